@@ -1,0 +1,95 @@
+"""Small fixtures shared by the tests: a fresh school, and class workbooks filled with rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from xlsync.cli import cli
+from xlsync.core.idcard import make_id
+from xlsync.files.school import create_class, create_school
+from xlsync.files.templates import build_class_workbook
+from xlsync.schema import RECORDS, STUDENTS, STUDY_PLANS
+
+Row = Mapping[str, Any]
+
+
+def student(**changes: Any) -> dict[str, Any]:
+    """A valid 学生档案 row (as a teacher would type it); keyword arguments override fields."""
+    row = {c.header: c.example for c in STUDENTS.columns}
+    row.update(姓名="王小明", 出生日期=dt.date(2015, 3, 1), 建档日期=dt.date(2026, 9, 1),
+               身份证号=make_id("430102", dt.date(2015, 3, 1), 7, "男"), 学籍号="",
+               帮扶教师="张老师")
+    row.update(changes)
+    return row
+
+
+def record(**changes: Any) -> dict[str, Any]:
+    """A valid 帮扶记录 row; keyword arguments override fields."""
+    row = {c.header: c.example for c in RECORDS.columns}
+    row.update(日期=dt.date(2026, 9, 15), 帮扶教师="张老师")
+    row.update(changes)
+    return row
+
+
+def plan(**changes: Any) -> dict[str, Any]:
+    row = {c.header: c.example for c in STUDY_PLANS.columns}
+    row.update(changes)
+    return row
+
+
+def fill_sheet(workbook: Workbook, sheet: str, rows: Sequence[Row]) -> None:
+    """Append rows under the template's header, by header name."""
+    ws = workbook[sheet]
+    headers = [c.value for c in ws[1]]
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+
+
+def write_class_book(path: Path, students: Sequence[Row] = (), records: Sequence[Row] = (),
+                     plans: Sequence[Row] = ()) -> Path:
+    """A class workbook from the template holding the given rows."""
+    wb = build_class_workbook(["张老师"])
+    fill_sheet(wb, STUDENTS.name, students)
+    fill_sheet(wb, RECORDS.name, records)
+    fill_sheet(wb, STUDY_PLANS.name, plans)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def class_book(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: class_book(students=[...], records=[...], name='三年级2班.xlsx') → path."""
+    def make(name: str = "三年级2班.xlsx", **rows: Sequence[Row]) -> Path:
+        return write_class_book(tmp_path / name, **rows)
+    return make
+
+
+@pytest.fixture
+def school(tmp_path: Path) -> Path:
+    """A school folder with a master and one class (三年级2班, 张老师)."""
+    folder = tmp_path / "学校"
+    create_school(folder, "测试小学", "2026-2027")
+    create_class(folder, "三年级2班", "张老师")
+    return folder
+
+
+@pytest.fixture
+def run() -> Callable[..., Any]:
+    """Invoke the CLI in-process; returns click's Result (stdout and stderr kept apart)."""
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return invoke
+
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
+                                   reason="LibreOffice (soffice) is not installed")

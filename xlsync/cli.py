@@ -1,0 +1,119 @@
+"""The `xlsync` command: thin click commands over the library.
+
+Each command parses its options, calls one library function and prints the result in
+Chinese. An `XlsyncError` becomes one line on stderr and exit code 2; click's own usage
+errors are put into Chinese too. The library never imports click.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from xlsync import __version__
+from xlsync.core.school_year import school_year_of
+from xlsync.errors import XlsyncError
+from xlsync.files.school import create_class, create_school
+from xlsync.files.templates import write_templates
+from xlsync.schema import CLASS_DIR
+
+USAGE_EXIT = 2
+_USAGE_PHRASES = (
+    (r"Missing option '([^']+)'\.?", r"缺少选项 \1"),
+    (r"Missing argument '([^']+)'\.?", r"缺少参数 \1"),
+    (r"No such option:? '?([^'\s]+)'?\.?", r"没有这个选项：\1"),
+    (r"No such command '([^']+)'\.?", r"没有这个命令：\1"),
+    (r"Got unexpected extra arguments? \(([^)]*)\)", r"多出了参数：\1"),
+    (r"Invalid value for '([^']+)': (.*)", r"选项 \1 的取值不对：\2"),
+    (r"Option '([^']+)' requires an argument\.?", r"选项 \1 后面要写上取值"),
+)
+
+
+def _usage_in_chinese(error: click.UsageError) -> str:
+    message = error.format_message()
+    for pattern, replacement in _USAGE_PHRASES:
+        message = re.sub(pattern, replacement, message)
+    where = error.ctx.command_path if error.ctx else "xlsync"
+    return f"命令写法有误：{message}\n运行「{where} --help」查看用法。"
+
+
+class XlsyncGroup(click.Group):
+    """A group whose errors are Chinese: usage errors and `XlsyncError` exit with 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except XlsyncError as error:
+            click.echo(f"错误：{error}", err=True)
+            ctx.exit(USAGE_EXIT)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+            code = result if isinstance(result, int) else 0
+        except click.UsageError as error:
+            click.echo(_usage_in_chinese(error), err=True)
+            code = USAGE_EXIT
+        except click.ClickException as error:
+            click.echo(f"错误：{error.format_message()}", err=True)
+            code = error.exit_code
+        except click.Abort:
+            click.echo("已取消。", err=True)
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def folder_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The school folder (where 全校汇总.xlsx lives) as the first argument."""
+    return click.argument("folder", type=click.Path(file_okay=False, path_type=Path))(func)
+
+
+@click.group(cls=XlsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xlsync", message="%(prog)s %(version)s")
+def cli() -> None:
+    """xlsync：留守儿童帮扶台账的校验、逾期提醒与全校汇总。"""
+
+
+@cli.command()
+@folder_argument
+@click.option("--school", required=True, help="学校名称，如 某某镇中心小学")
+@click.option("--year", default=None, help="学年，如 2026-2027（默认：今天所在的学年）")
+def init(folder: Path, school: str, year: str | None) -> None:
+    """在 FOLDER 中创建全校汇总工作簿和班级台账目录。"""
+    year = year or school_year_of(dt.date.today())
+    master = create_school(folder, school, year)
+    click.echo(f"已创建学校「{school}」（{year} 学年）：\n  全校汇总：{master}\n"
+               f"  班级台账目录：{master.parent / CLASS_DIR}\n"
+               f"下一步：xlsync new-class {folder} --class 三年级2班 --teacher 张老师")
+
+
+@cli.command("new-class")
+@folder_argument
+@click.option("--class", "class_name", required=True, help="班级名称，如 三年级2班")
+@click.option("--teacher", required=True, help="班主任姓名")
+def new_class(folder: Path, class_name: str, teacher: str) -> None:
+    """从模板新建一个班级台账，并登记到全校汇总的 班级 和 教师 表。"""
+    made = create_class(folder, class_name, teacher)
+    added = f"，并把 {teacher} 加入了 教师 表" if made.teacher_added else ""
+    click.echo(f"已新建班级台账：{made.workbook}\n已在 {made.master.name} 的 班级 表登记{added}。")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("workbook_templates"), show_default=True, help="模板输出目录")
+def templates(out: Path) -> None:
+    """（开发用）按 schema 重新生成 workbook_templates/ 中的两个模板。"""
+    for path in write_templates(out):
+        click.echo(f"已生成：{path}")
+
+
+def main() -> None:
+    """Console entry point."""
+    cli()

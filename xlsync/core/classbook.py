@@ -1,0 +1,59 @@
+"""A class workbook (班级台账) as typed tables: 学生档案, 帮扶记录, 学业帮扶计划."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from xlsync.core.findings import Finding
+from xlsync.core.normalize import fold
+from xlsync.core.tables import Grid, Table, build_table, empty_table, header_score
+from xlsync.errors import XlsyncError
+from xlsync.schema import CLASS_SHEETS, RECORDS, STUDENTS, STUDY_PLANS, Sheet
+
+MIN_SCORE_BY_CONTENT = 3  # a sheet with another name is taken for a schema sheet from 3 headers
+
+
+@dataclass
+class ClassBook:
+    """The three tables of one class workbook and the findings met while typing them."""
+
+    file: str
+    students: Table
+    records: Table
+    plans: Table
+
+    @property
+    def tables(self) -> tuple[Table, Table, Table]:
+        return (self.students, self.records, self.plans)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for table in self.tables for f in table.findings]
+
+
+def _pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
+    """The sheet of `grids` that holds `spec`: by name first, else by its header row."""
+    for name in grids:
+        if name not in taken and fold(name) == spec.name:
+            return name
+    scored = [(header_score(grid, spec), name) for name, grid in grids.items() if name not in taken]
+    best = max(scored, default=(0, None), key=lambda pair: pair[0])
+    return best[1] if best[0] >= MIN_SCORE_BY_CONTENT else None
+
+
+def assemble_class_book(grids: Mapping[str, Grid], file: str) -> ClassBook:
+    """Type every class sheet found in `grids`; a file without a 学生档案 header is refused."""
+    tables: dict[str, Table] = {}
+    taken: set[str] = set()
+    for spec in CLASS_SHEETS:
+        name = _pick_grid(grids, spec, taken)
+        table = build_table(grids[name], spec, file, name) if name is not None else None
+        if table is not None:
+            taken.add(name)  # type: ignore[arg-type]
+        tables[spec.name] = table or empty_table(spec, file)
+    if not tables[STUDENTS.name].positions:
+        raise XlsyncError(
+            f"「{file}」里找不到“学生档案”表的表头（应有 姓名、性别、出生日期 等列）。"
+            "请用 xlsync new-class 生成的班级台账模板填写。")
+    return ClassBook(file, tables[STUDENTS.name], tables[RECORDS.name], tables[STUDY_PLANS.name])

@@ -1,0 +1,89 @@
+"""The school configuration (DESIGN §3): the master's 学校信息, 学期, 教师, 班级, 帮扶规则, 节日.
+
+Built from grids like a class workbook, or from the seed defaults when a school has no
+master yet (`default_config`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from xlsync.core.findings import Finding
+from xlsync.core.normalize import clean_text, fold, is_blank
+from xlsync.core.school_year import default_holidays, default_terms, school_year_of
+from xlsync.core.tables import Grid, Table, build_table, empty_table
+from xlsync.schema import (CLASS_DIR, CLASSES, HOLIDAYS, MASTER_CONFIG_SHEETS, RULES, SCHOOL,
+                           SCHOOL_FIELDS, TEACHERS, TERMS, Kind, Sheet)
+
+
+@dataclass
+class SchoolConfig:
+    """Typed configuration tables, plus where they came from (None: the seed defaults)."""
+
+    source: str | None
+    info: dict[str, str]
+    tables: dict[str, Table]
+    findings: list[Finding] = field(default_factory=list)
+
+    def table(self, sheet: Sheet) -> Table:
+        return self.tables[sheet.name]
+
+    @property
+    def teacher_names(self) -> list[str]:
+        names = self.table(TEACHERS).data["姓名"]
+        return [n for n in names if isinstance(n, str) and n]
+
+    @property
+    def class_dir(self) -> str:
+        return self.info.get("班级台账目录") or CLASS_DIR
+
+
+def _info(grid: Grid) -> dict[str, str]:
+    """学校信息 is a two-column list of (项目, 内容)."""
+    info = {}
+    for row in grid:
+        if len(row) >= 2 and not is_blank(row[0]):
+            key = fold(row[0])
+            info[key] = "" if is_blank(row[1]) else clean_text(row[1])
+    return {name: info.get(fold(name), "") for name in SCHOOL_FIELDS}
+
+
+def assemble_config(grids: Mapping[str, Grid], file: str | None) -> SchoolConfig:
+    """The configuration held by the sheets of a master workbook."""
+    by_name = {fold(name): grid for name, grid in grids.items()}
+    tables: dict[str, Table] = {}
+    for spec in MASTER_CONFIG_SHEETS:
+        grid = by_name.get(spec.name)
+        table = build_table(grid, spec, file or "", spec.name) if grid is not None else None
+        tables[spec.name] = table or empty_table(spec, file or "")
+    info = _info(by_name.get(SCHOOL.name, []))
+    findings = [f for t in tables.values() for f in t.findings if t.spec is not SCHOOL]
+    return SchoolConfig(file, info, tables, findings)
+
+
+def default_grids(school: str, year: str) -> dict[str, Grid]:
+    """The grids of a fresh master: seed rules, default terms and holidays, no teachers yet."""
+    def sheet(spec: Sheet, rows: list) -> list[list[object]]:
+        return [list(spec.headers), *[list(r) for r in rows]]
+
+    info = list(zip(SCHOOL_FIELDS, (school, year, CLASS_DIR, "", "是")))
+    return {
+        SCHOOL.name: sheet(SCHOOL, info),
+        TERMS.name: sheet(TERMS, default_terms(year)),
+        TEACHERS.name: sheet(TEACHERS, []),
+        CLASSES.name: sheet(CLASSES, []),
+        RULES.name: sheet(RULES, [_typed_rule(row) for row in RULES.defaults]),
+        HOLIDAYS.name: sheet(HOLIDAYS, default_holidays(year)),
+    }
+
+
+def _typed_rule(row: tuple[str, ...]) -> list[object]:
+    """A default rule row with its whole-number columns as numbers, as Excel would hold them."""
+    return [int(v) if col.kind == Kind.INT else v for col, v in zip(RULES.columns, row)]
+
+
+def default_config(as_of: dt.date) -> SchoolConfig:
+    """The seed defaults of DESIGN §3 for the school year of `as_of` (no master found)."""
+    return assemble_config(default_grids("", school_year_of(as_of)), None)

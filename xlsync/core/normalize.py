@@ -1,0 +1,172 @@
+"""Turn raw cell values (whatever Excel, WPS, LibreOffice or a CSV gave) into typed values.
+
+Each function takes one raw value and returns the typed value, or raises `CellProblem`
+naming the finding code. Nothing here changes a workbook: only the in-memory copy is
+normalized (full-width digits, stray spaces, the many ways people write a date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from xlsync.schema import MULTI_SEPARATORS, Column, Kind
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_SERIAL = 2958465  # 9999-12-31
+EXCEL_ERRORS = ("#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!",
+                "#SPILL!", "#CALC!", "#GETTING_DATA")
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
+
+
+@dataclass
+class CellProblem(Exception):
+    """A raw value that cannot become its column's type; `code` is a finding code."""
+
+    code: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A typed value, plus the synonym it was written as (reported as a warning)."""
+
+    value: Any
+    synonym_of: str | None = None
+
+
+def is_blank(raw: Any) -> bool:
+    """True for an empty cell: None, '' or only white space."""
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def fold(raw: Any) -> str:
+    """Text with full-width characters made half-width and every space removed."""
+    text = unicodedata.normalize("NFKC", _as_text(raw))
+    return "".join(text.split())
+
+
+def _as_text(raw: Any) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw)
+
+
+def clean_text(raw: Any) -> str:
+    """Free text with its outer spaces trimmed and inner runs of spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", _as_text(raw)).split())
+
+
+def parse_date(raw: Any) -> dt.date:
+    """A date from a datetime, an Excel serial number, or text in the common Chinese forms."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return _from_serial(raw)
+    text = fold(raw)
+    for pattern in _DATE_PATTERNS:
+        if match := pattern.match(text):
+            return _make_date(*match.groups(), raw=raw)
+    raise CellProblem("date-invalid")
+
+
+def _from_serial(serial: float) -> dt.date:
+    if not (1 <= serial <= MAX_SERIAL) or serial != int(serial):
+        raise CellProblem("date-invalid")
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def _make_date(year: str, month: str, day: str, raw: Any) -> dt.date:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise CellProblem("date-invalid") from None
+
+
+def parse_id_card(raw: Any) -> str:
+    """An ID number as 18 upper-case characters; a number Excel mangled is reported."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if abs(raw) >= 1e15:  # beyond float precision: the last digits are already gone
+            raise CellProblem("id-damaged")
+        return _as_text(raw)
+    text = fold(raw).upper()
+    if _SCIENTIFIC.match(text):
+        raise CellProblem("id-damaged")
+    return text
+
+
+def parse_phone(raw: Any) -> str:
+    """A phone number as text; an integer-valued float (a mobile typed as number) is exact."""
+    return fold(raw).replace("—", "-").replace("－", "-")
+
+
+def parse_int(col: Column, raw: Any) -> int:
+    """A whole number within the column's bounds."""
+    bounds = {"low": col.min_value, "high": col.max_value}
+    try:
+        number = float(fold(raw)) if not isinstance(raw, (int, float)) else float(raw)
+    except ValueError:
+        raise CellProblem("int-invalid", bounds) from None
+    if not number.is_integer():
+        raise CellProblem("int-invalid", bounds)
+    value = int(number)
+    if (col.min_value is not None and value < col.min_value) or (
+            col.max_value is not None and value > col.max_value):
+        raise CellProblem("int-invalid", bounds)
+    return value
+
+
+def parse_choice(col: Column, raw: Any) -> Normalized:
+    """One of the column's choices; a known synonym is accepted and flagged."""
+    text = fold(raw)
+    if text in col.choices:
+        return Normalized(text)
+    if text in col.synonyms:
+        return Normalized(col.synonyms[text], synonym_of=text)
+    raise CellProblem("choice-invalid", {"choices": "、".join(col.choices)})
+
+
+def parse_multi(col: Column, raw: Any) -> Normalized:
+    """Several choices separated by 、 , ， (and similar); returned as a tuple."""
+    parts = [p for p in re.split(f"[{re.escape(MULTI_SEPARATORS)}]+", clean_text(raw)) if p]
+    values = tuple(parse_choice(col, part).value for part in parts)
+    if not values:
+        raise CellProblem("required-missing")
+    return Normalized(values)
+
+
+_PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
+    Kind.TEXT: lambda col, raw: clean_text(raw),
+    Kind.NAME: lambda col, raw: fold(raw),
+    Kind.DATE: lambda col, raw: parse_date(raw),
+    Kind.ENUM: parse_choice,
+    Kind.MULTI: parse_multi,
+    Kind.PHONE: lambda col, raw: parse_phone(raw),
+    Kind.ID_CARD: lambda col, raw: parse_id_card(raw),
+    Kind.STUDENT_NO: lambda col, raw: fold(raw).upper(),
+    Kind.INT: parse_int,
+}
+
+
+def normalize_cell(col: Column, raw: Any) -> Normalized:
+    """The typed value of one cell of `col`; None for a blank cell (or its default)."""
+    if is_blank(raw):
+        return Normalized(parse_choice(col, col.default).value if col.default else None)
+    if isinstance(raw, str) and raw.strip() in EXCEL_ERRORS:
+        raise CellProblem("cell-error")
+    result = _PARSERS[col.kind](col, raw)
+    return result if isinstance(result, Normalized) else Normalized(result)

@@ -1,0 +1,160 @@
+"""From a grid of raw cells to a typed table: find the header row, map aliases, type cells.
+
+A grid is what any reader edge produces: a list of rows, each a list of raw values, with
+grid[0][0] being cell A1. The resulting `Table` keeps both the raw and the typed values,
+indexed by Excel row number, so every finding and every consolidated row can point back to
+its source cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import pandas as pd
+
+from xlsync.core.findings import Finding, Place, make_finding
+from xlsync.core.normalize import CellProblem, fold, is_blank, normalize_cell
+from xlsync.schema import Sheet
+
+Grid = Sequence[Sequence[Any]]
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_MATCHES = 2
+_REQUIRED_MARK = re.compile(r"(\*|＊|\(必填\)|（必填）)$")
+
+
+def column_letter(number: int) -> str:
+    """Excel column letters for a 1-based column number (1 → A, 27 → AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def header_key(raw: Any) -> str:
+    """A header cell as compared with the schema: folded, without a trailing * mark."""
+    return _REQUIRED_MARK.sub("", fold(raw)) if not is_blank(raw) else ""
+
+
+@dataclass
+class Table:
+    """One sheet of one file, typed. `raw` and `data` are indexed by Excel row number."""
+
+    spec: Sheet
+    file: str
+    source_sheet: str
+    header_row: int
+    positions: dict[str, int]  # header (canonical or extra) → 1-based column number
+    raw: pd.DataFrame
+    data: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def extra_columns(self) -> list[str]:
+        return [h for h in self.positions if h not in self.spec.headers]
+
+    def place(self, row: int | None, header: str) -> Place:
+        """Where a finding about (row, header) points; the header row when the column is absent."""
+        number = self.positions.get(header)
+        cell = f"{column_letter(number)}{row or self.header_row}" if number else ""
+        return Place(self.file, self.source_sheet, row or self.header_row, header, cell)
+
+
+def locate_header(grid: Grid, spec: Sheet) -> tuple[int, dict[str, int]] | None:
+    """The 0-based header row and its canonical header → 1-based column map, or None."""
+    aliases = {fold(name): header for name, header in spec.alias_map.items()}
+    best: tuple[int, dict[str, int]] | None = None
+    for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for number, raw in enumerate(row, start=1):
+            header = aliases.get(header_key(raw))
+            if header and header not in found:
+                found[header] = number
+        if len(found) >= MIN_HEADER_MATCHES and (best is None or len(found) > len(best[1])):
+            best = (index, found)
+    return best
+
+
+def header_score(grid: Grid, spec: Sheet) -> int:
+    """How many of `spec`'s headers the best header row of `grid` has (0 when none)."""
+    located = locate_header(grid, spec)
+    return len(located[1]) if located else 0
+
+
+def _extra_positions(header_cells: Sequence[Any], taken: dict[str, int],
+                     data_columns: set[int]) -> dict[str, int]:
+    """Columns that are not in the schema but hold a header or data: kept, never dropped."""
+    used = set(taken.values())
+    extras: dict[str, int] = {}
+    for number in sorted(data_columns | set(range(1, len(header_cells) + 1))):
+        if number in used:
+            continue
+        raw = header_cells[number - 1] if number <= len(header_cells) else None
+        name = header_key(raw) or f"列{column_letter(number)}"
+        if is_blank(raw) and number not in data_columns:
+            continue
+        while name in taken or name in extras:
+            name += "'"
+        extras[name] = number
+    return extras
+
+
+def _body(grid: Grid, header_index: int) -> list[tuple[int, Sequence[Any]]]:
+    """(Excel row number, cells) for each non-empty row under the header."""
+    return [(index + 1, row) for index, row in enumerate(grid)
+            if index > header_index and not all(is_blank(v) for v in row)]
+
+
+def build_table(grid: Grid, spec: Sheet, file: str, source_sheet: str) -> Table | None:
+    """The typed table of `grid` read as `spec`, or None when no header row is found."""
+    located = locate_header(grid, spec)
+    if located is None:
+        return None
+    header_index, positions = located
+    body = _body(grid, header_index)
+    data_columns = {n for _, row in body for n, v in enumerate(row, 1) if not is_blank(v)}
+    positions = {**positions, **_extra_positions(grid[header_index], positions, data_columns)}
+    raw = pd.DataFrame(
+        {h: [_cell(row, n) for _, row in body] for h, n in positions.items()},
+        index=pd.Index([r for r, _ in body], name="row"), dtype=object)
+    table = Table(spec, file, source_sheet, header_index + 1, positions, raw,
+                  pd.DataFrame(index=raw.index, dtype=object))
+    _type_columns(table)
+    return table
+
+
+def empty_table(spec: Sheet, file: str) -> Table:
+    """A table with the schema's columns and no rows (for a sheet the file lacks)."""
+    index = pd.Index([], name="row", dtype=int)
+    frame = pd.DataFrame({h: [] for h in spec.headers}, index=index, dtype=object)
+    return Table(spec, file, spec.name, 1, {}, frame, frame.copy())
+
+
+def _cell(row: Sequence[Any], number: int) -> Any:
+    return row[number - 1] if number <= len(row) else None
+
+
+def _type_columns(table: Table) -> None:
+    """Fill `table.data` with typed values of every schema column; problems become findings."""
+    for col in table.spec.columns:
+        values = []
+        for row, raw in (table.raw[col.header].items() if col.header in table.raw
+                         else ((r, None) for r in table.raw.index)):
+            values.append(_typed(table, col.header, row, raw))
+        table.data[col.header] = pd.Series(values, index=table.raw.index, dtype=object)
+
+
+def _typed(table: Table, header: str, row: int, raw: Any) -> Any:
+    col = table.spec.column(header)
+    try:
+        result = normalize_cell(col, raw)
+    except CellProblem as problem:
+        table.findings.append(make_finding(problem.code, table.place(row, header), raw,
+                                           **problem.details))
+        return None
+    if result.synonym_of is not None:
+        table.findings.append(make_finding("choice-synonym", table.place(row, header), raw,
+                                           normalized=result.value))
+    return result.value

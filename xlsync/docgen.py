@@ -1,0 +1,92 @@
+"""Generate the README's reference sections so they cannot drift from the code.
+
+`python -m xlsync.docgen` rewrites the blocks between `<!-- generated:NAME -->` and
+`<!-- /generated:NAME -->` in README.md; tests/test_docs.py fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Callable
+
+from xlsync.core.findings import CATALOG
+from xlsync.schema import CLASS_SHEETS, MASTER_CONFIG_SHEETS, Column, Sheet
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _rule(col: Column) -> str:
+    parts = []
+    if col.required:
+        parts.append("必填")
+    elif col.required_if:
+        parts.append(f"{col.required_if[0]} 含 {col.required_if[1].replace('|', '或')} 时必填")
+    if col.choices:
+        parts.append(" / ".join(col.choices))
+    if col.default:
+        parts.append(f"默认 {col.default}")
+    if col.hint:
+        parts.append(col.hint)
+    return "；".join(parts)
+
+
+def sheet_table(sheet: Sheet) -> str:
+    rows = [f"**{sheet.name}** — {sheet.purpose}", "",
+            "| 列 | 别名 | 类型 | 规则 |", "|---|---|---|---|"]
+    for col in sheet.columns:
+        rows.append(f"| {col.header} | {'、'.join(col.aliases)} | {col.kind.value} | "
+                    f"{_cell(_rule(col))} |")
+    return "\n".join(rows)
+
+
+def schema_section(sheets: tuple[Sheet, ...]) -> str:
+    return "\n\n".join(sheet_table(s) for s in sheets)
+
+
+def codes_section() -> str:
+    rows = ["| code | 级别 | 含义 | 提示文字模板 |", "|---|---|---|---|"]
+    for kind in CATALOG.values():
+        rows.append(f"| `{kind.code}` | {kind.severity} | {kind.title} | {_cell(kind.template)} |")
+    return "\n".join(rows)
+
+
+def cli_section() -> str:
+    from click.testing import CliRunner  # click is the CLI's dependency, not the library's
+
+    from xlsync.cli import cli
+
+    runner = CliRunner()
+    blocks = []
+    for name in sorted(cli.commands):
+        text = runner.invoke(cli, [name, "--help"], prog_name="xlsync").output.rstrip()
+        blocks.append(f"### xlsync {name}\n\n```\n{text}\n```")
+    return "\n\n".join(blocks)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "class-schema": lambda: schema_section(CLASS_SHEETS),
+    "master-schema": lambda: schema_section(MASTER_CONFIG_SHEETS),
+    "codes": codes_section,
+    "cli": cli_section,
+}
+
+
+def render(readme: str) -> str:
+    """`readme` with every generated block replaced by fresh content."""
+    for name, make in SECTIONS.items():
+        pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
+        readme = pattern.sub(lambda m: m.group(1) + make() + "\n" + m.group(2), readme)
+    return readme
+
+
+def main(path: str = "README.md") -> None:
+    readme = Path(path)
+    readme.write_text(render(readme.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

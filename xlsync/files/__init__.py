@@ -1,0 +1,1 @@
+"""The workbook-file edge: reading .xlsx/.xlsm/.xls/.ods/.csv and writing .xlsx/.xlsm safely."""

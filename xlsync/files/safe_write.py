@@ -1,0 +1,116 @@
+"""Writing workbooks without ever losing what a teacher typed.
+
+Three guards, used by every writer: a workbook open in Excel, WPS or LibreOffice (a lock
+file beside it) is not overwritten; a workbook holding content openpyxl cannot carry over
+is not rewritten in place; and every save is atomic (a temp file in the same folder, then
+`os.replace`), so a crash leaves either the old or the new file, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from xlsync.errors import XlsyncError
+
+# Parts of an .xlsx/.xlsm that openpyxl drops or mangles on a load-and-save round trip.
+_UNSUPPORTED_PARTS: tuple[tuple[str, str], ...] = (
+    (r"^xl/media/", "图片"),
+    (r"^xl/charts/chart", "图表"),
+    (r"^xl/pivotTables/", "数据透视表"),
+    (r"^xl/ctrlProps/", "表单控件"),
+    (r"^xl/activeX/", "ActiveX 控件"),
+    (r"^xl/embeddings/", "嵌入对象"),
+    (r"^xl/slicers/", "切片器"),
+    (r"^xl/timelines/", "日程表"),
+)
+_SHAPE = re.compile(rb"<xdr:sp[ >]")
+_EXT_VALIDATION = re.compile(rb"<x14:dataValidations[ >]")
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files that Excel, WPS or LibreOffice keep beside a workbook while it is open."""
+    name = path.name
+    candidates = {f"~${name}", f"~${name[2:]}", f"~${name[1:]}", f".~{name}", f".~lock.{name}#"}
+    return [path.with_name(c) for c in sorted(candidates) if path.with_name(c).exists()]
+
+
+def ensure_not_open(path: Path) -> None:
+    """Refuse to write a workbook that someone has open."""
+    if lock_files(path):
+        raise XlsyncError(f"「{path.name}」正在 Excel（或 WPS、LibreOffice）中打开，xlsync 没有改动它。"
+                          "请先保存并关闭这个文件，再运行一次。")
+
+
+def unsupported_content(path: Path) -> list[str]:
+    """What `path` holds that openpyxl cannot carry over, in Chinese; empty when none."""
+    if not path.exists() or not zipfile.is_zipfile(path):
+        return []
+    found: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        for pattern, label in _UNSUPPORTED_PARTS:
+            if any(re.match(pattern, n) for n in names) and label not in found:
+                found.append(label)
+        if path.suffix.lower() == ".xlsx" and "xl/vbaProject.bin" in names:
+            found.append("宏（VBA，.xlsx 文件不能保存宏）")
+        found += _scan_xml(archive, names)
+    return found
+
+
+def _scan_xml(archive: zipfile.ZipFile, names: list[str]) -> list[str]:
+    found = []
+    drawings = [n for n in names if re.match(r"^xl/drawings/drawing\d+\.xml$", n)]
+    if any(_SHAPE.search(archive.read(n)) for n in drawings):
+        found.append("形状或文本框")
+    sheets = [n for n in names if re.match(r"^xl/worksheets/sheet\d+\.xml$", n)]
+    if any(_EXT_VALIDATION.search(archive.read(n)) for n in sheets):
+        found.append("引用其他工作表的下拉列表（数据验证扩展）")
+    return found
+
+
+def ensure_rewritable(path: Path) -> None:
+    """Refuse to rewrite in place a workbook whose content the writer would drop."""
+    found = unsupported_content(path)
+    if found:
+        raise XlsyncError(f"「{path.name}」中有 xlsync 无法原样保留的内容：{'、'.join(found)}。"
+                          "为了不丢失这些内容，xlsync 没有改写它。请把这些内容移到另一个文件，"
+                          "或另存一份不含它们的副本后再试。")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(temp_path)`, then move the temp file over `path` in one step."""
+    ensure_not_open(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp",
+                                         dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        write(temp)
+        os.chmod(temp, _mode_for(path))
+        with temp.open("rb+") as stream:
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _mode_for(path: Path) -> int:
+    """The existing file's permissions, or what a plain new file would get (mkstemp gives 0600)."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def save_workbook(workbook: object, path: Path, *, replacing: bool = True) -> None:
+    """Atomically save an openpyxl workbook to `path` (guards included)."""
+    if replacing and path.exists():
+        ensure_rewritable(path)
+    atomic_write(path, lambda temp: workbook.save(temp))  # type: ignore[attr-defined]

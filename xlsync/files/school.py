@@ -1,0 +1,111 @@
+"""The school's files: creating the master and class workbooks, and reading the master.
+
+`create_school` and `create_class` are what `xlsync init` and `xlsync new-class` do. Both
+write only through the safe writer and refuse to replace anything that already exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlsync.core.config import SchoolConfig, assemble_config
+from xlsync.core.normalize import fold, is_blank
+from xlsync.core.school_year import parse_school_year
+from xlsync.core.tables import locate_header
+from xlsync.errors import XlsyncError
+from xlsync.files.reader import load_grids
+from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.templates import build_class_workbook, build_master_workbook
+from xlsync.schema import CLASSES, MASTER_FILE, TEACHERS, Sheet
+
+_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def read_master(path: str | Path) -> SchoolConfig:
+    """The school configuration held by a master workbook."""
+    return assemble_config(load_grids(path), str(path))
+
+
+def create_school(folder: Path, school: str, year: str) -> Path:
+    """A new master workbook and an empty class folder in `folder`; returns the master path."""
+    if not school.strip():
+        raise XlsyncError("学校名称不能为空，请用 --school 写上学校名称。")
+    parse_school_year(year)
+    master = folder / MASTER_FILE
+    if master.exists():
+        raise XlsyncError(f"「{master}」已经存在，xlsync 不会覆盖它。如需重新开始，请换一个文件夹。")
+    workbook = build_master_workbook(school.strip(), year)
+    save_workbook(workbook, master, replacing=False)
+    (folder / read_master(master).class_dir).mkdir(parents=True, exist_ok=True)
+    return master
+
+
+@dataclass(frozen=True)
+class NewClass:
+    """What `create_class` made: the class workbook and whether the teacher was new."""
+
+    workbook: Path
+    master: Path
+    teacher_added: bool
+
+
+def _check_class_name(name: str) -> str:
+    name = name.strip()
+    if not name or _BAD_FILE_CHARS.search(name) or name in (".", ".."):
+        raise XlsyncError(f"班级名称「{name}」不能用作文件名，请去掉 \\ / : * ? \" < > | 等符号。")
+    return name
+
+
+def create_class(folder: Path, class_name: str, teacher: str) -> NewClass:
+    """A class workbook from the template, registered in the master's 班级 and 教师 sheets."""
+    class_name, teacher = _check_class_name(class_name), fold(teacher)
+    if not teacher:
+        raise XlsyncError("班主任姓名不能为空，请用 --teacher 写上。")
+    master = folder / MASTER_FILE
+    if not master.exists():
+        raise XlsyncError(f"在「{folder}」里找不到 {MASTER_FILE}。请先运行 xlsync init 创建学校。")
+    config = read_master(master)
+    ensure_not_open(master)
+    ensure_rewritable(master)
+    target = folder / config.class_dir / f"{class_name}.xlsx"
+    _refuse_existing(config, class_name, target)
+    teachers = config.teacher_names
+    teacher_added = teacher not in teachers
+    save_workbook(build_class_workbook([*teachers, teacher] if teacher_added else teachers),
+                  target, replacing=False)
+    _register(master, class_name, teacher, target.name, teacher_added)
+    return NewClass(target, master, teacher_added)
+
+
+def _refuse_existing(config: SchoolConfig, class_name: str, target: Path) -> None:
+    if target.exists():
+        raise XlsyncError(f"「{target}」已经存在，xlsync 不会覆盖它。")
+    if class_name in set(config.table(CLASSES).data["班级"]):
+        raise XlsyncError(f"班级「{class_name}」已在 {MASTER_FILE} 的 班级 表中登记过。")
+
+
+def _register(master: Path, class_name: str, teacher: str, source: str, add_teacher: bool) -> None:
+    workbook = load_workbook(master)
+    _append(workbook[CLASSES.name], CLASSES, {"班级": class_name, "班主任": teacher, "台账来源": source})
+    if add_teacher:
+        _append(workbook[TEACHERS.name], TEACHERS,
+                {"姓名": teacher, "班级": class_name, "职务": "班主任", "党员": "否"})
+    save_workbook(workbook, master)
+
+
+def _append(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
+    """Write `values` under the sheet's own header positions, after its last filled row."""
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    located = locate_header(grid, spec)
+    if located is None:
+        raise XlsyncError(f"{MASTER_FILE} 的「{spec.name}」表找不到表头，请按模板恢复表头后再试。")
+    header_index, positions = located
+    last = max([i for i, row in enumerate(grid) if not all(is_blank(v) for v in row)] + [header_index])
+    for header, value in values.items():
+        if header in positions:
+            ws.cell(row=last + 2, column=positions[header], value=value)

@@ -1,0 +1,244 @@
+"""Build the class workbook (班级台账) and master workbook (全校汇总) templates from the schema.
+
+Everything a teacher sees in a fresh workbook comes from `xlsync.schema`: headers, widths,
+drop-downs, input messages, formats and the 说明 sheet. Drop-downs use inline lists, which
+survive openpyxl and LibreOffice (lists pointing at another sheet live in an extension
+block that openpyxl silently drops).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlsync.core.config import default_grids
+from xlsync.core.tables import column_letter
+from xlsync.files.safe_write import save_workbook
+from xlsync.schema import (CLASS_SHEETS, HELP_SHEET, MASTER_CONFIG_SHEETS, SCHOOL, Column, Kind,
+                           Sheet)
+
+DATA_ROWS = 1000  # rows below the header that carry drop-downs and formats
+TEMPLATE_YEAR = "2026-2027"  # the school year of the committed master template
+TEMPLATE_SCHOOL = "某某学校"
+FIXED_TIME = dt.datetime(2026, 9, 1)  # keeps generated files byte-stable apart from save time
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
+OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+THIN = Side(style="thin", color="9BA7B4")
+HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+INLINE_LIST_LIMIT = 255  # Excel's limit for an inline list, separators included
+
+CLASS_GUIDE = (
+    "本工作簿有三张表：学生档案、帮扶记录、学业帮扶计划。请在对应的表中从第 2 行开始填写，每行一条。",
+    "橙色表头的列必须填写，蓝色表头的列可以不填。有下拉箭头的列请从下拉中选择。",
+    "日期请按 2026-09-01 的格式填写；身份证号、学籍号和电话已设为文本格式，直接输入即可。",
+    "不要改动表头的文字。可以在右边加自己的列，xlsync 会原样保留。",
+    "表格最右边由 xlsync 写入的状态列（如「谈心·本月」），以及“逾期提醒”“校验结果”两张表，"
+    "每次运行都会自动更新，请不要在里面填写。",
+)
+MASTER_GUIDE = (
+    "这是全校汇总工作簿。学校信息、学期、教师、班级、帮扶规则、节日 六张表由德育处填写和修改。",
+    "每个班的台账放在“班级台账目录”里，并在 班级 表登记；用 xlsync new-class 新建班级会自动登记。",
+    "点「汇总」或运行 xlsync consolidate 后，概览、全校档案、逾期清单等表会重新生成；"
+    "您自己加的工作表会原样保留。",
+)
+
+
+def _style_header(ws: Worksheet, sheet: Sheet, row: int = 1) -> None:
+    for number, col in enumerate(sheet.columns, start=1):
+        cell = ws.cell(row=row, column=number, value=col.header)
+        cell.font = HEADER_FONT
+        cell.fill = REQUIRED_FILL if col.required or col.required_if else OPTIONAL_FILL
+        cell.border = HEADER_BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _format_columns(ws: Worksheet, sheet: Sheet) -> None:
+    for number, col in enumerate(sheet.columns, start=1):
+        dim = ws.column_dimensions[column_letter(number)]
+        dim.width = col.width
+        if col.kind == Kind.DATE:
+            dim.number_format = DATE_FORMAT
+        elif col.is_text_stored:
+            dim.number_format = TEXT_FORMAT
+
+
+def _data_range(number: int, first_row: int = 2) -> str:
+    letter = column_letter(number)
+    return f"{letter}{first_row}:{letter}{first_row + DATA_ROWS - 1}"
+
+
+def _validation_for(col: Column, choices: Sequence[str] = ()) -> DataValidation | None:
+    """The Excel input check of one column, or None where a free entry is right."""
+    choices = tuple(choices) or col.choices
+    if choices and len(",".join(choices)) + 2 <= INLINE_LIST_LIMIT:
+        lenient = col.kind == Kind.MULTI or not col.choices
+        return DataValidation(
+            type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+            errorStyle="information" if lenient else "stop",
+            error=("可以多选，用顿号分隔。" if col.kind == Kind.MULTI else
+                   f"请从下拉中选择：{'、'.join(choices)}"[:255]))
+    if col.kind == Kind.DATE:
+        return DataValidation(type="date", operator="between", formula1="1", formula2="73050",
+                              allow_blank=True, errorStyle="stop",
+                              error="请按 2026-09-01 的格式填写日期。")
+    if col.kind == Kind.ID_CARD:
+        return DataValidation(type="textLength", operator="equal", formula1="18",
+                              allow_blank=True, errorStyle="stop",
+                              error="身份证号应为 18 位（最后一位可以是 X）。")
+    if col.kind == Kind.STUDENT_NO:
+        return DataValidation(type="textLength", operator="equal", formula1="19",
+                              allow_blank=True, errorStyle="warning",
+                              error="学籍号应为 G、L 或 J 加 18 位，共 19 位。")
+    if col.kind == Kind.PHONE:
+        return DataValidation(type="textLength", operator="between", formula1="7",
+                              formula2="13", allow_blank=True, errorStyle="stop",
+                              error="电话应为 11 位手机号，或 0 开头的区号加号码。")
+    if col.kind == Kind.INT:
+        return DataValidation(type="whole", operator="between", formula1=str(col.min_value),
+                              formula2=str(col.max_value), allow_blank=True, errorStyle="stop",
+                              error=f"请填 {col.min_value}–{col.max_value} 的整数。")
+    return None
+
+
+def _add_validations(ws: Worksheet, sheet: Sheet, lists: dict[str, Sequence[str]]) -> None:
+    for number, col in enumerate(sheet.columns, start=1):
+        validation = _validation_for(col, lists.get(col.header, ()))
+        if validation is None:
+            continue
+        validation.errorTitle = f"{col.header}填写有误"[:32]
+        validation.promptTitle = col.header[:32]
+        validation.prompt = (col.hint or "请从下拉中选择")[:255]
+        validation.showErrorMessage = True
+        validation.showInputMessage = True
+        validation.add(_data_range(number))
+        ws.add_data_validation(validation)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def add_data_sheet(wb: Workbook, sheet: Sheet, lists: dict[str, Sequence[str]] | None = None,
+                   rows: Iterable[Sequence[object]] = ()) -> Worksheet:
+    """A sheet with the schema's styled header, formats, drop-downs and print setup."""
+    ws = wb.create_sheet(sheet.name)
+    _style_header(ws, sheet)
+    _format_columns(ws, sheet)
+    _add_validations(ws, sheet, lists or {})
+    for values in rows:
+        ws.append(list(values))
+    ws.freeze_panes = "B2" if len(sheet.columns) > 10 else "A2"
+    ws.auto_filter.ref = f"A1:{column_letter(len(sheet.columns))}1"
+    _print_setup(ws)
+    return ws
+
+
+def _write_guide(ws: Worksheet, title: str, lines: Sequence[str], sheets: Sequence[Sheet]) -> None:
+    """说明: numbered guidance, a printable per-column table, then one example row per sheet."""
+    ws.append([title])
+    ws["A1"].font = TITLE_FONT
+    for number, line in enumerate(lines, start=1):
+        ws.append([f"{number}. {line}"])
+    if sheets:
+        _write_column_table(ws, sheets)
+        ws.print_area = f"A1:E{ws.max_row}"
+        _write_examples(ws, sheets)
+    for letter, width in zip("ABCDE", (14, 16, 24, 80, 22)):
+        ws.column_dimensions[letter].width = width
+    _print_setup(ws)
+    ws.print_title_rows = None
+
+
+def _write_column_table(ws: Worksheet, sheets: Sequence[Sheet]) -> None:
+    ws.append([])
+    ws.append(["工作表", "列", "是否必填", "填写要求", "示例"])
+    for cell in ws[ws.max_row]:
+        cell.font, cell.fill, cell.border = HEADER_FONT, OPTIONAL_FILL, HEADER_BORDER
+    for sheet in sheets:
+        for col in sheet.columns:
+            ws.append([sheet.name, col.header, _required_text(col), _rule_text(col), col.example])
+
+
+def _write_examples(ws: Worksheet, sheets: Sequence[Sheet]) -> None:
+    ws.append([])
+    ws.append(["示例：每张表填好一行的样子"])
+    ws.cell(row=ws.max_row, column=1).font = HEADER_FONT
+    for sheet in sheets:
+        ws.append([f"【{sheet.name}】{sheet.purpose}"])
+        _style_header(ws, sheet, row=ws.max_row + 1)
+        ws.append([c.example for c in sheet.columns])
+        ws.append([])
+
+
+def _required_text(col: Column) -> str:
+    if col.required:
+        return "必填"
+    if col.required_if:
+        return f"{col.required_if[0]}为{col.required_if[1].replace('|', '或')}时必填"
+    return "选填"
+
+
+def _rule_text(col: Column) -> str:
+    parts = [col.hint] if col.hint else []
+    if col.choices:
+        parts.append("可选：" + "、".join(col.choices))
+    if col.default:
+        parts.append(f"不填按「{col.default}」")
+    return "；".join(parts)
+
+
+def _new_workbook() -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.creator = "xlsync"
+    wb.properties.created = FIXED_TIME
+    return wb
+
+
+def build_class_workbook(teachers: Sequence[str] = ()) -> Workbook:
+    """A class workbook: 说明, then 学生档案, 帮扶记录, 学业帮扶计划 (all empty)."""
+    wb = _new_workbook()
+    _write_guide(wb.create_sheet(HELP_SHEET), "班级台账填写说明", CLASS_GUIDE, CLASS_SHEETS)
+    lists = {"帮扶教师": list(teachers)} if teachers else {}
+    for sheet in CLASS_SHEETS:
+        add_data_sheet(wb, sheet, lists)
+    wb.active = 1
+    return wb
+
+
+def build_master_workbook(school: str = TEMPLATE_SCHOOL, year: str = TEMPLATE_YEAR) -> Workbook:
+    """A master workbook holding the configuration sheets of DESIGN §3, with seed defaults."""
+    wb = _new_workbook()
+    _write_guide(wb.create_sheet(HELP_SHEET), "全校汇总说明", MASTER_GUIDE, ())
+    grids = default_grids(school, year)
+    for sheet in MASTER_CONFIG_SHEETS:
+        ws = add_data_sheet(wb, sheet, rows=grids[sheet.name][1:])
+        if sheet is SCHOOL:
+            ws.auto_filter.ref = None
+    wb.active = 1
+    return wb
+
+
+def write_templates(folder: Path) -> list[Path]:
+    """Write both committed templates into `folder` (the `xlsync templates` command)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    targets = [(folder / "班级台账.xlsx", build_class_workbook()),
+               (folder / "全校汇总.xlsx", build_master_workbook())]
+    for path, wb in targets:
+        save_workbook(wb, path)
+    return [p for p, _ in targets]
