@@ -8,10 +8,11 @@ errors are put into Chinese too. The library never imports click.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import click
 
@@ -20,9 +21,13 @@ from xlsync.core.school_year import school_year_of
 from xlsync.errors import XlsyncError
 from xlsync.files.school import create_class, create_school
 from xlsync.files.templates import write_templates
+from xlsync.jobs.validate import validate as validate_job
+from xlsync.present import validation_lines
 from xlsync.schema import CLASS_DIR
 
 USAGE_EXIT = 2
+TONES: dict[str, dict[str, Any]] = {"error": {"fg": "red"}, "warning": {"fg": "yellow"},
+                                    "ok": {"fg": "green"}, "title": {"bold": True}}
 _USAGE_PHRASES = (
     (r"Missing option '([^']+)'\.?", r"缺少选项 \1"),
     (r"Missing argument '([^']+)'\.?", r"缺少参数 \1"),
@@ -70,6 +75,42 @@ class XlsyncGroup(click.Group):
         return code
 
 
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"「{value}」不是日期，请写成 2026-11-30 这样") from None
+
+
+def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """PATH... plus --master, --as-of and --format, shared by every reading command."""
+    decorators = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--master", type=click.Path(path_type=Path), default=None,
+                     help="全校汇总工作簿（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）"),
+        click.option("--as-of", "as_of", callback=_parse_day, default=None, metavar="YYYY-MM-DD",
+                     help="按哪一天计算（默认：今天）"),
+        click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, help="输出格式：text 给人看，json 给程序用"),
+    ]
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+def emit(output: str, result: Any, lines: Callable[[Any], Iterable[tuple[str, str]]]) -> None:
+    """Print `result` as one JSON document, or as coloured text lines."""
+    if output == "json":
+        for note in getattr(result.inputs, "notes", []):
+            click.echo(f"提示：{note}", err=True)
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    for text, tone in lines(result):
+        click.secho(text, **TONES.get(tone, {}))
+
+
 def folder_argument(func: Callable[..., Any]) -> Callable[..., Any]:
     """The school folder (where 全校汇总.xlsx lives) as the first argument."""
     return click.argument("folder", type=click.Path(file_okay=False, path_type=Path))(func)
@@ -103,6 +144,19 @@ def new_class(folder: Path, class_name: str, teacher: str) -> None:
     made = create_class(folder, class_name, teacher)
     added = f"，并把 {teacher} 加入了 教师 表" if made.teacher_added else ""
     click.echo(f"已新建班级台账：{made.workbook}\n已在 {made.master.name} 的 班级 表登记{added}。")
+
+
+@cli.command()
+@reading_options
+@click.option("--annotate", is_flag=True,
+              help="把问题写回台账：标出问题单元格、加批注，并生成“校验结果”表")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
+             as_of: dt.date | None, output: str, annotate: bool) -> None:
+    """检查班级台账（文件或文件夹）中每一行填得是否正确。"""
+    result = validate_job(list(paths), master, as_of, annotate)
+    emit(output, result, validation_lines)
+    ctx.exit(result.exit_code)
 
 
 @cli.command()

@@ -17,6 +17,7 @@ import python_calamine
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.tables import Grid
 from xlsync.errors import XlsyncError
+from xlsync.files.error_cells import error_cells
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
@@ -57,13 +58,25 @@ def _read_workbook(path: Path) -> dict[str, Grid]:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-        return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in book.sheet_names}
+        grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                 for name in book.sheet_names}
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            _put_errors(grids, error_cells(path))
+        return grids
     except python_calamine.PasswordError:
         raise XlsyncError(f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。") from None
     except Exception as err:  # calamine raises several types for a damaged file
         raise XlsyncError(f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
                           "请在 Excel 中打开后另存为 .xlsx 再试。") from None
+
+
+def _put_errors(grids: dict[str, Grid], errors: dict[str, dict[tuple[int, int], str]]) -> None:
+    """Write error texts into the grids where calamine left '' (see files/error_cells.py)."""
+    for sheet, cells in errors.items():
+        grid = grids.get(sheet)
+        for (row, column), text in cells.items():
+            if grid is not None and row <= len(grid) and column <= len(grid[row - 1]):
+                grid[row - 1][column - 1] = text  # type: ignore[index]
 
 
 def _read_csv(path: Path) -> Grid:

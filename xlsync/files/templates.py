@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsync.core.config import default_grids
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
+from xlsync.files.sheets import print_setup
 from xlsync.schema import (CLASS_SHEETS, HELP_SHEET, MASTER_CONFIG_SHEETS, SCHOOL, Column, Kind,
                            Sheet)
 
@@ -124,15 +125,6 @@ def _add_validations(ws: Worksheet, sheet: Sheet, lists: dict[str, Sequence[str]
         ws.add_data_validation(validation)
 
 
-def _print_setup(ws: Worksheet) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-
-
 def add_data_sheet(wb: Workbook, sheet: Sheet, lists: dict[str, Sequence[str]] | None = None,
                    rows: Iterable[Sequence[object]] = ()) -> Worksheet:
     """A sheet with the schema's styled header, formats, drop-downs and print setup."""
@@ -144,7 +136,7 @@ def add_data_sheet(wb: Workbook, sheet: Sheet, lists: dict[str, Sequence[str]] |
         ws.append(list(values))
     ws.freeze_panes = "B2" if len(sheet.columns) > 10 else "A2"
     ws.auto_filter.ref = f"A1:{column_letter(len(sheet.columns))}1"
-    _print_setup(ws)
+    print_setup(ws)
     return ws
 
 
@@ -160,7 +152,7 @@ def _write_guide(ws: Worksheet, title: str, lines: Sequence[str], sheets: Sequen
         _write_examples(ws, sheets)
     for letter, width in zip("ABCDE", (14, 16, 24, 80, 22)):
         ws.column_dimensions[letter].width = width
-    _print_setup(ws)
+    print_setup(ws)
     ws.print_title_rows = None
 
 

@@ -1,0 +1,65 @@
+"""Validate class workbooks: every finding of every rule, and each file's 建档率."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Sequence
+
+from xlsync.core.checks import CLASS_CHECKS, Context
+from xlsync.core.checks.conflicts import conflicts_between
+from xlsync.core.classbook import ClassBook
+from xlsync.core.config import SchoolConfig
+from xlsync.core.findings import ERROR, Finding, Report
+from xlsync.schema import CLASS_SHEETS
+
+_SHEET_ORDER = {s.name: i for i, s in enumerate(CLASS_SHEETS)}
+
+
+@dataclass(frozen=True)
+class ClassInput:
+    """A class workbook read from somewhere, with the 班级 it belongs to."""
+
+    book: ClassBook
+    class_name: str
+
+
+def finding_order(finding: Finding) -> tuple:
+    return (finding.file, _SHEET_ORDER.get(finding.sheet, 9), finding.sheet, finding.row or 0,
+            len(finding.cell), finding.cell, finding.code)
+
+
+def validate_class(item: ClassInput, config: SchoolConfig, as_of: dt.date) -> list[Finding]:
+    """Every finding of one class workbook, normalization problems included."""
+    ctx = Context(item.book, config, as_of, item.class_name)
+    findings = list(item.book.findings)
+    for check in CLASS_CHECKS:
+        findings.extend(check(ctx))
+    return findings
+
+
+def complete_rate(book: ClassBook, findings: Sequence[Finding]) -> float | None:
+    """建档率: share of children whose required (and conditionally required) fields are valid."""
+    children = book.students.data.index
+    if len(children) == 0:
+        return None
+    required = {c.header for c in book.students.spec.columns if c.required or c.required_if}
+    broken = {f.row for f in findings if f.severity == ERROR and f.file == book.file
+              and f.sheet == book.students.source_sheet and f.column in required}
+    return round(sum(1 for row in children if row not in broken) / len(children), 4)
+
+
+def validate_classes(items: Sequence[ClassInput], config: SchoolConfig,
+                     as_of: dt.date) -> Report:
+    """The report over several class workbooks, cross-file conflicts included."""
+    report = Report()
+    for item in items:
+        report.findings.extend(validate_class(item, config, as_of))
+    report.findings.extend(conflicts_between([i.book.students for i in items]))
+    report.findings.sort(key=finding_order)
+    for item in items:
+        report.files.append({
+            "file": item.book.file, "class": item.class_name,
+            "children": len(item.book.students.data), "records": len(item.book.records.data),
+            "complete_rate": complete_rate(item.book, report.findings)})
+    return report

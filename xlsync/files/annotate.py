@@ -1,0 +1,109 @@
+"""Write validation findings back into a class workbook (`xlsync validate --annotate`).
+
+Offending cells get a fill and a comment; a 校验结果 sheet lists every finding with a link
+to its cell. A very hidden sheet remembers each marked cell's fill from before, so the next
+run removes exactly its own marks: a fill the teacher changed since, and every comment not
+written by xlsync, stay. Values are never touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Sequence
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.fills import Fill
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.xml.functions import fromstring, tostring
+
+from xlsync.core.findings import ERROR, Finding
+from xlsync.errors import XlsyncError
+from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.sheets import replace_sheet, style_table
+from xlsync.schema import CHECK_SHEET
+
+AUTHOR = "xlsync"
+MARKS_SHEET = "xlsync标记"
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+WRITABLE = (".xlsx", ".xlsm")
+CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
+
+
+def _fill_xml(fill: Fill) -> str:
+    return tostring(fill.to_tree()).decode()
+
+
+OWN_FILLS = {_fill_xml(ERROR_FILL), _fill_xml(WARNING_FILL)}
+
+
+def open_for_update(path: Path) -> Workbook:
+    """Load a workbook that xlsync will write back, after the safety checks."""
+    if path.suffix.lower() not in WRITABLE:
+        raise XlsyncError(f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
+                          "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。")
+    ensure_not_open(path)
+    ensure_rewritable(path)
+    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+
+
+def annotate_workbook(path: Path, findings: Sequence[Finding]) -> None:
+    """Replace xlsync's earlier marks in `path` with marks for `findings`."""
+    workbook = open_for_update(path)
+    remove_marks(workbook)
+    _mark_cells(workbook, findings)
+    _write_check_sheet(workbook, findings)
+    save_workbook(workbook, path)
+
+
+def remove_marks(workbook: Workbook) -> None:
+    """Undo what the previous annotate wrote: fills still ours, comments by xlsync, the sheets."""
+    if MARKS_SHEET in workbook.sheetnames:
+        for sheet, cell, original in workbook[MARKS_SHEET].iter_rows(min_row=2, values_only=True):
+            if sheet in workbook.sheetnames and cell:
+                target = workbook[sheet][cell]
+                if _fill_xml(target.fill) in OWN_FILLS:
+                    target.fill = Fill.from_tree(fromstring(original))
+        del workbook[MARKS_SHEET]
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == AUTHOR:
+                    cell.comment = None
+    if CHECK_SHEET in workbook.sheetnames:
+        del workbook[CHECK_SHEET]
+
+
+def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.cell and finding.sheet in workbook.sheetnames:
+            by_cell[(finding.sheet, finding.cell)].append(finding)
+    marks = workbook.create_sheet(MARKS_SHEET)
+    marks.sheet_state = "veryHidden"
+    marks.append(["工作表", "单元格", "原填充"])
+    for (sheet, address), found in by_cell.items():
+        cell = workbook[sheet][address]
+        marks.append([sheet, address, _fill_xml(cell.fill)])
+        cell.fill = ERROR_FILL if any(f.severity == ERROR for f in found) else WARNING_FILL
+        if cell.comment is None:  # a teacher's own comment is never replaced
+            text = "xlsync 校验：\n" + "\n".join(f"· {f.message}" for f in found)
+            cell.comment = Comment(text, AUTHOR, width=320, height=40 + 40 * len(found))
+
+
+def _write_check_sheet(workbook: Workbook, findings: Sequence[Finding]) -> None:
+    ws = replace_sheet(workbook, CHECK_SHEET)
+    ws.append(list(CHECK_HEADERS))
+    for f in findings:
+        ws.append([f.severity, f.sheet, f.cell or f"第{f.row}行", f.column, f.value, f.message, f.code])
+        if f.cell and f.sheet in workbook.sheetnames:
+            link = ws.cell(row=ws.max_row, column=3)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.cell}")
+            link.font = Font(color="0563C1", underline="single")
+        ws.cell(row=ws.max_row, column=1).fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
+    if not findings:
+        ws.append(["", "", "", "", "", "没有发现问题，做得很好！"])
+    style_table(ws, widths=(6, 12, 8, 12, 20, 70, 22))

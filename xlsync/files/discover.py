@@ -1,0 +1,63 @@
+"""Find what a command works on: class workbook files, the master, each file's 班级."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from xlsync.core.config import SchoolConfig
+from xlsync.errors import XlsyncError
+from xlsync.files.reader import READABLE_SUFFIXES
+from xlsync.schema import CLASSES, MASTER_FILE
+
+_SKIPPED_PREFIXES = ("~$", ".")
+
+
+def _is_class_file(path: Path) -> bool:
+    return (path.suffix.lower() in READABLE_SUFFIXES and path.name != MASTER_FILE
+            and not path.name.startswith(_SKIPPED_PREFIXES))
+
+
+def class_files(paths: Iterable[Path]) -> list[Path]:
+    """The class workbooks named by `paths`: files as given, folders searched (hidden skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and _is_class_file(p)
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            found.append(path)  # a missing or wrong file is reported by the reader
+    if not found:
+        raise XlsyncError("没有找到班级台账文件。请写出台账文件，或放有台账的文件夹。")
+    return list(dict.fromkeys(found))
+
+
+def find_master(explicit: Path | None, paths: Iterable[Path], cwd: Path) -> Path | None:
+    """--master, else 全校汇总.xlsx in the working folder, then beside and above the inputs."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise XlsyncError(f"找不到全校汇总工作簿「{explicit}」，请检查 --master 的路径。")
+        return explicit
+    candidates = [cwd]
+    for path in paths:
+        start = path.resolve() if path.is_dir() else path.resolve().parent
+        candidates += [start, *start.parents]
+    for folder in candidates:
+        if (folder / MASTER_FILE).is_file():
+            return folder / MASTER_FILE
+    return None
+
+
+def class_name_for(path: Path, config: SchoolConfig, master: Path | None) -> str:
+    """The 班级 row whose 台账来源 names `path` (same file first, else same file name),
+    else the file name without its extension."""
+    classes = config.table(CLASSES).data
+    rows = [(n, s) for n, s in zip(classes["班级"], classes["台账来源"]) if n and s]
+    root = master.parent / config.class_dir if master else None
+    for name, source in rows:
+        if root is not None and (root / source).resolve() == path.resolve():
+            return name
+    for name, source in rows:
+        if Path(source).name == path.name:
+            return name
+    return path.stem

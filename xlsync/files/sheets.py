@@ -1,0 +1,46 @@
+"""Helpers for the sheets xlsync owns and rebuilds: replace in place, style as a table."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlsync.core.tables import column_letter
+
+OWNED_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+
+
+def replace_sheet(workbook: Workbook, name: str) -> Worksheet:
+    """An empty sheet called `name`, at the position of the old one if there was one."""
+    index = None
+    if name in workbook.sheetnames:
+        index = workbook.sheetnames.index(name)
+        del workbook[name]
+    return workbook.create_sheet(name, index)
+
+
+def style_table(ws: Worksheet, widths: Sequence[int]) -> None:
+    """Bold grey header, frozen, filterable, fitted widths; printable on A4 landscape."""
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = OWNED_HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+    for number, width in enumerate(widths, start=1):
+        ws.column_dimensions[column_letter(number)].width = width
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = f"A1:{column_letter(ws.max_column)}{ws.max_row}"
+    print_setup(ws)
+
+
+def print_setup(ws: Worksheet) -> None:
+    """A4 landscape, fitted to the page width, header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"

@@ -1,0 +1,57 @@
+"""The validate job: check class workbooks, optionally mark the findings in them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from xlsync.core.findings import Report
+from xlsync.core.validate import validate_classes
+from xlsync.errors import XlsyncError
+from xlsync.files.annotate import annotate_workbook
+from xlsync.jobs.inputs import Inputs, load_inputs
+
+INPUT_EXIT = 2
+
+
+@dataclass
+class ValidateResult:
+    as_of: dt.date
+    inputs: Inputs
+    report: Report
+    annotated: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return INPUT_EXIT if self.inputs.failed else self.report.exit_code
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(),
+                "master": str(self.inputs.master) if self.inputs.master else None,
+                **self.report.to_dict(), "failed_files": self.inputs.failed,
+                "annotated": self.annotated}
+
+
+def validate(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | None = None,
+             annotate: bool = False) -> ValidateResult:
+    """Validate the class workbooks named by `paths` (files or folders)."""
+    as_of = as_of or dt.date.today()
+    inputs = load_inputs(paths, master, as_of)
+    result = ValidateResult(as_of, inputs, validate_classes(inputs.items, inputs.config, as_of))
+    if annotate:
+        _annotate_all(result)
+    return result
+
+
+def _annotate_all(result: ValidateResult) -> None:
+    for item in result.inputs.items:
+        path = Path(item.book.file)
+        findings = [f for f in result.report.findings if f.file == item.book.file]
+        try:
+            annotate_workbook(path, findings)
+        except XlsyncError as error:
+            result.inputs.failed.append({"file": str(path), "message": str(error)})
+        else:
+            result.annotated.append(str(path))
