@@ -21,8 +21,9 @@ from xlsync.core.school_year import school_year_of
 from xlsync.errors import XlsyncError
 from xlsync.files.school import create_class, create_school
 from xlsync.files.templates import write_templates
+from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.validate import validate as validate_job
-from xlsync.present import validation_lines
+from xlsync.present import overdue_lines, validation_lines
 from xlsync.schema import CLASS_DIR
 
 USAGE_EXIT = 2
@@ -156,6 +157,19 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
     """检查班级台账（文件或文件夹）中每一行填得是否正确。"""
     result = validate_job(list(paths), master, as_of, annotate)
     emit(output, result, validation_lines)
+    ctx.exit(result.exit_code)
+
+
+@cli.command()
+@reading_options
+@click.option("--write", is_flag=True,
+              help="把状态写回台账：学生档案右侧的状态列（带颜色）和“逾期提醒”表")
+@click.pass_context
+def overdue(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
+            as_of: dt.date | None, output: str, write: bool) -> None:
+    """算出每名学生哪些帮扶已完成、快到期、已逾期（按帮扶教师列出）。"""
+    result = overdue_job(list(paths), master, as_of, write)
+    emit(output, result, overdue_lines)
     ctx.exit(result.exit_code)
 
 

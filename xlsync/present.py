@@ -6,6 +6,8 @@ from itertools import groupby
 from typing import Iterator
 
 from xlsync.core.findings import ERROR, Finding
+from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
+from xlsync.jobs.overdue import OverdueResult
 from xlsync.jobs.validate import ValidateResult
 
 Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title" or ""
@@ -53,3 +55,66 @@ def _total(result: ValidateResult) -> str:
     warnings = len(result.report.findings) - errors
     return (f"合计：{len(result.report.files)} 个文件，{errors} 个错误，{warnings} 个警告"
             + (f"，{len(result.inputs.failed)} 个文件无法处理" if result.inputs.failed else "") + "。")
+
+
+def _pending_line(items: list[Item]) -> Line:
+    """One child under one rule: how many periods are overdue, and the current period."""
+    overdue = [i for i in items if i.status == OVERDUE]
+    current = [i for i in items if i.status in (SOON, OPEN)]
+    parts = []
+    if overdue:
+        first = min(overdue, key=lambda i: i.period_start)
+        parts.append(f"已逾期 {len(overdue)} 次（最早 {first.period}，已过 {first.days_overdue} 天）")
+    parts += [f"本期{i.status}（截止 {i.due}）" for i in current]
+    mark, tone = ("✗", "error") if overdue else ("!", "warning") if any(
+        i.status == SOON for i in current) else ("·", "")
+    return f"    {mark} {items[0].child}  {items[0].rule}：{'；'.join(parts)}", tone
+
+
+def _pending_lines(items: list[Item]) -> Iterator[Line]:
+    """Pending items grouped by (child, rule), the group with the most urgent item first."""
+    groups: dict[tuple, list[Item]] = {}
+    for item in items:  # already most urgent first
+        if item.status != DONE:
+            groups.setdefault((item.file, item.row, item.rule), []).append(item)
+    return (_pending_line(group) for group in groups.values())
+
+
+def _teacher_order(pair: tuple[str, list[Item]]) -> tuple:
+    teacher, items = pair
+    statuses = [i.status for i in items]
+    return (-statuses.count(OVERDUE), -statuses.count(SOON), teacher)
+
+
+def overdue_lines(result: OverdueResult) -> Iterator[Line]:
+    """One block per teacher, the teacher with most overdue first; done items are only counted."""
+    for note in result.inputs.notes:
+        yield f"提示：{note}", "warning"
+    yield f"帮扶待办与逾期（截至 {result.as_of}）", "title"
+    by_teacher: dict[str, list[Item]] = {}
+    for item in result.items:
+        by_teacher.setdefault(item.teacher, []).append(item)
+    for teacher, items in sorted(by_teacher.items(), key=_teacher_order):
+        statuses = [i.status for i in items]
+        classes = "、".join(dict.fromkeys(i.class_name for i in items))
+        yield (f"{teacher}（{classes}）：已逾期 {statuses.count(OVERDUE)} 项，"
+               f"即将到期 {statuses.count(SOON)} 项，待完成 {statuses.count(OPEN)} 项，"
+               f"本期已完成 {statuses.count(DONE)} 项", "title")
+        pending = list(_pending_lines(items))
+        yield from pending
+        if not pending:
+            yield "    本期帮扶都已完成。", "ok"
+    yield from _school_lines(result)
+    yield from _failures(result.inputs.failed)
+    for path in result.written:
+        yield f"已更新「{path}」的状态列和“逾期提醒”表。", "ok"
+
+
+def _school_lines(result: OverdueResult) -> Iterator[Line]:
+    school = result.school
+    yield (f"全校：在读 {school.studying} 人，辍学 {school.dropped_out} 人，"
+           f"建档率 {percent(school.complete_rate)}，巩固率 {percent(school.retention_rate)}。",
+           "title")
+    if school.teachers_without_child:
+        names = "、".join(f"{t['teacher']}（{t['role'] or '党员'}）" for t in school.teachers_without_child)
+        yield f"还没有结对帮扶学生的班主任或党员教师：{names}。每名教师至少结对一名学生。", "warning"

@@ -5,18 +5,19 @@ A child is identified by 身份证号, else 学籍号, else (班级, 姓名, 出
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
 from xlsync.core.idcard import ID_FORM
+from xlsync.core.tables import rows
 
 
 def _present(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
 
 
-def child_key(row: pd.Series, class_name: str) -> str:
+def child_key(row: Mapping[str, Any], class_name: str) -> str:
     """A stable key for a child row of 学生档案."""
     if _present(row.get("身份证号")) and ID_FORM.match(row["身份证号"]):
         return f"身份证:{row['身份证号']}"
@@ -32,11 +33,12 @@ def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
     for row, name in students["姓名"].items():
         if _present(name):
             by_name.setdefault(name, []).append(row)
-    linked = [_match(by_name, students, rec) for _, rec in records.iterrows()]
+    linked = [_match(by_name, students, rec) for _, rec in rows(records)]
     return pd.Series(linked, index=records.index, dtype=object)
 
 
-def _match(by_name: dict[str, list[int]], students: pd.DataFrame, rec: pd.Series) -> int | None:
+def _match(by_name: dict[str, list[int]], students: pd.DataFrame,
+           rec: Mapping[str, Any]) -> int | None:
     rows = by_name.get(rec.get("学生姓名"), [])
     if _present(rec.get("身份证号")):
         rows = [r for r in rows if students.at[r, "身份证号"] == rec["身份证号"]]

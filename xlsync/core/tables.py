@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import pandas as pd
 
@@ -22,6 +22,11 @@ Grid = Sequence[Sequence[Any]]
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 2
 _REQUIRED_MARK = re.compile(r"(\*|＊|\(必填\)|（必填）)$")
+
+
+def rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(Excel row, {header: value}) for each row; unlike `iterrows`, None stays None."""
+    return zip(frame.index, frame.to_dict("records"))
 
 
 def column_letter(number: int) -> str:

@@ -38,15 +38,20 @@ def validate_class(item: ClassInput, config: SchoolConfig, as_of: dt.date) -> li
     return findings
 
 
-def complete_rate(book: ClassBook, findings: Sequence[Finding]) -> float | None:
-    """建档率: share of children whose required (and conditionally required) fields are valid."""
+def complete_children(book: ClassBook, findings: Sequence[Finding]) -> tuple[int, int]:
+    """(children whose required and conditionally required fields are valid, all children)."""
     children = book.students.data.index
-    if len(children) == 0:
-        return None
     required = {c.header for c in book.students.spec.columns if c.required or c.required_if}
     broken = {f.row for f in findings if f.severity == ERROR and f.file == book.file
               and f.sheet == book.students.source_sheet and f.column in required}
-    return round(sum(1 for row in children if row not in broken) / len(children), 4)
+    return sum(1 for row in children if row not in broken), len(children)
+
+
+def complete_rate(books: Sequence[ClassBook], findings: Sequence[Finding]) -> float | None:
+    """建档率 over `books`: complete children ÷ all children (None when there are none)."""
+    counts = [complete_children(book, findings) for book in books]
+    total = sum(t for _, t in counts)
+    return round(sum(c for c, _ in counts) / total, 4) if total else None
 
 
 def validate_classes(items: Sequence[ClassInput], config: SchoolConfig,
@@ -61,5 +66,5 @@ def validate_classes(items: Sequence[ClassInput], config: SchoolConfig,
         report.files.append({
             "file": item.book.file, "class": item.class_name,
             "children": len(item.book.students.data), "records": len(item.book.records.data),
-            "complete_rate": complete_rate(item.book, report.findings)})
+            "complete_rate": complete_rate([item.book], report.findings)})
     return report

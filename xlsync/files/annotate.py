@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Sequence
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.fills import Fill
@@ -20,8 +20,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.xml.functions import fromstring, tostring
 
 from xlsync.core.findings import ERROR, Finding
-from xlsync.errors import XlsyncError
-from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.files.sheets import replace_sheet, style_table
 from xlsync.schema import CHECK_SHEET
 
@@ -29,7 +28,6 @@ AUTHOR = "xlsync"
 MARKS_SHEET = "xlsync标记"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-WRITABLE = (".xlsx", ".xlsm")
 CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
 
 
@@ -38,16 +36,6 @@ def _fill_xml(fill: Fill) -> str:
 
 
 OWN_FILLS = {_fill_xml(ERROR_FILL), _fill_xml(WARNING_FILL)}
-
-
-def open_for_update(path: Path) -> Workbook:
-    """Load a workbook that xlsync will write back, after the safety checks."""
-    if path.suffix.lower() not in WRITABLE:
-        raise XlsyncError(f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
-                          "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。")
-    ensure_not_open(path)
-    ensure_rewritable(path)
-    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
 
 
 def annotate_workbook(path: Path, findings: Sequence[Finding]) -> None:

@@ -15,7 +15,11 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+from openpyxl import Workbook, load_workbook
+
 from xlsync.errors import XlsyncError
+
+WRITABLE = (".xlsx", ".xlsm")
 
 # Parts of an .xlsx/.xlsm that openpyxl drops or mangles on a load-and-save round trip.
 _UNSUPPORTED_PARTS: tuple[tuple[str, str], ...] = (
@@ -114,3 +118,13 @@ def save_workbook(workbook: object, path: Path, *, replacing: bool = True) -> No
     if replacing and path.exists():
         ensure_rewritable(path)
     atomic_write(path, lambda temp: workbook.save(temp))  # type: ignore[attr-defined]
+
+
+def open_for_update(path: Path) -> Workbook:
+    """Load a workbook that xlsync will write back, after the safety checks."""
+    if path.suffix.lower() not in WRITABLE:
+        raise XlsyncError(f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
+                          "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。")
+    ensure_not_open(path)
+    ensure_rewritable(path)
+    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from xlsync.core.config import SchoolConfig, default_config
 from xlsync.core.school_year import school_year_of
@@ -52,3 +52,16 @@ def load_inputs(paths: Sequence[Path], master: Path | None, as_of: dt.date,
             continue
         inputs.items.append(ClassInput(book, class_name_for(path, config, found)))
     return inputs
+
+
+def write_each(inputs: Inputs, write: Callable[[ClassInput], None]) -> list[str]:
+    """Call `write` for each class workbook; a refused write is listed, not fatal."""
+    written = []
+    for item in inputs.items:
+        try:
+            write(item)
+        except XlsyncError as error:
+            inputs.failed.append({"file": item.book.file, "message": str(error)})
+        else:
+            written.append(item.book.file)
+    return written

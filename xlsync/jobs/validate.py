@@ -9,9 +9,8 @@ from typing import Any, Sequence
 
 from xlsync.core.findings import Report
 from xlsync.core.validate import validate_classes
-from xlsync.errors import XlsyncError
 from xlsync.files.annotate import annotate_workbook
-from xlsync.jobs.inputs import Inputs, load_inputs
+from xlsync.jobs.inputs import Inputs, load_inputs, write_each
 
 INPUT_EXIT = 2
 
@@ -41,17 +40,6 @@ def validate(paths: Sequence[Path], master: Path | None = None, as_of: dt.date |
     inputs = load_inputs(paths, master, as_of)
     result = ValidateResult(as_of, inputs, validate_classes(inputs.items, inputs.config, as_of))
     if annotate:
-        _annotate_all(result)
+        result.annotated = write_each(inputs, lambda item: annotate_workbook(
+            Path(item.book.file), [f for f in result.report.findings if f.file == item.book.file]))
     return result
-
-
-def _annotate_all(result: ValidateResult) -> None:
-    for item in result.inputs.items:
-        path = Path(item.book.file)
-        findings = [f for f in result.report.findings if f.file == item.book.file]
-        try:
-            annotate_workbook(path, findings)
-        except XlsyncError as error:
-            result.inputs.failed.append({"file": str(path), "message": str(error)})
-        else:
-            result.annotated.append(str(path))

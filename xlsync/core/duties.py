@@ -1,0 +1,46 @@
+"""School-level duties from the seed (DESIGN §4): every 班主任 and 党员 pairs with a child
+(篇一 每一名教师至少有一名帮扶学生); 建档率 and 巩固率 are reported, target 100%."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from xlsync.core.config import SchoolConfig
+from xlsync.core.obligations import Child
+from xlsync.schema import TEACHERS
+
+
+@dataclass
+class SchoolDuties:
+    teachers_without_child: list[dict[str, str]] = field(default_factory=list)
+    complete_rate: float | None = None
+    retention_rate: float | None = None
+    studying: int = 0
+    dropped_out: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def unpaired_teachers(config: SchoolConfig, children: Sequence[Child]) -> list[dict[str, str]]:
+    """班主任 and 党员 teachers of the 教师 sheet with no 在读 child paired to them."""
+    paired = {c.teacher for c in children if c.studying}
+    rows = config.table(TEACHERS).data.to_dict("records")
+    return [{"teacher": r["姓名"], "class": r["班级"] or "", "role": r["职务"] or "",
+             "party_member": r["党员"] or "否"}
+            for r in rows if r["姓名"] and (r["职务"] == "班主任" or r["党员"] == "是")
+            and r["姓名"] not in paired]
+
+
+def school_duties(config: SchoolConfig, children: Sequence[Child],
+                  complete_rate: float | None) -> SchoolDuties:
+    """Unpaired teachers, 建档率 (computed by validation) and 巩固率 = 在读 ÷ (在读 + 辍学)."""
+    studying = sum(1 for c in children if c.studying)
+    dropped_out = sum(1 for c in children if c.status == "辍学")
+    return SchoolDuties(unpaired_teachers(config, children), complete_rate,
+                        rate(studying, studying + dropped_out), studying, dropped_out)

@@ -1,0 +1,131 @@
+"""What is due and overdue for each child (DESIGN §4). Exact semantics, pinned by tests:
+
+- Only 在读 children; a rule applies by its 适用对象 (全部, 重点帮扶, 学困生, or a 儿童类别).
+- A period counts when it overlaps the child's window (建档日期 … as-of) and, for a rule with
+  假期暂停 = 是, overlaps a 学期; a period wholly in vacation is exempt.
+- A period is satisfied by at least 最少次数 records of the rule's type dated inside it (and
+  not after as-of): a late record never fills an earlier period.
+- The period holding as-of is 已完成, 即将到期 (its last day within 提前提醒天数) or 待完成;
+  each earlier period that ended on or after the 学年's first day and is not satisfied is
+  已逾期, overdue from the day after its last day.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterator, Sequence
+
+from xlsync.core.calendar import Calendar, Rule
+from xlsync.core.periods import Period, periods
+
+DONE, OPEN, SOON, OVERDUE = "已完成", "待完成", "即将到期", "已逾期"
+URGENCY = {OVERDUE: 0, SOON: 1, OPEN: 2, DONE: 3}
+
+
+@dataclass
+class Child:
+    """What the engine needs of one 学生档案 row."""
+
+    class_name: str
+    name: str
+    key: str
+    teacher: str
+    file: str
+    row: int
+    filed: dt.date | None
+    born: dt.date | None
+    categories: tuple[str, ...] = ()
+    key_support: bool = False
+    struggling: bool = False
+    status: str | None = "在读"  # 在校状态
+    records: dict[str, list[dt.date]] = field(default_factory=dict)  # action → sorted dates
+
+    @property
+    def studying(self) -> bool:
+        return self.status == "在读"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One obligation period of one child under one rule."""
+
+    class_name: str
+    child: str
+    child_key: str
+    teacher: str
+    rule: str
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    due: dt.date
+    days_overdue: int
+    file: str
+    row: int
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["class"] = data.pop("class_name")
+        return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
+
+
+def applies(rule: Rule, child: Child) -> bool:
+    if rule.target == "全部":
+        return True
+    if rule.target == "重点帮扶":
+        return child.key_support
+    if rule.target == "学困生":
+        return child.struggling
+    return rule.target in child.categories
+
+
+def count_in(dates: Sequence[dt.date], start: dt.date, end: dt.date) -> int:
+    """How many of the sorted `dates` fall in [start, end]."""
+    return bisect.bisect_right(dates, end) - bisect.bisect_left(dates, start)
+
+
+def _counted(period: Period, rule: Rule, cal: Calendar, window: tuple[dt.date, dt.date],
+             as_of: dt.date) -> bool:
+    current = period.contains(as_of)
+    past = period.end < as_of and period.end >= cal.year_start
+    in_window = period.overlaps(*window)
+    return (current or past) and in_window and (not rule.pause_in_vacation
+                                                or cal.in_term(period.start, period.end))
+
+
+def _item(child: Child, rule: Rule, period: Period, status: str, as_of: dt.date) -> Item:
+    late = (as_of - period.end).days if status == OVERDUE else 0
+    return Item(child.class_name, child.name, child.key, child.teacher, rule.label, period.label,
+                period.start, period.end, status, period.end, late, child.file, child.row)
+
+
+def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Item]:
+    """The current-period item and every overdue item of one rule for one child."""
+    window = (child.filed or cal.year_start, as_of)
+    if window[0] > as_of:
+        return
+    dates = child.records.get(rule.action, [])
+    for period in periods(rule.period, cal, min(cal.year_start, as_of), as_of, child.born):
+        if not _counted(period, rule, cal, window, as_of):
+            continue
+        done = count_in(dates, period.start, min(period.end, as_of)) >= rule.minimum
+        if period.contains(as_of):
+            soon = (period.end - as_of).days <= rule.remind_days
+            yield _item(child, rule, period, DONE if done else SOON if soon else OPEN, as_of)
+        elif not done:
+            yield _item(child, rule, period, OVERDUE, as_of)
+
+
+def evaluate(children: Sequence[Child], rules: Sequence[Rule], cal: Calendar,
+             as_of: dt.date) -> list[Item]:
+    """Every item for every 在读 child and applicable rule, most urgent first."""
+    items = [item for child in children if child.studying for rule in rules
+             if applies(rule, child) for item in evaluate_rule(child, rule, cal, as_of)]
+    return sorted(items, key=urgency_order)
+
+
+def urgency_order(item: Item) -> tuple:
+    return (URGENCY[item.status], -item.days_overdue, item.due, item.class_name, item.row,
+            item.rule, item.period_start)

@@ -1,0 +1,70 @@
+"""The overdue job: what is due and overdue for each child, optionally written back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from xlsync.core.calendar import Rule, read_calendar, read_rules
+from xlsync.core.duties import SchoolDuties, school_duties
+from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
+from xlsync.core.roster import children_of
+from xlsync.core.validate import complete_rate, validate_classes
+from xlsync.files.status_columns import write_status
+from xlsync.jobs.inputs import Inputs, load_inputs, write_each
+
+INPUT_EXIT = 2
+
+
+@dataclass
+class OverdueResult:
+    as_of: dt.date
+    inputs: Inputs
+    rules: list[Rule]
+    children: list[Child]
+    items: list[Item]
+    school: SchoolDuties
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return INPUT_EXIT if self.inputs.failed else 0
+
+    def overdue_counts(self) -> Counter:
+        return Counter((i.file, i.row) for i in self.items if i.status == OVERDUE)
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = self.overdue_counts()
+        return {
+            "as_of": self.as_of.isoformat(),
+            "master": str(self.inputs.master) if self.inputs.master else None,
+            "items": [i.to_dict() for i in self.items],
+            "children": [{"class": c.class_name, "child": c.name, "child_key": c.key,
+                          "teacher": c.teacher, "status": c.status, "file": c.file, "row": c.row,
+                          "overdue_count": counts[(c.file, c.row)]} for c in self.children],
+            "school": self.school.to_dict(),
+            "failed_files": self.inputs.failed,
+            "written": self.written,
+        }
+
+
+def overdue(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | None = None,
+            write: bool = False) -> OverdueResult:
+    """Evaluate every obligation of the class workbooks named by `paths` as of `as_of`."""
+    as_of = as_of or dt.date.today()
+    inputs = load_inputs(paths, master, as_of)
+    rules, calendar = read_rules(inputs.config), read_calendar(inputs.config)
+    children = [child for item in inputs.items for child in children_of(item)]
+    items = evaluate(children, rules, calendar, as_of)
+    report = validate_classes(inputs.items, inputs.config, as_of)
+    rate = complete_rate([i.book for i in inputs.items], report.findings)
+    result = OverdueResult(as_of, inputs, rules, children, items,
+                           school_duties(inputs.config, children, rate))
+    if write:
+        result.written = write_each(inputs, lambda item: write_status(
+            Path(item.book.file), item.book.students, rules,
+            [i for i in items if i.file == item.book.file]))
+    return result
