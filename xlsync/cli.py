@@ -21,9 +21,12 @@ from xlsync.core.school_year import school_year_of
 from xlsync.errors import XlsyncError
 from xlsync.files.school import create_class, create_school
 from xlsync.files.templates import write_templates
+from xlsync.demo import DemoSize
+from xlsync.jobs.consolidate import consolidate as consolidate_job
+from xlsync.jobs.demo import demo as demo_job
 from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.validate import validate as validate_job
-from xlsync.present import overdue_lines, validation_lines
+from xlsync.present import consolidation_lines, overdue_lines, validation_lines
 from xlsync.schema import CLASS_DIR
 
 USAGE_EXIT = 2
@@ -91,14 +94,37 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
         click.option("--master", type=click.Path(path_type=Path), default=None,
                      help="全校汇总工作簿（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）"),
-        click.option("--as-of", "as_of", callback=_parse_day, default=None, metavar="YYYY-MM-DD",
-                     help="按哪一天计算（默认：今天）"),
-        click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
-                     show_default=True, help="输出格式：text 给人看，json 给程序用"),
+        as_of_option,
+        format_option,
     ]
     for decorate in reversed(decorators):
         func = decorate(func)
     return func
+
+
+def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--as-of", "as_of", callback=_parse_day, default=None, metavar="YYYY-MM-DD",
+                        help="按哪一天计算（默认：今天）")(func)
+
+
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+                        show_default=True, help="输出格式：text 给人看，json 给程序用")(func)
+
+
+class TerminalProgress:
+    """Files read so far and the current file, on stderr; redrawn in place on a terminal."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, stage: str, done: int, total: int, current: str) -> None:
+        bar = "#" * (20 * done // total) + "-" * (20 - 20 * done // total)
+        line = f"{stage} [{bar}] {done}/{total} {current}"
+        if self.live:
+            click.echo("\r" + line.ljust(70), nl=done == total, err=True)
+        elif done == total or done % max(1, total // 10) == 0:
+            click.echo(line, err=True)
 
 
 def emit(output: str, result: Any, lines: Callable[[Any], Iterable[tuple[str, str]]]) -> None:
@@ -171,6 +197,41 @@ def overdue(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
     result = overdue_job(list(paths), master, as_of, write)
     emit(output, result, overdue_lines)
     ctx.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("master", required=False, type=click.Path(path_type=Path))
+@click.option("--classes", "classes_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="班级台账所在的文件夹（默认：全校汇总 学校信息 表中的 班级台账目录）")
+@as_of_option
+@format_option
+@click.pass_context
+def consolidate(ctx: click.Context, master: Path | None, classes_dir: Path | None,
+                as_of: dt.date | None, output: str) -> None:
+    """汇总：校验全校所有班级台账，算出逾期，重建全校汇总工作簿。"""
+    result = consolidate_job(master, classes_dir, as_of, TerminalProgress())
+    emit(output, result, consolidation_lines)
+    ctx.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("folder", required=False, default="xlsync-demo",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--classes", default=12, show_default=True, type=click.IntRange(1, 2000),
+              help="班级数")
+@click.option("--children", default=25, show_default=True, type=click.IntRange(5, 200),
+              help="每班学生数")
+@click.option("--seed", default=2026, show_default=True, type=int, help="随机种子（相同种子生成相同的学校）")
+@as_of_option
+@format_option
+@click.pass_context
+def demo(ctx: click.Context, folder: Path, classes: int, children: int, seed: int,
+         as_of: dt.date | None, output: str) -> None:
+    """生成一所演示学校（不需要网络和 Excel），并对它运行一次汇总。"""
+    result = demo_job(folder, as_of, DemoSize(classes, children), seed, TerminalProgress())
+    emit(output, result, consolidation_lines)
+    if output == "text":
+        click.echo("用 Excel、WPS 或 LibreOffice 打开上面的全校汇总，先看“概览”和“逾期清单”两张表。")
 
 
 @cli.command()

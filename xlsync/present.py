@@ -7,6 +7,7 @@ from typing import Iterator
 
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
+from xlsync.jobs.consolidate import ConsolidateResult
 from xlsync.jobs.overdue import OverdueResult
 from xlsync.jobs.validate import ValidateResult
 
@@ -118,3 +119,23 @@ def _school_lines(result: OverdueResult) -> Iterator[Line]:
     if school.teachers_without_child:
         names = "、".join(f"{t['teacher']}（{t['role'] or '党员'}）" for t in school.teachers_without_child)
         yield f"还没有结对帮扶学生的班主任或党员教师：{names}。每名教师至少结对一名学生。", "warning"
+
+
+def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
+    """The short summary after 汇总: totals, findings, overdue, rates, files, where the master is."""
+    f = result.figures
+    if result.unchanged:
+        yield f"班级台账和日期都没有变化，全校汇总无需更新：{result.master}", "ok"
+        return
+    yield (f"汇总完成（截至 {result.as_of}）：{f['classes']} 个班，{f['children']} 名学生，"
+           f"{f['records']} 条帮扶记录。", "title")
+    yield (f"校验：{f['errors']} 个错误，{f['warnings']} 个警告（见“校验问题”表）。",
+           "error" if f["errors"] else "ok")
+    yield (f"逾期：{f['overdue']} 项已逾期，{f['due_soon']} 项即将到期（见“逾期清单”表）。",
+           "error" if f["overdue"] else "ok")
+    yield f"建档率 {percent(f['complete_rate'])}，巩固率 {percent(f['retention_rate'])}。", ""
+    for path in f["stale_files"]:
+        yield f"使用了上次汇总时的数据：{path}", "warning"
+    yield from _failures(result.failed)
+    yield f"本次重新读取 {len(result.parsed)} 个台账，其余未变化的台账直接用了缓存。", ""
+    yield f"全校汇总：{result.master}", "ok"

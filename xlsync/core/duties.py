@@ -16,6 +16,7 @@ class SchoolDuties:
     teachers_without_child: list[dict[str, str]] = field(default_factory=list)
     complete_rate: float | None = None
     retention_rate: float | None = None
+    teacher_coverage: float | None = None  # 班主任 and 党员 with a paired child ÷ all of them
     studying: int = 0
     dropped_out: int = 0
 
@@ -27,14 +28,12 @@ def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def unpaired_teachers(config: SchoolConfig, children: Sequence[Child]) -> list[dict[str, str]]:
-    """班主任 and 党员 teachers of the 教师 sheet with no 在读 child paired to them."""
-    paired = {c.teacher for c in children if c.studying}
+def bound_teachers(config: SchoolConfig) -> list[dict[str, str]]:
+    """Teachers of the 教师 sheet who must pair with a child: 班主任 and 党员 (篇一)."""
     rows = config.table(TEACHERS).data.to_dict("records")
     return [{"teacher": r["姓名"], "class": r["班级"] or "", "role": r["职务"] or "",
              "party_member": r["党员"] or "否"}
-            for r in rows if r["姓名"] and (r["职务"] == "班主任" or r["党员"] == "是")
-            and r["姓名"] not in paired]
+            for r in rows if r["姓名"] and (r["职务"] == "班主任" or r["党员"] == "是")]
 
 
 def school_duties(config: SchoolConfig, children: Sequence[Child],
@@ -42,5 +41,8 @@ def school_duties(config: SchoolConfig, children: Sequence[Child],
     """Unpaired teachers, 建档率 (computed by validation) and 巩固率 = 在读 ÷ (在读 + 辍学)."""
     studying = sum(1 for c in children if c.studying)
     dropped_out = sum(1 for c in children if c.status == "辍学")
-    return SchoolDuties(unpaired_teachers(config, children), complete_rate,
-                        rate(studying, studying + dropped_out), studying, dropped_out)
+    paired = {c.teacher for c in children if c.studying}
+    bound = bound_teachers(config)
+    unpaired = [t for t in bound if t["teacher"] not in paired]
+    return SchoolDuties(unpaired, complete_rate, rate(studying, studying + dropped_out),
+                        rate(len(bound) - len(unpaired), len(bound)), studying, dropped_out)

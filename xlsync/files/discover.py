@@ -61,3 +61,23 @@ def class_name_for(path: Path, config: SchoolConfig, master: Path | None) -> str
         if Path(source).name == path.name:
             return name
     return path.stem
+
+
+def school_class_files(master: Path, config: SchoolConfig,
+                       classes_dir: Path | None = None) -> list[tuple[Path, str]]:
+    """(file, 班级) for every class of the 班级 sheet and every workbook in the class folder.
+
+    Registered files come first, in sheet order; a registered file that is missing is still
+    listed (the run reports it). 台账来源 values that are not file names (a Google Sheet) are
+    left to the sync.
+    """
+    folder = classes_dir or master.parent / config.class_dir
+    classes = config.table(CLASSES).data
+    found: dict[Path, str] = {}
+    for name, source in zip(classes["班级"], classes["台账来源"]):
+        if name and source and Path(source).suffix.lower() in READABLE_SUFFIXES:
+            found.setdefault(folder / source, name)
+    if folder.is_dir():
+        for path in class_files([folder]):
+            found.setdefault(path, class_name_for(path, config, master))
+    return list(found.items())

@@ -6,36 +6,15 @@ substring search per sheet.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from pathlib import Path
 
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
-_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+from xlsync.files.ooxml import sheet_parts
+
 _CELL = re.compile(rb'<c\b([^>]*?)>(.*?)</c>', re.S)
 _ADDRESS = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
-
-
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → path of its XML part inside the archive."""
-    workbook = archive.read("xl/workbook.xml")
-    rels = archive.read("xl/_rels/workbook.xml.rels")
-    targets = {rid: target for rid, target in _REL.findall(rels)}
-    targets.update({rid: target for target, rid in _REL_REVERSED.findall(rels)})
-    parts = {}
-    for name, rid in _SHEET.findall(workbook):
-        target = targets.get(rid, b"").decode()
-        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        parts[_unescape(name.decode())] = posixpath.normpath(path)
-    return parts
-
-
-def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
 
 
 def _column_number(letters: bytes) -> int:
@@ -49,7 +28,7 @@ def error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name → {(row, column) (1-based): error text} for every formula-error cell."""
     found: dict[str, dict[tuple[int, int], str]] = {}
     with zipfile.ZipFile(path) as archive:
-        for sheet, part in _sheet_parts(archive).items():
+        for sheet, part in sheet_parts(archive).items():
             data = archive.read(part) if part in archive.namelist() else b""
             if b't="e"' not in data:
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import python_calamine
 
@@ -30,13 +30,13 @@ def read_class_workbook(path: str | Path) -> ClassBook:
     return assemble_class_book(load_grids(path), str(path))
 
 
-def load_grids(path: str | Path) -> dict[str, Grid]:
-    """Every sheet of `path` as a grid (grid[0][0] is cell A1), keyed by sheet name."""
+def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:
+    """The sheets of `path` (those `only` accepts) as grids (grid[0][0] is A1), by sheet name."""
     path = Path(path)
     _check_readable(path)
     if path.suffix.lower() == ".csv":
         return {path.stem: _read_csv(path)}
-    return _read_workbook(path)
+    return _read_workbook(path, only or (lambda name: True))
 
 
 def _check_readable(path: Path) -> None:
@@ -49,7 +49,7 @@ def _check_readable(path: Path) -> None:
                           f"{'、'.join(READABLE_SUFFIXES)} 之一。")
 
 
-def _read_workbook(path: Path) -> dict[str, Grid]:
+def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     head = path.open("rb").read(8)
     if path.suffix.lower() in (".xlsx", ".xlsm") and head == OLE_MAGIC:
         raise XlsyncError(f"「{path}」设置了打开密码，xlsync 无法读取。"
@@ -59,7 +59,7 @@ def _read_workbook(path: Path) -> dict[str, Grid]:
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                 for name in book.sheet_names}
+                 for name in book.sheet_names if only(name)}
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             _put_errors(grids, error_cells(path))
         return grids

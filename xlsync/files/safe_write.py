@@ -13,11 +13,12 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from openpyxl import Workbook, load_workbook
 
 from xlsync.errors import XlsyncError
+from xlsync.files.ooxml import parts_of_sheets
 
 WRITABLE = (".xlsx", ".xlsm")
 
@@ -50,13 +51,18 @@ def ensure_not_open(path: Path) -> None:
                           "请先保存并关闭这个文件，再运行一次。")
 
 
-def unsupported_content(path: Path) -> list[str]:
-    """What `path` holds that openpyxl cannot carry over, in Chinese; empty when none."""
+def unsupported_content(path: Path, rebuilt_sheets: Iterable[str] = ()) -> list[str]:
+    """What `path` holds that openpyxl cannot carry over, in Chinese; empty when none.
+
+    Content pulled in only by `rebuilt_sheets` (sheets xlsync rebuilds, e.g. its own charts
+    on 概览) does not count: it is made anew.
+    """
     if not path.exists() or not zipfile.is_zipfile(path):
         return []
     found: list[str] = []
     with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
+        ours = parts_of_sheets(archive, rebuilt_sheets)
+        names = [n for n in archive.namelist() if n not in ours]
         for pattern, label in _UNSUPPORTED_PARTS:
             if any(re.match(pattern, n) for n in names) and label not in found:
                 found.append(label)
@@ -77,9 +83,9 @@ def _scan_xml(archive: zipfile.ZipFile, names: list[str]) -> list[str]:
     return found
 
 
-def ensure_rewritable(path: Path) -> None:
+def ensure_rewritable(path: Path, rebuilt_sheets: Iterable[str] = ()) -> None:
     """Refuse to rewrite in place a workbook whose content the writer would drop."""
-    found = unsupported_content(path)
+    found = unsupported_content(path, rebuilt_sheets)
     if found:
         raise XlsyncError(f"「{path.name}」中有 xlsync 无法原样保留的内容：{'、'.join(found)}。"
                           "为了不丢失这些内容，xlsync 没有改写它。请把这些内容移到另一个文件，"
@@ -113,10 +119,11 @@ def _mode_for(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def save_workbook(workbook: object, path: Path, *, replacing: bool = True) -> None:
+def save_workbook(workbook: object, path: Path, *, replacing: bool = True,
+                  rebuilt_sheets: Iterable[str] = ()) -> None:
     """Atomically save an openpyxl workbook to `path` (guards included)."""
     if replacing and path.exists():
-        ensure_rewritable(path)
+        ensure_rewritable(path, rebuilt_sheets)
     atomic_write(path, lambda temp: workbook.save(temp))  # type: ignore[attr-defined]
 
 

@@ -21,14 +21,17 @@ from xlsync.errors import XlsyncError
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.templates import build_class_workbook, build_master_workbook
-from xlsync.schema import CLASSES, MASTER_FILE, TEACHERS, Sheet
+from xlsync.schema import CLASSES, MASTER_CONFIG_SHEETS, MASTER_FILE, TEACHERS, Sheet
 
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
+CONFIG_NAMES = {s.name for s in MASTER_CONFIG_SHEETS}
+
+
 def read_master(path: str | Path) -> SchoolConfig:
-    """The school configuration held by a master workbook."""
-    return assemble_config(load_grids(path), str(path))
+    """The school configuration held by a master workbook (its big rebuilt sheets are skipped)."""
+    return assemble_config(load_grids(path, lambda name: fold(name) in CONFIG_NAMES), str(path))
 
 
 def create_school(folder: Path, school: str, year: str) -> Path:
@@ -91,14 +94,14 @@ def _refuse_existing(config: SchoolConfig, class_name: str, target: Path) -> Non
 
 def _register(master: Path, class_name: str, teacher: str, source: str, add_teacher: bool) -> None:
     workbook = load_workbook(master)
-    _append(workbook[CLASSES.name], CLASSES, {"班级": class_name, "班主任": teacher, "台账来源": source})
+    append_row(workbook[CLASSES.name], CLASSES, {"班级": class_name, "班主任": teacher, "台账来源": source})
     if add_teacher:
-        _append(workbook[TEACHERS.name], TEACHERS,
+        append_row(workbook[TEACHERS.name], TEACHERS,
                 {"姓名": teacher, "班级": class_name, "职务": "班主任", "党员": "否"})
     save_workbook(workbook, master)
 
 
-def _append(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
+def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
     """Write `values` under the sheet's own header positions, after its last filled row."""
     grid = [list(row) for row in ws.iter_rows(values_only=True)]
     located = locate_header(grid, spec)

@@ -5,12 +5,27 @@ from __future__ import annotations
 from typing import Sequence
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.tables import column_letter
 
 OWNED_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
+    "已逾期": ("FFC7CE", "9C0006"), "即将到期": ("FFEB9C", "9C5700"), "已完成": ("C6EFCE", "006100")}
+
+
+def status_colours(ws: Worksheet, cells: str) -> None:
+    """Colour `cells` (a range like A2:A90) by the status text they contain, as Excel would."""
+    first = cells.split(":")[0]
+    for status, (fill, font) in STATUS_STYLES.items():
+        style = DifferentialStyle(fill=PatternFill(bgColor=fill, fgColor=fill, fill_type="solid"),
+                                  font=Font(color=font))
+        rule = Rule(type="containsText", operator="containsText", text=status, dxf=style)
+        rule.formula = [f'NOT(ISERROR(SEARCH("{status}",{first})))']
+        ws.conditional_formatting.add(cells, rule)
 
 
 def replace_sheet(workbook: Workbook, name: str) -> Worksheet:

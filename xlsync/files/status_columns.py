@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Sequence
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
-from openpyxl.formatting.rule import CellIsRule, Rule as FormatRule
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
-from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -26,14 +25,12 @@ from xlsync.core.calendar import Rule
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.tables import Table, column_letter
 from xlsync.files.safe_write import open_for_update, save_workbook
-from xlsync.files.sheets import OWNED_HEADER_FILL, replace_sheet, style_table
+from xlsync.files.sheets import OWNED_HEADER_FILL, replace_sheet, status_colours, style_table
 from xlsync.schema import STATUS_SHEET
 
 PERIOD_WORDS = {"每周": "本周", "每月": "本月", "每学期": "本学期", "每学年": "本学年", "节日": "节日"}
 COUNT_HEADER, NEXT_DUE_HEADER = "逾期项数", "最近截止"
 OWNED_HEADER = re.compile(rf"^.+·({'|'.join(PERIOD_WORDS.values())})$|^{COUNT_HEADER}$|^{NEXT_DUE_HEADER}$")
-STYLES = {  # Excel's Bad / Neutral / Good cell styles
-    OVERDUE: ("FFC7CE", "9C0006"), SOON: ("FFEB9C", "9C5700"), DONE: ("C6EFCE", "006100")}
 TODO_HEADERS = ("状态", "学生", "帮扶事项", "周期", "截止日期", "逾期天数", "帮扶教师", "档案行")
 
 
@@ -51,18 +48,6 @@ def status_text(items: Sequence[Item]) -> str:
         return "—"
     item = min(current, key=lambda i: i.due)
     return DONE if item.status == DONE else f"{item.status}({item.due:%m-%d})"
-
-
-def _style(status: str) -> DifferentialStyle:
-    fill, font = STYLES[status]
-    return DifferentialStyle(fill=PatternFill(bgColor=fill, fgColor=fill, fill_type="solid"),
-                             font=Font(color=font))
-
-
-def _text_rule(status: str, first_cell: str) -> FormatRule:
-    rule = FormatRule(type="containsText", operator="containsText", text=status, dxf=_style(status))
-    rule.formula = [f'NOT(ISERROR(SEARCH("{status}",{first_cell})))']
-    return rule
 
 
 def _owned_columns(ws: Worksheet, header_row: int) -> list[int]:
@@ -122,8 +107,7 @@ def _header_of(item: Item) -> str:
 def _format_block(ws: Worksheet, table: Table, start: int, width: int) -> None:
     first, last = table.header_row + 1, max(table.header_row + 1, ws.max_row)
     statuses = f"{column_letter(start)}{first}:{column_letter(start + width - 3)}{last}"
-    for status in STYLES:
-        ws.conditional_formatting.add(statuses, _text_rule(status, f"{column_letter(start)}{first}"))
+    status_colours(ws, statuses)
     count = f"{column_letter(start + width - 2)}{first}:{column_letter(start + width - 2)}{last}"
     ws.conditional_formatting.add(count, CellIsRule(operator="greaterThan", formula=["0"],
                                                     fill=PatternFill("solid", bgColor="FFC7CE"),
@@ -141,8 +125,7 @@ def _write_todo(workbook, table: Table, items: Sequence[Item]) -> None:
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{table.source_sheet}'!A{item.row}")
     if ws.max_row == 1:
         ws.append(["", "目前没有待办的帮扶事项。"])
-    for status in STYLES:
-        ws.conditional_formatting.add(f"A2:A{max(2, ws.max_row)}", _text_rule(status, "A2"))
+    status_colours(ws, f"A2:A{max(2, ws.max_row)}")
     style_table(ws, widths=(10, 10, 14, 18, 12, 10, 10, 10))
 
 

@@ -1,0 +1,171 @@
+"""Rebuild the xlsync-owned sheets of the master workbook (DESIGN §5).
+
+The configuration sheets and every sheet the lead added are loaded and saved untouched; the
+owned sheets are emptied before loading (fast, see files/ooxml.py), then written anew at the
+same places. Data sheets carry filters, frozen headers and colours; 概览 carries native
+charts; 班级统计 ends with a SUM row that Excel and LibreOffice recalculate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlsync.core.tables import column_letter
+from xlsync.files.ooxml import with_sheets_emptied
+from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.sheets import print_setup, replace_sheet, status_colours, style_table
+
+OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
+    "概览", "逾期清单", "全校档案", "帮扶记录汇总", "班级统计", "教师统计", "校验问题", "变更记录")
+OWNED_SHEETS = (OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES)
+PERCENT = "0.0%"
+LINK_FONT = Font(color="0563C1", underline="single")
+SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
+
+
+def open_master(path: Path) -> Workbook:
+    """The master with its owned sheets emptied, after the open-in-Excel and content checks."""
+    ensure_not_open(path)
+    ensure_rewritable(path, OWNED_SHEETS)
+    data = path.read_bytes()
+    return load_workbook(with_sheets_emptied(data, OWNED_SHEETS),
+                         keep_vba=path.suffix.lower() == ".xlsm")
+
+
+def _owned_sheet(wb: Workbook, name: str) -> Worksheet:
+    """Replace `name` in place, or add it before the configuration sheets on a first run."""
+    if name in wb.sheetnames:
+        return replace_sheet(wb, name)
+    placed = [n for n in OWNED_SHEETS[:OWNED_SHEETS.index(name)] if n in wb.sheetnames]
+    index = wb.sheetnames.index(placed[-1]) + 1 if placed else 0
+    return wb.create_sheet(name, index)
+
+
+def _cell_value(value: Any) -> Any:
+    return None if isinstance(value, float) and pd.isna(value) else value
+
+
+def write_frame(ws: Worksheet, frame: pd.DataFrame, widths: dict[str, int] | None = None) -> None:
+    """Header and rows of `frame`; text a teacher typed that starts with = stays text."""
+    ws.append(list(frame.columns))
+    for values in frame.itertuples(index=False, name=None):
+        row = [_cell_value(v) for v in values]
+        ws.append(row)
+        if any(isinstance(v, str) and v.startswith("=") for v in row):
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # openpyxl would otherwise write a formula
+    for number, header in enumerate(frame.columns, start=1):
+        if header.endswith("率"):
+            for cell in ws[column_letter(number)][1:]:
+                cell.number_format = PERCENT
+    style_table(ws, [(widths or {}).get(h, max(8, min(30, len(str(h)) * 2 + 2))) for h in frame.columns])
+
+
+def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
+    """Each 单元格 links to the cell in the class workbook (a path relative to the master)."""
+    file_col, cell_col = list(frame.columns).index("文件") + 1, list(frame.columns).index("单元格") + 1
+    for row in range(2, ws.max_row + 1):
+        target, cell = ws.cell(row, file_col).value, ws.cell(row, cell_col)
+        if target and cell.value:
+            relative = os.path.relpath(Path(target).resolve(), master.parent.resolve())
+            sheet = ws.cell(row, cell_col - 1).value
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, target=f"{relative}#'{sheet}'!{cell.value}")
+            cell.font = LINK_FONT
+
+
+def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> None:
+    """合计 row as formulas, so the totals recalculate when the lead filters or edits."""
+    if frame.empty:
+        return
+    last = ws.max_row
+    ws.append(["合计"])
+    for number, header in enumerate(frame.columns, start=1):
+        if header in SUM_COLUMNS:
+            letter = column_letter(number)
+            ws.cell(last + 1, number, f"=SUM({letter}2:{letter}{last})")
+    for cell in ws[last + 1]:
+        cell.font = Font(bold=True)
+
+
+def _figure_rows(figures: dict[str, Any], school: str) -> list[tuple[str, Any, str]]:
+    f = figures
+    unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
+    return [
+        ("班级数", f["classes"], ""), ("学生数", f["children"], ""), ("在读学生", f["studying"], ""),
+        ("帮扶记录", f["records"], ""), ("已逾期项数", f["overdue"], ""),
+        ("已逾期项数（按逾期清单重算）", f"=COUNTIF({OVERDUE_LIST}!A:A,\"已逾期\")", ""),
+        ("即将到期项数", f["due_soon"], ""), ("校验错误", f["errors"], ""), ("校验警告", f["warnings"], ""),
+        ("建档率", f["complete_rate"], PERCENT), ("巩固率", f["retention_rate"], PERCENT),
+        ("教师结对覆盖率", f["teacher_coverage"], PERCENT),
+        ("父母均外出的学生占比", f["both_parents_away"], PERCENT),
+        ("由祖辈监护的学生占比", f["raised_by_grandparents"], PERCENT),
+        ("监护人文化程度为小学及以下的占比", f["guardian_primary_or_less"], PERCENT),
+        ("还没有结对学生的班主任、党员教师", unpaired, ""),
+        ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
+        ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),
+    ]
+
+
+def _bar_chart(ws: Worksheet, title: str, first: int, last: int, anchor: str) -> None:
+    chart = BarChart()
+    chart.type, chart.title, chart.legend = "bar", title, None
+    chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = max(6, 0.6 * (last - first + 1) + 3), 16
+    ws.add_chart(chart, anchor)
+
+
+def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]) -> None:
+    ws.append([f"{meta['school']} 留守儿童帮扶汇总"])
+    ws["A1"].font = Font(bold=True, size=16)
+    ws.append([f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"])
+    ws.append([])
+    for label, value, number_format in _figure_rows(figures, meta["school"]):
+        ws.append([label, value])
+        ws.cell(ws.max_row, 2).number_format = number_format or "General"
+    for title, counts, anchor_col in (("逾期项数（按帮扶类型）", figures["overdue_by_rule"], "D"),
+                                      ("逾期项数（按班级）", figures["overdue_by_class"], "L")):
+        ws.append([])
+        ws.append([title, "逾期项数"])
+        ws.cell(ws.max_row, 1).font = ws.cell(ws.max_row, 2).font = Font(bold=True)
+        first = ws.max_row + 1
+        for label, count in counts.items():
+            ws.append([label, count])
+        if counts:
+            _bar_chart(ws, title, first, ws.max_row, f"{anchor_col}4")
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 22
+    print_setup(ws)
+    ws.print_title_rows = None
+
+
+def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any],
+                 meta: dict[str, str]) -> None:
+    """Rebuild every owned sheet of the master at `path` and save it atomically."""
+    wb = open_master(path)
+    _write_overview(_owned_sheet(wb, OVERVIEW), figures, meta)
+    for name in OWNED_SHEETS[1:]:
+        ws = _owned_sheet(wb, name)
+        write_frame(ws, tables[name])
+        if name == OVERDUE_LIST:
+            status_colours(ws, f"A2:A{max(2, ws.max_row)}")
+        elif name == ISSUES:
+            _link_issues(ws, tables[name], path)
+        elif name == CLASS_STATS:
+            _sum_row(ws, tables[name])
+    wb.active = wb.sheetnames.index(OVERVIEW)
+    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS)
+
+
+def now_text() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%d %H:%M")

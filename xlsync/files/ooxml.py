@@ -1,0 +1,86 @@
+"""Small facts about .xlsx/.xlsm packages that openpyxl does not give cheaply.
+
+- which XML part holds which sheet, and which parts a sheet pulls in (drawings, charts);
+- a copy of a workbook with some sheets emptied, so that openpyxl loads a master in
+  milliseconds instead of parsing the large sheets xlsync is about to rebuild anyway.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from typing import Iterable
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b([^>]*)/?>')
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               b'<sheetData/></worksheet>')
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def rels_path(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def relationships(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id → target part (resolved) of `part`; empty when it has none."""
+    path = rels_path(part)
+    if path not in archive.namelist():
+        return {}
+    found = {}
+    for attrs in _REL.findall(archive.read(path)):
+        values = dict(_ATTR.findall(attrs))
+        if values.get(b"TargetMode") == b"External" or b"Target" not in values:
+            continue
+        target = values[b"Target"].decode()
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(posixpath.dirname(part), target))
+        found[values[b"Id"].decode()] = resolved
+    return found
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part inside the archive."""
+    targets = relationships(archive, "xl/workbook.xml")
+    return {_unescape(name.decode()): targets.get(rid.decode(), "")
+            for name, rid in _SHEET.findall(archive.read("xl/workbook.xml"))}
+
+
+def parts_of_sheets(archive: zipfile.ZipFile, names: Iterable[str]) -> set[str]:
+    """Every part that the named sheets pull in: their drawings and what those hold."""
+    parts = sheet_parts(archive)
+    found: set[str] = set()
+    todo = [parts[n] for n in names if n in parts]
+    while todo:
+        part = todo.pop()
+        for target in relationships(archive, part).values():
+            if target not in found:
+                found.add(target)
+                todo.append(target)
+    return found
+
+
+def with_sheets_emptied(data: bytes, names: Iterable[str]) -> io.BytesIO:
+    """A copy of the package in which the named sheets are empty and pull nothing in."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = sheet_parts(source)
+    emptied = {parts[n] for n in names if n in parts}
+    dropped = {rels_path(p) for p in emptied}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename in dropped:
+                continue
+            body = EMPTY_SHEET if info.filename in emptied else source.read(info.filename)
+            target.writestr(info, body)
+    out.seek(0)
+    return out

@@ -1,0 +1,154 @@
+"""The consolidate job (汇总): read every class workbook, validate, evaluate, rebuild the master.
+
+Incremental: a class workbook whose bytes did not change is taken from the cache instead of
+being parsed again, and when neither the inputs nor the as-of date changed the master is not
+rewritten. A class workbook that is missing, unreadable or open in Excel does not stop the
+run: it is listed, and its last good data (if a run ever read it) are used, marked stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from xlsync import __version__
+from xlsync.core.calendar import read_calendar, read_rules
+from xlsync.core.config import SchoolConfig
+from xlsync.core.changes import changes, snapshot
+from xlsync.core.consolidate import (ClassResult, SchoolResult, class_stats, issue_list,
+                                     overdue_list, overview, school_children, school_records,
+                                     teacher_stats)
+from xlsync.core.duties import school_duties
+from xlsync.core.obligations import evaluate
+from xlsync.core.roster import children_of
+from xlsync.core.validate import ClassInput, complete_rate, validate_classes
+from xlsync.errors import XlsyncError
+from xlsync.files import master_writer as mw
+from xlsync.files.cache import Cache, content_digest
+from xlsync.files.discover import school_class_files
+from xlsync.files.ooxml import sheet_parts
+from xlsync.files.reader import read_class_workbook
+from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_files
+from xlsync.files.school import read_master
+from xlsync.schema import MASTER_FILE
+
+Progress = Callable[[str, int, int, str], None]  # (stage, done, total, current item)
+
+
+@dataclass
+class ConsolidateResult:
+    master: Path
+    as_of: dt.date
+    figures: dict[str, Any]
+    failed: list[dict[str, str]]
+    parsed: list[str] = field(default_factory=list)
+    unchanged: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        troubled = self.failed or self.figures["stale_files"] or self.figures["errors"]
+        return 1 if troubled else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        f = self.figures
+        return {"master": str(self.master), "as_of": self.as_of.isoformat(),
+                "classes": f["classes"], "children": f["children"], "records": f["records"],
+                "issues": f["errors"] + f["warnings"], "errors": f["errors"],
+                "warnings": f["warnings"], "overdue": f["overdue"], "due_soon": f["due_soon"],
+                "complete_rate": f["complete_rate"], "retention_rate": f["retention_rate"],
+                "failed_files": self.failed, "stale_files": f["stale_files"],
+                "parsed_files": self.parsed, "unchanged": self.unchanged}
+
+
+def _read_class(path: Path, class_name: str, cache: Cache, parsed: list[str]) -> ClassResult:
+    """Fresh data when the file can be read (from the cache when its bytes are known)."""
+    if not path.exists():
+        raise XlsyncError(f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。")
+    digest = content_digest(path)
+    book = cache.book(path, digest)
+    if book is None:
+        book = read_class_workbook(path)
+        parsed.append(str(path))
+        cache.keep(path, digest, book)
+    stale = "文件正在 Excel 中打开，用的是它最近一次保存的内容" if lock_files(path) else ""
+    return ClassResult(ClassInput(book, class_name), stale, digest)
+
+
+def _gather(master: Path, classes_dir: Path | None, cache: Cache, progress: Progress | None,
+            config) -> tuple[list[ClassResult], list[dict[str, str]], list[str]]:
+    files = school_class_files(master, config, classes_dir)
+    results, failed, parsed = [], [], []
+    for number, (path, class_name) in enumerate(files, start=1):
+        if progress:
+            progress("读取班级台账", number, len(files), path.name)
+        try:
+            results.append(_read_class(path, class_name, cache, parsed))
+        except XlsyncError as error:
+            older = cache.last_good(path)
+            if older is None:
+                failed.append({"file": str(path), "message": str(error)})
+            else:
+                digest, book = older
+                results.append(ClassResult(ClassInput(book, class_name), str(error), digest))
+    return results, failed, parsed
+
+
+def _fingerprint(config: SchoolConfig, results: list[ClassResult], failed: list,
+                 as_of: dt.date) -> str:
+    """Changes whenever anything the master is built from changes."""
+    parts = {"version": __version__, "as_of": as_of.isoformat(), "failed": failed,
+             "config": {n: t.raw.to_json(date_format="iso", default_handler=str)
+                        for n, t in config.tables.items()} | {"info": config.info},
+             "classes": [(r.item.book.file, r.item.class_name, r.stale_reason, r.digest)
+                         for r in results]}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _owned_sheets_present(master: Path) -> bool:
+    with zipfile.ZipFile(master) as archive:
+        return set(mw.OWNED_SHEETS) <= set(sheet_parts(archive))
+
+
+def consolidate(master: Path | None = None, classes_dir: Path | None = None,
+                as_of: dt.date | None = None, progress: Progress | None = None) -> ConsolidateResult:
+    """Rebuild the owned sheets of the master from every class workbook of the school."""
+    as_of = as_of or dt.date.today()
+    master = master or Path.cwd() / MASTER_FILE
+    if not master.is_file():
+        raise XlsyncError(f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。")
+    ensure_not_open(master)
+    ensure_rewritable(master, mw.OWNED_SHEETS)
+    config = read_master(master)
+    rules, calendar = read_rules(config), read_calendar(config)
+    cache = Cache(master)
+    results, failed, parsed = _gather(master, classes_dir, cache, progress, config)
+    items_in = [r.item for r in results]
+    report = validate_classes(items_in, config, as_of)
+    children = [c for item in items_in for c in children_of(item)]
+    items = evaluate(children, rules, calendar, as_of)
+    duties = school_duties(config, children, complete_rate([i.book for i in items_in], report.findings))
+    school = SchoolResult(as_of, config, calendar, rules, results, report.findings, items, duties, failed)
+    kids = school_children(school)
+    figures = overview(school, kids)
+    result = ConsolidateResult(master, as_of, figures, failed, parsed)
+    fingerprint = _fingerprint(config, results, failed, as_of)
+    if fingerprint == cache.get("fingerprint") and _owned_sheets_present(master):
+        result.unchanged = True
+        cache.save()
+        return result
+    now = snapshot(kids, items)
+    tables = {mw.CHILDREN: kids, mw.RECORDS: school_records(school), mw.OVERDUE_LIST: overdue_list(school),
+              mw.CLASS_STATS: class_stats(school), mw.TEACHER_STATS: teacher_stats(school),
+              mw.ISSUES: issue_list(school), mw.CHANGES: changes(cache.get("snapshot"), now)}
+    meta = {"school": config.info.get("学校名称") or "本校", "as_of": as_of.isoformat(),
+            "ran_at": mw.now_text()}
+    mw.write_master(master, tables, figures, meta)
+    cache.set("fingerprint", fingerprint)
+    cache.set("snapshot", now)
+    cache.save()
+    return result
