@@ -130,7 +130,7 @@ class TerminalProgress:
 def emit(output: str, result: Any, lines: Callable[[Any], Iterable[tuple[str, str]]]) -> None:
     """Print `result` as one JSON document, or as coloured text lines."""
     if output == "json":
-        for note in getattr(result.inputs, "notes", []):
+        for note in getattr(result, "notes", []):
             click.echo(f"提示：{note}", err=True)
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
         return

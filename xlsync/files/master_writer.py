@@ -78,9 +78,11 @@ def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
     for row in range(2, ws.max_row + 1):
         target, cell = ws.cell(row, file_col).value, ws.cell(row, cell_col)
         if target and cell.value:
-            relative = os.path.relpath(Path(target).resolve(), master.parent.resolve())
+            relative = Path(target) if not Path(target).is_absolute() else Path(
+                os.path.relpath(target, master.parent))
             sheet = ws.cell(row, cell_col - 1).value
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, target=f"{relative}#'{sheet}'!{cell.value}")
+            cell.hyperlink = Hyperlink(ref=cell.coordinate,
+                                       target=f"{relative.as_posix()}#'{sheet}'!{cell.value}")
             cell.font = LINK_FONT
 
 

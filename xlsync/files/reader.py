@@ -25,9 +25,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def read_class_workbook(path: str | Path) -> ClassBook:
-    """The typed tables of one class workbook file."""
-    return assemble_class_book(load_grids(path), str(path))
+def read_class_workbook(path: str | Path, name: str | None = None) -> ClassBook:
+    """The typed tables of one class workbook file; `name` is how findings refer to it."""
+    return assemble_class_book(load_grids(path), name or str(path))
 
 
 def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:

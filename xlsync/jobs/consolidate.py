@@ -65,15 +65,24 @@ class ConsolidateResult:
                 "parsed_files": self.parsed, "unchanged": self.unchanged}
 
 
-def _read_class(path: Path, class_name: str, cache: Cache, parsed: list[str]) -> ClassResult:
+def shown_path(path: Path, master: Path) -> str:
+    """How the master names a class file: relative to the master's folder when inside it."""
+    try:
+        return path.resolve().relative_to(master.parent.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read_class(path: Path, class_name: str, cache: Cache, parsed: list[str],
+                master: Path) -> ClassResult:
     """Fresh data when the file can be read (from the cache when its bytes are known)."""
     if not path.exists():
         raise XlsyncError(f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。")
     digest = content_digest(path)
     book = cache.book(path, digest)
     if book is None:
-        book = read_class_workbook(path)
-        parsed.append(str(path))
+        book = read_class_workbook(path, shown_path(path, master))
+        parsed.append(book.file)
         cache.keep(path, digest, book)
     stale = "文件正在 Excel 中打开，用的是它最近一次保存的内容" if lock_files(path) else ""
     return ClassResult(ClassInput(book, class_name), stale, digest)
@@ -87,11 +96,11 @@ def _gather(master: Path, classes_dir: Path | None, cache: Cache, progress: Prog
         if progress:
             progress("读取班级台账", number, len(files), path.name)
         try:
-            results.append(_read_class(path, class_name, cache, parsed))
+            results.append(_read_class(path, class_name, cache, parsed, master))
         except XlsyncError as error:
             older = cache.last_good(path)
             if older is None:
-                failed.append({"file": str(path), "message": str(error)})
+                failed.append({"file": shown_path(path, master), "message": str(error)})
             else:
                 digest, book = older
                 results.append(ClassResult(ClassInput(book, class_name), str(error), digest))

@@ -30,6 +30,10 @@ class OverdueResult:
     written: list[str] = field(default_factory=list)
 
     @property
+    def notes(self) -> list[str]:
+        return self.inputs.notes
+
+    @property
     def exit_code(self) -> int:
         return INPUT_EXIT if self.inputs.failed else 0
 

@@ -23,6 +23,10 @@ class ValidateResult:
     annotated: list[str] = field(default_factory=list)
 
     @property
+    def notes(self) -> list[str]:
+        return self.inputs.notes
+
+    @property
     def exit_code(self) -> int:
         return INPUT_EXIT if self.inputs.failed else self.report.exit_code
 
