@@ -167,5 +167,6 @@ def test_id_check_digit_message_names_the_right_digit(class_book):
 def test_every_code_in_the_catalog_is_produced_by_some_test():
     produced = {case[2] for case in STUDENT_CASES + RECORD_CASES} | {
         "record-child-ambiguous", "plan-child-unknown", "child-duplicate", "child-conflict",
-        "teacher-unknown", "column-missing", "id-damaged", "cell-error"}
+        "teacher-unknown", "column-missing", "id-damaged", "cell-error",
+        "file-unreadable", "file-stale"}  # the last two: tests/test_consolidate.py
     assert set(CATALOG) == produced

@@ -16,7 +16,7 @@ import pandas as pd
 from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.config import SchoolConfig
 from xlsync.core.duties import SchoolDuties, rate
-from xlsync.core.findings import ERROR, Finding
+from xlsync.core.findings import ERROR, Finding, Place, make_finding
 from xlsync.core.identity import child_key, link_records
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.tables import Table, rows
@@ -204,13 +204,16 @@ def issue_list(school: SchoolResult) -> pd.DataFrame:
     found = [{"级别": f.severity, "班级": by_file.get(f.file, ""), "文件": f.file, "工作表": f.sheet,
               "单元格": f.cell, "列": f.column, "内容": f.value, "问题与改法": f.message,
               "代码": f.code} for f in school.findings]
-    found += [{"级别": ERROR, "班级": "", "文件": f["file"], "工作表": "", "单元格": "", "列": "",
-               "内容": "", "问题与改法": f["message"], "代码": "file-unreadable"}
-              for f in school.failed]
-    found += [{"级别": "警告", "班级": r.item.class_name, "文件": r.item.book.file, "工作表": "",
-               "单元格": "", "列": "", "内容": "", "问题与改法": f"本次使用上次汇总时的数据：{r.stale_reason}",
-               "代码": "file-stale"} for r in school.classes if r.stale_reason]
+    found += [_file_issue("file-unreadable", "", f["file"], f["message"]) for f in school.failed]
+    found += [_file_issue("file-stale", r.item.class_name, r.item.book.file, r.stale_reason)
+              for r in school.classes if r.stale_reason]
     return pd.DataFrame(found, columns=list(ISSUE_COLUMNS))
+
+
+def _file_issue(code: str, class_name: str, file: str, reason: str) -> dict[str, Any]:
+    finding = make_finding(code, Place(file, ""), reason=reason)
+    return {"级别": finding.severity, "班级": class_name, "文件": file, "工作表": "", "单元格": "",
+            "列": "", "内容": "", "问题与改法": finding.message, "代码": code}
 
 
 def _share(frame: pd.DataFrame, column: str, values: Sequence[str]) -> float | None:

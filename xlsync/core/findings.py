@@ -80,6 +80,9 @@ CATALOG: dict[str, FindingType] = _types(
      "学生档案中没有「{value}」，请核对学业帮扶计划中的姓名。"),
     ("child-duplicate", ERROR, "学生重复登记",
      "该生与第 {other_row} 行是同一名学生（{reason}），请删除重复的一行。"),
+    # whole files, in the master's 校验问题 (consolidation)
+    ("file-unreadable", ERROR, "台账无法读取", "{reason}"),
+    ("file-stale", WARNING, "使用了旧数据", "本次使用上次汇总时的数据：{reason}"),
     ("child-conflict", ERROR, "学生在两个班",
      "{reason}也登记在「{other_file}」第 {other_row} 行。如果学生已转班，请在原班把在校状态改为 转出。"),
 )
