@@ -25,9 +25,10 @@ from xlsync.demo import DemoSize
 from xlsync.jobs.consolidate import consolidate as consolidate_job
 from xlsync.jobs.demo import demo as demo_job
 from xlsync.jobs.overdue import overdue as overdue_job
+from xlsync.jobs.sync import parse_interval, run_every, sync as sync_job
 from xlsync.jobs.validate import validate as validate_job
-from xlsync.present import consolidation_lines, overdue_lines, validation_lines
-from xlsync.schema import CLASS_DIR
+from xlsync.present import consolidation_lines, overdue_lines, sync_lines, validation_lines
+from xlsync.schema import CLASS_DIR, MASTER_FILE
 
 USAGE_EXIT = 2
 TONES: dict[str, dict[str, Any]] = {"error": {"fg": "red"}, "warning": {"fg": "yellow"},
@@ -232,6 +233,41 @@ def demo(ctx: click.Context, folder: Path, classes: int, children: int, seed: in
     emit(output, result, consolidation_lines)
     if output == "text":
         click.echo("用 Excel、WPS 或 LibreOffice 打开上面的全校汇总，先看“概览”和“逾期清单”两张表。")
+
+
+@cli.command()
+@click.argument("master", required=False, type=click.Path(path_type=Path))
+@click.option("--spreadsheet", help="Google 表格 ID（默认：学校信息 表中的 Google 表格 ID）")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
+              help="服务账号密钥或 OAuth 授权文件（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）")
+@click.option("--dry-run", is_flag=True, help="只报告会改动什么，不写入 Google 表格")
+@click.option("--every", default=None, metavar="30m", help="每隔多久同步一次（如 30m、1h），一直运行到按 Ctrl+C")
+@format_option
+@click.pass_context
+def sync(ctx: click.Context, master: Path | None, spreadsheet: str | None, credentials: Path | None,
+         dry_run: bool, every: str | None, output: str) -> None:
+    """把全校汇总（脱敏后）同步到共享的 Google 表格。"""
+    def once() -> Any:
+        return sync_job(master, spreadsheet, credentials, dry_run)
+
+    if every is None:
+        emit(output, once(), sync_lines)
+        return
+    interval = parse_interval(every)
+    if interval < 60:
+        raise XlsyncError("同步间隔至少 1 分钟（Google 每分钟最多 60 个请求）。")
+    log_path = (master or Path(MASTER_FILE)).resolve().parent / ".xlsync" / "sync.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def log(line: str, ok: bool) -> None:
+        click.secho(line, fg=None if ok else "yellow")
+        with log_path.open("a", encoding="utf-8") as stream:
+            stream.write(line + "\n")
+    click.echo(f"每 {every} 同步一次，按 Ctrl+C 停止。日志：{log_path}")
+    try:
+        run_every(interval, once, log)
+    except KeyboardInterrupt:
+        click.echo("已停止同步。")
 
 
 @cli.command()

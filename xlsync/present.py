@@ -9,6 +9,7 @@ from xlsync.core.findings import ERROR, Finding
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.jobs.consolidate import ConsolidateResult
 from xlsync.jobs.overdue import OverdueResult
+from xlsync.jobs.sync import SyncResult
 from xlsync.jobs.validate import ValidateResult
 
 Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title" or ""
@@ -139,3 +140,18 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
     yield from _failures(result.failed)
     yield f"本次重新读取 {len(result.parsed)} 个台账，其余未变化的台账直接用了缓存。", ""
     yield f"全校汇总：{result.master}", "ok"
+
+
+def sync_lines(result: SyncResult) -> Iterator[Line]:
+    """What a sync did (or, with --dry-run, would do)."""
+    r = result.report
+    verb = "将会" if r.dry_run else "已"
+    yield (f"{'（试运行，没有写入）' if r.dry_run else ''}Google 表格「{result.spreadsheet}」"
+           f"{verb}更新 {r.changed_cells} 个单元格（数据截至 {result.as_of}）。", "title")
+    if r.tabs_added:
+        yield f"{verb}新建工作表：{'、'.join(r.tabs_added)}", ""
+    if r.tabs_grown:
+        yield f"{verb}扩大工作表：{'、'.join(r.tabs_grown)}", ""
+    yield f"共发送 {r.requests} 个请求，{r.bytes_sent / 1024:.0f} KB。", ""
+    yield ("个人信息已脱敏（身份证号、学籍号、电话只显示首尾几位，住址只到乡镇）。" if result.masked
+           else "注意：学校信息 表设置了不脱敏，身份证号、电话和住址是完整的。", "ok" if result.masked else "warning")

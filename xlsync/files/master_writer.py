@@ -21,7 +21,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.tables import column_letter
-from xlsync.files.ooxml import with_sheets_emptied
+from xlsync.files.ooxml import with_cached_values, with_sheets_emptied
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.sheets import print_setup, replace_sheet, status_colours, style_table
 
@@ -86,18 +86,21 @@ def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
             cell.font = LINK_FONT
 
 
-def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> None:
-    """合计 row as formulas, so the totals recalculate when the lead filters or edits."""
+def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
+    """合计 row as formulas, so the totals recalculate when the lead filters or edits;
+    returns {cell: the total xlsync computed} for the cached values."""
     if frame.empty:
-        return
-    last = ws.max_row
+        return {}
+    last, totals = ws.max_row, {}
     ws.append(["合计"])
     for number, header in enumerate(frame.columns, start=1):
         if header in SUM_COLUMNS:
             letter = column_letter(number)
             ws.cell(last + 1, number, f"=SUM({letter}2:{letter}{last})")
+            totals[f"{letter}{last + 1}"] = float(frame[header].sum())
     for cell in ws[last + 1]:
         cell.font = Font(bold=True)
+    return totals
 
 
 def _figure_rows(figures: dict[str, Any], school: str) -> list[tuple[str, Any, str]]:
@@ -128,14 +131,18 @@ def _bar_chart(ws: Worksheet, title: str, first: int, last: int, anchor: str) ->
     ws.add_chart(chart, anchor)
 
 
-def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]) -> None:
+def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]) -> dict[str, float]:
+    """概览; returns {cell: value} of its formula cells."""
     ws.append([f"{meta['school']} 留守儿童帮扶汇总"])
     ws["A1"].font = Font(bold=True, size=16)
     ws.append([f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"])
     ws.append([])
+    formulas = {}
     for label, value, number_format in _figure_rows(figures, meta["school"]):
         ws.append([label, value])
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
+        if isinstance(value, str) and value.startswith("=COUNTIF"):
+            formulas[f"B{ws.max_row}"] = float(figures["overdue"])
     for title, counts, anchor_col in (("逾期项数（按帮扶类型）", figures["overdue_by_rule"], "D"),
                                       ("逾期项数（按班级）", figures["overdue_by_class"], "L")):
         ws.append([])
@@ -149,13 +156,14 @@ def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 22
     print_setup(ws)
     ws.print_title_rows = None
+    return formulas
 
 
 def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any],
                  meta: dict[str, str]) -> None:
     """Rebuild every owned sheet of the master at `path` and save it atomically."""
     wb = open_master(path)
-    _write_overview(_owned_sheet(wb, OVERVIEW), figures, meta)
+    cached = {OVERVIEW: _write_overview(_owned_sheet(wb, OVERVIEW), figures, meta)}
     for name in OWNED_SHEETS[1:]:
         ws = _owned_sheet(wb, name)
         write_frame(ws, tables[name])
@@ -164,9 +172,10 @@ def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str,
         elif name == ISSUES:
             _link_issues(ws, tables[name], path)
         elif name == CLASS_STATS:
-            _sum_row(ws, tables[name])
+            cached[CLASS_STATS] = _sum_row(ws, tables[name])
     wb.active = wb.sheetnames.index(OVERVIEW)
-    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS)
+    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS,
+                  finish=lambda data: with_cached_values(data, cached))
 
 
 def now_text() -> str:

@@ -84,3 +84,23 @@ def with_sheets_emptied(data: bytes, names: Iterable[str]) -> io.BytesIO:
             target.writestr(info, body)
     out.seek(0)
     return out
+
+
+def with_cached_values(data: bytes, values: dict[str, dict[str, float]]) -> bytes:
+    """The package with `values` ({sheet: {cell: number}}) stored as the cached results of
+    those formula cells, which openpyxl writes empty; readers that do not calculate (python-
+    calamine, the sync) then see the same figure Excel and LibreOffice compute."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = sheet_parts(source)
+    patched = {}
+    for sheet, cells in values.items():
+        xml = source.read(parts[sheet])
+        for cell, value in cells.items():
+            pattern = re.compile(rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>.*?</f>)\s*<v\s*/>', re.S)
+            xml = pattern.sub(lambda m: m.group(1) + b"<v>" + repr(value).encode() + b"</v>", xml, 1)
+        patched[parts[sheet]] = xml
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, patched.get(info.filename, source.read(info.filename)))
+    return out.getvalue()

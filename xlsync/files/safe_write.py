@@ -120,11 +120,18 @@ def _mode_for(path: Path) -> int:
 
 
 def save_workbook(workbook: object, path: Path, *, replacing: bool = True,
-                  rebuilt_sheets: Iterable[str] = ()) -> None:
-    """Atomically save an openpyxl workbook to `path` (guards included)."""
+                  rebuilt_sheets: Iterable[str] = (),
+                  finish: Callable[[bytes], bytes] | None = None) -> None:
+    """Atomically save an openpyxl workbook to `path` (guards included); `finish` may adjust
+    the saved package before it replaces the file."""
     if replacing and path.exists():
         ensure_rewritable(path, rebuilt_sheets)
-    atomic_write(path, lambda temp: workbook.save(temp))  # type: ignore[attr-defined]
+
+    def write(temp: Path) -> None:
+        workbook.save(temp)  # type: ignore[attr-defined]
+        if finish is not None:
+            temp.write_bytes(finish(temp.read_bytes()))
+    atomic_write(path, write)
 
 
 def open_for_update(path: Path) -> Workbook:

@@ -1,0 +1,366 @@
+"""A loopback fake of the part of the Google Sheets API v4 that xlsync (through gspread) uses.
+
+It answers with Google's JSON shapes and error bodies ({"error": {"code", "message",
+"status"}}), keeps spreadsheets in memory, applies spreadsheets.batchUpdate all-or-nothing,
+enforces grid limits, logs every request (method, path, body) and injects faults by request
+number: an error status, a dropped connection before or after applying, or a slow answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+STATUS_NAMES = {400: "INVALID_ARGUMENT", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
+                500: "INTERNAL", 503: "UNAVAILABLE"}
+
+
+class ApiFailure(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class Tab:
+    sheet_id: int
+    title: str
+    index: int
+    rows: int = 1000
+    cols: int = 26
+    frozen: int = 0
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    formats: dict[tuple[int, int], dict] = field(default_factory=dict)
+    validations: dict[tuple[int, int], dict] = field(default_factory=dict)
+    rules: list[dict] = field(default_factory=list)
+
+    def properties(self) -> dict:
+        return {"sheetId": self.sheet_id, "title": self.title, "index": self.index, "sheetType": "GRID",
+                "gridProperties": {"rowCount": self.rows, "columnCount": self.cols,
+                                   **({"frozenRowCount": self.frozen} if self.frozen else {})}}
+
+    def grid(self) -> list[list[Any]]:
+        """Values as values.get returns them: trailing empty cells and rows left out."""
+        filled = [(r, c) for (r, c), v in self.cells.items() if v not in ("", None)]
+        if not filled:
+            return []
+        height = max(r for r, _ in filled) + 1
+        out = []
+        for r in range(height):
+            row = [self.cells.get((r, c), "") for c in range(self.cols)]
+            while row and row[-1] in ("", None):
+                row.pop()
+            out.append(row)
+        return out
+
+
+@dataclass
+class Fault:
+    at: int  # 1-based request number
+    status: int = 0  # answer with this error
+    drop: str = ""  # "before" (not applied) or "after" (applied, answer lost)
+    delay: float = 0.0
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+_CELL = re.compile(r"^([A-Z]*)(\d*)$")
+
+
+def parse_range(text: str) -> tuple[str, tuple[int, int, int | None, int | None]]:
+    """'Tab'!A1:C3 → (title, (row0, col0, row_end or None, col_end or None)), ends exclusive."""
+    if "!" in text:
+        title, cells = text.rsplit("!", 1)
+    else:
+        title, cells = text, ""
+    if title.startswith("'"):
+        title = title[1:-1].replace("''", "'")
+    if not cells:
+        return title, (0, 0, None, None)
+    first, _, last = cells.partition(":")
+    last = last or first
+    (c1, r1), (c2, r2) = _CELL.match(first).groups(), _CELL.match(last).groups()
+    return title, (int(r1 or 1) - 1, column_number(c1 or "A") - 1,
+                   int(r2) if r2 else None, column_number(c2) if c2 else None)
+
+
+class FakeSheets:
+    def __init__(self) -> None:
+        self.books: dict[str, dict[str, Tab]] = {}
+        self.log: list[tuple[str, str, bytes]] = []
+        self.faults: list[Fault] = []
+        self.lock = threading.Lock()
+        self.next_id = 100
+
+    # ------------------------------------------------------------------ helpers for tests
+    def create(self, spreadsheet_id: str, tabs: tuple[str, ...] = ("Sheet1",)) -> None:
+        self.books[spreadsheet_id] = {}
+        for title in tabs:
+            self._add(spreadsheet_id, {"title": title})
+
+    def values(self, spreadsheet_id: str, title: str) -> list[list[Any]]:
+        return self.books[spreadsheet_id][title].grid()
+
+    def tab(self, spreadsheet_id: str, title: str) -> Tab:
+        return self.books[spreadsheet_id][title]
+
+    @property
+    def count(self) -> int:
+        return len(self.log)
+
+    # ------------------------------------------------------------------ the API
+    def _book(self, spreadsheet_id: str) -> dict[str, Tab]:
+        if spreadsheet_id not in self.books:
+            raise ApiFailure(404, "Requested entity was not found.")
+        return self.books[spreadsheet_id]
+
+    def _tab(self, book: dict[str, Tab], title: str) -> Tab:
+        if title not in book:
+            raise ApiFailure(400, f"Unable to parse range: {title}")
+        return book[title]
+
+    def _by_id(self, book: dict[str, Tab], sheet_id: int) -> Tab:
+        for tab in book.values():
+            if tab.sheet_id == sheet_id:
+                return tab
+        raise ApiFailure(400, f"No grid with id: {sheet_id}")
+
+    def _add(self, spreadsheet_id: str, props: dict) -> Tab:
+        book = self.books[spreadsheet_id]
+        if props["title"] in book:
+            raise ApiFailure(400, f'A sheet with the name "{props["title"]}" already exists. '
+                                  "Please enter another name.")
+        grid = props.get("gridProperties", {})
+        self.next_id += 1
+        sheet_id = props.get("sheetId", self.next_id)
+        if any(t.sheet_id == sheet_id for t in book.values()):
+            raise ApiFailure(400, f"Invalid requests[0].addSheet: Sheet with id {sheet_id} already exists.")
+        tab = Tab(sheet_id, props["title"], len(book), grid.get("rowCount", 1000),
+                  grid.get("columnCount", 26), grid.get("frozenRowCount", 0))
+        book[tab.title] = tab
+        return tab
+
+    def metadata(self, spreadsheet_id: str) -> dict:
+        book = self._book(spreadsheet_id)
+        return {"spreadsheetId": spreadsheet_id, "properties": {"title": "fake"},
+                "sheets": [{"properties": t.properties()} for t in sorted(book.values(), key=lambda t: t.index)]}
+
+    def batch_get(self, spreadsheet_id: str, ranges: list[str]) -> dict:
+        book = self._book(spreadsheet_id)
+        out = []
+        for text in ranges:
+            title, (r0, c0, r1, c1) = parse_range(text)
+            grid = self._tab(book, title).grid()
+            rows = [row[c0:c1] for row in grid[r0:r1]]
+            entry = {"range": text, "majorDimension": "ROWS"}
+            if rows:
+                entry["values"] = rows
+            out.append(entry)
+        return {"spreadsheetId": spreadsheet_id, "valueRanges": out}
+
+    def _check(self, book: dict[str, Tab], text: str, values: list[list[Any]]) -> None:
+        title, (r0, c0, _, _) = parse_range(text)
+        tab = self._tab(book, title)
+        height, width = len(values), max((len(r) for r in values), default=0)
+        if r0 + height > tab.rows or c0 + width > tab.cols:
+            raise ApiFailure(400, f"Range ({text}) exceeds grid limits. Max rows: {tab.rows}, "
+                                  f"max columns: {tab.cols}")
+
+    def _write(self, book: dict[str, Tab], text: str, values: list[list[Any]]) -> int:
+        title, (r0, c0, _, _) = parse_range(text)
+        tab = book[title]
+        height, width = len(values), max((len(r) for r in values), default=0)
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                tab.cells[(r0 + i, c0 + j)] = value
+        return height * width
+
+    def values_batch_update(self, spreadsheet_id: str, body: dict) -> dict:
+        book = self._book(spreadsheet_id)
+        if body.get("valueInputOption") not in ("RAW", "USER_ENTERED"):
+            raise ApiFailure(400, "Invalid valueInputOption")
+        for entry in body.get("data", []):  # all ranges checked before any is written
+            self._check(book, entry["range"], entry["values"])
+        total = sum(self._write(book, d["range"], d["values"]) for d in body.get("data", []))
+        return {"spreadsheetId": spreadsheet_id, "totalUpdatedCells": total}
+
+    def values_batch_clear(self, spreadsheet_id: str, body: dict) -> dict:
+        book = self._book(spreadsheet_id)
+        for text in body.get("ranges", []):
+            title, (r0, c0, r1, c1) = parse_range(text)
+            tab = self._tab(book, title)
+            for key in [k for k in tab.cells if r0 <= k[0] < (r1 or 10 ** 9) and c0 <= k[1] < (c1 or 10 ** 9)]:
+                del tab.cells[key]
+        return {"spreadsheetId": spreadsheet_id, "clearedRanges": body.get("ranges", [])}
+
+    def batch_update(self, spreadsheet_id: str, body: dict) -> dict:
+        book = self._book(spreadsheet_id)
+        saved = copy.deepcopy(book)
+        try:
+            replies = [self._apply(spreadsheet_id, request) for request in body.get("requests", [])]
+        except ApiFailure:
+            self.books[spreadsheet_id] = saved
+            raise
+        return {"spreadsheetId": spreadsheet_id, "replies": replies}
+
+    def _apply(self, spreadsheet_id: str, request: dict) -> dict:
+        (kind, spec), = request.items()
+        book = self.books[spreadsheet_id]
+        if kind == "addSheet":
+            return {"addSheet": {"properties": self._add(spreadsheet_id, spec["properties"]).properties()}}
+        if kind == "deleteSheet":
+            del book[self._by_id(book, spec["sheetId"]).title]
+            return {}
+        if kind == "updateSheetProperties":
+            tab = self._by_id(book, spec["properties"]["sheetId"])
+            grid = spec["properties"].get("gridProperties", {})
+            tab.rows, tab.cols = grid.get("rowCount", tab.rows), grid.get("columnCount", tab.cols)
+            tab.frozen = grid.get("frozenRowCount", tab.frozen)
+            return {}
+        if kind in ("repeatCell", "setDataValidation"):
+            tab, cells = self._cells(book, spec["range"])
+            target = tab.formats if kind == "repeatCell" else tab.validations
+            for cell in cells:
+                target[cell] = spec.get("cell", spec.get("rule"))
+            return {}
+        if kind == "updateCells":
+            return self._update_cells(book, spec)
+        if kind == "addConditionalFormatRule":
+            tab = self._by_id(book, spec["rule"]["ranges"][0]["sheetId"])
+            tab.rules.insert(spec.get("index", len(tab.rules)), spec["rule"])
+            return {}
+        if kind == "deleteConditionalFormatRule":
+            self._by_id(book, spec["sheetId"]).rules.pop(spec["index"])
+            return {}
+        raise ApiFailure(400, f"Invalid requests[0]: unknown request {kind}")
+
+    def _cells(self, book: dict[str, Tab], grid_range: dict) -> tuple[Tab, list[tuple[int, int]]]:
+        tab = self._by_id(book, grid_range["sheetId"])
+        r0, r1 = grid_range.get("startRowIndex", 0), grid_range.get("endRowIndex", tab.rows)
+        c0, c1 = grid_range.get("startColumnIndex", 0), grid_range.get("endColumnIndex", tab.cols)
+        if r1 > tab.rows or c1 > tab.cols:
+            raise ApiFailure(400, "Range exceeds grid limits.")
+        return tab, [(r, c) for r in range(r0, r1) for c in range(c0, c1)]
+
+    def _update_cells(self, book: dict[str, Tab], spec: dict) -> dict:
+        start = spec.get("start") or {k: spec["range"][k] for k in ("sheetId", "startRowIndex", "startColumnIndex")}
+        tab = self._by_id(book, start["sheetId"])
+        fields = spec["fields"]
+        for i, row in enumerate(spec["rows"]):
+            for j, data in enumerate(row.get("values", [])):
+                cell = (start.get("startRowIndex", 0) + i, start.get("startColumnIndex", 0) + j)
+                if cell[0] >= tab.rows or cell[1] >= tab.cols:
+                    raise ApiFailure(400, "Range exceeds grid limits.")
+                if "note" in fields:
+                    if data.get("note"):
+                        tab.notes[cell] = data["note"]
+                    else:
+                        tab.notes.pop(cell, None)
+                if "userEnteredFormat" in fields:
+                    tab.formats[cell] = data.get("userEnteredFormat", {})
+                if "userEnteredValue" in fields:
+                    value = data.get("userEnteredValue", {})
+                    tab.cells[cell] = next(iter(value.values()), "")
+        return {}
+
+
+class Handler(BaseHTTPRequestHandler):
+    fake: FakeSheets
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:  # keep pytest output clean
+        pass
+
+    def _answer(self, code: int, body: dict) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        self.connection.shutdown(2)
+
+    def _handle(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        url = urlparse(self.path)
+        with self.fake.lock:
+            self.fake.log.append((method, unquote(url.path) + ("?" + url.query if url.query else ""), body))
+            number = self.fake.count
+            fault = next((f for f in self.fake.faults if f.at == number), None)
+        if fault and fault.delay:
+            time.sleep(fault.delay)
+        if fault and fault.drop == "before":
+            return self._drop()
+        if fault and fault.status:
+            return self._answer(fault.status, {"error": {"code": fault.status, "message": "Injected fault",
+                                                         "status": STATUS_NAMES.get(fault.status, "UNKNOWN")}})
+        try:
+            with self.fake.lock:
+                parsed = {} if not body or url.path == "/token" else json.loads(body)
+                result = self._route(method, unquote(url.path), parse_qs(url.query), parsed)
+        except ApiFailure as failure:
+            return self._answer(failure.code, {"error": {"code": failure.code, "message": failure.message,
+                                                         "status": STATUS_NAMES.get(failure.code, "UNKNOWN")}})
+        if fault and fault.drop == "after":
+            return self._drop()
+        self._answer(200, result)
+
+    def _route(self, method: str, path: str, query: dict, body: dict) -> dict:
+        if method == "POST" and path == "/token":  # OAuth token endpoint for service accounts
+            return {"access_token": "fake-token", "expires_in": 3600, "token_type": "Bearer"}
+        match = re.match(r"^/v4/spreadsheets/([^/:]+)(.*)$", path)
+        if not match:
+            raise ApiFailure(404, "Not found")
+        sid, rest = match.groups()
+        fake = self.fake
+        if method == "GET" and rest == "":
+            return fake.metadata(sid)
+        if method == "GET" and rest == "/values:batchGet":
+            return fake.batch_get(sid, query.get("ranges", []))
+        if method == "POST" and rest == "/values:batchUpdate":
+            return fake.values_batch_update(sid, body)
+        if method == "POST" and rest == "/values:batchClear":
+            return fake.values_batch_clear(sid, body)
+        if method == "POST" and rest == ":batchUpdate":
+            return fake.batch_update(sid, body)
+        if method == "GET" and rest.startswith("/values/"):
+            return fake.batch_get(sid, [rest[len("/values/"):]])["valueRanges"][0]
+        if method == "PUT" and rest.startswith("/values/"):
+            return fake.values_batch_update(sid, {"valueInputOption": query.get("valueInputOption", ["RAW"])[0],
+                                                  "data": [{"range": rest[len("/values/"):], "values": body["values"]}]})
+        raise ApiFailure(404, f"Method not found: {method} {rest}")
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+
+def serve() -> tuple[FakeSheets, ThreadingHTTPServer, str]:
+    """Start the fake on a free loopback port; returns (state, server, root URL)."""
+    fake = FakeSheets()
+    handler = type("BoundHandler", (Handler,), {"fake": fake})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return fake, server, f"http://127.0.0.1:{server.server_address[1]}"

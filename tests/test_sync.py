@@ -1,0 +1,323 @@
+"""`xlsync sync` against the loopback fake of the Sheets API: request counts, payloads,
+masking, RAW values, retries, recovery after a sync killed at each step, lock, dry run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from fake_sheets import Fault, serve
+from xlsync.demo import DemoSize, generate_school
+from xlsync.errors import XlsyncError
+from xlsync.files.lock import FileLock
+from xlsync.files.reader import load_grids
+from xlsync.google.push import INFO_TAB, MAX_BODY
+from xlsync.google.transport import RetryPolicy, SchoolHTTPClient
+from xlsync.jobs.consolidate import consolidate
+from xlsync.jobs.sync import master_tables, run_every, sync
+
+AS_OF = dt.date(2026, 11, 30)
+SID = "1SchoolSheet"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sync") / "学校"
+    master = generate_school(folder, AS_OF, DemoSize(classes=12, children_per_class=25), seed=11)
+    consolidate(master, as_of=AS_OF)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server():
+    fake, httpd, root = serve()
+    yield fake, root
+    httpd.shutdown()
+
+
+@pytest.fixture
+def fake(server, monkeypatch):
+    state, root = server
+    state.books.clear()
+    state.log.clear()
+    state.faults.clear()
+    state.create(SID)
+    monkeypatch.setenv("XLSYNC_SHEETS_API", root)
+    delays: list[float] = []
+    monkeypatch.setattr(SchoolHTTPClient, "policy",
+                        RetryPolicy(base_delay=0.01, max_delay=0.05, timeout=(2, 2), sleep=delays.append))
+    state.delays = delays
+    return state
+
+
+@pytest.fixture
+def master(built, tmp_path):
+    copy = tmp_path / "学校"
+    shutil.copytree(built, copy)
+    return copy / "全校汇总.xlsx"
+
+
+@pytest.fixture(scope="module")
+def built_small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sync-small") / "学校"
+    master = generate_school(folder, AS_OF, DemoSize(classes=3, children_per_class=8), seed=12)
+    consolidate(master, as_of=AS_OF)
+    return folder
+
+
+@pytest.fixture
+def small_master(built_small, tmp_path, monkeypatch):
+    """A small school, with parts limited to 60 KB so that a sync still takes several."""
+    import xlsync.google.push as push_module
+    monkeypatch.setattr(push_module, "MAX_BODY", 60_000)
+    monkeypatch.setattr(push_module, "MAX_RANGE", 20_000)
+    copy = tmp_path / "小学校"
+    shutil.copytree(built_small, copy)
+    return copy / "全校汇总.xlsx"
+
+
+def push(master: Path, **options):
+    return sync(master, SID, session=requests.Session(), **options)
+
+
+def writes(fake, since: int = 0) -> list[tuple[str, str, bytes]]:
+    return [entry for entry in fake.log[since:] if entry[0] != "GET"]
+
+
+def test_first_sync_builds_every_tab(fake, master):
+    result = push(master)
+    tables, as_of = master_tables(master, masked=True)
+    for title, rows in tables.items():
+        assert fake.values(SID, title) == [r for r in rows], title
+    assert {INFO_TAB, *tables} <= set(fake.books[SID])
+    info = dict(map(tuple, fake.values(SID, INFO_TAB)[1:]))
+    assert info["状态"] == "同步完成" and info["数据截至"] == as_of == "2026-11-30" and info["脱敏"] == "是"
+    todo = fake.tab(SID, "逾期清单")
+    assert todo.frozen == 1 and todo.formats[(0, 0)]["userEnteredFormat"]["textFormat"]["bold"]
+    assert {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in todo.rules} == {
+        "已逾期", "即将到期", "已完成"}
+    assert result.report.parts >= 2  # this school needs more than one 2 MB request
+
+
+def test_unchanged_shape_costs_at_most_four_requests_and_sends_only_changes(fake, master):
+    push(master)
+    before = fake.count
+    result = push(master)
+    assert result.report.requests == fake.count - before <= 4
+    consolidate(master, as_of=AS_OF + dt.timedelta(days=1))  # a day later: some statuses change
+    before = fake.count
+    result = push(master)
+    assert fake.count - before <= 4
+    sent = [json.loads(body) for _, _, body in writes(fake, before)]
+    cells = sum(len(row) for body in sent for vr in body["data"] for row in vr["values"])
+    assert cells == result.report.changed_cells < 2000
+    tables, _ = master_tables(master, masked=True)
+    assert fake.values(SID, "逾期清单") == tables["逾期清单"]
+
+
+def test_every_request_body_is_below_2_mb_and_raw(fake, master):
+    push(master)
+    for method, path, body in writes(fake):
+        assert len(body) < MAX_BODY + 100_000 < 2 * 1024 * 1024
+        if "values:batchUpdate" in path:
+            assert json.loads(body)["valueInputOption"] == "RAW"
+
+
+def _private_values(folder: Path) -> set[str]:
+    """Every ID, 学籍号, phone and full address typed in the class workbooks."""
+    found = set()
+    for path in (folder / "班级台账").glob("*.xlsx"):
+        for row in load_grids(path, lambda n: n in ("学生档案", "帮扶记录"))["学生档案"][1:]:
+            for value in row[3:5] + row[8:9] + row[11:12] + row[15:16] + row[19:20]:
+                if value not in ("", None):
+                    found.add(str(int(value)) if isinstance(value, float) else str(value))
+    return found
+
+
+def test_no_unmasked_value_appears_in_any_request_body(fake, master):
+    push(master)
+    bodies = "".join(body.decode() + path for _, path, body in fake.log)
+    secrets = _private_values(master.parent)
+    assert len(secrets) > 500
+    leaked = [s for s in secrets if s in bodies]
+    assert leaked == []
+    assert "431***********" in bodies and "青山镇" in bodies
+
+
+def test_unmasked_when_the_school_says_so(fake, master):
+    wb = load_workbook(master)
+    ws = wb["学校信息"]
+    for row in ws.iter_rows():
+        if row[0].value == "同步脱敏":
+            row[1].value = "否"
+    wb.save(master)
+    assert push(master).masked is False
+    assert fake.values(SID, INFO_TAB)[4] == ["脱敏", "否"]
+
+
+def test_text_starting_with_equals_stays_text(fake, master):
+    path = sorted((master.parent / "班级台账").glob("*.xlsx"))[0]
+    wb = load_workbook(path)
+    wb["学生档案"]["AA2"].value = "=HYPERLINK(\"http://x\")"
+    wb["学生档案"]["AA2"].data_type = "s"
+    wb.save(path)
+    consolidate(master, as_of=AS_OF)
+    push(master)
+    notes = [row for row in fake.values(SID, "全校档案") if "=HYPERLINK(\"http://x\")" in row]
+    assert len(notes) == 1
+
+
+def test_transient_failures_are_retried_with_bounded_backoff(fake, master):
+    fake.faults += [Fault(at=1, status=429), Fault(at=2, status=503), Fault(at=3, drop="before"),
+                    Fault(at=5, status=500)]
+    result = push(master)
+    assert result.report.requests == fake.count
+    assert len(fake.delays) == 4 and all(0 <= d <= 0.05 for d in fake.delays)
+    tables, _ = master_tables(master, masked=True)
+    assert fake.values(SID, "全校档案") == tables["全校档案"]
+
+
+def test_slow_answer_times_out_and_is_retried(fake, master, monkeypatch):
+    monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(base_delay=0.01, timeout=(1, 0.5),
+                                                                sleep=lambda s: None))
+    fake.faults.append(Fault(at=1, delay=1.0))
+    push(master)
+    assert fake.log[0][1] == fake.log[1][1]  # the metadata request was sent twice
+
+
+def test_retries_are_bounded_then_a_chinese_error(fake, master, run):
+    fake.faults += [Fault(at=n, status=500) for n in range(1, 20)]
+    with pytest.raises(XlsyncError, match="Google 表格返回错误（500）"):
+        push(master)
+    assert fake.count == SchoolHTTPClient.policy.tries
+
+
+@pytest.mark.parametrize("code,phrase", [(403, "共享"), (404, "找不到 Google 表格")])
+def test_permission_and_missing_sheet_messages(fake, master, code, phrase):
+    fake.faults.append(Fault(at=1, status=code))
+    with pytest.raises(XlsyncError, match=phrase):
+        push(master)
+
+
+def _snapshot(fake) -> dict:
+    return {t: (tab.cells.copy(), tab.rows, tab.cols) for t, tab in fake.books[SID].items()}
+
+
+def _restore(fake, saved: dict) -> None:
+    for title in [t for t in fake.books[SID] if t not in saved]:
+        del fake.books[SID][title]
+    for title, (cells, rows, cols) in saved.items():
+        tab = fake.tab(SID, title)
+        tab.cells, tab.rows, tab.cols = cells.copy(), rows, cols
+
+
+@pytest.mark.parametrize("start", ["empty sheet", "earlier sync"])
+@pytest.mark.parametrize("drop", ["before", "after"])
+def test_recovery_after_a_sync_killed_at_each_step(fake, small_master, monkeypatch, drop, start):
+    """A kill is a request that never completes and is not retried: each tab then holds the
+    old or the new content, or 同步信息 says 同步未完成; the next sync repairs everything."""
+    master = small_master
+    if start == "earlier sync":
+        push(master)
+        consolidate(master, as_of=AS_OF + dt.timedelta(days=40))  # a larger change
+    saved = _snapshot(fake)
+    old = {t: fake.values(SID, t) for t in fake.books[SID]}
+    assert push(master, dry_run=True).report.parts >= (3 if start == "empty sheet" else 1)
+    new_tables, _ = master_tables(master, masked=True)
+    step = killed = 0
+    while True:
+        step += 1
+        fake.faults[:] = [Fault(at=fake.count + step, drop=drop)]
+        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(tries=1, timeout=(2, 2)))
+        try:
+            push(master)
+        except XlsyncError:
+            killed += 1
+        else:
+            break  # the fault lay beyond the last request: every step has been tried
+        info = fake.values(SID, INFO_TAB) if INFO_TAB in fake.books[SID] else []
+        unfinished = len(info) > 1 and info[1][1] == "同步未完成"
+        for title, rows in new_tables.items():
+            state = fake.values(SID, title) if title in fake.books[SID] else None
+            assert unfinished or state in (old.get(title), None, [], rows), (step, title)
+        fake.faults.clear()
+        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(sleep=lambda s: None))
+        push(master)
+        assert all(fake.values(SID, t) == rows for t, rows in new_tables.items()), step
+        assert fake.values(SID, INFO_TAB)[1][1] == "同步完成"
+        assert fake.tab(SID, "逾期清单").rules, "formats arrive with the tab"
+        _restore(fake, saved)
+    assert killed >= 3
+    fake.faults.clear()
+    monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(sleep=lambda s: None))
+    assert push(master).report.parts == 0  # nothing left to send
+
+def test_a_second_sync_waits_for_the_lock(fake, master):
+    with FileLock(master.parent / ".xlsync" / "sync.lock", "同步"):
+        with pytest.raises(XlsyncError, match="另一个同步正在进行"):
+            push(master)
+    assert fake.count == 0
+    push(master)  # the lock is gone afterwards
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(fake, master):
+    lock = master.parent / ".xlsync" / "sync.lock"
+    lock.parent.mkdir(exist_ok=True)
+    import socket
+    lock.write_text(json.dumps({"pid": 999_999_999, "host": socket.gethostname(), "started": 0}))
+    push(master)
+    assert not lock.exists()
+
+
+def test_dry_run_sends_nothing(fake, master):
+    result = push(master, dry_run=True)
+    assert writes(fake) == [] and result.report.changed_cells > 10_000
+    assert set(fake.books[SID]) == {"Sheet1"}
+
+
+def test_every_keeps_going_after_a_failure(fake, master):
+    outcomes = iter([None, XlsyncError("网络断了"), None])
+    lines, sleeps = [], []
+
+    def once():
+        outcome = next(outcomes)
+        if outcome:
+            raise outcome
+        return push(master)
+    assert run_every(60, once, lambda line, ok: lines.append((line, ok)), sleeps.append, max_runs=3) == 3
+    assert [ok for _, ok in lines] == [True, False, True] and sleeps == [60, 60]
+    assert "同步失败：网络断了" in lines[1][0]
+
+
+def _service_account(path: Path, token_uri: str) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    path.write_text(json.dumps({"type": "service_account", "project_id": "school", "private_key_id": "1",
+                                "private_key": pem, "client_email": "xlsync@school.iam.gserviceaccount.com",
+                                "client_id": "1", "token_uri": token_uri}))
+    return path
+
+
+def test_cli_with_a_service_account_honours_its_token_uri(fake, master, run, server, tmp_path):
+    credentials = _service_account(tmp_path / "key.json", server[1] + "/token")
+    result = run("sync", master, "--spreadsheet", SID, "--credentials", credentials)
+    assert result.exit_code == 0, result.stderr
+    assert "个人信息已脱敏" in result.stdout
+    assert fake.log[0][1] == "/token" and fake.values(SID, INFO_TAB)[1][1] == "同步完成"
+    result = run("sync", master, "--spreadsheet", SID, "--credentials", credentials, "--format", "json")
+    assert json.loads(result.stdout)["requests"] <= 4
+
+
+def test_cli_refusals(run, master, fake):
+    assert "请用 --spreadsheet 指定" in run("sync", master).stderr
+    assert "至少 1 分钟" in run("sync", master, "--spreadsheet", SID, "--every", "10s").stderr
+    assert "看不懂" in run("sync", master, "--spreadsheet", SID, "--every", "soon").stderr

@@ -1,0 +1,42 @@
+"""Open a gspread client the way gspread's conventions expect: a service-account JSON key, or
+an OAuth authorized-user file; the credentials file's own token_uri is honoured by
+google-auth. Tests pass a plain requests.Session to reach the loopback fake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import gspread
+import requests
+
+from xlsync.errors import XlsyncError
+from xlsync.google.transport import SchoolHTTPClient
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+
+
+def credentials_from(path: Path):  # -> google.auth.credentials.Credentials
+    """Service-account or authorized-user credentials from a JSON file."""
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise XlsyncError(f"无法读取 Google 凭据文件「{path}」，请检查路径，或按 README 重新下载服务账号密钥。") from None
+    if info.get("type") == "service_account":
+        from google.oauth2.service_account import Credentials
+        return Credentials.from_service_account_info(info, scopes=SCOPES)
+    if info.get("type") == "authorized_user":
+        from google.oauth2.credentials import Credentials as UserCredentials
+        return UserCredentials.from_authorized_user_info(info, scopes=SCOPES)
+    raise XlsyncError(f"「{path}」不是服务账号密钥或 OAuth 授权文件（type 应为 service_account 或 authorized_user）。")
+
+
+def open_client(credentials: Path | None = None,
+                session: requests.Session | None = None) -> gspread.Client:
+    """A gspread client on SchoolHTTPClient; `session` (tests) replaces authentication."""
+    if session is not None:
+        return gspread.Client(None, session=session, http_client=SchoolHTTPClient)
+    if credentials is None:
+        raise XlsyncError("没有 Google 凭据。请用 --credentials 指定服务账号密钥文件，"
+                          "或设置环境变量 XLSYNC_GOOGLE_CREDENTIALS。")
+    return gspread.Client(credentials_from(credentials), http_client=SchoolHTTPClient)

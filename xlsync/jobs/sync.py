@@ -1,0 +1,139 @@
+"""The sync job: push the master's xlsync-owned sheets to the school's Google spreadsheet,
+masked unless 同步脱敏 = 否; and a loop that repeats it (`--every`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+
+from xlsync.core.masking import mask_rows
+from xlsync.errors import XlsyncError
+from xlsync.files.lock import FileLock
+from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
+from xlsync.files.reader import load_grids
+from xlsync.files.school import read_master
+from xlsync.schema import MASTER_FILE
+
+CREDENTIALS_ENV = "XLSYNC_GOOGLE_CREDENTIALS"
+_AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass
+class SyncResult:
+    master: Path
+    spreadsheet: str
+    masked: bool
+    as_of: str
+    report: Any  # xlsync.google.push.PushReport
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.report
+        return {"master": str(self.master), "spreadsheet": self.spreadsheet, "masked": self.masked,
+                "as_of": self.as_of, "dry_run": r.dry_run, "requests": r.requests,
+                "bytes_sent": r.bytes_sent, "changed_cells": r.changed_cells,
+                "tabs_added": r.tabs_added, "tabs_grown": r.tabs_grown, "parts": r.parts}
+
+
+def _trimmed(grid: list[list[Any]]) -> list[list[Any]]:
+    rows = []
+    for row in grid:
+        row = list(row)
+        while row and row[-1] in ("", None):
+            row.pop()
+        rows.append(row)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]], str]:
+    """The owned sheets as the API takes them (masked when asked), and the as-of date."""
+    from xlsync.google.push import api_value
+
+    grids = load_grids(master, lambda name: name in OWNED_SHEETS)
+    missing = [n for n in OWNED_SHEETS if n not in grids]
+    if missing:
+        raise XlsyncError(f"「{master}」中还没有汇总结果（缺少 {'、'.join(missing)}），"
+                          "请先运行 xlsync consolidate。")
+    tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
+    found = _AS_OF.search(" ".join(str(v) for row in tables[OVERVIEW][:3] for v in row))
+    return ({n: mask_rows(t) for n, t in tables.items()} if masked else tables,
+            found.group(1) if found else "")
+
+
+def _explain(error: Exception, spreadsheet: str) -> XlsyncError:
+    from gspread.exceptions import APIError
+
+    if isinstance(error, APIError):
+        code = error.response.status_code
+        if code in (401, 403):
+            return XlsyncError(f"没有权限写入 Google 表格「{spreadsheet}」。请在表格的“共享”中加入服务账号的邮箱"
+                               "（凭据文件里的 client_email），并给“编辑者”权限。")
+        if code == 404:
+            return XlsyncError(f"找不到 Google 表格「{spreadsheet}」，请核对 学校信息 表中的 Google 表格 ID。")
+        return XlsyncError(f"Google 表格返回错误（{code}）：{error}。已按规定重试，稍后会再同步。")
+    return XlsyncError(f"连接 Google 表格失败（{type(error).__name__}），已重试多次。请检查网络，稍后会再同步。")
+
+
+def sync(master: Path | None = None, spreadsheet: str | None = None, credentials: Path | None = None,
+         dry_run: bool = False, session: requests.Session | None = None) -> SyncResult:
+    """Push the master to its Google spreadsheet once."""
+    from gspread.exceptions import APIError
+
+    from xlsync.google.client import open_client
+    from xlsync.google.push import FINISHED, push_tables
+
+    master = master or Path.cwd() / MASTER_FILE
+    if not master.is_file():
+        raise XlsyncError(f"找不到全校汇总工作簿「{master}」。请写出它的路径。")
+    config = read_master(master)
+    spreadsheet = spreadsheet or config.info.get("Google 表格 ID") or ""
+    if not spreadsheet:
+        raise XlsyncError("没有 Google 表格 ID：请用 --spreadsheet 指定，或填在全校汇总 学校信息 表的 Google 表格 ID 一项。")
+    masked = config.info.get("同步脱敏") != "否"
+    credentials = credentials or (Path(os.environ[CREDENTIALS_ENV]) if os.environ.get(CREDENTIALS_ENV) else None)
+    with FileLock(master.parent / ".xlsync" / "sync.lock", "同步"):
+        tables, as_of = master_tables(master, masked)
+        info = [["项目", "内容"], ["状态", FINISHED], ["同步时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
+                ["数据截至", as_of], ["脱敏", "是" if masked else "否"], ["来源", master.name]]
+        client = open_client(credentials, session)
+        try:
+            report = push_tables(client, spreadsheet, tables, info, dry_run)
+        except (APIError, requests.RequestException) as error:
+            raise _explain(error, spreadsheet) from None
+    return SyncResult(master, spreadsheet, masked, as_of, report)
+
+
+def parse_interval(text: str) -> float:
+    """'30m', '1h', '90s' → seconds."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smh])\s*", text or "")
+    if not match or int(match.group(1)) == 0:
+        raise XlsyncError(f"间隔「{text}」看不懂，请写成 30m（30 分钟）、1h（1 小时）这样。")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def run_every(interval: float, once: Callable[[], SyncResult], log: Callable[[str, bool], None],
+              sleep: Callable[[float], None] = time.sleep, max_runs: int | None = None) -> int:
+    """Run `once` every `interval` seconds until stopped; a failed run is logged and retried at
+    the next interval. Returns the number of runs."""
+    runs = 0
+    while max_runs is None or runs < max_runs:
+        runs += 1
+        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        try:
+            result = once()
+        except XlsyncError as error:
+            log(f"[{stamp}] 同步失败：{error}", False)
+        else:
+            r = result.report
+            log(f"[{stamp}] 同步完成：{r.requests} 个请求，更新 {r.changed_cells} 个单元格。", True)
+        if max_runs is None or runs < max_runs:
+            sleep(interval)
+    return runs
