@@ -91,5 +91,35 @@ def run() -> Callable[..., Any]:
     return invoke
 
 
+SID = "1SchoolSheet"
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The loopback fake of the Sheets API (tests/fake_sheets.py)."""
+    from fake_sheets import serve
+    fake, httpd, root = serve()
+    yield fake, root
+    httpd.shutdown()
+
+
+@pytest.fixture
+def fake(server, monkeypatch):
+    """A clean fake holding one empty spreadsheet SID, reached through XLSYNC_SHEETS_API, with
+    retries made fast (their delays are recorded in fake.delays)."""
+    from xlsync.google.transport import RetryPolicy, SchoolHTTPClient
+    state, root = server
+    state.books.clear()
+    state.log.clear()
+    state.faults.clear()
+    state.create(SID)
+    monkeypatch.setenv("XLSYNC_SHEETS_API", root)
+    delays: list[float] = []
+    monkeypatch.setattr(SchoolHTTPClient, "policy",
+                        RetryPolicy(base_delay=0.01, max_delay=0.05, timeout=(2, 2), sleep=delays.append))
+    state.delays = delays
+    return state
+
+
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice (soffice) is not installed")

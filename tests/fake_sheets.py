@@ -41,9 +41,11 @@ class Tab:
     formats: dict[tuple[int, int], dict] = field(default_factory=dict)
     validations: dict[tuple[int, int], dict] = field(default_factory=dict)
     rules: list[dict] = field(default_factory=list)
+    hidden: bool = False
 
     def properties(self) -> dict:
         return {"sheetId": self.sheet_id, "title": self.title, "index": self.index, "sheetType": "GRID",
+                **({"hidden": True} if self.hidden else {}),
                 "gridProperties": {"rowCount": self.rows, "columnCount": self.cols,
                                    **({"frozenRowCount": self.frozen} if self.frozen else {})}}
 
@@ -149,14 +151,47 @@ class FakeSheets:
         if any(t.sheet_id == sheet_id for t in book.values()):
             raise ApiFailure(400, f"Invalid requests[0].addSheet: Sheet with id {sheet_id} already exists.")
         tab = Tab(sheet_id, props["title"], len(book), grid.get("rowCount", 1000),
-                  grid.get("columnCount", 26), grid.get("frozenRowCount", 0))
+                  grid.get("columnCount", 26), grid.get("frozenRowCount", 0), hidden=props.get("hidden", False))
         book[tab.title] = tab
         return tab
 
-    def metadata(self, spreadsheet_id: str) -> dict:
+    def metadata(self, spreadsheet_id: str, query: dict | None = None) -> dict:
         book = self._book(spreadsheet_id)
-        return {"spreadsheetId": spreadsheet_id, "properties": {"title": "fake"},
-                "sheets": [{"properties": t.properties()} for t in sorted(book.values(), key=lambda t: t.index)]}
+        query = query or {}
+        grid = query.get("includeGridData", ["false"])[0] == "true"
+        wanted = {parse_range(r)[0] for r in query.get("ranges", [])} or set(book)
+        sheets = []
+        for tab in sorted(book.values(), key=lambda t: t.index):
+            if grid and tab.title not in wanted:
+                continue
+            entry = {"properties": tab.properties(), "conditionalFormats": tab.rules}
+            if grid:
+                entry["data"] = [{"startRow": 0, "startColumn": 0, "rowData": self._row_data(tab)}]
+            sheets.append(entry)
+        return {"spreadsheetId": spreadsheet_id, "properties": {"title": "fake"}, "sheets": sheets}
+
+    @staticmethod
+    def _row_data(tab: Tab) -> list[dict]:
+        keys = set(tab.cells) | set(tab.notes) | set(tab.formats)
+        height = max((r for r, _ in keys), default=-1) + 1
+        width = max((c for _, c in keys), default=-1) + 1
+        rows = []
+        for r in range(height):
+            values = []
+            for c in range(width):
+                cell = {}
+                value = tab.cells.get((r, c), "")
+                if value not in ("", None):
+                    kind = "boolValue" if isinstance(value, bool) else "numberValue" if isinstance(
+                        value, (int, float)) else "stringValue"
+                    cell["userEnteredValue"] = {kind: value}
+                if (r, c) in tab.notes:
+                    cell["note"] = tab.notes[(r, c)]
+                if tab.formats.get((r, c)):
+                    cell["userEnteredFormat"] = tab.formats[(r, c)]
+                values.append(cell)
+            rows.append({"values": values})
+        return rows
 
     def batch_get(self, spreadsheet_id: str, ranges: list[str]) -> dict:
         book = self._book(spreadsheet_id)
@@ -224,17 +259,23 @@ class FakeSheets:
         if kind == "deleteSheet":
             del book[self._by_id(book, spec["sheetId"]).title]
             return {}
+        if kind == "updateSheetProperties" and "hidden" in spec["properties"]:
+            self._by_id(book, spec["properties"]["sheetId"]).hidden = spec["properties"]["hidden"]
         if kind == "updateSheetProperties":
             tab = self._by_id(book, spec["properties"]["sheetId"])
             grid = spec["properties"].get("gridProperties", {})
             tab.rows, tab.cols = grid.get("rowCount", tab.rows), grid.get("columnCount", tab.cols)
             tab.frozen = grid.get("frozenRowCount", tab.frozen)
             return {}
-        if kind in ("repeatCell", "setDataValidation"):
+        if kind == "repeatCell":
             tab, cells = self._cells(book, spec["range"])
-            target = tab.formats if kind == "repeatCell" else tab.validations
             for cell in cells:
-                target[cell] = spec.get("cell", spec.get("rule"))
+                tab.formats[cell] = {**tab.formats.get(cell, {}), **spec["cell"].get("userEnteredFormat", {})}
+            return {}
+        if kind == "setDataValidation":
+            tab, cells = self._cells(book, spec["range"])
+            for cell in cells:
+                tab.validations[cell] = spec.get("rule")
             return {}
         if kind == "updateCells":
             return self._update_cells(book, spec)
@@ -256,12 +297,25 @@ class FakeSheets:
         return tab, [(r, c) for r in range(r0, r1) for c in range(c0, c1)]
 
     def _update_cells(self, book: dict[str, Tab], spec: dict) -> dict:
-        start = spec.get("start") or {k: spec["range"][k] for k in ("sheetId", "startRowIndex", "startColumnIndex")}
-        tab = self._by_id(book, start["sheetId"])
+        if "rows" not in spec:  # a range and fields without rows: clear those fields in the range
+            tab, cells = self._cells(book, spec["range"])
+            for cell in cells:
+                if "userEnteredValue" in spec["fields"]:
+                    tab.cells.pop(cell, None)
+                if "note" in spec["fields"]:
+                    tab.notes.pop(cell, None)
+            return {}
+        if "start" in spec:  # a GridCoordinate
+            sheet_id, row0, col0 = spec["start"]["sheetId"], spec["start"].get("rowIndex", 0), \
+                spec["start"].get("columnIndex", 0)
+        else:  # a GridRange
+            grid = spec["range"]
+            sheet_id, row0, col0 = grid["sheetId"], grid.get("startRowIndex", 0), grid.get("startColumnIndex", 0)
+        tab = self._by_id(book, sheet_id)
         fields = spec["fields"]
         for i, row in enumerate(spec["rows"]):
             for j, data in enumerate(row.get("values", [])):
-                cell = (start.get("startRowIndex", 0) + i, start.get("startColumnIndex", 0) + j)
+                cell = (row0 + i, col0 + j)
                 if cell[0] >= tab.rows or cell[1] >= tab.cols:
                     raise ApiFailure(400, "Range exceeds grid limits.")
                 if "note" in fields:
@@ -269,8 +323,12 @@ class FakeSheets:
                         tab.notes[cell] = data["note"]
                     else:
                         tab.notes.pop(cell, None)
-                if "userEnteredFormat" in fields:
-                    tab.formats[cell] = data.get("userEnteredFormat", {})
+                if "userEnteredFormat" in fields:  # only the parts named in fields change
+                    given = data.get("userEnteredFormat", {})
+                    names = ["backgroundColor"] if "userEnteredFormat.backgroundColor" in fields else \
+                        list(given) or ["backgroundColor", "textFormat"]
+                    merged = {k: v for k, v in tab.formats.get(cell, {}).items() if k not in names}
+                    tab.formats[cell] = {**merged, **{k: given[k] for k in names if k in given}}
                 if "userEnteredValue" in fields:
                     value = data.get("userEnteredValue", {})
                     tab.cells[cell] = next(iter(value.values()), "")
@@ -318,6 +376,8 @@ class Handler(BaseHTTPRequestHandler):
         except ApiFailure as failure:
             return self._answer(failure.code, {"error": {"code": failure.code, "message": failure.message,
                                                          "status": STATUS_NAMES.get(failure.code, "UNKNOWN")}})
+        except Exception as bug:  # a request the fake does not understand: say so, loudly
+            return self._answer(500, {"error": {"code": 500, "message": f"fake: {bug!r}", "status": "INTERNAL"}})
         if fault and fault.drop == "after":
             return self._drop()
         self._answer(200, result)
@@ -331,7 +391,7 @@ class Handler(BaseHTTPRequestHandler):
         sid, rest = match.groups()
         fake = self.fake
         if method == "GET" and rest == "":
-            return fake.metadata(sid)
+            return fake.metadata(sid, query)
         if method == "GET" and rest == "/values:batchGet":
             return fake.batch_get(sid, query.get("ranges", []))
         if method == "POST" and rest == "/values:batchUpdate":

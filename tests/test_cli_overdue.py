@@ -8,7 +8,7 @@ import json
 from openpyxl import load_workbook
 
 from conftest import record, student, write_class_book
-from xlsync.files.status_columns import OWNED_HEADER
+from xlsync.core.status_view import OWNED_HEADER
 from xlsync.schema import STATUS_SHEET
 
 ITEM_FIELDS = {"class", "child", "child_key", "teacher", "rule", "period_start", "period_end",

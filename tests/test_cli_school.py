@@ -63,7 +63,7 @@ def test_init_refuses_an_existing_school_and_writes_nothing(school, run):
 def test_new_class_refusals(school, run, tmp_path):
     before = _snapshot(school)
     cases = [
-        (("new-class", school, "--class", "三年级2班", "--teacher", "李老师"), "已经存在"),
+        (("new-class", school, "--class", "三年级2班", "--teacher", "李老师"), "登记过"),
         (("new-class", school, "--class", "三/2班", "--teacher", "李老师"), "不能用作文件名"),
         (("new-class", tmp_path / "空", "--class", "一班", "--teacher", "李老师"), "xlsync init"),
     ]

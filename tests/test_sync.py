@@ -23,7 +23,7 @@ from xlsync.jobs.consolidate import consolidate
 from xlsync.jobs.sync import master_tables, run_every, sync
 
 AS_OF = dt.date(2026, 11, 30)
-SID = "1SchoolSheet"
+from conftest import SID
 
 
 @pytest.fixture(scope="module")
@@ -32,28 +32,6 @@ def built(tmp_path_factory):
     master = generate_school(folder, AS_OF, DemoSize(classes=12, children_per_class=25), seed=11)
     consolidate(master, as_of=AS_OF)
     return folder
-
-
-@pytest.fixture(scope="module")
-def server():
-    fake, httpd, root = serve()
-    yield fake, root
-    httpd.shutdown()
-
-
-@pytest.fixture
-def fake(server, monkeypatch):
-    state, root = server
-    state.books.clear()
-    state.log.clear()
-    state.faults.clear()
-    state.create(SID)
-    monkeypatch.setenv("XLSYNC_SHEETS_API", root)
-    delays: list[float] = []
-    monkeypatch.setattr(SchoolHTTPClient, "policy",
-                        RetryPolicy(base_delay=0.01, max_delay=0.05, timeout=(2, 2), sleep=delays.append))
-    state.delays = delays
-    return state
 
 
 @pytest.fixture
@@ -99,7 +77,7 @@ def test_first_sync_builds_every_tab(fake, master):
     info = dict(map(tuple, fake.values(SID, INFO_TAB)[1:]))
     assert info["状态"] == "同步完成" and info["数据截至"] == as_of == "2026-11-30" and info["脱敏"] == "是"
     todo = fake.tab(SID, "逾期清单")
-    assert todo.frozen == 1 and todo.formats[(0, 0)]["userEnteredFormat"]["textFormat"]["bold"]
+    assert todo.frozen == 1 and todo.formats[(0, 0)]["textFormat"]["bold"]
     assert {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in todo.rules} == {
         "已逾期", "即将到期", "已完成"}
     assert result.report.parts >= 2  # this school needs more than one 2 MB request

@@ -19,11 +19,13 @@ import click
 from xlsync import __version__
 from xlsync.core.school_year import school_year_of
 from xlsync.errors import XlsyncError
-from xlsync.files.school import create_class, create_school
+from xlsync.files.school import create_school
 from xlsync.files.templates import write_templates
 from xlsync.demo import DemoSize
 from xlsync.jobs.consolidate import consolidate as consolidate_job
+from xlsync.jobs.classes import new_class as new_class_job
 from xlsync.jobs.demo import demo as demo_job
+from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.sync import parse_interval, run_every, sync as sync_job
 from xlsync.jobs.validate import validate as validate_job
@@ -97,6 +99,7 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="全校汇总工作簿（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）"),
         as_of_option,
         format_option,
+        credentials_option,
     ]
     for decorate in reversed(decorators):
         func = decorate(func)
@@ -106,6 +109,12 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--as-of", "as_of", callback=_parse_day, default=None, metavar="YYYY-MM-DD",
                         help="按哪一天计算（默认：今天）")(func)
+
+
+def credentials_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Google 服务账号密钥或 OAuth 授权文件，用于放在 Google 表格中的班级台账"
+                             "（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）")(func)
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -167,9 +176,13 @@ def init(folder: Path, school: str, year: str | None) -> None:
 @folder_argument
 @click.option("--class", "class_name", required=True, help="班级名称，如 三年级2班")
 @click.option("--teacher", required=True, help="班主任姓名")
-def new_class(folder: Path, class_name: str, teacher: str) -> None:
-    """从模板新建一个班级台账，并登记到全校汇总的 班级 和 教师 表。"""
-    made = create_class(folder, class_name, teacher)
+@click.option("--google", "google_sheet", default=None, metavar="表格ID或网址",
+              help="把班级台账建在这个 Google 表格里（先新建一个空表格并共享给服务账号）")
+@credentials_option
+def new_class(folder: Path, class_name: str, teacher: str, google_sheet: str | None,
+              credentials: Path | None) -> None:
+    """从模板新建一个班级台账（Excel 文件或 Google 表格），并登记到全校汇总的 班级 和 教师 表。"""
+    made = new_class_job(folder, class_name, teacher, google_sheet, Google(credentials))
     added = f"，并把 {teacher} 加入了 教师 表" if made.teacher_added else ""
     click.echo(f"已新建班级台账：{made.workbook}\n已在 {made.master.name} 的 班级 表登记{added}。")
 
@@ -180,9 +193,9 @@ def new_class(folder: Path, class_name: str, teacher: str) -> None:
               help="把问题写回台账：标出问题单元格、加批注，并生成“校验结果”表")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
-             as_of: dt.date | None, output: str, annotate: bool) -> None:
-    """检查班级台账（文件或文件夹）中每一行填得是否正确。"""
-    result = validate_job(list(paths), master, as_of, annotate)
+             as_of: dt.date | None, output: str, credentials: Path | None, annotate: bool) -> None:
+    """检查班级台账（文件、文件夹或 gsheet:表格ID）中每一行填得是否正确。"""
+    result = validate_job(list(paths), master, as_of, annotate, Google(credentials))
     emit(output, result, validation_lines)
     ctx.exit(result.exit_code)
 
@@ -193,9 +206,9 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
               help="把状态写回台账：学生档案右侧的状态列（带颜色）和“逾期提醒”表")
 @click.pass_context
 def overdue(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
-            as_of: dt.date | None, output: str, write: bool) -> None:
+            as_of: dt.date | None, output: str, credentials: Path | None, write: bool) -> None:
     """算出每名学生哪些帮扶已完成、快到期、已逾期（按帮扶教师列出）。"""
-    result = overdue_job(list(paths), master, as_of, write)
+    result = overdue_job(list(paths), master, as_of, write, Google(credentials))
     emit(output, result, overdue_lines)
     ctx.exit(result.exit_code)
 
@@ -206,11 +219,12 @@ def overdue(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
               help="班级台账所在的文件夹（默认：全校汇总 学校信息 表中的 班级台账目录）")
 @as_of_option
 @format_option
+@credentials_option
 @click.pass_context
 def consolidate(ctx: click.Context, master: Path | None, classes_dir: Path | None,
-                as_of: dt.date | None, output: str) -> None:
+                as_of: dt.date | None, output: str, credentials: Path | None) -> None:
     """汇总：校验全校所有班级台账，算出逾期，重建全校汇总工作簿。"""
-    result = consolidate_job(master, classes_dir, as_of, TerminalProgress())
+    result = consolidate_job(master, classes_dir, as_of, TerminalProgress(), Google(credentials))
     emit(output, result, consolidation_lines)
     ctx.exit(result.exit_code)
 

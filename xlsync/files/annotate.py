@@ -20,6 +20,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.xml.functions import fromstring, tostring
 
 from xlsync.core.findings import ERROR, Finding
+from xlsync.core.status_view import check_rows
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.files.sheets import replace_sheet, style_table
 from xlsync.schema import CHECK_SHEET
@@ -28,7 +29,6 @@ AUTHOR = "xlsync"
 MARKS_SHEET = "xlsync标记"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
 
 
 def _fill_xml(fill: Fill) -> str:
@@ -84,14 +84,12 @@ def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
 
 def _write_check_sheet(workbook: Workbook, findings: Sequence[Finding]) -> None:
     ws = replace_sheet(workbook, CHECK_SHEET)
-    ws.append(list(CHECK_HEADERS))
-    for f in findings:
-        ws.append([f.severity, f.sheet, f.cell or f"第{f.row}行", f.column, f.value, f.message, f.code])
+    for values in check_rows(findings):
+        ws.append(values)
+    for row, f in enumerate(findings, start=2):
         if f.cell and f.sheet in workbook.sheetnames:
-            link = ws.cell(row=ws.max_row, column=3)
+            link = ws.cell(row=row, column=3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.cell}")
             link.font = Font(color="0563C1", underline="single")
-        ws.cell(row=ws.max_row, column=1).fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
-    if not findings:
-        ws.append(["", "", "", "", "", "没有发现问题，做得很好！"])
+        ws.cell(row=row, column=1).fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
     style_table(ws, widths=(6, 12, 8, 12, 20, 70, 22))

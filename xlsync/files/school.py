@@ -64,8 +64,27 @@ def _check_class_name(name: str) -> str:
     return name
 
 
-def create_class(folder: Path, class_name: str, teacher: str) -> NewClass:
-    """A class workbook from the template, registered in the master's 班级 and 教师 sheets."""
+@dataclass(frozen=True)
+class ClassPlan:
+    """A class about to be made: checked, not written yet."""
+
+    name: str
+    teacher: str
+    master: Path
+    config: SchoolConfig
+
+    @property
+    def teachers(self) -> list[str]:
+        names = self.config.teacher_names
+        return names if self.teacher in names else [*names, self.teacher]
+
+    @property
+    def teacher_added(self) -> bool:
+        return self.teacher not in self.config.teacher_names
+
+
+def plan_class(folder: Path, class_name: str, teacher: str) -> ClassPlan:
+    """Check that a class can be added to the school in `folder` (nothing is written)."""
     class_name, teacher = _check_class_name(class_name), fold(teacher)
     if not teacher:
         raise XlsyncError("班主任姓名不能为空，请用 --teacher 写上。")
@@ -75,30 +94,30 @@ def create_class(folder: Path, class_name: str, teacher: str) -> NewClass:
     config = read_master(master)
     ensure_not_open(master)
     ensure_rewritable(master)
-    target = folder / config.class_dir / f"{class_name}.xlsx"
-    _refuse_existing(config, class_name, target)
-    teachers = config.teacher_names
-    teacher_added = teacher not in teachers
-    save_workbook(build_class_workbook([*teachers, teacher] if teacher_added else teachers),
-                  target, replacing=False)
-    _register(master, class_name, teacher, target.name, teacher_added)
-    return NewClass(target, master, teacher_added)
-
-
-def _refuse_existing(config: SchoolConfig, class_name: str, target: Path) -> None:
-    if target.exists():
-        raise XlsyncError(f"「{target}」已经存在，xlsync 不会覆盖它。")
     if class_name in set(config.table(CLASSES).data["班级"]):
         raise XlsyncError(f"班级「{class_name}」已在 {MASTER_FILE} 的 班级 表中登记过。")
+    return ClassPlan(class_name, teacher, master, config)
 
 
-def _register(master: Path, class_name: str, teacher: str, source: str, add_teacher: bool) -> None:
-    workbook = load_workbook(master)
-    append_row(workbook[CLASSES.name], CLASSES, {"班级": class_name, "班主任": teacher, "台账来源": source})
-    if add_teacher:
+def create_class(folder: Path, class_name: str, teacher: str) -> NewClass:
+    """A class workbook from the template, registered in the master's 班级 and 教师 sheets."""
+    plan = plan_class(folder, class_name, teacher)
+    target = folder / plan.config.class_dir / f"{plan.name}.xlsx"
+    if target.exists():
+        raise XlsyncError(f"「{target}」已经存在，xlsync 不会覆盖它。")
+    save_workbook(build_class_workbook(plan.teachers), target, replacing=False)
+    register_class(plan, target.name)
+    return NewClass(target, plan.master, plan.teacher_added)
+
+
+def register_class(plan: ClassPlan, source: str) -> None:
+    """Add the class (and its teacher, if new) to the master's 班级 and 教师 sheets."""
+    workbook = load_workbook(plan.master)
+    append_row(workbook[CLASSES.name], CLASSES, {"班级": plan.name, "班主任": plan.teacher, "台账来源": source})
+    if plan.teacher_added:
         append_row(workbook[TEACHERS.name], TEACHERS,
-                {"姓名": teacher, "班级": class_name, "职务": "班主任", "党员": "否"})
-    save_workbook(workbook, master)
+                   {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"})
+    save_workbook(workbook, plan.master)
 
 
 def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:

@@ -9,9 +9,7 @@ Colours come from conditional formats on the status text, so they stay right as 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections import defaultdict
 from pathlib import Path
 from typing import Sequence
 
@@ -22,33 +20,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.calendar import Rule
-from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
+from xlsync.core.obligations import DONE, Item
+from xlsync.core.status_view import OWNED_HEADER, status_block, todo_rows
 from xlsync.core.tables import Table, column_letter
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.files.sheets import OWNED_HEADER_FILL, replace_sheet, status_colours, style_table
 from xlsync.schema import STATUS_SHEET
-
-PERIOD_WORDS = {"每周": "本周", "每月": "本月", "每学期": "本学期", "每学年": "本学年", "节日": "节日"}
-COUNT_HEADER, NEXT_DUE_HEADER = "逾期项数", "最近截止"
-OWNED_HEADER = re.compile(rf"^.+·({'|'.join(PERIOD_WORDS.values())})$|^{COUNT_HEADER}$|^{NEXT_DUE_HEADER}$")
-TODO_HEADERS = ("状态", "学生", "帮扶事项", "周期", "截止日期", "逾期天数", "帮扶教师", "档案行")
-
-
-def status_header(rule: Rule) -> str:
-    return f"{rule.action}·{PERIOD_WORDS[rule.period]}"
-
-
-def status_text(items: Sequence[Item]) -> str:
-    """One rule's cell: 已逾期N次, else the current period's status, else — (nothing due)."""
-    overdue = sum(1 for i in items if i.status == OVERDUE)
-    current = [i for i in items if i.status != OVERDUE]
-    if overdue:
-        return f"已逾期{overdue}次"
-    if not current:
-        return "—"
-    item = min(current, key=lambda i: i.due)
-    return DONE if item.status == DONE else f"{item.status}({item.due:%m-%d})"
-
 
 def _owned_columns(ws: Worksheet, header_row: int) -> list[int]:
     return [c.column for c in ws[header_row] if isinstance(c.value, str) and OWNED_HEADER.match(c.value)]
@@ -81,27 +58,17 @@ def _clear_columns(ws: Worksheet, columns: Sequence[int], header_row: int) -> No
 
 
 def _write_block(ws: Worksheet, table: Table, start: int, rules: Sequence[Rule],
-                 by_child: dict[int, list[Item]]) -> None:
-    headers = list(dict.fromkeys(status_header(r) for r in rules)) + [COUNT_HEADER, NEXT_DUE_HEADER]
+                 items: Sequence[Item]) -> None:
+    headers, values = status_block(table.data.index, rules, items)
     for offset, header in enumerate(headers):
         cell = ws.cell(row=table.header_row, column=start + offset, value=header)
         cell.font, cell.fill = Font(bold=True), OWNED_HEADER_FILL
         ws.column_dimensions[column_letter(start + offset)].width = max(12, len(header) * 2 + 2)
-    for row in table.data.index:
-        items = by_child.get(row, [])
-        for offset, header in enumerate(headers[:-2]):
-            ws.cell(row=row, column=start + offset,
-                    value=status_text([i for i in items if _header_of(i) == header]))
-        ws.cell(row=row, column=start + len(headers) - 2,
-                value=sum(1 for i in items if i.status == OVERDUE))
-        due = min((i.due for i in items if i.status in (SOON, OPEN)), default=None)
-        ws.cell(row=row, column=start + len(headers) - 1, value=due).number_format = "yyyy-mm-dd"
+    for row, row_values in values.items():
+        for offset, value in enumerate(row_values):
+            ws.cell(row=row, column=start + offset, value=value)
+        ws.cell(row=row, column=start + len(headers) - 1).number_format = "yyyy-mm-dd"
     _format_block(ws, table, start, len(headers))
-
-
-def _header_of(item: Item) -> str:
-    action, period = item.rule.split("·", 1)
-    return f"{action}·{PERIOD_WORDS[period]}"
 
 
 def _format_block(ws: Worksheet, table: Table, start: int, width: int) -> None:
@@ -116,15 +83,13 @@ def _format_block(ws: Worksheet, table: Table, start: int, width: int) -> None:
 
 def _write_todo(workbook, table: Table, items: Sequence[Item]) -> None:
     ws = replace_sheet(workbook, STATUS_SHEET)
-    ws.append(list(TODO_HEADERS))
-    for item in (i for i in items if i.status != DONE):
-        ws.append([item.status, item.child, item.rule, item.period, item.due, item.days_overdue or None,
-                   item.teacher, f"第{item.row}行"])
-        ws.cell(row=ws.max_row, column=5).number_format = "yyyy-mm-dd"
-        link = ws.cell(row=ws.max_row, column=8)
+    for values in todo_rows(items):
+        ws.append(values)
+    pending = [i for i in items if i.status != DONE]
+    for row, item in enumerate(pending, start=2):
+        ws.cell(row=row, column=5).number_format = "yyyy-mm-dd"
+        link = ws.cell(row=row, column=8)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{table.source_sheet}'!A{item.row}")
-    if ws.max_row == 1:
-        ws.append(["", "目前没有待办的帮扶事项。"])
     status_colours(ws, f"A2:A{max(2, ws.max_row)}")
     style_table(ws, widths=(10, 10, 14, 18, 12, 10, 10, 10))
 
@@ -137,9 +102,6 @@ def write_status(path: Path, table: Table, rules: Sequence[Rule], items: Sequenc
     start = _block_start(ws, table.header_row, owned)
     _clear_columns(ws, sorted(set(owned) | set(range(start, ws.max_column + 1))) if owned else [],
                    table.header_row)
-    by_child: dict[int, list[Item]] = defaultdict(list)
-    for item in items:
-        by_child[item.row].append(item)
-    _write_block(ws, table, start, rules, by_child)
+    _write_block(ws, table, start, rules, items)
     _write_todo(workbook, table, items)
     save_workbook(workbook, path)

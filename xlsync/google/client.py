@@ -5,7 +5,10 @@ google-auth. Tests pass a plain requests.Session to reach the loopback fake."""
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import gspread
 import requests
@@ -14,6 +17,7 @@ from xlsync.errors import XlsyncError
 from xlsync.google.transport import SchoolHTTPClient
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+CREDENTIALS_ENV = "XLSYNC_GOOGLE_CREDENTIALS"
 
 
 def credentials_from(path: Path):  # -> google.auth.credentials.Credentials
@@ -36,7 +40,29 @@ def open_client(credentials: Path | None = None,
     """A gspread client on SchoolHTTPClient; `session` (tests) replaces authentication."""
     if session is not None:
         return gspread.Client(None, session=session, http_client=SchoolHTTPClient)
+    if credentials is None and os.environ.get(CREDENTIALS_ENV):
+        credentials = Path(os.environ[CREDENTIALS_ENV])
     if credentials is None:
         raise XlsyncError("没有 Google 凭据。请用 --credentials 指定服务账号密钥文件，"
                           "或设置环境变量 XLSYNC_GOOGLE_CREDENTIALS。")
     return gspread.Client(credentials_from(credentials), http_client=SchoolHTTPClient)
+
+
+@contextmanager
+def google_errors(spreadsheet: str) -> Iterator[None]:
+    """Turn what gspread and requests raise (after the bounded retries) into one Chinese line."""
+    from gspread.exceptions import APIError
+
+    try:
+        yield
+    except APIError as error:
+        code = error.response.status_code
+        if code in (401, 403):
+            raise XlsyncError(f"没有权限读写 Google 表格「{spreadsheet}」。请在表格的“共享”中加入服务账号的邮箱"
+                              "（凭据文件里的 client_email），并给“编辑者”权限。") from None
+        if code == 404:
+            raise XlsyncError(f"找不到 Google 表格「{spreadsheet}」，请核对表格 ID。") from None
+        raise XlsyncError(f"Google 表格返回错误（{code}）：{error}。已按规定重试，请稍后再试。") from None
+    except requests.RequestException as error:
+        raise XlsyncError(f"连接 Google 表格失败（{type(error).__name__}），已重试多次。"
+                          "请检查网络后再试。") from None

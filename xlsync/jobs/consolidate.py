@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from xlsync import __version__
 from xlsync.core.calendar import read_calendar, read_rules
+from xlsync.core.classbook import assemble_class_book
 from xlsync.core.config import SchoolConfig
 from xlsync.core.changes import changes, snapshot
 from xlsync.core.consolidate import (ClassResult, SchoolResult, class_stats, issue_list,
@@ -35,6 +36,8 @@ from xlsync.files.ooxml import sheet_parts
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_files
 from xlsync.files.school import read_master
+from xlsync.google import class_sheets
+from xlsync.jobs.inputs import Google, google_classes
 from xlsync.schema import MASTER_FILE
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, current item)
@@ -88,15 +91,36 @@ def _read_class(path: Path, class_name: str, cache: Cache, parsed: list[str],
     return ClassResult(ClassInput(book, class_name), stale, digest)
 
 
+def _read_sheet(sid: str, class_name: str, cache: Cache, parsed: list[str],
+                google: Google) -> ClassResult:
+    """A class kept in Google Sheets: fetched every run (one request), typed only when changed."""
+    grids = class_sheets.fetch_class_grids(google.client(), sid)
+    key, digest = Path(class_sheets.PREFIX + sid), hashlib.sha256(
+        json.dumps(grids, sort_keys=True, default=str).encode()).hexdigest()
+    book = cache.book(key, digest)
+    if book is None:
+        book = assemble_class_book(grids, str(key))
+        parsed.append(str(key))
+        cache.keep(key, digest, book)
+    return ClassResult(ClassInput(book, class_name), "", digest)
+
+
 def _gather(master: Path, classes_dir: Path | None, cache: Cache, progress: Progress | None,
-            config) -> tuple[list[ClassResult], list[dict[str, str]], list[str]]:
-    files = school_class_files(master, config, classes_dir)
-    results, failed, parsed = [], [], []
-    for number, (path, class_name) in enumerate(files, start=1):
+            config, google: Google) -> tuple[list[ClassResult], list[dict[str, str]], list[str]]:
+    results: list[ClassResult] = []
+    failed: list[dict[str, str]] = []
+    parsed: list[str] = []
+    sources: list[tuple[Path, str, Callable[[], ClassResult]]] = []
+    for path, class_name in school_class_files(master, config, classes_dir):
+        sources.append((path, class_name, lambda p=path, n=class_name: _read_class(p, n, cache, parsed, master)))
+    for sid, class_name in google_classes(config):
+        sources.append((Path(class_sheets.PREFIX + sid), class_name,
+                        lambda s=sid, n=class_name: _read_sheet(s, n, cache, parsed, google)))
+    for number, (path, class_name, read) in enumerate(sources, start=1):
         if progress:
-            progress("读取班级台账", number, len(files), path.name)
+            progress("读取班级台账", number, len(sources), path.name)
         try:
-            results.append(_read_class(path, class_name, cache, parsed, master))
+            results.append(read())
         except XlsyncError as error:
             older = cache.last_good(path)
             if older is None:
@@ -124,7 +148,8 @@ def _owned_sheets_present(master: Path) -> bool:
 
 
 def consolidate(master: Path | None = None, classes_dir: Path | None = None,
-                as_of: dt.date | None = None, progress: Progress | None = None) -> ConsolidateResult:
+                as_of: dt.date | None = None, progress: Progress | None = None,
+                google: Google | None = None) -> ConsolidateResult:
     """Rebuild the owned sheets of the master from every class workbook of the school."""
     as_of = as_of or dt.date.today()
     master = master or Path.cwd() / MASTER_FILE
@@ -135,7 +160,7 @@ def consolidate(master: Path | None = None, classes_dir: Path | None = None,
     config = read_master(master)
     rules, calendar = read_rules(config), read_calendar(config)
     cache = Cache(master)
-    results, failed, parsed = _gather(master, classes_dir, cache, progress, config)
+    results, failed, parsed = _gather(master, classes_dir, cache, progress, config, google or Google())
     items_in = [r.item for r in results]
     report = validate_classes(items_in, config, as_of)
     children = [c for item in items_in for c in children_of(item)]

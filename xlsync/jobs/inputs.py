@@ -1,11 +1,14 @@
-"""Load what every reading job needs: the school configuration and the class workbooks."""
+"""Load what every reading job needs: the school configuration and the class workbooks, from
+files or from Google Sheets (`gsheet:ID` or a Sheets URL, wherever a file may be named)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
+
+import requests
 
 from xlsync.core.config import SchoolConfig, default_config
 from xlsync.core.school_year import school_year_of
@@ -14,7 +17,23 @@ from xlsync.errors import XlsyncError
 from xlsync.files.discover import class_files, class_name_for, find_master
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.school import read_master
-from xlsync.schema import MASTER_FILE
+from xlsync.google.class_sheets import PREFIX, google_id, read_class
+from xlsync.schema import CLASSES, MASTER_FILE
+
+
+@dataclass
+class Google:
+    """How to reach Google Sheets for class workbooks kept there; the client is made on use."""
+
+    credentials: Path | None = None
+    session: requests.Session | None = None
+    _client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            from xlsync.google.client import open_client
+            self._client = open_client(self.credentials, self.session)
+        return self._client
 
 
 @dataclass
@@ -26,6 +45,7 @@ class Inputs:
     items: list[ClassInput] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    google: Google = field(default_factory=Google)
 
 
 def load_config(master: Path | None, paths: Sequence[Path], as_of: dt.date,
@@ -39,27 +59,54 @@ def load_config(master: Path | None, paths: Sequence[Path], as_of: dt.date,
     return found, read_master(found), []
 
 
-def load_inputs(paths: Sequence[Path], master: Path | None, as_of: dt.date,
-                cwd: Path | None = None) -> Inputs:
+def google_classes(config: SchoolConfig) -> list[tuple[str, str]]:
+    """(spreadsheet id, 班级) of every class whose 台账来源 is a Google Sheet."""
+    classes = config.table(CLASSES).data
+    return [(google_id(source), name) for name, source in zip(classes["班级"], classes["台账来源"])
+            if name and source and google_id(source)]
+
+
+def _google_class_name(sid: str, config: SchoolConfig) -> str:
+    return next((name for found, name in google_classes(config) if found == sid), PREFIX + sid)
+
+
+def load_inputs(paths: Sequence[Path], master: Path | None, as_of: dt.date, cwd: Path | None = None,
+                google: Google | None = None) -> Inputs:
     """Read every class workbook named by `paths`; an unreadable one is listed, not fatal."""
-    found, config, notes = load_config(master, paths, as_of, cwd or Path.cwd())
-    inputs = Inputs(found, config, notes=notes)
-    for path in class_files(paths):
-        try:
-            book = read_class_workbook(path)
-        except XlsyncError as error:
-            inputs.failed.append({"file": str(path), "message": str(error)})
-            continue
-        inputs.items.append(ClassInput(book, class_name_for(path, config, found)))
+    sheets = [google_id(str(p)) for p in paths if google_id(str(p))]
+    files = [p for p in paths if not google_id(str(p))]
+    found, config, notes = load_config(master, files, as_of, cwd or Path.cwd())
+    inputs = Inputs(found, config, notes=notes, google=google or Google())
+    for path in class_files(files) if files or not sheets else []:
+        _add(inputs, str(path), lambda: read_class_workbook(path),
+             lambda: class_name_for(path, config, found))
+    for sid in sheets:
+        _add(inputs, PREFIX + sid, lambda: read_class(inputs.google.client(), sid),
+             lambda: _google_class_name(sid, config))
     return inputs
 
 
-def write_each(inputs: Inputs, write: Callable[[ClassInput], None]) -> list[str]:
-    """Call `write` for each class workbook; a refused write is listed, not fatal."""
+def _add(inputs: Inputs, source: str, read: Callable[[], Any], name: Callable[[], str]) -> None:
+    try:
+        book = read()
+    except XlsyncError as error:
+        inputs.failed.append({"file": source, "message": str(error)})
+    else:
+        inputs.items.append(ClassInput(book, name()))
+
+
+def write_each(inputs: Inputs, to_file: Callable[[ClassInput, Path], None],
+               to_sheet: Callable[[ClassInput, Any, str], None]) -> list[str]:
+    """Write back into each class workbook — a file, or a Google Sheet through the client;
+    a refused write is listed, not fatal."""
     written = []
     for item in inputs.items:
+        sid = google_id(item.book.file)
         try:
-            write(item)
+            if sid:
+                to_sheet(item, inputs.google.client(), sid)
+            else:
+                to_file(item, Path(item.book.file))
         except XlsyncError as error:
             inputs.failed.append({"file": item.book.file, "message": str(error)})
         else:

@@ -12,9 +12,10 @@ from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
-from xlsync.core.validate import complete_rate, validate_classes
+from xlsync.core.validate import ClassInput, complete_rate, validate_classes
+from xlsync.google import class_sheets
 from xlsync.files.status_columns import write_status
-from xlsync.jobs.inputs import Inputs, load_inputs, write_each
+from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
 
 INPUT_EXIT = 2
 
@@ -56,10 +57,10 @@ class OverdueResult:
 
 
 def overdue(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | None = None,
-            write: bool = False) -> OverdueResult:
+            write: bool = False, google: Google | None = None) -> OverdueResult:
     """Evaluate every obligation of the class workbooks named by `paths` as of `as_of`."""
     as_of = as_of or dt.date.today()
-    inputs = load_inputs(paths, master, as_of)
+    inputs = load_inputs(paths, master, as_of, google=google)
     rules, calendar = read_rules(inputs.config), read_calendar(inputs.config)
     children = [child for item in inputs.items for child in children_of(item)]
     items = evaluate(children, rules, calendar, as_of)
@@ -68,7 +69,10 @@ def overdue(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | 
     result = OverdueResult(as_of, inputs, rules, children, items,
                            school_duties(inputs.config, children, rate))
     if write:
-        result.written = write_each(inputs, lambda item: write_status(
-            Path(item.book.file), item.book.students, rules,
-            [i for i in items if i.file == item.book.file]))
+        def mine(item: ClassInput) -> list[Item]:
+            return [i for i in items if i.file == item.book.file]
+        result.written = write_each(
+            inputs, lambda item, path: write_status(path, item.book.students, rules, mine(item)),
+            lambda item, client, sid: class_sheets.write_status(client, sid, item.book.students,
+                                                                rules, mine(item)))
     return result

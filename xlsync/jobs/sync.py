@@ -4,7 +4,6 @@ masked unless 同步脱敏 = 否; and a loop that repeats it (`--every`)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from xlsync.files.reader import load_grids
 from xlsync.files.school import read_master
 from xlsync.schema import MASTER_FILE
 
-CREDENTIALS_ENV = "XLSYNC_GOOGLE_CREDENTIALS"
 _AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")
 
 
@@ -68,26 +66,10 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
             found.group(1) if found else "")
 
 
-def _explain(error: Exception, spreadsheet: str) -> XlsyncError:
-    from gspread.exceptions import APIError
-
-    if isinstance(error, APIError):
-        code = error.response.status_code
-        if code in (401, 403):
-            return XlsyncError(f"没有权限写入 Google 表格「{spreadsheet}」。请在表格的“共享”中加入服务账号的邮箱"
-                               "（凭据文件里的 client_email），并给“编辑者”权限。")
-        if code == 404:
-            return XlsyncError(f"找不到 Google 表格「{spreadsheet}」，请核对 学校信息 表中的 Google 表格 ID。")
-        return XlsyncError(f"Google 表格返回错误（{code}）：{error}。已按规定重试，稍后会再同步。")
-    return XlsyncError(f"连接 Google 表格失败（{type(error).__name__}），已重试多次。请检查网络，稍后会再同步。")
-
-
 def sync(master: Path | None = None, spreadsheet: str | None = None, credentials: Path | None = None,
          dry_run: bool = False, session: requests.Session | None = None) -> SyncResult:
     """Push the master to its Google spreadsheet once."""
-    from gspread.exceptions import APIError
-
-    from xlsync.google.client import open_client
+    from xlsync.google.client import google_errors, open_client
     from xlsync.google.push import FINISHED, push_tables
 
     master = master or Path.cwd() / MASTER_FILE
@@ -98,16 +80,13 @@ def sync(master: Path | None = None, spreadsheet: str | None = None, credentials
     if not spreadsheet:
         raise XlsyncError("没有 Google 表格 ID：请用 --spreadsheet 指定，或填在全校汇总 学校信息 表的 Google 表格 ID 一项。")
     masked = config.info.get("同步脱敏") != "否"
-    credentials = credentials or (Path(os.environ[CREDENTIALS_ENV]) if os.environ.get(CREDENTIALS_ENV) else None)
     with FileLock(master.parent / ".xlsync" / "sync.lock", "同步"):
         tables, as_of = master_tables(master, masked)
         info = [["项目", "内容"], ["状态", FINISHED], ["同步时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
                 ["数据截至", as_of], ["脱敏", "是" if masked else "否"], ["来源", master.name]]
         client = open_client(credentials, session)
-        try:
+        with google_errors(spreadsheet):
             report = push_tables(client, spreadsheet, tables, info, dry_run)
-        except (APIError, requests.RequestException) as error:
-            raise _explain(error, spreadsheet) from None
     return SyncResult(master, spreadsheet, masked, as_of, report)
 
 

@@ -10,7 +10,9 @@ from typing import Any, Sequence
 from xlsync.core.findings import Report
 from xlsync.core.validate import validate_classes
 from xlsync.files.annotate import annotate_workbook
-from xlsync.jobs.inputs import Inputs, load_inputs, write_each
+from xlsync.core.validate import ClassInput
+from xlsync.google import class_sheets
+from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
 
 INPUT_EXIT = 2
 
@@ -38,12 +40,15 @@ class ValidateResult:
 
 
 def validate(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | None = None,
-             annotate: bool = False) -> ValidateResult:
-    """Validate the class workbooks named by `paths` (files or folders)."""
+             annotate: bool = False, google: Google | None = None) -> ValidateResult:
+    """Validate the class workbooks named by `paths` (files, folders or Google Sheets)."""
     as_of = as_of or dt.date.today()
-    inputs = load_inputs(paths, master, as_of)
+    inputs = load_inputs(paths, master, as_of, google=google)
     result = ValidateResult(as_of, inputs, validate_classes(inputs.items, inputs.config, as_of))
     if annotate:
-        result.annotated = write_each(inputs, lambda item: annotate_workbook(
-            Path(item.book.file), [f for f in result.report.findings if f.file == item.book.file]))
+        def mine(item: ClassInput) -> list:
+            return [f for f in result.report.findings if f.file == item.book.file]
+        result.annotated = write_each(
+            inputs, lambda item, path: annotate_workbook(path, mine(item)),
+            lambda item, client, sid: class_sheets.annotate(client, sid, item.book, mine(item)))
     return result
