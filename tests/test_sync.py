@@ -299,3 +299,37 @@ def test_cli_refusals(run, master, fake):
     assert "请用 --spreadsheet 指定" in run("sync", master).stderr
     assert "至少 1 分钟" in run("sync", master, "--spreadsheet", SID, "--every", "10s").stderr
     assert "看不懂" in run("sync", master, "--spreadsheet", SID, "--every", "soon").stderr
+
+
+def test_a_tab_too_small_is_grown(fake, master):
+    push(master)
+    tab = fake.tab(SID, "全校档案")
+    tab.rows = 10
+    tab.cells = {k: v for k, v in tab.cells.items() if k[0] < 10}
+    result = push(master)
+    assert result.report.tabs_grown == ["全校档案"] and tab.rows > 300
+    tables, _ = master_tables(master, masked=True)
+    assert fake.values(SID, "全校档案") == tables["全校档案"]
+
+
+def test_oauth_user_credentials_are_accepted(tmp_path):
+    from xlsync.google.client import credentials_from
+    path = tmp_path / "user.json"
+    path.write_text(json.dumps({"type": "authorized_user", "client_id": "c", "client_secret": "s",
+                                "refresh_token": "r"}))
+    assert credentials_from(path).refresh_token == "r"
+    path.write_text(json.dumps({"type": "other"}))
+    with pytest.raises(XlsyncError, match="不是服务账号密钥"):
+        credentials_from(path)
+
+
+def test_cli_every_logs_each_run(fake, master, run, monkeypatch, server, tmp_path):
+    import xlsync.cli as cli_module
+    real = cli_module.run_every
+    monkeypatch.setattr(cli_module, "run_every",
+                        lambda interval, once, log: real(interval, once, log, lambda s: None, max_runs=2))
+    key = _service_account(tmp_path / "key.json", server[1] + "/token")
+    result = run("sync", master, "--spreadsheet", SID, "--credentials", key, "--every", "30m")
+    assert result.exit_code == 0, result.stderr
+    log = (master.parent / ".xlsync" / "sync.log").read_text(encoding="utf-8").splitlines()
+    assert len(log) == 2 and all("同步完成" in line for line in log)
