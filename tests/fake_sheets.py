@@ -400,6 +400,8 @@ class Handler(BaseHTTPRequestHandler):
             return fake.values_batch_clear(sid, body)
         if method == "POST" and rest == ":batchUpdate":
             return fake.batch_update(sid, body)
+        if method == "POST" and rest.startswith("/values/") and rest.endswith(":clear"):
+            return fake.values_batch_clear(sid, {"ranges": [rest[len("/values/"):-len(":clear")]]})
         if method == "GET" and rest.startswith("/values/"):
             return fake.batch_get(sid, [rest[len("/values/"):]])["valueRanges"][0]
         if method == "PUT" and rest.startswith("/values/"):
