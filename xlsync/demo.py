@@ -41,6 +41,7 @@ class DemoSize:
     classes: int = 12
     children_per_class: int = 25
     grades: int = 6
+    calls_per_week: float = 1.0  # 亲情电话 per left-behind child and school week (on average)
 
     @property
     def per_grade(self) -> int:
@@ -85,7 +86,7 @@ def _child(rng: random.Random, number: int, grade: int, start_year: int, teacher
 
 
 def _records(rng: random.Random, child: dict, cal: Calendar, as_of: dt.date,
-             diligence: float) -> list[dict[str, Any]]:
+             diligence: float, calls_per_week: float = 1.0) -> list[dict[str, Any]]:
     """A year of records: each due action is done with probability `diligence`, on a school day."""
     found = []
     start, teacher = child["建档日期"], child["帮扶教师"]
@@ -99,7 +100,9 @@ def _records(rng: random.Random, child: dict, cal: Calendar, as_of: dt.date,
 
     for week in weeks(cal.year_start, as_of):
         if "留守儿童" in child["儿童类别"] and cal.in_term(week.start, week.end):
-            add("亲情电话", week.start, week.end)
+            calls = int(calls_per_week) + (rng.random() < calls_per_week % 1)
+            for _ in range(max(1, calls)):
+                add("亲情电话", week.start, week.end)
     for month in months(cal.year_start, as_of):
         add("谈心", month.start, month.end, rng.choice(TALKS))
         add("家长通话", month.start, month.end)
@@ -156,7 +159,8 @@ def generate_school(folder: Path, as_of: dt.date, size: DemoSize = DemoSize(), s
         kids = [_child(rng, number * 100 + i, grade, cal.year_start.year, rng.choice([head, head, helper]),
                        cal.year_start if rng.random() < 0.9 else cal.year_start + dt.timedelta(days=30))
                 for i in range(size.children_per_class)]
-        recs = [r for k in kids if k["在校状态"] == "在读" for r in _records(rng, k, cal, as_of, diligence)]
+        recs = [r for k in kids if k["在校状态"] == "在读"
+                for r in _records(rng, k, cal, as_of, diligence, size.calls_per_week)]
         if number % 2 == 1:
             rng.choice(MISTAKES)(rng, kids, recs)
         _class_workbook(class_dir / f"{name}.xlsx", [head, helper], kids, recs)

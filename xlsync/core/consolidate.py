@@ -92,11 +92,9 @@ def school_records(school: SchoolResult) -> pd.DataFrame:
     for result in school.classes:
         book = result.item.book
         links = link_records(book.students.data, book.records.data)
-        students = book.students.data
-        for entry, (row, _) in zip(_source_rows(result, book.records), rows(book.records.data)):
-            child = links.get(row)
-            entry["学生编号"] = (child_key(students.loc[child].to_dict(), result.item.class_name)
-                             if child is not None else "")
+        keys = {row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)}
+        for entry, child in zip(_source_rows(result, book.records), links):
+            entry["学生编号"] = keys.get(child, "") if child is not None else ""
             found.append(entry)
     return pd.DataFrame(found, columns=["班级", *RECORDS.headers, "学生编号", *SOURCE_COLUMNS])
 

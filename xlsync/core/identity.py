@@ -33,15 +33,15 @@ def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
     for row, name in students["姓名"].items():
         if _present(name):
             by_name.setdefault(name, []).append(row)
-    linked = [_match(by_name, students, rec) for _, rec in rows(records)]
+    ids = dict(students["身份证号"].items())
+    linked = [_match(by_name, ids, rec) for _, rec in rows(records)]
     return pd.Series(linked, index=records.index, dtype=object)
 
 
-def _match(by_name: dict[str, list[int]], students: pd.DataFrame,
-           rec: Mapping[str, Any]) -> int | None:
+def _match(by_name: dict[str, list[int]], ids: Mapping[int, Any], rec: Mapping[str, Any]) -> int | None:
     rows = by_name.get(rec.get("学生姓名"), [])
     if _present(rec.get("身份证号")):
-        rows = [r for r in rows if students.at[r, "身份证号"] == rec["身份证号"]]
+        rows = [r for r in rows if ids.get(r) == rec["身份证号"]]
     return rows[0] if len(rows) == 1 else None
 
 

@@ -16,8 +16,7 @@ def _records_by_child(item: ClassInput) -> dict[int, dict[str, list[dt.date]]]:
     records = item.book.records.data
     links = link_records(item.book.students.data, records)
     found: dict[int, dict[str, list[dt.date]]] = {}
-    for row, child in links.items():
-        day, action = records.at[row, "日期"], records.at[row, "帮扶类型"]
+    for child, day, action in zip(links, records["日期"], records["帮扶类型"]):
         if child is not None and day is not None and action is not None:
             found.setdefault(child, {}).setdefault(action, []).append(day)
     for actions in found.values():

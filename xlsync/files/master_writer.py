@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -21,8 +21,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.tables import column_letter
-from xlsync.files.ooxml import with_cached_values, with_sheets_emptied
+from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
 from xlsync.files.sheets import print_setup, replace_sheet, status_colours, style_table
 
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
@@ -31,6 +32,7 @@ OWNED_SHEETS = (OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_
 PERCENT = "0.0%"
 LINK_FONT = Font(color="0563C1", underline="single")
 SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
+BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
 
 
 def open_master(path: Path) -> Workbook:
@@ -55,21 +57,38 @@ def _cell_value(value: Any) -> Any:
     return None if isinstance(value, float) and pd.isna(value) else value
 
 
-def write_frame(ws: Worksheet, frame: pd.DataFrame, widths: dict[str, int] | None = None) -> None:
-    """Header and rows of `frame`; text a teacher typed that starts with = stays text."""
+def _append(ws: Worksheet, values: Sequence[Any]) -> None:
+    """One row; text a teacher typed that starts with = stays text."""
+    row = [_cell_value(v) for v in values]
+    ws.append(row)
+    if any(isinstance(v, str) and v.startswith("=") for v in row):
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # openpyxl would otherwise write a formula
+
+
+def write_frame(ws: Worksheet, frame: pd.DataFrame, bulk: bool = False) -> Callable[[bytes], bytes] | None:
+    """Header and rows of `frame`. With `bulk`, openpyxl writes the header and first row only,
+    and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py)."""
     ws.append(list(frame.columns))
-    for values in frame.itertuples(index=False, name=None):
-        row = [_cell_value(v) for v in values]
-        ws.append(row)
-        if any(isinstance(v, str) and v.startswith("=") for v in row):
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # openpyxl would otherwise write a formula
+    records = frame.itertuples(index=False, name=None)
+    for values in (list(records)[:1] if bulk else records):
+        _append(ws, values)
     for number, header in enumerate(frame.columns, start=1):
         if header.endswith("率"):
             for cell in ws[column_letter(number)][1:]:
                 cell.number_format = PERCENT
-    style_table(ws, [(widths or {}).get(h, max(8, min(30, len(str(h)) * 2 + 2))) for h in frame.columns])
+    style_table(ws, [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns])
+    last = len(frame) + 1
+    if len(frame) > 0:
+        ws.auto_filter.ref = f"A1:{column_letter(len(frame.columns))}{last}"
+    if not bulk or len(frame) < 2:
+        return None
+    rest = frame.iloc[1:].itertuples(index=False, name=None)
+
+    def edit(xml: bytes) -> bytes:
+        return splice(xml, rows_xml(rest, 3, first_row_styles(xml)), last, len(frame.columns))
+    return edit
 
 
 def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
@@ -163,19 +182,20 @@ def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str,
                  meta: dict[str, str]) -> None:
     """Rebuild every owned sheet of the master at `path` and save it atomically."""
     wb = open_master(path)
-    cached = {OVERVIEW: _write_overview(_owned_sheet(wb, OVERVIEW), figures, meta)}
+    edits = {OVERVIEW: cached_values(_write_overview(_owned_sheet(wb, OVERVIEW), figures, meta))}
     for name in OWNED_SHEETS[1:]:
         ws = _owned_sheet(wb, name)
-        write_frame(ws, tables[name])
+        edit = write_frame(ws, tables[name], bulk=name in BULK_SHEETS)
+        if edit:
+            edits[name] = edit
         if name == OVERDUE_LIST:
-            status_colours(ws, f"A2:A{max(2, ws.max_row)}")
+            status_colours(ws, f"A2:A{max(2, len(tables[name]) + 1)}")
         elif name == ISSUES:
             _link_issues(ws, tables[name], path)
         elif name == CLASS_STATS:
-            cached[CLASS_STATS] = _sum_row(ws, tables[name])
+            edits[name] = cached_values(_sum_row(ws, tables[name]))
     wb.active = wb.sheetnames.index(OVERVIEW)
-    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS,
-                  finish=lambda data: with_cached_values(data, cached))
+    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS, finish=lambda data: edit_sheets(data, edits))
 
 
 def now_text() -> str:

@@ -11,7 +11,7 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import Iterable
+from typing import Callable, Iterable
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b([^>]*)/?>')
@@ -86,21 +86,26 @@ def with_sheets_emptied(data: bytes, names: Iterable[str]) -> io.BytesIO:
     return out
 
 
-def with_cached_values(data: bytes, values: dict[str, dict[str, float]]) -> bytes:
-    """The package with `values` ({sheet: {cell: number}}) stored as the cached results of
-    those formula cells, which openpyxl writes empty; readers that do not calculate (python-
-    calamine, the sync) then see the same figure Excel and LibreOffice compute."""
+def edit_sheets(data: bytes, edits: dict[str, Callable[[bytes], bytes]]) -> bytes:
+    """The package with the XML of each named sheet passed through its edit function."""
     source = zipfile.ZipFile(io.BytesIO(data))
     parts = sheet_parts(source)
-    patched = {}
-    for sheet, cells in values.items():
-        xml = source.read(parts[sheet])
-        for cell, value in cells.items():
+    changed = {parts[sheet]: edit(source.read(parts[sheet])) for sheet, edit in edits.items()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info in source.infolist():
+            target.writestr(info, changed.get(info.filename, source.read(info.filename)),
+                            compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    return out.getvalue()
+
+
+def cached_values(values: dict[str, float]) -> Callable[[bytes], bytes]:
+    """An edit storing `values` ({cell: number}) as the cached results of those formula cells,
+    which openpyxl writes empty; readers that do not calculate (python-calamine, the sync) then
+    see the same figure Excel and LibreOffice compute."""
+    def edit(xml: bytes) -> bytes:
+        for cell, value in values.items():
             pattern = re.compile(rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>.*?</f>)\s*<v\s*/>', re.S)
             xml = pattern.sub(lambda m: m.group(1) + b"<v>" + repr(value).encode() + b"</v>", xml, 1)
-        patched[parts[sheet]] = xml
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, patched.get(info.filename, source.read(info.filename)))
-    return out.getvalue()
+        return xml
+    return edit

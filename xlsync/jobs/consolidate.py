@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from xlsync import __version__
 from xlsync.core.calendar import read_calendar, read_rules
-from xlsync.core.classbook import assemble_class_book
+from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.config import SchoolConfig
 from xlsync.core.changes import changes, snapshot
 from xlsync.core.consolidate import (ClassResult, SchoolResult, class_stats, issue_list,
@@ -76,75 +76,107 @@ def shown_path(path: Path, master: Path) -> str:
         return str(path)
 
 
-def _read_class(path: Path, class_name: str, cache: Cache, parsed: list[str],
-                master: Path) -> ClassResult:
-    """Fresh data when the file can be read (from the cache when its bytes are known)."""
+@dataclass
+class Source:
+    """One class workbook found for this run: its content hash, and how to get its tables."""
+
+    key: Path  # the file, or gsheet:ID, as the cache knows it
+    name: str  # how the master names it
+    class_name: str
+    digest: str = ""
+    stale: str = ""  # why older data are used ("" when current)
+    load: Callable[[], ClassBook] | None = None  # None: unreadable, no older data
+    error: str = ""
+
+
+def _cached_or(cache: Cache, key: Path, digest: str, parse: Callable[[], ClassBook],
+               parsed: list[str]) -> Callable[[], ClassBook]:
+    """Load from the cache when this content was parsed before, else parse and keep it."""
+    def load() -> ClassBook:
+        book = cache.book(key, digest)
+        if book is None:
+            book = parse()
+            parsed.append(book.file)
+            cache.keep(key, digest, book)
+        return book
+    return load
+
+
+def _file_source(path: Path, class_name: str, master: Path, cache: Cache, parsed: list[str]) -> Source:
+    name = shown_path(path, master)
     if not path.exists():
         raise XlsyncError(f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。")
     digest = content_digest(path)
-    book = cache.book(path, digest)
-    if book is None:
-        book = read_class_workbook(path, shown_path(path, master))
-        parsed.append(book.file)
-        cache.keep(path, digest, book)
     stale = "文件正在 Excel 中打开，用的是它最近一次保存的内容" if lock_files(path) else ""
-    return ClassResult(ClassInput(book, class_name), stale, digest)
+    return Source(path, name, class_name, digest, stale,
+                  _cached_or(cache, path, digest, lambda: read_class_workbook(path, name), parsed))
 
 
-def _read_sheet(sid: str, class_name: str, cache: Cache, parsed: list[str],
-                google: Google) -> ClassResult:
-    """A class kept in Google Sheets: fetched every run (one request), typed only when changed."""
+def _sheet_source(sid: str, class_name: str, google: Google, cache: Cache, parsed: list[str]) -> Source:
+    """A class kept in Google Sheets is fetched every run (one request) and typed when changed."""
     grids = class_sheets.fetch_class_grids(google.client(), sid)
-    key, digest = Path(class_sheets.PREFIX + sid), hashlib.sha256(
-        json.dumps(grids, sort_keys=True, default=str).encode()).hexdigest()
-    book = cache.book(key, digest)
-    if book is None:
-        book = assemble_class_book(grids, str(key))
-        parsed.append(str(key))
-        cache.keep(key, digest, book)
-    return ClassResult(ClassInput(book, class_name), "", digest)
+    key = Path(class_sheets.PREFIX + sid)
+    digest = hashlib.sha256(json.dumps(grids, sort_keys=True, default=str).encode()).hexdigest()
+    return Source(key, str(key), class_name, digest, "",
+                  _cached_or(cache, key, digest, lambda: assemble_class_book(grids, str(key)), parsed))
 
 
-def _gather(master: Path, classes_dir: Path | None, cache: Cache, progress: Progress | None,
-            config, google: Google) -> tuple[list[ClassResult], list[dict[str, str]], list[str]]:
-    results: list[ClassResult] = []
-    failed: list[dict[str, str]] = []
-    parsed: list[str] = []
-    sources: list[tuple[Path, str, Callable[[], ClassResult]]] = []
+def _survey(master: Path, classes_dir: Path | None, cache: Cache, config: SchoolConfig,
+            google: Google, parsed: list[str]) -> list[Source]:
+    """Every class workbook with its content hash (cheap: nothing is parsed yet)."""
+    found: list[tuple[Path, str, Callable[[], Source]]] = []
     for path, class_name in school_class_files(master, config, classes_dir):
-        sources.append((path, class_name, lambda p=path, n=class_name: _read_class(p, n, cache, parsed, master)))
+        found.append((path, class_name, lambda p=path, n=class_name: _file_source(p, n, master, cache, parsed)))
     for sid, class_name in google_classes(config):
-        sources.append((Path(class_sheets.PREFIX + sid), class_name,
-                        lambda s=sid, n=class_name: _read_sheet(s, n, cache, parsed, google)))
-    for number, (path, class_name, read) in enumerate(sources, start=1):
-        if progress:
-            progress("读取班级台账", number, len(sources), path.name)
+        key = Path(class_sheets.PREFIX + sid)
+        found.append((key, class_name, lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed)))
+    sources = []
+    for path, class_name, make in found:
         try:
-            results.append(read())
+            sources.append(make())
         except XlsyncError as error:
             older = cache.last_good(path)
-            if older is None:
-                failed.append({"file": shown_path(path, master), "message": str(error)})
-            else:
-                digest, book = older
-                results.append(ClassResult(ClassInput(book, class_name), str(error), digest))
-    return results, failed, parsed
+            name = str(path) if path.name.startswith(class_sheets.PREFIX) else shown_path(path, master)
+            sources.append(Source(path, name, class_name, error=str(error)) if older is None else
+                           Source(path, name, class_name, older[0], str(error), lambda b=older[1]: b))
+    return sources
 
 
-def _fingerprint(config: SchoolConfig, results: list[ClassResult], failed: list,
-                 as_of: dt.date) -> str:
+def _fingerprint(config: SchoolConfig, sources: list[Source], as_of: dt.date) -> str:
     """Changes whenever anything the master is built from changes."""
-    parts = {"version": __version__, "as_of": as_of.isoformat(), "failed": failed,
+    parts = {"version": __version__, "as_of": as_of.isoformat(),
              "config": {n: t.raw.to_json(date_format="iso", default_handler=str)
                         for n, t in config.tables.items()} | {"info": config.info},
-             "classes": [(r.item.book.file, r.item.class_name, r.stale_reason, r.digest)
-                         for r in results]}
+             "classes": [(s.name, s.class_name, s.stale, s.digest, s.error) for s in sources]}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _owned_sheets_present(master: Path) -> bool:
     with zipfile.ZipFile(master) as archive:
         return set(mw.OWNED_SHEETS) <= set(sheet_parts(archive))
+
+
+def _load(sources: list[Source], cache: Cache,
+          progress: Progress | None) -> tuple[list[ClassResult], list[dict[str, str]]]:
+    """The tables of every source; one that fails to parse falls back to its last good data."""
+    results, failed = [], []
+    for number, source in enumerate(sources, start=1):
+        if progress:
+            progress("读取班级台账", number, len(sources), Path(source.name).name)
+        if source.load is None:
+            failed.append({"file": source.name, "message": source.error})
+            continue
+        try:
+            book = source.load()
+        except XlsyncError as error:
+            older = cache.last_good(source.key)
+            if older is None:
+                failed.append({"file": source.name, "message": str(error)})
+            else:
+                results.append(ClassResult(ClassInput(older[1], source.class_name), str(error), older[0]))
+        else:
+            results.append(ClassResult(ClassInput(book, source.class_name), source.stale, source.digest))
+    return results, failed
 
 
 def consolidate(master: Path | None = None, classes_dir: Path | None = None,
@@ -160,7 +192,12 @@ def consolidate(master: Path | None = None, classes_dir: Path | None = None,
     config = read_master(master)
     rules, calendar = read_rules(config), read_calendar(config)
     cache = Cache(master)
-    results, failed, parsed = _gather(master, classes_dir, cache, progress, config, google or Google())
+    parsed: list[str] = []
+    sources = _survey(master, classes_dir, cache, config, google or Google(), parsed)
+    fingerprint = _fingerprint(config, sources, as_of)
+    if fingerprint == cache.get("fingerprint") and _owned_sheets_present(master):
+        return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
+    results, failed = _load(sources, cache, progress)
     items_in = [r.item for r in results]
     report = validate_classes(items_in, config, as_of)
     children = [c for item in items_in for c in children_of(item)]
@@ -170,11 +207,6 @@ def consolidate(master: Path | None = None, classes_dir: Path | None = None,
     kids = school_children(school)
     figures = overview(school, kids)
     result = ConsolidateResult(master, as_of, figures, failed, parsed)
-    fingerprint = _fingerprint(config, results, failed, as_of)
-    if fingerprint == cache.get("fingerprint") and _owned_sheets_present(master):
-        result.unchanged = True
-        cache.save()
-        return result
     now = snapshot(kids, items)
     tables = {mw.CHILDREN: kids, mw.RECORDS: school_records(school), mw.OVERDUE_LIST: overdue_list(school),
               mw.CLASS_STATS: class_stats(school), mw.TEACHER_STATS: teacher_stats(school),
@@ -184,5 +216,7 @@ def consolidate(master: Path | None = None, classes_dir: Path | None = None,
     mw.write_master(master, tables, figures, meta)
     cache.set("fingerprint", fingerprint)
     cache.set("snapshot", now)
+    cache.set("figures", figures)
+    cache.set("failed", failed)
     cache.save()
     return result

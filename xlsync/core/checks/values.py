@@ -95,10 +95,11 @@ def dates_not_future(ctx: Context) -> Iterator[Finding]:
 
 def records_after_filing(ctx: Context) -> Iterator[Finding]:
     """A support record is not dated before its child's 建档日期."""
-    records, students = ctx.book.records, ctx.book.students.data
+    records = ctx.book.records
+    filed_on = dict(ctx.book.students.data["建档日期"].items())
     for row, day in filled(records, "日期"):
         child = ctx.record_links.get(row)
-        filed = students.at[child, "建档日期"] if child is not None else None
+        filed = filed_on.get(child) if child is not None else None
         if filed is not None and day < filed:
             yield make_finding("date-before-filing", records.place(row, "日期"), day.isoformat(),
                                filed=filed.isoformat())
