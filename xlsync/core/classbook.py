@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
+import pandas as pd
+
 from xlsync.core.findings import Finding
+from xlsync.core.identity import link_records
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, Table, build_table, empty_table, header_score
 from xlsync.errors import XlsyncError
@@ -30,6 +34,11 @@ class ClassBook:
     @property
     def findings(self) -> list[Finding]:
         return [f for table in self.tables for f in table.findings]
+
+    @cached_property
+    def record_links(self) -> pd.Series:
+        """For each 帮扶记录 row, the 学生档案 row it names (None: unknown or ambiguous)."""
+        return link_records(self.students.data, self.records.data)
 
 
 def _pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:

@@ -17,7 +17,7 @@ from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.config import SchoolConfig
 from xlsync.core.duties import SchoolDuties, rate
 from xlsync.core.findings import ERROR, Finding, Place, make_finding
-from xlsync.core.identity import child_key, link_records
+from xlsync.core.identity import child_key
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.tables import Table, rows
 from xlsync.core.validate import ClassInput, complete_children
@@ -91,7 +91,7 @@ def school_records(school: SchoolResult) -> pd.DataFrame:
     found = []
     for result in school.classes:
         book = result.item.book
-        links = link_records(book.students.data, book.records.data)
+        links = book.record_links
         keys = {row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)}
         for entry, child in zip(_source_rows(result, book.records), links):
             entry["学生编号"] = keys.get(child, "") if child is not None else ""

@@ -6,7 +6,7 @@ import datetime as dt
 
 from typing import Any
 
-from xlsync.core.identity import child_key, link_records
+from xlsync.core.identity import child_key
 from xlsync.core.obligations import Child
 from xlsync.core.tables import rows
 from xlsync.core.validate import ClassInput
@@ -14,7 +14,7 @@ from xlsync.core.validate import ClassInput
 
 def _records_by_child(item: ClassInput) -> dict[int, dict[str, list[dt.date]]]:
     records = item.book.records.data
-    links = link_records(item.book.students.data, records)
+    links = item.book.record_links
     found: dict[int, dict[str, list[dt.date]]] = {}
     for child, day, action in zip(links, records["日期"], records["帮扶类型"]):
         if child is not None and day is not None and action is not None:

@@ -15,8 +15,8 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from xlsync.core.findings import Finding, Place, make_finding
-from xlsync.core.normalize import CellProblem, fold, is_blank, normalize_cell
-from xlsync.schema import Sheet
+from xlsync.core.normalize import CellProblem, Normalized, fold, is_blank, normalize_cell
+from xlsync.schema import Column, Sheet
 
 Grid = Sequence[Sequence[Any]]
 HEADER_SCAN_ROWS = 30
@@ -145,19 +145,36 @@ def _type_columns(table: Table) -> None:
     """Fill `table.data` with typed values of every schema column; problems become findings."""
     for col in table.spec.columns:
         values = []
+        known: dict[tuple[type, Any], Normalized | CellProblem] = {}  # records repeat values a lot
         for row, raw in (table.raw[col.header].items() if col.header in table.raw
                          else ((r, None) for r in table.raw.index)):
-            values.append(_typed(table, col.header, row, raw))
+            values.append(_typed(table, col, row, raw, known))
         table.data[col.header] = pd.Series(values, index=table.raw.index, dtype=object)
 
 
-def _typed(table: Table, header: str, row: int, raw: Any) -> Any:
-    col = table.spec.column(header)
+def _normalized(col: Column, raw: Any, known: dict) -> Normalized | CellProblem:
+    key = (type(raw), raw)  # the type too: 1, 1.0 and True are equal keys otherwise
     try:
-        result = normalize_cell(col, raw)
+        return known[key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable
+        key = None
+    try:
+        result: Normalized | CellProblem = normalize_cell(col, raw)
     except CellProblem as problem:
-        table.findings.append(make_finding(problem.code, table.place(row, header), raw,
-                                           **problem.details))
+        result = problem
+    if key is not None:
+        known[key] = result
+    return result
+
+
+def _typed(table: Table, col: Column, row: int, raw: Any, known: dict) -> Any:
+    header = col.header
+    result = _normalized(col, raw, known)
+    if isinstance(result, CellProblem):
+        table.findings.append(make_finding(result.code, table.place(row, header), raw,
+                                           **result.details))
         return None
     if result.synonym_of is not None:
         table.findings.append(make_finding("choice-synonym", table.place(row, header), raw,

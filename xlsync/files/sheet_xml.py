@@ -10,9 +10,8 @@ inline strings, never formulas: a teacher's text starting with = stays text.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from xml.sax.saxutils import escape
 
 from xlsync.core.tables import column_letter
@@ -27,21 +26,35 @@ def first_row_styles(xml: bytes) -> dict[str, str]:
     return {m.group(1).decode(): m.group(2).decode() for m in _STYLE.finditer(xml)}
 
 
-def _cell(ref: str, value: Any, style: str | None) -> str:
-    s = f' s="{style}"' if style else ""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    if isinstance(value, dt.datetime):
-        return f'<c r="{ref}"{s}><v>{(value - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
-    if isinstance(value, dt.date):
-        return f'<c r="{ref}"{s}><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))
+def _text(ref: str, value: str, s: str) -> str:
+    text = escape(_ILLEGAL.sub("", value))
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f'<c r="{ref}" t="inlineStr"{s}><is><t{space}>{text}</t></is></c>'
+
+
+def _number(ref: str, value: float, s: str) -> str:
+    if value != value:  # NaN: an empty cell
+        return ""
+    return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+
+
+_WRITERS: dict[type, Callable[[str, Any, str], str]] = {
+    str: _text,
+    int: _number,
+    float: _number,
+    bool: lambda ref, v, s: f'<c r="{ref}" t="b"{s}><v>{int(v)}</v></c>',
+    dt.date: lambda ref, v, s: f'<c r="{ref}"{s}><v>{(v - EXCEL_EPOCH.date()).days}</v></c>',
+    dt.datetime: lambda ref, v, s: f'<c r="{ref}"{s}><v>{(v - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>',
+    type(None): lambda ref, v, s: "",
+}
+
+
+def _cell(ref: str, value: Any, style: str | None) -> str:
+    writer = _WRITERS.get(type(value))
+    if writer is None:  # numpy scalars and the like
+        writer = _number if isinstance(value, (int, float)) else _text
+        value = value if isinstance(value, (int, float)) else str(value)
+    return writer(ref, value, f' s="{style}"' if style else "")
 
 
 def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: dict[str, str]) -> str:

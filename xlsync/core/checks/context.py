@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Iterator
 
 import pandas as pd
 
 from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
-from xlsync.core.identity import link_records
 from xlsync.core.normalize import is_blank
 from xlsync.core.tables import Table
 
@@ -23,10 +21,10 @@ class Context:
     as_of: dt.date
     class_name: str
 
-    @cached_property
+    @property
     def record_links(self) -> pd.Series:
         """The 学生档案 row each 帮扶记录 row names (None when unknown or ambiguous)."""
-        return link_records(self.book.students.data, self.book.records.data)
+        return self.book.record_links
 
 
 def filled(table: Table, header: str) -> Iterator[tuple[int, Any]]:

@@ -47,7 +47,8 @@ def conditional_required(ctx: Context) -> Iterator[Finding]:
             other, wanted = col.required_if
             verb = "含" if table.spec.column(other).kind == Kind.MULTI else "为"
             condition = f"「{other}」{verb}{wanted.replace('|', '或')}"
+            others = dict(table.data[other].items())
             for row in blank(table, col.header):
-                if _condition_holds(table.data.at[row, other], wanted):
+                if _condition_holds(others[row], wanted):
                     yield make_finding("required-conditional", table.place(row, col.header),
                                        condition=condition)

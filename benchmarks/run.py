@@ -1,0 +1,256 @@
+"""Benchmarks for 汇总 (consolidation), the Google Sheets sync, and how both scale.
+
+    python benchmarks/run.py                 # size M: the table of phases a–e, ratios, targets
+    python benchmarks/run.py --size S|M|L    # 12 / 60 / 600 classes
+    python benchmarks/run.py --sheets        # also: requests and bytes per sync vs a naive push
+    python benchmarks/run.py --scale         # also: time and memory for 6 … 120 classes
+    python benchmarks/run.py --quick         # all of it on tiny schools (for CI)
+
+Each phase runs in a fresh process, so its peak memory (ru_maxrss) is its own. Schools come
+from the demo generator (xlsync/demo.py) with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # tests/fake_sheets.py is the loopback fake
+
+# Imported here, not in the phases: a spawned child imports this module before its clock starts.
+import pandas as pd  # noqa: E402
+import python_calamine  # noqa: E402
+import xlsxwriter  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
+
+from xlsync.demo import DemoSize, generate_school  # noqa: E402
+from xlsync.files.master_writer import OWNED_SHEETS  # noqa: E402
+from xlsync.files.reader import load_grids  # noqa: E402
+from xlsync.jobs.consolidate import consolidate  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Size:
+    classes: int
+    children: int
+    calls_per_week: float
+    as_of: dt.date
+
+
+YEAR_END = dt.date(2027, 6, 30)
+SIZES = {
+    "quick": Size(3, 10, 1.0, YEAR_END),
+    "S": Size(12, 25, 1.8, YEAR_END),
+    "M": Size(60, 40, 1.8, YEAR_END),
+    "L": Size(600, 20, 1.0, dt.date(2026, 12, 31)),
+}
+SCALE = (6, 12, 30, 60, 120)
+QUICK_SCALE = (2, 4, 8)
+
+
+# ------------------------------------------------------------------ measuring
+
+def _child(queue: Any, fn: Callable[..., Any], args: tuple) -> None:
+    start = time.perf_counter()
+    result = fn(*args)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux → MiB
+    queue.put((seconds, peak, result))
+
+
+def measure(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
+    """(seconds, peak MiB, result) of fn(*args) in a fresh process."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(queue, fn, args))
+    process.start()
+    seconds, peak, result = queue.get()
+    process.join()
+    return seconds, peak, result
+
+
+# ------------------------------------------------------------------ the phases (run in children)
+
+def build(folder: Path, size: Size, seed: int = 1) -> Path:
+    return generate_school(folder, size.as_of, DemoSize(size.classes, size.children,
+                                                         calls_per_week=size.calls_per_week), seed=seed)
+
+
+def io_floor(school: Path, done_master: Path, out: Path) -> dict:
+    """a. python-calamine reading every sheet of every class file, plus xlsxwriter writing the
+    master's cells without formatting. The cells to write are loaded before the clock starts."""
+    cells = load_grids(done_master, lambda name: name in OWNED_SHEETS)
+    start = time.perf_counter()
+    rows = 0
+    for path in sorted((school / "班级台账").glob("*.xlsx")):
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            rows += len(book.get_sheet_by_name(name).to_python())
+    workbook = xlsxwriter.Workbook(str(out), {"constant_memory": True})
+    for name, grid in cells.items():
+        sheet = workbook.add_worksheet(name)
+        for number, row in enumerate(grid):
+            sheet.write_row(number, 0, ["" if v is None else v for v in row])
+    workbook.close()
+    return {"rows_read": rows, "seconds_inside": time.perf_counter() - start}
+
+
+def naive(school: Path, out: Path) -> dict:
+    """b. What a user would write: pandas.read_excel (openpyxl) per file, concat, to_excel.
+    It validates nothing and computes nothing."""
+    frames: dict[str, list] = {"学生档案": [], "帮扶记录": [], "学业帮扶计划": []}
+    for path in sorted((school / "班级台账").glob("*.xlsx")):
+        for sheet in frames:
+            frame = pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+            frame.insert(0, "班级", path.stem)
+            frames[sheet].append(frame)
+    with pd.ExcelWriter(out) as writer:
+        for sheet, parts in frames.items():
+            pd.concat(parts).to_excel(writer, sheet_name=sheet, index=False)
+        engine = writer.engine
+    return {"engine": engine}
+
+
+def run_consolidate(master: Path, as_of: dt.date) -> dict:
+    result = consolidate(master, as_of=as_of)
+    return {"parsed": result.parsed, "unchanged": result.unchanged,
+            "records": result.figures["records"], "children": result.figures["children"]}
+
+
+def change_one_class(master: Path, as_of: dt.date) -> str:
+    path = sorted((master.parent / "班级台账").glob("*.xlsx"))[len(list((master.parent / "班级台账").glob("*.xlsx"))) // 2]
+    workbook = load_workbook(path)
+    sheet = workbook["帮扶记录"]
+    sheet.append([as_of, sheet["B2"].value, None, "谈心", sheet["E2"].value, "谈学习计划"])
+    workbook.save(path)
+    return f"班级台账/{path.name}"
+
+
+# ------------------------------------------------------------------ reports
+
+def consolidation_table(size_name: str, work: Path) -> list[str]:
+    size = SIZES[size_name]
+    pristine = work / "pristine"
+    build(pristine, size)
+    cold_dir, done = work / "cold", work / "cold" / "全校汇总.xlsx"
+    shutil.copytree(pristine, cold_dir)
+    c = measure(run_consolidate, done, size.as_of)
+    a = measure(io_floor, pristine, done, work / "floor.xlsx")
+    b = measure(naive, pristine, work / "naive.xlsx")
+    d = measure(run_consolidate, done, size.as_of)
+    changed = change_one_class(done, size.as_of)
+    e = measure(run_consolidate, done, size.as_of)
+    facts = c[2]
+    lines = [f"size {size_name}: {size.classes} classes, {facts['children']} children, "
+             f"{facts['records']} records; {os.cpu_count()} cores; pandas wrote with {b[2]['engine']}",
+             "", "| phase | seconds | peak MiB |", "|---|---:|---:|"]
+    for label, (seconds, peak, _) in (("a. I/O floor (calamine read + xlsxwriter write)", a),
+                                     ("b. naive pandas pipeline", b), ("c. xlsync consolidate, cold", c),
+                                     ("d. re-run, nothing changed", d), ("e. re-run, one class changed", e)):
+        lines.append(f"| {label} | {seconds:.2f} | {peak:.0f} |")
+    ratios = {"c/a": c[0] / a[0], "b/c": b[0] / c[0], "d/c": d[0] / c[0], "e/c": e[0] / c[0]}
+    lines += ["", "| ratio | value | target | met |", "|---|---:|---|---|"]
+    targets = {"c/a": ("≤ 2", ratios["c/a"] <= 2), "b/c": ("≥ 2", ratios["b/c"] >= 2),
+               "d/c": ("≤ 0.05", ratios["d/c"] <= 0.05), "e/c": ("re-parses only the changed file",
+                                                          e[2]["parsed"] == [changed])}
+    for name, value in ratios.items():
+        target, met = targets[name]
+        lines.append(f"| {name} | {value:.3f} | {target} | {'yes' if met else 'NO'} |")
+    peak = max(x[1] for x in (c, d, e))
+    lines.append(f"| peak memory of xlsync | {peak:.0f} MiB | ≤ 1024 MiB | {'yes' if peak <= 1024 else 'NO'} |")
+    lines.append(f"\ne re-parsed: {e[2]['parsed']} (changed: {changed}); d unchanged: {d[2]['unchanged']}")
+    return lines
+
+
+def sheets_table(size_name: str, work: Path) -> list[str]:
+    """Requests and bytes per sync of the master, initial and after a one-class change,
+    against the loopback fake, beside a naive gspread-dataframe push of every sheet."""
+    import requests
+    from fake_sheets import serve
+    from gspread_dataframe import set_with_dataframe
+
+    from xlsync.google.client import open_client
+    from xlsync.jobs.sync import master_tables, sync
+
+    size = SIZES[size_name]
+    master = work / "cold" / "全校汇总.xlsx"
+    fake, server, root = serve()
+    os.environ["XLSYNC_SHEETS_API"] = root
+    fake.create("xlsync")
+    fake.create("naive")
+
+    def traffic(run: Callable[[], Any]) -> tuple[int, int, float]:
+        before, start = len(fake.log), time.perf_counter()
+        run()
+        sent = fake.log[before:]
+        return len(sent), sum(len(body) for _, _, body in sent), time.perf_counter() - start
+
+    def naive_push() -> None:
+        book = open_client(session=requests.Session()).open_by_key("naive")
+        tables, _ = master_tables(master, masked=True)
+        titles = [w.title for w in book.worksheets()]
+        for title, rows in tables.items():
+            sheet = book.worksheet(title) if title in titles else book.add_worksheet(title, 10, 10)
+            width = max((len(r) for r in rows), default=1)
+            frame = pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows])
+            set_with_dataframe(sheet, frame, include_column_header=False, resize=True)
+
+    def ours() -> None:
+        sync(master, "xlsync", session=requests.Session())
+
+    rows = [("initial", traffic(ours), traffic(naive_push))]
+    change_one_class(master, size.as_of)
+    run_consolidate(master, size.as_of + dt.timedelta(days=1))
+    rows.append(("after one class changed", traffic(ours), traffic(naive_push)))
+    server.shutdown()
+    lines = [f"Google Sheets sync of the {size_name} master (loopback fake; masked):", "",
+             "| sync | xlsync requests | xlsync KiB | naive requests | naive KiB |", "|---|---:|---:|---:|---:|"]
+    for label, mine, theirs in rows:
+        lines.append(f"| {label} | {mine[0]} | {mine[1] / 1024:.0f} | {theirs[0]} | {theirs[1] / 1024:.0f} |")
+    largest = max(len(body) for _, path, body in fake.log if "xlsync" in path) / 1024
+    lines.append(f"\nlargest xlsync request body: {largest:.0f} KiB (limit 2,048 KiB)")
+    return lines
+
+
+def scale_table(counts: tuple[int, ...], work: Path) -> list[str]:
+    lines = ["Scale: cold consolidation, 40 children a class, a full school year", "",
+             "| classes | children | records | seconds | ms per class | peak MiB |", "|---:|---:|---:|---:|---:|---:|"]
+    for count in counts:
+        folder = work / f"scale-{count}"
+        master = build(folder, Size(count, 40, 1.8, YEAR_END))
+        seconds, peak, facts = measure(run_consolidate, master, YEAR_END)
+        lines.append(f"| {count} | {facts['children']} | {facts['records']} | {seconds:.2f} | "
+                     f"{1000 * seconds / count:.0f} | {peak:.0f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=["S", "M", "L"], default="M")
+    parser.add_argument("--quick", action="store_true", help="tiny schools, every part (for CI)")
+    parser.add_argument("--sheets", action="store_true", help="also measure the Google Sheets sync")
+    parser.add_argument("--scale", action="store_true", help="also measure 6 … 120 classes")
+    options = parser.parse_args(argv)
+    size = "quick" if options.quick else options.size
+    with tempfile.TemporaryDirectory(prefix="xlsync-bench-") as folder:
+        work = Path(folder)
+        print("\n".join(consolidation_table(size, work)), flush=True)
+        if options.sheets or options.quick:
+            print("\n" + "\n".join(sheets_table(size, work)), flush=True)
+        if options.scale or options.quick:
+            print("\n" + "\n".join(scale_table(QUICK_SCALE if options.quick else SCALE, work)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

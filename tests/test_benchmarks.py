@@ -1,0 +1,23 @@
+"""The benchmark script runs end to end in --quick mode (no timing is asserted here: speed
+and memory are measured in benchmarks/, see benchmarks/README.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).parent.parent / "benchmarks" / "run.py"
+
+
+def test_quick_benchmark_prints_every_table():
+    result = subprocess.run([sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True,
+                            timeout=600, check=True)
+    out = result.stdout
+    for phase in ("a. I/O floor", "b. naive pandas pipeline", "c. xlsync consolidate, cold",
+                  "d. re-run, nothing changed", "e. re-run, one class changed"):
+        assert phase in out
+    for ratio in ("| c/a |", "| b/c |", "| d/c |", "| e/c |", "peak memory of xlsync"):
+        assert ratio in out
+    assert "| e/c |" in out and "re-parses only the changed file | yes |" in out
+    assert "xlsync requests" in out and "| 8 | 320 |" in out
