@@ -25,8 +25,16 @@ _REQUIRED_MARK = re.compile(r"(\*|＊|\(必填\)|（必填）)$")
 
 
 def rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(Excel row, {header: value}) for each row; unlike `iterrows`, None stays None."""
-    return zip(frame.index, frame.to_dict("records"))
+    """(Excel row, {header: value}) for each row; unlike `iterrows`, None stays None (and
+    plain lists avoid pandas boxing every value, which dominated large schools)."""
+    columns = list(frame.columns)
+    values = zip(*(frame[c].tolist() for c in columns)) if columns else (() for _ in frame.index)
+    return ((index, dict(zip(columns, row))) for index, row in zip(frame.index.tolist(), values))
+
+
+def items(series: pd.Series) -> Iterator[tuple[int, Any]]:
+    """(index, value) pairs of a column, without pandas' per-value boxing."""
+    return zip(series.index.tolist(), series.tolist())
 
 
 def column_letter(number: int) -> str:
@@ -146,7 +154,7 @@ def _type_columns(table: Table) -> None:
     for col in table.spec.columns:
         values = []
         known: dict[tuple[type, Any], Normalized | CellProblem] = {}  # records repeat values a lot
-        for row, raw in (table.raw[col.header].items() if col.header in table.raw
+        for row, raw in (items(table.raw[col.header]) if col.header in table.raw
                          else ((r, None) for r in table.raw.index)):
             values.append(_typed(table, col, row, raw, known))
         table.data[col.header] = pd.Series(values, index=table.raw.index, dtype=object)

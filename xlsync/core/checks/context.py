@@ -11,7 +11,7 @@ import pandas as pd
 from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
 from xlsync.core.normalize import is_blank
-from xlsync.core.tables import Table
+from xlsync.core.tables import Table, items
 
 
 @dataclass
@@ -31,11 +31,11 @@ def filled(table: Table, header: str) -> Iterator[tuple[int, Any]]:
     """(Excel row, typed value) for the cells of `header` that hold a readable value."""
     if header not in table.data:
         return iter(())
-    return ((row, value) for row, value in table.data[header].items() if value is not None)
+    return ((row, value) for row, value in items(table.data[header]) if value is not None)
 
 
 def blank(table: Table, header: str) -> Iterator[int]:
     """Excel rows whose `header` cell is empty (a cell with an unreadable value is not empty)."""
     if header not in table.raw:
         return iter(table.raw.index)
-    return (row for row, raw in table.raw[header].items() if is_blank(raw))
+    return (row for row, raw in items(table.raw[header]) if is_blank(raw))
