@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 from xlsync.core.findings import Finding
 from xlsync.core.normalize import clean_text, fold, is_blank
@@ -26,6 +26,7 @@ class SchoolConfig:
     info: dict[str, str]
     tables: dict[str, Table]
     findings: list[Finding] = field(default_factory=list)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # lookups built once
 
     def table(self, sheet: Sheet) -> Table:
         return self.tables[sheet.name]

@@ -51,16 +51,25 @@ def find_master(explicit: Path | None, paths: Iterable[Path], cwd: Path) -> Path
 def class_name_for(path: Path, config: SchoolConfig, master: Path | None) -> str:
     """The 班级 row whose 台账来源 names `path` (same file first, else same file name),
     else the file name without its extension."""
+    return class_names(config, master).get(path.resolve()) or \
+        class_names(config, master).get(Path(path.name)) or path.stem
+
+
+def class_names(config: SchoolConfig, master: Path | None) -> dict[Path, str]:
+    """Resolved 台账来源 path → 班级, and bare file name → 班级 (computed once per config)."""
+    cached = config.derived.get("class_names")
+    if cached is not None and cached[0] == master:
+        return cached[1]
     classes = config.table(CLASSES).data
-    rows = [(n, s) for n, s in zip(classes["班级"], classes["台账来源"]) if n and s]
     root = master.parent / config.class_dir if master else None
-    for name, source in rows:
-        if root is not None and (root / source).resolve() == path.resolve():
-            return name
-    for name, source in rows:
-        if Path(source).name == path.name:
-            return name
-    return path.stem
+    names: dict[Path, str] = {}
+    for name, source in zip(classes["班级"], classes["台账来源"]):
+        if name and source:
+            names.setdefault(Path(Path(source).name), name)
+            if root is not None:
+                names[(root / source).resolve()] = name
+    config.derived["class_names"] = (master, names)
+    return names
 
 
 def school_class_files(master: Path, config: SchoolConfig,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Iterable
 
 from xlsync.files.ooxml import sheet_parts
 
@@ -24,11 +25,15 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name → {(row, column) (1-based): error text} for every formula-error cell."""
+def error_cells(path: Path, sheets: Iterable[str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name → {(row, column) (1-based): error text} for every formula-error cell of the
+    named sheets (all when None)."""
     found: dict[str, dict[tuple[int, int], str]] = {}
+    wanted = None if sheets is None else set(sheets)
     with zipfile.ZipFile(path) as archive:
         for sheet, part in sheet_parts(archive).items():
+            if wanted is not None and sheet not in wanted:
+                continue
             data = archive.read(part) if part in archive.namelist() else b""
             if b't="e"' not in data:
                 continue

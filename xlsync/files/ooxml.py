@@ -56,10 +56,10 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def parts_of_sheets(archive: zipfile.ZipFile, names: Iterable[str]) -> set[str]:
-    """Every part that the named sheets pull in: their drawings and what those hold."""
+    """The named sheets' own parts and every part they pull in (drawings and what those hold)."""
     parts = sheet_parts(archive)
-    found: set[str] = set()
     todo = [parts[n] for n in names if n in parts]
+    found: set[str] = set(todo)
     while todo:
         part = todo.pop()
         for target in relationships(archive, part).values():

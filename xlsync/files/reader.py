@@ -61,7 +61,7 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
         grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                  for name in book.sheet_names if only(name)}
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            _put_errors(grids, error_cells(path))
+            _put_errors(grids, error_cells(path, grids))
         return grids
     except python_calamine.PasswordError:
         raise XlsyncError(f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。") from None

@@ -187,8 +187,6 @@ def consolidate(master: Path | None = None, classes_dir: Path | None = None,
     master = master or Path.cwd() / MASTER_FILE
     if not master.is_file():
         raise XlsyncError(f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。")
-    ensure_not_open(master)
-    ensure_rewritable(master, mw.OWNED_SHEETS)
     config = read_master(master)
     rules, calendar = read_rules(config), read_calendar(config)
     cache = Cache(master)
@@ -197,6 +195,8 @@ def consolidate(master: Path | None = None, classes_dir: Path | None = None,
     fingerprint = _fingerprint(config, sources, as_of)
     if fingerprint == cache.get("fingerprint") and _owned_sheets_present(master):
         return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
+    ensure_not_open(master)  # checked before the work, so that a refusal costs nothing
+    ensure_rewritable(master, mw.OWNED_SHEETS)
     results, failed = _load(sources, cache, progress)
     items_in = [r.item for r in results]
     report = validate_classes(items_in, config, as_of)
