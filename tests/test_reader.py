@@ -165,4 +165,4 @@ def test_empty_workbook(tmp_path):
 def test_damaged_zip(tmp_path, class_book):
     path = class_book(students=[student()])
     path.write_bytes(path.read_bytes()[:400])
-    _expect_refusal(path, "无法读取")
+    _expect_refusal(path, "已损坏")

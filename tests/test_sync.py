@@ -80,7 +80,7 @@ def test_first_sync_builds_every_tab(fake, master):
     assert todo.frozen == 1 and todo.formats[(0, 0)]["textFormat"]["bold"]
     assert {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in todo.rules} == {
         "已逾期", "即将到期", "已完成"}
-    assert result.report.parts >= 2  # this school needs more than one 2 MB request
+    assert result.report.requests == 3  # metadata, one atomic tab creation, one values update
 
 
 def test_unchanged_shape_costs_at_most_four_requests_and_sends_only_changes(fake, master):

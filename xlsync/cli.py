@@ -19,6 +19,8 @@ import click
 from xlsync import __version__
 from xlsync.core.school_year import school_year_of
 from xlsync.errors import XlsyncError
+from xlsync.files.backup import KEEP, backups_of
+from xlsync.files.safe_write import restore_backup
 from xlsync.files.school import create_school
 from xlsync.files.templates import write_templates
 from xlsync.demo import DemoSize
@@ -220,11 +222,14 @@ def overdue(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
 @as_of_option
 @format_option
 @credentials_option
+@click.option("--allow-outside", is_flag=True,
+              help="允许读取班级台账目录之外的台账（台账来源含 ../、绝对路径或指向外面的链接时）")
 @click.pass_context
 def consolidate(ctx: click.Context, master: Path | None, classes_dir: Path | None,
-                as_of: dt.date | None, output: str, credentials: Path | None) -> None:
+                as_of: dt.date | None, output: str, credentials: Path | None, allow_outside: bool) -> None:
     """汇总：校验全校所有班级台账，算出逾期，重建全校汇总工作簿。"""
-    result = consolidate_job(master, classes_dir, as_of, TerminalProgress(), Google(credentials))
+    result = consolidate_job(master, classes_dir, as_of, TerminalProgress(), Google(credentials),
+                             allow_outside)
     emit(output, result, consolidation_lines)
     ctx.exit(result.exit_code)
 
@@ -282,6 +287,26 @@ def sync(ctx: click.Context, master: Path | None, spreadsheet: str | None, crede
         run_every(interval, once, log)
     except KeyboardInterrupt:
         click.echo("已停止同步。")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pick", type=int, default=None, help="恢复列表中的第几个备份（不写则只列出）")
+def restore(file: Path, pick: int | None) -> None:
+    """列出或恢复 xlsync 改写前自动保存的备份（在文件旁的 .xlsync/备份/ 中）。"""
+    found = backups_of(file)
+    if not found:
+        raise XlsyncError(f"「{file}」没有备份。xlsync 每次改写工作簿之前都会在旁边的 .xlsync/备份/ 里保存一份。")
+    if pick is None:
+        click.echo(f"「{file}」的备份（最新的在前，保留最近 {KEEP} 份）：")
+        for number, backup in enumerate(found, start=1):
+            click.echo(f"  {number}. {backup.taken:%Y-%m-%d %H:%M:%S}  {backup.path}")
+        click.echo(f"恢复其中一份：xlsync restore {file} --pick 编号")
+        return
+    if not 1 <= pick <= len(found):
+        raise XlsyncError(f"没有第 {pick} 个备份，请在 1 到 {len(found)} 之间选择。")
+    restore_backup(found[pick - 1].path, file)
+    click.echo(f"已用 {found[pick - 1].taken:%Y-%m-%d %H:%M:%S} 的备份恢复「{file}」（恢复前的版本也已备份）。")
 
 
 @cli.command()

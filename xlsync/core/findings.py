@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from xlsync.core.masking import mask_text
+
 ERROR = "错误"
 WARNING = "警告"
 
@@ -127,10 +129,11 @@ def make_finding(code: str, place: Place, value: object = "", **details: object)
 
 
 def display_value(value: object, limit: int = 60) -> str:
-    """A cell value as a short string for messages (long text is cut, never printed whole)."""
+    """A cell value as a short string for messages: long text is cut, and ID numbers, phone
+    numbers and other long digit runs are masked (messages end up in logs and on screens)."""
     if value is None:
         return ""
-    text = str(value)
+    text = mask_text(str(value))
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -22,7 +22,7 @@ from openpyxl.xml.functions import fromstring, tostring
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.status_view import check_rows
 from xlsync.files.safe_write import open_for_update, save_workbook
-from xlsync.files.sheets import replace_sheet, style_table
+from xlsync.files.sheets import append_values, replace_sheet, style_table
 from xlsync.schema import CHECK_SHEET
 
 AUTHOR = "xlsync"
@@ -85,7 +85,7 @@ def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
 def _write_check_sheet(workbook: Workbook, findings: Sequence[Finding]) -> None:
     ws = replace_sheet(workbook, CHECK_SHEET)
     for values in check_rows(findings):
-        ws.append(values)
+        append_values(ws, values)
     for row, f in enumerate(findings, start=2):
         if f.cell and f.sheet in workbook.sheetnames:
             link = ws.cell(row=row, column=3)

@@ -72,6 +72,15 @@ def class_names(config: SchoolConfig, master: Path | None) -> dict[Path, str]:
     return names
 
 
+def inside(path: Path, folder: Path) -> bool:
+    """True when `path`, symlinks followed, lies in `folder`."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def class_folder(master: Path, config: SchoolConfig, classes_dir: Path | None = None) -> Path:
+    return classes_dir or master.parent / config.class_dir
+
+
 def school_class_files(master: Path, config: SchoolConfig,
                        classes_dir: Path | None = None) -> list[tuple[Path, str]]:
     """(file, 班级) for every class of the 班级 sheet and every workbook in the class folder.
@@ -80,7 +89,7 @@ def school_class_files(master: Path, config: SchoolConfig,
     listed (the run reports it). 台账来源 values that are not file names (a Google Sheet) are
     left to the sync.
     """
-    folder = classes_dir or master.parent / config.class_dir
+    folder = class_folder(master, config, classes_dir)
     classes = config.table(CLASSES).data
     found: dict[Path, str] = {}
     for name, source in zip(classes["班级"], classes["台账来源"]):

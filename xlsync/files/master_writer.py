@@ -24,7 +24,7 @@ from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
-from xlsync.files.sheets import print_setup, replace_sheet, status_colours, style_table
+from xlsync.files.sheets import append_values, print_setup, replace_sheet, status_colours, style_table
 
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
     "概览", "逾期清单", "全校档案", "帮扶记录汇总", "班级统计", "教师统计", "校验问题", "变更记录")
@@ -57,23 +57,13 @@ def _cell_value(value: Any) -> Any:
     return None if isinstance(value, float) and pd.isna(value) else value
 
 
-def _append(ws: Worksheet, values: Sequence[Any]) -> None:
-    """One row; text a teacher typed that starts with = stays text."""
-    row = [_cell_value(v) for v in values]
-    ws.append(row)
-    if any(isinstance(v, str) and v.startswith("=") for v in row):
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # openpyxl would otherwise write a formula
-
-
 def write_frame(ws: Worksheet, frame: pd.DataFrame, bulk: bool = False) -> Callable[[bytes], bytes] | None:
     """Header and rows of `frame`. With `bulk`, openpyxl writes the header and first row only,
     and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py)."""
     ws.append(list(frame.columns))
     records = frame.itertuples(index=False, name=None)
     for values in (list(records)[:1] if bulk else records):
-        _append(ws, values)
+        append_values(ws, [_cell_value(v) for v in values])
     for number, header in enumerate(frame.columns, start=1):
         if header.endswith("率"):
             for cell in ws[column_letter(number)][1:]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,6 +21,10 @@ from xlsync.errors import XlsyncError
 from xlsync.files.error_cells import error_cells
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+MAX_UNPACKED = 1 << 30  # bytes a workbook may unpack to (a zip bomb claims far more)
+MAX_RATIO = 1000  # compression ratio of one large part beyond which it is a bomb
+MAX_ROWS, MAX_COLUMNS, MAX_CELLS = 300_000, 1_000, 30_000_000  # a sheet's used range
+MAX_CSV = 100 << 20
 READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -49,6 +54,28 @@ def _check_readable(path: Path) -> None:
                           f"{'、'.join(READABLE_SUFFIXES)} 之一。")
 
 
+def _check_package(path: Path) -> None:
+    """Refuse a zip that would unpack to more than MAX_UNPACKED, before anything unpacks it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。") from None
+    total = sum(m.file_size for m in members)
+    bomb = any(m.file_size > 10 << 20 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    if total > MAX_UNPACKED or bomb:
+        raise XlsyncError(f"「{path}」解压后有 {total / (1 << 30):.1f} GB，远超正常的工作簿，"
+                          "可能已损坏或是恶意文件，xlsync 没有打开它。")
+
+
+def _check_range(path: Path, name: str, sheet: Any) -> None:
+    """Refuse a sheet whose used range would take gigabytes to lay out (a cell typed far away)."""
+    height, width = sheet.height, sheet.width
+    if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
+        raise XlsyncError(f"「{path}」的工作表「{name}」已用范围是 {height} 行 × {width} 列，远超班级台账，"
+                          "多半是远处有误填的单元格。请在 Excel 中按 Ctrl+End 找到并删除它们后再试。")
+
+
 def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     head = path.open("rb").read(8)
     if path.suffix.lower() in (".xlsx", ".xlsm") and head == OLE_MAGIC:
@@ -56,13 +83,21 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
                           "请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后再试。")
     if path.suffix.lower() != ".xls" and head[:4] != ZIP_MAGIC:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
+    if head[:4] == ZIP_MAGIC:
+        _check_package(path)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-        grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                 for name in book.sheet_names if only(name)}
+        grids = {}
+        for name in book.sheet_names:
+            if only(name):
+                sheet = book.get_sheet_by_name(name)
+                _check_range(path, name, sheet)
+                grids[name] = sheet.to_python(skip_empty_area=False)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             _put_errors(grids, error_cells(path, grids))
         return grids
+    except XlsyncError:
+        raise
     except python_calamine.PasswordError:
         raise XlsyncError(f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。") from None
     except Exception as err:  # calamine raises several types for a damaged file
@@ -80,6 +115,8 @@ def _put_errors(grids: dict[str, Grid], errors: dict[str, dict[tuple[int, int], 
 
 
 def _read_csv(path: Path) -> Grid:
+    if path.stat().st_size > MAX_CSV:
+        raise XlsyncError(f"「{path}」有 {path.stat().st_size >> 20} MB，远超班级台账，xlsync 没有读取。")
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
@@ -18,6 +19,7 @@ from typing import Callable, Iterable
 from openpyxl import Workbook, load_workbook
 
 from xlsync.errors import XlsyncError
+from xlsync.files.backup import back_up
 from xlsync.files.ooxml import parts_of_sheets
 
 WRITABLE = (".xlsx", ".xlsm")
@@ -92,11 +94,26 @@ def ensure_rewritable(path: Path, rebuilt_sheets: Iterable[str] = ()) -> None:
                           "或另存一份不含它们的副本后再试。")
 
 
+TEMP_MARK = ".xlsync-tmp"
+STALE_TEMP_SECONDS = 15 * 60
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files a killed run left beside `path` (old enough not to be another run's)."""
+    for temp in path.parent.glob(f".{path.stem}.*{path.suffix}{TEMP_MARK}"):
+        try:
+            if time.time() - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                temp.unlink()
+        except OSError:
+            pass
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call `write(temp_path)`, then move the temp file over `path` in one step."""
     ensure_not_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp",
+    _remove_stale_temps(path)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + TEMP_MARK,
                                          dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)
@@ -126,12 +143,21 @@ def save_workbook(workbook: object, path: Path, *, replacing: bool = True,
     the saved package before it replaces the file."""
     if replacing and path.exists():
         ensure_rewritable(path, rebuilt_sheets)
+        ensure_not_open(path)
+        back_up(path)
 
     def write(temp: Path) -> None:
         workbook.save(temp)  # type: ignore[attr-defined]
         if finish is not None:
             temp.write_bytes(finish(temp.read_bytes()))
     atomic_write(path, write)
+
+
+def restore_backup(backup: Path, target: Path) -> None:
+    """Put a backup back in place of `target` (whose current version is backed up first)."""
+    ensure_not_open(target)
+    back_up(target)
+    atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
 
 
 def open_for_update(path: Path) -> Workbook:

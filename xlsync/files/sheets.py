@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import Rule
@@ -26,6 +26,16 @@ def status_colours(ws: Worksheet, cells: str) -> None:
         rule = Rule(type="containsText", operator="containsText", text=status, dxf=style)
         rule.formula = [f'NOT(ISERROR(SEARCH("{status}",{first})))']
         ws.conditional_formatting.add(cells, rule)
+
+
+def append_values(ws: Worksheet, values: Sequence[Any]) -> None:
+    """Append one row; text starting with = (a teacher's, or anything read from a file) is
+    stored as text, never as a formula. (+, - and @ are text to openpyxl already.)"""
+    ws.append(list(values))
+    if any(isinstance(v, str) and v.startswith("=") for v in values):
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 def replace_sheet(workbook: Workbook, name: str) -> Worksheet:

@@ -24,7 +24,7 @@ from xlsync.core.obligations import DONE, Item
 from xlsync.core.status_view import OWNED_HEADER, status_block, todo_rows
 from xlsync.core.tables import Table, column_letter
 from xlsync.files.safe_write import open_for_update, save_workbook
-from xlsync.files.sheets import OWNED_HEADER_FILL, replace_sheet, status_colours, style_table
+from xlsync.files.sheets import OWNED_HEADER_FILL, append_values, replace_sheet, status_colours, style_table
 from xlsync.schema import STATUS_SHEET
 
 def _owned_columns(ws: Worksheet, header_row: int) -> list[int]:
@@ -84,7 +84,7 @@ def _format_block(ws: Worksheet, table: Table, start: int, width: int) -> None:
 def _write_todo(workbook, table: Table, items: Sequence[Item]) -> None:
     ws = replace_sheet(workbook, STATUS_SHEET)
     for values in todo_rows(items):
-        ws.append(values)
+        append_values(ws, values)
     pending = [i for i in items if i.status != DONE]
     for row, item in enumerate(pending, start=2):
         ws.cell(row=row, column=5).number_format = "yyyy-mm-dd"

@@ -22,7 +22,7 @@ from xlsync.core.tables import column_letter
 
 INFO_TAB = "同步信息"
 MAX_BODY = 1_900_000  # bytes: Google advises request bodies under 2 MB
-MAX_RANGE = 400_000  # bytes of one rectangular range before rows are split off
+MAX_RANGE = 400_000  # about this many bytes (12 a cell, estimated) make one rectangle at most
 STATUS_HEADER = "状态"
 COLOURS = {"已逾期": (1.0, 0.78, 0.81), "即将到期": (1.0, 0.92, 0.61), "已完成": (0.78, 0.94, 0.81)}
 UNFINISHED, FINISHED = "同步未完成", "同步完成"
@@ -69,49 +69,57 @@ def a1(title: str, row: int, first: int, last_row: int, last: int) -> str:
     return f"{quote(title)}!{column_letter(first + 1)}{row + 1}:{column_letter(last + 1)}{last_row + 1}"
 
 
-def _row_runs(desired: Sequence[Any], current: Sequence[Any]) -> Iterator[tuple[int, int]]:
-    """(first, last) column spans where the two rows differ."""
+def _changed_span(desired: Sequence[Any], current: Sequence[Any]) -> tuple[int, int, int] | None:
+    """(first, last, count) of the columns where the two rows differ, or None."""
     width = max(len(desired), len(current))
-    start = None
-    for col in range(width + 1):
-        differs = col < width and not _same(desired[col] if col < len(desired) else "",
-                                            current[col] if col < len(current) else "")
-        if differs and start is None:
-            start = col
-        elif not differs and start is not None:
-            yield start, col - 1
-            start = None
+    differing = [col for col in range(width) if not _same(desired[col] if col < len(desired) else "",
+                                                          current[col] if col < len(current) else "")]
+    return (differing[0], differing[-1], len(differing)) if differing else None
 
 
 def diff(title: str, desired: Table, current: Table) -> tuple[list[dict[str, Any]], int]:
-    """ValueRanges that turn `current` into `desired`, rows of equal spans merged; and the
-    number of cells they carry."""
-    spans: list[tuple[int, int, int]] = []  # (row, first, last)
-    for row in range(max(len(desired), len(current))):
+    """ValueRanges that turn `current` into `desired`, and the number of cells that differ.
+
+    Each changed row is sent from its first to its last differing cell; consecutive changed
+    rows whose spans line up within ALIGN columns go out as one rectangle (the few equal
+    cells inside are re-sent with their true value, cheaper than another range)."""
+    ranges, differing, block = [], 0, []  # block: [(row, first, last)]
+    for row in range(max(len(desired), len(current)) + 1):
         want = desired[row] if row < len(desired) else []
         have = current[row] if row < len(current) else []
-        spans += [(row, first, last) for first, last in _row_runs(want, have)]
-    ranges, cells, block = [], 0, []
-    for span in spans + [(-1, -1, -1)]:
-        if block and (span[0] != block[-1][0] + 1 or span[1:] != block[-1][1:] or
-                      len(json.dumps(_values(desired, block), ensure_ascii=False)) > MAX_RANGE):
-            row, first, last = block[0]
-            values = _values(desired, block)
-            ranges.append({"range": a1(title, row, first, block[-1][0], last), "values": values})
-            cells += len(values) * (last - first + 1)
+        span = _changed_span(want, have) if row < max(len(desired), len(current)) else None
+        if block and (span is None or not _aligned(block, span) or
+                      len(block) * (block_last(block) - block_first(block) + 1) * 12 > MAX_RANGE):
+            ranges.append(_rectangle(title, desired, block))
             block = []
-        if span[0] >= 0:
-            block.append(span)
-    return ranges, cells
+        if span is not None:
+            differing += span[2]
+            block.append((row, span[0], span[1]))
+    return ranges, differing
 
 
-def _values(desired: Table, block: list[tuple[int, int, int]]) -> Table:
-    first, last = block[0][1], block[0][2]
-    out = []
+ALIGN = 3
+
+
+def block_first(block: list[tuple[int, int, int]]) -> int:
+    return min(first for _, first, _ in block)
+
+
+def block_last(block: list[tuple[int, int, int]]) -> int:
+    return max(last for _, _, last in block)
+
+
+def _aligned(block: list[tuple[int, int, int]], span: tuple[int, int, int]) -> bool:
+    return abs(span[0] - block_first(block)) <= ALIGN and abs(span[1] - block_last(block)) <= ALIGN
+
+
+def _rectangle(title: str, desired: Table, block: list[tuple[int, int, int]]) -> dict[str, Any]:
+    first, last = block_first(block), block_last(block)
+    values = []
     for row, _, _ in block:
         source = desired[row] if row < len(desired) else []
-        out.append([source[c] if c < len(source) else "" for c in range(first, last + 1)])
-    return out
+        values.append([source[c] if c < len(source) else "" for c in range(first, last + 1)])
+    return {"range": a1(title, block[0][0], first, block[-1][0], last), "values": values}
 
 
 def _shape_requests(tables: dict[str, Table], tabs: dict[str, dict]) -> tuple[list[dict], list[str], list[str]]:

@@ -31,7 +31,8 @@ from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.errors import XlsyncError
 from xlsync.files import master_writer as mw
 from xlsync.files.cache import Cache, content_digest
-from xlsync.files.discover import school_class_files
+from xlsync.files.discover import class_folder, inside, school_class_files
+from xlsync.files.lock import FileLock
 from xlsync.files.ooxml import sheet_parts
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_files
@@ -102,8 +103,12 @@ def _cached_or(cache: Cache, key: Path, digest: str, parse: Callable[[], ClassBo
     return load
 
 
-def _file_source(path: Path, class_name: str, master: Path, cache: Cache, parsed: list[str]) -> Source:
+def _file_source(path: Path, class_name: str, master: Path, cache: Cache, parsed: list[str],
+                 confined_to: Path | None) -> Source:
     name = shown_path(path, master)
+    if confined_to is not None and not inside(path, confined_to):
+        raise XlsyncError(f"台账来源「{path}」在班级台账目录「{confined_to}」之外（或是指向目录外的链接），"
+                          "xlsync 没有读取。如确需读取，请在命令后加 --allow-outside。")
     if not path.exists():
         raise XlsyncError(f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。")
     digest = content_digest(path)
@@ -122,11 +127,13 @@ def _sheet_source(sid: str, class_name: str, google: Google, cache: Cache, parse
 
 
 def _survey(master: Path, classes_dir: Path | None, cache: Cache, config: SchoolConfig,
-            google: Google, parsed: list[str]) -> list[Source]:
+            google: Google, parsed: list[str], allow_outside: bool) -> list[Source]:
     """Every class workbook with its content hash (cheap: nothing is parsed yet)."""
     found: list[tuple[Path, str, Callable[[], Source]]] = []
+    folder = class_folder(master, config, classes_dir)
     for path, class_name in school_class_files(master, config, classes_dir):
-        found.append((path, class_name, lambda p=path, n=class_name: _file_source(p, n, master, cache, parsed)))
+        found.append((path, class_name, lambda p=path, n=class_name: _file_source(
+            p, n, master, cache, parsed, None if allow_outside else folder)))
     for sid, class_name in google_classes(config):
         key = Path(class_sheets.PREFIX + sid)
         found.append((key, class_name, lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed)))
@@ -181,17 +188,23 @@ def _load(sources: list[Source], cache: Cache,
 
 def consolidate(master: Path | None = None, classes_dir: Path | None = None,
                 as_of: dt.date | None = None, progress: Progress | None = None,
-                google: Google | None = None) -> ConsolidateResult:
+                google: Google | None = None, allow_outside: bool = False) -> ConsolidateResult:
     """Rebuild the owned sheets of the master from every class workbook of the school."""
     as_of = as_of or dt.date.today()
     master = master or Path.cwd() / MASTER_FILE
     if not master.is_file():
         raise XlsyncError(f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。")
+    with FileLock(master.parent / ".xlsync" / "consolidate.lock", "汇总"):
+        return _consolidate(master, classes_dir, as_of, progress, google or Google(), allow_outside)
+
+
+def _consolidate(master: Path, classes_dir: Path | None, as_of: dt.date, progress: Progress | None,
+                 google: Google, allow_outside: bool) -> ConsolidateResult:
     config = read_master(master)
     rules, calendar = read_rules(config), read_calendar(config)
     cache = Cache(master)
     parsed: list[str] = []
-    sources = _survey(master, classes_dir, cache, config, google or Google(), parsed)
+    sources = _survey(master, classes_dir, cache, config, google, parsed, allow_outside)
     fingerprint = _fingerprint(config, sources, as_of)
     if fingerprint == cache.get("fingerprint") and _owned_sheets_present(master):
         return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
