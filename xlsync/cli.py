@@ -321,3 +321,7 @@ def templates(out: Path) -> None:
 def main() -> None:
     """Console entry point."""
     cli()
+
+
+if __name__ == "__main__":
+    main()

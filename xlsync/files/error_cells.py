@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import Iterable
+from typing import IO, Iterable
 
 from xlsync.files.ooxml import sheet_parts
 
@@ -18,14 +18,14 @@ _ADDRESS = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _column_number(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
     number = 0
     for char in letters:
         number = number * 26 + char - 64
     return number
 
 
-def error_cells(path: Path, sheets: Iterable[str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
+def error_cells(path: Path | IO[bytes], sheets: Iterable[str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name → {(row, column) (1-based): error text} for every formula-error cell of the
     named sheets (all when None)."""
     found: dict[str, dict[tuple[int, int], str]] = {}
@@ -40,6 +40,6 @@ def error_cells(path: Path, sheets: Iterable[str] | None = None) -> dict[str, di
             for attrs, body in _CELL.findall(data):
                 address, value = _ADDRESS.search(attrs), _VALUE.search(body)
                 if b't="e"' in attrs and address and value:
-                    key = (int(address.group(2)), _column_number(address.group(1)))
+                    key = (int(address.group(2)), column_number(address.group(1)))
                     found.setdefault(sheet, {})[key] = value.group(1).decode()
     return found

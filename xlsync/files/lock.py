@@ -17,7 +17,7 @@ from types import TracebackType
 from xlsync.errors import XlsyncError
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -41,7 +41,7 @@ class FileLock:
         if not owner:
             return True  # unreadable: a crash while writing it
         too_old = time.time() - owner.get("started", 0) > self.stale_after
-        gone = owner.get("host") == socket.gethostname() and not _alive(int(owner.get("pid", 0)))
+        gone = owner.get("host") == socket.gethostname() and not process_alive(int(owner.get("pid", 0)))
         return too_old or gone
 
     def _try(self) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import time
 import zipfile
 from pathlib import Path
 from typing import Any, Callable
@@ -18,7 +20,8 @@ import python_calamine
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.tables import Grid
 from xlsync.errors import XlsyncError
-from xlsync.files.error_cells import error_cells
+from xlsync.files.error_cells import column_number, error_cells
+from xlsync.files.ooxml import sheet_parts
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_UNPACKED = 1 << 30  # bytes a workbook may unpack to (a zip bomb claims far more)
@@ -54,10 +57,10 @@ def _check_readable(path: Path) -> None:
                           f"{'、'.join(READABLE_SUFFIXES)} 之一。")
 
 
-def _check_package(path: Path) -> None:
+def _check_package(path: Path, data: bytes) -> None:
     """Refuse a zip that would unpack to more than MAX_UNPACKED, before anything unpacks it."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。") from None
@@ -68,33 +71,84 @@ def _check_package(path: Path) -> None:
                           "可能已损坏或是恶意文件，xlsync 没有打开它。")
 
 
-def _check_range(path: Path, name: str, sheet: Any) -> None:
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """(last row, last column) of the cells a sheet part holds (its dimension element may lie)."""
+    rows = cols = 0
+    for letters, number in _CELL_REF.findall(xml):
+        rows = max(rows, int(number))
+        if len(letters) >= 2 or letters > b"A":
+            cols = max(cols, column_number(letters))
+    return rows, cols
+
+
+def _check_ranges(path: Path, data: bytes, only: Callable[[str], bool]) -> None:
+    """Refuse, before python-calamine lays a sheet out (it aborts the process when a sheet's
+    used range needs more memory than there is), a sheet with a cell typed far away."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name, part in sheet_parts(archive).items():
+            if only(name) and part in archive.namelist():
+                _check_range(path, name, *_extent(archive.read(part)))
+
+
+def _check_range(path: Path, name: str, height: int, width: int) -> None:
     """Refuse a sheet whose used range would take gigabytes to lay out (a cell typed far away)."""
-    height, width = sheet.height, sheet.width
     if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
         raise XlsyncError(f"「{path}」的工作表「{name}」已用范围是 {height} 行 × {width} 列，远超班级台账，"
                           "多半是远处有误填的单元格。请在 Excel 中按 Ctrl+End 找到并删除它们后再试。")
 
 
+SNAPSHOT_TRIES, SNAPSHOT_WAIT = 4, 0.15
+
+
+def snapshot(path: Path) -> bytes:
+    """The file's bytes, read while it did not change; a file being saved (it changes during
+    the read, or is not yet a whole zip) is read again a little later."""
+    for attempt in range(SNAPSHOT_TRIES):
+        before = path.stat()
+        data = path.read_bytes()
+        after = path.stat()
+        steady = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (
+            len(data), after.st_mtime_ns)
+        whole = data[:4] != ZIP_MAGIC or _is_whole_zip(data)
+        if steady and whole:
+            return data
+        time.sleep(SNAPSHOT_WAIT * (attempt + 1))
+    return data  # still not whole: the parser reports it as damaged
+
+
+def _is_whole_zip(data: bytes) -> bool:
+    """True when the zip's central directory (written last) is there and readable."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)):
+            return True
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return False
+
+
 def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
-    head = path.open("rb").read(8)
+    data = snapshot(path)
+    head = data[:8]
     if path.suffix.lower() in (".xlsx", ".xlsm") and head == OLE_MAGIC:
         raise XlsyncError(f"「{path}」设置了打开密码，xlsync 无法读取。"
                           "请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后再试。")
     if path.suffix.lower() != ".xls" and head[:4] != ZIP_MAGIC:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
     if head[:4] == ZIP_MAGIC:
-        _check_package(path)
+        _check_package(path, data)
+        _check_ranges(path, data, only)
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids = {}
         for name in book.sheet_names:
             if only(name):
                 sheet = book.get_sheet_by_name(name)
-                _check_range(path, name, sheet)
+                _check_range(path, name, sheet.height, sheet.width)
                 grids[name] = sheet.to_python(skip_empty_area=False)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            _put_errors(grids, error_cells(path, grids))
+            _put_errors(grids, error_cells(io.BytesIO(data), grids))
         return grids
     except XlsyncError:
         raise

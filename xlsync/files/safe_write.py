@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
+from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
 
 WRITABLE = (".xlsx", ".xlsm")
@@ -99,10 +100,12 @@ STALE_TEMP_SECONDS = 15 * 60
 
 
 def _remove_stale_temps(path: Path) -> None:
-    """Temp files a killed run left beside `path` (old enough not to be another run's)."""
+    """Temp files a killed run left beside `path`: its process is gone, or it is old."""
     for temp in path.parent.glob(f".{path.stem}.*{path.suffix}{TEMP_MARK}"):
+        owner = temp.name[len(path.stem) + 2:].split(".", 1)[0]
         try:
-            if time.time() - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+            dead = owner.isdigit() and not _alive(int(owner))
+            if dead or time.time() - temp.stat().st_mtime > STALE_TEMP_SECONDS:
                 temp.unlink()
         except OSError:
             pass
@@ -113,8 +116,8 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     ensure_not_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + TEMP_MARK,
-                                         dir=path.parent)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.{os.getpid()}.",
+                                         suffix=path.suffix + TEMP_MARK, dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)
     try:
