@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ from xlsync.demo import DemoSize
 from xlsync.jobs.consolidate import consolidate as consolidate_job
 from xlsync.jobs.classes import new_class as new_class_job
 from xlsync.jobs.demo import demo as demo_job
+from xlsync.jobs.export import export as export_job
 from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.sync import parse_interval, run_every, sync as sync_job
@@ -287,6 +289,27 @@ def sync(ctx: click.Context, master: Path | None, spreadsheet: str | None, crede
         run_every(interval, once, log)
     except KeyboardInterrupt:
         click.echo("已停止同步。")
+
+
+@cli.command()
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="导出的文件（.xlsx）")
+@click.option("--masked/--full", default=True, show_default=True,
+              help="脱敏（默认，与同步相同的规则）或完整导出")
+@click.option("--encrypt", is_flag=True,
+              help="用密码加密导出文件（会提示输入密码；脚本中可设环境变量 XLSYNC_EXPORT_PASSWORD）")
+def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
+    """导出全校汇总的结果（默认脱敏），交给县教育局等；可加密码。"""
+    password = None
+    if encrypt:
+        password = os.environ.get("XLSYNC_EXPORT_PASSWORD") or click.prompt(
+            "请输入导出文件的密码", hide_input=True, confirmation_prompt="请再输入一次")
+    result = export_job(master, out, masked, password)
+    click.echo(f"已导出 {result.sheets} 张表到「{result.path}」"
+               f"（{'已脱敏' if masked else '未脱敏，含完整个人信息'}{'，已加密码' if password else ''}）。")
+    if not masked and not password:
+        click.secho("注意：这份文件含有学生的完整个人信息，请加密码（--encrypt）或妥善保管。", fg="yellow")
 
 
 @cli.command()

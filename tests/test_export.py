@@ -1,0 +1,71 @@
+"""`xlsync export`: a masked copy for the county office, optionally with a password that a
+real spreadsheet program (LibreOffice) needs to open it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from xlsync.demo import DemoSize, generate_school
+from xlsync.files.reader import load_grids
+from xlsync.jobs.consolidate import consolidate
+
+AS_OF = dt.date(2026, 11, 30)
+LO_OPEN = Path(__file__).parent / "lo_open.py"
+
+
+@pytest.fixture(scope="module")
+def master(tmp_path_factory) -> Path:
+    path = generate_school(tmp_path_factory.mktemp("export") / "学校", AS_OF, DemoSize(2, 6), seed=8)
+    consolidate(path, as_of=AS_OF)
+    return path
+
+
+def test_masked_export_has_the_owned_sheets_and_no_private_values(master, run, tmp_path):
+    out = tmp_path / "县局.xlsx"
+    result = run("export", master, "--out", out)
+    assert result.exit_code == 0 and "已脱敏" in result.stdout
+    exported = load_grids(out)
+    assert list(exported)[:3] == ["概览", "逾期清单", "全校档案"]
+    ids = [str(v) for row in load_grids(master, lambda n: n == "全校档案")["全校档案"][1:] for v in row[5:6] if v]
+    text = " ".join(str(v) for grid in exported.values() for row in grid for v in row)
+    assert ids and not any(i in text for i in ids) and "***********" in text
+    assert not any(c.data_type == "f" for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row)
+
+
+def test_full_export_copies_every_sheet_and_warns(master, run, tmp_path):
+    result = run("export", master, "--out", tmp_path / "全.xlsx", "--full")
+    assert result.exit_code == 0 and "完整个人信息" in result.stdout
+    assert set(load_grids(tmp_path / "全.xlsx")) == set(load_grids(master))
+
+
+def test_encrypted_export_needs_the_password(master, run, tmp_path, monkeypatch):
+    from msoffcrypto import OfficeFile
+    monkeypatch.setenv("XLSYNC_EXPORT_PASSWORD", "帮扶2026")
+    out = tmp_path / "加密.xlsx"
+    assert run("export", master, "--out", out, "--encrypt").exit_code == 0
+    with out.open("rb") as stream:
+        assert OfficeFile(stream).is_encrypted()
+    assert run("validate", out).exit_code == 2  # xlsync itself refuses it without the password
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(not shutil.which("soffice") or not Path("/usr/lib/python3/dist-packages/uno.py").exists(),
+                    reason="needs LibreOffice and Debian's python3-uno")
+def test_libreoffice_opens_the_encrypted_export_with_the_password_only(master, run, tmp_path, monkeypatch):
+    monkeypatch.setenv("XLSYNC_EXPORT_PASSWORD", "帮扶2026")
+    out = tmp_path / "加密.xlsx"
+    run("export", master, "--out", out, "--encrypt")
+
+    def lo(*password: str) -> str:
+        done = subprocess.run(["/usr/bin/python3", str(LO_OPEN), str(out), *password],
+                              capture_output=True, text=True, timeout=300)
+        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+    assert lo("帮扶2026").startswith("OPENED")
+    assert lo() == "NOT OPENED"
+    assert lo("wrong") == "NOT OPENED"
