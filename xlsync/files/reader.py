@@ -88,6 +88,8 @@ def _check_ranges(path: Path, data: bytes, only: Callable[[str], bool]) -> None:
     """Refuse, before python-calamine lays a sheet out (it aborts the process when a sheet's
     used range needs more memory than there is), a sheet with a cell typed far away."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "xl/workbook.xml" not in archive.namelist():
+            return  # not OOXML (an .ods): left to the check after loading
         for name, part in sheet_parts(archive).items():
             if only(name) and part in archive.namelist():
                 _check_range(path, name, *_extent(archive.read(part)))
