@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
+from xlsync.files.protect import plain, protected
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
 from xlsync.files.sheets import append_values, print_setup, replace_sheet, status_colours, style_table
@@ -39,7 +40,7 @@ def open_master(path: Path) -> Workbook:
     """The master with its owned sheets emptied, after the open-in-Excel and content checks."""
     ensure_not_open(path)
     ensure_rewritable(path, OWNED_SHEETS)
-    data = path.read_bytes()
+    data = plain(path, path.read_bytes())
     return load_workbook(with_sheets_emptied(data, OWNED_SHEETS),
                          keep_vba=path.suffix.lower() == ".xlsm")
 
@@ -185,7 +186,8 @@ def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str,
         elif name == CLASS_STATS:
             edits[name] = cached_values(_sum_row(ws, tables[name]))
     wb.active = wb.sheetnames.index(OVERVIEW)
-    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS, finish=lambda data: edit_sheets(data, edits))
+    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS,
+                  finish=lambda data: protected(edit_sheets(data, edits)))
 
 
 def now_text() -> str:

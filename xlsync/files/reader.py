@@ -22,6 +22,7 @@ from xlsync.core.tables import Grid
 from xlsync.errors import XlsyncError
 from xlsync.files.error_cells import column_number, error_cells
 from xlsync.files.ooxml import sheet_parts
+from xlsync.files.protect import plain
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_UNPACKED = 1 << 30  # bytes a workbook may unpack to (a zip bomb claims far more)
@@ -29,7 +30,6 @@ MAX_RATIO = 1000  # compression ratio of one large part beyond which it is a bom
 MAX_ROWS, MAX_COLUMNS, MAX_CELLS = 300_000, 1_000, 30_000_000  # a sheet's used range
 MAX_CSV = 100 << 20
 READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -131,11 +131,8 @@ def _is_whole_zip(data: bytes) -> bool:
 
 
 def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
-    data = snapshot(path)
+    data = plain(path, snapshot(path))
     head = data[:8]
-    if path.suffix.lower() in (".xlsx", ".xlsm") and head == OLE_MAGIC:
-        raise XlsyncError(f"「{path}」设置了打开密码，xlsync 无法读取。"
-                          "请在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后再试。")
     if path.suffix.lower() != ".xls" and head[:4] != ZIP_MAGIC:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
     if head[:4] == ZIP_MAGIC:

@@ -8,6 +8,7 @@ is not rewritten in place; and every save is atomic (a temp file in the same fol
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -22,6 +23,7 @@ from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
+from xlsync.files.protect import plain
 
 WRITABLE = (".xlsx", ".xlsm")
 
@@ -60,10 +62,13 @@ def unsupported_content(path: Path, rebuilt_sheets: Iterable[str] = ()) -> list[
     Content pulled in only by `rebuilt_sheets` (sheets xlsync rebuilds, e.g. its own charts
     on 概览) does not count: it is made anew.
     """
-    if not path.exists() or not zipfile.is_zipfile(path):
+    if not path.exists():
+        return []
+    data = plain(path, path.read_bytes())
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         return []
     found: list[str] = []
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         ours = parts_of_sheets(archive, rebuilt_sheets)
         names = [n for n in archive.namelist() if n not in ours]
         for pattern, label in _UNSUPPORTED_PARTS:
@@ -170,4 +175,4 @@ def open_for_update(path: Path) -> Workbook:
                           "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。")
     ensure_not_open(path)
     ensure_rewritable(path)
-    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    return load_workbook(io.BytesIO(plain(path, path.read_bytes())), keep_vba=path.suffix.lower() == ".xlsm")

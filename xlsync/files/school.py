@@ -6,6 +6,7 @@ write only through the safe writer and refuse to replace anything that already e
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from xlsync.core.normalize import fold, is_blank
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import locate_header
 from xlsync.errors import XlsyncError
+from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.templates import build_class_workbook, build_master_workbook
@@ -43,7 +45,7 @@ def create_school(folder: Path, school: str, year: str) -> Path:
     if master.exists():
         raise XlsyncError(f"「{master}」已经存在，xlsync 不会覆盖它。如需重新开始，请换一个文件夹。")
     workbook = build_master_workbook(school.strip(), year)
-    save_workbook(workbook, master, replacing=False)
+    save_workbook(workbook, master, replacing=False, finish=protected)
     (folder / read_master(master).class_dir).mkdir(parents=True, exist_ok=True)
     return master
 
@@ -112,12 +114,12 @@ def create_class(folder: Path, class_name: str, teacher: str) -> NewClass:
 
 def register_class(plan: ClassPlan, source: str) -> None:
     """Add the class (and its teacher, if new) to the master's 班级 and 教师 sheets."""
-    workbook = load_workbook(plan.master)
+    workbook = load_workbook(io.BytesIO(plain(plan.master, plan.master.read_bytes())))
     append_row(workbook[CLASSES.name], CLASSES, {"班级": plan.name, "班主任": plan.teacher, "台账来源": source})
     if plan.teacher_added:
         append_row(workbook[TEACHERS.name], TEACHERS,
                    {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"})
-    save_workbook(workbook, plan.master)
+    save_workbook(workbook, plan.master, finish=protected)
 
 
 def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from xlsync.files.cache import Cache, content_digest
 from xlsync.files.discover import class_folder, inside, school_class_files
 from xlsync.files.lock import FileLock
 from xlsync.files.ooxml import sheet_parts
+from xlsync.files.protect import plain
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_files
 from xlsync.files.school import read_master
@@ -159,7 +161,7 @@ def _fingerprint(config: SchoolConfig, sources: list[Source], as_of: dt.date) ->
 
 
 def _owned_sheets_present(master: Path) -> bool:
-    with zipfile.ZipFile(master) as archive:
+    with zipfile.ZipFile(io.BytesIO(plain(master, master.read_bytes()))) as archive:
         return set(mw.OWNED_SHEETS) <= set(sheet_parts(archive))
 
 

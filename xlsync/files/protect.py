@@ -1,0 +1,52 @@
+"""Password-protected workbooks: the master can be kept encrypted (Office encryption, which
+Excel, WPS and LibreOffice open with the password).
+
+When XLSYNC_MASTER_PASSWORD is set, xlsync decrypts an encrypted workbook in memory when it
+reads it, and encrypts the master when it writes it. Without it, an encrypted workbook is
+refused with a message saying how to give the password.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from xlsync.errors import XlsyncError
+
+PASSWORD_ENV = "XLSYNC_MASTER_PASSWORD"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def password() -> str | None:
+    return os.environ.get(PASSWORD_ENV) or None
+
+
+def plain(path: Path, data: bytes) -> bytes:
+    """The workbook's bytes, decrypted when it is an encrypted .xlsx/.xlsm."""
+    if data[:8] != OLE_MAGIC or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return data
+    if password() is None:
+        raise XlsyncError(f"「{path}」设置了打开密码。请设置环境变量 {PASSWORD_ENV} 为这个密码后再运行，"
+                          "或在 Excel 中取消密码（文件 → 信息 → 保护工作簿）。")
+    import msoffcrypto
+
+    out = io.BytesIO()
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        office.load_key(password=password())
+        office.decrypt(out)
+    except Exception:  # msoffcrypto raises several types for a wrong password or a damaged file
+        raise XlsyncError(f"「{path}」的密码不对（环境变量 {PASSWORD_ENV}），或文件已损坏。") from None
+    return out.getvalue()
+
+
+def protected(data: bytes) -> bytes:
+    """The master's bytes as they are saved: encrypted when a password is set."""
+    if password() is None:
+        return data
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password(), out)
+    return out.getvalue()
