@@ -34,7 +34,8 @@ def test_save_replaces_atomically_and_keeps_permissions(tmp_path):
     save_workbook(wb, path)
     assert _value(path) == "new"
     assert path.stat().st_mode & 0o777 == 0o640
-    assert [p.name for p in tmp_path.iterdir()] == ["a.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".xlsync", "a.xlsx"]  # no temp left
+    assert [p.name for p in (tmp_path / ".xlsync" / "备份").iterdir()][0].startswith("a.")
 
 
 def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
