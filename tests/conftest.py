@@ -121,5 +121,28 @@ def fake(server, monkeypatch):
     return state
 
 
+LO_OPEN = Path(__file__).parent / "lo_open.py"
+needs_uno = pytest.mark.skipif(
+    not shutil.which("soffice") or not Path("/usr/lib/python3/dist-packages/uno.py").exists(),
+    reason="needs LibreOffice and Debian's python3-uno")
+
+
+def open_in_libreoffice(path: Path, *password: str) -> str:
+    """"OPENED <first cell>" or "NOT OPENED": LibreOffice, through UNO, opening `path`."""
+    import subprocess
+    done = subprocess.run(["/usr/bin/python3", str(LO_OPEN), str(path), *password],
+                          capture_output=True, text=True, timeout=300)
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+
+
+def built_school(folder: Path, classes: int, children: int, seed: int) -> Path:
+    """A generated school, consolidated as of 2026-11-30; returns its folder."""
+    from xlsync.demo import DemoSize, generate_school
+    from xlsync.jobs.consolidate import consolidate
+    as_of = dt.date(2026, 11, 30)
+    consolidate(generate_school(folder, as_of, DemoSize(classes, children), seed=seed), as_of=as_of)
+    return folder
+
+
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice (soffice) is not installed")

@@ -4,26 +4,20 @@ real spreadsheet program (LibreOffice) needs to open it."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from xlsync.demo import DemoSize, generate_school
+from conftest import built_school, needs_uno, open_in_libreoffice
 from xlsync.files.reader import load_grids
-from xlsync.jobs.consolidate import consolidate
 
 AS_OF = dt.date(2026, 11, 30)
-LO_OPEN = Path(__file__).parent / "lo_open.py"
 
 
 @pytest.fixture(scope="module")
 def master(tmp_path_factory) -> Path:
-    path = generate_school(tmp_path_factory.mktemp("export") / "学校", AS_OF, DemoSize(2, 6), seed=8)
-    consolidate(path, as_of=AS_OF)
-    return path
+    return built_school(tmp_path_factory.mktemp("export") / "学校", classes=2, children=6, seed=8) / "全校汇总.xlsx"
 
 
 def test_masked_export_has_the_owned_sheets_and_no_private_values(master, run, tmp_path):
@@ -55,17 +49,14 @@ def test_encrypted_export_needs_the_password(master, run, tmp_path, monkeypatch)
 
 
 @pytest.mark.soffice
-@pytest.mark.skipif(not shutil.which("soffice") or not Path("/usr/lib/python3/dist-packages/uno.py").exists(),
-                    reason="needs LibreOffice and Debian's python3-uno")
+@needs_uno
 def test_libreoffice_opens_the_encrypted_export_with_the_password_only(master, run, tmp_path, monkeypatch):
     monkeypatch.setenv("XLSYNC_EXPORT_PASSWORD", "帮扶2026")
     out = tmp_path / "加密.xlsx"
     run("export", master, "--out", out, "--encrypt")
 
     def lo(*password: str) -> str:
-        done = subprocess.run(["/usr/bin/python3", str(LO_OPEN), str(out), *password],
-                              capture_output=True, text=True, timeout=300)
-        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+        return open_in_libreoffice(out, *password)
     assert lo("帮扶2026").startswith("OPENED")
     assert lo() == "NOT OPENED"
     assert lo("wrong") == "NOT OPENED"

@@ -3,17 +3,14 @@ it; without the password it is refused; LibreOffice opens it with the password o
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from msoffcrypto import OfficeFile
 
-from conftest import student, write_class_book
+from conftest import needs_uno, open_in_libreoffice, student, write_class_book
 from xlsync.files.protect import PASSWORD_ENV
 
-LO_OPEN = Path(__file__).parent / "lo_open.py"
 
 
 def _encrypted(path: Path) -> bool:
@@ -52,15 +49,12 @@ def test_without_the_password_the_master_is_refused(school, run, monkeypatch):
 
 
 @pytest.mark.soffice
-@pytest.mark.skipif(not shutil.which("soffice") or not Path("/usr/lib/python3/dist-packages/uno.py").exists(),
-                    reason="needs LibreOffice and Debian's python3-uno")
+@needs_uno
 def test_libreoffice_opens_the_encrypted_master_with_the_password_only(school, run):
     master = school / "全校汇总.xlsx"
     run("consolidate", master, "--as-of", "2026-11-30")
 
     def lo(*password: str) -> str:
-        done = subprocess.run(["/usr/bin/python3", str(LO_OPEN), str(master), *password],
-                              capture_output=True, text=True, timeout=300)
-        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+        return open_in_libreoffice(master, *password)
     assert lo("德育2026").startswith("OPENED")
     assert lo() == "NOT OPENED"

@@ -4,15 +4,13 @@ that looks like a formula, masked values in messages, and files read while being
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import record, student, write_class_book
+from conftest import student, write_class_book
 from xlsync.demo import DemoSize, generate_school
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import KEEP, backups_of

@@ -12,8 +12,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from fake_sheets import Fault, serve
-from xlsync.demo import DemoSize, generate_school
+from fake_sheets import Fault
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.reader import load_grids
@@ -23,15 +22,12 @@ from xlsync.jobs.consolidate import consolidate
 from xlsync.jobs.sync import master_tables, run_every, sync
 
 AS_OF = dt.date(2026, 11, 30)
-from conftest import SID
+from conftest import SID, built_school
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sync") / "学校"
-    master = generate_school(folder, AS_OF, DemoSize(classes=12, children_per_class=25), seed=11)
-    consolidate(master, as_of=AS_OF)
-    return folder
+    return built_school(tmp_path_factory.mktemp("sync") / "学校", classes=12, children=25, seed=11)
 
 
 @pytest.fixture
@@ -43,10 +39,7 @@ def master(built, tmp_path):
 
 @pytest.fixture(scope="module")
 def built_small(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sync-small") / "学校"
-    master = generate_school(folder, AS_OF, DemoSize(classes=3, children_per_class=8), seed=12)
-    consolidate(master, as_of=AS_OF)
-    return folder
+    return built_school(tmp_path_factory.mktemp("sync-small") / "学校", classes=3, children=8, seed=12)
 
 
 @pytest.fixture
