@@ -42,7 +42,10 @@ def validation_lines(result: ValidateResult) -> Iterator[Line]:
     yield from _failures(result.inputs.failed)
     yield _total(result), "error" if result.exit_code else "ok"
     for path in result.annotated:
-        yield f"已在「{path}」中标出问题单元格，并更新了“校验结果”表。", "ok"
+        if path in by_file:
+            yield f"已在「{path}」中标出问题单元格，并更新了“校验结果”表。", "ok"
+        else:
+            yield f"「{path}」没有需要标出的问题，已更新“校验结果”表。", "ok"
 
 
 def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
