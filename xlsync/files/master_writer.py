@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.protect import plain, protected
-from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
 from xlsync.files.sheets import append_values, print_setup, replace_sheet, status_colours, style_table
 
@@ -37,9 +37,8 @@ BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed
 
 
 def open_master(path: Path) -> Workbook:
-    """The master with its owned sheets emptied, after the open-in-Excel and content checks."""
-    ensure_not_open(path)
-    ensure_rewritable(path, OWNED_SHEETS)
+    """The master with its owned sheets emptied (saving it re-checks that it is not open and
+    holds nothing the writer would drop)."""
     data = plain(path, path.read_bytes())
     return load_workbook(with_sheets_emptied(data, OWNED_SHEETS),
                          keep_vba=path.suffix.lower() == ".xlsm")
