@@ -91,8 +91,8 @@ def test_killed_at_many_points(name, pristine, tmp_path):
 
 
 def test_sync_killed_at_many_points(pristine, tmp_path, server, fake):
-    from test_sync import _service_account
     from conftest import SID
+    from test_sync import _service_account
     from xlsync.jobs.consolidate import consolidate
     from xlsync.jobs.sync import master_tables
 

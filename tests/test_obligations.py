@@ -8,7 +8,15 @@ from dataclasses import replace
 import pytest
 
 from xlsync.core.calendar import Calendar, Rule, Term
-from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Child, evaluate, evaluate_rule
+from xlsync.core.obligations import (
+    DONE,
+    OPEN,
+    OVERDUE,
+    SOON,
+    Child,
+    evaluate,
+    evaluate_rule,
+)
 
 D = dt.date.fromisoformat
 CAL = Calendar(

@@ -12,7 +12,6 @@ from conftest import needs_uno, open_in_libreoffice, student, write_class_book
 from xlsync.files.protect import PASSWORD_ENV
 
 
-
 def _encrypted(path: Path) -> bool:
     with path.open("rb") as stream:
         return OfficeFile(stream).is_encrypted()

@@ -12,7 +12,12 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 
 from xlsync.errors import XlsyncError
-from xlsync.files.safe_write import atomic_write, ensure_rewritable, save_workbook, unsupported_content
+from xlsync.files.safe_write import (
+    atomic_write,
+    ensure_rewritable,
+    save_workbook,
+    unsupported_content,
+)
 
 
 def _book(path: Path, value: str = "old") -> Path:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from openpyxl import load_workbook
+
 from conftest import record, student, write_class_book
 from xlsync.core.config import default_config
 from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.files.reader import read_class_workbook
-from openpyxl import load_workbook
 
 AS_OF = dt.date(2026, 11, 30)
 

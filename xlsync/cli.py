@@ -19,21 +19,27 @@ import click
 
 from xlsync import __version__
 from xlsync.core.school_year import school_year_of
+from xlsync.demo import DemoSize
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import KEEP, backups_of
 from xlsync.files.safe_write import restore_backup
 from xlsync.files.school import create_school
 from xlsync.files.templates import write_templates
-from xlsync.demo import DemoSize
-from xlsync.jobs.consolidate import consolidate as consolidate_job
 from xlsync.jobs.classes import new_class as new_class_job
+from xlsync.jobs.consolidate import consolidate as consolidate_job
 from xlsync.jobs.demo import demo as demo_job
 from xlsync.jobs.export import export as export_job
 from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
-from xlsync.jobs.sync import parse_interval, run_every, sync as sync_job
+from xlsync.jobs.sync import parse_interval, run_every
+from xlsync.jobs.sync import sync as sync_job
 from xlsync.jobs.validate import validate as validate_job
-from xlsync.present import consolidation_lines, overdue_lines, sync_lines, validation_lines
+from xlsync.present import (
+    consolidation_lines,
+    overdue_lines,
+    sync_lines,
+    validation_lines,
+)
 from xlsync.schema import CLASS_DIR, MASTER_FILE
 
 USAGE_EXIT = 2

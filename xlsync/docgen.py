@@ -55,7 +55,9 @@ def codes_section() -> str:
 
 
 def cli_section() -> str:
-    from click.testing import CliRunner  # click is the CLI's dependency, not the library's
+    from click.testing import (
+        CliRunner,  # click is the CLI's dependency, not the library's
+    )
 
     from xlsync.cli import cli
 

@@ -14,8 +14,19 @@ from xlsync.core.findings import Finding
 from xlsync.core.normalize import clean_text, fold, is_blank
 from xlsync.core.school_year import default_holidays, default_terms, school_year_of
 from xlsync.core.tables import Grid, Table, build_table, empty_table
-from xlsync.schema import (CLASS_DIR, CLASSES, HOLIDAYS, MASTER_CONFIG_SHEETS, RULES, SCHOOL,
-                           SCHOOL_FIELDS, TEACHERS, TERMS, Kind, Sheet)
+from xlsync.schema import (
+    CLASS_DIR,
+    CLASSES,
+    HOLIDAYS,
+    MASTER_CONFIG_SHEETS,
+    RULES,
+    SCHOOL,
+    SCHOOL_FIELDS,
+    TEACHERS,
+    TERMS,
+    Kind,
+    Sheet,
+)
 
 
 @dataclass

@@ -15,7 +15,13 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from xlsync.core.findings import Finding, Place, make_finding
-from xlsync.core.normalize import CellProblem, Normalized, fold, is_blank, normalize_cell
+from xlsync.core.normalize import (
+    CellProblem,
+    Normalized,
+    fold,
+    is_blank,
+    normalize_cell,
+)
 from xlsync.schema import Column, Sheet
 
 Grid = Sequence[Sequence[Any]]

@@ -25,7 +25,13 @@ from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.protect import plain, protected
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
-from xlsync.files.sheets import append_values, print_setup, replace_sheet, status_colours, style_table
+from xlsync.files.sheets import (
+    append_values,
+    print_setup,
+    replace_sheet,
+    status_colours,
+    style_table,
+)
 
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
     "概览", "逾期清单", "全校档案", "帮扶记录汇总", "班级统计", "教师统计", "校验问题", "变更记录")

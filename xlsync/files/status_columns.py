@@ -24,8 +24,15 @@ from xlsync.core.obligations import DONE, Item
 from xlsync.core.status_view import OWNED_HEADER, status_block, todo_rows
 from xlsync.core.tables import Table, column_letter
 from xlsync.files.safe_write import open_for_update, save_workbook
-from xlsync.files.sheets import OWNED_HEADER_FILL, append_values, replace_sheet, status_colours, style_table
+from xlsync.files.sheets import (
+    OWNED_HEADER_FILL,
+    append_values,
+    replace_sheet,
+    status_colours,
+    style_table,
+)
 from xlsync.schema import STATUS_SHEET
+
 
 def _owned_columns(ws: Worksheet, header_row: int) -> list[int]:
     return [c.column for c in ws[header_row] if isinstance(c.value, str) and OWNED_HEADER.match(c.value)]

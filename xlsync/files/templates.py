@@ -21,8 +21,15 @@ from xlsync.core.config import default_grids
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import print_setup
-from xlsync.schema import (CLASS_SHEETS, HELP_SHEET, MASTER_CONFIG_SHEETS, SCHOOL, Column, Kind,
-                           Sheet)
+from xlsync.schema import (
+    CLASS_SHEETS,
+    HELP_SHEET,
+    MASTER_CONFIG_SHEETS,
+    SCHOOL,
+    Column,
+    Kind,
+    Sheet,
+)
 
 DATA_ROWS = 1000  # rows below the header that carry drop-downs and formats
 TEMPLATE_YEAR = "2026-2027"  # the school year of the committed master template

@@ -26,7 +26,14 @@ from xlsync.core.tables import Table
 from xlsync.errors import XlsyncError
 from xlsync.google.client import google_errors
 from xlsync.google.push import COLOURS, quote
-from xlsync.schema import CHECK_SHEET, CLASS_SHEETS, STATUS_SHEET, STUDENTS, Column, Kind
+from xlsync.schema import (
+    CHECK_SHEET,
+    CLASS_SHEETS,
+    STATUS_SHEET,
+    STUDENTS,
+    Column,
+    Kind,
+)
 
 PREFIX = "gsheet:"
 _URL = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")

@@ -17,14 +17,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import pandas as pd
+
 from xlsync import __version__
-from xlsync.core.calendar import read_calendar, read_rules
+from xlsync.core.calendar import Calendar, Rule, read_calendar, read_rules
+from xlsync.core.changes import changes, snapshot
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.config import SchoolConfig
-from xlsync.core.changes import changes, snapshot
-from xlsync.core.consolidate import (ClassResult, SchoolResult, class_stats, issue_list,
-                                     overdue_list, overview, school_children, school_records,
-                                     teacher_stats)
+from xlsync.core.consolidate import (
+    ClassResult,
+    SchoolResult,
+    class_stats,
+    issue_list,
+    overdue_list,
+    overview,
+    school_children,
+    school_records,
+    teacher_stats,
+)
 from xlsync.core.duties import school_duties
 from xlsync.core.obligations import evaluate
 from xlsync.core.roster import children_of
@@ -213,25 +223,35 @@ def _consolidate(master: Path, classes_dir: Path | None, as_of: dt.date, progres
     ensure_not_open(master)  # checked before the work, so that a refusal costs nothing
     ensure_rewritable(master, mw.OWNED_SHEETS)
     results, failed = _load(sources, cache, progress)
+    school = _evaluate(config, rules, calendar, results, failed, as_of)
+    kids = school_children(school)
+    figures = overview(school, kids)
+    now = snapshot(kids, school.items)
+    _rebuild(master, school, kids, figures, changes(cache.get("snapshot"), now))
+    for key, value in (("fingerprint", fingerprint), ("snapshot", now), ("figures", figures),
+                       ("failed", failed)):
+        cache.set(key, value)
+    cache.save()
+    return ConsolidateResult(master, as_of, figures, failed, parsed)
+
+
+def _evaluate(config: SchoolConfig, rules: list[Rule], calendar: Calendar, results: list[ClassResult],
+              failed: list[dict[str, str]], as_of: dt.date) -> SchoolResult:
+    """Validate and evaluate every class: the pure core's part of 汇总."""
     items_in = [r.item for r in results]
     report = validate_classes(items_in, config, as_of)
     children = [c for item in items_in for c in children_of(item)]
     items = evaluate(children, rules, calendar, as_of)
     duties = school_duties(config, children, complete_rate([i.book for i in items_in], report.findings))
-    school = SchoolResult(as_of, config, calendar, rules, results, report.findings, items, duties, failed)
-    kids = school_children(school)
-    figures = overview(school, kids)
-    result = ConsolidateResult(master, as_of, figures, failed, parsed)
-    now = snapshot(kids, items)
+    return SchoolResult(as_of, config, calendar, rules, results, report.findings, items, duties, failed)
+
+
+def _rebuild(master: Path, school: SchoolResult, kids: pd.DataFrame, figures: dict[str, Any],
+             log: pd.DataFrame) -> None:
+    """Write the owned sheets of the master."""
     tables = {mw.CHILDREN: kids, mw.RECORDS: school_records(school), mw.OVERDUE_LIST: overdue_list(school),
               mw.CLASS_STATS: class_stats(school), mw.TEACHER_STATS: teacher_stats(school),
-              mw.ISSUES: issue_list(school), mw.CHANGES: changes(cache.get("snapshot"), now)}
-    meta = {"school": config.info.get("学校名称") or "本校", "as_of": as_of.isoformat(),
+              mw.ISSUES: issue_list(school), mw.CHANGES: log}
+    meta = {"school": school.config.info.get("学校名称") or "本校", "as_of": school.as_of.isoformat(),
             "ran_at": mw.now_text()}
     mw.write_master(master, tables, figures, meta)
-    cache.set("fingerprint", fingerprint)
-    cache.set("snapshot", now)
-    cache.set("figures", figures)
-    cache.set("failed", failed)
-    cache.save()
-    return result

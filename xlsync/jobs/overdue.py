@@ -13,8 +13,8 @@ from xlsync.core.duties import SchoolDuties, school_duties
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
-from xlsync.google import class_sheets
 from xlsync.files.status_columns import write_status
+from xlsync.google import class_sheets
 from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
 
 INPUT_EXIT = 2

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from xlsync.core.findings import Report
-from xlsync.core.validate import validate_classes
+from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.files.annotate import annotate_workbook
-from xlsync.core.validate import ClassInput
 from xlsync.google import class_sheets
 from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
 

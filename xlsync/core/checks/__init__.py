@@ -9,13 +9,28 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from xlsync.core.checks.context import Context
-from xlsync.core.checks.links import (plan_children_exist, record_children_exist,
-                                      study_plans_present, teachers_known)
-from xlsync.core.checks.values import (dates_not_future, id_cards_valid, names_fit, phones_valid,
-                                       records_after_filing, student_numbers_valid, texts_fit)
-from xlsync.core.checks.required import conditional_required, required_columns, required_values
 from xlsync.core.checks.conflicts import children_unique
+from xlsync.core.checks.context import Context
+from xlsync.core.checks.links import (
+                                      plan_children_exist,
+                                      record_children_exist,
+                                      study_plans_present,
+                                      teachers_known,
+)
+from xlsync.core.checks.required import (
+                                      conditional_required,
+                                      required_columns,
+                                      required_values,
+)
+from xlsync.core.checks.values import (
+                                      dates_not_future,
+                                      id_cards_valid,
+                                      names_fit,
+                                      phones_valid,
+                                      records_after_filing,
+                                      student_numbers_valid,
+                                      texts_fit,
+)
 from xlsync.core.findings import Finding
 
 Check = Callable[[Context], Iterable[Finding]]
