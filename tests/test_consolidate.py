@@ -98,6 +98,10 @@ def test_class_and_overview_figures_recomputed(school):
     both_away = sum(1 for c in children if c["在校状态"] == "在读" and c["留守类型"] == "父母均外出")
     assert figures["父母均外出的学生占比"] == pytest.approx(both_away / studying, abs=1e-4)
     assert len(wb["概览"]._charts) == 2
+    for name in ("班级统计", "教师统计"):  # completion by class and by teacher in colour
+        scales = [r for cf in wb[name].conditional_formatting for r in cf.rules if r.type == "colorScale"]
+        rates = [h for h in sheet_rows(wb, name)[0] if h.endswith("率")]
+        assert len(scales) == len(rates) > 0
 
 
 def test_every_finding_is_listed_with_a_link(school):

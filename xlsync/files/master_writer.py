@@ -16,6 +16,7 @@ from typing import Any, Callable
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -99,6 +100,16 @@ def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
             cell.hyperlink = Hyperlink(ref=cell.coordinate,
                                        target=f"{relative.as_posix()}#'{sheet}'!{cell.value}")
             cell.font = LINK_FONT
+
+
+def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
+    """Rates (完成率, 建档率) coloured from red (0%) through yellow to green (100%)."""
+    for number, header in enumerate(frame.columns, start=1):
+        if header.endswith("率") and len(frame):
+            letter = column_letter(number)
+            ws.conditional_formatting.add(f"{letter}2:{letter}{len(frame) + 1}", ColorScaleRule(
+                start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=0.8,
+                mid_color="FFEB84", end_type="num", end_value=1, end_color="63BE7B"))
 
 
 def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
@@ -188,7 +199,9 @@ def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str,
             status_colours(ws, f"A2:A{max(2, len(tables[name]) + 1)}")
         elif name == ISSUES:
             _link_issues(ws, tables[name], path)
-        elif name == CLASS_STATS:
+        if name in (CLASS_STATS, TEACHER_STATS):
+            _rate_colours(ws, tables[name])
+        if name == CLASS_STATS:
             edits[name] = cached_values(_sum_row(ws, tables[name]))
     wb.active = wb.sheetnames.index(OVERVIEW)
     save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS,
