@@ -60,3 +60,12 @@ def test_libreoffice_opens_the_encrypted_export_with_the_password_only(master, r
     assert lo("帮扶2026").startswith("OPENED")
     assert lo() == "NOT OPENED"
     assert lo("wrong") == "NOT OPENED"
+
+
+def test_a_master_without_results_is_refused_by_export_and_sync(run, tmp_path):
+    run("init", tmp_path / "新学校", "--school", "新学校", "--year", "2026-2027")
+    master = tmp_path / "新学校" / "全校汇总.xlsx"
+    for args in (("export", master, "--out", tmp_path / "x.xlsx"), ("sync", master, "--spreadsheet", "x")):
+        result = run(*args)
+        assert result.exit_code == 2 and "请先运行 xlsync consolidate" in result.stderr, result.stderr
+    assert not (tmp_path / "x.xlsx").exists()

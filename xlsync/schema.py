@@ -275,6 +275,8 @@ MASTER_CONFIG_SHEETS: tuple[Sheet, ...] = (SCHOOL, TERMS, TEACHERS, CLASSES, RUL
 # ---------------------------------------------------------------- xlsync-owned names
 
 STATUS_SHEET = "逾期提醒"
+RESULT_SHEETS = ("概览", "逾期清单", "全校档案", "帮扶记录汇总", "班级统计", "教师统计", "校验问题", "变更记录")
+"""The master's sheets that 汇总 rebuilds, in the order they stand."""
 CHECK_SHEET = "校验结果"
 HELP_SHEET = "说明"
 MASTER_FILE = "全校汇总.xlsx"

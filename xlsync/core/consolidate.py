@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Sequence
 
 import pandas as pd
@@ -51,6 +52,13 @@ class SchoolResult:
     items: list[Item]
     duties: SchoolDuties
     failed: list[dict[str, str]] = field(default_factory=list)  # unreadable, no older data
+
+    @cached_property
+    def record_dates(self) -> pd.DataFrame:
+        """(班级, 帮扶教师, 日期) of every readable record, for the month and term counts."""
+        found = [{"班级": r.item.class_name, "帮扶教师": d["帮扶教师"], "日期": d["日期"]}
+                 for r in self.classes for _, d in rows(r.item.book.records.data) if d["日期"]]
+        return pd.DataFrame(found, columns=["班级", "帮扶教师", "日期"])
 
 
 def _display(typed: Any, raw: Any) -> Any:
@@ -116,13 +124,6 @@ def current_term(calendar: Calendar, as_of: dt.date) -> tuple[dt.date, dt.date]:
     return term.start, term.end
 
 
-def _record_dates(school: SchoolResult) -> pd.DataFrame:
-    """(班级, 帮扶教师, 日期) of every readable record, for the month and term counts."""
-    found = [{"班级": r.item.class_name, "帮扶教师": d["帮扶教师"], "日期": d["日期"]}
-             for r in school.classes for _, d in rows(r.item.book.records.data) if d["日期"]]
-    return pd.DataFrame(found, columns=["班级", "帮扶教师", "日期"])
-
-
 def _counts_in(dates: pd.DataFrame, key: str, school: SchoolResult) -> tuple[Counter, Counter]:
     as_of = school.as_of
     month_start = as_of.replace(day=1)
@@ -154,7 +155,7 @@ def _group(items: Sequence[Item], attribute: str) -> dict[Any, list[Item]]:
 
 def class_stats(school: SchoolResult) -> pd.DataFrame:
     """班级统计: per class, children, records this month and term, rule rates, overdue, 建档率."""
-    month, term = _counts_in(_record_dates(school), "班级", school)
+    month, term = _counts_in(school.record_dates, "班级", school)
     classes = school.config.table(CLASSES).data
     heads = dict(zip(classes["班级"], classes["班主任"]))
     by_file = _group(school.items, "file")
@@ -176,7 +177,7 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
 
 def teacher_stats(school: SchoolResult) -> pd.DataFrame:
     """教师统计: per teacher of the 教师 sheet (and any other 帮扶教师 met in the files)."""
-    month, term = _counts_in(_record_dates(school), "帮扶教师", school)
+    month, term = _counts_in(school.record_dates, "帮扶教师", school)
     listed = school.config.table(TEACHERS).data.to_dict("records")
     names = list(dict.fromkeys([t["姓名"] for t in listed if t["姓名"]] +
                                [i.teacher for i in school.items]))

@@ -33,10 +33,10 @@ from xlsync.files.sheets import (
     status_colours,
     style_table,
 )
+from xlsync.schema import RESULT_SHEETS
 
-OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
-    "概览", "逾期清单", "全校档案", "帮扶记录汇总", "班级统计", "教师统计", "校验问题", "变更记录")
-OWNED_SHEETS = (OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES)
+OWNED_SHEETS = RESULT_SHEETS
+OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = OWNED_SHEETS
 PERCENT = "0.0%"
 LINK_FONT = Font(color="0563C1", underline="single")
 SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")

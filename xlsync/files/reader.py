@@ -57,13 +57,18 @@ def _check_readable(path: Path) -> None:
                           f"{'、'.join(READABLE_SUFFIXES)} 之一。")
 
 
-def _check_package(path: Path, data: bytes) -> None:
-    """Refuse a zip that would unpack to more than MAX_UNPACKED, before anything unpacks it."""
+def _check_package(path: Path, data: bytes, only: Callable[[str], bool]) -> None:
+    """Refuse, before anything unpacks it, a zip bomb or a sheet with a cell typed far away."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
+            _check_size(path, archive.infolist())
+            _check_ranges(path, archive, only)
     except zipfile.BadZipFile:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。") from None
+
+
+def _check_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip that would unpack to more than MAX_UNPACKED."""
     total = sum(m.file_size for m in members)
     bomb = any(m.file_size > 10 << 20 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
     if total > MAX_UNPACKED or bomb:
@@ -84,15 +89,14 @@ def _extent(xml: bytes) -> tuple[int, int]:
     return rows, cols
 
 
-def _check_ranges(path: Path, data: bytes, only: Callable[[str], bool]) -> None:
+def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bool]) -> None:
     """Refuse, before python-calamine lays a sheet out (it aborts the process when a sheet's
     used range needs more memory than there is), a sheet with a cell typed far away."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if "xl/workbook.xml" not in archive.namelist():
-            return  # not OOXML (an .ods): left to the check after loading
-        for name, part in sheet_parts(archive).items():
-            if only(name) and part in archive.namelist():
-                _check_range(path, name, *_extent(archive.read(part)))
+    if "xl/workbook.xml" not in archive.namelist():
+        return  # not OOXML (an .ods): left to the check after loading
+    for name, part in sheet_parts(archive).items():
+        if only(name) and part in archive.namelist():
+            _check_range(path, name, *_extent(archive.read(part)))
 
 
 def _check_range(path: Path, name: str, height: int, width: int) -> None:
@@ -136,8 +140,7 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     if path.suffix.lower() != ".xls" and head[:4] != ZIP_MAGIC:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
     if head[:4] == ZIP_MAGIC:
-        _check_package(path, data)
-        _check_ranges(path, data, only)
+        _check_package(path, data, only)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids = {}

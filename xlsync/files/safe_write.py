@@ -169,10 +169,10 @@ def restore_backup(backup: Path, target: Path) -> None:
 
 
 def open_for_update(path: Path) -> Workbook:
-    """Load a workbook that xlsync will write back, after the safety checks."""
+    """Load a workbook that xlsync will write back (saving it re-checks for content the writer
+    would drop, so that is not read twice here)."""
     if path.suffix.lower() not in WRITABLE:
         raise XlsyncError(f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
                           "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。")
     ensure_not_open(path)
-    ensure_rewritable(path)
     return load_workbook(io.BytesIO(plain(path, path.read_bytes())), keep_vba=path.suffix.lower() == ".xlsm")

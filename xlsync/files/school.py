@@ -17,13 +17,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsync.core.config import SchoolConfig, assemble_config
 from xlsync.core.normalize import fold, is_blank
 from xlsync.core.school_year import parse_school_year
-from xlsync.core.tables import locate_header
+from xlsync.core.tables import Grid, locate_header
 from xlsync.errors import XlsyncError
 from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.templates import build_class_workbook, build_master_workbook
-from xlsync.schema import CLASSES, MASTER_CONFIG_SHEETS, MASTER_FILE, TEACHERS, Sheet
+from xlsync.schema import (
+    CLASSES,
+    MASTER_CONFIG_SHEETS,
+    MASTER_FILE,
+    RESULT_SHEETS,
+    TEACHERS,
+    Sheet,
+)
 
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -34,6 +41,17 @@ CONFIG_NAMES = {s.name for s in MASTER_CONFIG_SHEETS}
 def read_master(path: str | Path) -> SchoolConfig:
     """The school configuration held by a master workbook (its big rebuilt sheets are skipped)."""
     return assemble_config(load_grids(path, lambda name: fold(name) in CONFIG_NAMES), str(path))
+
+
+def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
+    """The sheets 汇总 built in the master (with `every_sheet`, all its sheets); a master
+    that lacks any of them is refused with a message to run 汇总 first."""
+    grids = load_grids(path, lambda name: every_sheet or name in RESULT_SHEETS)
+    missing = [n for n in RESULT_SHEETS if n not in grids]
+    if missing:
+        raise XlsyncError(f"「{path}」中还没有汇总结果（缺少 {'、'.join(missing)}），"
+                          "请先运行 xlsync consolidate。")
+    return grids
 
 
 def create_school(folder: Path, school: str, year: str) -> Path:

@@ -15,8 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from xlsync.core.masking import mask_rows
 from xlsync.errors import XlsyncError
 from xlsync.files.master_writer import OWNED_SHEETS
-from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import atomic_write
+from xlsync.files.school import read_results
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,7 @@ def export(master: Path, out: Path, masked: bool = True, password: str | None = 
         raise XlsyncError(f"导出文件「{out}」应以 .xlsx 结尾。")
     if out.exists() and out.resolve() == master.resolve():
         raise XlsyncError("导出文件不能是全校汇总本身，请换一个文件名。")
-    grids = load_grids(master, lambda name: not masked or name in OWNED_SHEETS)
-    if not any(name in grids for name in OWNED_SHEETS):
-        raise XlsyncError(f"「{master}」中还没有汇总结果，请先运行 xlsync consolidate。")
+    grids = read_results(master, every_sheet=not masked)
     if masked:  # the results only, masked
         tables = {n: mask_rows([list(r) for r in grids[n]]) for n in OWNED_SHEETS if n in grids}
     else:  # a copy of every sheet's values: the whole master

@@ -16,8 +16,7 @@ from xlsync.core.masking import mask_rows
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
-from xlsync.files.reader import load_grids
-from xlsync.files.school import read_master
+from xlsync.files.school import read_master, read_results
 from xlsync.schema import MASTER_FILE
 
 _AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")
@@ -55,11 +54,7 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
     """The owned sheets as the API takes them (masked when asked), and the as-of date."""
     from xlsync.google.push import api_value
 
-    grids = load_grids(master, lambda name: name in OWNED_SHEETS)
-    missing = [n for n in OWNED_SHEETS if n not in grids]
-    if missing:
-        raise XlsyncError(f"「{master}」中还没有汇总结果（缺少 {'、'.join(missing)}），"
-                          "请先运行 xlsync consolidate。")
+    grids = read_results(master)
     tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
     found = _AS_OF.search(" ".join(str(v) for row in tables[OVERVIEW][:3] for v in row))
     return ({n: mask_rows(t) for n, t in tables.items()} if masked else tables,
