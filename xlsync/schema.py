@@ -281,11 +281,3 @@ CHECK_SHEET = "校验结果"
 HELP_SHEET = "说明"
 MASTER_FILE = "全校汇总.xlsx"
 CLASS_DIR = "班级台账"
-
-
-def sheet_by_name(name: str) -> Sheet:
-    """The class or master sheet called `name`."""
-    for sheet in (*CLASS_SHEETS, *MASTER_CONFIG_SHEETS):
-        if sheet.name == name:
-            return sheet
-    raise KeyError(name)
