@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import re
 from typing import Any, Callable, Sequence
 
 import gspread
@@ -26,6 +25,7 @@ from xlsync.core.tables import Table
 from xlsync.errors import XlsyncError
 from xlsync.google.client import google_errors
 from xlsync.google.push import COLOURS, quote
+from xlsync.google.sources import PREFIX
 from xlsync.schema import (
     CHECK_SHEET,
     CLASS_SHEETS,
@@ -35,8 +35,6 @@ from xlsync.schema import (
     Kind,
 )
 
-PREFIX = "gsheet:"
-_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 MARKS_TAB = "xlsync标记"
 NOTE_MARK = "xlsync 校验："
 REQUIRED_RGB, OPTIONAL_RGB = (0.99, 0.89, 0.84), (0.87, 0.92, 0.97)
@@ -51,15 +49,6 @@ def on_sheet(func: Callable[..., Any]) -> Callable[..., Any]:
         with google_errors(sid):
             return func(client, sid, *args)
     return guarded
-
-
-def google_id(source: str) -> str | None:
-    """The spreadsheet id of a 台账来源 like `gsheet:ID` or a Google Sheets URL, else None."""
-    text = str(source).strip()
-    if text.startswith(PREFIX):
-        return text[len(PREFIX):]
-    match = _URL.search(text)
-    return match.group(1) if match else None
 
 
 def _rgb(colour: tuple[float, float, float]) -> dict[str, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xlsync.files.school import NewClass, create_class, plan_class, register_class
-from xlsync.google import class_sheets
+from xlsync.google.sources import PREFIX, google_id
 from xlsync.jobs.inputs import Google
 
 
@@ -14,8 +14,12 @@ def new_class(folder: Path, class_name: str, teacher: str, google_sheet: str | N
     """Make the class workbook and register it in the master's 班级 and 教师 sheets."""
     if google_sheet is None:
         return create_class(folder, class_name, teacher)
-    sid = class_sheets.google_id(google_sheet) or google_sheet
+    from xlsync.google.class_sheets import (
+        create_class_tabs,  # gspread: imported only when used
+    )
+
+    sid = google_id(google_sheet) or google_sheet
     plan = plan_class(folder, class_name, teacher)
-    class_sheets.create_class_tabs((google or Google()).client(), sid, plan.teachers)
-    register_class(plan, class_sheets.PREFIX + sid)
-    return NewClass(Path(class_sheets.PREFIX + sid), plan.master, plan.teacher_added)
+    create_class_tabs((google or Google()).client(), sid, plan.teachers)
+    register_class(plan, PREFIX + sid)
+    return NewClass(Path(PREFIX + sid), plan.master, plan.teacher_added)

@@ -49,7 +49,7 @@ from xlsync.files.protect import plain
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_files
 from xlsync.files.school import read_master
-from xlsync.google import class_sheets
+from xlsync.google.sources import PREFIX
 from xlsync.jobs.inputs import Google, google_classes
 from xlsync.schema import MASTER_FILE
 
@@ -131,8 +131,11 @@ def _file_source(path: Path, class_name: str, master: Path, cache: Cache, parsed
 
 def _sheet_source(sid: str, class_name: str, google: Google, cache: Cache, parsed: list[str]) -> Source:
     """A class kept in Google Sheets is fetched every run (one request) and typed when changed."""
-    grids = class_sheets.fetch_class_grids(google.client(), sid)
-    key = Path(class_sheets.PREFIX + sid)
+    from xlsync.google.class_sheets import (
+        fetch_class_grids,  # gspread: imported only when used
+    )
+    grids = fetch_class_grids(google.client(), sid)
+    key = Path(PREFIX + sid)
     digest = hashlib.sha256(json.dumps(grids, sort_keys=True, default=str).encode()).hexdigest()
     return Source(key, str(key), class_name, digest, "",
                   _cached_or(cache, key, digest, lambda: assemble_class_book(grids, str(key)), parsed))
@@ -147,7 +150,7 @@ def _survey(master: Path, classes_dir: Path | None, cache: Cache, config: School
         found.append((path, class_name, lambda p=path, n=class_name: _file_source(
             p, n, master, cache, parsed, None if allow_outside else folder)))
     for sid, class_name in google_classes(config):
-        key = Path(class_sheets.PREFIX + sid)
+        key = Path(PREFIX + sid)
         found.append((key, class_name, lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed)))
     sources = []
     for path, class_name, make in found:
@@ -155,7 +158,7 @@ def _survey(master: Path, classes_dir: Path | None, cache: Cache, config: School
             sources.append(make())
         except XlsyncError as error:
             older = cache.last_good(path)
-            name = str(path) if path.name.startswith(class_sheets.PREFIX) else shown_path(path, master)
+            name = str(path) if path.name.startswith(PREFIX) else shown_path(path, master)
             sources.append(Source(path, name, class_name, error=str(error)) if older is None else
                            Source(path, name, class_name, older[0], str(error), lambda b=older[1]: b))
     return sources

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
-
-import requests
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from xlsync.core.config import SchoolConfig, default_config
 from xlsync.core.school_year import school_year_of
@@ -17,8 +15,11 @@ from xlsync.errors import XlsyncError
 from xlsync.files.discover import class_files, class_name_for, find_master
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.school import read_master
-from xlsync.google.class_sheets import PREFIX, google_id, read_class
+from xlsync.google.sources import PREFIX, google_id
 from xlsync.schema import CLASSES, MASTER_FILE
+
+if TYPE_CHECKING:
+    import requests
 
 
 @dataclass
@@ -81,9 +82,16 @@ def load_inputs(paths: Sequence[Path], master: Path | None, as_of: dt.date, cwd:
         _add(inputs, str(path), lambda: read_class_workbook(path),
              lambda: class_name_for(path, config, found))
     for sid in sheets:
-        _add(inputs, PREFIX + sid, lambda: read_class(inputs.google.client(), sid),
+        _add(inputs, PREFIX + sid, lambda: _read_sheet(inputs.google, sid),
              lambda: _google_class_name(sid, config))
     return inputs
+
+
+def _read_sheet(google: Google, sid: str) -> Any:
+    from xlsync.google.class_sheets import (
+        read_class,  # gspread: imported only when used
+    )
+    return read_class(google.client(), sid)
 
 
 def _add(inputs: Inputs, source: str, read: Callable[[], Any], name: Callable[[], str]) -> None:

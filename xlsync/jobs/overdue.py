@@ -14,7 +14,6 @@ from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.files.status_columns import write_status
-from xlsync.google import class_sheets
 from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
 
 INPUT_EXIT = 2
@@ -73,6 +72,12 @@ def overdue(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | 
             return [i for i in items if i.file == item.book.file]
         result.written = write_each(
             inputs, lambda item, path: write_status(path, item.book.students, rules, mine(item)),
-            lambda item, client, sid: class_sheets.write_status(client, sid, item.book.students,
-                                                                rules, mine(item)))
+            lambda item, client, sid: _write_sheet(client, sid, item.book.students, rules, mine(item)))
     return result
+
+
+def _write_sheet(client: Any, sid: str, table: Any, rules: list[Rule], items: list[Item]) -> None:
+    from xlsync.google.class_sheets import (
+        write_status,  # gspread: imported only when used
+    )
+    write_status(client, sid, table, rules, items)

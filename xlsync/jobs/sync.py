@@ -8,9 +8,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
-
-import requests
+from typing import TYPE_CHECKING, Any, Callable
 
 from xlsync.core.masking import mask_rows
 from xlsync.errors import XlsyncError
@@ -18,6 +16,9 @@ from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
 from xlsync.files.school import read_master, read_results
 from xlsync.schema import MASTER_FILE
+
+if TYPE_CHECKING:
+    import requests
 
 _AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")
 

@@ -10,7 +10,6 @@ from typing import Any, Sequence
 from xlsync.core.findings import Report
 from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.files.annotate import annotate_workbook
-from xlsync.google import class_sheets
 from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
 
 INPUT_EXIT = 2
@@ -49,5 +48,10 @@ def validate(paths: Sequence[Path], master: Path | None = None, as_of: dt.date |
             return [f for f in result.report.findings if f.file == item.book.file]
         result.annotated = write_each(
             inputs, lambda item, path: annotate_workbook(path, mine(item)),
-            lambda item, client, sid: class_sheets.annotate(client, sid, item.book, mine(item)))
+            lambda item, client, sid: _annotate_sheet(client, sid, item.book, mine(item)))
     return result
+
+
+def _annotate_sheet(client: Any, sid: str, book: Any, findings: list) -> None:
+    from xlsync.google.class_sheets import annotate  # gspread: imported only when used
+    annotate(client, sid, book, findings)
