@@ -1,9 +1,11 @@
 """Open a workbook in LibreOffice through UNO and print the first cell of its first sheet.
 
 Run with the system Python that has Debian's python3-uno:
-    /usr/bin/python3 tests/lo_open.py FILE [PASSWORD]
+    /usr/bin/python3 tests/lo_open.py FILE [PASSWORD] [--filter=NAME] [--basic]
 Prints "OPENED <text>" or "NOT OPENED". Used by tests/test_export.py to show that an
-encrypted export opens in a real spreadsheet program with its password and not without.
+encrypted export opens in a real spreadsheet program with its password and not without,
+and by tests/test_addin.py (an add-in is opened with an explicit filter: LibreOffice's type
+detection does not take .xlam; --basic adds the VBA modules LibreOffice imported).
 """
 
 import subprocess
@@ -21,7 +23,7 @@ def prop(name, value):
     return item
 
 
-def main(path, password=None):
+def main(path, password=None, filter_name=None, basic=False):
     profile = tempfile.mkdtemp(prefix="lo-profile-")
     pipe = f"xlsync{int(time.time() * 1000)}"
     office = subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo",
@@ -39,7 +41,8 @@ def main(path, password=None):
         print("NO OFFICE")
         return
     desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-    properties = [prop("Hidden", True)] + ([prop("Password", password)] if password else [])
+    properties = [prop("Hidden", True)] + ([prop("Password", password)] if password else []) \
+        + ([prop("FilterName", filter_name)] if filter_name else [])
     try:
         document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, tuple(properties))
     except Exception:
@@ -47,7 +50,13 @@ def main(path, password=None):
     if document is None:
         print("NOT OPENED")
     else:
-        print("OPENED", document.Sheets.getByIndex(0).getCellByPosition(0, 0).String)
+        modules = []
+        if basic:
+            libraries = document.BasicLibraries
+            for name in libraries.getElementNames():
+                libraries.loadLibrary(name)
+                modules += [f"{name}.{m}" for m in libraries.getByName(name).getElementNames()]
+        print("OPENED", document.Sheets.getByIndex(0).getCellByPosition(0, 0).String, *sorted(modules))
         document.close(True)
     try:
         desktop.terminate()
@@ -57,4 +66,7 @@ def main(path, password=None):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    flags = [a for a in sys.argv[1:] if a.startswith("--")]
+    named = dict(a[2:].split("=", 1) for a in flags if "=" in a)
+    main(*[a for a in sys.argv[1:] if a not in flags], filter_name=named.get("filter"),
+         basic="--basic" in flags)

@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterable
 import click
 
 from xlsync import __version__
+from xlsync.addin.build import build_addin
+from xlsync.addin.install import install_addin, uninstall_addin
 from xlsync.core.school_year import school_year_of
 from xlsync.demo import DemoSize
 from xlsync.errors import XlsyncError
@@ -345,6 +347,45 @@ def templates(out: Path) -> None:
     """（开发用）按 schema 重新生成 workbook_templates/ 中的两个模板。"""
     for path in write_templates(out):
         click.echo(f"已生成：{path}")
+
+
+@cli.group(cls=XlsyncGroup)
+def addin() -> None:
+    """Excel 加载项（功能区「留守儿童帮扶」）：生成、安装、卸载。"""
+
+
+def addin_folder_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="放加载项的文件夹（默认：Excel 的启动文件夹 XLSTART）")(func)
+
+
+@addin.command("build")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("xlsync.xlam"), show_default=True,
+              help="生成的加载项文件（或放它的文件夹）")
+def addin_build(out: Path) -> None:
+    """从 macros/ 中的源文件生成 xlsync.xlam（不需要 Excel；相同的源文件生成相同的文件）。"""
+    click.echo(f"已生成 Excel 加载项：{build_addin(out)}")
+
+
+@addin.command("install")
+@addin_folder_option
+def addin_install(folder: Path | None) -> None:
+    """安装加载项到 Excel 的启动文件夹，并让它使用当前这个 Python。安装前请退出 Excel。"""
+    done = install_addin(folder=folder)
+    click.echo(f"已安装 Excel 加载项：{done.addin}\n加载项使用的 Python：{done.interpreter}（设置在 {done.config}）")
+    for path in done.extra:
+        click.echo(f"已放入 RunPython 所需的脚本：{path}")
+    click.secho("请重新打开 Excel，功能区上会出现「留守儿童帮扶」选项卡。", fg="green")
+
+
+@addin.command("uninstall")
+@addin_folder_option
+def addin_uninstall(folder: Path | None) -> None:
+    """从 Excel 的启动文件夹删除加载项和它的设置。卸载前请退出 Excel。"""
+    removed = uninstall_addin(folder=folder)
+    for path in removed:
+        click.echo(f"已删除：{path}")
+    click.echo("已卸载 Excel 加载项。" if removed else "没有找到已安装的 xlsync 加载项。")
 
 
 def main() -> None:

@@ -1,0 +1,62 @@
+Attribute VB_Name = "XlsyncRibbon"
+' Ribbon callbacks of the xlsync add-in (tab in customUI.xml).
+'
+' Each button hands its work to Python through xlwings' RunPython; the Python side
+' (xlsync.excel.entry) takes the workbook the user is looking at (ActiveWorkbook) as its
+' caller, reports progress in the status bar and shows every problem as a message box.
+'
+' This file is kept ASCII-only on purpose: VBA stores source in the code page of the
+' machine that saved it, so Chinese text is spelled as UTF-16 code points (see Zh) and
+' reaches Python as \u escapes (see PyText). It reads the same on every Windows and Mac.
+Option Explicit
+
+Private Const ENTRY As String = "import xlsync.excel.entry as entry; entry."
+
+Public Sub ValidateBook(control As IRibbonControl)
+    RunPython ENTRY & "validate_book()"
+End Sub
+
+Public Sub OverdueBook(control As IRibbonControl)
+    RunPython ENTRY & "overdue_book()"
+End Sub
+
+Public Sub ConsolidateSchool(control As IRibbonControl)
+    RunPython ENTRY & "consolidate_school()"
+End Sub
+
+Public Sub SyncSchool(control As IRibbonControl)
+    RunPython ENTRY & "sync_school()"
+End Sub
+
+Public Sub NewClass(control As IRibbonControl)
+    Dim answer As Variant
+    ' Application.InputBox (unlike VBA's InputBox) passes Chinese text through on any code page.
+    ' Prompt: "Please enter the new class's name (for example: Grade 3 Class 2):"; title: "New class workbook".
+    answer = Application.InputBox(Zh("8BF7 8F93 5165 65B0 73ED 7EA7 7684 540D 79F0 FF08 4F8B 5982 FF1A 4E09 5E74 7EA7 0032 73ED FF09 FF1A"), _
+                                  Zh("65B0 5EFA 73ED 7EA7 8868"), Type:=2)
+    If VarType(answer) = vbBoolean Then Exit Sub ' cancelled
+    If Len(Trim$(answer)) = 0 Then Exit Sub
+    RunPython ENTRY & "new_class(" & PyText(CStr(answer)) & ")"
+End Sub
+
+Public Sub ShowHelp(control As IRibbonControl)
+    RunPython ENTRY & "show_help()"
+End Sub
+
+' Text from space-separated hexadecimal UTF-16 code points: Zh("0041 0042") is the text "AB".
+Public Function Zh(codes As String) As String
+    Dim part As Variant
+    For Each part In Split(codes, " ")
+        If Len(part) > 0 Then Zh = Zh & ChrW$(CLng("&H" & part))
+    Next part
+End Function
+
+' A Python string literal of any text, as ASCII only: every character becomes \uXXXX.
+Public Function PyText(text As String) As String
+    Dim i As Long
+    PyText = "'"
+    For i = 1 To Len(text)
+        PyText = PyText & "\u" & Right$("000" & Hex$(AscW(Mid$(text, i, 1)) And &HFFFF&), 4)
+    Next i
+    PyText = PyText & "'"
+End Function
