@@ -29,14 +29,19 @@ Public Sub SyncSchool(control As IRibbonControl)
 End Sub
 
 Public Sub NewClass(control As IRibbonControl)
-    Dim answer As Variant
+    Dim className As Variant, teacher As Variant
     ' Application.InputBox (unlike VBA's InputBox) passes Chinese text through on any code page.
-    ' Prompt: "Please enter the new class's name (for example: Grade 3 Class 2):"; title: "New class workbook".
-    answer = Application.InputBox(Zh("8BF7 8F93 5165 65B0 73ED 7EA7 7684 540D 79F0 FF08 4F8B 5982 FF1A 4E09 5E74 7EA7 0032 73ED FF09 FF1A"), _
-                                  Zh("65B0 5EFA 73ED 7EA7 8868"), Type:=2)
-    If VarType(answer) = vbBoolean Then Exit Sub ' cancelled
-    If Len(Trim$(answer)) = 0 Then Exit Sub
-    RunPython ENTRY & "new_class(" & PyText(CStr(answer)) & ")"
+    ' Prompts: "Please enter the new class's name (for example: Grade 3 Class 2):" and
+    ' "Please enter the name of this class's head teacher:"; title: "New class workbook".
+    className = Application.InputBox(Zh("8BF7 8F93 5165 65B0 73ED 7EA7 7684 540D 79F0 FF08 4F8B 5982 FF1A 4E09 5E74 7EA7 0032 73ED FF09 FF1A"), _
+                                     Zh("65B0 5EFA 73ED 7EA7 8868"), Type:=2)
+    If VarType(className) = vbBoolean Then Exit Sub ' cancelled
+    If Len(Trim$(className)) = 0 Then Exit Sub
+    teacher = Application.InputBox(Zh("8BF7 8F93 5165 8FD9 4E2A 73ED 73ED 4E3B 4EFB 7684 59D3 540D FF1A"), _
+                                   Zh("65B0 5EFA 73ED 7EA7 8868"), Type:=2)
+    If VarType(teacher) = vbBoolean Then Exit Sub
+    If Len(Trim$(teacher)) = 0 Then Exit Sub
+    RunPython ENTRY & "new_class(" & PyText(CStr(className)) & ", " & PyText(CStr(teacher)) & ")"
 End Sub
 
 Public Sub ShowHelp(control As IRibbonControl)

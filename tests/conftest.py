@@ -127,10 +127,11 @@ needs_uno = pytest.mark.skipif(
     reason="needs LibreOffice and Debian's python3-uno")
 
 
-def open_in_libreoffice(path: Path, *password: str) -> str:
-    """"OPENED <first cell>" or "NOT OPENED": LibreOffice, through UNO, opening `path`."""
+def open_in_libreoffice(path: Path, *arguments: str) -> str:
+    """"OPENED <first cell>" or "NOT OPENED": LibreOffice, through UNO, opening `path`
+    (arguments: a password, --filter=NAME, --basic; see tests/lo_open.py)."""
     import subprocess
-    done = subprocess.run(["/usr/bin/python3", str(LO_OPEN), str(path), *password],
+    done = subprocess.run(["/usr/bin/python3", str(LO_OPEN), str(path), *arguments],
                           capture_output=True, text=True, timeout=300)
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
 

@@ -5,7 +5,7 @@ the rows of 逾期提醒 and of 校验结果."""
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
@@ -16,8 +16,27 @@ COUNT_HEADER, NEXT_DUE_HEADER = "逾期项数", "最近截止"
 OWNED_HEADER = re.compile(rf"^.+·({'|'.join(PERIOD_WORDS.values())})$|^{COUNT_HEADER}$|^{NEXT_DUE_HEADER}$")
 TODO_HEADERS = ("状态", "学生", "帮扶事项", "周期", "截止日期", "逾期天数", "帮扶教师", "档案行")
 CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
+MARKS_SHEET = "xlsync标记"  # hidden: the fills xlsync's marks covered, so a re-run can undo them
+NOTE_MARK = "xlsync 校验："  # how every note xlsync writes begins
 NOTHING_TO_DO = "目前没有待办的帮扶事项。"
 NO_FINDINGS = "没有发现问题，做得很好！"
+
+
+def owned_columns(header: Sequence[Any]) -> list[int]:
+    """1-based columns of a header row that hold xlsync's status columns."""
+    return [n for n, v in enumerate(header, start=1) if isinstance(v, str) and OWNED_HEADER.match(v)]
+
+
+def block_start(grid: Sequence[Sequence[Any]], header_row: int, owned: Sequence[int]) -> int:
+    """Where the status block goes (1-based column): over the old one when nothing of the
+    teacher's lies after it, else after the teacher's last used column."""
+    body = grid[header_row - 1:]
+    width = max((len(r) for r in body), default=0)
+    used = [c for c in range(1, width + 1) if c not in owned and any(
+        c <= len(r) and r[c - 1] not in (None, "") for r in body)]
+    if owned and not [c for c in used if c > owned[0]]:
+        return owned[0]
+    return max(used, default=0) + 1
 
 
 def status_header(rule: Rule) -> str:

@@ -20,13 +20,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.xml.functions import fromstring, tostring
 
 from xlsync.core.findings import ERROR, Finding
-from xlsync.core.status_view import check_rows
+from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK, check_rows
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.files.sheets import append_values, replace_sheet, style_table
 from xlsync.schema import CHECK_SHEET
 
 AUTHOR = "xlsync"
-MARKS_SHEET = "xlsync标记"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 
@@ -54,15 +53,25 @@ def remove_marks(workbook: Workbook) -> None:
             if sheet in workbook.sheetnames and cell:
                 target = workbook[sheet][cell]
                 if _fill_xml(target.fill) in OWN_FILLS:
-                    target.fill = Fill.from_tree(fromstring(original))
+                    target.fill = _remembered(original)
         del workbook[MARKS_SHEET]
     for ws in workbook.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.comment is not None and cell.comment.author == AUTHOR:
+                if cell.comment is not None and (cell.comment.author == AUTHOR
+                                                 or cell.comment.text.startswith(NOTE_MARK)):
                     cell.comment = None
     if CHECK_SHEET in workbook.sheetnames:
         del workbook[CHECK_SHEET]
+
+
+def _remembered(original: str | None) -> Fill:
+    """A fill remembered in xlsync标记: fill XML (written here) or #RRGGBB (written by the
+    Excel add-in, which marks the same way; xlsync/excel/class_book.py)."""
+    original = original or ""
+    if original.startswith("<"):
+        return Fill.from_tree(fromstring(original))
+    return PatternFill("solid", fgColor=original[1:]) if len(original) == 7 else PatternFill()
 
 
 def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
@@ -78,7 +87,7 @@ def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
         marks.append([sheet, address, _fill_xml(cell.fill)])
         cell.fill = ERROR_FILL if any(f.severity == ERROR for f in found) else WARNING_FILL
         if cell.comment is None:  # a teacher's own comment is never replaced
-            text = "xlsync 校验：\n" + "\n".join(f"· {f.message}" for f in found)
+            text = NOTE_MARK + "\n" + "\n".join(f"· {f.message}" for f in found)
             cell.comment = Comment(text, AUTHOR, width=320, height=40 + 40 * len(found))
 
 

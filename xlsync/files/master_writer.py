@@ -21,6 +21,14 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlsync.core.master_view import (
+    PERCENT,
+    RATE_SCALE,
+    SUM_COLUMNS,
+    chart_blocks,
+    figure_rows,
+    overview_title,
+)
 from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.protect import plain, protected
@@ -37,9 +45,7 @@ from xlsync.schema import RESULT_SHEETS
 
 OWNED_SHEETS = RESULT_SHEETS
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = OWNED_SHEETS
-PERCENT = "0.0%"
 LINK_FONT = Font(color="0563C1", underline="single")
-SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
 
 
@@ -107,9 +113,10 @@ def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
     for number, header in enumerate(frame.columns, start=1):
         if header.endswith("率") and len(frame):
             letter = column_letter(number)
+            (low, low_colour), (mid, mid_colour), (high, high_colour) = RATE_SCALE
             ws.conditional_formatting.add(f"{letter}2:{letter}{len(frame) + 1}", ColorScaleRule(
-                start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=0.8,
-                mid_color="FFEB84", end_type="num", end_value=1, end_color="63BE7B"))
+                start_type="num", start_value=low, start_color=low_colour, mid_type="num", mid_value=mid,
+                mid_color=mid_colour, end_type="num", end_value=high, end_color=high_colour))
 
 
 def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
@@ -129,25 +136,6 @@ def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
     return totals
 
 
-def _figure_rows(figures: dict[str, Any], school: str) -> list[tuple[str, Any, str]]:
-    f = figures
-    unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
-    return [
-        ("班级数", f["classes"], ""), ("学生数", f["children"], ""), ("在读学生", f["studying"], ""),
-        ("帮扶记录", f["records"], ""), ("已逾期项数", f["overdue"], ""),
-        ("已逾期项数（按逾期清单重算）", f"=COUNTIF({OVERDUE_LIST}!A:A,\"已逾期\")", ""),
-        ("即将到期项数", f["due_soon"], ""), ("校验错误", f["errors"], ""), ("校验警告", f["warnings"], ""),
-        ("建档率", f["complete_rate"], PERCENT), ("巩固率", f["retention_rate"], PERCENT),
-        ("教师结对覆盖率", f["teacher_coverage"], PERCENT),
-        ("父母均外出的学生占比", f["both_parents_away"], PERCENT),
-        ("由祖辈监护的学生占比", f["raised_by_grandparents"], PERCENT),
-        ("监护人文化程度为小学及以下的占比", f["guardian_primary_or_less"], PERCENT),
-        ("还没有结对学生的班主任、党员教师", unpaired, ""),
-        ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
-        ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),
-    ]
-
-
 def _bar_chart(ws: Worksheet, title: str, first: int, last: int, anchor: str) -> None:
     chart = BarChart()
     chart.type, chart.title, chart.legend = "bar", title, None
@@ -159,18 +147,18 @@ def _bar_chart(ws: Worksheet, title: str, first: int, last: int, anchor: str) ->
 
 def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]) -> dict[str, float]:
     """概览; returns {cell: value} of its formula cells."""
-    ws.append([f"{meta['school']} 留守儿童帮扶汇总"])
+    title, subtitle = overview_title(meta)
+    ws.append([title])
     ws["A1"].font = Font(bold=True, size=16)
-    ws.append([f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"])
+    ws.append([subtitle])
     ws.append([])
     formulas = {}
-    for label, value, number_format in _figure_rows(figures, meta["school"]):
+    for label, value, number_format in figure_rows(figures, OVERDUE_LIST):
         ws.append([label, value])
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
         if isinstance(value, str) and value.startswith("=COUNTIF"):
             formulas[f"B{ws.max_row}"] = float(figures["overdue"])
-    for title, counts, anchor_col in (("逾期项数（按帮扶类型）", figures["overdue_by_rule"], "D"),
-                                      ("逾期项数（按班级）", figures["overdue_by_class"], "L")):
+    for (title, counts), anchor_col in zip(chart_blocks(figures), ("D", "L")):
         ws.append([])
         ws.append([title, "逾期项数"])
         ws.cell(ws.max_row, 1).font = ws.cell(ws.max_row, 2).font = Font(bold=True)

@@ -103,17 +103,19 @@ class ClassPlan:
         return self.teacher not in self.config.teacher_names
 
 
-def plan_class(folder: Path, class_name: str, teacher: str) -> ClassPlan:
-    """Check that a class can be added to the school in `folder` (nothing is written)."""
+def plan_class(folder: Path, class_name: str, teacher: str, config: SchoolConfig | None = None) -> ClassPlan:
+    """Check that a class can be added to the school in `folder` (nothing is written). With
+    `config`, the master is open in Excel and is written through it, not as a file."""
     class_name, teacher = _check_class_name(class_name), fold(teacher)
     if not teacher:
         raise XlsyncError("班主任姓名不能为空，请用 --teacher 写上。")
     master = folder / MASTER_FILE
     if not master.exists():
         raise XlsyncError(f"在「{folder}」里找不到 {MASTER_FILE}。请先运行 xlsync init 创建学校。")
-    config = read_master(master)
-    ensure_not_open(master)
-    ensure_rewritable(master)
+    if config is None:
+        config = read_master(master)
+        ensure_not_open(master)
+        ensure_rewritable(master)
     if class_name in set(config.table(CLASSES).data["班级"]):
         raise XlsyncError(f"班级「{class_name}」已在 {MASTER_FILE} 的 班级 表中登记过。")
     return ClassPlan(class_name, teacher, master, config)
@@ -122,12 +124,18 @@ def plan_class(folder: Path, class_name: str, teacher: str) -> ClassPlan:
 def create_class(folder: Path, class_name: str, teacher: str) -> NewClass:
     """A class workbook from the template, registered in the master's 班级 and 教师 sheets."""
     plan = plan_class(folder, class_name, teacher)
-    target = folder / plan.config.class_dir / f"{plan.name}.xlsx"
+    target = write_class_workbook(plan)
+    register_class(plan, target.name)
+    return NewClass(target, plan.master, plan.teacher_added)
+
+
+def write_class_workbook(plan: ClassPlan) -> Path:
+    """The class workbook of `plan`, from the template, in the school's class folder."""
+    target = plan.master.parent / plan.config.class_dir / f"{plan.name}.xlsx"
     if target.exists():
         raise XlsyncError(f"「{target}」已经存在，xlsync 不会覆盖它。")
     save_workbook(build_class_workbook(plan.teachers), target, replacing=False)
-    register_class(plan, target.name)
-    return NewClass(target, plan.master, plan.teacher_added)
+    return target
 
 
 def register_class(plan: ClassPlan, source: str) -> None:

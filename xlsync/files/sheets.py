@@ -10,11 +10,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlsync.core.master_view import HEADER_FILL, STATUS_STYLES
 from xlsync.core.tables import column_letter
 
-OWNED_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
-    "已逾期": ("FFC7CE", "9C0006"), "即将到期": ("FFEB9C", "9C5700"), "已完成": ("C6EFCE", "006100")}
+OWNED_HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
 
 
 def status_colours(ws: Worksheet, cells: str) -> None:

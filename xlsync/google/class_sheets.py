@@ -20,7 +20,13 @@ from xlsync.core.calendar import Rule
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.obligations import Item
-from xlsync.core.status_view import OWNED_HEADER, check_rows, status_block, todo_rows
+from xlsync.core.status_view import (
+    NOTE_MARK,
+    OWNED_HEADER,
+    check_rows,
+    status_block,
+    todo_rows,
+)
 from xlsync.core.tables import Table
 from xlsync.errors import XlsyncError
 from xlsync.google.client import google_errors
@@ -36,7 +42,6 @@ from xlsync.schema import (
 )
 
 MARKS_TAB = "xlsync标记"
-NOTE_MARK = "xlsync 校验："
 REQUIRED_RGB, OPTIONAL_RGB = (0.99, 0.89, 0.84), (0.87, 0.92, 0.97)
 ERROR_RGB, WARNING_RGB = COLOURS["已逾期"], COLOURS["即将到期"]
 DATA_ROWS = 1000

@@ -54,6 +54,27 @@ from xlsync.jobs.inputs import Google, google_classes
 from xlsync.schema import MASTER_FILE
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, current item)
+WriteMaster = Callable[[dict[str, pd.DataFrame], dict[str, Any], dict[str, str]], None]
+
+
+@dataclass
+class MasterTarget:
+    """Where 汇总 takes the configuration from and writes the owned sheets to: the master file
+    (the CLI), or the master open in Excel (the add-in, see xlsync/excel/)."""
+
+    read_config: Callable[[], SchoolConfig]
+    check: Callable[[], None]  # refuse before the work, so that a refusal costs nothing
+    write: WriteMaster  # (tables by sheet, figures, meta)
+    skip_unchanged: Callable[[], bool] = lambda: False  # may an unchanged run leave it as it is?
+
+
+def file_target(master: Path) -> MasterTarget:
+    def check() -> None:
+        ensure_not_open(master)
+        ensure_rewritable(master, mw.OWNED_SHEETS)
+    return MasterTarget(lambda: read_master(master), check,
+                        lambda tables, figures, meta: mw.write_master(master, tables, figures, meta),
+                        lambda: _owned_sheets_present(master))
 
 
 @dataclass
@@ -203,34 +224,36 @@ def _load(sources: list[Source], cache: Cache,
 
 def consolidate(master: Path | None = None, classes_dir: Path | None = None,
                 as_of: dt.date | None = None, progress: Progress | None = None,
-                google: Google | None = None, allow_outside: bool = False) -> ConsolidateResult:
-    """Rebuild the owned sheets of the master from every class workbook of the school."""
+                google: Google | None = None, allow_outside: bool = False,
+                target: MasterTarget | None = None) -> ConsolidateResult:
+    """Rebuild the owned sheets of the master from every class workbook of the school (written
+    to the master file, or to `target`)."""
     as_of = as_of or dt.date.today()
     master = master or Path.cwd() / MASTER_FILE
     if not master.is_file():
         raise XlsyncError(f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。")
     with FileLock(master.parent / ".xlsync" / "consolidate.lock", "汇总"):
-        return _consolidate(master, classes_dir, as_of, progress, google or Google(), allow_outside)
+        return _consolidate(master, classes_dir, as_of, progress, google or Google(), allow_outside,
+                            target or file_target(master))
 
 
 def _consolidate(master: Path, classes_dir: Path | None, as_of: dt.date, progress: Progress | None,
-                 google: Google, allow_outside: bool) -> ConsolidateResult:
-    config = read_master(master)
+                 google: Google, allow_outside: bool, target: MasterTarget) -> ConsolidateResult:
+    config = target.read_config()
     rules, calendar = read_rules(config), read_calendar(config)
     cache = Cache(master)
     parsed: list[str] = []
     sources = _survey(master, classes_dir, cache, config, google, parsed, allow_outside)
     fingerprint = _fingerprint(config, sources, as_of)
-    if fingerprint == cache.get("fingerprint") and _owned_sheets_present(master):
+    if fingerprint == cache.get("fingerprint") and target.skip_unchanged():
         return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
-    ensure_not_open(master)  # checked before the work, so that a refusal costs nothing
-    ensure_rewritable(master, mw.OWNED_SHEETS)
+    target.check()
     results, failed = _load(sources, cache, progress)
     school = _evaluate(config, rules, calendar, results, failed, as_of)
     kids = school_children(school)
     figures = overview(school, kids)
     now = snapshot(kids, school.items)
-    _rebuild(master, school, kids, figures, changes(cache.get("snapshot"), now))
+    _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now))
     for key, value in (("fingerprint", fingerprint), ("snapshot", now), ("figures", figures),
                        ("failed", failed)):
         cache.set(key, value)
@@ -249,7 +272,7 @@ def _evaluate(config: SchoolConfig, rules: list[Rule], calendar: Calendar, resul
     return SchoolResult(as_of, config, calendar, rules, results, report.findings, items, duties, failed)
 
 
-def _rebuild(master: Path, school: SchoolResult, kids: pd.DataFrame, figures: dict[str, Any],
+def _rebuild(target: MasterTarget, school: SchoolResult, kids: pd.DataFrame, figures: dict[str, Any],
              log: pd.DataFrame) -> None:
     """Write the owned sheets of the master."""
     tables = {mw.CHILDREN: kids, mw.RECORDS: school_records(school), mw.OVERDUE_LIST: overdue_list(school),
@@ -257,4 +280,4 @@ def _rebuild(master: Path, school: SchoolResult, kids: pd.DataFrame, figures: di
               mw.ISSUES: issue_list(school), mw.CHANGES: log}
     meta = {"school": school.config.info.get("学校名称") or "本校", "as_of": school.as_of.isoformat(),
             "ran_at": mw.now_text()}
-    mw.write_master(master, tables, figures, meta)
+    target.write(tables, figures, meta)

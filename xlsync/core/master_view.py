@@ -1,0 +1,58 @@
+"""What the master's owned sheets show, independent of the writer (an .xlsx through openpyxl,
+a live Excel book through xlwings): the 概览 figure rows, the columns summed in 班级统计,
+and the colours every writer uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PERCENT = "0.0%"
+DATE_FORMAT = "yyyy-mm-dd"
+SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
+HEADER_FILL = "D9D9D9"
+STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
+    "已逾期": ("FFC7CE", "9C0006"), "即将到期": ("FFEB9C", "9C5700"), "已完成": ("C6EFCE", "006100")}
+RATE_SCALE = ((0.0, "F8696B"), (0.8, "FFEB84"), (1.0, "63BE7B"))  # red → yellow → green
+
+
+def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, Any, str]]:
+    """(label, value, number format) of each 概览 line; one value is a COUNTIF formula."""
+    f = figures
+    unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
+    return [
+        ("班级数", f["classes"], ""), ("学生数", f["children"], ""), ("在读学生", f["studying"], ""),
+        ("帮扶记录", f["records"], ""), ("已逾期项数", f["overdue"], ""),
+        ("已逾期项数（按逾期清单重算）", f"=COUNTIF({overdue_sheet}!A:A,\"已逾期\")", ""),
+        ("即将到期项数", f["due_soon"], ""), ("校验错误", f["errors"], ""), ("校验警告", f["warnings"], ""),
+        ("建档率", f["complete_rate"], PERCENT), ("巩固率", f["retention_rate"], PERCENT),
+        ("教师结对覆盖率", f["teacher_coverage"], PERCENT),
+        ("父母均外出的学生占比", f["both_parents_away"], PERCENT),
+        ("由祖辈监护的学生占比", f["raised_by_grandparents"], PERCENT),
+        ("监护人文化程度为小学及以下的占比", f["guardian_primary_or_less"], PERCENT),
+        ("还没有结对学生的班主任、党员教师", unpaired, ""),
+        ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
+        ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),
+    ]
+
+
+def overview_title(meta: dict[str, str]) -> tuple[str, str]:
+    """The two title lines of 概览."""
+    return f"{meta['school']} 留守儿童帮扶汇总", f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"
+
+
+def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
+    """The two charted tables under the figures: (title, {label: overdue count})."""
+    return [("逾期项数（按帮扶类型）", figures["overdue_by_rule"]),
+            ("逾期项数（按班级）", figures["overdue_by_class"])]
+
+
+def rate_colour(rate: float) -> str:
+    """The colour the 3-colour scale of RATE_SCALE gives `rate`, as hex RRGGBB (for writers that
+    colour cells directly instead of with a conditional format)."""
+    rate = min(max(rate, 0.0), 1.0)
+    for (low, a), (high, b) in zip(RATE_SCALE, RATE_SCALE[1:]):
+        if rate <= high:
+            t = (rate - low) / (high - low)
+            return "".join(f"{round(int(a[i:i + 2], 16) + t * (int(b[i:i + 2], 16) - int(a[i:i + 2], 16))):02X}"
+                           for i in (0, 2, 4))
+    return RATE_SCALE[-1][1]

@@ -1,0 +1,128 @@
+"""Reading and writing cells of an open workbook through xlwings.
+
+xlwings hands back every number as a float, dates as datetime, empty cells as None and a
+single row or column as a 1-D list; `grids` asks for 2-D lists and the core's normalizer
+takes the rest as it takes a file's cells. Text is written with Excel's quote prefix, so
+nothing xlsync writes is ever taken for a formula, a number or a date (an ID number stays
+18 digits; a child's name starting with = stays text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Callable, Iterable, Sequence
+
+from xlsync.core.master_view import HEADER_FILL
+from xlsync.core.normalize import fold, is_blank
+from xlsync.core.tables import Grid, locate_header
+from xlsync.errors import XlsyncError
+from xlsync.schema import Sheet
+
+Book = Any  # xlwings.Book (or the test stand-in)
+XlSheet = Any  # xlwings.Sheet
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def sheet_names(book: Book) -> list[str]:
+    return [sheet.name for sheet in book.sheets]
+
+
+def read_grid(sheet: XlSheet) -> list[list[Any]]:
+    """The sheet from A1 to its last used cell, as rows of raw values."""
+    last = sheet.used_range.last_cell
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    return [list(row) for row in values]
+
+
+def grids(book: Book, only: Callable[[str], bool] = lambda name: True) -> dict[str, Grid]:
+    """Every sheet `only` accepts, by name, as the file reader would give it."""
+    return {sheet.name: read_grid(sheet) for sheet in book.sheets if only(sheet.name)}
+
+
+def cell_value(value: Any) -> Any:
+    """A value as xlwings should write it: text quote-prefixed, missing as empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp (NaT is caught by the check below)
+        return None if value != value else value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
+        return cell_value(value.item())
+    if isinstance(value, str):
+        return "'" + value if value else None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def write_rows(sheet: XlSheet, row: int, column: int, rows: Sequence[Sequence[Any]]) -> None:
+    """Write a block of rows (padded to a rectangle) with its top left at (row, column)."""
+    if not rows:
+        return
+    width = max(len(r) for r in rows) or 1
+    block = [[cell_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
+    sheet.range((row, column)).value = block
+
+
+def fresh_sheet(book: Book, name: str, after: str | None = None, first: bool = False,
+                hidden: bool = False) -> XlSheet:
+    """Sheet `name` emptied in place (formulas elsewhere that point at it keep working), or
+    added: after sheet `after` if there is one, else first or last."""
+    names = sheet_names(book)
+    if name in names:
+        sheet = book.sheets[name]
+        for chart in list(sheet.charts):
+            chart.delete()
+        sheet.clear()
+    elif after in names:
+        sheet = book.sheets.add(name, after=book.sheets[after])
+    elif first:
+        sheet = book.sheets.add(name, before=book.sheets[0])
+    else:
+        sheet = book.sheets.add(name, after=book.sheets[len(names) - 1])
+    if hidden:
+        sheet.visible = False
+    return sheet
+
+
+def style_header(sheet: XlSheet, width: int, widths: Iterable[float] = ()) -> None:
+    """Bold grey header row (as the file writer's tables) and column widths."""
+    header = sheet.range((1, 1), (1, max(width, 1)))
+    header.font.bold = True
+    header.color = rgb(HEADER_FILL)
+    for number, chars in enumerate(widths, start=1):
+        sheet.range((1, number)).column_width = chars
+
+
+def paint_runs(sheet: XlSheet, column: int, first_row: int, values: Sequence[Any],
+               colour_of: Callable[[Any], str | None]) -> None:
+    """Colour each run of equal colours in one column with one call (the rows are sorted by
+    status, so a long list is a few runs)."""
+    start = 0
+    for index in range(1, len(values) + 1):
+        if index == len(values) or colour_of(values[index]) != colour_of(values[start]):
+            colour = colour_of(values[start])
+            if colour:
+                sheet.range((first_row + start, column), (first_row + index - 1, column)).color = rgb(colour)
+            start = index
+
+
+def append_record(sheet: XlSheet, spec: Sheet, values: dict[str, str]) -> None:
+    """Write `values` under the sheet's own header positions, after its last filled row."""
+    grid = read_grid(sheet)
+    located = locate_header(grid, spec)
+    if located is None:
+        raise XlsyncError(f"「{spec.name}」表找不到表头，请按模板恢复表头后再试。")
+    header_index, positions = located
+    last = max([i for i, row in enumerate(grid) if not all(is_blank(v) for v in row)] + [header_index])
+    for header, value in values.items():
+        if header in positions:
+            sheet.range((last + 2, positions[header])).value = cell_value(value)
+
+
+def find_sheet(book: Book, name: str) -> XlSheet | None:
+    """The sheet called `name` (full-width and spacing variants accepted), if any."""
+    return next((s for s in book.sheets if fold(s.name) == name), None)

@@ -1,0 +1,130 @@
+"""What the ribbon buttons run (macros/XlsyncRibbon.bas → RunPython → these functions).
+
+Each entry point takes the workbook the user is looking at (xlwings' `Book.caller()`; the
+add-in's RunPython passes ActiveWorkbook), runs one job of xlsync/jobs/excel.py on it,
+shows progress in Excel's status bar and ends with one Chinese message box. No Python
+traceback ever reaches the user: a refused run shows its Chinese reason, anything else a
+short apology and the path of a log file with the details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from xlsync.errors import XlsyncError
+from xlsync.jobs import excel as jobs
+from xlsync.jobs.sync import sync
+from xlsync.schema import CHECK_SHEET, STATUS_SHEET
+
+LOG_FILE = Path.home() / ".xlsync" / "excel.log"
+TITLE = "xlsync 留守儿童帮扶"
+HELP = f"""「留守儿童帮扶」选项卡上的按钮：
+
+在班级台账中：
+· 校验本表：检查每一行，把有问题的单元格标上颜色和批注，问题列在「{CHECK_SHEET}」表。您填写的内容不会被改动。
+· 计算逾期：在学生档案右侧写出每项帮扶的状态，待办事项列在「{STATUS_SHEET}」表。
+
+在全校汇总中：
+· 汇总全校：读取「班级台账」文件夹里的所有班级台账，重建汇总各表并保存（之前的版本自动备份在 .xlsync/备份/）。
+· 同步云端：把最近一次保存的汇总结果（默认脱敏）同步到学校的 Google 表格。
+· 新建班级表：新建一个班级台账并登记到 班级 表。
+
+没有 Excel（用 WPS 或 LibreOffice）时：双击全校汇总旁的「汇总」脚本，效果与「汇总全校」相同。
+出现问题时，提示框会说明原因和改法；详细记录在 {LOG_FILE}。"""
+
+
+def caller() -> Any:
+    """The workbook the button was clicked in."""
+    import xlwings as xw  # only here: everything else works on the objects it returns
+    return xw.Book.caller()
+
+
+def _log(error: BaseException) -> Path:
+    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with LOG_FILE.open("a", encoding="utf-8") as log:
+        log.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n")
+        log.write("".join(traceback.format_exception(error)))
+    return LOG_FILE
+
+
+def button(action: str) -> Callable[[Callable[..., str]], Callable[..., None]]:
+    """Run the decorated job on the caller with status-bar progress; end with a message box."""
+    def decorate(job: Callable[..., str]) -> Callable[..., None]:
+        @functools.wraps(job)
+        def run(*args: Any) -> None:
+            book = caller()
+            app = book.app
+            app.status_bar = f"xlsync：正在{action}……"
+            try:
+                message, mode = job(book, *args), "info"
+            except XlsyncError as error:
+                message, mode = f"{action}没有完成：{error}", "critical"
+            except Exception as error:  # the user gets a message box, the details go to the log
+                message, mode = (f"{action}时出了意外的问题，您的工作簿没有被改坏。请把这个文件发给技术老师："
+                                 f"{_log(error)}"), "critical"
+            finally:
+                app.status_bar = False  # give the status bar back to Excel
+            app.alert(message, title=f"{TITLE} · {action}", mode=mode)
+        signature = inspect.signature(job)  # what RunPython passes: the job's arguments after the book
+        run.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
+        return run
+    return decorate
+
+
+def _progress(book: Any) -> Callable[[str, int, int, str], None]:
+    def show(stage: str, done: int, total: int, current: str) -> None:
+        book.app.status_bar = f"xlsync 汇总：{stage} {done}/{total} {current}"
+    return show
+
+
+@button("校验本表")
+def validate_book(book: Any) -> str:
+    report = jobs.validate_open_book(book, dt.date.today())
+    errors, warnings = jobs.error_count(report)
+    if not errors and not warnings:
+        return "没有发现问题，做得很好！"
+    return (f"发现 {errors} 个错误、{warnings} 个提醒，已在表中标出颜色和批注。\n"
+            f"逐条的说明和改法在「{CHECK_SHEET}」表，点单元格地址可跳到那一格。改好后再点一次「校验本表」。")
+
+
+@button("计算逾期")
+def overdue_book(book: Any) -> str:
+    overdue, soon = jobs.counts(jobs.overdue_open_book(book, dt.date.today()))
+    if not overdue and not soon:
+        return "目前没有逾期或即将到期的帮扶事项。"
+    return f"已逾期 {overdue} 项，即将到期 {soon} 项。每个孩子的状态在学生档案右侧，待办清单在「{STATUS_SHEET}」表。"
+
+
+@button("汇总全校")
+def consolidate_school(book: Any) -> str:
+    result = jobs.consolidate_open_master(book, dt.date.today(), _progress(book))
+    f = result.figures
+    lines = [f"已汇总 {f['classes']} 个班、{f['children']} 名学生、{f['records']} 条帮扶记录，并已保存。",
+             f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。"]
+    lines += [f"无法读取：{x['file']}（{x['message']}）" for x in result.failed]
+    return "\n".join(lines)
+
+
+@button("同步云端")
+def sync_school(book: Any) -> str:
+    result = sync(jobs.open_master(book))
+    masked = "已脱敏" if result.masked else "未脱敏"
+    return f"已把 {result.as_of or '最近一次'} 的汇总结果（{masked}）同步到 Google 表格，更新了 {result.report.changed_cells} 个单元格。"
+
+
+@button("新建班级表")
+def new_class(book: Any, class_name: str, teacher: str) -> str:
+    made = jobs.new_class_in_open_master(book, class_name, teacher)
+    added = f"，并把 {teacher} 加入了 教师 表" if made.teacher_added else ""
+    book.app.books.open(str(made.workbook))
+    return f"已新建班级台账「{made.workbook.name}」（已为您打开），并在 班级 表登记{added}。请把它交给班主任填写。"
+
+
+@button("查看使用说明")
+def show_help(book: Any) -> str:
+    return HELP

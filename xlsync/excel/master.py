@@ -1,0 +1,125 @@
+"""Rebuild the xlsync-owned sheets of the master open in Excel (汇总全校).
+
+The same sheets, rows and values as the file writer (xlsync/files/master_writer.py): each
+owned sheet is emptied in place and written in one block; headers, number formats, status
+and rate colours, the 合计 formulas of 班级统计, links from 校验问题 to the class cells and
+the two charts of 概览 follow. Rate colours are set on the cells (the file writer uses a
+colour-scale rule) because xlwings has no conditional-format API; they look the same.
+Every other sheet of the open book is left as it is.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xlsync.core.master_view import (
+    DATE_FORMAT,
+    PERCENT,
+    SUM_COLUMNS,
+    chart_blocks,
+    figure_rows,
+    overview_title,
+    rate_colour,
+)
+from xlsync.core.tables import column_letter
+from xlsync.excel.book import Book, XlSheet, fresh_sheet, paint_runs, rgb, style_header, write_rows
+from xlsync.excel.class_book import status_colour
+from xlsync.schema import RESULT_SHEETS
+
+OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = RESULT_SHEETS
+
+
+def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
+    return [list(frame.columns)] + [list(r) for r in frame.itertuples(index=False, name=None)]
+
+
+def _is_dates(series: pd.Series) -> bool:
+    values = series.dropna()
+    return len(values) > 0 and all(hasattr(v, "year") and hasattr(v, "month") for v in values.head(20))
+
+
+def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
+    """Header and rows of `frame`, with the file writer's header style, widths and formats."""
+    rows = _frame_rows(frame)
+    write_rows(sheet, 1, 1, rows)
+    style_header(sheet, len(frame.columns), [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns])
+    last = max(2, len(frame) + 1)
+    for number, header in enumerate(frame.columns, start=1):
+        if str(header).endswith("率"):
+            sheet.range((2, number), (last, number)).number_format = PERCENT
+            for row, value in enumerate(frame[header].tolist(), start=2):
+                if isinstance(value, (int, float)) and value == value:
+                    sheet.range((row, number)).color = rgb(rate_colour(float(value)))
+        elif _is_dates(frame[header]):
+            sheet.range((2, number), (last, number)).number_format = DATE_FORMAT
+
+
+def _sum_row(sheet: XlSheet, frame: pd.DataFrame) -> None:
+    """合计 as formulas, so the totals recalculate when the lead edits (as in the file)."""
+    if frame.empty:
+        return
+    last = len(frame) + 1
+    row: list[Any] = ["合计"] + [None] * (len(frame.columns) - 1)
+    for number, header in enumerate(frame.columns, start=1):
+        if header in SUM_COLUMNS:
+            row[number - 1] = f"=SUM({column_letter(number)}2:{column_letter(number)}{last})"
+    cells = sheet.range((last + 1, 1), (last + 1, len(row)))
+    cells.value = [row]  # written as they are (not quote-prefixed): the SUMs are formulas
+    cells.font.bold = True
+
+
+def _link_issues(sheet: XlSheet, frame: pd.DataFrame, master: Path) -> None:
+    """Each 单元格 links to the cell in the class workbook (a path relative to the master)."""
+    columns = list(frame.columns)
+    file_col, cell_col = columns.index("文件"), columns.index("单元格")
+    for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        target, cell, sheet_name = values[file_col], values[cell_col], values[cell_col - 1]
+        if target and cell:
+            relative = Path(target) if not Path(target).is_absolute() else Path(os.path.relpath(target, master.parent))
+            sheet.range((row, cell_col + 1)).add_hyperlink(f"{relative.as_posix()}#'{sheet_name}'!{cell}", str(cell))
+
+
+def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]) -> None:
+    """概览: title, figures, and the two charted tables."""
+    title, subtitle = overview_title(meta)
+    lines = figure_rows(figures, OVERDUE_LIST)
+    rows: list[list[Any]] = [[title], [subtitle], []] + [[label, value] for label, value, _ in lines]
+    write_rows(sheet, 1, 1, rows)
+    formula_row = next(n for n, (_, v, _) in enumerate(lines, start=4) if isinstance(v, str) and v.startswith("="))
+    sheet.range((formula_row, 2)).value = lines[formula_row - 4][1]
+    sheet.range((1, 1)).font.bold = True
+    for row, (_, _, number_format) in enumerate(lines, start=4):
+        if number_format:
+            sheet.range((row, 2)).number_format = number_format
+    sheet.range((1, 1)).column_width, sheet.range((1, 2)).column_width = 34, 22
+    row = len(rows) + 1
+    for (chart_title, counts), left in zip(chart_blocks(figures), (260, 700)):
+        row += 1
+        write_rows(sheet, row, 1, [[chart_title, "逾期项数"]] + [[k, v] for k, v in counts.items()])
+        sheet.range((row, 1), (row, 2)).font.bold = True
+        if counts:
+            chart = sheet.charts.add(left=left, top=40, width=420, height=max(170, 17 * len(counts) + 85))
+            chart.chart_type = "bar_clustered"
+            chart.set_source_data(sheet.range((row, 1), (row + len(counts), 2)))
+        row += len(counts) + 1
+
+
+def write_master(book: Book, master: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any],
+                 meta: dict[str, str]) -> None:
+    """Rebuild every owned sheet of the open master `book` (saved at `master`)."""
+    write_overview(fresh_sheet(book, OVERVIEW, first=True), figures, meta)
+    for previous, name in zip(RESULT_SHEETS, RESULT_SHEETS[1:]):
+        sheet = fresh_sheet(book, name, after=previous)
+        frame = tables[name]
+        write_table(sheet, frame)
+        if name == OVERDUE_LIST and len(frame):
+            paint_runs(sheet, 1, 2, frame.iloc[:, 0].tolist(), status_colour)
+        elif name == ISSUES and len(frame):
+            _link_issues(sheet, frame, master)
+        elif name == CLASS_STATS:
+            _sum_row(sheet, frame)
+    book.sheets[OVERVIEW].activate()

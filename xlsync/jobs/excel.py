@@ -1,0 +1,123 @@
+"""The add-in's jobs: the CLI's validate / overdue / consolidate / new-class, on the workbook
+open in Excel. Inputs are read from the open book (what the user sees, saved or not), the
+rest of the school from files as the CLI reads it; results are written through xlwings
+(xlsync/excel/), so nothing else in the open book is touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xlsync.core.calendar import read_calendar, read_rules
+from xlsync.core.classbook import assemble_class_book
+from xlsync.core.config import SchoolConfig, assemble_config
+from xlsync.core.findings import ERROR, Report
+from xlsync.core.normalize import fold
+from xlsync.core.obligations import OVERDUE, SOON, Item, evaluate
+from xlsync.core.roster import children_of
+from xlsync.core.validate import ClassInput, validate_classes
+from xlsync.errors import XlsyncError
+from xlsync.excel import class_book, master
+from xlsync.excel.book import Book, append_record, find_sheet, grids
+from xlsync.files.backup import back_up
+from xlsync.files.discover import class_name_for
+from xlsync.files.school import CONFIG_NAMES, NewClass, plan_class, write_class_workbook
+from xlsync.jobs.consolidate import ConsolidateResult, MasterTarget, Progress, consolidate
+from xlsync.jobs.inputs import load_config
+from xlsync.schema import CLASSES, MASTER_FILE, STUDENTS, TEACHERS
+
+
+def saved_path(book: Book) -> Path:
+    """Where the open book is saved; a book never saved has no folder to work in."""
+    path = Path(str(book.fullname))
+    if not path.is_file():
+        raise XlsyncError(f"工作簿「{book.name}」还没有保存过。请先把它保存到学校的文件夹里，再点这个按钮。")
+    return path
+
+
+def is_master(book: Book) -> bool:
+    return find_sheet(book, CLASSES.name) is not None and find_sheet(book, STUDENTS.name) is None
+
+
+@dataclass
+class OpenClass:
+    """The class workbook open in Excel, typed, with the school configuration it belongs to."""
+
+    item: ClassInput
+    config: SchoolConfig
+    notes: list[str]
+
+
+def open_class(book: Book, as_of: dt.date) -> OpenClass:
+    if is_master(book):
+        raise XlsyncError("这是全校汇总工作簿。「校验本表」「计算逾期」用在班级台账上；全校汇总请点「汇总全校」。")
+    path = saved_path(book)
+    found, config, notes = load_config(None, [path], as_of, path.parent)
+    typed = assemble_class_book(grids(book), path.name)
+    return OpenClass(ClassInput(typed, class_name_for(path, config, found)), config, notes)
+
+
+def validate_open_book(book: Book, as_of: dt.date) -> Report:
+    """校验本表: check the open class workbook and mark what is wrong in it."""
+    opened = open_class(book, as_of)
+    report = validate_classes([opened.item], opened.config, as_of)
+    class_book.annotate(book, report.findings)
+    return report
+
+
+def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
+    """计算逾期: evaluate the open class workbook and write its status columns and 逾期提醒."""
+    opened = open_class(book, as_of)
+    rules, calendar = read_rules(opened.config), read_calendar(opened.config)
+    items = evaluate(children_of(opened.item), rules, calendar, as_of)
+    class_book.write_status(book, opened.item.book.students, rules, items)
+    return items
+
+
+def open_master(book: Book) -> Path:
+    if not is_master(book):
+        raise XlsyncError(f"这个按钮要在全校汇总工作簿（{MASTER_FILE}）中使用。请先打开全校汇总，再点一次。")
+    return saved_path(book)
+
+
+def excel_target(book: Book, path: Path) -> MasterTarget:
+    """汇总 into the master open in Excel: configuration from the open sheets, the owned
+    sheets written through xlwings, the book saved (the file on disk backed up first)."""
+    def write(tables: dict[str, Any], figures: dict[str, Any], meta: dict[str, str]) -> None:
+        back_up(path)
+        master.write_master(book, path, tables, figures, meta)
+        book.save()
+    return MasterTarget(lambda: assemble_config(grids(book, lambda n: fold(n) in CONFIG_NAMES), str(path)),
+                        lambda: None, write)
+
+
+def consolidate_open_master(book: Book, as_of: dt.date, progress: Progress | None = None) -> ConsolidateResult:
+    """汇总全校 on the master open in Excel; the same run as `xlsync consolidate`."""
+    path = open_master(book)
+    return consolidate(path, as_of=as_of, progress=progress, target=excel_target(book, path))
+
+
+def new_class_in_open_master(book: Book, class_name: str, teacher: str) -> NewClass:
+    """新建班级表: the class workbook file, registered in the open master's 班级 and 教师."""
+    path = open_master(book)
+    config = assemble_config(grids(book, lambda n: fold(n) in CONFIG_NAMES), str(path))
+    plan = plan_class(path.parent, class_name, teacher, config)
+    target = write_class_workbook(plan)
+    append_record(find_sheet(book, CLASSES.name), CLASSES,
+                  {"班级": plan.name, "班主任": plan.teacher, "台账来源": target.name})
+    if plan.teacher_added:
+        append_record(find_sheet(book, TEACHERS.name), TEACHERS,
+                      {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"})
+    book.save()
+    return NewClass(target, path, plan.teacher_added)
+
+
+def counts(items: list[Item]) -> tuple[int, int]:
+    return sum(i.status == OVERDUE for i in items), sum(i.status == SOON for i in items)
+
+
+def error_count(report: Report) -> tuple[int, int]:
+    errors = sum(f.severity == ERROR for f in report.findings)
+    return errors, len(report.findings) - errors
