@@ -24,6 +24,7 @@ from xlsync.core.school_year import school_year_of
 from xlsync.demo import DemoSize
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import KEEP, backups_of
+from xlsync.files.launchers import BAT, COMMAND
 from xlsync.files.safe_write import restore_backup
 from xlsync.files.school import create_school
 from xlsync.files.templates import write_templates
@@ -181,6 +182,7 @@ def init(folder: Path, school: str, year: str | None) -> None:
     master = create_school(folder, school, year)
     click.echo(f"已创建学校「{school}」（{year} 学年）：\n  全校汇总：{master}\n"
                f"  班级台账目录：{master.parent / CLASS_DIR}\n"
+               f"  没有 Excel（用 WPS）时双击汇总：{master.parent / BAT}（Windows）、{master.parent / COMMAND}（macOS）\n"
                f"下一步：xlsync new-class {folder} --class 三年级2班 --teacher 张老师")
 
 

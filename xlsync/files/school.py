@@ -20,6 +20,7 @@ from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, locate_header
 from xlsync.errors import XlsyncError
 from xlsync.files.protect import plain, protected
+from xlsync.files.launchers import write_launchers
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.templates import build_class_workbook, build_master_workbook
@@ -65,6 +66,7 @@ def create_school(folder: Path, school: str, year: str) -> Path:
     workbook = build_master_workbook(school.strip(), year)
     save_workbook(workbook, master, replacing=False, finish=protected)
     (folder / read_master(master).class_dir).mkdir(parents=True, exist_ok=True)
+    write_launchers(folder)
     return master
 
 

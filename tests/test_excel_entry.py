@@ -1,0 +1,224 @@
+"""The ribbon's Python entry points, run against the in-memory xlwings stand-in
+(tests/fake_xlwings.py): each gives what the matching CLI command gives, touches nothing
+else in the open book, shows progress in the status bar and ends in one Chinese message box."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+import fake_xlwings as fx
+import xlsync.excel.entry as entry
+from conftest import SID, record, student, write_class_book
+from xlsync.demo import DemoSize, generate_school
+from xlsync.files.backup import backups_of
+from xlsync.jobs.consolidate import consolidate
+from xlsync.jobs.sync import sync
+from xlsync.schema import CHECK_SHEET, CLASS_DIR, MASTER_FILE, RESULT_SHEETS, STATUS_SHEET, STUDENTS
+
+TODAY = dt.date.today()
+
+
+def clicked(monkeypatch, path: Path) -> fx.Book:
+    """The workbook at `path` open in the stand-in, as the caller of the next button."""
+    book = fx.Book.load(path)
+    monkeypatch.setattr(entry, "caller", lambda: book)
+    return book
+
+
+def values(book: fx.Book, sheet: str) -> list[list]:
+    return book.sheets[sheet].used_range.options(ndim=2).value
+
+
+def cells(path: Path, sheets) -> dict[str, dict]:
+    """Every non-empty cell (formulas as their text) of `sheets`, normalised as Excel shows them."""
+    def norm(v):
+        if isinstance(v, bool) or v is None or v == "":
+            return v or None
+        if isinstance(v, (int, float)):
+            return round(float(v), 9)
+        return v.date() if isinstance(v, dt.datetime) else v
+    wb = load_workbook(path)
+    return {name: {(c.row, c.column): norm(c.value) for row in wb[name].iter_rows() for c in row
+                   if norm(c.value) is not None} for name in sheets}
+
+
+def test_the_stand_in_converts_values_as_xlwings_does(tmp_path):
+    sheet = fx.Book(tmp_path / "b.xlsx", fx.App()).sheets.add("表")
+    sheet.range("A1").value = [["王", 3, dt.date(2026, 9, 1), "0123", "'0123", "=1+1"], [None, 2.5]]
+    assert sheet.range("A1").value == "王"
+    assert sheet.range((1, 1), (1, 4)).value == ["王", 3.0, dt.datetime(2026, 9, 1), 123.0]  # one row: 1-D
+    assert sheet.range((1, 2), (2, 2)).value == [3.0, 2.5]  # one column: 1-D
+    assert sheet.range((2, 1), (2, 2)).options(ndim=2).value == [[None, 2.5]]
+    assert sheet.range("E1").value == "0123" and sheet.range("F1").value is None  # a formula: Excel computes it
+
+
+@pytest.fixture(scope="module")
+def demo_school(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("excel") / "学校"
+    generate_school(folder, TODAY, DemoSize(3, 8), seed=7)
+    return folder
+
+
+def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_path, monkeypatch):
+    by_cli, in_excel = tmp_path / "cli", tmp_path / "excel"
+    shutil.copytree(demo_school, by_cli)
+    shutil.copytree(demo_school, in_excel)
+    consolidate(by_cli / MASTER_FILE, as_of=TODAY)
+    book = clicked(monkeypatch, in_excel / MASTER_FILE)
+    mine = book.sheets.add("我的统计", after=book.sheets["学校信息"])
+    mine.range("A1").value = [["自己的表", 1], ["=概览!B5", None]]
+    config_before = {s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS}
+    backups = len(backups_of(in_excel / MASTER_FILE))
+
+    entry.consolidate_school()
+
+    assert book.saves == 1 and len(backups_of(in_excel / MASTER_FILE)) == backups + 1
+    expected, got = cells(by_cli / MASTER_FILE, RESULT_SHEETS), cells(in_excel / MASTER_FILE, RESULT_SHEETS)
+    for name in RESULT_SHEETS:
+        if name == "概览":  # line 2 says when it ran (to the minute)
+            expected[name].pop((2, 1)), got[name].pop((2, 1))
+        assert got[name] == expected[name], name
+    assert {s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS} == config_before
+    assert mine.cells[(2, 1)].formula == "=概览!B5"
+    assert len(book.sheets["概览"].charts) == 2
+    assert [s.name for s in book.sheets][:len(RESULT_SHEETS)] == list(RESULT_SHEETS)
+    app = book.app
+    assert any(str(s).startswith("xlsync 汇总：读取班级台账 3/3") for s in app.status_history)
+    assert app.status_bar is False  # handed back to Excel
+    assert app.alerts[-1]["mode"] == "info" and "已汇总 3 个班" in app.alerts[-1]["prompt"]
+
+
+def test_a_second_click_rebuilds_in_place(demo_school, tmp_path, monkeypatch):
+    shutil.copytree(demo_school, tmp_path / "s")
+    book = clicked(monkeypatch, tmp_path / "s" / MASTER_FILE)
+    entry.consolidate_school()
+    first = {n: values(book, n) for n in RESULT_SHEETS}
+    entry.consolidate_school()
+    same = [n for n in RESULT_SHEETS if n not in ("概览", "变更记录")]  # when it ran; what changed since
+    assert {n: values(book, n) for n in same} == {n: first[n] for n in same}
+    assert values(book, "变更记录")[1:] == []
+    assert len(book.sheets["概览"].charts) == 2 and book.app.alerts[-1]["mode"] == "info"
+
+
+def _class_in(school: Path) -> Path:
+    return write_class_book(school / CLASS_DIR / "三年级2班.xlsx",
+                            students=[student(), student(姓名="李四", 身份证号="", 监护人电话="12345")],
+                            records=[record()])
+
+
+def test_overdue_in_excel_writes_what_overdue_write_writes(school, tmp_path, monkeypatch, run):
+    path = _class_in(school)
+    shutil.copytree(school, tmp_path / "copy")
+    copy = tmp_path / "copy" / CLASS_DIR / "三年级2班.xlsx"
+    assert run("overdue", copy, "--write", "--as-of", TODAY.isoformat()).exit_code == 0
+    book = clicked(monkeypatch, path)
+    typed = values(book, STUDENTS.name)
+
+    entry.overdue_book()
+
+    expected = cells(copy, [STUDENTS.name, STATUS_SHEET])
+    book.save(str(tmp_path / "excel.xlsx"))
+    got = cells(tmp_path / "excel.xlsx", [STUDENTS.name, STATUS_SHEET])
+    assert got == expected
+    after = values(book, STUDENTS.name)
+    assert [row[:len(typed[0])] for row in after] == typed  # the teacher's cells as they were
+    assert book.app.alerts[-1]["mode"] == "info" and "逾期提醒" in book.app.alerts[-1]["prompt"]
+
+
+def test_validate_in_excel_marks_then_unmarks_and_keeps_the_teachers_note(school, monkeypatch):
+    path = _class_in(school)
+    book = clicked(monkeypatch, path)
+    sheet = book.sheets[STUDENTS.name]
+    typed = values(book, STUDENTS.name)
+    own = sheet.range("A2").add_note("记得家访")  # the teacher's own note
+    headers = typed[0]
+    phone = sheet.range((3, headers.index("监护人电话") + 1))
+
+    entry.validate_book()
+    assert book.app.alerts[-1]["mode"] == "info" and "错误" in book.app.alerts[-1]["prompt"]
+    assert phone.color == (0xFF, 0xC7, 0xCE) and phone.note.text.startswith("xlsync 校验：")
+    assert CHECK_SHEET in [s.name for s in book.sheets]
+    assert book.sheets["xlsync标记"].visible is False
+    entry.validate_book()  # again: the same marks, not doubled
+    assert phone.note.text.count("·") == 1
+
+    phone.value = "13800138000"  # the teacher fixes it
+    entry.validate_book()
+    assert phone.color is None and phone.note is None
+    assert sheet.range("A2").note is own and own.text == "记得家访"
+    assert values(book, STUDENTS.name)[1:] == [typed[1], [*typed[2][:headers.index("监护人电话")], 13800138000.0,
+                                                          *typed[2][headers.index("监护人电话") + 1:]]]
+
+
+def test_marks_of_the_cli_are_undone_by_the_button(school, monkeypatch, run):
+    path = _class_in(school)
+    assert run("validate", path, "--annotate", "--as-of", TODAY.isoformat()).exit_code == 1
+    book = clicked(monkeypatch, path)
+    phone = book.sheets[STUDENTS.name].range((3, values(book, STUDENTS.name)[0].index("监护人电话") + 1))
+    assert phone.note is not None
+    phone.value = "13800138000"
+    entry.validate_book()
+    assert phone.note is None and phone.color is None
+
+
+def test_every_problem_is_a_chinese_message_box_never_a_traceback(school, tmp_path, monkeypatch):
+    book = clicked(monkeypatch, school / MASTER_FILE)
+    entry.validate_book()
+    alert = book.app.alerts[-1]
+    assert alert["mode"] == "critical" and "这是全校汇总工作簿" in alert["prompt"]
+
+    book = clicked(monkeypatch, _class_in(school))
+    entry.consolidate_school()
+    assert "请先打开全校汇总" in book.app.alerts[-1]["prompt"]
+
+    unsaved = fx.Book(tmp_path / "工作簿1", fx.App())
+    unsaved.sheets.add(STUDENTS.name)
+    monkeypatch.setattr(entry, "caller", lambda: unsaved)
+    entry.overdue_book()
+    assert "还没有保存过" in unsaved.app.alerts[-1]["prompt"]
+
+    monkeypatch.setattr(entry, "LOG_FILE", tmp_path / "excel.log")
+    monkeypatch.setattr(entry.jobs, "validate_open_book", lambda *a: 1 / 0)
+    monkeypatch.setattr(entry, "caller", lambda: book)
+    entry.validate_book()
+    assert str(tmp_path / "excel.log") in book.app.alerts[-1]["prompt"]
+    assert "ZeroDivisionError" in (tmp_path / "excel.log").read_text(encoding="utf-8")
+    assert book.app.status_bar is False
+
+
+def test_new_class_from_the_open_master(school, monkeypatch):
+    book = clicked(monkeypatch, school / MASTER_FILE)
+    entry.new_class("四年级1班", "刘老师")
+    made = school / CLASS_DIR / "四年级1班.xlsx"
+    assert made.is_file() and book.app.books.opened == [str(made)]
+    classes = values(book, "班级")
+    assert ["四年级1班", "刘老师", "四年级1班.xlsx"] == [v for v in classes[-1] if v][:3]
+    assert any(row and row[0] == "刘老师" for row in values(book, "教师"))
+    assert book.saves == 1 and book.app.alerts[-1]["mode"] == "info"
+    entry.new_class("四年级1班", "刘老师")
+    assert "已在" in book.app.alerts[-1]["prompt"] and book.app.alerts[-1]["mode"] == "critical"
+
+
+def test_sync_from_the_open_master(demo_school, tmp_path, monkeypatch, fake):
+    shutil.copytree(demo_school, tmp_path / "s")
+    master = tmp_path / "s" / MASTER_FILE
+    consolidate(master, as_of=TODAY)
+    book = clicked(monkeypatch, master)
+    entry.sync_school()  # no credentials on this machine: said in Chinese
+    assert book.app.alerts[-1]["mode"] == "critical" and "Google" in book.app.alerts[-1]["prompt"]
+    monkeypatch.setattr(entry, "sync", lambda path: sync(path, SID, session=requests.Session()))
+    entry.sync_school()
+    assert book.app.alerts[-1]["mode"] == "info" and "已脱敏" in book.app.alerts[-1]["prompt"]
+    assert set(RESULT_SHEETS) <= set(fake.books[SID])
+
+
+def test_help_is_a_message_box(school, monkeypatch):
+    book = clicked(monkeypatch, school / MASTER_FILE)
+    entry.show_help()
+    assert "汇总全校" in book.app.alerts[-1]["prompt"] and book.app.alerts[-1]["mode"] == "info"
