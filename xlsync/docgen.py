@@ -61,11 +61,17 @@ def cli_section() -> str:
 
     from xlsync.cli import cli
 
+    import click
+
     runner = CliRunner()
     blocks = []
     for name in sorted(cli.commands):
-        text = runner.invoke(cli, [name, "--help"], prog_name="xlsync").output.rstrip()
-        blocks.append(f"### xlsync {name}\n\n```\n{text}\n```")
+        command = cli.commands[name]
+        paths = [[name]] + ([[name, sub] for sub in sorted(command.commands)]
+                            if isinstance(command, click.Group) else [])
+        for words in paths:
+            text = runner.invoke(cli, [*words, "--help"], prog_name="xlsync").output.rstrip()
+            blocks.append(f"### xlsync {' '.join(words)}\n\n```\n{text}\n```")
     return "\n\n".join(blocks)
 
 

@@ -81,6 +81,17 @@ class Table:
         return Place(self.file, self.source_sheet, row or self.header_row, header, cell)
 
 
+def next_row(grid: Grid, spec: Sheet) -> tuple[int, dict[str, int]] | None:
+    """(1-based row after the last filled one, header → column) for appending a row of `spec`
+    to `grid`; None when its header cannot be found."""
+    located = locate_header(grid, spec)
+    if located is None:
+        return None
+    header_index, positions = located
+    last = max([i for i, row in enumerate(grid) if not all(is_blank(v) for v in row)] + [header_index])
+    return last + 2, positions
+
+
 def locate_header(grid: Grid, spec: Sheet) -> tuple[int, dict[str, int]] | None:
     """The 0-based header row and its canonical header → 1-based column map, or None."""
     aliases = {fold(name): header for name, header in spec.alias_map.items()}

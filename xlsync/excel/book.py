@@ -14,8 +14,8 @@ import math
 from typing import Any, Callable, Iterable, Sequence
 
 from xlsync.core.master_view import HEADER_FILL
-from xlsync.core.normalize import fold, is_blank
-from xlsync.core.tables import Grid, locate_header
+from xlsync.core.normalize import fold
+from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.schema import Sheet
 
@@ -112,15 +112,13 @@ def paint_runs(sheet: XlSheet, column: int, first_row: int, values: Sequence[Any
 
 def append_record(sheet: XlSheet, spec: Sheet, values: dict[str, str]) -> None:
     """Write `values` under the sheet's own header positions, after its last filled row."""
-    grid = read_grid(sheet)
-    located = locate_header(grid, spec)
-    if located is None:
+    found = next_row(read_grid(sheet), spec)
+    if found is None:
         raise XlsyncError(f"「{spec.name}」表找不到表头，请按模板恢复表头后再试。")
-    header_index, positions = located
-    last = max([i for i, row in enumerate(grid) if not all(is_blank(v) for v in row)] + [header_index])
+    row, positions = found
     for header, value in values.items():
         if header in positions:
-            sheet.range((last + 2, positions[header])).value = cell_value(value)
+            sheet.range((row, positions[header])).value = cell_value(value)
 
 
 def find_sheet(book: Book, name: str) -> XlSheet | None:

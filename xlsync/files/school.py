@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import SchoolConfig, assemble_config
-from xlsync.core.normalize import fold, is_blank
+from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
-from xlsync.core.tables import Grid, locate_header
+from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.files.protect import plain, protected
 from xlsync.files.launchers import write_launchers
@@ -152,12 +152,10 @@ def register_class(plan: ClassPlan, source: str) -> None:
 
 def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
     """Write `values` under the sheet's own header positions, after its last filled row."""
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
-    located = locate_header(grid, spec)
-    if located is None:
+    found = next_row([list(row) for row in ws.iter_rows(values_only=True)], spec)
+    if found is None:
         raise XlsyncError(f"{MASTER_FILE} 的「{spec.name}」表找不到表头，请按模板恢复表头后再试。")
-    header_index, positions = located
-    last = max([i for i, row in enumerate(grid) if not all(is_blank(v) for v in row)] + [header_index])
+    row, positions = found
     for header, value in values.items():
         if header in positions:
-            ws.cell(row=last + 2, column=positions[header], value=value)
+            ws.cell(row=row, column=positions[header], value=value)
