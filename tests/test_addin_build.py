@@ -17,7 +17,6 @@ from oletools.olevba import VBA_Parser
 from conftest import needs_uno, open_in_libreoffice
 from xlsync.addin.build import MACROS, PROJECT_NAME, RIBBON_PART, addin_bytes, xlwings_folder
 from xlsync.addin.install import Machine, install_addin, uninstall_addin
-from xlsync.cli import cli
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 BUTTONS = ["校验本表", "计算逾期", "新建班级表", "汇总全校", "同步云端", "使用说明"]
