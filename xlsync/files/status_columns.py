@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.calendar import Rule
 from xlsync.core.obligations import DONE, Item
-from xlsync.core.status_view import OWNED_HEADER, status_block, todo_rows
+from xlsync.core.status_view import block_start, owned_columns, status_block, todo_rows
 from xlsync.core.tables import Table, column_letter
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.files.sheets import (
@@ -32,22 +32,6 @@ from xlsync.files.sheets import (
     style_table,
 )
 from xlsync.schema import STATUS_SHEET
-
-
-def _owned_columns(ws: Worksheet, header_row: int) -> list[int]:
-    return [c.column for c in ws[header_row] if isinstance(c.value, str) and OWNED_HEADER.match(c.value)]
-
-
-def _block_start(ws: Worksheet, header_row: int, owned: list[int]) -> int:
-    """Where the new block goes: over the old one when nothing of the teacher's lies after it."""
-    if owned:
-        teacher_after = [c for c in range(owned[0], ws.max_column + 1) if c not in owned and any(
-            ws.cell(row=r, column=c).value is not None for r in range(header_row, ws.max_row + 1))]
-        if not teacher_after:
-            return owned[0]
-    used = [c for c in range(1, ws.max_column + 1) if c not in owned and any(
-        ws.cell(row=r, column=c).value is not None for r in range(header_row, ws.max_row + 1))]
-    return max(used, default=0) + 1
 
 
 def _clear_columns(ws: Worksheet, columns: Sequence[int], header_row: int) -> None:
@@ -105,8 +89,9 @@ def write_status(path: Path, table: Table, rules: Sequence[Rule], items: Sequenc
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet of one class workbook."""
     workbook = open_for_update(path)
     ws = workbook[table.source_sheet]
-    owned = _owned_columns(ws, table.header_row)
-    start = _block_start(ws, table.header_row, owned)
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    owned = owned_columns(grid[table.header_row - 1] if len(grid) >= table.header_row else [])
+    start = block_start(grid, table.header_row, owned)
     _clear_columns(ws, sorted(set(owned) | set(range(start, ws.max_column + 1))) if owned else [],
                    table.header_row)
     _write_block(ws, table, start, rules, items)
