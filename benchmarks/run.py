@@ -4,6 +4,7 @@
     python benchmarks/run.py --size S|M|L    # 12 / 60 / 600 classes
     python benchmarks/run.py --sheets        # also: requests and bytes per sync vs a naive push
     python benchmarks/run.py --scale         # also: time and memory for 6 … 120 classes
+    python benchmarks/run.py --excel         # also: 汇总全校 through the xlwings stand-in
     python benchmarks/run.py --quick         # all of it on tiny schools (for CI)
 
 Each phase runs in a fresh process, so its peak memory (ru_maxrss) is its own. Schools come
@@ -234,6 +235,34 @@ def sheets_table(size_name: str, work: Path) -> list[str]:
     return lines
 
 
+def excel_table(size_name: str, work: Path) -> list[str]:
+    """汇总全校 of the add-in on the master, through the xlwings stand-in: the Python time and
+    how many calls would cross to Excel (each a COM or AppleScript round trip in real Excel)."""
+    import fake_xlwings as fx
+
+    import xlsync.excel.entry as entry
+
+    size = SIZES[size_name]
+    folder = work / "excel"
+    shutil.copytree(work / "pristine", folder)
+    book = fx.Book.load(folder / "全校汇总.xlsx")
+    book.save = lambda path=None: None  # the stand-in's own .xlsx writing is not Excel's cost
+    entry.caller = lambda: book
+    entry.today = lambda: size.as_of
+    fx.CALLS.clear()
+    start = time.perf_counter()
+    entry.consolidate_school()
+    seconds = time.perf_counter() - start
+    alert = book.app.alerts[-1]
+    assert alert["mode"] == "info", alert["prompt"]
+    lines = [f"汇总全校 (Excel add-in) on the {size_name} school through the xlwings stand-in:", "",
+             f"Python time {seconds:.2f} s (xlwings calls cost nothing here)", "",
+             "| calls to Excel | count |", "|---|---:|"]
+    lines += [f"| {kind} | {count} |" for kind, count in sorted(fx.CALLS.items())]
+    lines.append(f"| total | {sum(fx.CALLS.values())} |")
+    return lines
+
+
 def scale_table(counts: tuple[int, ...], work: Path) -> list[str]:
     lines = ["Scale: cold consolidation, 40 children a class, a full school year", "",
              "| classes | children | records | seconds | ms per class | peak MiB |", "|---:|---:|---:|---:|---:|---:|"]
@@ -252,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny schools, every part (for CI)")
     parser.add_argument("--sheets", action="store_true", help="also measure the Google Sheets sync")
     parser.add_argument("--scale", action="store_true", help="also measure 6 … 120 classes")
+    parser.add_argument("--excel", action="store_true", help="also run 汇总全校 through the xlwings stand-in")
     options = parser.parse_args(argv)
     size = "quick" if options.quick else options.size
     with tempfile.TemporaryDirectory(prefix="xlsync-bench-") as folder:
@@ -259,6 +289,8 @@ def main(argv: list[str] | None = None) -> None:
         print("\n".join(consolidation_table(size, work)), flush=True)
         if options.sheets or options.quick:
             print("\n" + "\n".join(sheets_table(size, work)), flush=True)
+        if options.excel or options.quick:
+            print("\n" + "\n".join(excel_table(size, work)), flush=True)
         if options.scale or options.quick:
             print("\n" + "\n".join(scale_table(QUICK_SCALE if options.quick else SCALE, work)), flush=True)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+CALLS: Counter = Counter()  # calls that would each cross to Excel (COM / AppleScript), by kind
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -87,6 +89,7 @@ class Font_:
 
     @bold.setter
     def bold(self, value: bool) -> None:
+        CALLS["set format"] += 1
         for c in self.rng.each(create=True):
             c.bold = value
 
@@ -130,6 +133,7 @@ class Range:
 
     @property
     def value(self) -> Any:
+        CALLS["read values"] += 1
         grid = [[self._read(r, c) for c in range(self.c1, self.c2 + 1)] for r in range(self.r1, self.r2 + 1)]
         if self.ndim == 2:
             return grid
@@ -148,6 +152,7 @@ class Range:
 
     @value.setter
     def value(self, data: Any) -> None:
+        CALLS["write values"] += 1
         if isinstance(data, (list, tuple)):
             rows = data if data and isinstance(data[0], (list, tuple)) else [data]
             for i, row in enumerate(rows):
@@ -171,6 +176,7 @@ class Range:
 
     @color.setter
     def color(self, value: tuple[int, int, int] | None) -> None:
+        CALLS["set colour"] += 1
         for c in self.each(create=True):
             c.color = None if value is None else tuple(value)
 
@@ -180,6 +186,7 @@ class Range:
 
     @number_format.setter
     def number_format(self, value: str) -> None:
+        CALLS["set format"] += 1
         for c in self.each(create=True):
             c.number_format = value
 
@@ -193,6 +200,7 @@ class Range:
 
     @column_width.setter
     def column_width(self, value: float) -> None:
+        CALLS["set format"] += 1
         for c in range(self.c1, self.c2 + 1):
             self.sheet.widths[c] = value
 
@@ -202,6 +210,7 @@ class Range:
         return None if cell is None else cell.note
 
     def add_note(self, text: str) -> Note:
+        CALLS["notes and links"] += 1
         cell = self._cell(self.r1, self.c1)
         if cell.note is not None:
             raise RuntimeError("the cell already has a note")  # Excel's AddComment fails so
@@ -209,6 +218,7 @@ class Range:
         return cell.note
 
     def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip: str | None = None) -> None:
+        CALLS["notes and links"] += 1
         cell = self._cell(self.r1, self.c1)
         cell.link = address
         cell.value = text_to_display if text_to_display is not None else address
@@ -244,6 +254,7 @@ class Charts:
         self.items: list[Chart] = []
 
     def add(self, left: float = 0, top: float = 0, width: float = 355, height: float = 211) -> Chart:
+        CALLS["sheets and charts"] += 1
         chart = Chart(self, left, top, width, height)
         self.items.append(chart)
         return chart
@@ -279,6 +290,7 @@ class Sheet:
         return Range(self, 1, 1, max(r for r, _ in used), max(c for _, c in used))
 
     def clear(self) -> None:
+        CALLS["sheets and charts"] += 1
         self.cells.clear()
         self.widths.clear()
 
@@ -303,6 +315,7 @@ class Sheets:
         return len(self.items)
 
     def add(self, name: str | None = None, before: Sheet | None = None, after: Sheet | None = None) -> Sheet:
+        CALLS["sheets and charts"] += 1
         sheet = Sheet(self.book, name or f"Sheet{len(self.items) + 1}")
         index = self.items.index(before) if before else self.items.index(after) + 1 if after else 0
         self.items.insert(index, sheet)

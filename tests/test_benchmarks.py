@@ -21,3 +21,4 @@ def test_quick_benchmark_prints_every_table():
         assert ratio in out
     assert "| e/c |" in out and "re-parses only the changed file | yes |" in out
     assert "xlsync requests" in out and "| 8 | 320 |" in out
+    assert "汇总全校 (Excel add-in)" in out and "| total |" in out

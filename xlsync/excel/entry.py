@@ -38,6 +38,11 @@ HELP = f"""「留守儿童帮扶」选项卡上的按钮：
 出现问题时，提示框会说明原因和改法；详细记录在 {LOG_FILE}。"""
 
 
+def today() -> dt.date:
+    """The as-of date of a click (a function, so a benchmark can pin it)."""
+    return dt.date.today()
+
+
 def caller() -> Any:
     """The workbook the button was clicked in."""
     import xlwings as xw  # only here: everything else works on the objects it returns
@@ -84,7 +89,7 @@ def _progress(book: Any) -> Callable[[str, int, int, str], None]:
 
 @button("校验本表")
 def validate_book(book: Any) -> str:
-    report = jobs.validate_open_book(book, dt.date.today())
+    report = jobs.validate_open_book(book, today())
     errors, warnings = jobs.error_count(report)
     if not errors and not warnings:
         return "没有发现问题，做得很好！"
@@ -94,7 +99,7 @@ def validate_book(book: Any) -> str:
 
 @button("计算逾期")
 def overdue_book(book: Any) -> str:
-    overdue, soon = jobs.counts(jobs.overdue_open_book(book, dt.date.today()))
+    overdue, soon = jobs.counts(jobs.overdue_open_book(book, today()))
     if not overdue and not soon:
         return "目前没有逾期或即将到期的帮扶事项。"
     return f"已逾期 {overdue} 项，即将到期 {soon} 项。每个孩子的状态在学生档案右侧，待办清单在「{STATUS_SHEET}」表。"
@@ -102,7 +107,7 @@ def overdue_book(book: Any) -> str:
 
 @button("汇总全校")
 def consolidate_school(book: Any) -> str:
-    result = jobs.consolidate_open_master(book, dt.date.today(), _progress(book))
+    result = jobs.consolidate_open_master(book, today(), _progress(book))
     f = result.figures
     lines = [f"已汇总 {f['classes']} 个班、{f['children']} 名学生、{f['records']} 条帮扶记录，并已保存。",
              f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。"]
