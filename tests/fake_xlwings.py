@@ -195,6 +195,10 @@ class Range:
         return Font_(self)
 
     @property
+    def conditional_formats(self) -> ConditionalFormats:
+        return ConditionalFormats(self)
+
+    @property
     def column_width(self) -> float:
         return self.sheet.widths.get(self.c1, 8.43)
 
@@ -222,6 +226,42 @@ class Range:
         cell = self._cell(self.r1, self.c1)
         cell.link = address
         cell.value = text_to_display if text_to_display is not None else address
+
+
+def _hex(colour: tuple[int, int, int]) -> str:
+    return "".join(f"{v:02X}" for v in colour)
+
+
+class ConditionalFormats:
+    """`range.conditional_formats` (xlwings ≥ 0.37.5): the rules are kept on the sheet and saved."""
+
+    def __init__(self, rng: "Range") -> None:
+        self.rng = rng
+
+    def _add(self, **rule: Any) -> dict:
+        CALLS["conditional formats"] += 1
+        rule["range"] = (self.rng.r1, self.rng.c1, self.rng.r2, self.rng.c2)
+        self.rng.sheet.rules.append(rule)
+        return rule
+
+    def add_cell_value(self, operator: str, formula1: Any, formula2: Any = None, *, fill_color=None,
+                       font_color=None, **_: Any) -> dict:
+        assert operator in ("equal", "greater_than", "less_than", "between"), operator
+        return self._add(kind="cell_value", operator=operator, formula1=formula1, fill=fill_color, font=font_color)
+
+    def add_color_scale(self, colors, *, thresholds=None, threshold_type: str = "number") -> dict:
+        assert len(colors) in (2, 3) and (thresholds is None or list(thresholds) == sorted(thresholds))
+        return self._add(kind="color_scale", colors=list(colors), thresholds=list(thresholds or []),
+                         threshold_type=threshold_type)
+
+    def clear(self) -> None:
+        CALLS["conditional formats"] += 1
+        box = (self.rng.r1, self.rng.c1, self.rng.r2, self.rng.c2)
+        self.rng.sheet.rules[:] = [r for r in self.rng.sheet.rules if r["range"] != box]
+
+    def __len__(self) -> int:
+        box = (self.rng.r1, self.rng.c1, self.rng.r2, self.rng.c2)
+        return sum(r["range"] == box for r in self.rng.sheet.rules)
 
 
 def _address(text: str) -> tuple[int, int]:
@@ -271,6 +311,7 @@ class Sheet:
         self.book, self.name = book, name
         self.cells: dict[tuple[int, int], Cell] = {}
         self.widths: dict[int, float] = {}
+        self.rules: list[dict] = []  # conditional formats
         self.visible = True
         self.charts = Charts()
 
@@ -293,6 +334,7 @@ class Sheet:
         CALLS["sheets and charts"] += 1
         self.cells.clear()
         self.widths.clear()
+        self.rules.clear()  # Cells.Clear takes conditional formats too
 
     def activate(self) -> None:
         self.book.active = self.name
@@ -408,4 +450,23 @@ class Book:
                     target.comment = Comment(cell.note.text, "Excel")
                 if cell.link:
                     target.hyperlink = cell.link
+            for rule in sheet.rules:
+                ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
         wb.save(path or self.fullname)
+
+
+def _ref(box: tuple[int, int, int, int]) -> str:
+    from openpyxl.utils import get_column_letter
+    r1, c1, r2, c2 = box
+    return f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+
+
+def _openpyxl_rule(rule: dict) -> Any:
+    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+    if rule["kind"] == "color_scale":
+        (a, b, c), (x, y, z) = rule["colors"], rule["thresholds"]
+        return ColorScaleRule(start_type="num", start_value=x, start_color=_hex(a), mid_type="num", mid_value=y,
+                              mid_color=_hex(b), end_type="num", end_value=z, end_color=_hex(c))
+    operator = {"equal": "equal", "greater_than": "greaterThan", "less_than": "lessThan"}[rule["operator"]]
+    return CellIsRule(operator=operator, formula=[str(rule["formula1"]).lstrip("=")],
+                      fill=PatternFill("solid", bgColor=_hex(rule["fill"])), font=Font(color=_hex(rule["font"])))

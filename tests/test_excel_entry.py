@@ -48,6 +48,11 @@ def cells(path: Path, sheets) -> dict[str, dict]:
                    if norm(c.value) is not None} for name in sheets}
 
 
+def formats(path: Path, sheet: str) -> list[tuple[str, int]]:
+    """(cells, number of rules) of each conditional format of `sheet`."""
+    return sorted((str(cf.sqref), len(cf.rules)) for cf in load_workbook(path)[sheet].conditional_formatting)
+
+
 def test_the_stand_in_converts_values_as_xlwings_does(tmp_path):
     sheet = fx.Book(tmp_path / "b.xlsx", fx.App()).sheets.add("表")
     sheet.range("A1").value = [["王", 3, dt.date(2026, 9, 1), "0123", "'0123", "=1+1"], [None, 2.5]]
@@ -84,6 +89,9 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
         if name == "概览":  # line 2 says when it ran (to the minute)
             expected[name].pop((2, 1)), got[name].pop((2, 1))
         assert got[name] == expected[name], name
+    for name in ("逾期清单", "班级统计", "教师统计"):  # status colours and rate scales: the same rules
+        assert formats(in_excel / MASTER_FILE, name) == formats(by_cli / MASTER_FILE, name), name
+    assert formats(in_excel / MASTER_FILE, "逾期清单")[0][1] == 3
     assert {s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS} == config_before
     assert mine.cells[(2, 1)].formula == "=概览!B5"
     assert len(book.sheets["概览"].charts) == 2

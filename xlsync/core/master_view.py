@@ -44,15 +44,3 @@ def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
     """The two charted tables under the figures: (title, {label: overdue count})."""
     return [("逾期项数（按帮扶类型）", figures["overdue_by_rule"]),
             ("逾期项数（按班级）", figures["overdue_by_class"])]
-
-
-def rate_colour(rate: float) -> str:
-    """The colour the 3-colour scale of RATE_SCALE gives `rate`, as hex RRGGBB (for writers that
-    colour cells directly instead of with a conditional format)."""
-    rate = min(max(rate, 0.0), 1.0)
-    for (low, a), (high, b) in zip(RATE_SCALE, RATE_SCALE[1:]):
-        if rate <= high:
-            t = (rate - low) / (high - low)
-            return "".join(f"{round(int(a[i:i + 2], 16) + t * (int(b[i:i + 2], 16) - int(a[i:i + 2], 16))):02X}"
-                           for i in (0, 2, 4))
-    return RATE_SCALE[-1][1]

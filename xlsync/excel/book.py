@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from typing import Any, Callable, Iterable, Sequence
 
-from xlsync.core.master_view import HEADER_FILL
+from xlsync.core.master_view import HEADER_FILL, RATE_SCALE, STATUS_STYLES
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
@@ -108,6 +108,20 @@ def paint_runs(sheet: XlSheet, column: int, first_row: int, values: Sequence[Any
             if colour:
                 sheet.range((first_row + start, column), (first_row + index - 1, column)).color = rgb(colour)
             start = index
+
+
+def status_formats(cells: Any) -> None:
+    """Excel's own rules colour each cell holding exactly a status (逾期清单's 状态 column):
+    three calls however long the list, and right again after the lead edits a cell."""
+    for status, (fill, font) in STATUS_STYLES.items():
+        cells.conditional_formats.add_cell_value("equal", f'="{status}"', fill_color=rgb(fill),
+                                                 font_color=rgb(font))
+
+
+def rate_scale(cells: Any) -> None:
+    """The file writer's 3-colour scale for rates: red 0%, yellow 80%, green 100%."""
+    cells.conditional_formats.add_color_scale([rgb(colour) for _, colour in RATE_SCALE],
+                                              thresholds=[at for at, _ in RATE_SCALE], threshold_type="number")
 
 
 def append_record(sheet: XlSheet, spec: Sheet, values: dict[str, str]) -> None:

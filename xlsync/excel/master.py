@@ -3,9 +3,8 @@
 The same sheets, rows and values as the file writer (xlsync/files/master_writer.py): each
 owned sheet is emptied in place and written in one block; headers, number formats, status
 and rate colours, the 合计 formulas of 班级统计, links from 校验问题 to the class cells and
-the two charts of 概览 follow. Rate colours are set on the cells (the file writer uses a
-colour-scale rule) because xlwings has no conditional-format API; they look the same.
-Every other sheet of the open book is left as it is.
+the two charts of 概览 follow. Colours are conditional formats, as in the file: a few calls
+per sheet however many rows. Every other sheet of the open book is left as it is.
 """
 
 from __future__ import annotations
@@ -23,11 +22,9 @@ from xlsync.core.master_view import (
     chart_blocks,
     figure_rows,
     overview_title,
-    rate_colour,
 )
 from xlsync.core.tables import column_letter
-from xlsync.excel.book import Book, XlSheet, fresh_sheet, paint_runs, rgb, style_header, write_rows
-from xlsync.excel.class_book import status_colour
+from xlsync.excel.book import Book, XlSheet, fresh_sheet, rate_scale, status_formats, style_header, write_rows
 from xlsync.schema import RESULT_SHEETS
 
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = RESULT_SHEETS
@@ -50,10 +47,10 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
     last = max(2, len(frame) + 1)
     for number, header in enumerate(frame.columns, start=1):
         if str(header).endswith("率"):
-            sheet.range((2, number), (last, number)).number_format = PERCENT
-            for row, value in enumerate(frame[header].tolist(), start=2):
-                if isinstance(value, (int, float)) and value == value:
-                    sheet.range((row, number)).color = rgb(rate_colour(float(value)))
+            cells = sheet.range((2, number), (last, number))
+            cells.number_format = PERCENT
+            if len(frame):
+                rate_scale(cells)
         elif _is_dates(frame[header]):
             sheet.range((2, number), (last, number)).number_format = DATE_FORMAT
 
@@ -117,7 +114,7 @@ def write_master(book: Book, master: Path, tables: dict[str, pd.DataFrame], figu
         frame = tables[name]
         write_table(sheet, frame)
         if name == OVERDUE_LIST and len(frame):
-            paint_runs(sheet, 1, 2, frame.iloc[:, 0].tolist(), status_colour)
+            status_formats(sheet.range((2, 1), (len(frame) + 1, 1)))
         elif name == ISSUES and len(frame):
             _link_issues(sheet, frame, master)
         elif name == CLASS_STATS:
