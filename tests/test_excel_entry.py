@@ -134,6 +134,7 @@ def test_overdue_in_excel_writes_what_overdue_write_writes(school, tmp_path, mon
     book.save(str(tmp_path / "excel.xlsx"))
     got = cells(tmp_path / "excel.xlsx", [STUDENTS.name, STATUS_SHEET])
     assert got == expected
+    assert formats(tmp_path / "excel.xlsx", STATUS_SHEET) == formats(copy, STATUS_SHEET)
     after = values(book, STUDENTS.name)
     assert [row[:len(typed[0])] for row in after] == typed  # the teacher's cells as they were
     assert book.app.alerts[-1]["mode"] == "info" and "逾期提醒" in book.app.alerts[-1]["prompt"]

@@ -36,6 +36,7 @@ from xlsync.excel.book import (
     read_grid,
     rgb,
     sheet_names,
+    status_formats,
     style_header,
     write_rows,
 )
@@ -82,7 +83,7 @@ def _write_todo(book: Book, table: Table, items: Sequence[Item]) -> None:
     write_rows(sheet, 1, 1, rows)
     style_header(sheet, len(rows[0]), (10, 10, 14, 18, 12, 10, 10, 10))
     sheet.range((2, 5), (max(2, len(rows)), 5)).number_format = "yyyy-mm-dd"
-    paint_runs(sheet, 1, 2, [r[0] for r in rows[1:]], status_colour)
+    status_formats(sheet.range((2, 1), (max(2, len(rows)), 1)))
     pending = [i for i in items if i.status != "已完成"]
     for row, item in enumerate(pending, start=2):
         sheet.range((row, 8)).add_hyperlink(f"#'{table.source_sheet}'!A{item.row}", f"第{item.row}行")
