@@ -4,7 +4,11 @@ and the colours every writer uses."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
 
 PERCENT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -44,3 +48,15 @@ def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
     """The two charted tables under the figures: (title, {label: overdue count})."""
     return [("逾期项数（按帮扶类型）", figures["overdue_by_rule"]),
             ("逾期项数（按班级）", figures["overdue_by_class"])]
+
+
+def issue_links(issues: pd.DataFrame, master: Path) -> Iterator[tuple[int, int, str, str]]:
+    """(row, column, link, text) for each 校验问题 单元格: the cell in its class workbook, by a path
+    relative to the master (so the school folder can move)."""
+    columns = list(issues.columns)
+    file_col, cell_col = columns.index("文件"), columns.index("单元格")
+    for row, values in enumerate(issues.itertuples(index=False, name=None), start=2):
+        target, cell, sheet = values[file_col], values[cell_col], values[cell_col - 1]
+        if target and cell:
+            relative = Path(target) if not Path(target).is_absolute() else Path(os.path.relpath(target, master.parent))
+            yield row, cell_col + 1, f"{relative.as_posix()}#'{sheet}'!{cell}", str(cell)

@@ -16,8 +16,8 @@ from typing import Any, Sequence
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, Finding
-from xlsync.core.master_view import HEADER_FILL, STATUS_STYLES
-from xlsync.core.obligations import Item
+from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES
+from xlsync.core.obligations import DONE, Item
 from xlsync.core.status_view import (
     MARKS_SHEET,
     NOTE_MARK,
@@ -71,7 +71,7 @@ def write_status(book: Book, table: Table, rules: Sequence[Rule], items: Sequenc
     head = sheet.range((table.header_row, start), (table.header_row, start + len(headers) - 1))
     head.font.bold, head.color = True, rgb(HEADER_FILL)
     sheet.range((table.header_row + 1, start + len(headers) - 1), (last_row, start + len(headers) - 1)) \
-        .number_format = "yyyy-mm-dd"
+        .number_format = DATE_FORMAT
     for offset in range(len(headers) - 2):
         paint_runs(sheet, start + offset, table.header_row + 1, [r[offset] for r in rows[1:]], status_colour)
     _write_todo(book, table, items)
@@ -82,9 +82,9 @@ def _write_todo(book: Book, table: Table, items: Sequence[Item]) -> None:
     rows = todo_rows(items)
     write_rows(sheet, 1, 1, rows)
     style_header(sheet, len(rows[0]), (10, 10, 14, 18, 12, 10, 10, 10))
-    sheet.range((2, 5), (max(2, len(rows)), 5)).number_format = "yyyy-mm-dd"
+    sheet.range((2, 5), (max(2, len(rows)), 5)).number_format = DATE_FORMAT
     status_formats(sheet.range((2, 1), (max(2, len(rows)), 1)))
-    pending = [i for i in items if i.status != "已完成"]
+    pending = [i for i in items if i.status != DONE]
     for row, item in enumerate(pending, start=2):
         sheet.range((row, 8)).add_hyperlink(f"#'{table.source_sheet}'!A{item.row}", f"第{item.row}行")
 

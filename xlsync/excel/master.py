@@ -9,7 +9,6 @@ per sheet however many rows. Every other sheet of the open book is left as it is
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from xlsync.core.master_view import (
     SUM_COLUMNS,
     chart_blocks,
     figure_rows,
+    issue_links,
     overview_title,
 )
 from xlsync.core.tables import column_letter
@@ -70,14 +70,9 @@ def _sum_row(sheet: XlSheet, frame: pd.DataFrame) -> None:
 
 
 def _link_issues(sheet: XlSheet, frame: pd.DataFrame, master: Path) -> None:
-    """Each 单元格 links to the cell in the class workbook (a path relative to the master)."""
-    columns = list(frame.columns)
-    file_col, cell_col = columns.index("文件"), columns.index("单元格")
-    for row, values in enumerate(frame.itertuples(index=False, name=None), start=2):
-        target, cell, sheet_name = values[file_col], values[cell_col], values[cell_col - 1]
-        if target and cell:
-            relative = Path(target) if not Path(target).is_absolute() else Path(os.path.relpath(target, master.parent))
-            sheet.range((row, cell_col + 1)).add_hyperlink(f"{relative.as_posix()}#'{sheet_name}'!{cell}", str(cell))
+    """Each 单元格 links to the cell in the class workbook."""
+    for row, column, link, text in issue_links(frame, master):
+        sheet.range((row, column)).add_hyperlink(link, text)
 
 
 def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]) -> None:

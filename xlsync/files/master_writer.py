@@ -9,7 +9,6 @@ charts; 班级统计 ends with a SUM row that Excel and LibreOffice recalculate.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +26,7 @@ from xlsync.core.master_view import (
     SUM_COLUMNS,
     chart_blocks,
     figure_rows,
+    issue_links,
     overview_title,
 )
 from xlsync.core.tables import column_letter
@@ -95,17 +95,11 @@ def write_frame(ws: Worksheet, frame: pd.DataFrame, bulk: bool = False) -> Calla
 
 
 def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
-    """Each 单元格 links to the cell in the class workbook (a path relative to the master)."""
-    file_col, cell_col = list(frame.columns).index("文件") + 1, list(frame.columns).index("单元格") + 1
-    for row in range(2, ws.max_row + 1):
-        target, cell = ws.cell(row, file_col).value, ws.cell(row, cell_col)
-        if target and cell.value:
-            relative = Path(target) if not Path(target).is_absolute() else Path(
-                os.path.relpath(target, master.parent))
-            sheet = ws.cell(row, cell_col - 1).value
-            cell.hyperlink = Hyperlink(ref=cell.coordinate,
-                                       target=f"{relative.as_posix()}#'{sheet}'!{cell.value}")
-            cell.font = LINK_FONT
+    """Each 单元格 links to the cell in the class workbook."""
+    for row, column, link, _ in issue_links(frame, master):
+        cell = ws.cell(row, column)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, target=link)
+        cell.font = LINK_FONT
 
 
 def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
