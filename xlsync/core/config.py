@@ -62,6 +62,14 @@ def _info(grid: Grid) -> dict[str, str]:
     return {name: info.get(fold(name), "") for name in SCHOOL_FIELDS}
 
 
+_CONFIG_NAMES = frozenset(s.name for s in MASTER_CONFIG_SHEETS)
+
+
+def is_config_sheet(name: str) -> bool:
+    """A master sheet that holds configuration (not one 汇总 rebuilds or the lead added)."""
+    return fold(name) in _CONFIG_NAMES
+
+
 def assemble_config(grids: Mapping[str, Grid], file: str | None) -> SchoolConfig:
     """The configuration held by the sheets of a master workbook."""
     by_name = {fold(name): grid for name, grid in grids.items()}

@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlsync.core.config import SchoolConfig, assemble_config
+from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
 from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
@@ -26,7 +26,6 @@ from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_wor
 from xlsync.files.templates import build_class_workbook, build_master_workbook
 from xlsync.schema import (
     CLASSES,
-    MASTER_CONFIG_SHEETS,
     MASTER_FILE,
     RESULT_SHEETS,
     TEACHERS,
@@ -36,12 +35,10 @@ from xlsync.schema import (
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-CONFIG_NAMES = {s.name for s in MASTER_CONFIG_SHEETS}
-
 
 def read_master(path: str | Path) -> SchoolConfig:
     """The school configuration held by a master workbook (its big rebuilt sheets are skipped)."""
-    return assemble_config(load_grids(path, lambda name: fold(name) in CONFIG_NAMES), str(path))
+    return assemble_config(load_grids(path, is_config_sheet), str(path))
 
 
 def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:

@@ -12,9 +12,8 @@ from typing import Any
 
 from xlsync.core.calendar import read_calendar, read_rules
 from xlsync.core.classbook import assemble_class_book
-from xlsync.core.config import SchoolConfig, assemble_config
-from xlsync.core.findings import ERROR, Report
-from xlsync.core.normalize import fold
+from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
+from xlsync.core.findings import Report
 from xlsync.core.obligations import OVERDUE, SOON, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, validate_classes
@@ -23,7 +22,7 @@ from xlsync.excel import class_book, master
 from xlsync.excel.book import Book, append_record, find_sheet, grids
 from xlsync.files.backup import back_up
 from xlsync.files.discover import class_name_for
-from xlsync.files.school import CONFIG_NAMES, NewClass, plan_class, write_class_workbook
+from xlsync.files.school import NewClass, plan_class, write_class_workbook
 from xlsync.jobs.consolidate import ConsolidateResult, MasterTarget, Progress, consolidate
 from xlsync.jobs.inputs import load_config
 from xlsync.schema import CLASSES, MASTER_FILE, STUDENTS, TEACHERS
@@ -82,6 +81,11 @@ def open_master(book: Book) -> Path:
     return saved_path(book)
 
 
+def open_config(book: Book, path: Path) -> SchoolConfig:
+    """The school configuration as the open master shows it (saved or not)."""
+    return assemble_config(grids(book, is_config_sheet), str(path))
+
+
 def excel_target(book: Book, path: Path) -> MasterTarget:
     """汇总 into the master open in Excel: configuration from the open sheets, the owned
     sheets written through xlwings, the book saved (the file on disk backed up first)."""
@@ -89,8 +93,7 @@ def excel_target(book: Book, path: Path) -> MasterTarget:
         back_up(path)
         master.write_master(book, path, tables, figures, meta)
         book.save()
-    return MasterTarget(lambda: assemble_config(grids(book, lambda n: fold(n) in CONFIG_NAMES), str(path)),
-                        lambda: None, write)
+    return MasterTarget(lambda: open_config(book, path), lambda: None, write)
 
 
 def consolidate_open_master(book: Book, as_of: dt.date, progress: Progress | None = None) -> ConsolidateResult:
@@ -102,7 +105,7 @@ def consolidate_open_master(book: Book, as_of: dt.date, progress: Progress | Non
 def new_class_in_open_master(book: Book, class_name: str, teacher: str) -> NewClass:
     """新建班级表: the class workbook file, registered in the open master's 班级 and 教师."""
     path = open_master(book)
-    config = assemble_config(grids(book, lambda n: fold(n) in CONFIG_NAMES), str(path))
+    config = open_config(book, path)
     plan = plan_class(path.parent, class_name, teacher, config)
     target = write_class_workbook(plan)
     append_record(find_sheet(book, CLASSES.name), CLASSES,
@@ -119,5 +122,4 @@ def counts(items: list[Item]) -> tuple[int, int]:
 
 
 def error_count(report: Report) -> tuple[int, int]:
-    errors = sum(f.severity == ERROR for f in report.findings)
-    return errors, len(report.findings) - errors
+    return len(report.errors), len(report.findings) - len(report.errors)
