@@ -22,9 +22,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # tests/fake_sheets.py is the loopback fake
@@ -62,6 +63,7 @@ QUICK_SCALE = (2, 4, 8)
 
 # ------------------------------------------------------------------ measuring
 
+
 def peak_mib() -> float:
     """This process's peak resident memory. VmHWM belongs to the process image; ru_maxrss on
     Linux also counts the parent's peak from before exec, which misled an early run."""
@@ -94,9 +96,14 @@ def measure(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
 
 # ------------------------------------------------------------------ the phases (run in children)
 
+
 def build(folder: Path, size: Size, seed: int = 1) -> Path:
-    return generate_school(folder, size.as_of, DemoSize(size.classes, size.children,
-                                                         calls_per_week=size.calls_per_week), seed=seed)
+    return generate_school(
+        folder,
+        size.as_of,
+        DemoSize(size.classes, size.children, calls_per_week=size.calls_per_week),
+        seed=seed,
+    )
 
 
 def io_floor(school: Path, done_master: Path, out: Path) -> dict:
@@ -136,12 +143,18 @@ def naive(school: Path, out: Path) -> dict:
 
 def run_consolidate(master: Path, as_of: dt.date) -> dict:
     result = consolidate(master, as_of=as_of)
-    return {"parsed": result.parsed, "unchanged": result.unchanged,
-            "records": result.figures["records"], "children": result.figures["children"]}
+    return {
+        "parsed": result.parsed,
+        "unchanged": result.unchanged,
+        "records": result.figures["records"],
+        "children": result.figures["children"],
+    }
 
 
 def change_one_class(master: Path, as_of: dt.date) -> str:
-    path = sorted((master.parent / "班级台账").glob("*.xlsx"))[len(list((master.parent / "班级台账").glob("*.xlsx"))) // 2]
+    path = sorted((master.parent / "班级台账").glob("*.xlsx"))[
+        len(list((master.parent / "班级台账").glob("*.xlsx"))) // 2
+    ]
     workbook = load_workbook(path)
     sheet = workbook["帮扶记录"]
     sheet.append([as_of, sheet["B2"].value, None, "谈心", sheet["E2"].value, "谈学习计划"])
@@ -150,6 +163,7 @@ def change_one_class(master: Path, as_of: dt.date) -> str:
 
 
 # ------------------------------------------------------------------ reports
+
 
 def consolidation_table(size_name: str, work: Path) -> list[str]:
     size = SIZES[size_name]
@@ -164,24 +178,39 @@ def consolidation_table(size_name: str, work: Path) -> list[str]:
     changed = change_one_class(done, size.as_of)
     e = measure(run_consolidate, done, size.as_of)
     facts = c[2]
-    lines = [f"size {size_name}: {size.classes} classes, {facts['children']} children, "
-             f"{facts['records']} records; {os.cpu_count()} cores; pandas wrote with {b[2]['engine']}",
-             "", "| phase | seconds | peak MiB |", "|---|---:|---:|"]
-    for label, (seconds, peak, _) in (("a. I/O floor (calamine read + xlsxwriter write)", a),
-                                     ("b. naive pandas pipeline", b), ("c. xlsync consolidate, cold", c),
-                                     ("d. re-run, nothing changed", d), ("e. re-run, one class changed", e)):
+    lines = [
+        f"size {size_name}: {size.classes} classes, {facts['children']} children, "
+        f"{facts['records']} records; {os.cpu_count()} cores; pandas wrote with {b[2]['engine']}",
+        "",
+        "| phase | seconds | peak MiB |",
+        "|---|---:|---:|",
+    ]
+    for label, (seconds, peak, _) in (
+        ("a. I/O floor (calamine read + xlsxwriter write)", a),
+        ("b. naive pandas pipeline", b),
+        ("c. xlsync consolidate, cold", c),
+        ("d. re-run, nothing changed", d),
+        ("e. re-run, one class changed", e),
+    ):
         lines.append(f"| {label} | {seconds:.2f} | {peak:.0f} |")
     ratios = {"c/a": c[0] / a[0], "b/c": b[0] / c[0], "d/c": d[0] / c[0], "e/c": e[0] / c[0]}
     lines += ["", "| ratio | value | target | met |", "|---|---:|---|---|"]
-    targets = {"c/a": ("≤ 2", ratios["c/a"] <= 2), "b/c": ("≥ 2", ratios["b/c"] >= 2),
-               "d/c": ("≤ 0.05", ratios["d/c"] <= 0.05), "e/c": ("re-parses only the changed file",
-                                                          e[2]["parsed"] == [changed])}
+    targets = {
+        "c/a": ("≤ 2", ratios["c/a"] <= 2),
+        "b/c": ("≥ 2", ratios["b/c"] >= 2),
+        "d/c": ("≤ 0.05", ratios["d/c"] <= 0.05),
+        "e/c": ("re-parses only the changed file", e[2]["parsed"] == [changed]),
+    }
     for name, value in ratios.items():
         target, met = targets[name]
         lines.append(f"| {name} | {value:.3f} | {target} | {'yes' if met else 'NO'} |")
     peak = max(x[1] for x in (c, d, e))
-    lines.append(f"| peak memory of xlsync | {peak:.0f} MiB | ≤ 1024 MiB | {'yes' if peak <= 1024 else 'NO'} |")
-    lines.append(f"\ne re-parsed: {e[2]['parsed']} (changed: {changed}); d unchanged: {d[2]['unchanged']}")
+    lines.append(
+        f"| peak memory of xlsync | {peak:.0f} MiB | ≤ 1024 MiB | {'yes' if peak <= 1024 else 'NO'} |"
+    )
+    lines.append(
+        f"\ne re-parsed: {e[2]['parsed']} (changed: {changed}); d unchanged: {d[2]['unchanged']}"
+    )
     return lines
 
 
@@ -226,10 +255,16 @@ def sheets_table(size_name: str, work: Path) -> list[str]:
     run_consolidate(master, size.as_of)
     rows.append(("after one class changed", traffic(ours), traffic(naive_push)))
     server.shutdown()
-    lines = [f"Google Sheets sync of the {size_name} master (loopback fake; masked):", "",
-             "| sync | xlsync requests | xlsync KiB | naive requests | naive KiB |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"Google Sheets sync of the {size_name} master (loopback fake; masked):",
+        "",
+        "| sync | xlsync requests | xlsync KiB | naive requests | naive KiB |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for label, mine, theirs in rows:
-        lines.append(f"| {label} | {mine[0]} | {mine[1] / 1024:.0f} | {theirs[0]} | {theirs[1] / 1024:.0f} |")
+        lines.append(
+            f"| {label} | {mine[0]} | {mine[1] / 1024:.0f} | {theirs[0]} | {theirs[1] / 1024:.0f} |"
+        )
     largest = max(len(body) for _, path, body in fake.log if "xlsync" in path) / 1024
     lines.append(f"\nlargest xlsync request body: {largest:.0f} KiB (limit 2,048 KiB)")
     return lines
@@ -255,23 +290,34 @@ def excel_table(size_name: str, work: Path) -> list[str]:
     seconds = time.perf_counter() - start
     alert = book.app.alerts[-1]
     assert alert["mode"] == "info", alert["prompt"]
-    lines = [f"汇总全校 (Excel add-in) on the {size_name} school through the xlwings stand-in:", "",
-             f"Python time {seconds:.2f} s (xlwings calls cost nothing here)", "",
-             "| calls to Excel | count |", "|---|---:|"]
+    lines = [
+        f"汇总全校 (Excel add-in) on the {size_name} school through the xlwings stand-in:",
+        "",
+        f"Python time {seconds:.2f} s (xlwings calls cost nothing here)",
+        "",
+        "| calls to Excel | count |",
+        "|---|---:|",
+    ]
     lines += [f"| {kind} | {count} |" for kind, count in sorted(fx.CALLS.items())]
     lines.append(f"| total | {sum(fx.CALLS.values())} |")
     return lines
 
 
 def scale_table(counts: tuple[int, ...], work: Path) -> list[str]:
-    lines = ["Scale: cold consolidation, 40 children a class, a full school year", "",
-             "| classes | children | records | seconds | ms per class | peak MiB |", "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "Scale: cold consolidation, 40 children a class, a full school year",
+        "",
+        "| classes | children | records | seconds | ms per class | peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for count in counts:
         folder = work / f"scale-{count}"
         master = build(folder, Size(count, 40, 1.8, YEAR_END))
         seconds, peak, facts = measure(run_consolidate, master, YEAR_END)
-        lines.append(f"| {count} | {facts['children']} | {facts['records']} | {seconds:.2f} | "
-                     f"{1000 * seconds / count:.0f} | {peak:.0f} |")
+        lines.append(
+            f"| {count} | {facts['children']} | {facts['records']} | {seconds:.2f} | "
+            f"{1000 * seconds / count:.0f} | {peak:.0f} |"
+        )
     return lines
 
 
@@ -281,7 +327,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny schools, every part (for CI)")
     parser.add_argument("--sheets", action="store_true", help="also measure the Google Sheets sync")
     parser.add_argument("--scale", action="store_true", help="also measure 6 … 120 classes")
-    parser.add_argument("--excel", action="store_true", help="also run 汇总全校 through the xlwings stand-in")
+    parser.add_argument(
+        "--excel", action="store_true", help="also run 汇总全校 through the xlwings stand-in"
+    )
     options = parser.parse_args(argv)
     size = "quick" if options.quick else options.size
     with tempfile.TemporaryDirectory(prefix="xlsync-bench-") as folder:
@@ -292,7 +340,10 @@ def main(argv: list[str] | None = None) -> None:
         if options.excel or options.quick:
             print("\n" + "\n".join(excel_table(size, work)), flush=True)
         if options.scale or options.quick:
-            print("\n" + "\n".join(scale_table(QUICK_SCALE if options.quick else SCALE, work)), flush=True)
+            print(
+                "\n" + "\n".join(scale_table(QUICK_SCALE if options.quick else SCALE, work)),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

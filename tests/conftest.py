@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -23,9 +24,14 @@ Row = Mapping[str, Any]
 def student(**changes: Any) -> dict[str, Any]:
     """A valid 学生档案 row (as a teacher would type it); keyword arguments override fields."""
     row = {c.header: c.example for c in STUDENTS.columns}
-    row.update(姓名="王小明", 出生日期=dt.date(2015, 3, 1), 建档日期=dt.date(2026, 9, 1),
-               身份证号=make_id("430102", dt.date(2015, 3, 1), 7, "男"), 学籍号="",
-               帮扶教师="张老师")
+    row.update(
+        姓名="王小明",
+        出生日期=dt.date(2015, 3, 1),
+        建档日期=dt.date(2026, 9, 1),
+        身份证号=make_id("430102", dt.date(2015, 3, 1), 7, "男"),
+        学籍号="",
+        帮扶教师="张老师",
+    )
     row.update(changes)
     return row
 
@@ -52,8 +58,9 @@ def fill_sheet(workbook: Workbook, sheet: str, rows: Sequence[Row]) -> None:
         ws.append([row.get(h) for h in headers])
 
 
-def write_class_book(path: Path, students: Sequence[Row] = (), records: Sequence[Row] = (),
-                     plans: Sequence[Row] = ()) -> Path:
+def write_class_book(
+    path: Path, students: Sequence[Row] = (), records: Sequence[Row] = (), plans: Sequence[Row] = ()
+) -> Path:
     """A class workbook from the template holding the given rows."""
     wb = build_class_workbook(["张老师"])
     fill_sheet(wb, STUDENTS.name, students)
@@ -67,8 +74,10 @@ def write_class_book(path: Path, students: Sequence[Row] = (), records: Sequence
 @pytest.fixture
 def class_book(tmp_path: Path) -> Callable[..., Path]:
     """Factory: class_book(students=[...], records=[...], name='三年级2班.xlsx') → path."""
+
     def make(name: str = "三年级2班.xlsx", **rows: Sequence[Row]) -> Path:
         return write_class_book(tmp_path / name, **rows)
+
     return make
 
 
@@ -88,6 +97,7 @@ def run() -> Callable[..., Any]:
 
     def invoke(*args: str) -> Any:
         return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
     return invoke
 
 
@@ -98,6 +108,7 @@ SID = "1SchoolSheet"
 def server():
     """The loopback fake of the Sheets API (tests/fake_sheets.py)."""
     from fake_sheets import serve
+
     fake, httpd, root = serve()
     yield fake, root
     httpd.shutdown()
@@ -108,6 +119,7 @@ def fake(server, monkeypatch):
     """A clean fake holding one empty spreadsheet SID, reached through XLSYNC_SHEETS_API, with
     retries made fast (their delays are recorded in fake.delays)."""
     from xlsync.google.transport import RetryPolicy, SchoolHTTPClient
+
     state, root = server
     state.books.clear()
     state.log.clear()
@@ -115,8 +127,11 @@ def fake(server, monkeypatch):
     state.create(SID)
     monkeypatch.setenv("XLSYNC_SHEETS_API", root)
     delays: list[float] = []
-    monkeypatch.setattr(SchoolHTTPClient, "policy",
-                        RetryPolicy(base_delay=0.01, max_delay=0.05, timeout=(2, 2), sleep=delays.append))
+    monkeypatch.setattr(
+        SchoolHTTPClient,
+        "policy",
+        RetryPolicy(base_delay=0.01, max_delay=0.05, timeout=(2, 2), sleep=delays.append),
+    )
     state.delays = delays
     return state
 
@@ -124,15 +139,21 @@ def fake(server, monkeypatch):
 LO_OPEN = Path(__file__).parent / "lo_open.py"
 needs_uno = pytest.mark.skipif(
     not shutil.which("soffice") or not Path("/usr/lib/python3/dist-packages/uno.py").exists(),
-    reason="needs LibreOffice and Debian's python3-uno")
+    reason="needs LibreOffice and Debian's python3-uno",
+)
 
 
 def open_in_libreoffice(path: Path, *arguments: str) -> str:
-    """"OPENED <first cell>" or "NOT OPENED": LibreOffice, through UNO, opening `path`
+    """ "OPENED <first cell>" or "NOT OPENED": LibreOffice, through UNO, opening `path`
     (arguments: a password, --filter=NAME, --basic; see tests/lo_open.py)."""
     import subprocess
-    done = subprocess.run(["/usr/bin/python3", str(LO_OPEN), str(path), *arguments],
-                          capture_output=True, text=True, timeout=300)
+
+    done = subprocess.run(
+        ["/usr/bin/python3", str(LO_OPEN), str(path), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
 
 
@@ -140,10 +161,12 @@ def built_school(folder: Path, classes: int, children: int, seed: int) -> Path:
     """A generated school, consolidated as of 2026-11-30; returns its folder."""
     from xlsync.demo import DemoSize, generate_school
     from xlsync.jobs.consolidate import consolidate
+
     as_of = dt.date(2026, 11, 30)
     consolidate(generate_school(folder, as_of, DemoSize(classes, children), seed=seed), as_of=as_of)
     return folder
 
 
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
-                                   reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)

@@ -18,8 +18,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-STATUS_NAMES = {400: "INVALID_ARGUMENT", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
-                500: "INTERNAL", 503: "UNAVAILABLE"}
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
 
 
 class ApiFailure(Exception):
@@ -44,10 +49,18 @@ class Tab:
     hidden: bool = False
 
     def properties(self) -> dict:
-        return {"sheetId": self.sheet_id, "title": self.title, "index": self.index, "sheetType": "GRID",
-                **({"hidden": True} if self.hidden else {}),
-                "gridProperties": {"rowCount": self.rows, "columnCount": self.cols,
-                                   **({"frozenRowCount": self.frozen} if self.frozen else {})}}
+        return {
+            "sheetId": self.sheet_id,
+            "title": self.title,
+            "index": self.index,
+            "sheetType": "GRID",
+            **({"hidden": True} if self.hidden else {}),
+            "gridProperties": {
+                "rowCount": self.rows,
+                "columnCount": self.cols,
+                **({"frozenRowCount": self.frozen} if self.frozen else {}),
+            },
+        }
 
     def grid(self) -> list[list[Any]]:
         """Values as values.get returns them: trailing empty cells and rows left out."""
@@ -95,8 +108,12 @@ def parse_range(text: str) -> tuple[str, tuple[int, int, int | None, int | None]
     first, _, last = cells.partition(":")
     last = last or first
     (c1, r1), (c2, r2) = _CELL.match(first).groups(), _CELL.match(last).groups()
-    return title, (int(r1 or 1) - 1, column_number(c1 or "A") - 1,
-                   int(r2) if r2 else None, column_number(c2) if c2 else None)
+    return title, (
+        int(r1 or 1) - 1,
+        column_number(c1 or "A") - 1,
+        int(r2) if r2 else None,
+        column_number(c2) if c2 else None,
+    )
 
 
 class FakeSheets:
@@ -143,15 +160,27 @@ class FakeSheets:
     def _add(self, spreadsheet_id: str, props: dict) -> Tab:
         book = self.books[spreadsheet_id]
         if props["title"] in book:
-            raise ApiFailure(400, f'A sheet with the name "{props["title"]}" already exists. '
-                                  "Please enter another name.")
+            raise ApiFailure(
+                400,
+                f'A sheet with the name "{props["title"]}" already exists. '
+                "Please enter another name.",
+            )
         grid = props.get("gridProperties", {})
         self.next_id += 1
         sheet_id = props.get("sheetId", self.next_id)
         if any(t.sheet_id == sheet_id for t in book.values()):
-            raise ApiFailure(400, f"Invalid requests[0].addSheet: Sheet with id {sheet_id} already exists.")
-        tab = Tab(sheet_id, props["title"], len(book), grid.get("rowCount", 1000),
-                  grid.get("columnCount", 26), grid.get("frozenRowCount", 0), hidden=props.get("hidden", False))
+            raise ApiFailure(
+                400, f"Invalid requests[0].addSheet: Sheet with id {sheet_id} already exists."
+            )
+        tab = Tab(
+            sheet_id,
+            props["title"],
+            len(book),
+            grid.get("rowCount", 1000),
+            grid.get("columnCount", 26),
+            grid.get("frozenRowCount", 0),
+            hidden=props.get("hidden", False),
+        )
         book[tab.title] = tab
         return tab
 
@@ -182,8 +211,13 @@ class FakeSheets:
                 cell = {}
                 value = tab.cells.get((r, c), "")
                 if value not in ("", None):
-                    kind = "boolValue" if isinstance(value, bool) else "numberValue" if isinstance(
-                        value, (int, float)) else "stringValue"
+                    kind = (
+                        "boolValue"
+                        if isinstance(value, bool)
+                        else "numberValue"
+                        if isinstance(value, (int, float))
+                        else "stringValue"
+                    )
                     cell["userEnteredValue"] = {kind: value}
                 if (r, c) in tab.notes:
                     cell["note"] = tab.notes[(r, c)]
@@ -211,8 +245,11 @@ class FakeSheets:
         tab = self._tab(book, title)
         height, width = len(values), max((len(r) for r in values), default=0)
         if r0 + height > tab.rows or c0 + width > tab.cols:
-            raise ApiFailure(400, f"Range ({text}) exceeds grid limits. Max rows: {tab.rows}, "
-                                  f"max columns: {tab.cols}")
+            raise ApiFailure(
+                400,
+                f"Range ({text}) exceeds grid limits. Max rows: {tab.rows}, "
+                f"max columns: {tab.cols}",
+            )
 
     def _write(self, book: dict[str, Tab], text: str, values: list[list[Any]]) -> int:
         title, (r0, c0, _, _) = parse_range(text)
@@ -237,7 +274,9 @@ class FakeSheets:
         for text in body.get("ranges", []):
             title, (r0, c0, r1, c1) = parse_range(text)
             tab = self._tab(book, title)
-            for key in [k for k in tab.cells if r0 <= k[0] < (r1 or 10 ** 9) and c0 <= k[1] < (c1 or 10 ** 9)]:
+            for key in [
+                k for k in tab.cells if r0 <= k[0] < (r1 or 10**9) and c0 <= k[1] < (c1 or 10**9)
+            ]:
                 del tab.cells[key]
         return {"spreadsheetId": spreadsheet_id, "clearedRanges": body.get("ranges", [])}
 
@@ -252,10 +291,14 @@ class FakeSheets:
         return {"spreadsheetId": spreadsheet_id, "replies": replies}
 
     def _apply(self, spreadsheet_id: str, request: dict) -> dict:
-        (kind, spec), = request.items()
+        ((kind, spec),) = request.items()
         book = self.books[spreadsheet_id]
         if kind == "addSheet":
-            return {"addSheet": {"properties": self._add(spreadsheet_id, spec["properties"]).properties()}}
+            return {
+                "addSheet": {
+                    "properties": self._add(spreadsheet_id, spec["properties"]).properties()
+                }
+            }
         if kind == "deleteSheet":
             del book[self._by_id(book, spec["sheetId"]).title]
             return {}
@@ -270,7 +313,10 @@ class FakeSheets:
         if kind == "repeatCell":
             tab, cells = self._cells(book, spec["range"])
             for cell in cells:
-                tab.formats[cell] = {**tab.formats.get(cell, {}), **spec["cell"].get("userEnteredFormat", {})}
+                tab.formats[cell] = {
+                    **tab.formats.get(cell, {}),
+                    **spec["cell"].get("userEnteredFormat", {}),
+                }
             return {}
         if kind == "setDataValidation":
             tab, cells = self._cells(book, spec["range"])
@@ -306,11 +352,18 @@ class FakeSheets:
                     tab.notes.pop(cell, None)
             return {}
         if "start" in spec:  # a GridCoordinate
-            sheet_id, row0, col0 = spec["start"]["sheetId"], spec["start"].get("rowIndex", 0), \
-                spec["start"].get("columnIndex", 0)
+            sheet_id, row0, col0 = (
+                spec["start"]["sheetId"],
+                spec["start"].get("rowIndex", 0),
+                spec["start"].get("columnIndex", 0),
+            )
         else:  # a GridRange
             grid = spec["range"]
-            sheet_id, row0, col0 = grid["sheetId"], grid.get("startRowIndex", 0), grid.get("startColumnIndex", 0)
+            sheet_id, row0, col0 = (
+                grid["sheetId"],
+                grid.get("startRowIndex", 0),
+                grid.get("startColumnIndex", 0),
+            )
         tab = self._by_id(book, sheet_id)
         fields = spec["fields"]
         for i, row in enumerate(spec["rows"]):
@@ -325,8 +378,11 @@ class FakeSheets:
                         tab.notes.pop(cell, None)
                 if "userEnteredFormat" in fields:  # only the parts named in fields change
                     given = data.get("userEnteredFormat", {})
-                    names = ["backgroundColor"] if "userEnteredFormat.backgroundColor" in fields else \
-                        list(given) or ["backgroundColor", "textFormat"]
+                    names = (
+                        ["backgroundColor"]
+                        if "userEnteredFormat.backgroundColor" in fields
+                        else list(given) or ["backgroundColor", "textFormat"]
+                    )
                     merged = {k: v for k, v in tab.formats.get(cell, {}).items() if k not in names}
                     tab.formats[cell] = {**merged, **{k: given[k] for k in names if k in given}}
                 if "userEnteredValue" in fields:
@@ -359,7 +415,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         url = urlparse(self.path)
         with self.fake.lock:
-            self.fake.log.append((method, unquote(url.path) + ("?" + url.query if url.query else ""), body))
+            self.fake.log.append(
+                (method, unquote(url.path) + ("?" + url.query if url.query else ""), body)
+            )
             number = self.fake.count
             fault = next((f for f in self.fake.faults if f.at == number), None)
         if fault and fault.delay:
@@ -367,17 +425,35 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault.drop == "before":
             return self._drop()
         if fault and fault.status:
-            return self._answer(fault.status, {"error": {"code": fault.status, "message": "Injected fault",
-                                                         "status": STATUS_NAMES.get(fault.status, "UNKNOWN")}})
+            return self._answer(
+                fault.status,
+                {
+                    "error": {
+                        "code": fault.status,
+                        "message": "Injected fault",
+                        "status": STATUS_NAMES.get(fault.status, "UNKNOWN"),
+                    }
+                },
+            )
         try:
             with self.fake.lock:
                 parsed = {} if not body or url.path == "/token" else json.loads(body)
                 result = self._route(method, unquote(url.path), parse_qs(url.query), parsed)
         except ApiFailure as failure:
-            return self._answer(failure.code, {"error": {"code": failure.code, "message": failure.message,
-                                                         "status": STATUS_NAMES.get(failure.code, "UNKNOWN")}})
+            return self._answer(
+                failure.code,
+                {
+                    "error": {
+                        "code": failure.code,
+                        "message": failure.message,
+                        "status": STATUS_NAMES.get(failure.code, "UNKNOWN"),
+                    }
+                },
+            )
         except Exception as bug:  # a request the fake does not understand: say so, loudly
-            return self._answer(500, {"error": {"code": 500, "message": f"fake: {bug!r}", "status": "INTERNAL"}})
+            return self._answer(
+                500, {"error": {"code": 500, "message": f"fake: {bug!r}", "status": "INTERNAL"}}
+            )
         if fault and fault.drop == "after":
             return self._drop()
         self._answer(200, result)
@@ -401,12 +477,19 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and rest == ":batchUpdate":
             return fake.batch_update(sid, body)
         if method == "POST" and rest.startswith("/values/") and rest.endswith(":clear"):
-            return fake.values_batch_clear(sid, {"ranges": [rest[len("/values/"):-len(":clear")]]})
+            return fake.values_batch_clear(
+                sid, {"ranges": [rest[len("/values/") : -len(":clear")]]}
+            )
         if method == "GET" and rest.startswith("/values/"):
-            return fake.batch_get(sid, [rest[len("/values/"):]])["valueRanges"][0]
+            return fake.batch_get(sid, [rest[len("/values/") :]])["valueRanges"][0]
         if method == "PUT" and rest.startswith("/values/"):
-            return fake.values_batch_update(sid, {"valueInputOption": query.get("valueInputOption", ["RAW"])[0],
-                                                  "data": [{"range": rest[len("/values/"):], "values": body["values"]}]})
+            return fake.values_batch_update(
+                sid,
+                {
+                    "valueInputOption": query.get("valueInputOption", ["RAW"])[0],
+                    "data": [{"range": rest[len("/values/") :], "values": body["values"]}],
+                },
+            )
         raise ApiFailure(404, f"Method not found: {method} {rest}")
 
     def do_GET(self) -> None:

@@ -59,7 +59,7 @@ class Cell:
     color: tuple[int, int, int] | None = None
     number_format: str = "General"
     bold: bool = False
-    note: "Note | None" = None
+    note: Note | None = None
     link: str | None = None
 
 
@@ -80,7 +80,7 @@ class Note:
 
 
 class Font_:
-    def __init__(self, rng: "Range") -> None:
+    def __init__(self, rng: Range) -> None:
         self.rng = rng
 
     @property
@@ -95,10 +95,12 @@ class Font_:
 
 
 class Range:
-    def __init__(self, sheet: "Sheet", r1: int, c1: int, r2: int, c2: int, ndim: int | None = None) -> None:
+    def __init__(
+        self, sheet: Sheet, r1: int, c1: int, r2: int, c2: int, ndim: int | None = None
+    ) -> None:
         self.sheet, self.r1, self.c1, self.r2, self.c2, self.ndim = sheet, r1, c1, r2, c2, ndim
 
-    def options(self, ndim: int | None = None, **_: Any) -> "Range":
+    def options(self, ndim: int | None = None, **_: Any) -> Range:
         return Range(self.sheet, self.r1, self.c1, self.r2, self.c2, ndim)
 
     def each(self, create: bool = False) -> list[Cell]:
@@ -128,13 +130,16 @@ class Range:
         return (self.r2 - self.r1 + 1, self.c2 - self.c1 + 1)
 
     @property
-    def last_cell(self) -> "Range":
+    def last_cell(self) -> Range:
         return Range(self.sheet, self.r2, self.c2, self.r2, self.c2)
 
     @property
     def value(self) -> Any:
         CALLS["read values"] += 1
-        grid = [[self._read(r, c) for c in range(self.c1, self.c2 + 1)] for r in range(self.r1, self.r2 + 1)]
+        grid = [
+            [self._read(r, c) for c in range(self.c1, self.c2 + 1)]
+            for r in range(self.r1, self.r2 + 1)
+        ]
         if self.ndim == 2:
             return grid
         rows, cols = self.shape
@@ -172,7 +177,11 @@ class Range:
     @property
     def color(self) -> tuple[int, int, int] | None:
         colours = {c.color for c in self.each()} if self.each() else {None}
-        return colours.pop() if len(colours) == 1 and len(self.each()) == self.shape[0] * self.shape[1] else None
+        return (
+            colours.pop()
+            if len(colours) == 1 and len(self.each()) == self.shape[0] * self.shape[1]
+            else None
+        )
 
     @color.setter
     def color(self, value: tuple[int, int, int] | None) -> None:
@@ -221,7 +230,9 @@ class Range:
         cell.note = Note(cell, text)
         return cell.note
 
-    def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip: str | None = None) -> None:
+    def add_hyperlink(
+        self, address: str, text_to_display: str | None = None, screen_tip: str | None = None
+    ) -> None:
         CALLS["notes and links"] += 1
         cell = self._cell(self.r1, self.c1)
         cell.link = address
@@ -235,7 +246,7 @@ def _hex(colour: tuple[int, int, int]) -> str:
 class ConditionalFormats:
     """`range.conditional_formats` (xlwings ≥ 0.37.5): the rules are kept on the sheet and saved."""
 
-    def __init__(self, rng: "Range") -> None:
+    def __init__(self, rng: Range) -> None:
         self.rng = rng
 
     def _add(self, **rule: Any) -> dict:
@@ -244,15 +255,35 @@ class ConditionalFormats:
         self.rng.sheet.rules.append(rule)
         return rule
 
-    def add_cell_value(self, operator: str, formula1: Any, formula2: Any = None, *, fill_color=None,
-                       font_color=None, **_: Any) -> dict:
+    def add_cell_value(
+        self,
+        operator: str,
+        formula1: Any,
+        formula2: Any = None,
+        *,
+        fill_color=None,
+        font_color=None,
+        **_: Any,
+    ) -> dict:
         assert operator in ("equal", "greater_than", "less_than", "between"), operator
-        return self._add(kind="cell_value", operator=operator, formula1=formula1, fill=fill_color, font=font_color)
+        return self._add(
+            kind="cell_value",
+            operator=operator,
+            formula1=formula1,
+            fill=fill_color,
+            font=font_color,
+        )
 
     def add_color_scale(self, colors, *, thresholds=None, threshold_type: str = "number") -> dict:
-        assert len(colors) in (2, 3) and (thresholds is None or list(thresholds) == sorted(thresholds))
-        return self._add(kind="color_scale", colors=list(colors), thresholds=list(thresholds or []),
-                         threshold_type=threshold_type)
+        assert len(colors) in (2, 3) and (
+            thresholds is None or list(thresholds) == sorted(thresholds)
+        )
+        return self._add(
+            kind="color_scale",
+            colors=list(colors),
+            thresholds=list(thresholds or []),
+            threshold_type=threshold_type,
+        )
 
     def clear(self) -> None:
         CALLS["conditional formats"] += 1
@@ -274,7 +305,7 @@ def _address(text: str) -> tuple[int, int]:
 
 @dataclass
 class Chart:
-    charts: "Charts"
+    charts: Charts
     left: float
     top: float
     width: float
@@ -293,7 +324,9 @@ class Charts:
     def __init__(self) -> None:
         self.items: list[Chart] = []
 
-    def add(self, left: float = 0, top: float = 0, width: float = 355, height: float = 211) -> Chart:
+    def add(
+        self, left: float = 0, top: float = 0, width: float = 355, height: float = 211
+    ) -> Chart:
         CALLS["sheets and charts"] += 1
         chart = Chart(self, left, top, width, height)
         self.items.append(chart)
@@ -307,7 +340,7 @@ class Charts:
 
 
 class Sheet:
-    def __init__(self, book: "Book", name: str) -> None:
+    def __init__(self, book: Book, name: str) -> None:
         self.book, self.name = book, name
         self.cells: dict[tuple[int, int], Cell] = {}
         self.widths: dict[int, float] = {}
@@ -341,7 +374,7 @@ class Sheet:
 
 
 class Sheets:
-    def __init__(self, book: "Book") -> None:
+    def __init__(self, book: Book) -> None:
         self.book = book
         self.items: list[Sheet] = []
 
@@ -356,7 +389,9 @@ class Sheets:
     def __len__(self) -> int:
         return len(self.items)
 
-    def add(self, name: str | None = None, before: Sheet | None = None, after: Sheet | None = None) -> Sheet:
+    def add(
+        self, name: str | None = None, before: Sheet | None = None, after: Sheet | None = None
+    ) -> Sheet:
         CALLS["sheets and charts"] += 1
         sheet = Sheet(self.book, name or f"Sheet{len(self.items) + 1}")
         index = self.items.index(before) if before else self.items.index(after) + 1 if after else 0
@@ -365,11 +400,11 @@ class Sheets:
 
 
 class Books:
-    def __init__(self, app: "App") -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
         self.opened: list[str] = []
 
-    def open(self, path: str) -> "Book":
+    def open(self, path: str) -> Book:
         self.opened.append(path)
         return Book.load(Path(path), self.app)
 
@@ -391,8 +426,14 @@ class App:
     def status_bar(self, value: Any) -> None:
         self.status_history.append(value)
 
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None,
-              callback: str | None = None) -> str:
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str:
         self.alerts.append({"prompt": prompt, "title": title, "mode": mode})
         return "ok"
 
@@ -406,12 +447,14 @@ class Book:
         self.active = ""
 
     @classmethod
-    def load(cls, path: Path, app: App | None = None) -> "Book":
+    def load(cls, path: Path, app: App | None = None) -> Book:
         """The workbook at `path` as Excel would show it (cached values, formulas kept)."""
         book = cls(path, app or App())
         values, formulas = load_workbook(path, data_only=True), load_workbook(path)
         for ws in formulas.worksheets:
-            sheet = book.sheets.add(ws.title, after=book.sheets.items[-1] if book.sheets.items else None)
+            sheet = book.sheets.add(
+                ws.title, after=book.sheets.items[-1] if book.sheets.items else None
+            )
             sheet.visible = ws.sheet_state == "visible"
             cached = values[ws.title]
             for row in ws.iter_rows():
@@ -420,11 +463,20 @@ class Book:
                         continue
                     cell = Cell()
                     if isinstance(c.value, str) and c.value.startswith("="):
-                        cell.value, cell.formula = excel_input(cached[c.coordinate].value)[0], c.value
+                        cell.value, cell.formula = (
+                            excel_input(cached[c.coordinate].value)[0],
+                            c.value,
+                        )
                     else:
-                        cell.value = excel_input(c.value)[0] if not isinstance(c.value, str) else (c.value or None)
+                        cell.value = (
+                            excel_input(c.value)[0]
+                            if not isinstance(c.value, str)
+                            else (c.value or None)
+                        )
                     if c.fill.fill_type == "solid" and isinstance(c.fill.fgColor.rgb, str):
-                        cell.color = tuple(int(c.fill.fgColor.rgb[i:i + 2], 16) for i in (2, 4, 6))
+                        cell.color = tuple(
+                            int(c.fill.fgColor.rgb[i : i + 2], 16) for i in (2, 4, 6)
+                        )
                     if c.comment is not None:
                         cell.note = Note(cell, c.comment.text)
                     cell.number_format = c.number_format
@@ -442,7 +494,9 @@ class Book:
             for (r, c), cell in sheet.cells.items():
                 target = ws.cell(r, c, cell.formula or cell.value)
                 if cell.color:
-                    target.fill = PatternFill("solid", fgColor="".join(f"{v:02X}" for v in cell.color))
+                    target.fill = PatternFill(
+                        "solid", fgColor="".join(f"{v:02X}" for v in cell.color)
+                    )
                 target.number_format = cell.number_format
                 if cell.bold:
                     target.font = Font(bold=True)
@@ -457,16 +511,33 @@ class Book:
 
 def _ref(box: tuple[int, int, int, int]) -> str:
     from openpyxl.utils import get_column_letter
+
     r1, c1, r2, c2 = box
     return f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
 
 
 def _openpyxl_rule(rule: dict) -> Any:
     from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+
     if rule["kind"] == "color_scale":
         (a, b, c), (x, y, z) = rule["colors"], rule["thresholds"]
-        return ColorScaleRule(start_type="num", start_value=x, start_color=_hex(a), mid_type="num", mid_value=y,
-                              mid_color=_hex(b), end_type="num", end_value=z, end_color=_hex(c))
-    operator = {"equal": "equal", "greater_than": "greaterThan", "less_than": "lessThan"}[rule["operator"]]
-    return CellIsRule(operator=operator, formula=[str(rule["formula1"]).lstrip("=")],
-                      fill=PatternFill("solid", bgColor=_hex(rule["fill"])), font=Font(color=_hex(rule["font"])))
+        return ColorScaleRule(
+            start_type="num",
+            start_value=x,
+            start_color=_hex(a),
+            mid_type="num",
+            mid_value=y,
+            mid_color=_hex(b),
+            end_type="num",
+            end_value=z,
+            end_color=_hex(c),
+        )
+    operator = {"equal": "equal", "greater_than": "greaterThan", "less_than": "lessThan"}[
+        rule["operator"]
+    ]
+    return CellIsRule(
+        operator=operator,
+        formula=[str(rule["formula1"]).lstrip("=")],
+        fill=PatternFill("solid", bgColor=_hex(rule["fill"])),
+        font=Font(color=_hex(rule["font"])),
+    )

@@ -20,16 +20,23 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest import record, student, write_class_book  # noqa: E402
 
 CORPUS = Path(__file__).parent / "data" / "hostile"
-BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-                            for i in range(1, 10))
-                  + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
-                    'uniqueCount="1"><si><t>&lol9;</t></si></sst>')
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+    'uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+)
 
 
 def _valid(path: Path) -> bytes:
-    write_class_book(path, students=[student(), student(姓名="李小红", 性别="女", 身份证号="")],
-                     records=[record()])
+    write_class_book(
+        path,
+        students=[student(), student(姓名="李小红", 性别="女", 身份证号="")],
+        records=[record()],
+    )
     return path.read_bytes()
 
 
@@ -75,14 +82,18 @@ def generate() -> list[Path]:
     (CORPUS / "valid-reference.xlsx").unlink()
     files = {
         "truncated-zip.xlsx": base[: len(base) // 2],
-        "corrupt-zip-bytes.xlsx": base[:600] + bytes(rng.randrange(256) for _ in range(400)) + base[1000:],
+        "corrupt-zip-bytes.xlsx": base[:600]
+        + bytes(rng.randrange(256) for _ in range(400))
+        + base[1000:],
         "not-a-workbook.xlsx": "这不是工作簿，只是一段文字。".encode(),
         "empty-file.xlsx": b"",
         "no-content-types.xlsx": _rewrite(base, {"[Content_Types].xml": None}),
-        "wrong-content-types.xlsx": _rewrite(base, {"[Content_Types].xml": b"<Types>nonsense</Types>"}),
+        "wrong-content-types.xlsx": _rewrite(
+            base, {"[Content_Types].xml": b"<Types>nonsense</Types>"}
+        ),
         "xml-entity-bomb.xlsx": _rewrite(base, {"xl/sharedStrings.xml": BILLION_LAUGHS.encode()}),
         "gbk.csv": "姓名,性别,出生日期\n王小明,男,2015-03-01\n".encode("gbk"),
-        "utf8.csv": "姓名,性别,出生日期\n王小明,男,2015-03-01\n".encode("utf-8"),
+        "utf8.csv": "姓名,性别,出生日期\n王小明,男,2015-03-01\n".encode(),
         "utf8-bom.csv": "姓名,性别,出生日期\n王小明,男,2015-03-01\n".encode("utf-8-sig"),
         "binary-garbage.csv": bytes(rng.randrange(256) for _ in range(3000)),
     }
@@ -90,22 +101,37 @@ def generate() -> list[Path]:
         (CORPUS / name).write_bytes(data)
     _sheet_book(CORPUS / "cell-at-XFD1048576.xlsx", lambda wb, ws: ws.cell(1048576, 16384, "远处"))
     _sheet_book(CORPUS / "merged-header-cells.xlsx", lambda wb, ws: ws.merge_cells("A1:B1"))
-    _sheet_book(CORPUS / "formula-error-cells.xlsx", lambda wb, ws: setattr(ws["B2"], "data_type", "e")
-                or ws.__setitem__("B2", "#REF!"))
-    _sheet_book(CORPUS / "ten-megabyte-text-cell.xlsx", lambda wb, ws: ws.__setitem__("E2", "字" * ((10 << 20) // 3)))
+    _sheet_book(
+        CORPUS / "formula-error-cells.xlsx",
+        lambda wb, ws: setattr(ws["B2"], "data_type", "e") or ws.__setitem__("B2", "#REF!"),
+    )
+    _sheet_book(
+        CORPUS / "ten-megabyte-text-cell.xlsx",
+        lambda wb, ws: ws.__setitem__("E2", "字" * ((10 << 20) // 3)),
+    )
 
     def hidden(wb, ws):
         wb.active = wb.index(wb.create_sheet("说明", 0))
         ws.sheet_state = "hidden"
         wb.create_sheet("秘密").sheet_state = "veryHidden"
+
     _sheet_book(CORPUS / "hidden-and-very-hidden-sheets.xlsx", hidden)
-    _sheet_book(CORPUS / "sheet-name-with-spaces-and-punctuation.xlsx",
-                lambda wb, ws: setattr(ws, "title", " 学生档案（2026·秋） "))
+    _sheet_book(
+        CORPUS / "sheet-name-with-spaces-and-punctuation.xlsx",
+        lambda wb, ws: setattr(ws, "title", " 学生档案（2026·秋） "),
+    )
     _sheet_book(CORPUS / "dimension-claims-whole-sheet.xlsx", lambda wb, ws: None)
     claim = CORPUS / "dimension-claims-whole-sheet.xlsx"
-    claim.write_bytes(_rewrite(claim.read_bytes(), {"xl/worksheets/sheet1.xml": zipfile.ZipFile(
-        claim).read("xl/worksheets/sheet1.xml").replace(b'<dimension ref="A1:D2"/>',
-                                                        b'<dimension ref="A1:XFD1048576"/>')}))
+    claim.write_bytes(
+        _rewrite(
+            claim.read_bytes(),
+            {
+                "xl/worksheets/sheet1.xml": zipfile.ZipFile(claim)
+                .read("xl/worksheets/sheet1.xml")
+                .replace(b'<dimension ref="A1:D2"/>', b'<dimension ref="A1:XFD1048576"/>')
+            },
+        )
+    )
     _zip_bomb(CORPUS / "zip-bomb.xlsx")
     return sorted(CORPUS.iterdir())
 

@@ -26,10 +26,21 @@ def prop(name, value):
 def main(path, password=None, filter_name=None, basic=False):
     profile = tempfile.mkdtemp(prefix="lo-profile-")
     pipe = f"xlsync{int(time.time() * 1000)}"
-    office = subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", "--nologo",
-                               f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"])
+    office = subprocess.Popen(
+        [
+            "soffice",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            f"-env:UserInstallation=file://{profile}",
+            f"--accept=pipe,name={pipe};urp;",
+        ]
+    )
     local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local
+    )
     for _ in range(120):
         try:
             context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
@@ -40,11 +51,18 @@ def main(path, password=None, filter_name=None, basic=False):
         office.kill()
         print("NO OFFICE")
         return
-    desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-    properties = [prop("Hidden", True)] + ([prop("Password", password)] if password else []) \
+    desktop = context.ServiceManager.createInstanceWithContext(
+        "com.sun.star.frame.Desktop", context
+    )
+    properties = (
+        [prop("Hidden", True)]
+        + ([prop("Password", password)] if password else [])
         + ([prop("FilterName", filter_name)] if filter_name else [])
+    )
     try:
-        document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, tuple(properties))
+        document = desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(path), "_blank", 0, tuple(properties)
+        )
     except Exception:
         document = None
     if document is None:
@@ -56,7 +74,9 @@ def main(path, password=None, filter_name=None, basic=False):
             for name in libraries.getElementNames():
                 libraries.loadLibrary(name)
                 modules += [f"{name}.{m}" for m in libraries.getByName(name).getElementNames()]
-        print("OPENED", document.Sheets.getByIndex(0).getCellByPosition(0, 0).String, *sorted(modules))
+        print(
+            "OPENED", document.Sheets.getByIndex(0).getCellByPosition(0, 0).String, *sorted(modules)
+        )
         document.close(True)
     try:
         desktop.terminate()
@@ -68,5 +88,8 @@ def main(path, password=None, filter_name=None, basic=False):
 if __name__ == "__main__":
     flags = [a for a in sys.argv[1:] if a.startswith("--")]
     named = dict(a[2:].split("=", 1) for a in flags if "=" in a)
-    main(*[a for a in sys.argv[1:] if a not in flags], filter_name=named.get("filter"),
-         basic="--basic" in flags)
+    main(
+        *[a for a in sys.argv[1:] if a not in flags],
+        filter_name=named.get("filter"),
+        basic="--basic" in flags,
+    )

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import defusedxml.ElementTree as ET
 import pytest
+from conftest import needs_uno, open_in_libreoffice
 from oletools.olevba import VBA_Parser
 
-from conftest import needs_uno, open_in_libreoffice
 from xlsync.addin.build import MACROS, PROJECT_NAME, RIBBON_PART, addin_bytes, xlwings_folder
 from xlsync.addin.install import Machine, install_addin, uninstall_addin
 
@@ -43,7 +43,9 @@ def vba(xlam) -> dict[str, str]:
 
 def _code(text: str) -> list[str]:
     """Source lines without VBA's Attribute lines (olevba drops them) and trailing blanks."""
-    lines = [line for line in text.replace("\r\n", "\n").split("\n") if not line.startswith("Attribute ")]
+    lines = [
+        line for line in text.replace("\r\n", "\n").split("\n") if not line.startswith("Attribute ")
+    ]
     while lines and not lines[-1].strip():
         lines.pop()
     return lines
@@ -57,7 +59,9 @@ def test_olevba_extracts_exactly_the_vba_of_macros_and_xlwings(vba):
     for source in MACROS.glob("*.bas"):
         assert _code(vba[source.stem]) == _code(source.read_text(encoding="ascii")), source.name
     runpython = (xlwings_folder() / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
-    runpython = runpython.replace('PROJECT_NAME As String = "myaddin"', f'PROJECT_NAME As String = "{PROJECT_NAME}"')
+    runpython = runpython.replace(
+        'PROJECT_NAME As String = "myaddin"', f'PROJECT_NAME As String = "{PROJECT_NAME}"'
+    )
     assert _code(vba["xlwings"]) == _code(runpython)
     assert "Dictionary" in vba  # the Scripting.Dictionary stand-in xlwings needs on macOS
 
@@ -72,7 +76,9 @@ def test_the_ribbon_is_well_formed_and_every_button_calls_a_sub_that_exists(xlam
     assert [b.get("label") for b in buttons] == BUTTONS
     for button in buttons:
         module, sub = button.get("onAction").split(".")
-        assert re.search(rf"^Public Sub {sub}\(control As IRibbonControl\)\r?$", vba[module], re.M), sub
+        assert re.search(
+            rf"^Public Sub {sub}\(control As IRibbonControl\)\r?$", vba[module], re.M
+        ), sub
 
 
 def test_every_runpython_names_an_xlsync_function_that_imports(vba):
@@ -90,10 +96,18 @@ def test_every_runpython_names_an_xlsync_function_that_imports(vba):
 def test_the_vba_is_ascii_and_its_chinese_is_spelled_as_code_points():
     source = (MACROS / "XlsyncRibbon.bas").read_bytes()
     assert source.isascii()  # survives the VBA project's code page on any machine
-    texts = ["".join(chr(int(code, 16)) for code in found.split())
-             for line in source.decode().splitlines() if not line.lstrip().startswith("'")
-             for found in re.findall(r'Zh\("([0-9A-F ]+)"\)', line)]
-    assert texts == ["请输入新班级的名称（例如：三年级2班）：", "新建班级表", "请输入这个班班主任的姓名：", "新建班级表"]
+    texts = [
+        "".join(chr(int(code, 16)) for code in found.split())
+        for line in source.decode().splitlines()
+        if not line.lstrip().startswith("'")
+        for found in re.findall(r'Zh\("([0-9A-F ]+)"\)', line)
+    ]
+    assert texts == [
+        "请输入新班级的名称（例如：三年级2班）：",
+        "新建班级表",
+        "请输入这个班班主任的姓名：",
+        "新建班级表",
+    ]
 
 
 @needs_uno
@@ -115,13 +129,20 @@ def _python(folder: Path, windowless: bool) -> Path:
 
 def test_install_on_windows_puts_the_addin_in_xlstart_and_points_it_at_this_python(tmp_path):
     home = tmp_path / "Users" / "lead"
-    machine = Machine("win32", home, {"APPDATA": str(home / "AppData" / "Roaming"), "USERPROFILE": str(home)},
-                      _python(tmp_path / "py", windowless=True))
+    machine = Machine(
+        "win32",
+        home,
+        {"APPDATA": str(home / "AppData" / "Roaming"), "USERPROFILE": str(home)},
+        _python(tmp_path / "py", windowless=True),
+    )
     done = install_addin(machine)
     assert done.addin == home / "AppData/Roaming/Microsoft/Excel/XLSTART/xlsync.xlam"
     assert done.addin.read_bytes() == addin_bytes()
     assert done.config == home / ".xlsync" / "xlsync.conf"
-    assert done.config.read_text(encoding="utf-8") == f'"INTERPRETER_WIN","{tmp_path / "py" / "pythonw.exe"}"\n'
+    assert (
+        done.config.read_text(encoding="utf-8")
+        == f'"INTERPRETER_WIN","{tmp_path / "py" / "pythonw.exe"}"\n'
+    )
     assert uninstall_addin(machine) == [done.addin, done.config]
     assert not done.addin.exists() and not done.config.exists()
 
@@ -130,10 +151,16 @@ def test_install_on_macos_uses_excels_sandbox_and_copies_the_runpython_script(tm
     home = tmp_path / "lead"
     python = _python(tmp_path / "py", windowless=False)
     done = install_addin(Machine("darwin", home, {}, python))
-    assert done.addin == home / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/xlsync.xlam"
+    assert (
+        done.addin
+        == home
+        / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel/xlsync.xlam"
+    )
     assert done.config == home / "Library/Containers/com.microsoft.Excel/Data/xlsync.conf"
     assert done.config.read_text(encoding="utf-8") == f'"INTERPRETER_MAC","{python}"\n'
-    assert [p.parent for p in done.extra] == [home / "Library/Application Scripts/com.microsoft.Excel"]
+    assert [p.parent for p in done.extra] == [
+        home / "Library/Application Scripts/com.microsoft.Excel"
+    ]
     assert done.extra[0].name.startswith("xlwings-") and done.extra[0].suffix == ".applescript"
 
 
@@ -141,8 +168,14 @@ def test_the_cli_builds_and_says_plainly_where_excel_cannot_be(run, tmp_path, mo
     result = run("addin", "build", "--out", tmp_path)
     assert result.exit_code == 0 and (tmp_path / "xlsync.xlam").read_bytes() == addin_bytes()
     linux = Machine("linux", tmp_path, {}, Path("/usr/bin/python3"))
-    monkeypatch.setattr("xlsync.cli.install_addin", lambda folder=None: install_addin(linux, folder))
+    monkeypatch.setattr(
+        "xlsync.cli.install_addin", lambda folder=None: install_addin(linux, folder)
+    )
     result = run("addin", "install")
-    assert result.exit_code == 2 and "Windows 或 macOS" in result.stderr and "Traceback" not in result.output
+    assert (
+        result.exit_code == 2
+        and "Windows 或 macOS" in result.stderr
+        and "Traceback" not in result.output
+    )
     result = run("addin", "install", "--dir", tmp_path / "elsewhere")
     assert result.exit_code == 0 and (tmp_path / "elsewhere" / "xlsync.xlam").exists()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from conftest import record, student
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from conftest import record, student
 from xlsync.files.annotate import ERROR_FILL, MARKS_SHEET, _fill_xml
 from xlsync.schema import CHECK_SHEET, CLASS_SHEETS, HELP_SHEET
 
@@ -33,14 +33,17 @@ def edit(path, changes):
 
 
 def test_annotate_then_teacher_edits_then_annotate_again(class_book, run):
-    path = class_book(students=[student(), student(姓名="李", 身份证号="", 监护人电话="12345")],
-                      records=[record()])
+    path = class_book(
+        students=[student(), student(姓名="李", 身份证号="", 监护人电话="12345")],
+        records=[record()],
+    )
 
     def teacher_before(wb):
         ws = wb["学生档案"]
         ws["AA2"].fill = TEACHER_FILL
         ws["B2"].comment = Comment("记得家访", "张老师")
         ws["A3"].comment = Comment("小名叫李娃", "张老师")
+
     edit(path, teacher_before)
     before = snapshot(path)
 
@@ -65,6 +68,7 @@ def test_annotate_then_teacher_edits_then_annotate_again(class_book, run):
         ws["P3"] = "13812345678"  # fixes the phone; Excel keeps the cell's fill as it was
         ws["C2"].fill = TEACHER_FILL
         ws["D2"].comment = Comment("户口本核对过", "张老师")
+
     edit(path, teacher_between)
     edited = snapshot(path)
 

@@ -11,11 +11,21 @@ SCRIPT = Path(__file__).parent.parent / "benchmarks" / "run.py"
 
 
 def test_quick_benchmark_prints_every_table():
-    result = subprocess.run([sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True,
-                            timeout=600, check=True)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     out = result.stdout
-    for phase in ("a. I/O floor", "b. naive pandas pipeline", "c. xlsync consolidate, cold",
-                  "d. re-run, nothing changed", "e. re-run, one class changed"):
+    for phase in (
+        "a. I/O floor",
+        "b. naive pandas pipeline",
+        "c. xlsync consolidate, cold",
+        "d. re-run, nothing changed",
+        "e. re-run, one class changed",
+    ):
         assert phase in out
     for ratio in ("| c/a |", "| b/c |", "| d/c |", "| e/c |", "peak memory of xlsync"):
         assert ratio in out

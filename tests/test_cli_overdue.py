@@ -5,27 +5,53 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from conftest import record, student, write_class_book
 from openpyxl import load_workbook
 
-from conftest import record, student, write_class_book
 from xlsync.core.status_view import OWNED_HEADER
 from xlsync.schema import STATUS_SHEET
 
-ITEM_FIELDS = {"class", "child", "child_key", "teacher", "rule", "period_start", "period_end",
-               "status", "due", "days_overdue"}
+ITEM_FIELDS = {
+    "class",
+    "child",
+    "child_key",
+    "teacher",
+    "rule",
+    "period_start",
+    "period_end",
+    "status",
+    "due",
+    "days_overdue",
+}
 
 
 def _book(class_book):
     return class_book(
-        students=[student(), student(姓名="李小红", 性别="女", 身份证号="", 儿童类别="孤儿", 留守类型="",
-                                     在校状态="转出")],
-        records=[record(日期=dt.date(2026, 11, 20)), record(日期=dt.date(2026, 10, 8), 帮扶类型="家访")])
+        students=[
+            student(),
+            student(
+                姓名="李小红", 性别="女", 身份证号="", 儿童类别="孤儿", 留守类型="", 在校状态="转出"
+            ),
+        ],
+        records=[
+            record(日期=dt.date(2026, 11, 20)),
+            record(日期=dt.date(2026, 10, 8), 帮扶类型="家访"),
+        ],
+    )
 
 
 def test_json_contract(school, class_book, run):
     path = _book(class_book)
-    result = run("overdue", path, "--master", school / "全校汇总.xlsx", "--as-of", "2026-11-30",
-                 "--format", "json")
+    result = run(
+        "overdue",
+        path,
+        "--master",
+        school / "全校汇总.xlsx",
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["as_of"] == "2026-11-30"
@@ -33,28 +59,44 @@ def test_json_contract(school, class_book, run):
     by_rule = {(i["rule"], i["period_start"]): i for i in doc["items"]}
     assert by_rule[("谈心·每月", "2026-11-01")]["status"] == "已完成"
     assert by_rule[("谈心·每月", "2026-10-01")] | {"child_key": ""} == {
-        "class": "三年级2班", "child": "王小明", "child_key": "", "teacher": "张老师",
-        "rule": "谈心·每月", "period": "2026年10月", "period_start": "2026-10-01",
-        "period_end": "2026-10-31", "status": "已逾期", "due": "2026-10-31", "days_overdue": 30,
-        "file": str(path), "row": 2}
+        "class": "三年级2班",
+        "child": "王小明",
+        "child_key": "",
+        "teacher": "张老师",
+        "rule": "谈心·每月",
+        "period": "2026年10月",
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-31",
+        "status": "已逾期",
+        "due": "2026-10-31",
+        "days_overdue": 30,
+        "file": str(path),
+        "row": 2,
+    }
     assert by_rule[("家访·每学期", "2026-09-01")]["status"] == "已完成"
     assert {i["child"] for i in doc["items"]} == {"王小明"}  # 李小红 is 转出
     children = {c["child"]: c for c in doc["children"]}
     overdue = sum(1 for i in doc["items"] if i["status"] == "已逾期")
-    assert children["王小明"]["overdue_count"] == overdue and children["李小红"]["overdue_count"] == 0
+    assert (
+        children["王小明"]["overdue_count"] == overdue and children["李小红"]["overdue_count"] == 0
+    )
     assert children["王小明"]["child_key"].startswith("身份证:")
     assert doc["school"]["retention_rate"] == 1.0 and doc["school"]["teachers_without_child"] == []
 
 
 def test_same_inputs_same_output(class_book, run):
     path = _book(class_book)
-    runs = [run("overdue", path, "--as-of", "2026-11-30", "--format", "json").stdout for _ in range(3)]
+    runs = [
+        run("overdue", path, "--as-of", "2026-11-30", "--format", "json").stdout for _ in range(3)
+    ]
     assert runs[0] == runs[1] == runs[2]
 
 
 def test_text_is_one_block_per_teacher_most_urgent_first(class_book, run):
-    path = class_book(students=[student(), student(姓名="赵小刚", 身份证号="", 帮扶教师="李老师")],
-                      records=[record(帮扶类型="亲情电话", 日期=dt.date(2026, 11, 25))])
+    path = class_book(
+        students=[student(), student(姓名="赵小刚", 身份证号="", 帮扶教师="李老师")],
+        records=[record(帮扶类型="亲情电话", 日期=dt.date(2026, 11, 25))],
+    )
     out = run("overdue", path, "--as-of", "2026-11-30").stdout
     blocks = [line for line in out.splitlines() if "：已逾期" in line and "项" in line]
     assert [b.split("（")[0] for b in blocks] == ["李老师", "张老师"]
@@ -69,10 +111,17 @@ def test_unpaired_head_teacher_is_reported(school, class_book, run):
 
 def _cells(path, sheets=("说明", "学生档案", "帮扶记录", "学业帮扶计划")):
     wb = load_workbook(path)
-    return {(s, c.coordinate): (c.value, c.fill.fgColor.rgb, c.number_format)
-            for s in sheets for row in wb[s].iter_rows() for c in row
-            if not (s == "学生档案" and isinstance(wb[s].cell(1, c.column).value, str)
-                    and OWNED_HEADER.match(wb[s].cell(1, c.column).value))}
+    return {
+        (s, c.coordinate): (c.value, c.fill.fgColor.rgb, c.number_format)
+        for s in sheets
+        for row in wb[s].iter_rows()
+        for c in row
+        if not (
+            s == "学生档案"
+            and isinstance(wb[s].cell(1, c.column).value, str)
+            and OWNED_HEADER.match(wb[s].cell(1, c.column).value)
+        )
+    }
 
 
 def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
@@ -82,9 +131,19 @@ def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
     wb = load_workbook(path)
     ws = wb["学生档案"]
     headers = [c.value for c in ws[1]]
-    assert headers[27:] == ["谈心·本月", "家长通话·本月", "亲情电话·本周", "学业辅导·本月", "家访·本学期",
-                            "代理家长·本学期", "送温暖·本学年", "节日慰问·节日", "逾期项数", "最近截止"]
-    row = {h: c.value for h, c in zip(headers, ws[2])}
+    assert headers[27:] == [
+        "谈心·本月",
+        "家长通话·本月",
+        "亲情电话·本周",
+        "学业辅导·本月",
+        "家访·本学期",
+        "代理家长·本学期",
+        "送温暖·本学年",
+        "节日慰问·节日",
+        "逾期项数",
+        "最近截止",
+    ]
+    row = {h: c.value for h, c in zip(headers, ws[2], strict=False)}
     assert row["谈心·本月"] == "已逾期2次" and row["家访·本学期"] == "已完成"
     assert row["学业辅导·本月"] == "—" and row["送温暖·本学年"] == "待完成(07-02)"
     assert row["家长通话·本月"] == "已逾期2次" and row["逾期项数"] > 0
@@ -92,7 +151,10 @@ def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert {r.text for r in rules if r.type == "containsText"} == {"已逾期", "即将到期", "已完成"}
     assert {r.dxf.fill.bgColor.rgb[-6:] for r in rules if r.type == "containsText"} == {
-        "FFC7CE", "FFEB9C", "C6EFCE"}
+        "FFC7CE",
+        "FFEB9C",
+        "C6EFCE",
+    }
     todo = [[c.value for c in r] for r in wb[STATUS_SHEET].iter_rows(min_row=2)]
     assert todo[0][:3] == ["已逾期", "王小明", "亲情电话·每周"]
     assert all(r[0] != "已完成" for r in todo)

@@ -37,9 +37,13 @@ def test_new_class_creates_workbook_and_registers_it(run, tmp_path):
     assert len(book.students.data) == 0
     config = read_master(folder / "全校汇总.xlsx")
     classes = config.tables["班级"].data
-    assert classes.to_dict("records") == [{"班级": "三年级2班", "班主任": "张老师", "台账来源": "三年级2班.xlsx"}]
+    assert classes.to_dict("records") == [
+        {"班级": "三年级2班", "班主任": "张老师", "台账来源": "三年级2班.xlsx"}
+    ]
     teachers = config.tables["教师"].data
-    assert teachers.to_dict("records") == [{"姓名": "张老师", "班级": "三年级2班", "职务": "班主任", "党员": "否"}]
+    assert teachers.to_dict("records") == [
+        {"姓名": "张老师", "班级": "三年级2班", "职务": "班主任", "党员": "否"}
+    ]
 
 
 def test_second_class_of_the_same_teacher_adds_no_teacher_row(school, run):

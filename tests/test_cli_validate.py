@@ -14,12 +14,21 @@ def test_json_contract_and_exit_1_on_errors(class_book, run):
     result = run("validate", path, "--as-of", "2026-11-30", "--format", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
-    assert doc["files"] == [{"file": str(path), "class": "三年级2班", "children": 2, "records": 1,
-                             "complete_rate": 0.5}]
+    assert doc["files"] == [
+        {"file": str(path), "class": "三年级2班", "children": 2, "records": 1, "complete_rate": 0.5}
+    ]
     assert [set(i) for i in doc["issues"]] == [ISSUE_FIELDS]
     assert doc["issues"][0] | {"message": ""} == {
-        "severity": "错误", "code": "name-length", "file": str(path), "sheet": "学生档案",
-        "row": 3, "column": "姓名", "cell": "A3", "value": "李", "message": ""}
+        "severity": "错误",
+        "code": "name-length",
+        "file": str(path),
+        "sheet": "学生档案",
+        "row": 3,
+        "column": "姓名",
+        "cell": "A3",
+        "value": "李",
+        "message": "",
+    }
     assert doc["failed_files"] == [] and doc["as_of"] == "2026-11-30"
 
 
@@ -62,10 +71,12 @@ def test_without_master_defaults_are_used_and_said(class_book, run, tmp_path, mo
 
 
 def test_bad_inputs_exit_2_in_chinese(run, tmp_path):
-    cases = [(("validate", tmp_path / "无.xlsx"), "找不到文件"),
-             (("validate", tmp_path, "--as-of", "2026-13-01"), "不是日期"),
-             (("validate", tmp_path), "没有找到班级台账文件"),
-             (("validate", tmp_path, "--master", tmp_path / "无.xlsx"), "找不到全校汇总工作簿")]
+    cases = [
+        (("validate", tmp_path / "无.xlsx"), "找不到文件"),
+        (("validate", tmp_path, "--as-of", "2026-13-01"), "不是日期"),
+        (("validate", tmp_path), "没有找到班级台账文件"),
+        (("validate", tmp_path, "--master", tmp_path / "无.xlsx"), "找不到全校汇总工作簿"),
+    ]
     for args, phrase in cases:
         result = run(*args)
         assert result.exit_code == 2, args

@@ -11,10 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import needs_soffice, student
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
-from conftest import needs_soffice, student
 from xlsync.demo import DemoSize, generate_school
 from xlsync.jobs.consolidate import consolidate
 from xlsync.jobs.overdue import overdue
@@ -25,14 +25,19 @@ AS_OF = dt.date(2026, 11, 30)
 def sheet_rows(wb, name) -> list[dict]:
     ws = wb[name]
     header = [c.value for c in ws[1]]
-    return [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
+    return [
+        dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=2)
+    ]
 
 
 def source_rows(path: Path, sheet: str) -> list[tuple[int, dict]]:
     ws = load_workbook(path)[sheet]
     header = [c.value for c in ws[1]]
-    return [(row[0].row, dict(zip(header, (c.value for c in row)))) for row in ws.iter_rows(min_row=2)
-            if any(c.value not in (None, "") for c in row)]
+    return [
+        (row[0].row, dict(zip(header, (c.value for c in row), strict=False)))
+        for row in ws.iter_rows(min_row=2)
+        if any(c.value not in (None, "") for c in row)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +58,16 @@ def test_children_and_records_with_provenance(school):
     expected_children = sum(len(source_rows(p, "学生档案")) for p in class_files(folder))
     expected_records = sum(len(source_rows(p, "帮扶记录")) for p in class_files(folder))
     assert (len(children), len(records)) == (expected_children, expected_records)
-    assert (result.figures["children"], result.figures["records"]) == (expected_children, expected_records)
-    sources = {p.relative_to(folder).as_posix(): {s: dict(source_rows(p, s)) for s in ("学生档案", "帮扶记录")}
-               for p in class_files(folder)}
+    assert (result.figures["children"], result.figures["records"]) == (
+        expected_children,
+        expected_records,
+    )
+    sources = {
+        p.relative_to(folder).as_posix(): {
+            s: dict(source_rows(p, s)) for s in ("学生档案", "帮扶记录")
+        }
+        for p in class_files(folder)
+    }
     for row in children:
         origin = sources[row["来源文件"]][row["来源工作表"]][row["来源行"]]
         assert origin["姓名"] == row["姓名"] and Path(row["来源文件"]).stem == row["班级"]
@@ -67,10 +79,15 @@ def test_children_and_records_with_provenance(school):
 def test_overdue_list_equals_the_engine(school):
     folder, master, _, wb = school
     engine = overdue([folder / "班级台账"], master, AS_OF).items
-    expected = Counter((i.class_name, i.child, i.rule, i.period, i.status, i.due)
-                       for i in engine if i.status in ("已逾期", "即将到期"))
-    listed = Counter((r["班级"], r["学生"], r["帮扶事项"], r["周期"], r["状态"], r["截止日期"].date())
-                     for r in sheet_rows(wb, "逾期清单"))
+    expected = Counter(
+        (i.class_name, i.child, i.rule, i.period, i.status, i.due)
+        for i in engine
+        if i.status in ("已逾期", "即将到期")
+    )
+    listed = Counter(
+        (r["班级"], r["学生"], r["帮扶事项"], r["周期"], r["状态"], r["截止日期"].date())
+        for r in sheet_rows(wb, "逾期清单")
+    )
     assert listed == expected and sum(expected.values()) > 0
     statuses = [r["状态"] for r in sheet_rows(wb, "逾期清单")]
     assert statuses == sorted(statuses, key=["已逾期", "即将到期"].index)  # most urgent first
@@ -93,13 +110,19 @@ def test_class_and_overview_figures_recomputed(school):
     figures = {r[0].value: r[1].value for r in wb["概览"].iter_rows(min_row=4, max_row=21)}
     assert figures["学生数"] == len(children) and figures["在读学生"] == studying
     assert figures["巩固率"] == pytest.approx(studying / (studying + dropped), abs=1e-4)
-    assert figures["已逾期项数"] == sum(1 for r in sheet_rows(wb, "逾期清单") if r["状态"] == "已逾期")
+    assert figures["已逾期项数"] == sum(
+        1 for r in sheet_rows(wb, "逾期清单") if r["状态"] == "已逾期"
+    )
     assert figures["已逾期项数（按逾期清单重算）"] == '=COUNTIF(逾期清单!A:A,"已逾期")'
-    both_away = sum(1 for c in children if c["在校状态"] == "在读" and c["留守类型"] == "父母均外出")
+    both_away = sum(
+        1 for c in children if c["在校状态"] == "在读" and c["留守类型"] == "父母均外出"
+    )
     assert figures["父母均外出的学生占比"] == pytest.approx(both_away / studying, abs=1e-4)
     assert len(wb["概览"]._charts) == 2
     for name in ("班级统计", "教师统计"):  # completion by class and by teacher in colour
-        scales = [r for cf in wb[name].conditional_formatting for r in cf.rules if r.type == "colorScale"]
+        scales = [
+            r for cf in wb[name].conditional_formatting for r in cf.rules if r.type == "colorScale"
+        ]
         rates = [h for h in sheet_rows(wb, name)[0] if h.endswith("率")]
         assert len(scales) == len(rates) > 0
 
@@ -107,6 +130,7 @@ def test_class_and_overview_figures_recomputed(school):
 def test_every_finding_is_listed_with_a_link(school):
     folder, master, _, wb = school
     from xlsync.jobs.validate import validate
+
     expected = validate([folder / "班级台账"], master, AS_OF).report.findings
     issues = sheet_rows(wb, "校验问题")
     assert len(issues) == len(expected) > 0
@@ -140,7 +164,9 @@ def test_incremental_runs(tmp_path):
     assert second.unchanged and second.parsed == [] and master.read_bytes() == data
     changed = sorted((master.parent / "班级台账").glob("*.xlsx"))[1]
     wb = load_workbook(changed)
-    wb["帮扶记录"].append([AS_OF, wb["学生档案"]["A2"].value, None, "谈心", wb["学生档案"]["W2"].value, "谈心"])
+    wb["帮扶记录"].append(
+        [AS_OF, wb["学生档案"]["A2"].value, None, "谈心", wb["学生档案"]["W2"].value, "谈心"]
+    )
     wb.save(changed)
     third = consolidate(master, as_of=AS_OF)
     assert third.parsed == [f"班级台账/{changed.name}"] and not third.unchanged
@@ -164,7 +190,9 @@ def test_change_log_lists_added_removed_and_changed_children(tmp_path):
     log = sheet_rows(load_workbook(master), "变更记录")
     kinds = {(r["变化"], r["学生"]) for r in log}
     assert ("新增学生", "新来的") in kinds and ("移除学生", removed) in kinds
-    assert any(r["变化"] == "信息变更" and r["学生"] == changed and "家庭住址" in r["详情"] for r in log)
+    assert any(
+        r["变化"] == "信息变更" and r["学生"] == changed and "家庭住址" in r["详情"] for r in log
+    )
 
 
 def test_lead_sheet_survives_ten_consolidations(tmp_path):
@@ -180,7 +208,9 @@ def test_lead_sheet_survives_ten_consolidations(tmp_path):
     wb = load_workbook(master)
     mine = wb["德育处备忘"]
     assert (mine["A1"].value, mine["B1"].value, mine["B2"].value) == ("本月重点", 3, "=B1*2")
-    assert mine["A1"].fill.fgColor.rgb.endswith("FFFF00") and mine.column_dimensions["A"].width == 30
+    assert (
+        mine["A1"].fill.fgColor.rgb.endswith("FFFF00") and mine.column_dimensions["A"].width == 30
+    )
     assert wb.sheetnames.count("概览") == 1 and wb.sheetnames[-1] == "德育处备忘"
 
 
@@ -223,6 +253,7 @@ def test_same_child_in_two_classes_is_a_conflict_not_a_duplicate(tmp_path):
 def test_master_that_cannot_be_carried_over_is_left_alone(tmp_path, run):
     master = generate_school(tmp_path / "s", AS_OF, DemoSize(1, 5), seed=1)
     import zipfile
+
     with zipfile.ZipFile(master, "a") as archive:
         archive.writestr("xl/media/image1.png", b"\x89PNG")
     data = master.read_bytes()
@@ -236,14 +267,18 @@ def test_cli_json_and_summary(tmp_path, run):
     master = generate_school(tmp_path / "s", AS_OF, DemoSize(2, 5), seed=9)
     result = run("consolidate", master, "--as-of", "2026-11-30", "--format", "json")
     doc = json.loads(result.stdout)
-    assert {"master", "classes", "children", "records", "issues", "overdue", "failed_files"} <= set(doc)
+    assert {"master", "classes", "children", "records", "issues", "overdue", "failed_files"} <= set(
+        doc
+    )
     assert doc["classes"] == 2 and doc["children"] == 10
     result = run("consolidate", master, "--as-of", "2026-11-30")
     assert "班级台账和日期都没有变化" in result.stdout
 
 
 def test_demo_command(tmp_path, run):
-    result = run("demo", tmp_path / "演示", "--classes", "3", "--children", "6", "--as-of", "2026-11-30")
+    result = run(
+        "demo", tmp_path / "演示", "--classes", "3", "--children", "6", "--as-of", "2026-11-30"
+    )
     assert result.exit_code == 0, result.stderr
     assert "汇总完成" in result.stdout and (tmp_path / "演示" / "全校汇总.xlsx").is_file()
     assert len(list((tmp_path / "演示" / "班级台账").glob("*.xlsx"))) == 3
@@ -254,8 +289,21 @@ def test_libreoffice_opens_the_master_and_recalculates_to_our_figures(school, tm
     _, master, result, wb = school
     profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
     for target in ("pdf", "xlsx:Calc MS Excel 2007 XML"):
-        subprocess.run(["soffice", profile, "--headless", "--convert-to", target, "--outdir",
-                        str(tmp_path / "out"), str(master)], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                "soffice",
+                profile,
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(tmp_path / "out"),
+                str(master),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     assert (tmp_path / "out" / "全校汇总.pdf").stat().st_size > 10_000
     again = load_workbook(tmp_path / "out" / "全校汇总.xlsx", data_only=True)
     figures = {r[0].value: r[1].value for r in again["概览"].iter_rows(min_row=4, max_row=21)}

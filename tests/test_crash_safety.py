@@ -30,8 +30,11 @@ KILL_POINTS = 6
 
 
 def _user_files(folder: Path) -> dict[str, Path]:
-    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*")
-            if p.is_file() and ".xlsync" not in p.parts and not p.name.endswith(".xlsync-tmp")}
+    return {
+        p.relative_to(folder).as_posix(): p
+        for p in folder.rglob("*")
+        if p.is_file() and ".xlsync" not in p.parts and not p.name.endswith(".xlsync-tmp")
+    }
 
 
 def _values(path: Path) -> object:
@@ -46,8 +49,13 @@ def _values(path: Path) -> object:
 
 
 def _command(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "xlsync.cli", *args], cwd=cwd, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "xlsync.cli", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +91,11 @@ def test_killed_at_many_points(name, pristine, tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait()
         for rel, path in _user_files(work).items():
-            assert path.read_bytes() == old_bytes.get(rel) or _values(path) == new[rel], (name, point, rel)
+            assert path.read_bytes() == old_bytes.get(rel) or _values(path) == new[rel], (
+                name,
+                point,
+                rel,
+            )
         again = _command(args, work)
         assert again.wait(timeout=300) in (0, 1), again.stderr.read().decode()
         assert {rel: _values(p) for rel, p in _user_files(work).items()} == new, (name, point)
@@ -93,6 +105,7 @@ def test_killed_at_many_points(name, pristine, tmp_path):
 def test_sync_killed_at_many_points(pristine, tmp_path, server, fake):
     from conftest import SID
     from test_sync import _service_account
+
     from xlsync.jobs.consolidate import consolidate
     from xlsync.jobs.sync import master_tables
 
@@ -125,4 +138,3 @@ def test_sync_killed_at_many_points(pristine, tmp_path, server, fake):
         assert _command(args, work, env).wait(timeout=120) == 0
         assert all(fake.values(SID, t) == rows for t, rows in desired.items())
         assert fake.values(SID, "同步信息")[1][1] == "同步完成"
-

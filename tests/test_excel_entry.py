@@ -8,13 +8,13 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import fake_xlwings as fx
 import pytest
 import requests
+from conftest import SID, record, student, write_class_book
 from openpyxl import load_workbook
 
-import fake_xlwings as fx
 import xlsync.excel.entry as entry
-from conftest import SID, record, student, write_class_book
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files.backup import backups_of
 from xlsync.jobs.consolidate import consolidate
@@ -37,30 +37,48 @@ def values(book: fx.Book, sheet: str) -> list[list]:
 
 def cells(path: Path, sheets) -> dict[str, dict]:
     """Every non-empty cell (formulas as their text) of `sheets`, normalised as Excel shows them."""
+
     def norm(v):
         if isinstance(v, bool) or v is None or v == "":
             return v or None
         if isinstance(v, (int, float)):
             return round(float(v), 9)
         return v.date() if isinstance(v, dt.datetime) else v
+
     wb = load_workbook(path)
-    return {name: {(c.row, c.column): norm(c.value) for row in wb[name].iter_rows() for c in row
-                   if norm(c.value) is not None} for name in sheets}
+    return {
+        name: {
+            (c.row, c.column): norm(c.value)
+            for row in wb[name].iter_rows()
+            for c in row
+            if norm(c.value) is not None
+        }
+        for name in sheets
+    }
 
 
 def formats(path: Path, sheet: str) -> list[tuple[str, int]]:
     """(cells, number of rules) of each conditional format of `sheet`."""
-    return sorted((str(cf.sqref), len(cf.rules)) for cf in load_workbook(path)[sheet].conditional_formatting)
+    return sorted(
+        (str(cf.sqref), len(cf.rules)) for cf in load_workbook(path)[sheet].conditional_formatting
+    )
 
 
 def test_the_stand_in_converts_values_as_xlwings_does(tmp_path):
     sheet = fx.Book(tmp_path / "b.xlsx", fx.App()).sheets.add("表")
     sheet.range("A1").value = [["王", 3, dt.date(2026, 9, 1), "0123", "'0123", "=1+1"], [None, 2.5]]
     assert sheet.range("A1").value == "王"
-    assert sheet.range((1, 1), (1, 4)).value == ["王", 3.0, dt.datetime(2026, 9, 1), 123.0]  # one row: 1-D
+    assert sheet.range((1, 1), (1, 4)).value == [
+        "王",
+        3.0,
+        dt.datetime(2026, 9, 1),
+        123.0,
+    ]  # one row: 1-D
     assert sheet.range((1, 2), (2, 2)).value == [3.0, 2.5]  # one column: 1-D
     assert sheet.range((2, 1), (2, 2)).options(ndim=2).value == [[None, 2.5]]
-    assert sheet.range("E1").value == "0123" and sheet.range("F1").value is None  # a formula: Excel computes it
+    assert (
+        sheet.range("E1").value == "0123" and sheet.range("F1").value is None
+    )  # a formula: Excel computes it
 
 
 @pytest.fixture(scope="module")
@@ -78,24 +96,35 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
     book = clicked(monkeypatch, in_excel / MASTER_FILE)
     mine = book.sheets.add("我的统计", after=book.sheets["学校信息"])
     mine.range("A1").value = [["自己的表", 1], ["=概览!B5", None]]
-    config_before = {s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS}
+    config_before = {
+        s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS
+    }
     backups = len(backups_of(in_excel / MASTER_FILE))
 
     entry.consolidate_school()
 
     assert book.saves == 1 and len(backups_of(in_excel / MASTER_FILE)) == backups + 1
-    expected, got = cells(by_cli / MASTER_FILE, RESULT_SHEETS), cells(in_excel / MASTER_FILE, RESULT_SHEETS)
+    expected, got = (
+        cells(by_cli / MASTER_FILE, RESULT_SHEETS),
+        cells(in_excel / MASTER_FILE, RESULT_SHEETS),
+    )
     for name in RESULT_SHEETS:
         if name == "概览":  # line 2 says when it ran (to the minute)
             expected[name].pop((2, 1)), got[name].pop((2, 1))
         assert got[name] == expected[name], name
-    for name in ("逾期清单", "班级统计", "教师统计"):  # status colours and rate scales: the same rules
+    for name in (
+        "逾期清单",
+        "班级统计",
+        "教师统计",
+    ):  # status colours and rate scales: the same rules
         assert formats(in_excel / MASTER_FILE, name) == formats(by_cli / MASTER_FILE, name), name
     assert formats(in_excel / MASTER_FILE, "逾期清单")[0][1] == 3
-    assert {s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS} == config_before
+    assert {
+        s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS
+    } == config_before
     assert mine.cells[(2, 1)].formula == "=概览!B5"
     assert len(book.sheets["概览"].charts) == 2
-    assert [s.name for s in book.sheets][:len(RESULT_SHEETS)] == list(RESULT_SHEETS)
+    assert [s.name for s in book.sheets][: len(RESULT_SHEETS)] == list(RESULT_SHEETS)
     app = book.app
     assert any(str(s).startswith("xlsync 汇总：读取班级台账 3/3") for s in app.status_history)
     assert app.status_bar is False  # handed back to Excel
@@ -108,16 +137,20 @@ def test_a_second_click_rebuilds_in_place(demo_school, tmp_path, monkeypatch):
     entry.consolidate_school()
     first = {n: values(book, n) for n in RESULT_SHEETS}
     entry.consolidate_school()
-    same = [n for n in RESULT_SHEETS if n not in ("概览", "变更记录")]  # when it ran; what changed since
+    same = [
+        n for n in RESULT_SHEETS if n not in ("概览", "变更记录")
+    ]  # when it ran; what changed since
     assert {n: values(book, n) for n in same} == {n: first[n] for n in same}
     assert values(book, "变更记录")[1:] == []
     assert len(book.sheets["概览"].charts) == 2 and book.app.alerts[-1]["mode"] == "info"
 
 
 def _class_in(school: Path) -> Path:
-    return write_class_book(school / CLASS_DIR / "三年级2班.xlsx",
-                            students=[student(), student(姓名="李四", 身份证号="", 监护人电话="12345")],
-                            records=[record()])
+    return write_class_book(
+        school / CLASS_DIR / "三年级2班.xlsx",
+        students=[student(), student(姓名="李四", 身份证号="", 监护人电话="12345")],
+        records=[record()],
+    )
 
 
 def test_overdue_in_excel_writes_what_overdue_write_writes(school, tmp_path, monkeypatch, run):
@@ -136,7 +169,7 @@ def test_overdue_in_excel_writes_what_overdue_write_writes(school, tmp_path, mon
     assert got == expected
     assert formats(tmp_path / "excel.xlsx", STATUS_SHEET) == formats(copy, STATUS_SHEET)
     after = values(book, STUDENTS.name)
-    assert [row[:len(typed[0])] for row in after] == typed  # the teacher's cells as they were
+    assert [row[: len(typed[0])] for row in after] == typed  # the teacher's cells as they were
     assert book.app.alerts[-1]["mode"] == "info" and "逾期提醒" in book.app.alerts[-1]["prompt"]
 
 
@@ -161,15 +194,23 @@ def test_validate_in_excel_marks_then_unmarks_and_keeps_the_teachers_note(school
     entry.validate_book()
     assert phone.color is None and phone.note is None
     assert sheet.range("A2").note is own and own.text == "记得家访"
-    assert values(book, STUDENTS.name)[1:] == [typed[1], [*typed[2][:headers.index("监护人电话")], 13800138000.0,
-                                                          *typed[2][headers.index("监护人电话") + 1:]]]
+    assert values(book, STUDENTS.name)[1:] == [
+        typed[1],
+        [
+            *typed[2][: headers.index("监护人电话")],
+            13800138000.0,
+            *typed[2][headers.index("监护人电话") + 1 :],
+        ],
+    ]
 
 
 def test_marks_of_the_cli_are_undone_by_the_button(school, monkeypatch, run):
     path = _class_in(school)
     assert run("validate", path, "--annotate", "--as-of", TODAY.isoformat()).exit_code == 1
     book = clicked(monkeypatch, path)
-    phone = book.sheets[STUDENTS.name].range((3, values(book, STUDENTS.name)[0].index("监护人电话") + 1))
+    phone = book.sheets[STUDENTS.name].range(
+        (3, values(book, STUDENTS.name)[0].index("监护人电话") + 1)
+    )
     assert phone.note is not None
     phone.value = "13800138000"
     entry.validate_book()

@@ -7,9 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import built_school, needs_uno, open_in_libreoffice
 from openpyxl import load_workbook
 
-from conftest import built_school, needs_uno, open_in_libreoffice
 from xlsync.files.reader import load_grids
 
 AS_OF = dt.date(2026, 11, 30)
@@ -17,7 +17,10 @@ AS_OF = dt.date(2026, 11, 30)
 
 @pytest.fixture(scope="module")
 def master(tmp_path_factory) -> Path:
-    return built_school(tmp_path_factory.mktemp("export") / "学校", classes=2, children=6, seed=8) / "全校汇总.xlsx"
+    return (
+        built_school(tmp_path_factory.mktemp("export") / "学校", classes=2, children=6, seed=8)
+        / "全校汇总.xlsx"
+    )
 
 
 def test_masked_export_has_the_owned_sheets_and_no_private_values(master, run, tmp_path):
@@ -26,10 +29,20 @@ def test_masked_export_has_the_owned_sheets_and_no_private_values(master, run, t
     assert result.exit_code == 0 and "已脱敏" in result.stdout
     exported = load_grids(out)
     assert list(exported)[:3] == ["概览", "逾期清单", "全校档案"]
-    ids = [str(v) for row in load_grids(master, lambda n: n == "全校档案")["全校档案"][1:] for v in row[5:6] if v]
+    ids = [
+        str(v)
+        for row in load_grids(master, lambda n: n == "全校档案")["全校档案"][1:]
+        for v in row[5:6]
+        if v
+    ]
     text = " ".join(str(v) for grid in exported.values() for row in grid for v in row)
     assert ids and not any(i in text for i in ids) and "***********" in text
-    assert not any(c.data_type == "f" for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row)
+    assert not any(
+        c.data_type == "f"
+        for ws in load_workbook(out).worksheets
+        for row in ws.iter_rows()
+        for c in row
+    )
 
 
 def test_full_export_copies_every_sheet_and_warns(master, run, tmp_path):
@@ -40,6 +53,7 @@ def test_full_export_copies_every_sheet_and_warns(master, run, tmp_path):
 
 def test_encrypted_export_needs_the_password(master, run, tmp_path, monkeypatch):
     from msoffcrypto import OfficeFile
+
     monkeypatch.setenv("XLSYNC_EXPORT_PASSWORD", "帮扶2026")
     out = tmp_path / "加密.xlsx"
     assert run("export", master, "--out", out, "--encrypt").exit_code == 0
@@ -50,13 +64,16 @@ def test_encrypted_export_needs_the_password(master, run, tmp_path, monkeypatch)
 
 @pytest.mark.soffice
 @needs_uno
-def test_libreoffice_opens_the_encrypted_export_with_the_password_only(master, run, tmp_path, monkeypatch):
+def test_libreoffice_opens_the_encrypted_export_with_the_password_only(
+    master, run, tmp_path, monkeypatch
+):
     monkeypatch.setenv("XLSYNC_EXPORT_PASSWORD", "帮扶2026")
     out = tmp_path / "加密.xlsx"
     run("export", master, "--out", out, "--encrypt")
 
     def lo(*password: str) -> str:
         return open_in_libreoffice(out, *password)
+
     assert lo("帮扶2026").startswith("OPENED")
     assert lo() == "NOT OPENED"
     assert lo("wrong") == "NOT OPENED"
@@ -65,7 +82,12 @@ def test_libreoffice_opens_the_encrypted_export_with_the_password_only(master, r
 def test_a_master_without_results_is_refused_by_export_and_sync(run, tmp_path):
     run("init", tmp_path / "新学校", "--school", "新学校", "--year", "2026-2027")
     master = tmp_path / "新学校" / "全校汇总.xlsx"
-    for args in (("export", master, "--out", tmp_path / "x.xlsx"), ("sync", master, "--spreadsheet", "x")):
+    for args in (
+        ("export", master, "--out", tmp_path / "x.xlsx"),
+        ("sync", master, "--spreadsheet", "x"),
+    ):
         result = run(*args)
-        assert result.exit_code == 2 and "请先运行 xlsync consolidate" in result.stderr, result.stderr
+        assert result.exit_code == 2 and "请先运行 xlsync consolidate" in result.stderr, (
+            result.stderr
+        )
     assert not (tmp_path / "x.xlsx").exists()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import requests
+from conftest import SID
 from gspread.exceptions import APIError
 
-from conftest import SID
 from xlsync.google.client import open_client
 
 
@@ -16,7 +16,9 @@ def test_gspread_high_level_calls(fake):
     sheet = book.add_worksheet("名单", rows=5, cols=3)
     sheet.update([["姓名", "电话"], ["王小明", "=1+1"]], "A1", raw=True)
     assert sheet.get_all_values() == [["姓名", "电话"], ["王小明", "=1+1"]]
-    assert book.values_batch_get(["'名单'!A2:B2"])["valueRanges"][0]["values"] == [["王小明", "=1+1"]]
+    assert book.values_batch_get(["'名单'!A2:B2"])["valueRanges"][0]["values"] == [
+        ["王小明", "=1+1"]
+    ]
     sheet.batch_clear(["A2:B2"])
     assert fake.values(SID, "名单") == [["姓名", "电话"]]
     book.values_clear("'名单'!A1:B1")
@@ -31,5 +33,6 @@ def test_gspread_high_level_calls(fake):
 def test_unknown_spreadsheet_is_404_in_googles_shape(fake):
     with pytest.raises(APIError) as caught:
         open_client(session=requests.Session()).http_client.fetch_sheet_metadata("nope")
-    assert caught.value.response.json() == {"error": {"code": 404, "message": "Requested entity was not found.",
-                                                      "status": "NOT_FOUND"}}
+    assert caught.value.response.json() == {
+        "error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}
+    }

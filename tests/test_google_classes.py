@@ -8,10 +8,10 @@ import datetime as dt
 import json
 
 import requests
-from openpyxl import load_workbook
-
 from conftest import SID, record, student, write_class_book
+from openpyxl import load_workbook
 from test_sync import _service_account
+
 from xlsync.core.status_view import OWNED_HEADER
 from xlsync.google.class_sheets import ERROR_RGB, MARKS_TAB, NOTE_MARK
 from xlsync.jobs.classes import new_class
@@ -53,12 +53,23 @@ def test_new_class_in_google_sheets_is_built_from_the_schema(fake, school):
     assert fake.values(SID, "学生档案") == [list(STUDENTS.headers)]
     assert tab.frozen == 1
     sex = tab.validations[(1, STUDENTS.headers.index("性别"))]
-    assert sex["strict"] and [v["userEnteredValue"] for v in sex["condition"]["values"]] == ["男", "女"]
+    assert sex["strict"] and [v["userEnteredValue"] for v in sex["condition"]["values"]] == [
+        "男",
+        "女",
+    ]
     teachers = tab.validations[(1, STUDENTS.headers.index("帮扶教师"))]
-    assert not teachers["strict"] and {"张老师", "李老师"} <= {v["userEnteredValue"] for v in teachers["condition"]["values"]}
+    assert not teachers["strict"] and {"张老师", "李老师"} <= {
+        v["userEnteredValue"] for v in teachers["condition"]["values"]
+    }
     assert tab.formats[(5, STUDENTS.headers.index("身份证号"))]["numberFormat"] == {"type": "TEXT"}
-    assert tab.formats[(5, STUDENTS.headers.index("出生日期"))]["numberFormat"]["pattern"] == "yyyy-mm-dd"
-    classes = [[c.value for c in row] for row in load_workbook(school / "全校汇总.xlsx")["班级"].iter_rows()]
+    assert (
+        tab.formats[(5, STUDENTS.headers.index("出生日期"))]["numberFormat"]["pattern"]
+        == "yyyy-mm-dd"
+    )
+    classes = [
+        [c.value for c in row]
+        for row in load_workbook(school / "全校汇总.xlsx")["班级"].iter_rows()
+    ]
     assert ["四年级1班", "李老师", SOURCE] in classes
 
 
@@ -76,12 +87,15 @@ def test_google_class_gives_the_same_findings_as_the_same_rows_in_excel(fake, sc
     new_class(school, "四年级1班", "张老师", SID, google())
     fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
     fill(fake, "帮扶记录", RECORDS, RECORD_ROWS)
-    excel = write_class_book(tmp_path / "四年级1班.xlsx", students=STUDENTS_ROWS, records=RECORD_ROWS)
+    excel = write_class_book(
+        tmp_path / "四年级1班.xlsx", students=STUDENTS_ROWS, records=RECORD_ROWS
+    )
     master = school / "全校汇总.xlsx"
     from_google = validate([SOURCE], master, AS_OF, google=google()).report.findings
     from_excel = validate([excel], master, AS_OF).report.findings
-    assert [(f.sheet, f.cell, f.code, f.message) for f in from_google] == \
-           [(f.sheet, f.cell, f.code, f.message) for f in from_excel]
+    assert [(f.sheet, f.cell, f.code, f.message) for f in from_google] == [
+        (f.sheet, f.cell, f.code, f.message) for f in from_excel
+    ]
     assert {f.code for f in from_google} == {"name-length", "phone-invalid"}
     reads = [entry for entry in fake.log if "values:batchGet" in entry[1]]
     assert len(reads) == 1
@@ -99,16 +113,22 @@ def test_annotate_marks_cells_and_a_rerun_removes_only_its_own_marks(fake, schoo
     assert tab.cells == teacher_values
     assert tab.notes[name] == "老师自己的批注"  # kept; the finding is in 校验结果
     assert tab.notes[phone].startswith(NOTE_MARK) and "不是有效号码" in tab.notes[phone]
-    assert tab.formats[phone]["backgroundColor"] == dict(zip(("red", "green", "blue"), ERROR_RGB))
+    assert tab.formats[phone]["backgroundColor"] == dict(
+        zip(("red", "green", "blue"), ERROR_RGB, strict=False)
+    )
     assert fake.tab(SID, MARKS_TAB).hidden
     checks = fake.values(SID, "校验结果")
     assert [row[2] for row in checks[1:]] == ["A3", "P3"]
     tab.cells[phone] = "13812345678"  # the teacher fixes the phone
-    tab.formats[(1, 0)] = {"backgroundColor": {"red": 0.0, "green": 0.7, "blue": 1.0}}  # and colours a cell
+    tab.formats[(1, 0)] = {
+        "backgroundColor": {"red": 0.0, "green": 0.7, "blue": 1.0}
+    }  # and colours a cell
     validate([SOURCE], master, AS_OF, annotate=True, google=google())
     assert "backgroundColor" not in tab.formats.get(phone, {}) and phone not in tab.notes
     assert tab.formats[(1, 0)]["backgroundColor"]["green"] == 0.7
-    assert tab.formats[name]["backgroundColor"] == dict(zip(("red", "green", "blue"), ERROR_RGB))
+    assert tab.formats[name]["backgroundColor"] == dict(
+        zip(("red", "green", "blue"), ERROR_RGB, strict=False)
+    )
     assert tab.notes[name] == "老师自己的批注"
     assert [row[2] for row in fake.values(SID, "校验结果")[1:]] == ["A3"]
     assert tab.formats[(5, STUDENTS.headers.index("身份证号"))]["numberFormat"] == {"type": "TEXT"}
@@ -127,8 +147,12 @@ def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
     grid = fake.values(SID, "学生档案")
     owned = [i for i, h in enumerate(grid[0]) if isinstance(h, str) and OWNED_HEADER.match(h)]
     assert owned == list(range(len(STUDENTS.headers), len(STUDENTS.headers) + 10))
-    row = dict(zip(grid[0], grid[1]))
-    assert row["谈心·本月"] == "已逾期2次" and row["家访·本学期"] == "待完成(01-22)" and row["逾期项数"] > 0
+    row = dict(zip(grid[0], grid[1], strict=False))
+    assert (
+        row["谈心·本月"] == "已逾期2次"
+        and row["家访·本学期"] == "待完成(01-22)"
+        and row["逾期项数"] > 0
+    )
     assert {k: v for k, v in tab.cells.items() if k[1] < len(STUDENTS.headers)} == teacher_values
     rules = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in tab.rules]
     assert sorted(rules) == sorted(["已完成", "已逾期", "即将到期"])  # replaced, not added again
@@ -144,7 +168,7 @@ def test_consolidation_includes_classes_kept_in_google_sheets(fake, school):
     assert result.figures["classes"] == 2 and SOURCE in result.parsed
     rows = [[c.value for c in r] for r in load_workbook(master)["全校档案"].iter_rows()]
     header = rows[0]
-    mine = [dict(zip(header, r)) for r in rows[1:] if r[1] == "谷歌同学"]
+    mine = [dict(zip(header, r, strict=False)) for r in rows[1:] if r[1] == "谷歌同学"]
     assert mine and mine[0]["班级"] == "四年级1班" and mine[0]["来源文件"] == SOURCE
     assert consolidate(master, as_of=AS_OF, google=google()).unchanged
 
@@ -153,9 +177,24 @@ def test_cli_reads_a_google_class_with_a_service_account(fake, school, run, serv
     new_class(school, "四年级1班", "张老师", SID, google())
     fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
     key = _service_account(tmp_path / "key.json", server[1] + "/token")
-    result = run("validate", SOURCE, "--master", school / "全校汇总.xlsx", "--credentials", key,
-                 "--as-of", "2026-11-30", "--format", "json")
+    result = run(
+        "validate",
+        SOURCE,
+        "--master",
+        school / "全校汇总.xlsx",
+        "--credentials",
+        key,
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 1, result.stderr
-    assert {i["code"] for i in json.loads(result.stdout)["issues"]} == {"name-length", "phone-invalid"}
-    result = run("validate", "gsheet:missing", "--master", school / "全校汇总.xlsx", "--credentials", key)
+    assert {i["code"] for i in json.loads(result.stdout)["issues"]} == {
+        "name-length",
+        "phone-invalid",
+    }
+    result = run(
+        "validate", "gsheet:missing", "--master", school / "全校汇总.xlsx", "--credentials", key
+    )
     assert result.exit_code == 2 and "找不到 Google 表格" in result.stdout

@@ -16,8 +16,12 @@ import pytest
 CORPUS = Path(__file__).parent / "data" / "hostile"
 LIMIT_SECONDS, LIMIT_BYTES = 60, 3 << 30
 REFUSED = {  # exit 2 with a Chinese reason
-    "truncated-zip.xlsx": "已损坏", "not-a-workbook.xlsx": "不是有效的", "empty-file.xlsx": "不是有效的",
-    "xml-entity-bomb.xlsx": "无法读取", "zip-bomb.xlsx": "解压后", "binary-garbage.csv": "编码无法识别",
+    "truncated-zip.xlsx": "已损坏",
+    "not-a-workbook.xlsx": "不是有效的",
+    "empty-file.xlsx": "不是有效的",
+    "xml-entity-bomb.xlsx": "无法读取",
+    "zip-bomb.xlsx": "解压后",
+    "binary-garbage.csv": "编码无法识别",
     "cell-at-XFD1048576.xlsx": "已用范围是 1048576 行 × 16384 列",
 }
 
@@ -35,9 +39,14 @@ def test_hostile_input(name, tmp_path):
     shutil.copy(CORPUS / name, tmp_path / name)
     before = _snapshot(tmp_path)
     start = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "xlsync.cli", "validate", name, "--as-of", "2026-11-30"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=LIMIT_SECONDS,
-                            preexec_fn=_limit)
+    result = subprocess.run(
+        [sys.executable, "-m", "xlsync.cli", "validate", name, "--as-of", "2026-11-30"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT_SECONDS,
+        preexec_fn=_limit,
+    )
     assert time.monotonic() - start < LIMIT_SECONDS
     output = result.stdout + result.stderr
     assert "Traceback" not in output and "panicked" not in output, output
@@ -51,6 +60,7 @@ def test_hostile_input(name, tmp_path):
 
 def test_the_corpus_is_what_the_generator_makes(tmp_path, monkeypatch):
     import hostile
+
     monkeypatch.setattr(hostile, "CORPUS", tmp_path)
     hostile.generate()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in CORPUS.iterdir())

@@ -21,17 +21,30 @@ def _run_command(school: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     (bin_dir / "open").write_text(f'#!/bin/sh\necho "$@" > "{tmp_path / "opened"}"\n')
     (bin_dir / "open").chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(["sh", str(school / COMMAND)], input="\n", capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=120)
+    return subprocess.run(
+        ["sh", str(school / COMMAND)],
+        input="\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
 
 
 def test_init_places_both_scripts_and_they_name_this_python(school):
     bat, command = school / BAT, school / COMMAND
     text = bat.read_bytes().decode("utf-8")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")  # cmd.exe wants CRLF
-    assert "chcp 65001" in text and f'set "PY={sys.executable}"' in text and "-m xlsync consolidate" in text
+    assert (
+        "chcp 65001" in text
+        and f'set "PY={sys.executable}"' in text
+        and "-m xlsync consolidate" in text
+    )
     assert f'start "" "{MASTER_FILE}"' in text
-    assert os.access(command, os.X_OK) and f"PY='{sys.executable}'" in command.read_text(encoding="utf-8")
+    assert os.access(command, os.X_OK) and f"PY='{sys.executable}'" in command.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_double_clicking_the_command_consolidates_and_opens_the_master(school, tmp_path):

@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import needs_soffice, plan, record, student, write_class_book
 from openpyxl import load_workbook
 
-from conftest import needs_soffice, plan, record, student, write_class_book
 from xlsync.files.reader import read_class_workbook
 
 pytestmark = [needs_soffice, pytest.mark.soffice]
@@ -22,9 +22,20 @@ def convert(sources: list[Path], target: str, outdir: Path, profile: Path) -> No
     """Run LibreOffice headless; its own profile folder keeps parallel runs apart."""
     outdir.mkdir(exist_ok=True)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-         "--convert-to", FORMATS[target], "--outdir", str(outdir), *map(str, sources)],
-        check=True, capture_output=True, timeout=180)
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            FORMATS[target],
+            "--outdir",
+            str(outdir),
+            *map(str, sources),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +43,20 @@ def converted(tmp_path_factory):
     base = tmp_path_factory.mktemp("lo")
     filled = write_class_book(
         base / "filled.xlsx",
-        students=[student(), student(姓名="李小红", 性别="女", 学业情况="差", 儿童类别="留守儿童、单亲家庭",
-                                     身份证号="", 监护人年龄=70)],
+        students=[
+            student(),
+            student(
+                姓名="李小红",
+                性别="女",
+                学业情况="差",
+                儿童类别="留守儿童、单亲家庭",
+                身份证号="",
+                监护人年龄=70,
+            ),
+        ],
         records=[record(), record(日期="2026-10-08", 帮扶类型="家访", 内容摘要="了解祖孙生活")],
-        plans=[plan(学生姓名="李小红")])
+        plans=[plan(学生姓名="李小红")],
+    )
     template = Path(__file__).parent.parent / "workbook_templates" / "班级台账.xlsx"
     for target in FORMATS:
         convert([filled, template], target, base / target, base / "profile")
@@ -69,7 +90,7 @@ def test_drop_downs_survive_a_libreoffice_resave_as_xlsx(converted):
 def test_drop_downs_survive_as_ods(converted):
     base, _ = converted
     content = zipfile.ZipFile(base / "ods" / "班级台账.ods").read("content.xml").decode()
-    assert 'cell-content-is-in-list(&quot;男&quot;;&quot;女&quot;)' in content
+    assert "cell-content-is-in-list(&quot;男&quot;;&quot;女&quot;)" in content
 
 
 def test_drop_downs_survive_as_xls(converted):

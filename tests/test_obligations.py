@@ -20,9 +20,12 @@ from xlsync.core.obligations import (
 
 D = dt.date.fromisoformat
 CAL = Calendar(
-    terms=(Term("2026秋季学期", D("2026-09-01"), D("2027-01-22")),
-           Term("2027春季学期", D("2027-02-22"), D("2027-07-02"))),
-    holidays=(("国庆节", D("2026-10-01")), ("春节", D("2027-02-06"))))
+    terms=(
+        Term("2026秋季学期", D("2026-09-01"), D("2027-01-22")),
+        Term("2027春季学期", D("2027-02-22"), D("2027-07-02")),
+    ),
+    holidays=(("国庆节", D("2026-10-01")), ("春节", D("2027-02-06"))),
+)
 
 
 def rule(action="谈心", period="每月", minimum=1, target="全部", remind=7, pause=False) -> Rule:
@@ -30,26 +33,46 @@ def rule(action="谈心", period="每月", minimum=1, target="全部", remind=7,
 
 
 def child(records=(), action="谈心", filed="2026-09-01", **changes) -> Child:
-    base = Child("三年级2班", "王小明", "身份证:1", "张老师", "班.xlsx", 2, D(filed), D("2015-03-01"),
-                 categories=("留守儿童",), records={action: sorted(D(r) for r in records)})
+    base = Child(
+        "三年级2班",
+        "王小明",
+        "身份证:1",
+        "张老师",
+        "班.xlsx",
+        2,
+        D(filed),
+        D("2015-03-01"),
+        categories=("留守儿童",),
+        records={action: sorted(D(r) for r in records)},
+    )
     return replace(base, **changes)
 
 
 def statuses(the_rule: Rule, the_child: Child, as_of: str) -> list[tuple[str, str, str, int]]:
-    return [(i.period_start.isoformat(), i.period_end.isoformat(), i.status, i.days_overdue)
-            for i in evaluate_rule(the_child, the_rule, CAL, D(as_of))]
+    return [
+        (i.period_start.isoformat(), i.period_end.isoformat(), i.status, i.days_overdue)
+        for i in evaluate_rule(the_child, the_rule, CAL, D(as_of))
+    ]
 
 
 def test_last_day_of_month_counts_and_the_next_day_does_not():
     assert statuses(rule(), child(["2026-09-30"], filed="2026-09-20"), "2026-10-05") == [
-        ("2026-10-01", "2026-10-31", OPEN, 0)]
+        ("2026-10-01", "2026-10-31", OPEN, 0)
+    ]
     assert statuses(rule(), child(["2026-10-01"], filed="2026-09-20"), "2026-10-05") == [
-        ("2026-09-01", "2026-09-30", OVERDUE, 5), ("2026-10-01", "2026-10-31", DONE, 0)]
+        ("2026-09-01", "2026-09-30", OVERDUE, 5),
+        ("2026-10-01", "2026-10-31", DONE, 0),
+    ]
 
 
 def test_late_record_never_fills_an_earlier_period():
-    result = statuses(rule(minimum=2), child(["2026-09-10", "2026-10-02", "2026-10-03"]), "2026-10-10")
-    assert result == [("2026-09-01", "2026-09-30", OVERDUE, 10), ("2026-10-01", "2026-10-31", DONE, 0)]
+    result = statuses(
+        rule(minimum=2), child(["2026-09-10", "2026-10-02", "2026-10-03"]), "2026-10-10"
+    )
+    assert result == [
+        ("2026-09-01", "2026-09-30", OVERDUE, 10),
+        ("2026-10-01", "2026-10-31", DONE, 0),
+    ]
 
 
 def test_iso_week_that_crosses_the_year():
@@ -57,7 +80,10 @@ def test_iso_week_that_crosses_the_year():
     result = statuses(weekly, child(["2027-01-02"], filed="2026-12-28"), "2027-01-03")
     assert result == [("2026-12-28", "2027-01-03", DONE, 0)]
     result = statuses(weekly, child([], filed="2026-12-28"), "2027-01-04")
-    assert result == [("2026-12-28", "2027-01-03", OVERDUE, 1), ("2027-01-04", "2027-01-10", OPEN, 0)]
+    assert result == [
+        ("2026-12-28", "2027-01-03", OVERDUE, 1),
+        ("2027-01-04", "2027-01-10", OPEN, 0),
+    ]
 
 
 def test_term_first_and_last_day_count_and_the_day_after_does_not():
@@ -79,8 +105,10 @@ def test_period_wholly_in_vacation_is_exempt_and_partly_in_a_term_counts():
 def test_vacation_pause_off_keeps_vacation_months():
     calls = rule(action="家长通话", period="每月")
     result = statuses(calls, child([], action="家长通话", filed="2027-01-25"), "2027-02-10")
-    assert [r[:3] for r in result] == [("2027-01-01", "2027-01-31", OVERDUE),
-                                       ("2027-02-01", "2027-02-28", OPEN)]
+    assert [r[:3] for r in result] == [
+        ("2027-01-01", "2027-01-31", OVERDUE),
+        ("2027-02-01", "2027-02-28", OPEN),
+    ]
 
 
 def test_29_february():
@@ -93,15 +121,19 @@ def test_29_february():
 
 def test_filing_date_in_the_middle_of_a_period():
     assert statuses(rule(), child([], filed="2026-10-15"), "2026-11-02") == [
-        ("2026-10-01", "2026-10-31", OVERDUE, 2), ("2026-11-01", "2026-11-30", OPEN, 0)]
+        ("2026-10-01", "2026-10-31", OVERDUE, 2),
+        ("2026-11-01", "2026-11-30", OPEN, 0),
+    ]
     assert statuses(rule(), child([], filed="2026-11-01"), "2026-11-02") == [
-        ("2026-11-01", "2026-11-30", OPEN, 0)]
+        ("2026-11-01", "2026-11-30", OPEN, 0)
+    ]
     assert statuses(rule(), child([], filed="2026-11-03"), "2026-11-02") == []
 
 
 def test_as_of_on_a_period_last_day_is_current_not_overdue():
     assert statuses(rule(remind=0), child([], filed="2026-11-01"), "2026-11-30") == [
-        ("2026-11-01", "2026-11-30", SOON, 0)]
+        ("2026-11-01", "2026-11-30", SOON, 0)
+    ]
 
 
 @pytest.mark.parametrize("as_of,status", [("2026-11-23", SOON), ("2026-11-22", OPEN)])
@@ -110,9 +142,13 @@ def test_due_soon_boundary(as_of, status):
 
 
 def test_record_on_the_first_day_after_a_period_does_not_fill_it():
-    result = statuses(rule(period="每周", remind=0), child(["2026-11-09"], filed="2026-11-02"),
-                      "2026-11-09")
-    assert result == [("2026-11-02", "2026-11-08", OVERDUE, 1), ("2026-11-09", "2026-11-15", DONE, 0)]
+    result = statuses(
+        rule(period="每周", remind=0), child(["2026-11-09"], filed="2026-11-02"), "2026-11-09"
+    )
+    assert result == [
+        ("2026-11-02", "2026-11-08", OVERDUE, 1),
+        ("2026-11-09", "2026-11-15", DONE, 0),
+    ]
 
 
 def test_record_after_as_of_is_not_counted():
@@ -128,7 +164,8 @@ def test_only_periods_since_the_start_of_the_school_year_are_overdue():
 def test_school_year_rule_and_holidays():
     gifts = rule(action="送温暖", period="每学年", remind=30)
     assert statuses(gifts, child([], action="送温暖"), "2027-06-05") == [
-        ("2026-09-01", "2027-07-02", SOON, 0)]
+        ("2026-09-01", "2027-07-02", SOON, 0)
+    ]
     greetings = rule(action="节日慰问", period="节日", remind=3)
     result = statuses(greetings, child(["2026-09-28"], action="节日慰问"), "2026-10-20")
     assert result == []  # both the 中秋 and 国庆 windows hold 09-28: satisfied, past, no item
@@ -136,11 +173,18 @@ def test_school_year_rule_and_holidays():
     assert result == [("2026-09-24", "2026-10-08", OVERDUE, 1)]
 
 
-@pytest.mark.parametrize("target,changes,applies", [
-    ("重点帮扶", {"key_support": True}, True), ("重点帮扶", {}, False),
-    ("学困生", {"struggling": True}, True), ("学困生", {}, False),
-    ("留守儿童", {}, True), ("孤儿", {}, False), ("全部", {}, True),
-])
+@pytest.mark.parametrize(
+    "target,changes,applies",
+    [
+        ("重点帮扶", {"key_support": True}, True),
+        ("重点帮扶", {}, False),
+        ("学困生", {"struggling": True}, True),
+        ("学困生", {}, False),
+        ("留守儿童", {}, True),
+        ("孤儿", {}, False),
+        ("全部", {}, True),
+    ],
+)
 def test_target_of_a_rule(target, changes, applies):
     items = evaluate([child(**changes)], [rule(target=target)], CAL, D("2026-11-10"))
     assert bool(items) is applies
@@ -157,7 +201,8 @@ def test_overdue_is_counted_from_the_day_after_the_last_day():
 
 
 def test_most_urgent_first():
-    items = evaluate([child([], filed="2026-09-01")], [rule(period="每学期"), rule()], CAL,
-                     D("2026-11-25"))
+    items = evaluate(
+        [child([], filed="2026-09-01")], [rule(period="每学期"), rule()], CAL, D("2026-11-25")
+    )
     assert [i.status for i in items] == [OVERDUE, OVERDUE, SOON, OPEN]
     assert items[0].days_overdue > items[1].days_overdue

@@ -49,9 +49,13 @@ def reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[t
         if not (window_start <= as_of and start <= as_of and window_start <= end):
             continue  # the window 建档日期 … as-of is empty, or misses the period
         days = [start + i * DAY for i in range((end - start).days + 1)]
-        if rule.pause_in_vacation and not any(t.start <= d <= t.end for d in days for t in cal.terms):
+        if rule.pause_in_vacation and not any(
+            t.start <= d <= t.end for d in days for t in cal.terms
+        ):
             continue
-        count = sum(1 for r in child.records.get(rule.action, []) if start <= r <= end and r <= as_of)
+        count = sum(
+            1 for r in child.records.get(rule.action, []) if start <= r <= end and r <= as_of
+        )
         done = count >= rule.minimum
         if current:
             status = DONE if done else SOON if (end - as_of).days <= rule.remind_days else OPEN
@@ -78,11 +82,19 @@ def cases(draw):
     cal = draw(calendars())
     lo, hi = cal.terms[0].start - 60 * DAY, cal.terms[-1].end + 60 * DAY
     dates = st.dates(lo, hi)
-    rule = Rule("谈心", draw(st.sampled_from(["每周", "每月", "每学期", "每学年"])),
-                draw(st.integers(1, 3)), "全部", draw(st.integers(0, 30)), draw(st.booleans()), 2)
+    rule = Rule(
+        "谈心",
+        draw(st.sampled_from(["每周", "每月", "每学期", "每学年"])),
+        draw(st.integers(1, 3)),
+        "全部",
+        draw(st.integers(0, 30)),
+        draw(st.booleans()),
+        2,
+    )
     records = sorted(draw(st.lists(dates, max_size=40)))
-    child = Child("班", "王小明", "k", "张老师", "f", 2, draw(dates), None,
-                  records={"谈心": records})
+    child = Child(
+        "班", "王小明", "k", "张老师", "f", 2, draw(dates), None, records={"谈心": records}
+    )
     return cal, rule, child, draw(dates)
 
 
@@ -90,6 +102,8 @@ def cases(draw):
 @given(cases())
 def test_engine_equals_day_by_day_reference(case):
     cal, rule, child, as_of = case
-    engine = sorted((i.period_start, i.period_end, i.status, i.days_overdue)
-                    for i in evaluate_rule(child, rule, cal, as_of))
+    engine = sorted(
+        (i.period_start, i.period_end, i.status, i.days_overdue)
+        for i in evaluate_rule(child, rule, cal, as_of)
+    )
     assert engine == reference(child, rule, cal, as_of)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import needs_uno, open_in_libreoffice, student, write_class_book
 from msoffcrypto import OfficeFile
 
-from conftest import needs_uno, open_in_libreoffice, student, write_class_book
 from xlsync.files.protect import PASSWORD_ENV
 
 
@@ -55,5 +55,6 @@ def test_libreoffice_opens_the_encrypted_master_with_the_password_only(school, r
 
     def lo(*password: str) -> str:
         return open_in_libreoffice(master, *password)
+
     assert lo("德育2026").startswith("OPENED")
     assert lo() == "NOT OPENED"

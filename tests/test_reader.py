@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import record, student
 from openpyxl import Workbook
 
-from conftest import record, student
 from xlsync.errors import XlsyncError
 from xlsync.files.reader import read_class_workbook
 
@@ -30,8 +30,7 @@ def _plain_book(path: Path, rows: list[list], title_rows: int = 0, sheet: str = 
 
 
 def test_template_rows_come_back_typed_with_their_excel_row(class_book):
-    path = class_book(students=[student(), student(姓名="李小红", 性别="女")],
-                      records=[record()])
+    path = class_book(students=[student(), student(姓名="李小红", 性别="女")], records=[record()])
     book = read_class_workbook(path)
     assert list(book.students.data.index) == [2, 3]
     first = book.students.data.loc[2]
@@ -59,10 +58,22 @@ def test_wholly_empty_rows_are_skipped_and_numbers_stay_true(tmp_path):
     assert list(book.students.data.index) == [2, 5]
 
 
-@pytest.mark.parametrize("raw", [
-    "2026-09-01", "2026/9/1", "2026.9.1", "2026年9月1日", "20260901", "２０２６－０９－０１",
-    " 2026-9-1 ", 46266, 46266.0, dt.datetime(2026, 9, 1), dt.date(2026, 9, 1),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2026-09-01",
+        "2026/9/1",
+        "2026.9.1",
+        "2026年9月1日",
+        "20260901",
+        "２０２６－０９－０１",
+        " 2026-9-1 ",
+        46266,
+        46266.0,
+        dt.datetime(2026, 9, 1),
+        dt.date(2026, 9, 1),
+    ],
+)
 def test_dates_in_every_common_form(tmp_path, raw):
     rows = [["姓名", "性别", "建档日期"], ["甲乙", "男", raw]]
     book = read_class_workbook(_plain_book(tmp_path / "b.xlsx", rows))
@@ -88,8 +99,10 @@ def test_id_number_excel_turned_into_a_number_is_reported_damaged(tmp_path, raw)
 
 
 def test_full_width_digits_and_spaces_are_normalized(tmp_path):
-    rows = [["姓名", "性别", "身份证号", "监护人电话", "监护人年龄"],
-            [" 王 小明 ", "男 ", "４３０１０２２０１５０３０１０１５５", "１３８ 1234 5678", "６６"]]
+    rows = [
+        ["姓名", "性别", "身份证号", "监护人电话", "监护人年龄"],
+        [" 王 小明 ", "男 ", "４３０１０２２０１５０３０１０１５５", "１３８ 1234 5678", "６６"],
+    ]
     data = read_class_workbook(_plain_book(tmp_path / "b.xlsx", rows)).students.data.loc[2]
     assert (data["姓名"], data["性别"], data["身份证号"]) == ("王小明", "男", "430102201503010155")
     assert (data["监护人电话"], data["监护人年龄"]) == ("13812345678", 66)

@@ -8,9 +8,9 @@ import threading
 import time
 
 import pytest
+from conftest import student, write_class_book
 from openpyxl import load_workbook
 
-from conftest import student, write_class_book
 from xlsync.demo import DemoSize, generate_school
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import KEEP, backups_of
@@ -58,8 +58,12 @@ def test_sources_outside_the_class_folder_are_refused_unless_allowed(tmp_path, r
     (master.parent / "班级台账" / "链接.xlsx").symlink_to(outside)
     result = consolidate(master, as_of=AS_OF)
     messages = " ".join(f["message"] for f in result.failed)
-    assert len(result.failed) == 2 and "在班级台账目录" in messages and "--allow-outside" in messages
-    allowed = run("consolidate", master, "--as-of", "2026-11-30", "--allow-outside", "--format", "json")
+    assert (
+        len(result.failed) == 2 and "在班级台账目录" in messages and "--allow-outside" in messages
+    )
+    allowed = run(
+        "consolidate", master, "--as-of", "2026-11-30", "--allow-outside", "--format", "json"
+    )
     assert allowed.exit_code in (0, 1) and '"failed_files": []' in allowed.stdout
 
 
@@ -68,7 +72,7 @@ def test_text_that_looks_like_a_formula_stays_text_everywhere(tmp_path, run):
     path = next((master.parent / "班级台账").glob("*.xlsx"))
     wb = load_workbook(path)
     for cell in ("AA2", "X3"):
-        wb["学生档案"][cell].value = "=HYPERLINK(\"http://evil\",\"点我\")"
+        wb["学生档案"][cell].value = '=HYPERLINK("http://evil","点我")'
         wb["学生档案"][cell].data_type = "s"
     wb["学生档案"]["A4"].value = "=1+1"
     wb["学生档案"]["A4"].data_type = "s"
@@ -81,7 +85,9 @@ def test_text_that_looks_like_a_formula_stays_text_everywhere(tmp_path, run):
         for ws in wb.worksheets:
             for row in ws.iter_rows():
                 for cell in row:
-                    if isinstance(cell.value, str) and ("evil" in cell.value or cell.value == "=1+1"):
+                    if isinstance(cell.value, str) and (
+                        "evil" in cell.value or cell.value == "=1+1"
+                    ):
                         assert cell.data_type == "s", (workbook.name, ws.title, cell.coordinate)
 
 
@@ -102,7 +108,7 @@ def test_a_file_being_saved_is_read_whole(class_book, tmp_path):
             stream.write(whole[: len(whole) // 2])
             stream.flush()
             time.sleep(0.3)
-            stream.write(whole[len(whole) // 2:])
+            stream.write(whole[len(whole) // 2 :])
 
     saver = threading.Thread(target=slow_save)
     saver.start()

@@ -86,14 +86,17 @@ def test_real_chart_is_detected(tmp_path):
     assert unsupported_content(tmp_path / "chart.xlsx") == ["图表"]
 
 
-@pytest.mark.parametrize("part,data,label", [
-    ("xl/media/image1.png", b"\x89PNG", "图片"),
-    ("xl/pivotTables/pivotTable1.xml", b"<x/>", "数据透视表"),
-    ("xl/ctrlProps/ctrlProp1.xml", b"<x/>", "表单控件"),
-    ("xl/vbaProject.bin", b"\x00", "宏"),
-    ("xl/drawings/drawing9.xml", b'<xdr:wsDr><xdr:sp macro="">', "形状"),
-    ("xl/worksheets/sheet9.xml", b"<extLst><x14:dataValidations count=\"1\">", "数据验证扩展"),
-])
+@pytest.mark.parametrize(
+    "part,data,label",
+    [
+        ("xl/media/image1.png", b"\x89PNG", "图片"),
+        ("xl/pivotTables/pivotTable1.xml", b"<x/>", "数据透视表"),
+        ("xl/ctrlProps/ctrlProp1.xml", b"<x/>", "表单控件"),
+        ("xl/vbaProject.bin", b"\x00", "宏"),
+        ("xl/drawings/drawing9.xml", b'<xdr:wsDr><xdr:sp macro="">', "形状"),
+        ("xl/worksheets/sheet9.xml", b'<extLst><x14:dataValidations count="1">', "数据验证扩展"),
+    ],
+)
 def test_content_openpyxl_would_drop_is_refused_with_what_was_found(tmp_path, part, data, label):
     path = _with_part(_book(tmp_path / "a.xlsx"), tmp_path / "b.xlsx", part, data)
     before = path.read_bytes()

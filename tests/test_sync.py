@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import SID, built_school
+from fake_sheets import Fault
 from openpyxl import load_workbook
 
-from fake_sheets import Fault
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.reader import load_grids
@@ -22,7 +23,6 @@ from xlsync.jobs.consolidate import consolidate
 from xlsync.jobs.sync import master_tables, run_every, sync
 
 AS_OF = dt.date(2026, 11, 30)
-from conftest import SID, built_school
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +39,16 @@ def master(built, tmp_path):
 
 @pytest.fixture(scope="module")
 def built_small(tmp_path_factory):
-    return built_school(tmp_path_factory.mktemp("sync-small") / "学校", classes=3, children=8, seed=12)
+    return built_school(
+        tmp_path_factory.mktemp("sync-small") / "学校", classes=3, children=8, seed=12
+    )
 
 
 @pytest.fixture
 def small_master(built_small, tmp_path, monkeypatch):
     """A small school, with parts limited to 25 KB so that a sync still takes several."""
     import xlsync.google.push as push_module
+
     monkeypatch.setattr(push_module, "MAX_BODY", 25_000)
     monkeypatch.setattr(push_module, "MAX_RANGE", 8_000)
     copy = tmp_path / "小学校"
@@ -68,11 +71,18 @@ def test_first_sync_builds_every_tab(fake, master):
         assert fake.values(SID, title) == [r for r in rows], title
     assert {INFO_TAB, *tables} <= set(fake.books[SID])
     info = dict(map(tuple, fake.values(SID, INFO_TAB)[1:]))
-    assert info["状态"] == "同步完成" and info["数据截至"] == as_of == "2026-11-30" and info["脱敏"] == "是"
+    assert (
+        info["状态"] == "同步完成"
+        and info["数据截至"] == as_of == "2026-11-30"
+        and info["脱敏"] == "是"
+    )
     todo = fake.tab(SID, "逾期清单")
     assert todo.frozen == 1 and todo.formats[(0, 0)]["textFormat"]["bold"]
     assert {r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in todo.rules} == {
-        "已逾期", "即将到期", "已完成"}
+        "已逾期",
+        "即将到期",
+        "已完成",
+    }
     assert result.report.requests == 3  # metadata, one atomic tab creation, one values update
 
 
@@ -96,7 +106,7 @@ def test_unchanged_shape_costs_at_most_four_requests_and_sends_only_changes(fake
 
 def test_every_request_body_is_below_2_mb_and_raw(fake, master):
     push(master)
-    for method, path, body in writes(fake):
+    for _method, path, body in writes(fake):
         assert len(body) < MAX_BODY + 100_000 < 2 * 1024 * 1024
         if "values:batchUpdate" in path:
             assert json.loads(body)["valueInputOption"] == "RAW"
@@ -137,18 +147,22 @@ def test_unmasked_when_the_school_says_so(fake, master):
 def test_text_starting_with_equals_stays_text(fake, master):
     path = sorted((master.parent / "班级台账").glob("*.xlsx"))[0]
     wb = load_workbook(path)
-    wb["学生档案"]["AA2"].value = "=HYPERLINK(\"http://x\")"
+    wb["学生档案"]["AA2"].value = '=HYPERLINK("http://x")'
     wb["学生档案"]["AA2"].data_type = "s"
     wb.save(path)
     consolidate(master, as_of=AS_OF)
     push(master)
-    notes = [row for row in fake.values(SID, "全校档案") if "=HYPERLINK(\"http://x\")" in row]
+    notes = [row for row in fake.values(SID, "全校档案") if '=HYPERLINK("http://x")' in row]
     assert len(notes) == 1
 
 
 def test_transient_failures_are_retried_with_bounded_backoff(fake, master):
-    fake.faults += [Fault(at=1, status=429), Fault(at=2, status=503), Fault(at=3, drop="before"),
-                    Fault(at=5, status=500)]
+    fake.faults += [
+        Fault(at=1, status=429),
+        Fault(at=2, status=503),
+        Fault(at=3, drop="before"),
+        Fault(at=5, status=500),
+    ]
     result = push(master)
     assert result.report.requests == fake.count
     assert len(fake.delays) == 4 and all(0 <= d <= 0.05 for d in fake.delays)
@@ -157,8 +171,11 @@ def test_transient_failures_are_retried_with_bounded_backoff(fake, master):
 
 
 def test_slow_answer_times_out_and_is_retried(fake, master, monkeypatch):
-    monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(base_delay=0.01, timeout=(1, 0.5),
-                                                                sleep=lambda s: None))
+    monkeypatch.setattr(
+        SchoolHTTPClient,
+        "policy",
+        RetryPolicy(base_delay=0.01, timeout=(1, 0.5), sleep=lambda s: None),
+    )
     fake.faults.append(Fault(at=1, delay=1.0))
     push(master)
     assert fake.log[0][1] == fake.log[1][1]  # the metadata request was sent twice
@@ -231,6 +248,7 @@ def test_recovery_after_a_sync_killed_at_each_step(fake, small_master, monkeypat
     monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(sleep=lambda s: None))
     assert push(master).report.parts == 0  # nothing left to send
 
+
 def test_a_second_sync_waits_for_the_lock(fake, master):
     with FileLock(master.parent / ".xlsync" / "sync.lock", "同步"):
         with pytest.raises(XlsyncError, match="另一个同步正在进行"):
@@ -243,6 +261,7 @@ def test_stale_lock_of_a_dead_process_is_taken_over(fake, master):
     lock = master.parent / ".xlsync" / "sync.lock"
     lock.parent.mkdir(exist_ok=True)
     import socket
+
     lock.write_text(json.dumps({"pid": 999_999_999, "host": socket.gethostname(), "started": 0}))
     push(master)
     assert not lock.exists()
@@ -263,7 +282,11 @@ def test_every_keeps_going_after_a_failure(fake, master):
         if outcome:
             raise outcome
         return push(master)
-    assert run_every(60, once, lambda line, ok: lines.append((line, ok)), sleeps.append, max_runs=3) == 3
+
+    assert (
+        run_every(60, once, lambda line, ok: lines.append((line, ok)), sleeps.append, max_runs=3)
+        == 3
+    )
     assert [ok for _, ok in lines] == [True, False, True] and sleeps == [60, 60]
     assert "同步失败：网络断了" in lines[1][0]
 
@@ -271,12 +294,24 @@ def test_every_keeps_going_after_a_failure(fake, master):
 def _service_account(path: Path, token_uri: str) -> Path:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    path.write_text(json.dumps({"type": "service_account", "project_id": "school", "private_key_id": "1",
-                                "private_key": pem, "client_email": "xlsync@school.iam.gserviceaccount.com",
-                                "client_id": "1", "token_uri": token_uri}))
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "school",
+                "private_key_id": "1",
+                "private_key": pem,
+                "client_email": "xlsync@school.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": token_uri,
+            }
+        )
+    )
     return path
 
 
@@ -286,7 +321,9 @@ def test_cli_with_a_service_account_honours_its_token_uri(fake, master, run, ser
     assert result.exit_code == 0, result.stderr
     assert "个人信息已脱敏" in result.stdout
     assert fake.log[0][1] == "/token" and fake.values(SID, INFO_TAB)[1][1] == "同步完成"
-    result = run("sync", master, "--spreadsheet", SID, "--credentials", credentials, "--format", "json")
+    result = run(
+        "sync", master, "--spreadsheet", SID, "--credentials", credentials, "--format", "json"
+    )
     assert json.loads(result.stdout)["requests"] <= 4
 
 
@@ -309,9 +346,18 @@ def test_a_tab_too_small_is_grown(fake, master):
 
 def test_oauth_user_credentials_are_accepted(tmp_path):
     from xlsync.google.client import credentials_from
+
     path = tmp_path / "user.json"
-    path.write_text(json.dumps({"type": "authorized_user", "client_id": "c", "client_secret": "s",
-                                "refresh_token": "r"}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": "c",
+                "client_secret": "s",
+                "refresh_token": "r",
+            }
+        )
+    )
     assert credentials_from(path).refresh_token == "r"
     path.write_text(json.dumps({"type": "other"}))
     with pytest.raises(XlsyncError, match="不是服务账号密钥"):
@@ -320,9 +366,13 @@ def test_oauth_user_credentials_are_accepted(tmp_path):
 
 def test_cli_every_logs_each_run(fake, master, run, monkeypatch, server, tmp_path):
     import xlsync.cli as cli_module
+
     real = cli_module.run_every
-    monkeypatch.setattr(cli_module, "run_every",
-                        lambda interval, once, log: real(interval, once, log, lambda s: None, max_runs=2))
+    monkeypatch.setattr(
+        cli_module,
+        "run_every",
+        lambda interval, once, log: real(interval, once, log, lambda s: None, max_runs=2),
+    )
     key = _service_account(tmp_path / "key.json", server[1] + "/token")
     result = run("sync", master, "--spreadsheet", SID, "--credentials", key, "--every", "30m")
     assert result.exit_code == 0, result.stderr

@@ -44,7 +44,10 @@ def test_sheets_and_exact_headers(class_template):
 
 
 def _validations(ws):
-    return {str(v.sqref).split(":")[0].rstrip("0123456789"): v for v in ws.data_validations.dataValidation}
+    return {
+        str(v.sqref).split(":")[0].rstrip("0123456789"): v
+        for v in ws.data_validations.dataValidation
+    }
 
 
 def test_every_enumerated_column_has_a_drop_down(class_template):
@@ -60,9 +63,12 @@ def test_every_enumerated_column_has_a_drop_down(class_template):
                 assert str(found[letter].sqref) == f"{letter}2:{letter}{DATA_ROWS + 1}"
 
 
-@pytest.mark.parametrize("kind,expected", [(Kind.DATE, "date"), (Kind.PHONE, "textLength"),
-                                            (Kind.ID_CARD, "textLength")])
-def test_date_phone_and_id_columns_have_input_message_and_error_alert(class_template, kind, expected):
+@pytest.mark.parametrize(
+    "kind,expected", [(Kind.DATE, "date"), (Kind.PHONE, "textLength"), (Kind.ID_CARD, "textLength")]
+)
+def test_date_phone_and_id_columns_have_input_message_and_error_alert(
+    class_template, kind, expected
+):
     for sheet in CLASS_SHEETS:
         ws = class_template[sheet.name]
         found = _validations(ws)
@@ -93,13 +99,14 @@ def test_help_sheet_explains_and_shows_an_example_row_per_sheet(class_template):
     assert texts[0][0] == "班级台账填写说明"
     for sheet in CLASS_SHEETS:
         example = [c.example or None for c in sheet.columns]
-        assert example in [row[:len(example)] for row in texts], sheet.name
+        assert example in [row[: len(example)] for row in texts], sheet.name
 
 
 def test_master_template_holds_seed_rules_and_config_sheets():
     wb = load_workbook(COMMITTED / "全校汇总.xlsx")
     assert wb.sheetnames == [HELP_SHEET, *[s.name for s in MASTER_CONFIG_SHEETS]]
     rules = [[c.value for c in row] for row in wb["帮扶规则"].iter_rows(min_row=2)]
-    assert [r[:6] for r in rules] == [[r[0], r[1], int(r[2]), r[3], int(r[4]), r[5]]
-                                      for r in RULES.defaults]
+    assert [r[:6] for r in rules] == [
+        [r[0], r[1], int(r[2]), r[3], int(r[4]), r[5]] for r in RULES.defaults
+    ]
     assert [c.value for c in wb["学期"]["A"][1:]] == ["2026秋季学期", "2027春季学期"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from conftest import record, student, write_class_book
 from openpyxl import load_workbook
 
-from conftest import record, student, write_class_book
 from xlsync.core.config import default_config
 from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.files.reader import read_class_workbook
@@ -20,12 +20,16 @@ def _validate(path):
 
 
 def test_hostile_cells(tmp_path):
-    path = write_class_book(tmp_path / "坏.xlsx", students=[
-        student(姓名="#REF!"),
-        student(姓名="王小红", 性别=True, 身份证号="", 出生日期=10 ** 12, 监护人年龄=1e308),
-        student(姓名="李😀明", 身份证号="", 家庭住址="村" * 5000, 监护人电话="=A1&B1"),
-        student(姓名="赵小刚", 身份证号="", 出生日期="=DATE(2015,1,1)", 监护人姓名="   "),
-    ], records=[record(日期=False, 学生姓名=3.5)])
+    path = write_class_book(
+        tmp_path / "坏.xlsx",
+        students=[
+            student(姓名="#REF!"),
+            student(姓名="王小红", 性别=True, 身份证号="", 出生日期=10**12, 监护人年龄=1e308),
+            student(姓名="李😀明", 身份证号="", 家庭住址="村" * 5000, 监护人电话="=A1&B1"),
+            student(姓名="赵小刚", 身份证号="", 出生日期="=DATE(2015,1,1)", 监护人姓名="   "),
+        ],
+        records=[record(日期=False, 学生姓名=3.5)],
+    )
     wb = load_workbook(path)
     ws = wb["学生档案"]
     ws["A2"].data_type = "e"  # a real error cell, as Excel writes #REF!

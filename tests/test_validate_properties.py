@@ -20,8 +20,9 @@ CONFIG = default_config(AS_OF)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "小明红华军芳伟静丽强磊洋艳勇杰娟涛超秀霞平刚桂英"
 
-names = st.builds(lambda s, g: s + g, st.sampled_from(SURNAMES),
-                  st.text(alphabet=GIVEN, min_size=1, max_size=2))
+names = st.builds(
+    lambda s, g: s + g, st.sampled_from(SURNAMES), st.text(alphabet=GIVEN, min_size=1, max_size=2)
+)
 births = st.dates(dt.date(2008, 1, 1), dt.date(2020, 12, 31))
 filings = st.dates(dt.date(2026, 9, 1), AS_OF)
 mobiles = st.from_regex(r"1[3-9]\d{9}", fullmatch=True)
@@ -32,28 +33,39 @@ landlines = st.from_regex(r"0\d{2,3}-\d{7,8}", fullmatch=True)
 def valid_student(draw, index: int = 0) -> dict:
     sex = draw(st.sampled_from(["男", "女"]))
     born = draw(births)
-    categories = draw(st.lists(st.sampled_from(CHILD_CATEGORIES), min_size=1, max_size=3,
-                               unique=True))
+    categories = draw(
+        st.lists(st.sampled_from(CHILD_CATEGORIES), min_size=1, max_size=3, unique=True)
+    )
     return {
-        "姓名": draw(names) + "甲乙丙丁戊己庚辛"[index], "性别": sex, "出生日期": born.isoformat(),
+        "姓名": draw(names) + "甲乙丙丁戊己庚辛"[index],
+        "性别": sex,
+        "出生日期": born.isoformat(),
         "身份证号": draw(st.one_of(st.just(""), st.just(make_id("430102", born, index, sex)))),
         "儿童类别": "、".join(categories),
         "留守类型": draw(st.sampled_from(["父母均外出", "父亲外出", "母亲外出"]))
-        if "留守儿童" in categories else "",
+        if "留守儿童" in categories
+        else "",
         "父亲电话": draw(st.one_of(st.just(""), mobiles)),
-        "监护人姓名": draw(names), "监护人关系": draw(st.sampled_from(["祖父母", "外祖父母", "其他亲属"])),
+        "监护人姓名": draw(names),
+        "监护人关系": draw(st.sampled_from(["祖父母", "外祖父母", "其他亲属"])),
         "监护人电话": draw(st.one_of(mobiles, landlines)),
         "监护人年龄": draw(st.one_of(st.just(""), st.integers(16, 100).map(str))),
-        "家庭住址": "某某镇某某村", "学业情况": draw(st.sampled_from(["", "优", "良", "中"])),
-        "帮扶教师": "张老师", "建档日期": draw(filings).isoformat(),
+        "家庭住址": "某某镇某某村",
+        "学业情况": draw(st.sampled_from(["", "优", "良", "中"])),
+        "帮扶教师": "张老师",
+        "建档日期": draw(filings).isoformat(),
     }
 
 
 def grids_for(students: list[dict], records: list[dict] = ()) -> dict:
     def grid(spec, rows):
         return [list(spec.headers), *[[row.get(h, "") for h in spec.headers] for row in rows]]
-    return {"学生档案": grid(STUDENTS, students), "帮扶记录": grid(RECORDS, records),
-            "学业帮扶计划": grid(STUDY_PLANS, [])}
+
+    return {
+        "学生档案": grid(STUDENTS, students),
+        "帮扶记录": grid(RECORDS, records),
+        "学业帮扶计划": grid(STUDY_PLANS, []),
+    }
 
 
 def findings(grids) -> list[tuple[str, str, str]]:
@@ -69,8 +81,15 @@ def valid_class(draw):
     for child in draw(st.lists(st.sampled_from(students), max_size=5)):
         day = draw(st.dates(dt.date.fromisoformat(child["建档日期"]), AS_OF))
         kind = draw(st.sampled_from(["谈心", "家访", "家长通话", "亲情电话"]))
-        records.append({"日期": day.isoformat(), "学生姓名": child["姓名"], "帮扶类型": kind,
-                        "帮扶教师": "张老师", "内容摘要": "谈学习" if kind in ("谈心", "家访") else ""})
+        records.append(
+            {
+                "日期": day.isoformat(),
+                "学生姓名": child["姓名"],
+                "帮扶类型": kind,
+                "帮扶教师": "张老师",
+                "内容摘要": "谈学习" if kind in ("谈心", "家访") else "",
+            }
+        )
     return students, records
 
 

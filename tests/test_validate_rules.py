@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import plan, record, student
+
 from xlsync.core.config import default_config
 from xlsync.core.findings import CATALOG
 from xlsync.core.idcard import make_id
@@ -28,9 +28,11 @@ def flat(findings):
 
 
 def test_valid_workbook_has_no_finding(class_book):
-    path = class_book(students=[student(), student(姓名="李小红", 性别="女", 身份证号="", 学业情况="差")],
-                      records=[record(), record(帮扶类型="家长通话", 内容摘要="")],
-                      plans=[plan(学生姓名="李小红")])
+    path = class_book(
+        students=[student(), student(姓名="李小红", 性别="女", 身份证号="", 学业情况="差")],
+        records=[record(), record(帮扶类型="家长通话", 内容摘要="")],
+        plans=[plan(学生姓名="李小红")],
+    )
     assert flat(findings_of(path)) == []
 
 
@@ -71,16 +73,28 @@ STUDENT_CASES = [
 ]
 
 
-@pytest.mark.parametrize("changes,cell,code", STUDENT_CASES,
-                         ids=[f"{c[2]}-{c[1]}" for c in STUDENT_CASES])
+@pytest.mark.parametrize(
+    "changes,cell,code", STUDENT_CASES, ids=[f"{c[2]}-{c[1]}" for c in STUDENT_CASES]
+)
 def test_each_student_rule(class_book, changes, cell, code):
     path = class_book(students=[student(**changes)], records=[])
     assert flat(findings_of(path)) == [("学生档案", cell, code)]
 
 
 def test_optional_cells_left_empty_are_fine_and_defaults_apply(class_book):
-    path = class_book(students=[student(在校状态="", 重点帮扶="", 身份证号="", 学籍号="", 父亲电话="",
-                                        儿童类别="孤儿", 留守类型="")])
+    path = class_book(
+        students=[
+            student(
+                在校状态="",
+                重点帮扶="",
+                身份证号="",
+                学籍号="",
+                父亲电话="",
+                儿童类别="孤儿",
+                留守类型="",
+            )
+        ]
+    )
     assert flat(findings_of(path)) == []
     assert read_class_workbook(path).students.data.loc[2, "在校状态"] == "在读"
 
@@ -99,17 +113,21 @@ RECORD_CASES = [
 ]
 
 
-@pytest.mark.parametrize("changes,cell,code", RECORD_CASES,
-                         ids=[f"{c[2]}-{c[1]}" for c in RECORD_CASES])
+@pytest.mark.parametrize(
+    "changes,cell,code", RECORD_CASES, ids=[f"{c[2]}-{c[1]}" for c in RECORD_CASES]
+)
 def test_each_record_rule(class_book, changes, cell, code):
     path = class_book(students=[student()], records=[record(**changes)])
     assert flat(findings_of(path)) == [("帮扶记录", cell, code)]
 
 
 def test_namesakes_need_the_id_number(class_book):
-    twin = student(身份证号=make_id("430102", dt.date(2016, 5, 5), 3, "男"), 出生日期=dt.date(2016, 5, 5))
-    path = class_book(students=[student(), twin],
-                      records=[record(), record(身份证号=twin["身份证号"])])
+    twin = student(
+        身份证号=make_id("430102", dt.date(2016, 5, 5), 3, "男"), 出生日期=dt.date(2016, 5, 5)
+    )
+    path = class_book(
+        students=[student(), twin], records=[record(), record(身份证号=twin["身份证号"])]
+    )
     assert flat(findings_of(path)) == [("帮扶记录", "B2", "record-child-ambiguous")]
 
 
@@ -118,10 +136,13 @@ def test_plan_for_unknown_child(class_book):
     assert flat(findings_of(path)) == [("学业帮扶计划", "A2", "plan-child-unknown")]
 
 
-@pytest.mark.parametrize("second,cell", [
-    ({"姓名": "王小明"}, "D3"),  # same ID number
-    ({"身份证号": "", "学籍号": ""}, "A3"),  # same name and birth date
-])
+@pytest.mark.parametrize(
+    "second,cell",
+    [
+        ({"姓名": "王小明"}, "D3"),  # same ID number
+        ({"身份证号": "", "学籍号": ""}, "A3"),  # same name and birth date
+    ],
+)
 def test_child_twice_in_one_class(class_book, second, cell):
     path = class_book(students=[student(), student(**second)])
     found = findings_of(path)
@@ -134,20 +155,27 @@ def test_same_child_in_two_class_files_is_reported_in_both(class_book):
     second = class_book("三年级2班.xlsx", students=[student(姓名="王晓明")])
     found = findings_of(first, second)
     assert [(f.file, f.cell, f.code) for f in found] == [
-        (str(first), "D2", "child-conflict"), (str(second), "D2", "child-conflict")]
+        (str(first), "D2", "child-conflict"),
+        (str(second), "D2", "child-conflict"),
+    ]
     assert "三年级2班.xlsx" in found[0].message and "转出" in found[0].message
 
 
 def test_teacher_must_be_in_the_master(school, class_book):
     config = read_master(school / "全校汇总.xlsx")
-    path = class_book(students=[student(), student(姓名="李小红", 身份证号="", 帮扶教师="钱老师")],
-                      records=[record(帮扶教师="孙老师")])
+    path = class_book(
+        students=[student(), student(姓名="李小红", 身份证号="", 帮扶教师="钱老师")],
+        records=[record(帮扶教师="孙老师")],
+    )
     assert flat(findings_of(path, config=config)) == [
-        ("学生档案", "W3", "teacher-unknown"), ("帮扶记录", "E2", "teacher-unknown")]
+        ("学生档案", "W3", "teacher-unknown"),
+        ("帮扶记录", "E2", "teacher-unknown"),
+    ]
 
 
 def test_missing_required_column_is_reported_once_at_the_header(tmp_path):
     from openpyxl import Workbook
+
     wb = Workbook()
     ws = wb.active
     ws.title = "学生档案"
@@ -166,7 +194,15 @@ def test_id_check_digit_message_names_the_right_digit(class_book):
 
 def test_every_code_in_the_catalog_is_produced_by_some_test():
     produced = {case[2] for case in STUDENT_CASES + RECORD_CASES} | {
-        "record-child-ambiguous", "plan-child-unknown", "child-duplicate", "child-conflict",
-        "teacher-unknown", "column-missing", "id-damaged", "cell-error",
-        "file-unreadable", "file-stale"}  # the last two: tests/test_consolidate.py
+        "record-child-ambiguous",
+        "plan-child-unknown",
+        "child-duplicate",
+        "child-conflict",
+        "teacher-unknown",
+        "column-missing",
+        "id-damaged",
+        "cell-error",
+        "file-unreadable",
+        "file-stale",
+    }  # the last two: tests/test_consolidate.py
     assert set(CATALOG) == produced

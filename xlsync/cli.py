@@ -12,8 +12,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import click
 
@@ -46,8 +47,12 @@ from xlsync.present import (
 from xlsync.schema import CLASS_DIR, MASTER_FILE
 
 USAGE_EXIT = 2
-TONES: dict[str, dict[str, Any]] = {"error": {"fg": "red"}, "warning": {"fg": "yellow"},
-                                    "ok": {"fg": "green"}, "title": {"bold": True}}
+TONES: dict[str, dict[str, Any]] = {
+    "error": {"fg": "red"},
+    "warning": {"fg": "yellow"},
+    "ok": {"fg": "green"},
+    "title": {"bold": True},
+}
 _USAGE_PHRASES = (
     (r"Missing option '([^']+)'\.?", r"缺少选项 \1"),
     (r"Missing argument '([^']+)'\.?", r"缺少参数 \1"),
@@ -108,8 +113,12 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """PATH... plus --master, --as-of and --format, shared by every reading command."""
     decorators = [
         click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
-        click.option("--master", type=click.Path(path_type=Path), default=None,
-                     help="全校汇总工作簿（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）"),
+        click.option(
+            "--master",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="全校汇总工作簿（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）",
+        ),
         as_of_option,
         format_option,
         credentials_option,
@@ -120,19 +129,35 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--as-of", "as_of", callback=_parse_day, default=None, metavar="YYYY-MM-DD",
-                        help="按哪一天计算（默认：今天）")(func)
+    return click.option(
+        "--as-of",
+        "as_of",
+        callback=_parse_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="按哪一天计算（默认：今天）",
+    )(func)
 
 
 def credentials_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="Google 服务账号密钥或 OAuth 授权文件，用于放在 Google 表格中的班级台账"
-                             "（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）")(func)
+    return click.option(
+        "--credentials",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Google 服务账号密钥或 OAuth 授权文件，用于放在 Google 表格中的班级台账"
+        "（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）",
+    )(func)
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
-                        show_default=True, help="输出格式：text 给人看，json 给程序用")(func)
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="输出格式：text 给人看，json 给程序用",
+    )(func)
 
 
 class TerminalProgress:
@@ -180,21 +205,29 @@ def init(folder: Path, school: str, year: str | None) -> None:
     """在 FOLDER 中创建全校汇总工作簿和班级台账目录。"""
     year = year or school_year_of(dt.date.today())
     master = create_school(folder, school, year)
-    click.echo(f"已创建学校「{school}」（{year} 学年）：\n  全校汇总：{master}\n"
-               f"  班级台账目录：{master.parent / CLASS_DIR}\n"
-               f"  没有 Excel（用 WPS）时双击汇总：{master.parent / BAT}（Windows）、{master.parent / COMMAND}（macOS）\n"
-               f"下一步：xlsync new-class {folder} --class 三年级2班 --teacher 张老师")
+    click.echo(
+        f"已创建学校「{school}」（{year} 学年）：\n  全校汇总：{master}\n"
+        f"  班级台账目录：{master.parent / CLASS_DIR}\n"
+        f"  没有 Excel（用 WPS）时双击汇总：{master.parent / BAT}（Windows）、{master.parent / COMMAND}（macOS）\n"
+        f"下一步：xlsync new-class {folder} --class 三年级2班 --teacher 张老师"
+    )
 
 
 @cli.command("new-class")
 @folder_argument
 @click.option("--class", "class_name", required=True, help="班级名称，如 三年级2班")
 @click.option("--teacher", required=True, help="班主任姓名")
-@click.option("--google", "google_sheet", default=None, metavar="表格ID或网址",
-              help="把班级台账建在这个 Google 表格里（先新建一个空表格并共享给服务账号）")
+@click.option(
+    "--google",
+    "google_sheet",
+    default=None,
+    metavar="表格ID或网址",
+    help="把班级台账建在这个 Google 表格里（先新建一个空表格并共享给服务账号）",
+)
 @credentials_option
-def new_class(folder: Path, class_name: str, teacher: str, google_sheet: str | None,
-              credentials: Path | None) -> None:
+def new_class(
+    folder: Path, class_name: str, teacher: str, google_sheet: str | None, credentials: Path | None
+) -> None:
     """从模板新建一个班级台账（Excel 文件或 Google 表格），并登记到全校汇总的 班级 和 教师 表。"""
     made = new_class_job(folder, class_name, teacher, google_sheet, Google(credentials))
     added = f"，并把 {teacher} 加入了 教师 表" if made.teacher_added else ""
@@ -203,11 +236,19 @@ def new_class(folder: Path, class_name: str, teacher: str, google_sheet: str | N
 
 @cli.command()
 @reading_options
-@click.option("--annotate", is_flag=True,
-              help="把问题写回台账：标出问题单元格、加批注，并生成“校验结果”表")
+@click.option(
+    "--annotate", is_flag=True, help="把问题写回台账：标出问题单元格、加批注，并生成“校验结果”表"
+)
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
-             as_of: dt.date | None, output: str, credentials: Path | None, annotate: bool) -> None:
+def validate(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    master: Path | None,
+    as_of: dt.date | None,
+    output: str,
+    credentials: Path | None,
+    annotate: bool,
+) -> None:
     """检查班级台账（文件、文件夹或 gsheet:表格ID）中每一行填得是否正确。"""
     result = validate_job(list(paths), master, as_of, annotate, Google(credentials))
     emit(output, result, validation_lines)
@@ -216,11 +257,19 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
 
 @cli.command()
 @reading_options
-@click.option("--write", is_flag=True,
-              help="把状态写回台账：学生档案右侧的状态列（带颜色）和“逾期提醒”表")
+@click.option(
+    "--write", is_flag=True, help="把状态写回台账：学生档案右侧的状态列（带颜色）和“逾期提醒”表"
+)
 @click.pass_context
-def overdue(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
-            as_of: dt.date | None, output: str, credentials: Path | None, write: bool) -> None:
+def overdue(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    master: Path | None,
+    as_of: dt.date | None,
+    output: str,
+    credentials: Path | None,
+    write: bool,
+) -> None:
     """算出每名学生哪些帮扶已完成、快到期、已逾期（按帮扶教师列出）。"""
     result = overdue_job(list(paths), master, as_of, write, Google(credentials))
     emit(output, result, overdue_lines)
@@ -229,55 +278,103 @@ def overdue(ctx: click.Context, paths: tuple[Path, ...], master: Path | None,
 
 @cli.command()
 @click.argument("master", required=False, type=click.Path(path_type=Path))
-@click.option("--classes", "classes_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="班级台账所在的文件夹（默认：全校汇总 学校信息 表中的 班级台账目录）")
+@click.option(
+    "--classes",
+    "classes_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="班级台账所在的文件夹（默认：全校汇总 学校信息 表中的 班级台账目录）",
+)
 @as_of_option
 @format_option
 @credentials_option
-@click.option("--allow-outside", is_flag=True,
-              help="允许读取班级台账目录之外的台账（台账来源含 ../、绝对路径或指向外面的链接时）")
+@click.option(
+    "--allow-outside",
+    is_flag=True,
+    help="允许读取班级台账目录之外的台账（台账来源含 ../、绝对路径或指向外面的链接时）",
+)
 @click.pass_context
-def consolidate(ctx: click.Context, master: Path | None, classes_dir: Path | None,
-                as_of: dt.date | None, output: str, credentials: Path | None, allow_outside: bool) -> None:
+def consolidate(
+    ctx: click.Context,
+    master: Path | None,
+    classes_dir: Path | None,
+    as_of: dt.date | None,
+    output: str,
+    credentials: Path | None,
+    allow_outside: bool,
+) -> None:
     """汇总：校验全校所有班级台账，算出逾期，重建全校汇总工作簿。"""
-    result = consolidate_job(master, classes_dir, as_of, TerminalProgress(), Google(credentials),
-                             allow_outside)
+    result = consolidate_job(
+        master, classes_dir, as_of, TerminalProgress(), Google(credentials), allow_outside
+    )
     emit(output, result, consolidation_lines)
     ctx.exit(result.exit_code)
 
 
 @cli.command()
-@click.argument("folder", required=False, default="xlsync-demo",
-                type=click.Path(file_okay=False, path_type=Path))
-@click.option("--classes", default=12, show_default=True, type=click.IntRange(1, 2000),
-              help="班级数")
-@click.option("--children", default=25, show_default=True, type=click.IntRange(5, 200),
-              help="每班学生数")
-@click.option("--seed", default=2026, show_default=True, type=int, help="随机种子（相同种子生成相同的学校）")
+@click.argument(
+    "folder",
+    required=False,
+    default="xlsync-demo",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--classes", default=12, show_default=True, type=click.IntRange(1, 2000), help="班级数"
+)
+@click.option(
+    "--children", default=25, show_default=True, type=click.IntRange(5, 200), help="每班学生数"
+)
+@click.option(
+    "--seed", default=2026, show_default=True, type=int, help="随机种子（相同种子生成相同的学校）"
+)
 @as_of_option
 @format_option
 @click.pass_context
-def demo(ctx: click.Context, folder: Path, classes: int, children: int, seed: int,
-         as_of: dt.date | None, output: str) -> None:
+def demo(
+    ctx: click.Context,
+    folder: Path,
+    classes: int,
+    children: int,
+    seed: int,
+    as_of: dt.date | None,
+    output: str,
+) -> None:
     """生成一所演示学校（不需要网络和 Excel），并对它运行一次汇总。"""
     result = demo_job(folder, as_of, DemoSize(classes, children), seed, TerminalProgress())
     emit(output, result, consolidation_lines)
     if output == "text":
-        click.echo("用 Excel、WPS 或 LibreOffice 打开上面的全校汇总，先看“概览”和“逾期清单”两张表。")
+        click.echo(
+            "用 Excel、WPS 或 LibreOffice 打开上面的全校汇总，先看“概览”和“逾期清单”两张表。"
+        )
 
 
 @cli.command()
 @click.argument("master", required=False, type=click.Path(path_type=Path))
 @click.option("--spreadsheet", help="Google 表格 ID（默认：学校信息 表中的 Google 表格 ID）")
-@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
-              help="服务账号密钥或 OAuth 授权文件（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）")
+@click.option(
+    "--credentials",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="服务账号密钥或 OAuth 授权文件（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）",
+)
 @click.option("--dry-run", is_flag=True, help="只报告会改动什么，不写入 Google 表格")
-@click.option("--every", default=None, metavar="30m", help="每隔多久同步一次（如 30m、1h），一直运行到按 Ctrl+C")
+@click.option(
+    "--every",
+    default=None,
+    metavar="30m",
+    help="每隔多久同步一次（如 30m、1h），一直运行到按 Ctrl+C",
+)
 @format_option
 @click.pass_context
-def sync(ctx: click.Context, master: Path | None, spreadsheet: str | None, credentials: Path | None,
-         dry_run: bool, every: str | None, output: str) -> None:
+def sync(
+    ctx: click.Context,
+    master: Path | None,
+    spreadsheet: str | None,
+    credentials: Path | None,
+    dry_run: bool,
+    every: str | None,
+    output: str,
+) -> None:
     """把全校汇总（脱敏后）同步到共享的 Google 表格。"""
+
     def once() -> Any:
         return sync_job(master, spreadsheet, credentials, dry_run)
 
@@ -294,6 +391,7 @@ def sync(ctx: click.Context, master: Path | None, spreadsheet: str | None, crede
         click.secho(line, fg=None if ok else "yellow")
         with log_path.open("a", encoding="utf-8") as stream:
             stream.write(line + "\n")
+
     click.echo(f"每 {every} 同步一次，按 Ctrl+C 停止。日志：{log_path}")
     try:
         run_every(interval, once, log)
@@ -303,23 +401,40 @@ def sync(ctx: click.Context, master: Path | None, spreadsheet: str | None, crede
 
 @cli.command()
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="导出的文件（.xlsx）")
-@click.option("--masked/--full", default=True, show_default=True,
-              help="脱敏（默认，与同步相同的规则）或完整导出")
-@click.option("--encrypt", is_flag=True,
-              help="用密码加密导出文件（会提示输入密码；脚本中可设环境变量 XLSYNC_EXPORT_PASSWORD）")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="导出的文件（.xlsx）",
+)
+@click.option(
+    "--masked/--full",
+    default=True,
+    show_default=True,
+    help="脱敏（默认，与同步相同的规则）或完整导出",
+)
+@click.option(
+    "--encrypt",
+    is_flag=True,
+    help="用密码加密导出文件（会提示输入密码；脚本中可设环境变量 XLSYNC_EXPORT_PASSWORD）",
+)
 def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
     """导出全校汇总的结果（默认脱敏），交给县教育局等；可加密码。"""
     password = None
     if encrypt:
         password = os.environ.get("XLSYNC_EXPORT_PASSWORD") or click.prompt(
-            "请输入导出文件的密码", hide_input=True, confirmation_prompt="请再输入一次")
+            "请输入导出文件的密码", hide_input=True, confirmation_prompt="请再输入一次"
+        )
     result = export_job(master, out, masked, password)
-    click.echo(f"已导出 {result.sheets} 张表到「{result.path}」"
-               f"（{'已脱敏' if masked else '未脱敏，含完整个人信息'}{'，已加密码' if password else ''}）。")
+    click.echo(
+        f"已导出 {result.sheets} 张表到「{result.path}」"
+        f"（{'已脱敏' if masked else '未脱敏，含完整个人信息'}{'，已加密码' if password else ''}）。"
+    )
     if not masked and not password:
-        click.secho("注意：这份文件含有学生的完整个人信息，请加密码（--encrypt）或妥善保管。", fg="yellow")
+        click.secho(
+            "注意：这份文件含有学生的完整个人信息，请加密码（--encrypt）或妥善保管。", fg="yellow"
+        )
 
 
 @cli.command()
@@ -329,7 +444,9 @@ def restore(file: Path, pick: int | None) -> None:
     """列出或恢复 xlsync 改写前自动保存的备份（在文件旁的 .xlsync/备份/ 中）。"""
     found = backups_of(file)
     if not found:
-        raise XlsyncError(f"「{file}」没有备份。xlsync 每次改写工作簿之前都会在旁边的 .xlsync/备份/ 里保存一份。")
+        raise XlsyncError(
+            f"「{file}」没有备份。xlsync 每次改写工作簿之前都会在旁边的 .xlsync/备份/ 里保存一份。"
+        )
     if pick is None:
         click.echo(f"「{file}」的备份（最新的在前，保留最近 {KEEP} 份）：")
         for number, backup in enumerate(found, start=1):
@@ -339,12 +456,19 @@ def restore(file: Path, pick: int | None) -> None:
     if not 1 <= pick <= len(found):
         raise XlsyncError(f"没有第 {pick} 个备份，请在 1 到 {len(found)} 之间选择。")
     restore_backup(found[pick - 1].path, file)
-    click.echo(f"已用 {found[pick - 1].taken:%Y-%m-%d %H:%M:%S} 的备份恢复「{file}」（恢复前的版本也已备份）。")
+    click.echo(
+        f"已用 {found[pick - 1].taken:%Y-%m-%d %H:%M:%S} 的备份恢复「{file}」（恢复前的版本也已备份）。"
+    )
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("workbook_templates"), show_default=True, help="模板输出目录")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("workbook_templates"),
+    show_default=True,
+    help="模板输出目录",
+)
 def templates(out: Path) -> None:
     """（开发用）按 schema 重新生成 workbook_templates/ 中的两个模板。"""
     for path in write_templates(out):
@@ -357,13 +481,23 @@ def addin() -> None:
 
 
 def addin_folder_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="放加载项的文件夹（默认：Excel 的启动文件夹 XLSTART）")(func)
+    return click.option(
+        "--dir",
+        "folder",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="放加载项的文件夹（默认：Excel 的启动文件夹 XLSTART）",
+    )(func)
 
 
 @addin.command("build")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("xlsync.xlam"), show_default=True,
-              help="生成的加载项文件（或放它的文件夹）")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("xlsync.xlam"),
+    show_default=True,
+    help="生成的加载项文件（或放它的文件夹）",
+)
 def addin_build(out: Path) -> None:
     """从 macros/ 中的源文件生成 xlsync.xlam（不需要 Excel；相同的源文件生成相同的文件）。"""
     click.echo(f"已生成 Excel 加载项：{build_addin(out)}")
@@ -374,7 +508,9 @@ def addin_build(out: Path) -> None:
 def addin_install(folder: Path | None) -> None:
     """安装加载项到 Excel 的启动文件夹，并让它使用当前这个 Python。安装前请退出 Excel。"""
     done = install_addin(folder=folder)
-    click.echo(f"已安装 Excel 加载项：{done.addin}\n加载项使用的 Python：{done.interpreter}（设置在 {done.config}）")
+    click.echo(
+        f"已安装 Excel 加载项：{done.addin}\n加载项使用的 Python：{done.interpreter}（设置在 {done.config}）"
+    )
     for path in done.extra:
         click.echo(f"已放入 RunPython 所需的脚本：{path}")
     click.secho("请重新打开 Excel，功能区上会出现「留守儿童帮扶」选项卡。", fg="green")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -28,9 +29,23 @@ from xlsync.schema import CLASSES, RECORDS, STUDENTS, STUDY_PLANS, TEACHERS
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = "子涵浩宇欣怡梓轩雨萱俊杰诗琪思远博文佳怡嘉豪一诺雅婷明轩可馨天佑心怡宇航晨曦家乐欣然志强春燕秀英建华桂兰"
 VILLAGES = ("青山村", "石桥村", "柳溪村", "新田村", "龙井村", "上坪村", "下湾村", "茶园村")
-WORK_PLACES = ("广东东莞", "广东深圳", "浙江义乌", "浙江宁波", "福建厦门", "江苏苏州", "上海", "湖南长沙")
-TALKS = ("谈学习习惯，约定每天读书20分钟", "了解想念父母的心情，鼓励写信", "谈与同学相处，表扬乐于助人",
-         "谈安全：不去河边玩水", "检查作业完成情况，帮助订正")
+WORK_PLACES = (
+    "广东东莞",
+    "广东深圳",
+    "浙江义乌",
+    "浙江宁波",
+    "福建厦门",
+    "江苏苏州",
+    "上海",
+    "湖南长沙",
+)
+TALKS = (
+    "谈学习习惯，约定每天读书20分钟",
+    "了解想念父母的心情，鼓励写信",
+    "谈与同学相处，表扬乐于助人",
+    "谈安全：不去河边玩水",
+    "检查作业完成情况，帮助订正",
+)
 VISITS = ("与爷爷奶奶交流学生在家表现", "了解家庭困难，反馈在校情况", "指导监护人关注作业和作息")
 SCHOOL_NAME = "青山镇中心小学"
 REGION = "431122"
@@ -54,39 +69,65 @@ def _name(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3456789')}{rng.randrange(10 ** 9):09d}"
+    return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
 
 
-def _child(rng: random.Random, number: int, grade: int, start_year: int, teacher: str,
-           filed: dt.date) -> dict[str, Any]:
+def _child(
+    rng: random.Random, number: int, grade: int, start_year: int, teacher: str, filed: dt.date
+) -> dict[str, Any]:
     sex = rng.choice("男女")
     born = dt.date(start_year - 6 - grade, 1, 1) + dt.timedelta(days=rng.randrange(365))
     left_behind = rng.random() < 0.75
     categories = (["留守儿童"] if left_behind else []) + (
-        [rng.choice(["单亲家庭", "建档立卡贫困家庭", "残疾人家庭", "孤儿"])] if rng.random() < 0.3 else [])
-    guardian = rng.choices(["祖父母", "外祖父母", "母亲", "父亲", "其他亲属"], [55, 20, 12, 8, 5])[0]
+        [rng.choice(["单亲家庭", "建档立卡贫困家庭", "残疾人家庭", "孤儿"])]
+        if rng.random() < 0.3
+        else []
+    )
+    guardian = rng.choices(["祖父母", "外祖父母", "母亲", "父亲", "其他亲属"], [55, 20, 12, 8, 5])[
+        0
+    ]
     status = rng.choices(["在读", "转出", "辍学"], [97, 2, 1])[0]
     id_number = make_id(REGION, born, number, sex)
     return {
-        "姓名": _name(rng), "性别": sex, "出生日期": born, "身份证号": id_number,
+        "姓名": _name(rng),
+        "性别": sex,
+        "出生日期": born,
+        "身份证号": id_number,
         "学籍号": "G" + id_number if rng.random() < 0.8 else None,
         "儿童类别": "、".join(categories or ["其他困境儿童"]),
-        "留守类型": rng.choices(["父母均外出", "父亲外出", "母亲外出"], [60, 30, 10])[0] if left_behind else None,
-        "父亲姓名": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), "父亲电话": _phone(rng),
-        "父亲务工地": rng.choice(WORK_PLACES), "母亲姓名": _name(rng), "母亲电话": _phone(rng),
-        "母亲务工地": rng.choice(WORK_PLACES), "监护人姓名": _name(rng), "监护人关系": guardian,
-        "监护人电话": _phone(rng), "监护人年龄": rng.randint(55, 76) if "祖" in guardian else rng.randint(28, 45),
+        "留守类型": rng.choices(["父母均外出", "父亲外出", "母亲外出"], [60, 30, 10])[0]
+        if left_behind
+        else None,
+        "父亲姓名": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+        "父亲电话": _phone(rng),
+        "父亲务工地": rng.choice(WORK_PLACES),
+        "母亲姓名": _name(rng),
+        "母亲电话": _phone(rng),
+        "母亲务工地": rng.choice(WORK_PLACES),
+        "监护人姓名": _name(rng),
+        "监护人关系": guardian,
+        "监护人电话": _phone(rng),
+        "监护人年龄": rng.randint(55, 76) if "祖" in guardian else rng.randint(28, 45),
         "监护人文化程度": rng.choices(["文盲", "小学", "初中", "高中或中专"], [10, 45, 35, 10])[0],
         "监护人健康状况": rng.choices(["健康", "一般", "较差", "患病或残疾"], [50, 30, 15, 5])[0],
         "家庭住址": f"某某县青山镇{rng.choice(VILLAGES)}{rng.randint(1, 12)}组",
         "学业情况": rng.choices(["优", "良", "中", "差"], [20, 35, 33, 12])[0],
-        "重点帮扶": "是" if rng.random() < 0.15 else "否", "帮扶教师": teacher,
-        "学习帮手": _name(rng) if rng.random() < 0.5 else None, "建档日期": filed, "在校状态": status,
+        "重点帮扶": "是" if rng.random() < 0.15 else "否",
+        "帮扶教师": teacher,
+        "学习帮手": _name(rng) if rng.random() < 0.5 else None,
+        "建档日期": filed,
+        "在校状态": status,
     }
 
 
-def _records(rng: random.Random, child: dict, cal: Calendar, as_of: dt.date,
-             diligence: float, calls_per_week: float = 1.0) -> list[dict[str, Any]]:
+def _records(
+    rng: random.Random,
+    child: dict,
+    cal: Calendar,
+    as_of: dt.date,
+    diligence: float,
+    calls_per_week: float = 1.0,
+) -> list[dict[str, Any]]:
     """A year of records: each due action is done with probability `diligence`, on a school day."""
     found = []
     start, teacher = child["建档日期"], child["帮扶教师"]
@@ -95,8 +136,16 @@ def _records(rng: random.Random, child: dict, cal: Calendar, as_of: dt.date,
         lo, hi = max(lo, start), min(hi, as_of)
         if lo <= hi and rng.random() < diligence:
             day = lo + dt.timedelta(days=rng.randrange((hi - lo).days + 1))
-            found.append({"日期": day, "学生姓名": child["姓名"], "帮扶类型": kind, "帮扶教师": teacher,
-                          "内容摘要": text, "效果与跟进": None})
+            found.append(
+                {
+                    "日期": day,
+                    "学生姓名": child["姓名"],
+                    "帮扶类型": kind,
+                    "帮扶教师": teacher,
+                    "内容摘要": text,
+                    "效果与跟进": None,
+                }
+            )
 
     for week in weeks(cal.year_start, as_of):
         if "留守儿童" in child["儿童类别"] and cal.in_term(week.start, week.end):
@@ -120,8 +169,9 @@ def _records(rng: random.Random, child: dict, cal: Calendar, as_of: dt.date,
 
 MISTAKES: tuple[Callable[[random.Random, list, list], None], ...] = (
     lambda rng, kids, recs: kids[0].update(出生日期="2015.13.5"),
-    lambda rng, kids, recs: kids[1].update(身份证号=kids[1]["身份证号"][:17] + (
-        "0" if kids[1]["身份证号"][17] != "0" else "1")),
+    lambda rng, kids, recs: kids[1].update(
+        身份证号=kids[1]["身份证号"][:17] + ("0" if kids[1]["身份证号"][17] != "0" else "1")
+    ),
     lambda rng, kids, recs: kids[2].update(监护人电话=kids[2]["监护人电话"][:10]),
     lambda rng, kids, recs: kids[3].update(性别=kids[3]["性别"] + "生"),
     lambda rng, kids, recs: recs and recs[0].update(学生姓名="王某某"),
@@ -132,17 +182,38 @@ MISTAKES: tuple[Callable[[random.Random, list, list], None], ...] = (
 
 def _class_workbook(path: Path, teachers: list[str], kids: list[dict], recs: list[dict]) -> None:
     wb = build_class_workbook(teachers)
-    for sheet, rows in ((STUDENTS, kids), (RECORDS, recs), (STUDY_PLANS, [
-            {"学生姓名": k["姓名"], "科目": "数学", "现状分析": "基础薄弱", "目标": "期末及格",
-             "措施": "每周两次课后辅导", "时间安排": "周二、周四"} for k in kids if k["学业情况"] == "差"])):
+    for sheet, rows in (
+        (STUDENTS, kids),
+        (RECORDS, recs),
+        (
+            STUDY_PLANS,
+            [
+                {
+                    "学生姓名": k["姓名"],
+                    "科目": "数学",
+                    "现状分析": "基础薄弱",
+                    "目标": "期末及格",
+                    "措施": "每周两次课后辅导",
+                    "时间安排": "周二、周四",
+                }
+                for k in kids
+                if k["学业情况"] == "差"
+            ],
+        ),
+    ):
         ws = wb[sheet.name]
         for row in rows:
             ws.append([row.get(h) for h in sheet.headers])
     save_workbook(wb, path, replacing=False)
 
 
-def generate_school(folder: Path, as_of: dt.date, size: DemoSize = DemoSize(), seed: int = 2026,
-                    progress: Callable[[str, int, int, str], None] | None = None) -> Path:
+def generate_school(
+    folder: Path,
+    as_of: dt.date,
+    size: DemoSize = DemoSize(),
+    seed: int = 2026,
+    progress: Callable[[str, int, int, str], None] | None = None,
+) -> Path:
     """Write a demo master and its class workbooks into `folder`; returns the master path."""
     rng = random.Random(seed)
     master = create_school(folder, SCHOOL_NAME, school_year_of(as_of))
@@ -153,20 +224,42 @@ def generate_school(folder: Path, as_of: dt.date, size: DemoSize = DemoSize(), s
     for number in range(size.classes):
         grade, section = number // size.per_grade + 1, number % size.per_grade + 1
         name = f"{'一二三四五六七八九'[min(grade, 9) - 1]}年级{section}班"
-        head = f"{rng.choice(SURNAMES)}老师{number + 1}" if size.classes > 40 else f"{SURNAMES[number]}老师"
+        head = (
+            f"{rng.choice(SURNAMES)}老师{number + 1}"
+            if size.classes > 40
+            else f"{SURNAMES[number]}老师"
+        )
         helper = f"{SURNAMES[-1 - number % 40]}老师{'' if size.classes <= 40 else number}"
         diligence = rng.choice([0.97, 0.9, 0.8, 0.6])
-        kids = [_child(rng, number * 100 + i, grade, cal.year_start.year, rng.choice([head, head, helper]),
-                       cal.year_start if rng.random() < 0.9 else cal.year_start + dt.timedelta(days=30))
-                for i in range(size.children_per_class)]
-        recs = [r for k in kids if k["在校状态"] == "在读"
-                for r in _records(rng, k, cal, as_of, diligence, size.calls_per_week)]
+        kids = [
+            _child(
+                rng,
+                number * 100 + i,
+                grade,
+                cal.year_start.year,
+                rng.choice([head, head, helper]),
+                cal.year_start if rng.random() < 0.9 else cal.year_start + dt.timedelta(days=30),
+            )
+            for i in range(size.children_per_class)
+        ]
+        recs = [
+            r
+            for k in kids
+            if k["在校状态"] == "在读"
+            for r in _records(rng, k, cal, as_of, diligence, size.calls_per_week)
+        ]
         if number % 2 == 1:
             rng.choice(MISTAKES)(rng, kids, recs)
         _class_workbook(class_dir / f"{name}.xlsx", [head, helper], kids, recs)
-        registered.append(({"班级": name, "班主任": head, "台账来源": f"{name}.xlsx"},
-                           [{"姓名": head, "班级": name, "职务": "班主任", "党员": rng.choice("是否")},
-                            {"姓名": helper, "班级": name, "职务": "任课教师", "党员": "否"}]))
+        registered.append(
+            (
+                {"班级": name, "班主任": head, "台账来源": f"{name}.xlsx"},
+                [
+                    {"姓名": head, "班级": name, "职务": "班主任", "党员": rng.choice("是否")},
+                    {"姓名": helper, "班级": name, "职务": "任课教师", "党员": "否"},
+                ],
+            )
+        )
         if progress:
             progress("生成演示班级", number + 1, size.classes, name)
     _register(master, registered)
@@ -182,5 +275,9 @@ def _register(master: Path, classes: list[tuple[dict, list[dict]]]) -> None:
             if teacher["姓名"] not in seen:
                 seen.add(teacher["姓名"])
                 append_row(wb[TEACHERS.name], TEACHERS, teacher)
-    append_row(wb[TEACHERS.name], TEACHERS, {"姓名": "钟校长", "班级": "", "职务": "学校领导", "党员": "是"})
+    append_row(
+        wb[TEACHERS.name],
+        TEACHERS,
+        {"姓名": "钟校长", "班级": "", "职务": "学校领导", "党员": "是"},
+    )
     save_workbook(wb, master)

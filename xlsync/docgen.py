@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from xlsync.core.findings import CATALOG
 from xlsync.schema import CLASS_SHEETS, MASTER_CONFIG_SHEETS, Column, Sheet
@@ -35,11 +35,16 @@ def _rule(col: Column) -> str:
 
 
 def sheet_table(sheet: Sheet) -> str:
-    rows = [f"**{sheet.name}** — {sheet.purpose}", "",
-            "| 列 | 别名 | 类型 | 规则 |", "|---|---|---|---|"]
+    rows = [
+        f"**{sheet.name}** — {sheet.purpose}",
+        "",
+        "| 列 | 别名 | 类型 | 规则 |",
+        "|---|---|---|---|",
+    ]
     for col in sheet.columns:
-        rows.append(f"| {col.header} | {'、'.join(col.aliases)} | {col.kind.value} | "
-                    f"{_cell(_rule(col))} |")
+        rows.append(
+            f"| {col.header} | {'、'.join(col.aliases)} | {col.kind.value} | {_cell(_rule(col))} |"
+        )
     return "\n".join(rows)
 
 
@@ -55,20 +60,22 @@ def codes_section() -> str:
 
 
 def cli_section() -> str:
+    import click
     from click.testing import (
         CliRunner,  # click is the CLI's dependency, not the library's
     )
 
     from xlsync.cli import cli
 
-    import click
-
     runner = CliRunner()
     blocks = []
     for name in sorted(cli.commands):
         command = cli.commands[name]
-        paths = [[name]] + ([[name, sub] for sub in sorted(command.commands)]
-                            if isinstance(command, click.Group) else [])
+        paths = [[name]] + (
+            [[name, sub] for sub in sorted(command.commands)]
+            if isinstance(command, click.Group)
+            else []
+        )
         for words in paths:
             text = runner.invoke(cli, [*words, "--help"], prog_name="xlsync").output.rstrip()
             blocks.append(f"### xlsync {' '.join(words)}\n\n```\n{text}\n```")
@@ -87,7 +94,7 @@ def render(readme: str) -> str:
     """`readme` with every generated block replaced by fresh content."""
     for name, make in SECTIONS.items():
         pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
-        readme = pattern.sub(lambda m: m.group(1) + make() + "\n" + m.group(2), readme)
+        readme = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), readme)
     return readme
 
 

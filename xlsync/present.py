@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import groupby
-from typing import Iterator
 
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
@@ -32,8 +32,11 @@ def validation_lines(result: ValidateResult) -> Iterator[Line]:
     by_file = {k: list(v) for k, v in groupby(result.report.findings, key=lambda f: f.file)}
     for info in result.report.files:
         found = by_file.get(info["file"], [])
-        yield (f"{info['file']}（{info['class']}）  学生 {info['children']} 人 · "
-               f"记录 {info['records']} 条 · 建档率 {percent(info['complete_rate'])}", "title")
+        yield (
+            f"{info['file']}（{info['class']}）  学生 {info['children']} 人 · "
+            f"记录 {info['records']} 条 · 建档率 {percent(info['complete_rate'])}",
+            "title",
+        )
         if not found:
             yield "    没有发现问题。", "ok"
         for sheet, rows in groupby(found, key=lambda f: f.sheet):
@@ -58,8 +61,11 @@ def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
 def _total(result: ValidateResult) -> str:
     errors = len(result.report.errors)
     warnings = len(result.report.findings) - errors
-    return (f"合计：{len(result.report.files)} 个文件，{errors} 个错误，{warnings} 个警告"
-            + (f"，{len(result.inputs.failed)} 个文件无法处理" if result.inputs.failed else "") + "。")
+    return (
+        f"合计：{len(result.report.files)} 个文件，{errors} 个错误，{warnings} 个警告"
+        + (f"，{len(result.inputs.failed)} 个文件无法处理" if result.inputs.failed else "")
+        + "。"
+    )
 
 
 def _pending_line(items: list[Item]) -> Line:
@@ -69,10 +75,17 @@ def _pending_line(items: list[Item]) -> Line:
     parts = []
     if overdue:
         first = min(overdue, key=lambda i: i.period_start)
-        parts.append(f"已逾期 {len(overdue)} 次（最早 {first.period}，已过 {first.days_overdue} 天）")
+        parts.append(
+            f"已逾期 {len(overdue)} 次（最早 {first.period}，已过 {first.days_overdue} 天）"
+        )
     parts += [f"本期{i.status}（截止 {i.due}）" for i in current]
-    mark, tone = ("✗", "error") if overdue else ("!", "warning") if any(
-        i.status == SOON for i in current) else ("·", "")
+    mark, tone = (
+        ("✗", "error")
+        if overdue
+        else ("!", "warning")
+        if any(i.status == SOON for i in current)
+        else ("·", "")
+    )
     return f"    {mark} {items[0].child}  {items[0].rule}：{'；'.join(parts)}", tone
 
 
@@ -102,9 +115,12 @@ def overdue_lines(result: OverdueResult) -> Iterator[Line]:
     for teacher, items in sorted(by_teacher.items(), key=_teacher_order):
         statuses = [i.status for i in items]
         classes = "、".join(dict.fromkeys(i.class_name for i in items))
-        yield (f"{teacher}（{classes}）：已逾期 {statuses.count(OVERDUE)} 项，"
-               f"即将到期 {statuses.count(SOON)} 项，待完成 {statuses.count(OPEN)} 项，"
-               f"本期已完成 {statuses.count(DONE)} 项", "title")
+        yield (
+            f"{teacher}（{classes}）：已逾期 {statuses.count(OVERDUE)} 项，"
+            f"即将到期 {statuses.count(SOON)} 项，待完成 {statuses.count(OPEN)} 项，"
+            f"本期已完成 {statuses.count(DONE)} 项",
+            "title",
+        )
         pending = list(_pending_lines(items))
         yield from pending
         if not pending:
@@ -117,12 +133,19 @@ def overdue_lines(result: OverdueResult) -> Iterator[Line]:
 
 def _school_lines(result: OverdueResult) -> Iterator[Line]:
     school = result.school
-    yield (f"全校：在读 {school.studying} 人，辍学 {school.dropped_out} 人，"
-           f"建档率 {percent(school.complete_rate)}，巩固率 {percent(school.retention_rate)}。",
-           "title")
+    yield (
+        f"全校：在读 {school.studying} 人，辍学 {school.dropped_out} 人，"
+        f"建档率 {percent(school.complete_rate)}，巩固率 {percent(school.retention_rate)}。",
+        "title",
+    )
     if school.teachers_without_child:
-        names = "、".join(f"{t['teacher']}（{t['role'] or '党员'}）" for t in school.teachers_without_child)
-        yield f"还没有结对帮扶学生的班主任或党员教师：{names}。每名教师至少结对一名学生。", "warning"
+        names = "、".join(
+            f"{t['teacher']}（{t['role'] or '党员'}）" for t in school.teachers_without_child
+        )
+        yield (
+            f"还没有结对帮扶学生的班主任或党员教师：{names}。每名教师至少结对一名学生。",
+            "warning",
+        )
 
 
 def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
@@ -131,12 +154,19 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
     if result.unchanged:
         yield f"班级台账和日期都没有变化，全校汇总无需更新：{result.master}", "ok"
         return
-    yield (f"汇总完成（截至 {result.as_of}）：{f['classes']} 个班，{f['children']} 名学生，"
-           f"{f['records']} 条帮扶记录。", "title")
-    yield (f"校验：{f['errors']} 个错误，{f['warnings']} 个警告（见“校验问题”表）。",
-           "error" if f["errors"] else "ok")
-    yield (f"逾期：{f['overdue']} 项已逾期，{f['due_soon']} 项即将到期（见“逾期清单”表）。",
-           "error" if f["overdue"] else "ok")
+    yield (
+        f"汇总完成（截至 {result.as_of}）：{f['classes']} 个班，{f['children']} 名学生，"
+        f"{f['records']} 条帮扶记录。",
+        "title",
+    )
+    yield (
+        f"校验：{f['errors']} 个错误，{f['warnings']} 个警告（见“校验问题”表）。",
+        "error" if f["errors"] else "ok",
+    )
+    yield (
+        f"逾期：{f['overdue']} 项已逾期，{f['due_soon']} 项即将到期（见“逾期清单”表）。",
+        "error" if f["overdue"] else "ok",
+    )
     yield f"建档率 {percent(f['complete_rate'])}，巩固率 {percent(f['retention_rate'])}。", ""
     for path in f["stale_files"]:
         yield f"使用了上次汇总时的数据：{path}", "warning"
@@ -149,12 +179,19 @@ def sync_lines(result: SyncResult) -> Iterator[Line]:
     """What a sync did (or, with --dry-run, would do)."""
     r = result.report
     verb = "将会" if r.dry_run else "已"
-    yield (f"{'（试运行，没有写入）' if r.dry_run else ''}Google 表格「{result.spreadsheet}」"
-           f"{verb}更新 {r.changed_cells} 个单元格（数据截至 {result.as_of}）。", "title")
+    yield (
+        f"{'（试运行，没有写入）' if r.dry_run else ''}Google 表格「{result.spreadsheet}」"
+        f"{verb}更新 {r.changed_cells} 个单元格（数据截至 {result.as_of}）。",
+        "title",
+    )
     if r.tabs_added:
         yield f"{verb}新建工作表：{'、'.join(r.tabs_added)}", ""
     if r.tabs_grown:
         yield f"{verb}扩大工作表：{'、'.join(r.tabs_grown)}", ""
     yield f"共发送 {r.requests} 个请求，{r.bytes_sent / 1024:.0f} KB。", ""
-    yield ("个人信息已脱敏（身份证号、学籍号、电话只显示首尾几位，住址只到乡镇）。" if result.masked
-           else "注意：学校信息 表设置了不脱敏，身份证号、电话和住址是完整的。", "ok" if result.masked else "warning")
+    yield (
+        "个人信息已脱敏（身份证号、学籍号、电话只显示首尾几位，住址只到乡镇）。"
+        if result.masked
+        else "注意：学校信息 表设置了不脱敏，身份证号、电话和住址是完整的。",
+        "ok" if result.masked else "warning",
+    )

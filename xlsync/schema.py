@@ -7,10 +7,10 @@ the objects below; no other module spells out a header list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a column's cells are typed and checked."""
 
     TEXT = "文本"
@@ -79,16 +79,51 @@ class Sheet:
 
 
 YES_NO = ("是", "否")
-YES_NO_SYNONYMS = {"Y": "是", "y": "是", "N": "否", "n": "否", "√": "是", "×": "否",
-                   "有": "是", "无": "否", "yes": "是", "no": "否"}
-SEX_SYNONYMS = {"男生": "男", "男孩": "男", "M": "男", "m": "男",
-                "女生": "女", "女孩": "女", "F": "女", "f": "女"}
-CHILD_CATEGORIES = ("留守儿童", "孤儿", "残疾儿童", "单亲家庭", "残疾人家庭",
-                    "建档立卡贫困家庭", "其他困境儿童")
+YES_NO_SYNONYMS = {
+    "Y": "是",
+    "y": "是",
+    "N": "否",
+    "n": "否",
+    "√": "是",
+    "×": "否",
+    "有": "是",
+    "无": "否",
+    "yes": "是",
+    "no": "否",
+}
+SEX_SYNONYMS = {
+    "男生": "男",
+    "男孩": "男",
+    "M": "男",
+    "m": "男",
+    "女生": "女",
+    "女孩": "女",
+    "F": "女",
+    "f": "女",
+}
+CHILD_CATEGORIES = (
+    "留守儿童",
+    "孤儿",
+    "残疾儿童",
+    "单亲家庭",
+    "残疾人家庭",
+    "建档立卡贫困家庭",
+    "其他困境儿童",
+)
 LEFT_BEHIND = "留守儿童"
 MULTI_SEPARATORS = "、,，;；/ "
-ACTION_TYPES = ("谈心", "家访", "家长通话", "亲情电话", "学业辅导", "送温暖", "节日慰问",
-                "代理家长", "心理疏导", "其他")
+ACTION_TYPES = (
+    "谈心",
+    "家访",
+    "家长通话",
+    "亲情电话",
+    "学业辅导",
+    "送温暖",
+    "节日慰问",
+    "代理家长",
+    "心理疏导",
+    "其他",
+)
 PHONE_HINT = "手机 11 位（如 13812345678），或固话 0 + 区号 - 号码（如 0731-84561234）"
 
 # ---------------------------------------------------------------- class workbook (§2)
@@ -97,21 +132,65 @@ STUDENTS = Sheet(
     name="学生档案",
     purpose="每名帮扶学生一行。橙色表头的列必须填写；有下拉箭头的列请从下拉中选择。",
     columns=(
-        Column("姓名", Kind.NAME, True, aliases=("学生姓名",), width=10,
-               hint="学生姓名，2–20 个字", example="王小明"),
-        Column("性别", Kind.ENUM, True, choices=("男", "女"), synonyms=SEX_SYNONYMS,
-               width=6, hint="从下拉中选择 男 或 女", example="男"),
-        Column("出生日期", Kind.DATE, True, width=12,
-               hint="按 2015-03-01 的格式填写", example="2015-03-01"),
-        Column("身份证号", Kind.ID_CARD, width=21,
-               hint="18 位，最后一位可以是 X；可不填", example="430102201503010155"),
-        Column("学籍号", Kind.STUDENT_NO, width=21,
-               hint="G、L 或 J 开头，后跟 18 位；可不填", example="G430102201503010155"),
-        Column("儿童类别", Kind.MULTI, True, choices=CHILD_CATEGORIES, width=16,
-               hint="可多选，用顿号分隔，如 留守儿童、单亲家庭", example="留守儿童"),
-        Column("留守类型", Kind.ENUM, choices=("父母均外出", "父亲外出", "母亲外出"),
-               required_if=("儿童类别", LEFT_BEHIND), width=11,
-               hint="儿童类别含 留守儿童 时必填", example="父母均外出"),
+        Column(
+            "姓名",
+            Kind.NAME,
+            True,
+            aliases=("学生姓名",),
+            width=10,
+            hint="学生姓名，2–20 个字",
+            example="王小明",
+        ),
+        Column(
+            "性别",
+            Kind.ENUM,
+            True,
+            choices=("男", "女"),
+            synonyms=SEX_SYNONYMS,
+            width=6,
+            hint="从下拉中选择 男 或 女",
+            example="男",
+        ),
+        Column(
+            "出生日期",
+            Kind.DATE,
+            True,
+            width=12,
+            hint="按 2015-03-01 的格式填写",
+            example="2015-03-01",
+        ),
+        Column(
+            "身份证号",
+            Kind.ID_CARD,
+            width=21,
+            hint="18 位，最后一位可以是 X；可不填",
+            example="430102201503010155",
+        ),
+        Column(
+            "学籍号",
+            Kind.STUDENT_NO,
+            width=21,
+            hint="G、L 或 J 开头，后跟 18 位；可不填",
+            example="G430102201503010155",
+        ),
+        Column(
+            "儿童类别",
+            Kind.MULTI,
+            True,
+            choices=CHILD_CATEGORIES,
+            width=16,
+            hint="可多选，用顿号分隔，如 留守儿童、单亲家庭",
+            example="留守儿童",
+        ),
+        Column(
+            "留守类型",
+            Kind.ENUM,
+            choices=("父母均外出", "父亲外出", "母亲外出"),
+            required_if=("儿童类别", LEFT_BEHIND),
+            width=11,
+            hint="儿童类别含 留守儿童 时必填",
+            example="父母均外出",
+        ),
         Column("父亲姓名", Kind.TEXT, width=10, example="王大山"),
         Column("父亲电话", Kind.PHONE, width=14, hint=PHONE_HINT, example="13812345678"),
         Column("父亲务工地", Kind.TEXT, width=14, example="广东东莞"),
@@ -119,34 +198,99 @@ STUDENTS = Sheet(
         Column("母亲电话", Kind.PHONE, width=14, hint=PHONE_HINT, example="13987654321"),
         Column("母亲务工地", Kind.TEXT, width=14, example="浙江义乌"),
         Column("监护人姓名", Kind.TEXT, True, width=11, example="王德贵"),
-        Column("监护人关系", Kind.ENUM, True, width=11,
-               choices=("祖父母", "外祖父母", "父亲", "母亲", "其他亲属", "委托监护人", "无人监护"),
-               synonyms={"爷爷": "祖父母", "奶奶": "祖父母", "爷爷奶奶": "祖父母",
-                         "外公": "外祖父母", "外婆": "外祖父母", "外公外婆": "外祖父母",
-                         "爸爸": "父亲", "妈妈": "母亲"},
-               example="祖父母"),
+        Column(
+            "监护人关系",
+            Kind.ENUM,
+            True,
+            width=11,
+            choices=("祖父母", "外祖父母", "父亲", "母亲", "其他亲属", "委托监护人", "无人监护"),
+            synonyms={
+                "爷爷": "祖父母",
+                "奶奶": "祖父母",
+                "爷爷奶奶": "祖父母",
+                "外公": "外祖父母",
+                "外婆": "外祖父母",
+                "外公外婆": "外祖父母",
+                "爸爸": "父亲",
+                "妈妈": "母亲",
+            },
+            example="祖父母",
+        ),
         Column("监护人电话", Kind.PHONE, True, width=14, hint=PHONE_HINT, example="0731-84561234"),
-        Column("监护人年龄", Kind.INT, min_value=16, max_value=100, width=10,
-               hint="16–100 的整数", example="66"),
-        Column("监护人文化程度", Kind.ENUM, width=13,
-               choices=("文盲", "小学", "初中", "高中或中专", "大专及以上"),
-               synonyms={"高中": "高中或中专", "中专": "高中或中专", "大专": "大专及以上",
-                         "本科": "大专及以上", "大学": "大专及以上"},
-               example="小学"),
-        Column("监护人健康状况", Kind.ENUM, width=13,
-               choices=("健康", "一般", "较差", "患病或残疾"), example="一般"),
+        Column(
+            "监护人年龄",
+            Kind.INT,
+            min_value=16,
+            max_value=100,
+            width=10,
+            hint="16–100 的整数",
+            example="66",
+        ),
+        Column(
+            "监护人文化程度",
+            Kind.ENUM,
+            width=13,
+            choices=("文盲", "小学", "初中", "高中或中专", "大专及以上"),
+            synonyms={
+                "高中": "高中或中专",
+                "中专": "高中或中专",
+                "大专": "大专及以上",
+                "本科": "大专及以上",
+                "大学": "大专及以上",
+            },
+            example="小学",
+        ),
+        Column(
+            "监护人健康状况",
+            Kind.ENUM,
+            width=13,
+            choices=("健康", "一般", "较差", "患病或残疾"),
+            example="一般",
+        ),
         Column("家庭住址", Kind.TEXT, True, width=28, example="某某县某某镇某某村3组"),
-        Column("学业情况", Kind.ENUM, width=9, choices=("优", "良", "中", "差"),
-               hint="差 = 学困生，需在 学业帮扶计划 表中填写计划", example="中"),
-        Column("重点帮扶", Kind.ENUM, width=9, choices=YES_NO, synonyms=YES_NO_SYNONYMS,
-               default="否", example="否"),
-        Column("帮扶教师", Kind.NAME, True, width=10,
-               hint="本校教师姓名（全校汇总 教师 表中的姓名）", example="张老师"),
+        Column(
+            "学业情况",
+            Kind.ENUM,
+            width=9,
+            choices=("优", "良", "中", "差"),
+            hint="差 = 学困生，需在 学业帮扶计划 表中填写计划",
+            example="中",
+        ),
+        Column(
+            "重点帮扶",
+            Kind.ENUM,
+            width=9,
+            choices=YES_NO,
+            synonyms=YES_NO_SYNONYMS,
+            default="否",
+            example="否",
+        ),
+        Column(
+            "帮扶教师",
+            Kind.NAME,
+            True,
+            width=10,
+            hint="本校教师姓名（全校汇总 教师 表中的姓名）",
+            example="张老师",
+        ),
         Column("学习帮手", Kind.TEXT, width=10, hint="帮助学习的同学", example="李华"),
-        Column("建档日期", Kind.DATE, True, width=12,
-               hint="建立档案的日期，不能晚于今天", example="2026-09-01"),
-        Column("在校状态", Kind.ENUM, True, width=9,
-               choices=("在读", "转出", "休学", "辍学", "毕业"), default="在读", example="在读"),
+        Column(
+            "建档日期",
+            Kind.DATE,
+            True,
+            width=12,
+            hint="建立档案的日期，不能晚于今天",
+            example="2026-09-01",
+        ),
+        Column(
+            "在校状态",
+            Kind.ENUM,
+            True,
+            width=9,
+            choices=("在读", "转出", "休学", "辍学", "毕业"),
+            default="在读",
+            example="在读",
+        ),
         Column("备注", Kind.TEXT, width=20),
     ),
 )
@@ -155,19 +299,45 @@ RECORDS = Sheet(
     name="帮扶记录",
     purpose="每次帮扶活动（谈心、家访、电话、送温暖……）记一行。",
     columns=(
-        Column("日期", Kind.DATE, True, width=12, hint="按 2026-09-01 的格式填写",
-               example="2026-09-15"),
-        Column("学生姓名", Kind.NAME, True, aliases=("姓名",), width=10,
-               hint="与 学生档案 中的姓名一致", example="王小明"),
-        Column("身份证号", Kind.ID_CARD, width=21,
-               hint="班上有同名学生时填写，用来区分", example=""),
-        Column("帮扶类型", Kind.ENUM, True, choices=ACTION_TYPES, width=11,
-               synonyms={"谈话": "谈心", "上门家访": "家访", "电话家访": "家长通话",
-                         "视频通话": "亲情电话", "辅导": "学业辅导"},
-               example="谈心"),
+        Column(
+            "日期", Kind.DATE, True, width=12, hint="按 2026-09-01 的格式填写", example="2026-09-15"
+        ),
+        Column(
+            "学生姓名",
+            Kind.NAME,
+            True,
+            aliases=("姓名",),
+            width=10,
+            hint="与 学生档案 中的姓名一致",
+            example="王小明",
+        ),
+        Column(
+            "身份证号", Kind.ID_CARD, width=21, hint="班上有同名学生时填写，用来区分", example=""
+        ),
+        Column(
+            "帮扶类型",
+            Kind.ENUM,
+            True,
+            choices=ACTION_TYPES,
+            width=11,
+            synonyms={
+                "谈话": "谈心",
+                "上门家访": "家访",
+                "电话家访": "家长通话",
+                "视频通话": "亲情电话",
+                "辅导": "学业辅导",
+            },
+            example="谈心",
+        ),
         Column("帮扶教师", Kind.NAME, True, width=10, example="张老师"),
-        Column("内容摘要", Kind.TEXT, required_if=("帮扶类型", "谈心|家访"), width=36,
-               hint="谈心、家访必须写明主题和记录", example="谈学习习惯，约定每天读书20分钟"),
+        Column(
+            "内容摘要",
+            Kind.TEXT,
+            required_if=("帮扶类型", "谈心|家访"),
+            width=36,
+            hint="谈心、家访必须写明主题和记录",
+            example="谈学习习惯，约定每天读书20分钟",
+        ),
         Column("效果与跟进", Kind.TEXT, width=28, example="下周检查读书记录"),
     ),
 )
@@ -217,7 +387,9 @@ TEACHERS = Sheet(
     columns=(
         Column("姓名", Kind.NAME, True, width=10),
         Column("班级", Kind.TEXT, width=12),
-        Column("职务", Kind.ENUM, True, choices=("班主任", "任课教师", "学校领导", "其他"), width=10),
+        Column(
+            "职务", Kind.ENUM, True, choices=("班主任", "任课教师", "学校领导", "其他"), width=10
+        ),
         Column("党员", Kind.ENUM, choices=YES_NO, synonyms=YES_NO_SYNONYMS, default="否", width=6),
     ),
 )
@@ -238,7 +410,7 @@ TARGETS = ("全部", "重点帮扶", "学困生", *CHILD_CATEGORIES)
 RULES = Sheet(
     name="帮扶规则",
     purpose="每条规则一行：某类帮扶在每个周期内至少做几次。可以修改、增加或删除。"
-            "周期为 节日 时，指 节日 表中每个节日和每名学生的生日，前后 7 天内完成。",
+    "周期为 节日 时，指 节日 表中每个节日和每名学生的生日，前后 7 天内完成。",
     columns=(
         Column("帮扶类型", Kind.ENUM, True, choices=ACTION_TYPES, width=11),
         Column("周期", Kind.ENUM, True, choices=PERIODS, width=8),
@@ -256,8 +428,15 @@ RULES = Sheet(
         ("家访", "每学期", "1", "全部", "14", "否", "篇一：每学期至少上门看望一次"),
         ("代理家长", "每学期", "1", "重点帮扶", "14", "否", "篇七：周末做留守儿童的“爸爸妈妈”"),
         ("送温暖", "每学年", "1", "全部", "30", "否", "篇一：每年至少送温暖一次"),
-        ("节日慰问", "节日", "1", "留守儿童", "3", "否",
-         "篇七：法定节日和留守儿童生日进行慰问（节日或生日前后 7 天内）"),
+        (
+            "节日慰问",
+            "节日",
+            "1",
+            "留守儿童",
+            "3",
+            "否",
+            "篇七：法定节日和留守儿童生日进行慰问（节日或生日前后 7 天内）",
+        ),
     ),
 )
 
@@ -275,7 +454,16 @@ MASTER_CONFIG_SHEETS: tuple[Sheet, ...] = (SCHOOL, TERMS, TEACHERS, CLASSES, RUL
 # ---------------------------------------------------------------- xlsync-owned names
 
 STATUS_SHEET = "逾期提醒"
-RESULT_SHEETS = ("概览", "逾期清单", "全校档案", "帮扶记录汇总", "班级统计", "教师统计", "校验问题", "变更记录")
+RESULT_SHEETS = (
+    "概览",
+    "逾期清单",
+    "全校档案",
+    "帮扶记录汇总",
+    "班级统计",
+    "教师统计",
+    "校验问题",
+    "变更记录",
+)
 """The master's sheets that 汇总 rebuilds, in the order they stand."""
 CHECK_SHEET = "校验结果"
 HELP_SHEET = "说明"

@@ -21,15 +21,19 @@ from xlsync.files.safe_write import atomic_write
 
 MACROS = Path(__file__).parent / "macros"
 RIBBON_PART = "customUI/customUI.xml"
-RIBBON_REL = ('<Relationship Id="rIdXlsyncRibbon" Type="http://schemas.microsoft.com/office/2006/'
-              'relationships/ui/extensibility" Target="customUI/customUI.xml"/>')
+RIBBON_REL = (
+    '<Relationship Id="rIdXlsyncRibbon" Type="http://schemas.microsoft.com/office/2006/'
+    'relationships/ui/extensibility" Target="customUI/customUI.xml"/>'
+)
 PROJECT_NAME = "xlsync"  # xlwings reads its settings from ~/.xlsync/xlsync.conf (see install.py)
 _PROJECT_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"\w+"', re.M)
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-CORE_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
-            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>xlsync 留守儿童帮扶'
-            '</dc:title><dc:creator>xlsync</dc:creator></cp:coreProperties>')
+CORE_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>xlsync 留守儿童帮扶'
+    "</dc:title><dc:creator>xlsync</dc:creator></cp:coreProperties>"
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,9 @@ def xlwings_folder() -> Path:
     """The installed xlwings package (found, not imported: it needs no Excel to be found)."""
     spec = importlib.util.find_spec("xlwings")
     if spec is None or not spec.submodule_search_locations:
-        raise XlsyncError("没有安装 xlwings，无法生成 Excel 加载项。请先运行：pip install \"xlsync[excel]\"")
+        raise XlsyncError(
+            '没有安装 xlwings，无法生成 Excel 加载项。请先运行：pip install "xlsync[excel]"'
+        )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -58,18 +64,27 @@ def xlwings_modules(folder: Path | None = None) -> list[Module]:
         runpython = (folder / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
         dictionary = (folder / "addin" / "Dictionary.cls").read_text(encoding="utf-8")
     except OSError:
-        raise XlsyncError(f"xlwings（{folder}）里找不到自定义加载项所需的 VBA 模块，"
-                          "请升级：pip install -U \"xlsync[excel]\"") from None
+        raise XlsyncError(
+            f"xlwings（{folder}）里找不到自定义加载项所需的 VBA 模块，"
+            '请升级：pip install -U "xlsync[excel]"'
+        ) from None
     runpython, count = _PROJECT_LINE.subn(rf'\1"{PROJECT_NAME}"', runpython)
     if count != 1:
-        raise XlsyncError("这个版本的 xlwings 的 VBA 模块与 xlsync 不兼容，请安装 pyproject 中写明的 xlwings 版本。")
-    return [Module("xlwings", _crlf(runpython)), Module("Dictionary", _crlf(dictionary), is_class=True)]
+        raise XlsyncError(
+            "这个版本的 xlwings 的 VBA 模块与 xlsync 不兼容，请安装 pyproject 中写明的 xlwings 版本。"
+        )
+    return [
+        Module("xlwings", _crlf(runpython)),
+        Module("Dictionary", _crlf(dictionary), is_class=True),
+    ]
 
 
 def macro_modules(folder: Path = MACROS) -> list[Module]:
     """The add-in's own VBA modules: every macros/*.bas, named by its file."""
-    return [Module(path.stem, _crlf(path.read_text(encoding="ascii")))
-            for path in sorted(folder.glob("*.bas"))]
+    return [
+        Module(path.stem, _crlf(path.read_text(encoding="ascii")))
+        for path in sorted(folder.glob("*.bas"))
+    ]
 
 
 def ribbon_xml(folder: Path = MACROS) -> bytes:
@@ -86,8 +101,11 @@ def _vba_package(modules: list[Module]) -> bytes:
             project = book.vba_project()
             project.delete_module("Module1")
             for module in modules:
-                project.add_module(module.name, module.source,
-                                   **({"kind": VBAModuleKind.other} if module.is_class else {}))
+                project.add_module(
+                    module.name,
+                    module.source,
+                    **({"kind": VBAModuleKind.other} if module.is_class else {}),
+                )
             book.save()
         return path.read_bytes()
 
@@ -95,11 +113,15 @@ def _vba_package(modules: list[Module]) -> bytes:
 def _with_ribbon(package: bytes, ribbon: bytes) -> bytes:
     """The package with the ribbon part and its relationship, stored reproducibly."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         parts = {name: source.read(name) for name in source.namelist()}
         rels = parts["_rels/.rels"].decode("utf-8")
-        parts["_rels/.rels"] = rels.replace("</Relationships>", RIBBON_REL + "</Relationships>").encode()
+        parts["_rels/.rels"] = rels.replace(
+            "</Relationships>", RIBBON_REL + "</Relationships>"
+        ).encode()
         parts["docProps/core.xml"] = CORE_XML.encode("utf-8")
         parts[RIBBON_PART] = ribbon
         first = "[Content_Types].xml"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from xlsync.addin.build import PROJECT_NAME, addin_bytes, xlwings_folder
 from xlsync.errors import XlsyncError
@@ -52,8 +52,10 @@ class Installed:
 
 
 def _unsupported() -> XlsyncError:
-    return XlsyncError("Excel 加载项只能装在 Windows 或 macOS 上。这台电脑没有 Excel：请用 xlsync consolidate，"
-                       "或双击全校汇总旁的「汇总」脚本。如确要放到别的文件夹，请加 --dir 指定。")
+    return XlsyncError(
+        "Excel 加载项只能装在 Windows 或 macOS 上。这台电脑没有 Excel：请用 xlsync consolidate，"
+        "或双击全校汇总旁的「汇总」脚本。如确要放到别的文件夹，请加 --dir 指定。"
+    )
 
 
 def xlstart_dir(machine: Machine) -> Path:
@@ -91,7 +93,9 @@ def _write_text(path: Path, text: str) -> None:
 def _check_path(path: Path) -> None:
     # The VBA reads the file with Input #, which cannot take a quote inside a value.
     if '"' in str(path):
-        raise XlsyncError(f"Python 的路径「{path}」里有英文引号，Excel 读不了这样的设置。请把 Python 装到别的文件夹。")
+        raise XlsyncError(
+            f"Python 的路径「{path}」里有英文引号，Excel 读不了这样的设置。请把 Python 装到别的文件夹。"
+        )
 
 
 def install_addin(machine: Machine | None = None, folder: Path | None = None) -> Installed:
@@ -104,8 +108,16 @@ def install_addin(machine: Machine | None = None, folder: Path | None = None) ->
     try:
         atomic_write(target, lambda temp: temp.write_bytes(data))
     except PermissionError:
-        raise XlsyncError(f"无法写入「{target}」：Excel 可能正在使用这个加载项。请先完全退出 Excel，再运行一次。") from None
-    key = "INTERPRETER_MAC" if machine.mac else "INTERPRETER_WIN" if machine.windows else "INTERPRETER"
+        raise XlsyncError(
+            f"无法写入「{target}」：Excel 可能正在使用这个加载项。请先完全退出 Excel，再运行一次。"
+        ) from None
+    key = (
+        "INTERPRETER_MAC"
+        if machine.mac
+        else "INTERPRETER_WIN"
+        if machine.windows
+        else "INTERPRETER"
+    )
     config = config_file(machine)
     _write_text(config, f'"{key}","{python}"\n')
     done = Installed(target, config, python)
@@ -127,6 +139,8 @@ def uninstall_addin(machine: Machine | None = None, folder: Path | None = None) 
             try:
                 path.unlink()
             except PermissionError:
-                raise XlsyncError(f"无法删除「{path}」：Excel 可能正在使用它。请先完全退出 Excel，再运行一次。") from None
+                raise XlsyncError(
+                    f"无法删除「{path}」：Excel 可能正在使用它。请先完全退出 Excel，再运行一次。"
+                ) from None
             removed.append(path)
     return removed

@@ -73,23 +73,40 @@ def read_rules(config: SchoolConfig) -> list[Rule]:
     """The support rules; a row with an empty or unreadable cell is refused, naming the row."""
     table = config.table(RULES)
     required = tuple(c.header for c in RULES.columns if c.required)
-    _refuse(RULES.name, _bad_rows(table, required),
-            "有空着或填错的格子（帮扶类型、周期、适用对象 等要从下拉中选择，次数和天数填整数）")
-    return [Rule(r["帮扶类型"], r["周期"], r["最少次数"], r["适用对象"], r["提前提醒天数"],
-                 r["假期暂停"] == "是", row) for row, r in rows(table.data)]
+    _refuse(
+        RULES.name,
+        _bad_rows(table, required),
+        "有空着或填错的格子（帮扶类型、周期、适用对象 等要从下拉中选择，次数和天数填整数）",
+    )
+    return [
+        Rule(
+            r["帮扶类型"],
+            r["周期"],
+            r["最少次数"],
+            r["适用对象"],
+            r["提前提醒天数"],
+            r["假期暂停"] == "是",
+            row,
+        )
+        for row, r in rows(table.data)
+    ]
 
 
 def read_calendar(config: SchoolConfig) -> Calendar:
     """Terms (at least one, each ending after it starts, none overlapping) and holidays."""
     table = config.table(TERMS)
     _refuse(TERMS.name, _bad_rows(table, TERMS.headers), "的学期名称或日期空着或无法识别")
-    terms = sorted((Term(r["学期名称"], r["开始日期"], r["结束日期"]) for _, r in rows(table.data)),
-                   key=lambda t: t.start)
+    terms = sorted(
+        (Term(r["学期名称"], r["开始日期"], r["结束日期"]) for _, r in rows(table.data)),
+        key=lambda t: t.start,
+    )
     if not terms:
-        raise XlsyncError(f"全校汇总「{TERMS.name}」表没有学期，请至少填写一个学期的开始和结束日期。")
+        raise XlsyncError(
+            f"全校汇总「{TERMS.name}」表没有学期，请至少填写一个学期的开始和结束日期。"
+        )
     backwards = [row for row, r in rows(table.data) if r["结束日期"] < r["开始日期"]]
     _refuse(TERMS.name, backwards, "的结束日期早于开始日期")
-    if any(a.end >= b.start for a, b in zip(terms, terms[1:])):
+    if any(a.end >= b.start for a, b in zip(terms, terms[1:], strict=False)):
         raise XlsyncError(f"全校汇总「{TERMS.name}」表中有两个学期的日期重叠，请核对。")
     holidays = config.table(HOLIDAYS).data
     days = tuple((r["节日"], r["日期"]) for _, r in rows(holidays) if r["节日"] and r["日期"])

@@ -24,12 +24,15 @@ def _text(value: Any) -> str:
 def snapshot(children: pd.DataFrame, items: list[Item]) -> Snapshot:
     """What the next run compares with: each child's fields, and the overdue item keys."""
     fields = ["班级", *STUDENTS.headers]
-    kids = {key: {f: _text(v) for f, v in zip(fields, values)}
-            for key, *values in zip(children["学生编号"], *(children[f] for f in fields))}
-    overdue = sorted(f"{i.child_key}|{i.rule}|{i.period_start}" for i in items if i.status == OVERDUE)
+    kids = {
+        key: {f: _text(v) for f, v in zip(fields, values, strict=False)}
+        for key, *values in zip(children["学生编号"], *(children[f] for f in fields), strict=False)
+    }
+    overdue = sorted(
+        f"{i.child_key}|{i.rule}|{i.period_start}" for i in items if i.status == OVERDUE
+    )
     names = {i.child_key: (i.class_name, i.child) for i in items}
-    return {"children": kids, "overdue": overdue,
-            "names": {k: list(v) for k, v in names.items()}}
+    return {"children": kids, "overdue": overdue, "names": {k: list(v) for k, v in names.items()}}
 
 
 def _who(snap: Snapshot, key: str) -> tuple[str, str]:
@@ -42,8 +45,10 @@ def _who(snap: Snapshot, key: str) -> tuple[str, str]:
 def changes(before: Snapshot | None, after: Snapshot) -> pd.DataFrame:
     """One row per change; empty (with a note row) on the first run."""
     if before is None:
-        return pd.DataFrame([{"变化": "首次汇总", "详情": "以后每次汇总都会在这里列出与上一次相比的变化。"}],
-                            columns=list(CHANGE_COLUMNS))
+        return pd.DataFrame(
+            [{"变化": "首次汇总", "详情": "以后每次汇总都会在这里列出与上一次相比的变化。"}],
+            columns=list(CHANGE_COLUMNS),
+        )
     found = []
     old, new = before["children"], after["children"]
     for key in sorted(new.keys() - old.keys()):
@@ -51,11 +56,17 @@ def changes(before: Snapshot | None, after: Snapshot) -> pd.DataFrame:
     for key in sorted(old.keys() - new.keys()):
         found.append(("移除学生", *_who(before, key), key, ""))
     for key in sorted(old.keys() & new.keys()):
-        diffs = [f"{f}：{old[key].get(f, '')} → {v}" for f, v in new[key].items() if old[key].get(f, "") != v]
+        diffs = [
+            f"{f}：{old[key].get(f, '')} → {v}"
+            for f, v in new[key].items()
+            if old[key].get(f, "") != v
+        ]
         if diffs:
             found.append(("信息变更", *_who(after, key), key, "；".join(diffs)))
-    for label, keys, snap in (("新增逾期", set(after["overdue"]) - set(before["overdue"]), after),
-                              ("逾期解除", set(before["overdue"]) - set(after["overdue"]), before)):
+    for label, keys, snap in (
+        ("新增逾期", set(after["overdue"]) - set(before["overdue"]), after),
+        ("逾期解除", set(before["overdue"]) - set(after["overdue"]), before),
+    ):
         for entry in sorted(keys):
             key, rule, start = entry.rsplit("|", 2)
             found.append((label, *_who(snap, key), key, f"{rule}（{start} 起的周期）"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Mapping
 
 import pandas as pd
 
@@ -64,5 +64,6 @@ def assemble_class_book(grids: Mapping[str, Grid], file: str) -> ClassBook:
     if not tables[STUDENTS.name].positions:
         raise XlsyncError(
             f"「{file}」里找不到“学生档案”表的表头（应有 姓名、性别、出生日期 等列）。"
-            "请用 xlsync new-class 生成的班级台账模板填写。")
+            "请用 xlsync new-class 生成的班级台账模板填写。"
+        )
     return ClassBook(file, tables[STUDENTS.name], tables[RECORDS.name], tables[STUDY_PLANS.name])

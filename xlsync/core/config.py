@@ -7,8 +7,9 @@ master yet (`default_config`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from xlsync.core.findings import Finding
 from xlsync.core.normalize import clean_text, fold, is_blank
@@ -37,7 +38,9 @@ class SchoolConfig:
     info: dict[str, str]
     tables: dict[str, Table]
     findings: list[Finding] = field(default_factory=list)
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # lookups built once
+    derived: dict[str, Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # lookups built once
 
     def table(self, sheet: Sheet) -> Table:
         return self.tables[sheet.name]
@@ -85,10 +88,11 @@ def assemble_config(grids: Mapping[str, Grid], file: str | None) -> SchoolConfig
 
 def default_grids(school: str, year: str) -> dict[str, Grid]:
     """The grids of a fresh master: seed rules, default terms and holidays, no teachers yet."""
+
     def sheet(spec: Sheet, rows: list) -> list[list[object]]:
         return [list(spec.headers), *[list(r) for r in rows]]
 
-    info = list(zip(SCHOOL_FIELDS, (school, year, CLASS_DIR, "", "是")))
+    info = list(zip(SCHOOL_FIELDS, (school, year, CLASS_DIR, "", "是"), strict=False))
     return {
         SCHOOL.name: sheet(SCHOOL, info),
         TERMS.name: sheet(TERMS, default_terms(year)),
@@ -101,7 +105,9 @@ def default_grids(school: str, year: str) -> dict[str, Grid]:
 
 def _typed_rule(row: tuple[str, ...]) -> list[object]:
     """A default rule row with its whole-number columns as numbers, as Excel would hold them."""
-    return [int(v) if col.kind == Kind.INT else v for col, v in zip(RULES.columns, row)]
+    return [
+        int(v) if col.kind == Kind.INT else v for col, v in zip(RULES.columns, row, strict=False)
+    ]
 
 
 def default_config(as_of: dt.date) -> SchoolConfig:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -25,8 +26,18 @@ from xlsync.core.validate import ClassInput, complete_children
 from xlsync.schema import CLASSES, RECORDS, STUDENTS, TEACHERS
 
 SOURCE_COLUMNS = ("来源文件", "来源工作表", "来源行")
-OVERDUE_COLUMNS = ("状态", "班级", "学生", "帮扶教师", "帮扶事项", "周期", "开始日期", "截止日期",
-                   "逾期天数", *SOURCE_COLUMNS)
+OVERDUE_COLUMNS = (
+    "状态",
+    "班级",
+    "学生",
+    "帮扶教师",
+    "帮扶事项",
+    "周期",
+    "开始日期",
+    "截止日期",
+    "逾期天数",
+    *SOURCE_COLUMNS,
+)
 ISSUE_COLUMNS = ("级别", "班级", "文件", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
 
 
@@ -56,8 +67,12 @@ class SchoolResult:
     @cached_property
     def record_dates(self) -> pd.DataFrame:
         """(班级, 帮扶教师, 日期) of every readable record, for the month and term counts."""
-        found = [{"班级": r.item.class_name, "帮扶教师": d["帮扶教师"], "日期": d["日期"]}
-                 for r in self.classes for _, d in rows(r.item.book.records.data) if d["日期"]]
+        found = [
+            {"班级": r.item.class_name, "帮扶教师": d["帮扶教师"], "日期": d["日期"]}
+            for r in self.classes
+            for _, d in rows(r.item.book.records.data)
+            if d["日期"]
+        ]
         return pd.DataFrame(found, columns=["班级", "帮扶教师", "日期"])
 
 
@@ -72,10 +87,17 @@ def _display(typed: Any, raw: Any) -> Any:
 
 def _source_rows(result: ClassResult, table: Table) -> list[dict[str, Any]]:
     out = []
-    for (row, typed), (_, raw) in zip(rows(table.data), rows(table.raw)):
+    for (row, typed), (_, raw) in zip(rows(table.data), rows(table.raw), strict=False):
         values = {h: _display(typed[h], raw.get(h)) for h in table.spec.headers}
-        out.append({"班级": result.item.class_name, **values, "来源文件": table.file,
-                    "来源工作表": table.source_sheet, "来源行": row})
+        out.append(
+            {
+                "班级": result.item.class_name,
+                **values,
+                "来源文件": table.file,
+                "来源工作表": table.source_sheet,
+                "来源行": row,
+            }
+        )
     return out
 
 
@@ -85,7 +107,9 @@ def school_children(school: SchoolResult) -> pd.DataFrame:
     found = []
     for result in school.classes:
         students = result.item.book.students
-        for entry, (_, typed) in zip(_source_rows(result, students), rows(students.data)):
+        for entry, (_, typed) in zip(
+            _source_rows(result, students), rows(students.data), strict=False
+        ):
             entry["学生编号"] = child_key(typed, result.item.class_name)
             entry["逾期项数"] = overdue[(students.file, entry["来源行"])]
             entry["数据状态"] = "旧数据：" + result.stale_reason if result.stale_reason else "最新"
@@ -100,8 +124,10 @@ def school_records(school: SchoolResult) -> pd.DataFrame:
     for result in school.classes:
         book = result.item.book
         links = book.record_links
-        keys = {row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)}
-        for entry, child in zip(_source_rows(result, book.records), links):
+        keys = {
+            row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)
+        }
+        for entry, child in zip(_source_rows(result, book.records), links, strict=False):
             entry["学生编号"] = keys.get(child, "") if child is not None else ""
             found.append(entry)
     return pd.DataFrame(found, columns=["班级", *RECORDS.headers, "学生编号", *SOURCE_COLUMNS])
@@ -109,11 +135,24 @@ def school_records(school: SchoolResult) -> pd.DataFrame:
 
 def overdue_list(school: SchoolResult) -> pd.DataFrame:
     """逾期清单: one row per 已逾期 or 即将到期 item, most urgent first."""
-    found = [{"状态": i.status, "班级": i.class_name, "学生": i.child, "帮扶教师": i.teacher,
-              "帮扶事项": i.rule, "周期": i.period, "开始日期": i.period_start, "截止日期": i.due,
-              "逾期天数": i.days_overdue or None, "来源文件": i.file, "来源工作表": STUDENTS.name,
-              "来源行": i.row}
-             for i in school.items if i.status in (OVERDUE, SOON)]
+    found = [
+        {
+            "状态": i.status,
+            "班级": i.class_name,
+            "学生": i.child,
+            "帮扶教师": i.teacher,
+            "帮扶事项": i.rule,
+            "周期": i.period,
+            "开始日期": i.period_start,
+            "截止日期": i.due,
+            "逾期天数": i.days_overdue or None,
+            "来源文件": i.file,
+            "来源工作表": STUDENTS.name,
+            "来源行": i.row,
+        }
+        for i in school.items
+        if i.status in (OVERDUE, SOON)
+    ]
     return pd.DataFrame(found, columns=list(OVERDUE_COLUMNS))
 
 
@@ -129,7 +168,7 @@ def _counts_in(dates: pd.DataFrame, key: str, school: SchoolResult) -> tuple[Cou
     month_start = as_of.replace(day=1)
     term_start, term_end = current_term(school.calendar, as_of)
     month, term = Counter(), Counter()
-    for name, day in zip(dates[key], dates["日期"]):
+    for name, day in zip(dates[key], dates["日期"], strict=False):
         if month_start <= day <= as_of:
             month[name] += 1
         if term_start <= day <= min(term_end, as_of):
@@ -157,21 +196,27 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
     """班级统计: per class, children, records this month and term, rule rates, overdue, 建档率."""
     month, term = _counts_in(school.record_dates, "班级", school)
     classes = school.config.table(CLASSES).data
-    heads = dict(zip(classes["班级"], classes["班主任"]))
+    heads = dict(zip(classes["班级"], classes["班主任"], strict=False))
     by_file = _group(school.items, "file")
     found = []
     for result in school.classes:
         book, name = result.item.book, result.item.class_name
         items = by_file.get(book.file, [])
         complete, total = complete_children(book, school.findings)
-        found.append({
-            "班级": name, "班主任": heads.get(name) or "", "学生数": total,
-            "在读": int((book.students.data["在校状态"] == "在读").sum()),
-            "本月记录": month[name], "本学期记录": term[name],
-            **_rule_rates(items, school.rules),
-            "逾期项数": sum(1 for i in items if i.status == OVERDUE),
-            "建档率": rate(complete, total),
-            "数据状态": ("旧数据：" + result.stale_reason) if result.stale_reason else "最新"})
+        found.append(
+            {
+                "班级": name,
+                "班主任": heads.get(name) or "",
+                "学生数": total,
+                "在读": int((book.students.data["在校状态"] == "在读").sum()),
+                "本月记录": month[name],
+                "本学期记录": term[name],
+                **_rule_rates(items, school.rules),
+                "逾期项数": sum(1 for i in items if i.status == OVERDUE),
+                "建档率": rate(complete, total),
+                "数据状态": ("旧数据：" + result.stale_reason) if result.stale_reason else "最新",
+            }
+        )
     return pd.DataFrame(found)
 
 
@@ -179,40 +224,70 @@ def teacher_stats(school: SchoolResult) -> pd.DataFrame:
     """教师统计: per teacher of the 教师 sheet (and any other 帮扶教师 met in the files)."""
     month, term = _counts_in(school.record_dates, "帮扶教师", school)
     listed = school.config.table(TEACHERS).data.to_dict("records")
-    names = list(dict.fromkeys([t["姓名"] for t in listed if t["姓名"]] +
-                               [i.teacher for i in school.items]))
+    names = list(
+        dict.fromkeys([t["姓名"] for t in listed if t["姓名"]] + [i.teacher for i in school.items])
+    )
     info = {t["姓名"]: t for t in listed}
     by_teacher = _group(school.items, "teacher")
     found = []
     for name in names:
         items = by_teacher.get(name, [])
         paired = {(i.file, i.row) for i in items}
-        found.append({
-            "教师": name, "班级": (info.get(name) or {}).get("班级") or "",
-            "职务": (info.get(name) or {}).get("职务") or "（不在教师表）",
-            "党员": (info.get(name) or {}).get("党员") or "",
-            "结对学生": len(paired), "本月记录": month[name], "本学期记录": term[name],
-            **_rule_rates(items, school.rules),
-            "逾期项数": sum(1 for i in items if i.status == OVERDUE)})
+        found.append(
+            {
+                "教师": name,
+                "班级": (info.get(name) or {}).get("班级") or "",
+                "职务": (info.get(name) or {}).get("职务") or "（不在教师表）",
+                "党员": (info.get(name) or {}).get("党员") or "",
+                "结对学生": len(paired),
+                "本月记录": month[name],
+                "本学期记录": term[name],
+                **_rule_rates(items, school.rules),
+                "逾期项数": sum(1 for i in items if i.status == OVERDUE),
+            }
+        )
     return pd.DataFrame(found)
 
 
 def issue_list(school: SchoolResult) -> pd.DataFrame:
     """校验问题: every finding, plus one row per file that could not be read."""
     by_file = {r.item.book.file: r.item.class_name for r in school.classes}
-    found = [{"级别": f.severity, "班级": by_file.get(f.file, ""), "文件": f.file, "工作表": f.sheet,
-              "单元格": f.cell, "列": f.column, "内容": f.value, "问题与改法": f.message,
-              "代码": f.code} for f in school.findings]
+    found = [
+        {
+            "级别": f.severity,
+            "班级": by_file.get(f.file, ""),
+            "文件": f.file,
+            "工作表": f.sheet,
+            "单元格": f.cell,
+            "列": f.column,
+            "内容": f.value,
+            "问题与改法": f.message,
+            "代码": f.code,
+        }
+        for f in school.findings
+    ]
     found += [_file_issue("file-unreadable", "", f["file"], f["message"]) for f in school.failed]
-    found += [_file_issue("file-stale", r.item.class_name, r.item.book.file, r.stale_reason)
-              for r in school.classes if r.stale_reason]
+    found += [
+        _file_issue("file-stale", r.item.class_name, r.item.book.file, r.stale_reason)
+        for r in school.classes
+        if r.stale_reason
+    ]
     return pd.DataFrame(found, columns=list(ISSUE_COLUMNS))
 
 
 def _file_issue(code: str, class_name: str, file: str, reason: str) -> dict[str, Any]:
     finding = make_finding(code, Place(file, ""), reason=reason)
-    return {"级别": finding.severity, "班级": class_name, "文件": file, "工作表": "", "单元格": "",
-            "列": "", "内容": "", "问题与改法": finding.message, "代码": code}
+    return {
+        "级别": finding.severity,
+        "班级": class_name,
+        "文件": file,
+        "工作表": "",
+        "单元格": "",
+        "列": "",
+        "内容": "",
+        "问题与改法": finding.message,
+        "代码": code,
+    }
 
 
 def _share(frame: pd.DataFrame, column: str, values: Sequence[str]) -> float | None:
@@ -224,21 +299,26 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
     """The figures of 概览: totals, rates, 篇六's shares, overdue by type and by class."""
     overdue = [i for i in school.items if i.status == OVERDUE]
     return {
-        "classes": len(school.classes), "children": len(children),
+        "classes": len(school.classes),
+        "children": len(children),
         "studying": school.duties.studying,
         "records": sum(len(r.item.book.records.data) for r in school.classes),
-        "overdue": len(overdue), "due_soon": sum(1 for i in school.items if i.status == SOON),
+        "overdue": len(overdue),
+        "due_soon": sum(1 for i in school.items if i.status == SOON),
         "errors": sum(1 for f in school.findings if f.severity == ERROR),
         "warnings": sum(1 for f in school.findings if f.severity != ERROR),
-        "complete_rate": school.duties.complete_rate, "retention_rate": school.duties.retention_rate,
+        "complete_rate": school.duties.complete_rate,
+        "retention_rate": school.duties.retention_rate,
         "teacher_coverage": school.duties.teacher_coverage,
         "teachers_without_child": school.duties.teachers_without_child,
         "both_parents_away": _share(children, "留守类型", ["父母均外出"]),
         "raised_by_grandparents": _share(children, "监护人关系", ["祖父母", "外祖父母"]),
         "guardian_primary_or_less": _share(children, "监护人文化程度", ["文盲", "小学"]),
         "overdue_by_rule": dict(Counter(i.rule for i in overdue).most_common()),
-        "overdue_by_class": {r.item.class_name: len(_group(overdue, "file").get(r.item.book.file, []))
-                             for r in school.classes},
+        "overdue_by_class": {
+            r.item.class_name: len(_group(overdue, "file").get(r.item.book.file, []))
+            for r in school.classes
+        },
         "failed_files": [f["file"] for f in school.failed],
         "stale_files": [r.item.book.file for r in school.classes if r.stale_reason],
     }

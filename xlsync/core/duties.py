@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from xlsync.core.config import SchoolConfig
 from xlsync.core.obligations import Child
@@ -31,18 +32,32 @@ def rate(part: int, whole: int) -> float | None:
 def bound_teachers(config: SchoolConfig) -> list[dict[str, str]]:
     """Teachers of the 教师 sheet who must pair with a child: 班主任 and 党员 (篇一)."""
     rows = config.table(TEACHERS).data.to_dict("records")
-    return [{"teacher": r["姓名"], "class": r["班级"] or "", "role": r["职务"] or "",
-             "party_member": r["党员"] or "否"}
-            for r in rows if r["姓名"] and (r["职务"] == "班主任" or r["党员"] == "是")]
+    return [
+        {
+            "teacher": r["姓名"],
+            "class": r["班级"] or "",
+            "role": r["职务"] or "",
+            "party_member": r["党员"] or "否",
+        }
+        for r in rows
+        if r["姓名"] and (r["职务"] == "班主任" or r["党员"] == "是")
+    ]
 
 
-def school_duties(config: SchoolConfig, children: Sequence[Child],
-                  complete_rate: float | None) -> SchoolDuties:
+def school_duties(
+    config: SchoolConfig, children: Sequence[Child], complete_rate: float | None
+) -> SchoolDuties:
     """Unpaired teachers, 建档率 (computed by validation) and 巩固率 = 在读 ÷ (在读 + 辍学)."""
     studying = sum(1 for c in children if c.studying)
     dropped_out = sum(1 for c in children if c.status == "辍学")
     paired = {c.teacher for c in children if c.studying}
     bound = bound_teachers(config)
     unpaired = [t for t in bound if t["teacher"] not in paired]
-    return SchoolDuties(unpaired, complete_rate, rate(studying, studying + dropped_out),
-                        rate(len(bound) - len(unpaired), len(bound)), studying, dropped_out)
+    return SchoolDuties(
+        unpaired,
+        complete_rate,
+        rate(studying, studying + dropped_out),
+        rate(len(bound) - len(unpaired), len(bound)),
+        studying,
+        dropped_out,
+    )

@@ -32,61 +32,148 @@ def _types(*rows: tuple[str, str, str, str]) -> dict[str, FindingType]:
 CATALOG: dict[str, FindingType] = _types(
     # cell values that cannot be read as their column's type (normalization)
     ("required-missing", ERROR, "必填项为空", "「{column}」必须填写，请补上。"),
-    ("date-invalid", ERROR, "日期无法识别",
-     "日期「{value}」无法识别，请按 2026-09-01 的格式填写。"),
-    ("id-damaged", ERROR, "身份证号已被 Excel 改坏",
-     "身份证号「{value}」已被 Excel 当成数字，后几位已经丢失。请把这一列设为“文本”格式，"
-     "再照户口本重新输入。"),
-    ("choice-invalid", ERROR, "不是可选项",
-     "「{value}」不是「{column}」的可选项，请从下拉中选择：{choices}。"),
-    ("choice-synonym", WARNING, "写法不规范",
-     "「{value}」已按「{normalized}」处理，请改为下拉中的「{normalized}」。"),
-    ("int-invalid", ERROR, "不是合理的整数",
-     "「{column}」应填 {low}–{high} 的整数，「{value}」不符合，请核对。"),
-    ("cell-error", ERROR, "公式出错",
-     "单元格显示公式错误「{value}」，请改正公式，或直接填写内容。"),
-    ("text-too-long", WARNING, "内容过长",
-     "「{column}」有 {length} 个字，超过 {limit} 字，请精简。"),
-    ("column-missing", ERROR, "缺少必填列",
-     "「{sheet}」表没有「{column}」列，请按模板补上这一列的表头。"),
+    (
+        "date-invalid",
+        ERROR,
+        "日期无法识别",
+        "日期「{value}」无法识别，请按 2026-09-01 的格式填写。",
+    ),
+    (
+        "id-damaged",
+        ERROR,
+        "身份证号已被 Excel 改坏",
+        "身份证号「{value}」已被 Excel 当成数字，后几位已经丢失。请把这一列设为“文本”格式，"
+        "再照户口本重新输入。",
+    ),
+    (
+        "choice-invalid",
+        ERROR,
+        "不是可选项",
+        "「{value}」不是「{column}」的可选项，请从下拉中选择：{choices}。",
+    ),
+    (
+        "choice-synonym",
+        WARNING,
+        "写法不规范",
+        "「{value}」已按「{normalized}」处理，请改为下拉中的「{normalized}」。",
+    ),
+    (
+        "int-invalid",
+        ERROR,
+        "不是合理的整数",
+        "「{column}」应填 {low}–{high} 的整数，「{value}」不符合，请核对。",
+    ),
+    (
+        "cell-error",
+        ERROR,
+        "公式出错",
+        "单元格显示公式错误「{value}」，请改正公式，或直接填写内容。",
+    ),
+    (
+        "text-too-long",
+        WARNING,
+        "内容过长",
+        "「{column}」有 {length} 个字，超过 {limit} 字，请精简。",
+    ),
+    (
+        "column-missing",
+        ERROR,
+        "缺少必填列",
+        "「{sheet}」表没有「{column}」列，请按模板补上这一列的表头。",
+    ),
     # rules on one row
-    ("required-conditional", ERROR, "条件必填项为空",
-     "{condition}时，「{column}」必须填写，请补上。"),
+    (
+        "required-conditional",
+        ERROR,
+        "条件必填项为空",
+        "{condition}时，「{column}」必须填写，请补上。",
+    ),
     ("name-length", ERROR, "姓名长度不对", "姓名「{value}」应为 2–20 个字，请核对。"),
-    ("id-format", ERROR, "身份证号格式不对",
-     "身份证号「{value}」应为 18 位：前 17 位是数字，最后一位是数字或 X，请核对。"),
-    ("id-checksum", ERROR, "身份证号校验码不对",
-     "身份证号第18位校验码应为 {expected}，请核对。"),
-    ("id-birth-mismatch", ERROR, "身份证号与出生日期不符",
-     "身份证号中的出生日期是 {id_birth}，而「出生日期」填的是 {birth}，请核对。"),
-    ("id-sex-mismatch", ERROR, "身份证号与性别不符",
-     "身份证号第17位表示「{id_sex}」，而「性别」填的是「{sex}」，请核对。"),
-    ("student-no-format", ERROR, "学籍号格式不对",
-     "学籍号「{value}」应为 G、L 或 J 开头，后跟 18 位，请核对。"),
-    ("phone-invalid", ERROR, "电话号码不对",
-     "电话「{value}」不是有效号码：手机应为 1 开头的 11 位，固话应为 0 开头的区号加 7–8 位号码"
-     "（如 0731-84561234）。"),
+    (
+        "id-format",
+        ERROR,
+        "身份证号格式不对",
+        "身份证号「{value}」应为 18 位：前 17 位是数字，最后一位是数字或 X，请核对。",
+    ),
+    ("id-checksum", ERROR, "身份证号校验码不对", "身份证号第18位校验码应为 {expected}，请核对。"),
+    (
+        "id-birth-mismatch",
+        ERROR,
+        "身份证号与出生日期不符",
+        "身份证号中的出生日期是 {id_birth}，而「出生日期」填的是 {birth}，请核对。",
+    ),
+    (
+        "id-sex-mismatch",
+        ERROR,
+        "身份证号与性别不符",
+        "身份证号第17位表示「{id_sex}」，而「性别」填的是「{sex}」，请核对。",
+    ),
+    (
+        "student-no-format",
+        ERROR,
+        "学籍号格式不对",
+        "学籍号「{value}」应为 G、L 或 J 开头，后跟 18 位，请核对。",
+    ),
+    (
+        "phone-invalid",
+        ERROR,
+        "电话号码不对",
+        "电话「{value}」不是有效号码：手机应为 1 开头的 11 位，固话应为 0 开头的区号加 7–8 位号码"
+        "（如 0731-84561234）。",
+    ),
     ("date-future", ERROR, "日期在将来", "「{column}」是 {value}，晚于今天（{as_of}），请核对。"),
-    ("date-before-filing", ERROR, "记录早于建档",
-     "这条记录的日期 {value} 早于该生的建档日期 {filed}，请核对日期或建档日期。"),
+    (
+        "date-before-filing",
+        ERROR,
+        "记录早于建档",
+        "这条记录的日期 {value} 早于该生的建档日期 {filed}，请核对日期或建档日期。",
+    ),
     # rules across rows, sheets and files
-    ("record-child-unknown", ERROR, "记录找不到学生",
-     "学生档案中没有「{value}」{detail}，请核对姓名，或先在学生档案中登记。"),
-    ("record-child-ambiguous", ERROR, "同名学生无法区分",
-     "学生档案中有 {count} 名学生叫「{value}」，请在这一行填上该生的身份证号以区分。"),
-    ("teacher-unknown", ERROR, "不是本校教师",
-     "「{value}」不在全校汇总的 教师 表中，请核对姓名，或请德育处把该教师加入 教师 表。"),
-    ("study-plan-missing", ERROR, "学困生缺少学业帮扶计划",
-     "「{name}」学业情况为 差（学困生），请在 学业帮扶计划 表中为该生填写计划。"),
-    ("plan-child-unknown", ERROR, "计划找不到学生",
-     "学生档案中没有「{value}」，请核对学业帮扶计划中的姓名。"),
-    ("child-duplicate", ERROR, "学生重复登记",
-     "该生与第 {other_row} 行是同一名学生（{reason}），请删除重复的一行。"),
+    (
+        "record-child-unknown",
+        ERROR,
+        "记录找不到学生",
+        "学生档案中没有「{value}」{detail}，请核对姓名，或先在学生档案中登记。",
+    ),
+    (
+        "record-child-ambiguous",
+        ERROR,
+        "同名学生无法区分",
+        "学生档案中有 {count} 名学生叫「{value}」，请在这一行填上该生的身份证号以区分。",
+    ),
+    (
+        "teacher-unknown",
+        ERROR,
+        "不是本校教师",
+        "「{value}」不在全校汇总的 教师 表中，请核对姓名，或请德育处把该教师加入 教师 表。",
+    ),
+    (
+        "study-plan-missing",
+        ERROR,
+        "学困生缺少学业帮扶计划",
+        "「{name}」学业情况为 差（学困生），请在 学业帮扶计划 表中为该生填写计划。",
+    ),
+    (
+        "plan-child-unknown",
+        ERROR,
+        "计划找不到学生",
+        "学生档案中没有「{value}」，请核对学业帮扶计划中的姓名。",
+    ),
+    (
+        "child-duplicate",
+        ERROR,
+        "学生重复登记",
+        "该生与第 {other_row} 行是同一名学生（{reason}），请删除重复的一行。",
+    ),
     # whole files, in the master's 校验问题 (consolidation)
     ("file-unreadable", ERROR, "台账无法读取", "{reason}"),
     ("file-stale", WARNING, "使用了旧数据", "本次使用上次汇总时的数据：{reason}"),
-    ("child-conflict", ERROR, "学生在两个班",
-     "{reason}也登记在「{other_file}」第 {other_row} 行。如果学生已转班，请在原班把在校状态改为 转出。"),
+    (
+        "child-conflict",
+        ERROR,
+        "学生在两个班",
+        "{reason}也登记在「{other_file}」第 {other_row} 行。如果学生已转班，请在原班把在校状态改为 转出。",
+    ),
 )
 
 
@@ -124,8 +211,17 @@ def make_finding(code: str, place: Place, value: object = "", **details: object)
     kind = CATALOG[code]
     shown = display_value(value)
     message = kind.template.format(value=shown, column=place.column, **details)
-    return Finding(kind.code, kind.severity, place.file, place.sheet, place.row,
-                   place.column, place.cell, shown, message)
+    return Finding(
+        kind.code,
+        kind.severity,
+        place.file,
+        place.sheet,
+        place.row,
+        place.column,
+        place.cell,
+        shown,
+        message,
+    )
 
 
 def display_value(value: object, limit: int = 60) -> str:

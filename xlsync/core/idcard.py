@@ -12,7 +12,7 @@ ID_FORM = re.compile(r"^\d{17}[\dX]$")
 
 def check_digit(first17: str) -> str:
     """The 18th character that GB 11643 requires after these 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=False))
     return _CHECK[total % 11]
 
 

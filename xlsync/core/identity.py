@@ -5,7 +5,8 @@ A child is identified by 身份证号, else 学籍号, else (班级, 姓名, 出
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -38,7 +39,9 @@ def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
     return pd.Series(linked, index=records.index, dtype=object)
 
 
-def _match(by_name: dict[str, list[int]], ids: Mapping[int, Any], rec: Mapping[str, Any]) -> int | None:
+def _match(
+    by_name: dict[str, list[int]], ids: Mapping[int, Any], rec: Mapping[str, Any]
+) -> int | None:
     rows = by_name.get(rec.get("学生姓名"), [])
     if _present(rec.get("身份证号")):
         rows = [r for r in rows if ids.get(r) == rec["身份证号"]]

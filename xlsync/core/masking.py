@@ -52,7 +52,9 @@ def mask_cell(value: Any, header: str = "") -> Any:
     if isinstance(value, (int, float)):
         if abs(value) < 1_000_000:
             return value
-        value = repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+        value = (
+            repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+        )
     if not isinstance(value, str):
         return value
     if header in ADDRESS_COLUMNS:
@@ -67,5 +69,7 @@ def mask_rows(rows: list[list[Any]]) -> list[list[Any]]:
     header = [str(h) if h is not None else "" for h in rows[0]]
     masked = [list(rows[0])]
     for row in rows[1:]:
-        masked.append([mask_cell(v, header[i] if i < len(header) else "") for i, v in enumerate(row)])
+        masked.append(
+            [mask_cell(v, header[i] if i < len(header) else "") for i, v in enumerate(row)]
+        )
     return masked

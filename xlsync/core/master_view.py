@@ -5,8 +5,9 @@ and the colours every writer uses."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -15,7 +16,10 @@ DATE_FORMAT = "yyyy-mm-dd"
 SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
 HEADER_FILL = "D9D9D9"
 STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
-    "已逾期": ("FFC7CE", "9C0006"), "即将到期": ("FFEB9C", "9C5700"), "已完成": ("C6EFCE", "006100")}
+    "已逾期": ("FFC7CE", "9C0006"),
+    "即将到期": ("FFEB9C", "9C5700"),
+    "已完成": ("C6EFCE", "006100"),
+}
 RATE_SCALE = ((0.0, "F8696B"), (0.8, "FFEB84"), (1.0, "63BE7B"))  # red → yellow → green
 
 
@@ -24,11 +28,17 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
     f = figures
     unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
     return [
-        ("班级数", f["classes"], ""), ("学生数", f["children"], ""), ("在读学生", f["studying"], ""),
-        ("帮扶记录", f["records"], ""), ("已逾期项数", f["overdue"], ""),
-        ("已逾期项数（按逾期清单重算）", f"=COUNTIF({overdue_sheet}!A:A,\"已逾期\")", ""),
-        ("即将到期项数", f["due_soon"], ""), ("校验错误", f["errors"], ""), ("校验警告", f["warnings"], ""),
-        ("建档率", f["complete_rate"], PERCENT), ("巩固率", f["retention_rate"], PERCENT),
+        ("班级数", f["classes"], ""),
+        ("学生数", f["children"], ""),
+        ("在读学生", f["studying"], ""),
+        ("帮扶记录", f["records"], ""),
+        ("已逾期项数", f["overdue"], ""),
+        ("已逾期项数（按逾期清单重算）", f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', ""),
+        ("即将到期项数", f["due_soon"], ""),
+        ("校验错误", f["errors"], ""),
+        ("校验警告", f["warnings"], ""),
+        ("建档率", f["complete_rate"], PERCENT),
+        ("巩固率", f["retention_rate"], PERCENT),
         ("教师结对覆盖率", f["teacher_coverage"], PERCENT),
         ("父母均外出的学生占比", f["both_parents_away"], PERCENT),
         ("由祖辈监护的学生占比", f["raised_by_grandparents"], PERCENT),
@@ -46,8 +56,10 @@ def overview_title(meta: dict[str, str]) -> tuple[str, str]:
 
 def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
     """The two charted tables under the figures: (title, {label: overdue count})."""
-    return [("逾期项数（按帮扶类型）", figures["overdue_by_rule"]),
-            ("逾期项数（按班级）", figures["overdue_by_class"])]
+    return [
+        ("逾期项数（按帮扶类型）", figures["overdue_by_rule"]),
+        ("逾期项数（按班级）", figures["overdue_by_class"]),
+    ]
 
 
 def issue_links(issues: pd.DataFrame, master: Path) -> Iterator[tuple[int, int, str, str]]:
@@ -58,5 +70,9 @@ def issue_links(issues: pd.DataFrame, master: Path) -> Iterator[tuple[int, int, 
     for row, values in enumerate(issues.itertuples(index=False, name=None), start=2):
         target, cell, sheet = values[file_col], values[cell_col], values[cell_col - 1]
         if target and cell:
-            relative = Path(target) if not Path(target).is_absolute() else Path(os.path.relpath(target, master.parent))
+            relative = (
+                Path(target)
+                if not Path(target).is_absolute()
+                else Path(os.path.relpath(target, master.parent))
+            )
             yield row, cell_col + 1, f"{relative.as_posix()}#'{sheet}'!{cell}", str(cell)

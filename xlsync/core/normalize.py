@@ -10,15 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from xlsync.schema import MULTI_SEPARATORS, Column, Kind
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_SERIAL = 2958465  # 9999-12-31
-EXCEL_ERRORS = ("#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!",
-                "#SPILL!", "#CALC!", "#GETTING_DATA")
+EXCEL_ERRORS = (
+    "#REF!",
+    "#VALUE!",
+    "#DIV/0!",
+    "#N/A",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+)
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
@@ -125,7 +136,8 @@ def parse_int(col: Column, raw: Any) -> int:
         raise CellProblem("int-invalid", bounds)
     value = int(number)
     if (col.min_value is not None and value < col.min_value) or (
-            col.max_value is not None and value > col.max_value):
+        col.max_value is not None and value > col.max_value
+    ):
         raise CellProblem("int-invalid", bounds)
     return value
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.periods import Period, periods
@@ -86,19 +87,36 @@ def count_in(dates: Sequence[dt.date], start: dt.date, end: dt.date) -> int:
     return bisect.bisect_right(dates, end) - bisect.bisect_left(dates, start)
 
 
-def _counted(period: Period, rule: Rule, cal: Calendar, window: tuple[dt.date, dt.date],
-             as_of: dt.date) -> bool:
+def _counted(
+    period: Period, rule: Rule, cal: Calendar, window: tuple[dt.date, dt.date], as_of: dt.date
+) -> bool:
     current = period.contains(as_of)
     past = period.end < as_of and period.end >= cal.year_start
     in_window = period.overlaps(*window)
-    return (current or past) and in_window and (not rule.pause_in_vacation
-                                                or cal.in_term(period.start, period.end))
+    return (
+        (current or past)
+        and in_window
+        and (not rule.pause_in_vacation or cal.in_term(period.start, period.end))
+    )
 
 
 def _item(child: Child, rule: Rule, period: Period, status: str, as_of: dt.date) -> Item:
     late = (as_of - period.end).days if status == OVERDUE else 0
-    return Item(child.class_name, child.name, child.key, child.teacher, rule.label, period.label,
-                period.start, period.end, status, period.end, late, child.file, child.row)
+    return Item(
+        child.class_name,
+        child.name,
+        child.key,
+        child.teacher,
+        rule.label,
+        period.label,
+        period.start,
+        period.end,
+        status,
+        period.end,
+        late,
+        child.file,
+        child.row,
+    )
 
 
 def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Item]:
@@ -118,14 +136,28 @@ def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> It
             yield _item(child, rule, period, OVERDUE, as_of)
 
 
-def evaluate(children: Sequence[Child], rules: Sequence[Rule], cal: Calendar,
-             as_of: dt.date) -> list[Item]:
+def evaluate(
+    children: Sequence[Child], rules: Sequence[Rule], cal: Calendar, as_of: dt.date
+) -> list[Item]:
     """Every item for every 在读 child and applicable rule, most urgent first."""
-    items = [item for child in children if child.studying for rule in rules
-             if applies(rule, child) for item in evaluate_rule(child, rule, cal, as_of)]
+    items = [
+        item
+        for child in children
+        if child.studying
+        for rule in rules
+        if applies(rule, child)
+        for item in evaluate_rule(child, rule, cal, as_of)
+    ]
     return sorted(items, key=urgency_order)
 
 
 def urgency_order(item: Item) -> tuple:
-    return (URGENCY[item.status], -item.days_overdue, item.due, item.class_name, item.row,
-            item.rule, item.period_start)
+    return (
+        URGENCY[item.status],
+        -item.days_overdue,
+        item.due,
+        item.class_name,
+        item.row,
+        item.rule,
+        item.period_start,
+    )

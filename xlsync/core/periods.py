@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import calendar as gregorian
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from xlsync.core.calendar import Calendar
 
@@ -53,8 +53,11 @@ def birthday_in(year: int, born: dt.date) -> dt.date:
 def festivals(cal: Calendar, lo: dt.date, hi: dt.date, born: dt.date | None) -> Iterator[Period]:
     days = list(cal.holidays)
     if born is not None:
-        days += [("生日", birthday_in(y, born)) for y in range(lo.year - 1, hi.year + 2)
-                 if birthday_in(y, born) >= born]
+        days += [
+            ("生日", birthday_in(y, born))
+            for y in range(lo.year - 1, hi.year + 2)
+            if birthday_in(y, born) >= born
+        ]
     margin = dt.timedelta(days=FESTIVAL_MARGIN)
     for name, day in sorted(days, key=lambda pair: pair[1]):
         period = Period(day - margin, day + margin, f"{name}（{day:%m-%d}）")
@@ -62,17 +65,22 @@ def festivals(cal: Calendar, lo: dt.date, hi: dt.date, born: dt.date | None) -> 
             yield period
 
 
-def periods(kind: str, cal: Calendar, lo: dt.date, hi: dt.date,
-            born: dt.date | None = None) -> Iterator[Period]:
+def periods(
+    kind: str, cal: Calendar, lo: dt.date, hi: dt.date, born: dt.date | None = None
+) -> Iterator[Period]:
     """Every period of `kind` that overlaps [lo, hi], in date order."""
     if kind == "每周":
         yield from weeks(lo, hi)
     elif kind == "每月":
         yield from months(lo, hi)
     elif kind == "每学期":
-        yield from (Period(t.start, t.end, t.name) for t in cal.terms if t.start <= hi and lo <= t.end)
+        yield from (
+            Period(t.start, t.end, t.name) for t in cal.terms if t.start <= hi and lo <= t.end
+        )
     elif kind == "每学年":
-        year = Period(cal.year_start, cal.year_end, f"{cal.year_start.year}-{cal.year_end.year}学年")
+        year = Period(
+            cal.year_start, cal.year_end, f"{cal.year_start.year}-{cal.year_end.year}学年"
+        )
         if year.overlaps(lo, hi):
             yield year
     elif kind == "节日":

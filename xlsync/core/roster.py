@@ -15,7 +15,7 @@ def _records_by_child(item: ClassInput) -> dict[int, dict[str, list[dt.date]]]:
     records = item.book.records.data
     links = item.book.record_links
     found: dict[int, dict[str, list[dt.date]]] = {}
-    for child, day, action in zip(links, records["日期"], records["帮扶类型"]):
+    for child, day, action in zip(links, records["日期"], records["帮扶类型"], strict=False):
         if child is not None and day is not None and action is not None:
             found.setdefault(child, {}).setdefault(action, []).append(day)
     for actions in found.values():
@@ -26,12 +26,20 @@ def _records_by_child(item: ClassInput) -> dict[int, dict[str, list[dt.date]]]:
 
 def _child(item: ClassInput, row: int, data: dict[str, Any], records: dict) -> Child:
     return Child(
-        class_name=item.class_name, name=data["姓名"] or f"第{row}行", row=row,
-        key=child_key(data, item.class_name), teacher=data["帮扶教师"] or "（未填帮扶教师）",
-        file=item.book.file, filed=data["建档日期"], born=data["出生日期"],
-        categories=data["儿童类别"] or (), key_support=data["重点帮扶"] == "是",
-        struggling=data["学业情况"] == "差", status=data["在校状态"],
-        records=records.get(row, {}))
+        class_name=item.class_name,
+        name=data["姓名"] or f"第{row}行",
+        row=row,
+        key=child_key(data, item.class_name),
+        teacher=data["帮扶教师"] or "（未填帮扶教师）",
+        file=item.book.file,
+        filed=data["建档日期"],
+        born=data["出生日期"],
+        categories=data["儿童类别"] or (),
+        key_support=data["重点帮扶"] == "是",
+        struggling=data["学业情况"] == "差",
+        status=data["在校状态"],
+        records=records.get(row, {}),
+    )
 
 
 def children_of(item: ClassInput) -> list[Child]:

@@ -14,9 +14,12 @@ from xlsync.errors import XlsyncError
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*[-－—~至]\s*(\d{4})\s*$")
 _LUNAR = {  # 春节, 端午节, 中秋节 by Gregorian year
-    2025: ("01-29", "05-31", "10-06"), 2026: ("02-17", "06-19", "09-25"),
-    2027: ("02-06", "06-09", "09-15"), 2028: ("01-26", "05-28", "10-03"),
-    2029: ("02-13", "06-16", "09-22"), 2030: ("02-03", "06-05", "09-12"),
+    2025: ("01-29", "05-31", "10-06"),
+    2026: ("02-17", "06-19", "09-25"),
+    2027: ("02-06", "06-09", "09-15"),
+    2028: ("01-26", "05-28", "10-03"),
+    2029: ("02-13", "06-16", "09-22"),
+    2030: ("02-03", "06-05", "09-12"),
     2031: ("01-23", "06-24", "10-01"),
 }
 
@@ -47,10 +50,16 @@ def default_terms(year: str) -> list[tuple[str, dt.date, dt.date]]:
 def default_holidays(year: str) -> list[tuple[str, dt.date]]:
     """(节日, 日期) from September of `year` to August after, in date order."""
     start = parse_school_year(year)
-    days = [("国庆节", dt.date(start, 10, 1)), ("元旦", dt.date(start + 1, 1, 1)),
-            ("劳动节", dt.date(start + 1, 5, 1)), ("儿童节", dt.date(start + 1, 6, 1))]
+    days = [
+        ("国庆节", dt.date(start, 10, 1)),
+        ("元旦", dt.date(start + 1, 1, 1)),
+        ("劳动节", dt.date(start + 1, 5, 1)),
+        ("儿童节", dt.date(start + 1, 6, 1)),
+    ]
     for calendar_year in (start, start + 1):
-        for name, month_day in zip(("春节", "端午节", "中秋节"), _LUNAR.get(calendar_year, ())):
+        for name, month_day in zip(
+            ("春节", "端午节", "中秋节"), _LUNAR.get(calendar_year, ()), strict=False
+        ):
             day = dt.date.fromisoformat(f"{calendar_year}-{month_day}")
             if dt.date(start, 9, 1) <= day < dt.date(start + 1, 9, 1):
                 days.append((name, day))

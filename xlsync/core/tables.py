@@ -9,8 +9,9 @@ its source cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -34,13 +35,20 @@ def rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict[str, Any]]]:
     """(Excel row, {header: value}) for each row; unlike `iterrows`, None stays None (and
     plain lists avoid pandas boxing every value, which dominated large schools)."""
     columns = list(frame.columns)
-    values = zip(*(frame[c].tolist() for c in columns)) if columns else (() for _ in frame.index)
-    return ((index, dict(zip(columns, row))) for index, row in zip(frame.index.tolist(), values))
+    values = (
+        zip(*(frame[c].tolist() for c in columns), strict=False)
+        if columns
+        else (() for _ in frame.index)
+    )
+    return (
+        (index, dict(zip(columns, row, strict=False)))
+        for index, row in zip(frame.index.tolist(), values, strict=False)
+    )
 
 
 def items(series: pd.Series) -> Iterator[tuple[int, Any]]:
     """(index, value) pairs of a column, without pandas' per-value boxing."""
-    return zip(series.index.tolist(), series.tolist())
+    return zip(series.index.tolist(), series.tolist(), strict=False)
 
 
 def column_letter(number: int) -> str:
@@ -88,7 +96,9 @@ def next_row(grid: Grid, spec: Sheet) -> tuple[int, dict[str, int]] | None:
     if located is None:
         return None
     header_index, positions = located
-    last = max([i for i, row in enumerate(grid) if not all(is_blank(v) for v in row)] + [header_index])
+    last = max(
+        [i for i, row in enumerate(grid) if not all(is_blank(v) for v in row)] + [header_index]
+    )
     return last + 2, positions
 
 
@@ -113,8 +123,9 @@ def header_score(grid: Grid, spec: Sheet) -> int:
     return len(located[1]) if located else 0
 
 
-def _extra_positions(header_cells: Sequence[Any], taken: dict[str, int],
-                     data_columns: set[int]) -> dict[str, int]:
+def _extra_positions(
+    header_cells: Sequence[Any], taken: dict[str, int], data_columns: set[int]
+) -> dict[str, int]:
     """Columns that are not in the schema but hold a header or data: kept, never dropped."""
     used = set(taken.values())
     extras: dict[str, int] = {}
@@ -133,8 +144,11 @@ def _extra_positions(header_cells: Sequence[Any], taken: dict[str, int],
 
 def _body(grid: Grid, header_index: int) -> list[tuple[int, Sequence[Any]]]:
     """(Excel row number, cells) for each non-empty row under the header."""
-    return [(index + 1, row) for index, row in enumerate(grid)
-            if index > header_index and not all(is_blank(v) for v in row)]
+    return [
+        (index + 1, row)
+        for index, row in enumerate(grid)
+        if index > header_index and not all(is_blank(v) for v in row)
+    ]
 
 
 def build_table(grid: Grid, spec: Sheet, file: str, source_sheet: str) -> Table | None:
@@ -148,9 +162,18 @@ def build_table(grid: Grid, spec: Sheet, file: str, source_sheet: str) -> Table 
     positions = {**positions, **_extra_positions(grid[header_index], positions, data_columns)}
     raw = pd.DataFrame(
         {h: [_cell(row, n) for _, row in body] for h, n in positions.items()},
-        index=pd.Index([r for r, _ in body], name="row"), dtype=object)
-    table = Table(spec, file, source_sheet, header_index + 1, positions, raw,
-                  pd.DataFrame(index=raw.index, dtype=object))
+        index=pd.Index([r for r, _ in body], name="row"),
+        dtype=object,
+    )
+    table = Table(
+        spec,
+        file,
+        source_sheet,
+        header_index + 1,
+        positions,
+        raw,
+        pd.DataFrame(index=raw.index, dtype=object),
+    )
     _type_columns(table)
     return table
 
@@ -171,8 +194,11 @@ def _type_columns(table: Table) -> None:
     for col in table.spec.columns:
         values = []
         known: dict[tuple[type, Any], Normalized | CellProblem] = {}  # records repeat values a lot
-        for row, raw in (items(table.raw[col.header]) if col.header in table.raw
-                         else ((r, None) for r in table.raw.index)):
+        for row, raw in (
+            items(table.raw[col.header])
+            if col.header in table.raw
+            else ((r, None) for r in table.raw.index)
+        ):
             values.append(_typed(table, col, row, raw, known))
         table.data[col.header] = pd.Series(values, index=table.raw.index, dtype=object)
 
@@ -198,10 +224,12 @@ def _typed(table: Table, col: Column, row: int, raw: Any, known: dict) -> Any:
     header = col.header
     result = _normalized(col, raw, known)
     if isinstance(result, CellProblem):
-        table.findings.append(make_finding(result.code, table.place(row, header), raw,
-                                           **result.details))
+        table.findings.append(
+            make_finding(result.code, table.place(row, header), raw, **result.details)
+        )
         return None
     if result.synonym_of is not None:
-        table.findings.append(make_finding("choice-synonym", table.place(row, header), raw,
-                                           normalized=result.value))
+        table.findings.append(
+            make_finding("choice-synonym", table.place(row, header), raw, normalized=result.value)
+        )
     return result.value

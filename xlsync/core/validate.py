@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from xlsync.core.checks import CLASS_CHECKS, Context
 from xlsync.core.checks.conflicts import conflicts_between
@@ -25,8 +25,15 @@ class ClassInput:
 
 
 def finding_order(finding: Finding) -> tuple:
-    return (finding.file, _SHEET_ORDER.get(finding.sheet, 9), finding.sheet, finding.row or 0,
-            len(finding.cell), finding.cell, finding.code)
+    return (
+        finding.file,
+        _SHEET_ORDER.get(finding.sheet, 9),
+        finding.sheet,
+        finding.row or 0,
+        len(finding.cell),
+        finding.cell,
+        finding.code,
+    )
 
 
 def validate_class(item: ClassInput, config: SchoolConfig, as_of: dt.date) -> list[Finding]:
@@ -42,8 +49,14 @@ def complete_children(book: ClassBook, findings: Sequence[Finding]) -> tuple[int
     """(children whose required and conditionally required fields are valid, all children)."""
     children = book.students.data.index
     required = {c.header for c in book.students.spec.columns if c.required or c.required_if}
-    broken = {f.row for f in findings if f.severity == ERROR and f.file == book.file
-              and f.sheet == book.students.source_sheet and f.column in required}
+    broken = {
+        f.row
+        for f in findings
+        if f.severity == ERROR
+        and f.file == book.file
+        and f.sheet == book.students.source_sheet
+        and f.column in required
+    }
     return sum(1 for row in children if row not in broken), len(children)
 
 
@@ -54,8 +67,7 @@ def complete_rate(books: Sequence[ClassBook], findings: Sequence[Finding]) -> fl
     return round(sum(c for c, _ in counts) / total, 4) if total else None
 
 
-def validate_classes(items: Sequence[ClassInput], config: SchoolConfig,
-                     as_of: dt.date) -> Report:
+def validate_classes(items: Sequence[ClassInput], config: SchoolConfig, as_of: dt.date) -> Report:
     """The report over several class workbooks, cross-file conflicts included."""
     report = Report()
     for item in items:
@@ -63,8 +75,13 @@ def validate_classes(items: Sequence[ClassInput], config: SchoolConfig,
     report.findings.extend(conflicts_between([i.book.students for i in items]))
     report.findings.sort(key=finding_order)
     for item in items:
-        report.files.append({
-            "file": item.book.file, "class": item.class_name,
-            "children": len(item.book.students.data), "records": len(item.book.records.data),
-            "complete_rate": complete_rate([item.book], report.findings)})
+        report.files.append(
+            {
+                "file": item.book.file,
+                "class": item.class_name,
+                "children": len(item.book.students.data),
+                "records": len(item.book.records.data),
+                "complete_rate": complete_rate([item.book], report.findings),
+            }
+        )
     return report

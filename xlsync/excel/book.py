@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from xlsync.core.master_view import HEADER_FILL, RATE_SCALE, STATUS_STYLES
 from xlsync.core.normalize import fold
@@ -24,7 +25,7 @@ XlSheet = Any  # xlwings.Sheet
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def sheet_names(book: Book) -> list[str]:
@@ -67,8 +68,9 @@ def write_rows(sheet: XlSheet, row: int, column: int, rows: Sequence[Sequence[An
     sheet.range((row, column)).value = block
 
 
-def fresh_sheet(book: Book, name: str, after: str | None = None, first: bool = False,
-                hidden: bool = False) -> XlSheet:
+def fresh_sheet(
+    book: Book, name: str, after: str | None = None, first: bool = False, hidden: bool = False
+) -> XlSheet:
     """Sheet `name` emptied in place (formulas elsewhere that point at it keep working), or
     added: after sheet `after` if there is one, else first or last."""
     names = sheet_names(book)
@@ -97,8 +99,13 @@ def style_header(sheet: XlSheet, width: int, widths: Iterable[float] = ()) -> No
         sheet.range((1, number)).column_width = chars
 
 
-def paint_runs(sheet: XlSheet, column: int, first_row: int, values: Sequence[Any],
-               colour_of: Callable[[Any], str | None]) -> None:
+def paint_runs(
+    sheet: XlSheet,
+    column: int,
+    first_row: int,
+    values: Sequence[Any],
+    colour_of: Callable[[Any], str | None],
+) -> None:
     """Colour each run of equal colours in one column with one call (the rows are sorted by
     status, so a long list is a few runs)."""
     start = 0
@@ -106,7 +113,9 @@ def paint_runs(sheet: XlSheet, column: int, first_row: int, values: Sequence[Any
         if index == len(values) or colour_of(values[index]) != colour_of(values[start]):
             colour = colour_of(values[start])
             if colour:
-                sheet.range((first_row + start, column), (first_row + index - 1, column)).color = rgb(colour)
+                sheet.range(
+                    (first_row + start, column), (first_row + index - 1, column)
+                ).color = rgb(colour)
             start = index
 
 
@@ -114,14 +123,18 @@ def status_formats(cells: Any) -> None:
     """Excel's own rules colour each cell holding exactly a status (逾期清单's 状态 column):
     three calls however long the list, and right again after the lead edits a cell."""
     for status, (fill, font) in STATUS_STYLES.items():
-        cells.conditional_formats.add_cell_value("equal", f'="{status}"', fill_color=rgb(fill),
-                                                 font_color=rgb(font))
+        cells.conditional_formats.add_cell_value(
+            "equal", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
+        )
 
 
 def rate_scale(cells: Any) -> None:
     """The file writer's 3-colour scale for rates: red 0%, yellow 80%, green 100%."""
-    cells.conditional_formats.add_color_scale([rgb(colour) for _, colour in RATE_SCALE],
-                                              thresholds=[at for at, _ in RATE_SCALE], threshold_type="number")
+    cells.conditional_formats.add_color_scale(
+        [rgb(colour) for _, colour in RATE_SCALE],
+        thresholds=[at for at, _ in RATE_SCALE],
+        threshold_type="number",
+    )
 
 
 def append_record(sheet: XlSheet, spec: Sheet, values: dict[str, str]) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, Finding
@@ -54,6 +55,7 @@ def status_colour(value: Any) -> str | None:
 
 # ------------------------------------------------------------------ 计算逾期
 
+
 def write_status(book: Book, table: Table, rules: Sequence[Rule], items: Sequence[Item]) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet."""
     sheet = book.sheets[table.source_sheet]
@@ -66,14 +68,23 @@ def write_status(book: Book, table: Table, rules: Sequence[Rule], items: Sequenc
         cells = sheet.range((table.header_row, column), (last_row, column))
         cells.value, cells.color = None, None
     headers, values = status_block(table.data.index, rules, items)
-    rows = [headers] + [values.get(r, [None] * len(headers)) for r in range(table.header_row + 1, last_row + 1)]
+    rows = [headers] + [
+        values.get(r, [None] * len(headers)) for r in range(table.header_row + 1, last_row + 1)
+    ]
     write_rows(sheet, table.header_row, start, rows)
     head = sheet.range((table.header_row, start), (table.header_row, start + len(headers) - 1))
     head.font.bold, head.color = True, rgb(HEADER_FILL)
-    sheet.range((table.header_row + 1, start + len(headers) - 1), (last_row, start + len(headers) - 1)) \
-        .number_format = DATE_FORMAT
+    sheet.range(
+        (table.header_row + 1, start + len(headers) - 1), (last_row, start + len(headers) - 1)
+    ).number_format = DATE_FORMAT
     for offset in range(len(headers) - 2):
-        paint_runs(sheet, start + offset, table.header_row + 1, [r[offset] for r in rows[1:]], status_colour)
+        paint_runs(
+            sheet,
+            start + offset,
+            table.header_row + 1,
+            [r[offset] for r in rows[1:]],
+            status_colour,
+        )
     _write_todo(book, table, items)
 
 
@@ -86,10 +97,13 @@ def _write_todo(book: Book, table: Table, items: Sequence[Item]) -> None:
     status_formats(sheet.range((2, 1), (max(2, len(rows)), 1)))
     pending = [i for i in items if i.status != DONE]
     for row, item in enumerate(pending, start=2):
-        sheet.range((row, 8)).add_hyperlink(f"#'{table.source_sheet}'!A{item.row}", f"第{item.row}行")
+        sheet.range((row, 8)).add_hyperlink(
+            f"#'{table.source_sheet}'!A{item.row}", f"第{item.row}行"
+        )
 
 
 # ------------------------------------------------------------------ 校验本表
+
 
 def _fill_text(colour: tuple[int, int, int] | None) -> str:
     return "" if colour is None else "#" + "".join(f"{c:02X}" for c in colour)
@@ -148,6 +162,11 @@ def _write_check_sheet(book: Book, findings: Sequence[Finding], names: list[str]
     for row, f in enumerate(findings, start=2):
         if f.cell and f.sheet in names:
             sheet.range((row, 3)).add_hyperlink(f"#'{f.sheet}'!{f.cell}", f.cell)
-    paint_runs(sheet, 1, 2, [r[0] for r in rows[1:]],
-               lambda s: ERROR_FILL if s == ERROR else WARNING_FILL if s else None)
+    paint_runs(
+        sheet,
+        1,
+        2,
+        [r[0] for r in rows[1:]],
+        lambda s: ERROR_FILL if s == ERROR else WARNING_FILL if s else None,
+    )
     return sheet

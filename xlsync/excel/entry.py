@@ -13,8 +13,9 @@ import datetime as dt
 import functools
 import inspect
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from xlsync.errors import XlsyncError
 from xlsync.jobs import excel as jobs
@@ -46,6 +47,7 @@ def today() -> dt.date:
 def caller() -> Any:
     """The workbook the button was clicked in."""
     import xlwings as xw  # only here: everything else works on the objects it returns
+
     return xw.Book.caller()
 
 
@@ -59,6 +61,7 @@ def _log(error: BaseException) -> Path:
 
 def button(action: str) -> Callable[[Callable[..., str]], Callable[..., None]]:
     """Run the decorated job on the caller with status-bar progress; end with a message box."""
+
     def decorate(job: Callable[..., str]) -> Callable[..., None]:
         @functools.wraps(job)
         def run(*args: Any) -> None:
@@ -70,20 +73,30 @@ def button(action: str) -> Callable[[Callable[..., str]], Callable[..., None]]:
             except XlsyncError as error:
                 message, mode = f"{action}没有完成：{error}", "critical"
             except Exception as error:  # the user gets a message box, the details go to the log
-                message, mode = (f"{action}时出了意外的问题，您的工作簿没有被改坏。请把这个文件发给技术老师："
-                                 f"{_log(error)}"), "critical"
+                message, mode = (
+                    (
+                        f"{action}时出了意外的问题，您的工作簿没有被改坏。请把这个文件发给技术老师："
+                        f"{_log(error)}"
+                    ),
+                    "critical",
+                )
             finally:
                 app.status_bar = False  # give the status bar back to Excel
             app.alert(message, title=f"{TITLE} · {action}", mode=mode)
-        signature = inspect.signature(job)  # what RunPython passes: the job's arguments after the book
+
+        signature = inspect.signature(
+            job
+        )  # what RunPython passes: the job's arguments after the book
         run.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
         return run
+
     return decorate
 
 
 def _progress(book: Any) -> Callable[[str, int, int, str], None]:
     def show(stage: str, done: int, total: int, current: str) -> None:
         book.app.status_bar = f"xlsync 汇总：{stage} {done}/{total} {current}"
+
     return show
 
 
@@ -93,8 +106,10 @@ def validate_book(book: Any) -> str:
     errors, warnings = jobs.error_count(report)
     if not errors and not warnings:
         return "没有发现问题，做得很好！"
-    return (f"发现 {errors} 个错误、{warnings} 个提醒，已在表中标出颜色和批注。\n"
-            f"逐条的说明和改法在「{CHECK_SHEET}」表，点单元格地址可跳到那一格。改好后再点一次「校验本表」。")
+    return (
+        f"发现 {errors} 个错误、{warnings} 个提醒，已在表中标出颜色和批注。\n"
+        f"逐条的说明和改法在「{CHECK_SHEET}」表，点单元格地址可跳到那一格。改好后再点一次「校验本表」。"
+    )
 
 
 @button("计算逾期")
@@ -109,8 +124,10 @@ def overdue_book(book: Any) -> str:
 def consolidate_school(book: Any) -> str:
     result = jobs.consolidate_open_master(book, today(), _progress(book))
     f = result.figures
-    lines = [f"已汇总 {f['classes']} 个班、{f['children']} 名学生、{f['records']} 条帮扶记录，并已保存。",
-             f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。"]
+    lines = [
+        f"已汇总 {f['classes']} 个班、{f['children']} 名学生、{f['records']} 条帮扶记录，并已保存。",
+        f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
+    ]
     lines += [f"无法读取：{x['file']}（{x['message']}）" for x in result.failed]
     return "\n".join(lines)
 

@@ -24,10 +24,20 @@ from xlsync.core.master_view import (
     overview_title,
 )
 from xlsync.core.tables import column_letter
-from xlsync.excel.book import Book, XlSheet, fresh_sheet, rate_scale, status_formats, style_header, write_rows
+from xlsync.excel.book import (
+    Book,
+    XlSheet,
+    fresh_sheet,
+    rate_scale,
+    status_formats,
+    style_header,
+    write_rows,
+)
 from xlsync.schema import RESULT_SHEETS
 
-OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = RESULT_SHEETS
+OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
+    RESULT_SHEETS
+)
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
@@ -36,14 +46,18 @@ def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
 
 def _is_dates(series: pd.Series) -> bool:
     values = series.dropna()
-    return len(values) > 0 and all(hasattr(v, "year") and hasattr(v, "month") for v in values.head(20))
+    return len(values) > 0 and all(
+        hasattr(v, "year") and hasattr(v, "month") for v in values.head(20)
+    )
 
 
 def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
     """Header and rows of `frame`, with the file writer's header style, widths and formats."""
     rows = _frame_rows(frame)
     write_rows(sheet, 1, 1, rows)
-    style_header(sheet, len(frame.columns), [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns])
+    style_header(
+        sheet, len(frame.columns), [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns]
+    )
     last = max(2, len(frame) + 1)
     for number, header in enumerate(frame.columns, start=1):
         if str(header).endswith("率"):
@@ -79,9 +93,13 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
     """概览: title, figures, and the two charted tables."""
     title, subtitle = overview_title(meta)
     lines = figure_rows(figures, OVERDUE_LIST)
-    rows: list[list[Any]] = [[title], [subtitle], []] + [[label, value] for label, value, _ in lines]
+    rows: list[list[Any]] = [[title], [subtitle], []] + [
+        [label, value] for label, value, _ in lines
+    ]
     write_rows(sheet, 1, 1, rows)
-    formula_row = next(n for n, (_, v, _) in enumerate(lines, start=4) if isinstance(v, str) and v.startswith("="))
+    formula_row = next(
+        n for n, (_, v, _) in enumerate(lines, start=4) if isinstance(v, str) and v.startswith("=")
+    )
     sheet.range((formula_row, 2)).value = lines[formula_row - 4][1]
     sheet.range((1, 1)).font.bold = True
     for row, (_, _, number_format) in enumerate(lines, start=4):
@@ -89,22 +107,29 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
             sheet.range((row, 2)).number_format = number_format
     sheet.range((1, 1)).column_width, sheet.range((1, 2)).column_width = 34, 22
     row = len(rows) + 1
-    for (chart_title, counts), left in zip(chart_blocks(figures), (260, 700)):
+    for (chart_title, counts), left in zip(chart_blocks(figures), (260, 700), strict=False):
         row += 1
         write_rows(sheet, row, 1, [[chart_title, "逾期项数"]] + [[k, v] for k, v in counts.items()])
         sheet.range((row, 1), (row, 2)).font.bold = True
         if counts:
-            chart = sheet.charts.add(left=left, top=40, width=420, height=max(170, 17 * len(counts) + 85))
+            chart = sheet.charts.add(
+                left=left, top=40, width=420, height=max(170, 17 * len(counts) + 85)
+            )
             chart.chart_type = "bar_clustered"
             chart.set_source_data(sheet.range((row, 1), (row + len(counts), 2)))
         row += len(counts) + 1
 
 
-def write_master(book: Book, master: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any],
-                 meta: dict[str, str]) -> None:
+def write_master(
+    book: Book,
+    master: Path,
+    tables: dict[str, pd.DataFrame],
+    figures: dict[str, Any],
+    meta: dict[str, str],
+) -> None:
     """Rebuild every owned sheet of the open master `book` (saved at `master`)."""
     write_overview(fresh_sheet(book, OVERVIEW, first=True), figures, meta)
-    for previous, name in zip(RESULT_SHEETS, RESULT_SHEETS[1:]):
+    for previous, name in zip(RESULT_SHEETS, RESULT_SHEETS[1:], strict=False):
         sheet = fresh_sheet(book, name, after=previous)
         frame = tables[name]
         write_table(sheet, frame)

@@ -9,8 +9,8 @@ written by xlsync, stay. Values are never touched.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -58,8 +58,9 @@ def remove_marks(workbook: Workbook) -> None:
     for ws in workbook.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.comment is not None and (cell.comment.author == AUTHOR
-                                                 or cell.comment.text.startswith(NOTE_MARK)):
+                if cell.comment is not None and (
+                    cell.comment.author == AUTHOR or cell.comment.text.startswith(NOTE_MARK)
+                ):
                     cell.comment = None
     if CHECK_SHEET in workbook.sheetnames:
         del workbook[CHECK_SHEET]

@@ -38,7 +38,9 @@ class Cache:
             index = json.loads(self.index_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {"version": __version__, "files": {}}
-        return index if index.get("version") == __version__ else {"version": __version__, "files": {}}
+        return (
+            index if index.get("version") == __version__ else {"version": __version__, "files": {}}
+        )
 
     def _book_path(self, path: Path, digest: str) -> Path:
         key = hashlib.sha256(f"{path}\n{digest}".encode()).hexdigest()

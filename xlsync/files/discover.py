@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from xlsync.core.config import SchoolConfig
 from xlsync.errors import XlsyncError
@@ -14,8 +14,11 @@ _SKIPPED_PREFIXES = ("~$", ".")
 
 
 def _is_class_file(path: Path) -> bool:
-    return (path.suffix.lower() in READABLE_SUFFIXES and path.name != MASTER_FILE
-            and not path.name.startswith(_SKIPPED_PREFIXES))
+    return (
+        path.suffix.lower() in READABLE_SUFFIXES
+        and path.name != MASTER_FILE
+        and not path.name.startswith(_SKIPPED_PREFIXES)
+    )
 
 
 def class_files(paths: Iterable[Path]) -> list[Path]:
@@ -23,8 +26,13 @@ def class_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and _is_class_file(p)
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and _is_class_file(p)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         else:
             found.append(path)  # a missing or wrong file is reported by the reader
     if not found:
@@ -51,8 +59,11 @@ def find_master(explicit: Path | None, paths: Iterable[Path], cwd: Path) -> Path
 def class_name_for(path: Path, config: SchoolConfig, master: Path | None) -> str:
     """The 班级 row whose 台账来源 names `path` (same file first, else same file name),
     else the file name without its extension."""
-    return class_names(config, master).get(path.resolve()) or \
-        class_names(config, master).get(Path(path.name)) or path.stem
+    return (
+        class_names(config, master).get(path.resolve())
+        or class_names(config, master).get(Path(path.name))
+        or path.stem
+    )
 
 
 def class_names(config: SchoolConfig, master: Path | None) -> dict[Path, str]:
@@ -63,7 +74,7 @@ def class_names(config: SchoolConfig, master: Path | None) -> dict[Path, str]:
     classes = config.table(CLASSES).data
     root = master.parent / config.class_dir if master else None
     names: dict[Path, str] = {}
-    for name, source in zip(classes["班级"], classes["台账来源"]):
+    for name, source in zip(classes["班级"], classes["台账来源"], strict=False):
         if name and source:
             names.setdefault(Path(Path(source).name), name)
             if root is not None:
@@ -81,8 +92,9 @@ def class_folder(master: Path, config: SchoolConfig, classes_dir: Path | None = 
     return classes_dir or master.parent / config.class_dir
 
 
-def school_class_files(master: Path, config: SchoolConfig,
-                       classes_dir: Path | None = None) -> list[tuple[Path, str]]:
+def school_class_files(
+    master: Path, config: SchoolConfig, classes_dir: Path | None = None
+) -> list[tuple[Path, str]]:
     """(file, 班级) for every class of the 班级 sheet and every workbook in the class folder.
 
     Registered files come first, in sheet order; a registered file that is missing is still
@@ -92,7 +104,7 @@ def school_class_files(master: Path, config: SchoolConfig,
     folder = class_folder(master, config, classes_dir)
     classes = config.table(CLASSES).data
     found: dict[Path, str] = {}
-    for name, source in zip(classes["班级"], classes["台账来源"]):
+    for name, source in zip(classes["班级"], classes["台账来源"], strict=False):
         if name and source and Path(source).suffix.lower() in READABLE_SUFFIXES:
             found.setdefault(folder / source, name)
     if folder.is_dir():

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO
 
 from xlsync.files.ooxml import sheet_parts
 
-_CELL = re.compile(rb'<c\b([^>]*?)>(.*?)</c>', re.S)
+_CELL = re.compile(rb"<c\b([^>]*?)>(.*?)</c>", re.S)
 _ADDRESS = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
@@ -25,7 +26,9 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def error_cells(path: Path | IO[bytes], sheets: Iterable[str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
+def error_cells(
+    path: Path | IO[bytes], sheets: Iterable[str] | None = None
+) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name → {(row, column) (1-based): error text} for every formula-error cell of the
     named sheets (all when None)."""
     found: dict[str, dict[tuple[int, int], str]] = {}

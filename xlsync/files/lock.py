@@ -28,7 +28,9 @@ def process_alive(pid: int) -> bool:
 
 
 class FileLock:
-    def __init__(self, path: Path, what: str, stale_after: float = 6 * 3600, wait: float = 0.0) -> None:
+    def __init__(
+        self, path: Path, what: str, stale_after: float = 6 * 3600, wait: float = 0.0
+    ) -> None:
         self.path, self.what, self.stale_after, self.wait = path, what, stale_after, wait
 
     def _owner(self) -> dict:
@@ -41,7 +43,9 @@ class FileLock:
         if not owner:
             return True  # unreadable: a crash while writing it
         too_old = time.time() - owner.get("started", 0) > self.stale_after
-        gone = owner.get("host") == socket.gethostname() and not process_alive(int(owner.get("pid", 0)))
+        gone = owner.get("host") == socket.gethostname() and not process_alive(
+            int(owner.get("pid", 0))
+        )
         return too_old or gone
 
     def _try(self) -> bool:
@@ -50,10 +54,12 @@ class FileLock:
         except FileExistsError:
             return False
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, stream)
+            json.dump(
+                {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, stream
+            )
         return True
 
-    def __enter__(self) -> "FileLock":
+    def __enter__(self) -> FileLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.wait
         while not self._try():
@@ -63,12 +69,18 @@ class FileLock:
                 continue
             if time.monotonic() >= deadline:
                 started = time.strftime("%Y-%m-%d %H:%M", time.localtime(owner.get("started", 0)))
-                raise XlsyncError(f"另一个{self.what}正在进行（进程 {owner.get('pid')}，开始于 {started}），"
-                                  f"这次没有运行。请等它结束后再试；如果确定没有{self.what}在运行，"
-                                  f"可以删除「{self.path}」。")
+                raise XlsyncError(
+                    f"另一个{self.what}正在进行（进程 {owner.get('pid')}，开始于 {started}），"
+                    f"这次没有运行。请等它结束后再试；如果确定没有{self.what}在运行，"
+                    f"可以删除「{self.path}」。"
+                )
             time.sleep(0.2)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.path.unlink(missing_ok=True)

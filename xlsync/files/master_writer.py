@@ -9,8 +9,9 @@ charts; 班级统计 ends with a SUM row that Excel and LibreOffice recalculate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -44,7 +45,9 @@ from xlsync.files.sheets import (
 from xlsync.schema import RESULT_SHEETS
 
 OWNED_SHEETS = RESULT_SHEETS
-OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = OWNED_SHEETS
+OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
+    OWNED_SHEETS
+)
 LINK_FONT = Font(color="0563C1", underline="single")
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
 
@@ -53,15 +56,16 @@ def open_master(path: Path) -> Workbook:
     """The master with its owned sheets emptied (saving it re-checks that it is not open and
     holds nothing the writer would drop)."""
     data = plain(path, path.read_bytes())
-    return load_workbook(with_sheets_emptied(data, OWNED_SHEETS),
-                         keep_vba=path.suffix.lower() == ".xlsm")
+    return load_workbook(
+        with_sheets_emptied(data, OWNED_SHEETS), keep_vba=path.suffix.lower() == ".xlsm"
+    )
 
 
 def _owned_sheet(wb: Workbook, name: str) -> Worksheet:
     """Replace `name` in place, or add it before the configuration sheets on a first run."""
     if name in wb.sheetnames:
         return replace_sheet(wb, name)
-    placed = [n for n in OWNED_SHEETS[:OWNED_SHEETS.index(name)] if n in wb.sheetnames]
+    placed = [n for n in OWNED_SHEETS[: OWNED_SHEETS.index(name)] if n in wb.sheetnames]
     index = wb.sheetnames.index(placed[-1]) + 1 if placed else 0
     return wb.create_sheet(name, index)
 
@@ -70,12 +74,14 @@ def _cell_value(value: Any) -> Any:
     return None if isinstance(value, float) and pd.isna(value) else value
 
 
-def write_frame(ws: Worksheet, frame: pd.DataFrame, bulk: bool = False) -> Callable[[bytes], bytes] | None:
+def write_frame(
+    ws: Worksheet, frame: pd.DataFrame, bulk: bool = False
+) -> Callable[[bytes], bytes] | None:
     """Header and rows of `frame`. With `bulk`, openpyxl writes the header and first row only,
     and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py)."""
     ws.append(list(frame.columns))
     records = frame.itertuples(index=False, name=None)
-    for values in (list(records)[:1] if bulk else records):
+    for values in list(records)[:1] if bulk else records:
         append_values(ws, [_cell_value(v) for v in values])
     for number, header in enumerate(frame.columns, start=1):
         if header.endswith("率"):
@@ -91,6 +97,7 @@ def write_frame(ws: Worksheet, frame: pd.DataFrame, bulk: bool = False) -> Calla
 
     def edit(xml: bytes) -> bytes:
         return splice(xml, rows_xml(rest, 3, first_row_styles(xml)), last, len(frame.columns))
+
     return edit
 
 
@@ -108,9 +115,20 @@ def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
         if header.endswith("率") and len(frame):
             letter = column_letter(number)
             (low, low_colour), (mid, mid_colour), (high, high_colour) = RATE_SCALE
-            ws.conditional_formatting.add(f"{letter}2:{letter}{len(frame) + 1}", ColorScaleRule(
-                start_type="num", start_value=low, start_color=low_colour, mid_type="num", mid_value=mid,
-                mid_color=mid_colour, end_type="num", end_value=high, end_color=high_colour))
+            ws.conditional_formatting.add(
+                f"{letter}2:{letter}{len(frame) + 1}",
+                ColorScaleRule(
+                    start_type="num",
+                    start_value=low,
+                    start_color=low_colour,
+                    mid_type="num",
+                    mid_value=mid,
+                    mid_color=mid_colour,
+                    end_type="num",
+                    end_value=high,
+                    end_color=high_colour,
+                ),
+            )
 
 
 def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
@@ -139,7 +157,9 @@ def _bar_chart(ws: Worksheet, title: str, first: int, last: int, anchor: str) ->
     ws.add_chart(chart, anchor)
 
 
-def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]) -> dict[str, float]:
+def _write_overview(
+    ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]
+) -> dict[str, float]:
     """概览; returns {cell: value} of its formula cells."""
     title, subtitle = overview_title(meta)
     ws.append([title])
@@ -152,7 +172,7 @@ def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
         if isinstance(value, str) and value.startswith("=COUNTIF"):
             formulas[f"B{ws.max_row}"] = float(figures["overdue"])
-    for (title, counts), anchor_col in zip(chart_blocks(figures), ("D", "L")):
+    for (title, counts), anchor_col in zip(chart_blocks(figures), ("D", "L"), strict=False):
         ws.append([])
         ws.append([title, "逾期项数"])
         ws.cell(ws.max_row, 1).font = ws.cell(ws.max_row, 2).font = Font(bold=True)
@@ -167,8 +187,9 @@ def _write_overview(ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]
     return formulas
 
 
-def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any],
-                 meta: dict[str, str]) -> None:
+def write_master(
+    path: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any], meta: dict[str, str]
+) -> None:
     """Rebuild every owned sheet of the master at `path` and save it atomically."""
     wb = open_master(path)
     edits = {OVERVIEW: cached_values(_write_overview(_owned_sheet(wb, OVERVIEW), figures, meta))}
@@ -186,8 +207,12 @@ def write_master(path: Path, tables: dict[str, pd.DataFrame], figures: dict[str,
         if name == CLASS_STATS:
             edits[name] = cached_values(_sum_row(ws, tables[name]))
     wb.active = wb.sheetnames.index(OVERVIEW)
-    save_workbook(wb, path, rebuilt_sheets=OWNED_SHEETS,
-                  finish=lambda data: protected(edit_sheets(data, edits)))
+    save_workbook(
+        wb,
+        path,
+        rebuilt_sheets=OWNED_SHEETS,
+        finish=lambda data: protected(edit_sheets(data, edits)),
+    )
 
 
 def now_text() -> str:

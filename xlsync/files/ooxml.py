@@ -11,19 +11,26 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b([^>]*)/?>')
+_REL = re.compile(rb"<Relationship\b([^>]*)/?>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
-EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               b'<sheetData/></worksheet>')
+EMPTY_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData/></worksheet>"
+)
 
 
 def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def rels_path(part: str) -> str:
@@ -42,8 +49,11 @@ def relationships(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
         if values.get(b"TargetMode") == b"External" or b"Target" not in values:
             continue
         target = values[b"Target"].decode()
-        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(posixpath.dirname(part), target))
+        resolved = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+        )
         found[values[b"Id"].decode()] = resolved
     return found
 
@@ -51,8 +61,10 @@ def relationships(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → path of its XML part inside the archive."""
     targets = relationships(archive, "xl/workbook.xml")
-    return {_unescape(name.decode()): targets.get(rid.decode(), "")
-            for name, rid in _SHEET.findall(archive.read("xl/workbook.xml"))}
+    return {
+        _unescape(name.decode()): targets.get(rid.decode(), "")
+        for name, rid in _SHEET.findall(archive.read("xl/workbook.xml"))
+    }
 
 
 def parts_of_sheets(archive: zipfile.ZipFile, names: Iterable[str]) -> set[str]:
@@ -94,8 +106,12 @@ def edit_sheets(data: bytes, edits: dict[str, Callable[[bytes], bytes]]) -> byte
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in source.infolist():
-            target.writestr(info, changed.get(info.filename, source.read(info.filename)),
-                            compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            target.writestr(
+                info,
+                changed.get(info.filename, source.read(info.filename)),
+                compress_type=zipfile.ZIP_DEFLATED,
+                compresslevel=1,
+            )
     return out.getvalue()
 
 
@@ -103,9 +119,17 @@ def cached_values(values: dict[str, float]) -> Callable[[bytes], bytes]:
     """An edit storing `values` ({cell: number}) as the cached results of those formula cells,
     which openpyxl writes empty; readers that do not calculate (python-calamine, the sync) then
     see the same figure Excel and LibreOffice compute."""
+
     def edit(xml: bytes) -> bytes:
         for cell, value in values.items():
-            pattern = re.compile(rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>.*?</f>)\s*<v\s*/>', re.S)
-            xml = pattern.sub(lambda m: m.group(1) + b"<v>" + repr(value).encode() + b"</v>", xml, 1)
+            pattern = re.compile(
+                rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>.*?</f>)\s*<v\s*/>', re.S
+            )
+            xml = pattern.sub(
+                lambda m, value=value: m.group(1) + b"<v>" + repr(value).encode() + b"</v>",
+                xml,
+                count=1,
+            )
         return xml
+
     return edit

@@ -27,8 +27,10 @@ def plain(path: Path, data: bytes) -> bytes:
     if data[:8] != OLE_MAGIC or path.suffix.lower() not in (".xlsx", ".xlsm"):
         return data
     if password() is None:
-        raise XlsyncError(f"「{path}」设置了打开密码。请设置环境变量 {PASSWORD_ENV} 为这个密码后再运行，"
-                          "或在 Excel 中取消密码（文件 → 信息 → 保护工作簿）。")
+        raise XlsyncError(
+            f"「{path}」设置了打开密码。请设置环境变量 {PASSWORD_ENV} 为这个密码后再运行，"
+            "或在 Excel 中取消密码（文件 → 信息 → 保护工作簿）。"
+        )
     import msoffcrypto
 
     out = io.BytesIO()
@@ -37,7 +39,9 @@ def plain(path: Path, data: bytes) -> bytes:
         office.load_key(password=password())
         office.decrypt(out)
     except Exception:  # msoffcrypto raises several types for a wrong password or a damaged file
-        raise XlsyncError(f"「{path}」的密码不对（环境变量 {PASSWORD_ENV}），或文件已损坏。") from None
+        raise XlsyncError(
+            f"「{path}」的密码不对（环境变量 {PASSWORD_ENV}），或文件已损坏。"
+        ) from None
     return out.getvalue()
 
 

@@ -12,8 +12,9 @@ import io
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import python_calamine
 
@@ -53,8 +54,9 @@ def _check_readable(path: Path) -> None:
     if path.is_dir():
         raise XlsyncError(f"「{path}」是文件夹，不是工作簿文件。")
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise XlsyncError(f"「{path}」不是能读取的表格文件，应为 "
-                          f"{'、'.join(READABLE_SUFFIXES)} 之一。")
+        raise XlsyncError(
+            f"「{path}」不是能读取的表格文件，应为 {'、'.join(READABLE_SUFFIXES)} 之一。"
+        )
 
 
 def _check_package(path: Path, data: bytes, only: Callable[[str], bool]) -> None:
@@ -64,16 +66,23 @@ def _check_package(path: Path, data: bytes, only: Callable[[str], bool]) -> None
             _check_size(path, archive.infolist())
             _check_ranges(path, archive, only)
     except zipfile.BadZipFile:
-        raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。") from None
+        raise XlsyncError(
+            f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。"
+        ) from None
 
 
 def _check_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
     """Refuse a zip that would unpack to more than MAX_UNPACKED."""
     total = sum(m.file_size for m in members)
-    bomb = any(m.file_size > 10 << 20 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    bomb = any(
+        m.file_size > 10 << 20 and m.file_size > MAX_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
     if total > MAX_UNPACKED or bomb:
-        raise XlsyncError(f"「{path}」解压后有 {total / (1 << 30):.1f} GB，远超正常的工作簿，"
-                          "可能已损坏或是恶意文件，xlsync 没有打开它。")
+        raise XlsyncError(
+            f"「{path}」解压后有 {total / (1 << 30):.1f} GB，远超正常的工作簿，"
+            "可能已损坏或是恶意文件，xlsync 没有打开它。"
+        )
 
 
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
@@ -102,8 +111,10 @@ def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bo
 def _check_range(path: Path, name: str, height: int, width: int) -> None:
     """Refuse a sheet whose used range would take gigabytes to lay out (a cell typed far away)."""
     if height > MAX_ROWS or width > MAX_COLUMNS or height * width > MAX_CELLS:
-        raise XlsyncError(f"「{path}」的工作表「{name}」已用范围是 {height} 行 × {width} 列，远超班级台账，"
-                          "多半是远处有误填的单元格。请在 Excel 中按 Ctrl+End 找到并删除它们后再试。")
+        raise XlsyncError(
+            f"「{path}」的工作表「{name}」已用范围是 {height} 行 × {width} 列，远超班级台账，"
+            "多半是远处有误填的单元格。请在 Excel 中按 Ctrl+End 找到并删除它们后再试。"
+        )
 
 
 SNAPSHOT_TRIES, SNAPSHOT_WAIT = 4, 0.15
@@ -116,8 +127,11 @@ def snapshot(path: Path) -> bytes:
         before = path.stat()
         data = path.read_bytes()
         after = path.stat()
-        steady = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (
-            len(data), after.st_mtime_ns)
+        steady = (
+            (before.st_size, before.st_mtime_ns)
+            == (after.st_size, after.st_mtime_ns)
+            == (len(data), after.st_mtime_ns)
+        )
         whole = data[:4] != ZIP_MAGIC or _is_whole_zip(data)
         if steady and whole:
             return data
@@ -155,10 +169,14 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     except XlsyncError:
         raise
     except python_calamine.PasswordError:
-        raise XlsyncError(f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。") from None
+        raise XlsyncError(
+            f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。"
+        ) from None
     except Exception as err:  # calamine raises several types for a damaged file
-        raise XlsyncError(f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
-                          "请在 Excel 中打开后另存为 .xlsx 再试。") from None
+        raise XlsyncError(
+            f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
+            "请在 Excel 中打开后另存为 .xlsx 再试。"
+        ) from None
 
 
 def _put_errors(grids: dict[str, Grid], errors: dict[str, dict[tuple[int, int], str]]) -> None:
@@ -172,7 +190,9 @@ def _put_errors(grids: dict[str, Grid], errors: dict[str, dict[tuple[int, int], 
 
 def _read_csv(path: Path) -> Grid:
     if path.stat().st_size > MAX_CSV:
-        raise XlsyncError(f"「{path}」有 {path.stat().st_size >> 20} MB，远超班级台账，xlsync 没有读取。")
+        raise XlsyncError(
+            f"「{path}」有 {path.stat().st_size >> 20} MB，远超班级台账，xlsync 没有读取。"
+        )
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:

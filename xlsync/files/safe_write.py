@@ -14,8 +14,8 @@ import re
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from openpyxl import Workbook, load_workbook
 
@@ -52,8 +52,10 @@ def lock_files(path: Path) -> list[Path]:
 def ensure_not_open(path: Path) -> None:
     """Refuse to write a workbook that someone has open."""
     if lock_files(path):
-        raise XlsyncError(f"「{path.name}」正在 Excel（或 WPS、LibreOffice）中打开，xlsync 没有改动它。"
-                          "请先保存并关闭这个文件，再运行一次。")
+        raise XlsyncError(
+            f"「{path.name}」正在 Excel（或 WPS、LibreOffice）中打开，xlsync 没有改动它。"
+            "请先保存并关闭这个文件，再运行一次。"
+        )
 
 
 def unsupported_content(path: Path, rebuilt_sheets: Iterable[str] = ()) -> list[str]:
@@ -95,9 +97,11 @@ def ensure_rewritable(path: Path, rebuilt_sheets: Iterable[str] = ()) -> None:
     """Refuse to rewrite in place a workbook whose content the writer would drop."""
     found = unsupported_content(path, rebuilt_sheets)
     if found:
-        raise XlsyncError(f"「{path.name}」中有 xlsync 无法原样保留的内容：{'、'.join(found)}。"
-                          "为了不丢失这些内容，xlsync 没有改写它。请把这些内容移到另一个文件，"
-                          "或另存一份不含它们的副本后再试。")
+        raise XlsyncError(
+            f"「{path.name}」中有 xlsync 无法原样保留的内容：{'、'.join(found)}。"
+            "为了不丢失这些内容，xlsync 没有改写它。请把这些内容移到另一个文件，"
+            "或另存一份不含它们的副本后再试。"
+        )
 
 
 TEMP_MARK = ".xlsync-tmp"
@@ -107,7 +111,7 @@ STALE_TEMP_SECONDS = 15 * 60
 def _remove_stale_temps(path: Path) -> None:
     """Temp files a killed run left beside `path`: its process is gone, or it is old."""
     for temp in path.parent.glob(f".{path.stem}.*{path.suffix}{TEMP_MARK}"):
-        owner = temp.name[len(path.stem) + 2:].split(".", 1)[0]
+        owner = temp.name[len(path.stem) + 2 :].split(".", 1)[0]
         try:
             dead = owner.isdigit() and not _alive(int(owner))
             if dead or time.time() - temp.stat().st_mtime > STALE_TEMP_SECONDS:
@@ -121,8 +125,9 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     ensure_not_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.{os.getpid()}.",
-                                         suffix=path.suffix + TEMP_MARK, dir=path.parent)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{path.stem}.{os.getpid()}.", suffix=path.suffix + TEMP_MARK, dir=path.parent
+    )
     os.close(handle)
     temp = Path(temp_name)
     try:
@@ -144,9 +149,14 @@ def _mode_for(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def save_workbook(workbook: object, path: Path, *, replacing: bool = True,
-                  rebuilt_sheets: Iterable[str] = (),
-                  finish: Callable[[bytes], bytes] | None = None) -> None:
+def save_workbook(
+    workbook: object,
+    path: Path,
+    *,
+    replacing: bool = True,
+    rebuilt_sheets: Iterable[str] = (),
+    finish: Callable[[bytes], bytes] | None = None,
+) -> None:
     """Atomically save an openpyxl workbook to `path` (guards included); `finish` may adjust
     the saved package before it replaces the file."""
     if replacing and path.exists():
@@ -158,6 +168,7 @@ def save_workbook(workbook: object, path: Path, *, replacing: bool = True,
         workbook.save(temp)  # type: ignore[attr-defined]
         if finish is not None:
             temp.write_bytes(finish(temp.read_bytes()))
+
     atomic_write(path, write)
 
 
@@ -172,7 +183,11 @@ def open_for_update(path: Path) -> Workbook:
     """Load a workbook that xlsync will write back (saving it re-checks for content the writer
     would drop, so that is not read twice here)."""
     if path.suffix.lower() not in WRITABLE:
-        raise XlsyncError(f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
-                          "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。")
+        raise XlsyncError(
+            f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
+            "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。"
+        )
     ensure_not_open(path)
-    return load_workbook(io.BytesIO(plain(path, path.read_bytes())), keep_vba=path.suffix.lower() == ".xlsm")
+    return load_workbook(
+        io.BytesIO(plain(path, path.read_bytes())), keep_vba=path.suffix.lower() == ".xlsm"
+    )

@@ -19,8 +19,8 @@ from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
-from xlsync.files.protect import plain, protected
 from xlsync.files.launchers import write_launchers
+from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
 from xlsync.files.templates import build_class_workbook, build_master_workbook
@@ -35,7 +35,6 @@ from xlsync.schema import (
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-
 def read_master(path: str | Path) -> SchoolConfig:
     """The school configuration held by a master workbook (its big rebuilt sheets are skipped)."""
     return assemble_config(load_grids(path, is_config_sheet), str(path))
@@ -47,8 +46,10 @@ def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
     grids = load_grids(path, lambda name: every_sheet or name in RESULT_SHEETS)
     missing = [n for n in RESULT_SHEETS if n not in grids]
     if missing:
-        raise XlsyncError(f"「{path}」中还没有汇总结果（缺少 {'、'.join(missing)}），"
-                          "请先运行 xlsync consolidate。")
+        raise XlsyncError(
+            f"「{path}」中还没有汇总结果（缺少 {'、'.join(missing)}），"
+            "请先运行 xlsync consolidate。"
+        )
     return grids
 
 
@@ -59,7 +60,9 @@ def create_school(folder: Path, school: str, year: str) -> Path:
     parse_school_year(year)
     master = folder / MASTER_FILE
     if master.exists():
-        raise XlsyncError(f"「{master}」已经存在，xlsync 不会覆盖它。如需重新开始，请换一个文件夹。")
+        raise XlsyncError(
+            f"「{master}」已经存在，xlsync 不会覆盖它。如需重新开始，请换一个文件夹。"
+        )
     workbook = build_master_workbook(school.strip(), year)
     save_workbook(workbook, master, replacing=False, finish=protected)
     (folder / read_master(master).class_dir).mkdir(parents=True, exist_ok=True)
@@ -79,7 +82,7 @@ class NewClass:
 def _check_class_name(name: str) -> str:
     name = name.strip()
     if not name or _BAD_FILE_CHARS.search(name) or name in (".", ".."):
-        raise XlsyncError(f"班级名称「{name}」不能用作文件名，请去掉 \\ / : * ? \" < > | 等符号。")
+        raise XlsyncError(f'班级名称「{name}」不能用作文件名，请去掉 \\ / : * ? " < > | 等符号。')
     return name
 
 
@@ -102,7 +105,9 @@ class ClassPlan:
         return self.teacher not in self.config.teacher_names
 
 
-def plan_class(folder: Path, class_name: str, teacher: str, config: SchoolConfig | None = None) -> ClassPlan:
+def plan_class(
+    folder: Path, class_name: str, teacher: str, config: SchoolConfig | None = None
+) -> ClassPlan:
     """Check that a class can be added to the school in `folder` (nothing is written). With
     `config`, the master is open in Excel and is written through it, not as a file."""
     class_name, teacher = _check_class_name(class_name), fold(teacher)
@@ -140,10 +145,17 @@ def write_class_workbook(plan: ClassPlan) -> Path:
 def register_class(plan: ClassPlan, source: str) -> None:
     """Add the class (and its teacher, if new) to the master's 班级 and 教师 sheets."""
     workbook = load_workbook(io.BytesIO(plain(plan.master, plan.master.read_bytes())))
-    append_row(workbook[CLASSES.name], CLASSES, {"班级": plan.name, "班主任": plan.teacher, "台账来源": source})
+    append_row(
+        workbook[CLASSES.name],
+        CLASSES,
+        {"班级": plan.name, "班主任": plan.teacher, "台账来源": source},
+    )
     if plan.teacher_added:
-        append_row(workbook[TEACHERS.name], TEACHERS,
-                   {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"})
+        append_row(
+            workbook[TEACHERS.name],
+            TEACHERS,
+            {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"},
+        )
     save_workbook(workbook, plan.master, finish=protected)
 
 

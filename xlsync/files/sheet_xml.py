@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from xlsync.core.tables import column_letter
@@ -44,7 +45,9 @@ _WRITERS: dict[type, Callable[[str, Any, str], str]] = {
     float: _number,
     bool: lambda ref, v, s: f'<c r="{ref}" t="b"{s}><v>{int(v)}</v></c>',
     dt.date: lambda ref, v, s: f'<c r="{ref}"{s}><v>{(v - EXCEL_EPOCH.date()).days}</v></c>',
-    dt.datetime: lambda ref, v, s: f'<c r="{ref}"{s}><v>{(v - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>',
+    dt.datetime: lambda ref, v, s: (
+        f'<c r="{ref}"{s}><v>{(v - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
+    ),
     type(None): lambda ref, v, s: "",
 }
 
@@ -64,7 +67,9 @@ def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: dict[str, st
     for number, values in enumerate(rows, start=first_row):
         while len(letters) < len(values):
             letters.append(column_letter(len(letters) + 1))
-        cells = "".join(_cell(f"{letters[i]}{number}", v, styles.get(letters[i])) for i, v in enumerate(values))
+        cells = "".join(
+            _cell(f"{letters[i]}{number}", v, styles.get(letters[i])) for i, v in enumerate(values)
+        )
         parts.append(f'<row r="{number}">{cells}</row>')
     return "".join(parts)
 

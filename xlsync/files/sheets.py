@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import Rule
@@ -20,8 +21,9 @@ def status_colours(ws: Worksheet, cells: str) -> None:
     """Colour `cells` (a range like A2:A90) by the status text they contain, as Excel would."""
     first = cells.split(":")[0]
     for status, (fill, font) in STATUS_STYLES.items():
-        style = DifferentialStyle(fill=PatternFill(bgColor=fill, fgColor=fill, fill_type="solid"),
-                                  font=Font(color=font))
+        style = DifferentialStyle(
+            fill=PatternFill(bgColor=fill, fgColor=fill, fill_type="solid"), font=Font(color=font)
+        )
         rule = Rule(type="containsText", operator="containsText", text=status, dxf=style)
         rule.formula = [f'NOT(ISERROR(SEARCH("{status}",{first})))']
         ws.conditional_formatting.add(cells, rule)

@@ -10,8 +10,8 @@ Colours come from conditional formats on the status text, so they stay right as 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule
@@ -38,7 +38,12 @@ def _clear_columns(ws: Worksheet, columns: Sequence[int], header_row: int) -> No
     for column in columns:
         for row in range(header_row, ws.max_row + 1):
             cell = ws.cell(row=row, column=column)
-            cell.value, cell.fill, cell.font, cell.number_format = None, PatternFill(), Font(), "General"
+            cell.value, cell.fill, cell.font, cell.number_format = (
+                None,
+                PatternFill(),
+                Font(),
+                "General",
+            )
     keep = ConditionalFormattingList()
     letters = {column_letter(c) for c in columns}
     for formatting in ws.conditional_formatting:
@@ -48,8 +53,9 @@ def _clear_columns(ws: Worksheet, columns: Sequence[int], header_row: int) -> No
     ws.conditional_formatting = keep
 
 
-def _write_block(ws: Worksheet, table: Table, start: int, rules: Sequence[Rule],
-                 items: Sequence[Item]) -> None:
+def _write_block(
+    ws: Worksheet, table: Table, start: int, rules: Sequence[Rule], items: Sequence[Item]
+) -> None:
     headers, values = status_block(table.data.index, rules, items)
     for offset, header in enumerate(headers):
         cell = ws.cell(row=table.header_row, column=start + offset, value=header)
@@ -67,9 +73,15 @@ def _format_block(ws: Worksheet, table: Table, start: int, width: int) -> None:
     statuses = f"{column_letter(start)}{first}:{column_letter(start + width - 3)}{last}"
     status_colours(ws, statuses)
     count = f"{column_letter(start + width - 2)}{first}:{column_letter(start + width - 2)}{last}"
-    ws.conditional_formatting.add(count, CellIsRule(operator="greaterThan", formula=["0"],
-                                                    fill=PatternFill("solid", bgColor="FFC7CE"),
-                                                    font=Font(color="9C0006")))
+    ws.conditional_formatting.add(
+        count,
+        CellIsRule(
+            operator="greaterThan",
+            formula=["0"],
+            fill=PatternFill("solid", bgColor="FFC7CE"),
+            font=Font(color="9C0006"),
+        ),
+    )
 
 
 def _write_todo(workbook, table: Table, items: Sequence[Item]) -> None:
@@ -80,7 +92,9 @@ def _write_todo(workbook, table: Table, items: Sequence[Item]) -> None:
     for row, item in enumerate(pending, start=2):
         ws.cell(row=row, column=5).number_format = "yyyy-mm-dd"
         link = ws.cell(row=row, column=8)
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{table.source_sheet}'!A{item.row}")
+        link.hyperlink = Hyperlink(
+            ref=link.coordinate, location=f"'{table.source_sheet}'!A{item.row}"
+        )
     status_colours(ws, f"A2:A{max(2, ws.max_row)}")
     style_table(ws, widths=(10, 10, 14, 18, 12, 10, 10, 10))
 
@@ -92,8 +106,11 @@ def write_status(path: Path, table: Table, rules: Sequence[Rule], items: Sequenc
     grid = [list(row) for row in ws.iter_rows(values_only=True)]
     owned = owned_columns(grid[table.header_row - 1] if len(grid) >= table.header_row else [])
     start = block_start(grid, table.header_row, owned)
-    _clear_columns(ws, sorted(set(owned) | set(range(start, ws.max_column + 1))) if owned else [],
-                   table.header_row)
+    _clear_columns(
+        ws,
+        sorted(set(owned) | set(range(start, ws.max_column + 1))) if owned else [],
+        table.header_row,
+    )
     _write_block(ws, table, start, rules, items)
     _write_todo(workbook, table, items)
     save_workbook(workbook, path)

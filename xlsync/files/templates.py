@@ -9,8 +9,8 @@ block that openpyxl silently drops).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -91,30 +91,64 @@ def _validation_for(col: Column, choices: Sequence[str] = ()) -> DataValidation 
     if choices and len(",".join(choices)) + 2 <= INLINE_LIST_LIMIT:
         lenient = col.kind == Kind.MULTI or not col.choices
         return DataValidation(
-            type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+            type="list",
+            formula1='"' + ",".join(choices) + '"',
+            allow_blank=True,
             errorStyle="information" if lenient else "stop",
-            error=("可以多选，用顿号分隔。" if col.kind == Kind.MULTI else
-                   f"请从下拉中选择：{'、'.join(choices)}"[:255]))
+            error=(
+                "可以多选，用顿号分隔。"
+                if col.kind == Kind.MULTI
+                else f"请从下拉中选择：{'、'.join(choices)}"[:255]
+            ),
+        )
     if col.kind == Kind.DATE:
-        return DataValidation(type="date", operator="between", formula1="1", formula2="73050",
-                              allow_blank=True, errorStyle="stop",
-                              error="请按 2026-09-01 的格式填写日期。")
+        return DataValidation(
+            type="date",
+            operator="between",
+            formula1="1",
+            formula2="73050",
+            allow_blank=True,
+            errorStyle="stop",
+            error="请按 2026-09-01 的格式填写日期。",
+        )
     if col.kind == Kind.ID_CARD:
-        return DataValidation(type="textLength", operator="equal", formula1="18",
-                              allow_blank=True, errorStyle="stop",
-                              error="身份证号应为 18 位（最后一位可以是 X）。")
+        return DataValidation(
+            type="textLength",
+            operator="equal",
+            formula1="18",
+            allow_blank=True,
+            errorStyle="stop",
+            error="身份证号应为 18 位（最后一位可以是 X）。",
+        )
     if col.kind == Kind.STUDENT_NO:
-        return DataValidation(type="textLength", operator="equal", formula1="19",
-                              allow_blank=True, errorStyle="warning",
-                              error="学籍号应为 G、L 或 J 加 18 位，共 19 位。")
+        return DataValidation(
+            type="textLength",
+            operator="equal",
+            formula1="19",
+            allow_blank=True,
+            errorStyle="warning",
+            error="学籍号应为 G、L 或 J 加 18 位，共 19 位。",
+        )
     if col.kind == Kind.PHONE:
-        return DataValidation(type="textLength", operator="between", formula1="7",
-                              formula2="13", allow_blank=True, errorStyle="stop",
-                              error="电话应为 11 位手机号，或 0 开头的区号加号码。")
+        return DataValidation(
+            type="textLength",
+            operator="between",
+            formula1="7",
+            formula2="13",
+            allow_blank=True,
+            errorStyle="stop",
+            error="电话应为 11 位手机号，或 0 开头的区号加号码。",
+        )
     if col.kind == Kind.INT:
-        return DataValidation(type="whole", operator="between", formula1=str(col.min_value),
-                              formula2=str(col.max_value), allow_blank=True, errorStyle="stop",
-                              error=f"请填 {col.min_value}–{col.max_value} 的整数。")
+        return DataValidation(
+            type="whole",
+            operator="between",
+            formula1=str(col.min_value),
+            formula2=str(col.max_value),
+            allow_blank=True,
+            errorStyle="stop",
+            error=f"请填 {col.min_value}–{col.max_value} 的整数。",
+        )
     return None
 
 
@@ -132,8 +166,12 @@ def _add_validations(ws: Worksheet, sheet: Sheet, lists: dict[str, Sequence[str]
         ws.add_data_validation(validation)
 
 
-def add_data_sheet(wb: Workbook, sheet: Sheet, lists: dict[str, Sequence[str]] | None = None,
-                   rows: Iterable[Sequence[object]] = ()) -> Worksheet:
+def add_data_sheet(
+    wb: Workbook,
+    sheet: Sheet,
+    lists: dict[str, Sequence[str]] | None = None,
+    rows: Iterable[Sequence[object]] = (),
+) -> Worksheet:
     """A sheet with the schema's styled header, formats, drop-downs and print setup."""
     ws = wb.create_sheet(sheet.name)
     _style_header(ws, sheet)
@@ -157,7 +195,7 @@ def _write_guide(ws: Worksheet, title: str, lines: Sequence[str], sheets: Sequen
         _write_column_table(ws, sheets)
         ws.print_area = f"A1:E{ws.max_row}"
         _write_examples(ws, sheets)
-    for letter, width in zip("ABCDE", (14, 16, 24, 80, 22)):
+    for letter, width in zip("ABCDE", (14, 16, 24, 80, 22), strict=False):
         ws.column_dimensions[letter].width = width
     print_setup(ws)
     ws.print_title_rows = None
@@ -236,8 +274,10 @@ def build_master_workbook(school: str = TEMPLATE_SCHOOL, year: str = TEMPLATE_YE
 def write_templates(folder: Path) -> list[Path]:
     """Write both committed templates into `folder` (the `xlsync templates` command)."""
     folder.mkdir(parents=True, exist_ok=True)
-    targets = [(folder / "班级台账.xlsx", build_class_workbook()),
-               (folder / "全校汇总.xlsx", build_master_workbook())]
+    targets = [
+        (folder / "班级台账.xlsx", build_class_workbook()),
+        (folder / "全校汇总.xlsx", build_master_workbook()),
+    ]
     for path, wb in targets:
         save_workbook(wb, path)
     return [p for p, _ in targets]

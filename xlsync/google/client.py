@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import gspread
 import requests
@@ -25,26 +25,35 @@ def credentials_from(path: Path):  # -> google.auth.credentials.Credentials
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise XlsyncError(f"无法读取 Google 凭据文件「{path}」，请检查路径，或按 README 重新下载服务账号密钥。") from None
+        raise XlsyncError(
+            f"无法读取 Google 凭据文件「{path}」，请检查路径，或按 README 重新下载服务账号密钥。"
+        ) from None
     if info.get("type") == "service_account":
         from google.oauth2.service_account import Credentials
+
         return Credentials.from_service_account_info(info, scopes=SCOPES)
     if info.get("type") == "authorized_user":
         from google.oauth2.credentials import Credentials as UserCredentials
+
         return UserCredentials.from_authorized_user_info(info, scopes=SCOPES)
-    raise XlsyncError(f"「{path}」不是服务账号密钥或 OAuth 授权文件（type 应为 service_account 或 authorized_user）。")
+    raise XlsyncError(
+        f"「{path}」不是服务账号密钥或 OAuth 授权文件（type 应为 service_account 或 authorized_user）。"
+    )
 
 
-def open_client(credentials: Path | None = None,
-                session: requests.Session | None = None) -> gspread.Client:
+def open_client(
+    credentials: Path | None = None, session: requests.Session | None = None
+) -> gspread.Client:
     """A gspread client on SchoolHTTPClient; `session` (tests) replaces authentication."""
     if session is not None:
         return gspread.Client(None, session=session, http_client=SchoolHTTPClient)
     if credentials is None and os.environ.get(CREDENTIALS_ENV):
         credentials = Path(os.environ[CREDENTIALS_ENV])
     if credentials is None:
-        raise XlsyncError("没有 Google 凭据。请用 --credentials 指定服务账号密钥文件，"
-                          "或设置环境变量 XLSYNC_GOOGLE_CREDENTIALS。")
+        raise XlsyncError(
+            "没有 Google 凭据。请用 --credentials 指定服务账号密钥文件，"
+            "或设置环境变量 XLSYNC_GOOGLE_CREDENTIALS。"
+        )
     return gspread.Client(credentials_from(credentials), http_client=SchoolHTTPClient)
 
 
@@ -58,11 +67,16 @@ def google_errors(spreadsheet: str) -> Iterator[None]:
     except APIError as error:
         code = error.response.status_code
         if code in (401, 403):
-            raise XlsyncError(f"没有权限读写 Google 表格「{spreadsheet}」。请在表格的“共享”中加入服务账号的邮箱"
-                              "（凭据文件里的 client_email），并给“编辑者”权限。") from None
+            raise XlsyncError(
+                f"没有权限读写 Google 表格「{spreadsheet}」。请在表格的“共享”中加入服务账号的邮箱"
+                "（凭据文件里的 client_email），并给“编辑者”权限。"
+            ) from None
         if code == 404:
             raise XlsyncError(f"找不到 Google 表格「{spreadsheet}」，请核对表格 ID。") from None
-        raise XlsyncError(f"Google 表格返回错误（{code}）：{error}。已按规定重试，请稍后再试。") from None
+        raise XlsyncError(
+            f"Google 表格返回错误（{code}）：{error}。已按规定重试，请稍后再试。"
+        ) from None
     except requests.RequestException as error:
-        raise XlsyncError(f"连接 Google 表格失败（{type(error).__name__}），已重试多次。"
-                          "请检查网络后再试。") from None
+        raise XlsyncError(
+            f"连接 Google 表格失败（{type(error).__name__}），已重试多次。请检查网络后再试。"
+        ) from None

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import gspread
 
@@ -46,7 +47,11 @@ def api_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M")
+        return (
+            value.date().isoformat()
+            if value.time() == dt.time()
+            else value.strftime("%Y-%m-%d %H:%M")
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -72,8 +77,13 @@ def a1(title: str, row: int, first: int, last_row: int, last: int) -> str:
 def _changed_span(desired: Sequence[Any], current: Sequence[Any]) -> tuple[int, int, int] | None:
     """(first, last, count) of the columns where the two rows differ, or None."""
     width = max(len(desired), len(current))
-    differing = [col for col in range(width) if not _same(desired[col] if col < len(desired) else "",
-                                                          current[col] if col < len(current) else "")]
+    differing = [
+        col
+        for col in range(width)
+        if not _same(
+            desired[col] if col < len(desired) else "", current[col] if col < len(current) else ""
+        )
+    ]
     return (differing[0], differing[-1], len(differing)) if differing else None
 
 
@@ -88,8 +98,11 @@ def diff(title: str, desired: Table, current: Table) -> tuple[list[dict[str, Any
         want = desired[row] if row < len(desired) else []
         have = current[row] if row < len(current) else []
         span = _changed_span(want, have) if row < max(len(desired), len(current)) else None
-        if block and (span is None or not _aligned(block, span) or
-                      len(block) * (block_last(block) - block_first(block) + 1) * 12 > MAX_RANGE):
+        if block and (
+            span is None
+            or not _aligned(block, span)
+            or len(block) * (block_last(block) - block_first(block) + 1) * 12 > MAX_RANGE
+        ):
             ranges.append(_rectangle(title, desired, block))
             block = []
         if span is not None:
@@ -122,7 +135,9 @@ def _rectangle(title: str, desired: Table, block: list[tuple[int, int, int]]) ->
     return {"range": a1(title, block[0][0], first, block[-1][0], last), "values": values}
 
 
-def _shape_requests(tables: dict[str, Table], tabs: dict[str, dict]) -> tuple[list[dict], list[str], list[str]]:
+def _shape_requests(
+    tables: dict[str, Table], tabs: dict[str, dict]
+) -> tuple[list[dict], list[str], list[str]]:
     """Add missing tabs (with ids chosen here, so that formatting them can go in the same
     atomic request) and grow tabs that are too small."""
     requests, added, grown = [], [], []
@@ -131,37 +146,91 @@ def _shape_requests(tables: dict[str, Table], tabs: dict[str, dict]) -> tuple[li
         height, width = max(len(rows), 1), max((len(r) for r in rows), default=1)
         props = tabs.get(title)
         if props is None:
-            props = {"sheetId": next_id, "title": title, "gridProperties": {
-                "rowCount": max(height + 100, 1000), "columnCount": max(width, 26), "frozenRowCount": 1}}
+            props = {
+                "sheetId": next_id,
+                "title": title,
+                "gridProperties": {
+                    "rowCount": max(height + 100, 1000),
+                    "columnCount": max(width, 26),
+                    "frozenRowCount": 1,
+                },
+            }
             requests.append({"addSheet": {"properties": props}})
             tabs[title] = props
             added.append(title)
             next_id += 1
-        elif props["gridProperties"]["rowCount"] < height or props["gridProperties"]["columnCount"] < width:
+        elif (
+            props["gridProperties"]["rowCount"] < height
+            or props["gridProperties"]["columnCount"] < width
+        ):
             grid = props["gridProperties"]
-            requests.append({"updateSheetProperties": {"properties": {"sheetId": props["sheetId"], "gridProperties": {
-                "rowCount": max(grid["rowCount"], height + 100), "columnCount": max(grid["columnCount"], width)}},
-                "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
+            requests.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": {
+                            "sheetId": props["sheetId"],
+                            "gridProperties": {
+                                "rowCount": max(grid["rowCount"], height + 100),
+                                "columnCount": max(grid["columnCount"], width),
+                            },
+                        },
+                        "fields": "gridProperties.rowCount,gridProperties.columnCount",
+                    }
+                }
+            )
             grown.append(title)
     return requests, added, grown
 
 
-def _format_requests(tables: dict[str, Table], props: dict[str, dict], titles: list[str]) -> list[dict]:
+def _format_requests(
+    tables: dict[str, Table], props: dict[str, dict], titles: list[str]
+) -> list[dict]:
     """Bold header and status colours for the tabs being added."""
     requests = []
     for title in titles:
         sheet_id, header = props[title]["sheetId"], tables[title][0] if tables[title] else []
-        requests.append({"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-                                        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                                        "fields": "userEnteredFormat.textFormat.bold"}})
+        requests.append(
+            {
+                "repeatCell": {
+                    "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bold",
+                }
+            }
+        )
         if STATUS_HEADER in header:
             column = header.index(STATUS_HEADER)
             for index, (text, (red, green, blue)) in enumerate(COLOURS.items()):
-                requests.append({"addConditionalFormatRule": {"index": index, "rule": {
-                    "ranges": [{"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": column,
-                                "endColumnIndex": column + 1}],
-                    "booleanRule": {"condition": {"type": "TEXT_CONTAINS", "values": [{"userEnteredValue": text}]},
-                                    "format": {"backgroundColor": {"red": red, "green": green, "blue": blue}}}}}})
+                requests.append(
+                    {
+                        "addConditionalFormatRule": {
+                            "index": index,
+                            "rule": {
+                                "ranges": [
+                                    {
+                                        "sheetId": sheet_id,
+                                        "startRowIndex": 1,
+                                        "startColumnIndex": column,
+                                        "endColumnIndex": column + 1,
+                                    }
+                                ],
+                                "booleanRule": {
+                                    "condition": {
+                                        "type": "TEXT_CONTAINS",
+                                        "values": [{"userEnteredValue": text}],
+                                    },
+                                    "format": {
+                                        "backgroundColor": {
+                                            "red": red,
+                                            "green": green,
+                                            "blue": blue,
+                                        }
+                                    },
+                                },
+                            },
+                        }
+                    }
+                )
     return requests
 
 
@@ -177,8 +246,13 @@ def _parts(ranges: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return parts + [current] if current else parts
 
 
-def push_tables(client: gspread.Client, spreadsheet_id: str, tables: dict[str, Table],
-                info: Table, dry_run: bool = False) -> PushReport:
+def push_tables(
+    client: gspread.Client,
+    spreadsheet_id: str,
+    tables: dict[str, Table],
+    info: Table,
+    dry_run: bool = False,
+) -> PushReport:
     """Make the tabs of the spreadsheet equal `tables` (and 同步信息 equal `info`)."""
     http, traffic = client.http_client, client.http_client.traffic
     start_requests, start_bytes = traffic.requests, traffic.bytes_sent
@@ -188,7 +262,9 @@ def push_tables(client: gspread.Client, spreadsheet_id: str, tables: dict[str, T
     shape, added, grown = _shape_requests(tables, tabs)
     report = PushReport(tabs_added=added, tabs_grown=grown, dry_run=dry_run)
     if shape and not dry_run:
-        http.batch_update(spreadsheet_id, {"requests": shape + _format_requests(tables, tabs, added)})
+        http.batch_update(
+            spreadsheet_id, {"requests": shape + _format_requests(tables, tabs, added)}
+        )
     existing = [t for t in tables if t in tabs and t not in added]
     current = _current_values(http, spreadsheet_id, existing)
     changes: dict[str, list[dict[str, Any]]] = {}
@@ -204,7 +280,7 @@ def push_tables(client: gspread.Client, spreadsheet_id: str, tables: dict[str, T
         parts[-1].append({"range": f"{quote(INFO_TAB)}!B2", "values": [[FINISHED]]})
     parts = [p for p in parts if p]
     report.parts = len(parts)
-    for part in ([] if dry_run else parts):
+    for part in [] if dry_run else parts:
         http.values_batch_update(spreadsheet_id, {"valueInputOption": "RAW", "data": part})
     report.requests = traffic.requests - start_requests
     report.bytes_sent = traffic.bytes_sent - start_bytes
@@ -214,7 +290,15 @@ def push_tables(client: gspread.Client, spreadsheet_id: str, tables: dict[str, T
 def _current_values(http: Any, spreadsheet_id: str, titles: list[str]) -> dict[str, Table]:
     if not titles:
         return {}
-    answer = http.values_batch_get(spreadsheet_id, [quote(t) for t in titles],
-                                   params={"valueRenderOption": "UNFORMATTED_VALUE",
-                                           "dateTimeRenderOption": "FORMATTED_STRING"})
-    return {title: vr.get("values", []) for title, vr in zip(titles, answer.get("valueRanges", []))}
+    answer = http.values_batch_get(
+        spreadsheet_id,
+        [quote(t) for t in titles],
+        params={
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "FORMATTED_STRING",
+        },
+    )
+    return {
+        title: vr.get("values", [])
+        for title, vr in zip(titles, answer.get("valueRanges", []), strict=False)
+    }

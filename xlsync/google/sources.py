@@ -13,6 +13,6 @@ def google_id(source: str) -> str | None:
     """The spreadsheet id of a 台账来源 like `gsheet:ID` or a Google Sheets URL, else None."""
     text = str(source).strip()
     if text.startswith(PREFIX):
-        return text[len(PREFIX):]
+        return text[len(PREFIX) :]
     match = _URL.search(text)
     return match.group(1) if match else None

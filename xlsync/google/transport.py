@@ -14,8 +14,9 @@ import json as jsonlib
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import requests
 from gspread.exceptions import APIError
@@ -39,7 +40,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Exponential backoff with full jitter (attempt counts from 0)."""
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
 @dataclass
@@ -68,17 +69,36 @@ class SchoolHTTPClient(HTTPClient):
         self.traffic = Traffic()
         self.root = api_root()
 
-    def request(self, method: str, endpoint: str, params: Any = None, data: Any = None,
-                json: Any = None, files: Any = None, headers: Any = None) -> requests.Response:
-        url = self.root + endpoint[len(GOOGLE_ROOT):] if endpoint.startswith(GOOGLE_ROOT) else endpoint
-        body = jsonlib.dumps(json, ensure_ascii=False).encode() if json is not None else (data or b"")
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        params: Any = None,
+        data: Any = None,
+        json: Any = None,
+        files: Any = None,
+        headers: Any = None,
+    ) -> requests.Response:
+        url = (
+            self.root + endpoint[len(GOOGLE_ROOT) :]
+            if endpoint.startswith(GOOGLE_ROOT)
+            else endpoint
+        )
+        body = (
+            jsonlib.dumps(json, ensure_ascii=False).encode() if json is not None else (data or b"")
+        )
         for attempt in range(self.policy.tries):
             self.traffic.record(method, url, body)
             try:
-                response = self.session.request(method, url, params=params, data=body or None,
-                                                files=files, timeout=self.policy.timeout,
-                                                headers={"Content-Type": "application/json",
-                                                         **(headers or {})})
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=body or None,
+                    files=files,
+                    timeout=self.policy.timeout,
+                    headers={"Content-Type": "application/json", **(headers or {})},
+                )
             except (requests.Timeout, requests.ConnectionError):
                 if attempt + 1 == self.policy.tries:
                     raise

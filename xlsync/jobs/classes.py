@@ -9,8 +9,13 @@ from xlsync.google.sources import PREFIX, google_id
 from xlsync.jobs.inputs import Google
 
 
-def new_class(folder: Path, class_name: str, teacher: str, google_sheet: str | None = None,
-              google: Google | None = None) -> NewClass:
+def new_class(
+    folder: Path,
+    class_name: str,
+    teacher: str,
+    google_sheet: str | None = None,
+    google: Google | None = None,
+) -> NewClass:
     """Make the class workbook and register it in the master's 班级 and 教师 sheets."""
     if google_sheet is None:
         return create_class(folder, class_name, teacher)

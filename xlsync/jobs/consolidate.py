@@ -13,9 +13,10 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -72,9 +73,13 @@ def file_target(master: Path) -> MasterTarget:
     def check() -> None:
         ensure_not_open(master)
         ensure_rewritable(master, mw.OWNED_SHEETS)
-    return MasterTarget(lambda: read_master(master), check,
-                        lambda tables, figures, meta: mw.write_master(master, tables, figures, meta),
-                        lambda: _owned_sheets_present(master))
+
+    return MasterTarget(
+        lambda: read_master(master),
+        check,
+        lambda tables, figures, meta: mw.write_master(master, tables, figures, meta),
+        lambda: _owned_sheets_present(master),
+    )
 
 
 @dataclass
@@ -93,13 +98,24 @@ class ConsolidateResult:
 
     def to_dict(self) -> dict[str, Any]:
         f = self.figures
-        return {"master": str(self.master), "as_of": self.as_of.isoformat(),
-                "classes": f["classes"], "children": f["children"], "records": f["records"],
-                "issues": f["errors"] + f["warnings"], "errors": f["errors"],
-                "warnings": f["warnings"], "overdue": f["overdue"], "due_soon": f["due_soon"],
-                "complete_rate": f["complete_rate"], "retention_rate": f["retention_rate"],
-                "failed_files": self.failed, "stale_files": f["stale_files"],
-                "parsed_files": self.parsed, "unchanged": self.unchanged}
+        return {
+            "master": str(self.master),
+            "as_of": self.as_of.isoformat(),
+            "classes": f["classes"],
+            "children": f["children"],
+            "records": f["records"],
+            "issues": f["errors"] + f["warnings"],
+            "errors": f["errors"],
+            "warnings": f["warnings"],
+            "overdue": f["overdue"],
+            "due_soon": f["due_soon"],
+            "complete_rate": f["complete_rate"],
+            "retention_rate": f["retention_rate"],
+            "failed_files": self.failed,
+            "stale_files": f["stale_files"],
+            "parsed_files": self.parsed,
+            "unchanged": self.unchanged,
+        }
 
 
 def shown_path(path: Path, master: Path) -> str:
@@ -123,9 +139,11 @@ class Source:
     error: str = ""
 
 
-def _cached_or(cache: Cache, key: Path, digest: str, parse: Callable[[], ClassBook],
-               parsed: list[str]) -> Callable[[], ClassBook]:
+def _cached_or(
+    cache: Cache, key: Path, digest: str, parse: Callable[[], ClassBook], parsed: list[str]
+) -> Callable[[], ClassBook]:
     """Load from the cache when this content was parsed before, else parse and keep it."""
+
     def load() -> ClassBook:
         book = cache.book(key, digest)
         if book is None:
@@ -133,46 +151,92 @@ def _cached_or(cache: Cache, key: Path, digest: str, parse: Callable[[], ClassBo
             parsed.append(book.file)
             cache.keep(key, digest, book)
         return book
+
     return load
 
 
-def _file_source(path: Path, class_name: str, master: Path, cache: Cache, parsed: list[str],
-                 confined_to: Path | None) -> Source:
+def _file_source(
+    path: Path,
+    class_name: str,
+    master: Path,
+    cache: Cache,
+    parsed: list[str],
+    confined_to: Path | None,
+) -> Source:
     name = shown_path(path, master)
     if confined_to is not None and not inside(path, confined_to):
-        raise XlsyncError(f"台账来源「{path}」在班级台账目录「{confined_to}」之外（或是指向目录外的链接），"
-                          "xlsync 没有读取。如确需读取，请在命令后加 --allow-outside。")
+        raise XlsyncError(
+            f"台账来源「{path}」在班级台账目录「{confined_to}」之外（或是指向目录外的链接），"
+            "xlsync 没有读取。如确需读取，请在命令后加 --allow-outside。"
+        )
     if not path.exists():
-        raise XlsyncError(f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。")
+        raise XlsyncError(
+            f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。"
+        )
     digest = content_digest(path)
     stale = "文件正在 Excel 中打开，用的是它最近一次保存的内容" if lock_files(path) else ""
-    return Source(path, name, class_name, digest, stale,
-                  _cached_or(cache, path, digest, lambda: read_class_workbook(path, name), parsed))
+    return Source(
+        path,
+        name,
+        class_name,
+        digest,
+        stale,
+        _cached_or(cache, path, digest, lambda: read_class_workbook(path, name), parsed),
+    )
 
 
-def _sheet_source(sid: str, class_name: str, google: Google, cache: Cache, parsed: list[str]) -> Source:
+def _sheet_source(
+    sid: str, class_name: str, google: Google, cache: Cache, parsed: list[str]
+) -> Source:
     """A class kept in Google Sheets is fetched every run (one request) and typed when changed."""
     from xlsync.google.class_sheets import (
         fetch_class_grids,  # gspread: imported only when used
     )
+
     grids = fetch_class_grids(google.client(), sid)
     key = Path(PREFIX + sid)
     digest = hashlib.sha256(json.dumps(grids, sort_keys=True, default=str).encode()).hexdigest()
-    return Source(key, str(key), class_name, digest, "",
-                  _cached_or(cache, key, digest, lambda: assemble_class_book(grids, str(key)), parsed))
+    return Source(
+        key,
+        str(key),
+        class_name,
+        digest,
+        "",
+        _cached_or(cache, key, digest, lambda: assemble_class_book(grids, str(key)), parsed),
+    )
 
 
-def _survey(master: Path, classes_dir: Path | None, cache: Cache, config: SchoolConfig,
-            google: Google, parsed: list[str], allow_outside: bool) -> list[Source]:
+def _survey(
+    master: Path,
+    classes_dir: Path | None,
+    cache: Cache,
+    config: SchoolConfig,
+    google: Google,
+    parsed: list[str],
+    allow_outside: bool,
+) -> list[Source]:
     """Every class workbook with its content hash (cheap: nothing is parsed yet)."""
     found: list[tuple[Path, str, Callable[[], Source]]] = []
     folder = class_folder(master, config, classes_dir)
     for path, class_name in school_class_files(master, config, classes_dir):
-        found.append((path, class_name, lambda p=path, n=class_name: _file_source(
-            p, n, master, cache, parsed, None if allow_outside else folder)))
+        found.append(
+            (
+                path,
+                class_name,
+                lambda p=path, n=class_name: _file_source(
+                    p, n, master, cache, parsed, None if allow_outside else folder
+                ),
+            )
+        )
     for sid, class_name in google_classes(config):
         key = Path(PREFIX + sid)
-        found.append((key, class_name, lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed)))
+        found.append(
+            (
+                key,
+                class_name,
+                lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed),
+            )
+        )
     sources = []
     for path, class_name, make in found:
         try:
@@ -180,17 +244,26 @@ def _survey(master: Path, classes_dir: Path | None, cache: Cache, config: School
         except XlsyncError as error:
             older = cache.last_good(path)
             name = str(path) if path.name.startswith(PREFIX) else shown_path(path, master)
-            sources.append(Source(path, name, class_name, error=str(error)) if older is None else
-                           Source(path, name, class_name, older[0], str(error), lambda b=older[1]: b))
+            sources.append(
+                Source(path, name, class_name, error=str(error))
+                if older is None
+                else Source(path, name, class_name, older[0], str(error), lambda b=older[1]: b)
+            )
     return sources
 
 
 def _fingerprint(config: SchoolConfig, sources: list[Source], as_of: dt.date) -> str:
     """Changes whenever anything the master is built from changes."""
-    parts = {"version": __version__, "as_of": as_of.isoformat(),
-             "config": {n: t.raw.to_json(date_format="iso", default_handler=str)
-                        for n, t in config.tables.items()} | {"info": config.info},
-             "classes": [(s.name, s.class_name, s.stale, s.digest, s.error) for s in sources]}
+    parts = {
+        "version": __version__,
+        "as_of": as_of.isoformat(),
+        "config": {
+            n: t.raw.to_json(date_format="iso", default_handler=str)
+            for n, t in config.tables.items()
+        }
+        | {"info": config.info},
+        "classes": [(s.name, s.class_name, s.stale, s.digest, s.error) for s in sources],
+    }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -199,8 +272,9 @@ def _owned_sheets_present(master: Path) -> bool:
         return set(mw.OWNED_SHEETS) <= set(sheet_parts(archive))
 
 
-def _load(sources: list[Source], cache: Cache,
-          progress: Progress | None) -> tuple[list[ClassResult], list[dict[str, str]]]:
+def _load(
+    sources: list[Source], cache: Cache, progress: Progress | None
+) -> tuple[list[ClassResult], list[dict[str, str]]]:
     """The tables of every source; one that fails to parse falls back to its last good data."""
     results, failed = [], []
     for number, source in enumerate(sources, start=1):
@@ -216,29 +290,54 @@ def _load(sources: list[Source], cache: Cache,
             if older is None:
                 failed.append({"file": source.name, "message": str(error)})
             else:
-                results.append(ClassResult(ClassInput(older[1], source.class_name), str(error), older[0]))
+                results.append(
+                    ClassResult(ClassInput(older[1], source.class_name), str(error), older[0])
+                )
         else:
-            results.append(ClassResult(ClassInput(book, source.class_name), source.stale, source.digest))
+            results.append(
+                ClassResult(ClassInput(book, source.class_name), source.stale, source.digest)
+            )
     return results, failed
 
 
-def consolidate(master: Path | None = None, classes_dir: Path | None = None,
-                as_of: dt.date | None = None, progress: Progress | None = None,
-                google: Google | None = None, allow_outside: bool = False,
-                target: MasterTarget | None = None) -> ConsolidateResult:
+def consolidate(
+    master: Path | None = None,
+    classes_dir: Path | None = None,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+    google: Google | None = None,
+    allow_outside: bool = False,
+    target: MasterTarget | None = None,
+) -> ConsolidateResult:
     """Rebuild the owned sheets of the master from every class workbook of the school (written
     to the master file, or to `target`)."""
     as_of = as_of or dt.date.today()
     master = master or Path.cwd() / MASTER_FILE
     if not master.is_file():
-        raise XlsyncError(f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。")
+        raise XlsyncError(
+            f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。"
+        )
     with FileLock(master.parent / ".xlsync" / "consolidate.lock", "汇总"):
-        return _consolidate(master, classes_dir, as_of, progress, google or Google(), allow_outside,
-                            target or file_target(master))
+        return _consolidate(
+            master,
+            classes_dir,
+            as_of,
+            progress,
+            google or Google(),
+            allow_outside,
+            target or file_target(master),
+        )
 
 
-def _consolidate(master: Path, classes_dir: Path | None, as_of: dt.date, progress: Progress | None,
-                 google: Google, allow_outside: bool, target: MasterTarget) -> ConsolidateResult:
+def _consolidate(
+    master: Path,
+    classes_dir: Path | None,
+    as_of: dt.date,
+    progress: Progress | None,
+    google: Google,
+    allow_outside: bool,
+    target: MasterTarget,
+) -> ConsolidateResult:
     config = target.read_config()
     rules, calendar = read_rules(config), read_calendar(config)
     cache = Cache(master)
@@ -254,30 +353,58 @@ def _consolidate(master: Path, classes_dir: Path | None, as_of: dt.date, progres
     figures = overview(school, kids)
     now = snapshot(kids, school.items)
     _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now))
-    for key, value in (("fingerprint", fingerprint), ("snapshot", now), ("figures", figures),
-                       ("failed", failed)):
+    for key, value in (
+        ("fingerprint", fingerprint),
+        ("snapshot", now),
+        ("figures", figures),
+        ("failed", failed),
+    ):
         cache.set(key, value)
     cache.save()
     return ConsolidateResult(master, as_of, figures, failed, parsed)
 
 
-def _evaluate(config: SchoolConfig, rules: list[Rule], calendar: Calendar, results: list[ClassResult],
-              failed: list[dict[str, str]], as_of: dt.date) -> SchoolResult:
+def _evaluate(
+    config: SchoolConfig,
+    rules: list[Rule],
+    calendar: Calendar,
+    results: list[ClassResult],
+    failed: list[dict[str, str]],
+    as_of: dt.date,
+) -> SchoolResult:
     """Validate and evaluate every class: the pure core's part of 汇总."""
     items_in = [r.item for r in results]
     report = validate_classes(items_in, config, as_of)
     children = [c for item in items_in for c in children_of(item)]
     items = evaluate(children, rules, calendar, as_of)
-    duties = school_duties(config, children, complete_rate([i.book for i in items_in], report.findings))
-    return SchoolResult(as_of, config, calendar, rules, results, report.findings, items, duties, failed)
+    duties = school_duties(
+        config, children, complete_rate([i.book for i in items_in], report.findings)
+    )
+    return SchoolResult(
+        as_of, config, calendar, rules, results, report.findings, items, duties, failed
+    )
 
 
-def _rebuild(target: MasterTarget, school: SchoolResult, kids: pd.DataFrame, figures: dict[str, Any],
-             log: pd.DataFrame) -> None:
+def _rebuild(
+    target: MasterTarget,
+    school: SchoolResult,
+    kids: pd.DataFrame,
+    figures: dict[str, Any],
+    log: pd.DataFrame,
+) -> None:
     """Write the owned sheets of the master."""
-    tables = {mw.CHILDREN: kids, mw.RECORDS: school_records(school), mw.OVERDUE_LIST: overdue_list(school),
-              mw.CLASS_STATS: class_stats(school), mw.TEACHER_STATS: teacher_stats(school),
-              mw.ISSUES: issue_list(school), mw.CHANGES: log}
-    meta = {"school": school.config.info.get("学校名称") or "本校", "as_of": school.as_of.isoformat(),
-            "ran_at": mw.now_text()}
+    tables = {
+        mw.CHILDREN: kids,
+        mw.RECORDS: school_records(school),
+        mw.OVERDUE_LIST: overdue_list(school),
+        mw.CLASS_STATS: class_stats(school),
+        mw.TEACHER_STATS: teacher_stats(school),
+        mw.ISSUES: issue_list(school),
+        mw.CHANGES: log,
+    }
+    meta = {
+        "school": school.config.info.get("学校名称") or "本校",
+        "as_of": school.as_of.isoformat(),
+        "ran_at": mw.now_text(),
+    }
     target.write(tables, figures, meta)

@@ -9,9 +9,14 @@ from xlsync.demo import DemoSize, generate_school
 from xlsync.jobs.consolidate import ConsolidateResult, Progress, consolidate
 
 
-def demo(folder: Path, as_of: dt.date | None = None, size: DemoSize = DemoSize(), seed: int = 2026,
-         progress: Progress | None = None) -> ConsolidateResult:
+def demo(
+    folder: Path,
+    as_of: dt.date | None = None,
+    size: DemoSize | None = None,
+    seed: int = 2026,
+    progress: Progress | None = None,
+) -> ConsolidateResult:
     """Generate the demo school in `folder`, then run 汇总 on it."""
     as_of = as_of or dt.date.today()
-    master = generate_school(folder, as_of, size, seed, progress)
+    master = generate_school(folder, as_of, size or DemoSize(), seed, progress)
     return consolidate(master, as_of=as_of, progress=progress)

@@ -32,7 +32,9 @@ def saved_path(book: Book) -> Path:
     """Where the open book is saved; a book never saved has no folder to work in."""
     path = Path(str(book.fullname))
     if not path.is_file():
-        raise XlsyncError(f"工作簿「{book.name}」还没有保存过。请先把它保存到学校的文件夹里，再点这个按钮。")
+        raise XlsyncError(
+            f"工作簿「{book.name}」还没有保存过。请先把它保存到学校的文件夹里，再点这个按钮。"
+        )
     return path
 
 
@@ -51,7 +53,9 @@ class OpenClass:
 
 def open_class(book: Book, as_of: dt.date) -> OpenClass:
     if is_master(book):
-        raise XlsyncError("这是全校汇总工作簿。「校验本表」「计算逾期」用在班级台账上；全校汇总请点「汇总全校」。")
+        raise XlsyncError(
+            "这是全校汇总工作簿。「校验本表」「计算逾期」用在班级台账上；全校汇总请点「汇总全校」。"
+        )
     path = saved_path(book)
     found, config, notes = load_config(None, [path], as_of, path.parent)
     typed = assemble_class_book(grids(book), path.name)
@@ -77,7 +81,9 @@ def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
 
 def open_master(book: Book) -> Path:
     if not is_master(book):
-        raise XlsyncError(f"这个按钮要在全校汇总工作簿（{MASTER_FILE}）中使用。请先打开全校汇总，再点一次。")
+        raise XlsyncError(
+            f"这个按钮要在全校汇总工作簿（{MASTER_FILE}）中使用。请先打开全校汇总，再点一次。"
+        )
     return saved_path(book)
 
 
@@ -89,14 +95,18 @@ def open_config(book: Book, path: Path) -> SchoolConfig:
 def excel_target(book: Book, path: Path) -> MasterTarget:
     """汇总 into the master open in Excel: configuration from the open sheets, the owned
     sheets written through xlwings, the book saved (the file on disk backed up first)."""
+
     def write(tables: dict[str, Any], figures: dict[str, Any], meta: dict[str, str]) -> None:
         back_up(path)
         master.write_master(book, path, tables, figures, meta)
         book.save()
+
     return MasterTarget(lambda: open_config(book, path), lambda: None, write)
 
 
-def consolidate_open_master(book: Book, as_of: dt.date, progress: Progress | None = None) -> ConsolidateResult:
+def consolidate_open_master(
+    book: Book, as_of: dt.date, progress: Progress | None = None
+) -> ConsolidateResult:
     """汇总全校 on the master open in Excel; the same run as `xlsync consolidate`."""
     path = open_master(book)
     return consolidate(path, as_of=as_of, progress=progress, target=excel_target(book, path))
@@ -108,11 +118,17 @@ def new_class_in_open_master(book: Book, class_name: str, teacher: str) -> NewCl
     config = open_config(book, path)
     plan = plan_class(path.parent, class_name, teacher, config)
     target = write_class_workbook(plan)
-    append_record(find_sheet(book, CLASSES.name), CLASSES,
-                  {"班级": plan.name, "班主任": plan.teacher, "台账来源": target.name})
+    append_record(
+        find_sheet(book, CLASSES.name),
+        CLASSES,
+        {"班级": plan.name, "班主任": plan.teacher, "台账来源": target.name},
+    )
     if plan.teacher_added:
-        append_record(find_sheet(book, TEACHERS.name), TEACHERS,
-                      {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"})
+        append_record(
+            find_sheet(book, TEACHERS.name),
+            TEACHERS,
+            {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"},
+        )
     book.save()
     return NewClass(target, path, plan.teacher_added)
 

@@ -59,7 +59,9 @@ def _encrypted(data: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def export(master: Path, out: Path, masked: bool = True, password: str | None = None) -> ExportResult:
+def export(
+    master: Path, out: Path, masked: bool = True, password: str | None = None
+) -> ExportResult:
     """Write the owned sheets of `master` to `out` (.xlsx)."""
     if out.suffix.lower() != ".xlsx":
         raise XlsyncError(f"导出文件「{out}」应以 .xlsx 结尾。")
@@ -74,4 +76,6 @@ def export(master: Path, out: Path, masked: bool = True, password: str | None = 
     if password:
         data = _encrypted(data, password)
     atomic_write(out, lambda temp: temp.write_bytes(data))
-    return ExportResult(out, masked, bool(password), len(tables), sum(len(t) for t in tables.values()))
+    return ExportResult(
+        out, masked, bool(password), len(tables), sum(len(t) for t in tables.values())
+    )

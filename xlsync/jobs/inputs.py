@@ -4,9 +4,10 @@ files or from Google Sheets (`gsheet:ID` or a Sheets URL, wherever a file may be
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from xlsync.core.config import SchoolConfig, default_config
 from xlsync.core.school_year import school_year_of
@@ -33,6 +34,7 @@ class Google:
     def client(self) -> Any:
         if self._client is None:
             from xlsync.google.client import open_client
+
             self._client = open_client(self.credentials, self.session)
         return self._client
 
@@ -49,13 +51,16 @@ class Inputs:
     google: Google = field(default_factory=Google)
 
 
-def load_config(master: Path | None, paths: Sequence[Path], as_of: dt.date,
-                cwd: Path) -> tuple[Path | None, SchoolConfig, list[str]]:
+def load_config(
+    master: Path | None, paths: Sequence[Path], as_of: dt.date, cwd: Path
+) -> tuple[Path | None, SchoolConfig, list[str]]:
     """The master found for these paths and its configuration, or the seed defaults."""
     found = find_master(master, paths, cwd)
     if found is None:
-        note = (f"没有找到 {MASTER_FILE}，按默认帮扶规则和 {school_year_of(as_of)} 学年的默认学期计算，"
-                "也不核对帮扶教师是否为本校教师。可用 --master 指定全校汇总工作簿。")
+        note = (
+            f"没有找到 {MASTER_FILE}，按默认帮扶规则和 {school_year_of(as_of)} 学年的默认学期计算，"
+            "也不核对帮扶教师是否为本校教师。可用 --master 指定全校汇总工作簿。"
+        )
         return None, default_config(as_of), [note]
     return found, read_master(found), []
 
@@ -63,27 +68,43 @@ def load_config(master: Path | None, paths: Sequence[Path], as_of: dt.date,
 def google_classes(config: SchoolConfig) -> list[tuple[str, str]]:
     """(spreadsheet id, 班级) of every class whose 台账来源 is a Google Sheet."""
     classes = config.table(CLASSES).data
-    return [(google_id(source), name) for name, source in zip(classes["班级"], classes["台账来源"])
-            if name and source and google_id(source)]
+    return [
+        (google_id(source), name)
+        for name, source in zip(classes["班级"], classes["台账来源"], strict=False)
+        if name and source and google_id(source)
+    ]
 
 
 def _google_class_name(sid: str, config: SchoolConfig) -> str:
     return next((name for found, name in google_classes(config) if found == sid), PREFIX + sid)
 
 
-def load_inputs(paths: Sequence[Path], master: Path | None, as_of: dt.date, cwd: Path | None = None,
-                google: Google | None = None) -> Inputs:
+def load_inputs(
+    paths: Sequence[Path],
+    master: Path | None,
+    as_of: dt.date,
+    cwd: Path | None = None,
+    google: Google | None = None,
+) -> Inputs:
     """Read every class workbook named by `paths`; an unreadable one is listed, not fatal."""
     sheets = [google_id(str(p)) for p in paths if google_id(str(p))]
     files = [p for p in paths if not google_id(str(p))]
     found, config, notes = load_config(master, files, as_of, cwd or Path.cwd())
     inputs = Inputs(found, config, notes=notes, google=google or Google())
     for path in class_files(files) if files or not sheets else []:
-        _add(inputs, str(path), lambda: read_class_workbook(path),
-             lambda: class_name_for(path, config, found))
+        _add(
+            inputs,
+            str(path),
+            lambda path=path: read_class_workbook(path),
+            lambda path=path: class_name_for(path, config, found),
+        )
     for sid in sheets:
-        _add(inputs, PREFIX + sid, lambda: _read_sheet(inputs.google, sid),
-             lambda: _google_class_name(sid, config))
+        _add(
+            inputs,
+            PREFIX + sid,
+            lambda sid=sid: _read_sheet(inputs.google, sid),
+            lambda sid=sid: _google_class_name(sid, config),
+        )
     return inputs
 
 
@@ -91,6 +112,7 @@ def _read_sheet(google: Google, sid: str) -> Any:
     from xlsync.google.class_sheets import (
         read_class,  # gspread: imported only when used
     )
+
     return read_class(google.client(), sid)
 
 
@@ -103,8 +125,11 @@ def _add(inputs: Inputs, source: str, read: Callable[[], Any], name: Callable[[]
         inputs.items.append(ClassInput(book, name()))
 
 
-def write_each(inputs: Inputs, to_file: Callable[[ClassInput, Path], None],
-               to_sheet: Callable[[ClassInput, Any, str], None]) -> list[str]:
+def write_each(
+    inputs: Inputs,
+    to_file: Callable[[ClassInput, Path], None],
+    to_sheet: Callable[[ClassInput, Any, str], None],
+) -> list[str]:
     """Write back into each class workbook — a file, or a Google Sheet through the client;
     a refused write is listed, not fatal."""
     written = []

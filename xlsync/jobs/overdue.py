@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
@@ -46,17 +47,32 @@ class OverdueResult:
             "as_of": self.as_of.isoformat(),
             "master": str(self.inputs.master) if self.inputs.master else None,
             "items": [i.to_dict() for i in self.items],
-            "children": [{"class": c.class_name, "child": c.name, "child_key": c.key,
-                          "teacher": c.teacher, "status": c.status, "file": c.file, "row": c.row,
-                          "overdue_count": counts[(c.file, c.row)]} for c in self.children],
+            "children": [
+                {
+                    "class": c.class_name,
+                    "child": c.name,
+                    "child_key": c.key,
+                    "teacher": c.teacher,
+                    "status": c.status,
+                    "file": c.file,
+                    "row": c.row,
+                    "overdue_count": counts[(c.file, c.row)],
+                }
+                for c in self.children
+            ],
             "school": self.school.to_dict(),
             "failed_files": self.inputs.failed,
             "written": self.written,
         }
 
 
-def overdue(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | None = None,
-            write: bool = False, google: Google | None = None) -> OverdueResult:
+def overdue(
+    paths: Sequence[Path],
+    master: Path | None = None,
+    as_of: dt.date | None = None,
+    write: bool = False,
+    google: Google | None = None,
+) -> OverdueResult:
     """Evaluate every obligation of the class workbooks named by `paths` as of `as_of`."""
     as_of = as_of or dt.date.today()
     inputs = load_inputs(paths, master, as_of, google=google)
@@ -65,14 +81,21 @@ def overdue(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | 
     items = evaluate(children, rules, calendar, as_of)
     report = validate_classes(inputs.items, inputs.config, as_of)
     rate = complete_rate([i.book for i in inputs.items], report.findings)
-    result = OverdueResult(as_of, inputs, rules, children, items,
-                           school_duties(inputs.config, children, rate))
+    result = OverdueResult(
+        as_of, inputs, rules, children, items, school_duties(inputs.config, children, rate)
+    )
     if write:
+
         def mine(item: ClassInput) -> list[Item]:
             return [i for i in items if i.file == item.book.file]
+
         result.written = write_each(
-            inputs, lambda item, path: write_status(path, item.book.students, rules, mine(item)),
-            lambda item, client, sid: _write_sheet(client, sid, item.book.students, rules, mine(item)))
+            inputs,
+            lambda item, path: write_status(path, item.book.students, rules, mine(item)),
+            lambda item, client, sid: _write_sheet(
+                client, sid, item.book.students, rules, mine(item)
+            ),
+        )
     return result
 
 
@@ -80,4 +103,5 @@ def _write_sheet(client: Any, sid: str, table: Any, rules: list[Rule], items: li
     from xlsync.google.class_sheets import (
         write_status,  # gspread: imported only when used
     )
+
     write_status(client, sid, table, rules, items)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from xlsync.core.masking import mask_rows
 from xlsync.errors import XlsyncError
@@ -33,10 +34,19 @@ class SyncResult:
 
     def to_dict(self) -> dict[str, Any]:
         r = self.report
-        return {"master": str(self.master), "spreadsheet": self.spreadsheet, "masked": self.masked,
-                "as_of": self.as_of, "dry_run": r.dry_run, "requests": r.requests,
-                "bytes_sent": r.bytes_sent, "changed_cells": r.changed_cells,
-                "tabs_added": r.tabs_added, "tabs_grown": r.tabs_grown, "parts": r.parts}
+        return {
+            "master": str(self.master),
+            "spreadsheet": self.spreadsheet,
+            "masked": self.masked,
+            "as_of": self.as_of,
+            "dry_run": r.dry_run,
+            "requests": r.requests,
+            "bytes_sent": r.bytes_sent,
+            "changed_cells": r.changed_cells,
+            "tabs_added": r.tabs_added,
+            "tabs_grown": r.tabs_grown,
+            "parts": r.parts,
+        }
 
 
 def _trimmed(grid: list[list[Any]]) -> list[list[Any]]:
@@ -58,12 +68,19 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
     grids = read_results(master)
     tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
     found = _AS_OF.search(" ".join(str(v) for row in tables[OVERVIEW][:3] for v in row))
-    return ({n: mask_rows(t) for n, t in tables.items()} if masked else tables,
-            found.group(1) if found else "")
+    return (
+        {n: mask_rows(t) for n, t in tables.items()} if masked else tables,
+        found.group(1) if found else "",
+    )
 
 
-def sync(master: Path | None = None, spreadsheet: str | None = None, credentials: Path | None = None,
-         dry_run: bool = False, session: requests.Session | None = None) -> SyncResult:
+def sync(
+    master: Path | None = None,
+    spreadsheet: str | None = None,
+    credentials: Path | None = None,
+    dry_run: bool = False,
+    session: requests.Session | None = None,
+) -> SyncResult:
     """Push the master to its Google spreadsheet once."""
     from xlsync.google.client import google_errors, open_client
     from xlsync.google.push import FINISHED, push_tables
@@ -74,12 +91,20 @@ def sync(master: Path | None = None, spreadsheet: str | None = None, credentials
     config = read_master(master)
     spreadsheet = spreadsheet or config.info.get("Google 表格 ID") or ""
     if not spreadsheet:
-        raise XlsyncError("没有 Google 表格 ID：请用 --spreadsheet 指定，或填在全校汇总 学校信息 表的 Google 表格 ID 一项。")
+        raise XlsyncError(
+            "没有 Google 表格 ID：请用 --spreadsheet 指定，或填在全校汇总 学校信息 表的 Google 表格 ID 一项。"
+        )
     masked = config.info.get("同步脱敏") != "否"
     with FileLock(master.parent / ".xlsync" / "sync.lock", "同步"):
         tables, as_of = master_tables(master, masked)
-        info = [["项目", "内容"], ["状态", FINISHED], ["同步时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
-                ["数据截至", as_of], ["脱敏", "是" if masked else "否"], ["来源", master.name]]
+        info = [
+            ["项目", "内容"],
+            ["状态", FINISHED],
+            ["同步时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
+            ["数据截至", as_of],
+            ["脱敏", "是" if masked else "否"],
+            ["来源", master.name],
+        ]
         client = open_client(credentials, session)
         with google_errors(spreadsheet):
             report = push_tables(client, spreadsheet, tables, info, dry_run)
@@ -94,8 +119,13 @@ def parse_interval(text: str) -> float:
     return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
-def run_every(interval: float, once: Callable[[], SyncResult], log: Callable[[str, bool], None],
-              sleep: Callable[[float], None] = time.sleep, max_runs: int | None = None) -> int:
+def run_every(
+    interval: float,
+    once: Callable[[], SyncResult],
+    log: Callable[[str, bool], None],
+    sleep: Callable[[float], None] = time.sleep,
+    max_runs: int | None = None,
+) -> int:
     """Run `once` every `interval` seconds until stopped; a failed run is logged and retried at
     the next interval. Returns the number of runs."""
     runs = 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from xlsync.core.findings import Report
 from xlsync.core.validate import ClassInput, validate_classes
@@ -31,27 +32,40 @@ class ValidateResult:
         return INPUT_EXIT if self.inputs.failed else self.report.exit_code
 
     def to_dict(self) -> dict[str, Any]:
-        return {"as_of": self.as_of.isoformat(),
-                "master": str(self.inputs.master) if self.inputs.master else None,
-                **self.report.to_dict(), "failed_files": self.inputs.failed,
-                "annotated": self.annotated}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "master": str(self.inputs.master) if self.inputs.master else None,
+            **self.report.to_dict(),
+            "failed_files": self.inputs.failed,
+            "annotated": self.annotated,
+        }
 
 
-def validate(paths: Sequence[Path], master: Path | None = None, as_of: dt.date | None = None,
-             annotate: bool = False, google: Google | None = None) -> ValidateResult:
+def validate(
+    paths: Sequence[Path],
+    master: Path | None = None,
+    as_of: dt.date | None = None,
+    annotate: bool = False,
+    google: Google | None = None,
+) -> ValidateResult:
     """Validate the class workbooks named by `paths` (files, folders or Google Sheets)."""
     as_of = as_of or dt.date.today()
     inputs = load_inputs(paths, master, as_of, google=google)
     result = ValidateResult(as_of, inputs, validate_classes(inputs.items, inputs.config, as_of))
     if annotate:
+
         def mine(item: ClassInput) -> list:
             return [f for f in result.report.findings if f.file == item.book.file]
+
         result.annotated = write_each(
-            inputs, lambda item, path: annotate_workbook(path, mine(item)),
-            lambda item, client, sid: _annotate_sheet(client, sid, item.book, mine(item)))
+            inputs,
+            lambda item, path: annotate_workbook(path, mine(item)),
+            lambda item, client, sid: _annotate_sheet(client, sid, item.book, mine(item)),
+        )
     return result
 
 
 def _annotate_sheet(client: Any, sid: str, book: Any, findings: list) -> None:
     from xlsync.google.class_sheets import annotate  # gspread: imported only when used
+
     annotate(client, sid, book, findings)

@@ -7,39 +7,49 @@ adding one function to a module here, listing it in `CLASS_CHECKS`, and a findin
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
 from xlsync.core.checks.links import (
-                                      plan_children_exist,
-                                      record_children_exist,
-                                      study_plans_present,
-                                      teachers_known,
+    plan_children_exist,
+    record_children_exist,
+    study_plans_present,
+    teachers_known,
 )
 from xlsync.core.checks.required import (
-                                      conditional_required,
-                                      required_columns,
-                                      required_values,
+    conditional_required,
+    required_columns,
+    required_values,
 )
 from xlsync.core.checks.values import (
-                                      dates_not_future,
-                                      id_cards_valid,
-                                      names_fit,
-                                      phones_valid,
-                                      records_after_filing,
-                                      student_numbers_valid,
-                                      texts_fit,
+    dates_not_future,
+    id_cards_valid,
+    names_fit,
+    phones_valid,
+    records_after_filing,
+    student_numbers_valid,
+    texts_fit,
 )
 from xlsync.core.findings import Finding
 
 Check = Callable[[Context], Iterable[Finding]]
 
 CLASS_CHECKS: tuple[Check, ...] = (
-    required_columns, required_values, conditional_required,
-    names_fit, texts_fit, id_cards_valid, student_numbers_valid, phones_valid,
-    dates_not_future, records_after_filing,
-    record_children_exist, plan_children_exist, study_plans_present, teachers_known,
+    required_columns,
+    required_values,
+    conditional_required,
+    names_fit,
+    texts_fit,
+    id_cards_valid,
+    student_numbers_valid,
+    phones_valid,
+    dates_not_future,
+    records_after_filing,
+    record_children_exist,
+    plan_children_exist,
+    study_plans_present,
+    teachers_known,
     children_unique,
 )
 

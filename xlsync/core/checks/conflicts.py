@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from xlsync.core.checks.context import Context, filled
 from xlsync.core.findings import Finding, make_finding
@@ -32,8 +32,13 @@ def children_unique(ctx: Context) -> Iterator[Finding]:
         if other != row and row not in reported:
             reported.add(row)
             reason = _REASONS.get(header, "姓名和出生日期相同")
-            yield make_finding("child-duplicate", table.place(row, header),
-                               table.data.at[row, header], other_row=other, reason=reason)
+            yield make_finding(
+                "child-duplicate",
+                table.place(row, header),
+                table.data.at[row, header],
+                other_row=other,
+                reason=reason,
+            )
 
 
 def conflicts_between(tables: Sequence[Table]) -> Iterator[Finding]:
@@ -49,6 +54,11 @@ def conflicts_between(tables: Sequence[Table]) -> Iterator[Finding]:
             continue
         for table, row, header in places:
             other = next(p for p in places if p[0].file != table.file)
-            yield make_finding("child-conflict", table.place(row, header),
-                               table.data.at[row, header], other_file=other[0].file,
-                               other_row=other[1], reason=f"该生的{header}")
+            yield make_finding(
+                "child-conflict",
+                table.place(row, header),
+                table.data.at[row, header],
+                other_file=other[0].file,
+                other_row=other[1],
+                reason=f"该生的{header}",
+            )

@@ -3,7 +3,7 @@ every 学困生 has a study plan."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from xlsync.core.checks.context import Context, filled
 from xlsync.core.findings import Finding, make_finding
@@ -19,12 +19,14 @@ def record_children_exist(ctx: Context) -> Iterator[Finding]:
         count = name_count(students, name)
         given_id = records.data.at[row, "身份证号"]
         if count > 1 and given_id is None:
-            yield make_finding("record-child-ambiguous", records.place(row, "学生姓名"), name,
-                               count=count)
+            yield make_finding(
+                "record-child-ambiguous", records.place(row, "学生姓名"), name, count=count
+            )
         else:
             detail = f"（身份证号 {given_id}）" if given_id else ""
-            yield make_finding("record-child-unknown", records.place(row, "学生姓名"), name,
-                               detail=detail)
+            yield make_finding(
+                "record-child-unknown", records.place(row, "学生姓名"), name, detail=detail
+            )
 
 
 def plan_children_exist(ctx: Context) -> Iterator[Finding]:
@@ -42,8 +44,12 @@ def study_plans_present(ctx: Context) -> Iterator[Finding]:
     for row, grade in filled(students, "学业情况"):
         name = students.data.at[row, "姓名"]
         if grade == "差" and name not in planned:
-            yield make_finding("study-plan-missing", students.place(row, "学业情况"), grade,
-                               name=name or f"第 {row} 行的学生")
+            yield make_finding(
+                "study-plan-missing",
+                students.place(row, "学业情况"),
+                grade,
+                name=name or f"第 {row} 行的学生",
+            )
 
 
 def teachers_known(ctx: Context) -> Iterator[Finding]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from xlsync.core.checks.context import Context, blank
 from xlsync.core.findings import Finding, make_finding
@@ -50,5 +50,6 @@ def conditional_required(ctx: Context) -> Iterator[Finding]:
             others = dict(table.data[other].items())
             for row in blank(table, col.header):
                 if _condition_holds(others[row], wanted):
-                    yield make_finding("required-conditional", table.place(row, col.header),
-                                       condition=condition)
+                    yield make_finding(
+                        "required-conditional", table.place(row, col.header), condition=condition
+                    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from xlsync.core.checks.context import Context, filled
 from xlsync.core.findings import Finding, make_finding
@@ -39,8 +39,13 @@ def texts_fit(ctx: Context) -> Iterator[Finding]:
     for table, header in _columns(ctx, Kind.TEXT):
         for row, text in filled(table, header):
             if len(text) > TEXT_LIMIT:
-                yield make_finding("text-too-long", table.place(row, header), text,
-                                   length=len(text), limit=TEXT_LIMIT)
+                yield make_finding(
+                    "text-too-long",
+                    table.place(row, header),
+                    text,
+                    length=len(text),
+                    limit=TEXT_LIMIT,
+                )
 
 
 def id_cards_valid(ctx: Context) -> Iterator[Finding]:
@@ -62,8 +67,9 @@ def _id_findings(table: Table, row: int, header: str, number: str) -> Iterator[F
         return
     birth, sex_text = table.data.at[row, "出生日期"], table.data.at[row, "性别"]
     if birth is not None and birth_date(number) != birth:
-        yield make_finding("id-birth-mismatch", place, number, id_birth=birth_date(number),
-                           birth=birth)
+        yield make_finding(
+            "id-birth-mismatch", place, number, id_birth=birth_date(number), birth=birth
+        )
     if sex_text is not None and sex(number) != sex_text:
         yield make_finding("id-sex-mismatch", place, number, id_sex=sex(number), sex=sex_text)
 
@@ -89,8 +95,12 @@ def dates_not_future(ctx: Context) -> Iterator[Finding]:
     for table, header in _columns(ctx, Kind.DATE):
         for row, day in filled(table, header):
             if day > ctx.as_of:
-                yield make_finding("date-future", table.place(row, header), day.isoformat(),
-                                   as_of=ctx.as_of.isoformat())
+                yield make_finding(
+                    "date-future",
+                    table.place(row, header),
+                    day.isoformat(),
+                    as_of=ctx.as_of.isoformat(),
+                )
 
 
 def records_after_filing(ctx: Context) -> Iterator[Finding]:
@@ -101,5 +111,9 @@ def records_after_filing(ctx: Context) -> Iterator[Finding]:
         child = ctx.record_links.get(row)
         filed = filed_on.get(child) if child is not None else None
         if filed is not None and day < filed:
-            yield make_finding("date-before-filing", records.place(row, "日期"), day.isoformat(),
-                               filed=filed.isoformat())
+            yield make_finding(
+                "date-before-filing",
+                records.place(row, "日期"),
+                day.isoformat(),
+                filed=filed.isoformat(),
+            )
