@@ -124,6 +124,7 @@ def fake(server, monkeypatch):
     state.books.clear()
     state.log.clear()
     state.faults.clear()
+    state.token_error = ""
     state.create(SID)
     monkeypatch.setenv("XLSYNC_SHEETS_API", root)
     delays: list[float] = []

@@ -121,6 +121,7 @@ class FakeSheets:
         self.books: dict[str, dict[str, Tab]] = {}
         self.log: list[tuple[str, str, bytes]] = []
         self.faults: list[Fault] = []
+        self.token_error = ""  # e.g. "invalid_grant": the token endpoint refuses the key
         self.lock = threading.Lock()
         self.next_id = 100
 
@@ -424,6 +425,10 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(fault.delay)
         if fault and fault.drop == "before":
             return self._drop()
+        if url.path == "/token" and self.fake.token_error:  # OAuth error shape, not the API's
+            return self._answer(
+                400, {"error": self.fake.token_error, "error_description": "Invalid JWT Signature."}
+            )
         if fault and fault.status:
             return self._answer(
                 fault.status,

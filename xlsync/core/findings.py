@@ -167,7 +167,7 @@ CATALOG: dict[str, FindingType] = _types(
     ),
     # whole files, in the master's 校验问题 (consolidation)
     ("file-unreadable", ERROR, "台账无法读取", "{reason}"),
-    ("file-stale", WARNING, "使用了旧数据", "本次使用上次汇总时的数据：{reason}"),
+    ("file-stale", WARNING, "使用了旧数据", "旧数据：本次使用上次汇总时读到的数据。原因：{reason}"),
     (
         "child-conflict",
         ERROR,

@@ -26,18 +26,23 @@ def class_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and _is_class_file(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found += folder_class_files(path)
         else:
             found.append(path)  # a missing or wrong file is reported by the reader
     if not found:
         raise XlsyncError("没有找到班级台账文件。请写出台账文件，或放有台账的文件夹。")
     return list(dict.fromkeys(found))
+
+
+def folder_class_files(folder: Path) -> list[Path]:
+    """The class workbooks in a folder and its subfolders (hidden ones skipped); may be none."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and _is_class_file(p)
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
 
 
 def find_master(explicit: Path | None, paths: Iterable[Path], cwd: Path) -> Path | None:
@@ -107,7 +112,7 @@ def school_class_files(
     for name, source in zip(classes["班级"], classes["台账来源"], strict=False):
         if name and source and Path(source).suffix.lower() in READABLE_SUFFIXES:
             found.setdefault(folder / source, name)
-    if folder.is_dir():
-        for path in class_files([folder]):
+    if folder.is_dir():  # an empty folder is fine: the classes may all live in Google Sheets
+        for path in folder_class_files(folder):
             found.setdefault(path, class_name_for(path, config, master))
     return list(found.items())

@@ -22,23 +22,40 @@ CREDENTIALS_ENV = "XLSYNC_GOOGLE_CREDENTIALS"
 
 def credentials_from(path: Path):  # -> google.auth.credentials.Credentials
     """Service-account or authorized-user credentials from a JSON file."""
+    info = _key_info(path)
+    try:
+        if info.get("type") == "service_account":
+            from google.oauth2.service_account import Credentials
+
+            return Credentials.from_service_account_info(info, scopes=SCOPES)
+        if info.get("type") == "authorized_user":
+            from google.oauth2.credentials import Credentials as UserCredentials
+
+            return UserCredentials.from_authorized_user_info(info, scopes=SCOPES)
+    except (ValueError, TypeError, KeyError) as error:  # missing fields, a broken private_key
+        raise XlsyncError(
+            f"Google 凭据文件「{path}」内容不完整或已损坏（{str(error)[:100]}）。"
+            "请从 Google Cloud 控制台重新下载服务账号的 JSON 密钥，不要手工修改它。"
+        ) from None
+    raise XlsyncError(
+        f"「{path}」不是服务账号密钥或 OAuth 授权文件（type 应为 service_account 或 authorized_user）。"
+        "请检查是否选错了文件。"
+    )
+
+
+def _key_info(path: Path) -> dict:
+    """The key file's JSON object, or a Chinese error naming the file."""
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise XlsyncError(
-            f"无法读取 Google 凭据文件「{path}」，请检查路径，或按 README 重新下载服务账号密钥。"
+            f"无法读取 Google 凭据文件「{path}」，请检查路径，或按说明重新下载服务账号密钥（JSON 文件）。"
         ) from None
-    if info.get("type") == "service_account":
-        from google.oauth2.service_account import Credentials
-
-        return Credentials.from_service_account_info(info, scopes=SCOPES)
-    if info.get("type") == "authorized_user":
-        from google.oauth2.credentials import Credentials as UserCredentials
-
-        return UserCredentials.from_authorized_user_info(info, scopes=SCOPES)
-    raise XlsyncError(
-        f"「{path}」不是服务账号密钥或 OAuth 授权文件（type 应为 service_account 或 authorized_user）。"
-    )
+    if not isinstance(info, dict):
+        raise XlsyncError(
+            f"Google 凭据文件「{path}」不是服务账号密钥（应为一个 JSON 对象）。请检查是否选错了文件。"
+        )
+    return info
 
 
 def open_client(

@@ -6,6 +6,9 @@
   bounded number of times with exponential backoff and jitter. (gspread's BackOffHTTPClient
   retries forever and sets no timeout.)
 - Requests and bytes sent are counted, and an optional hook sees every request body.
+- google-auth's own errors from the token request (endpoint unreachable, key revoked) become
+  one Chinese XlsyncError here, so every caller (sync, --every, consolidate, the Excel button)
+  handles them like any other run-stopping problem.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from google.auth.exceptions import RefreshError, TransportError
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
+
+from xlsync.errors import XlsyncError
 
 GOOGLE_ROOT = "https://sheets.googleapis.com"
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -99,8 +105,12 @@ class SchoolHTTPClient(HTTPClient):
                     timeout=self.policy.timeout,
                     headers={"Content-Type": "application/json", **(headers or {})},
                 )
-            except (requests.Timeout, requests.ConnectionError):
+            except RefreshError as error:
+                raise credentials_refused(error) from None
+            except (requests.Timeout, requests.ConnectionError, TransportError) as error:
                 if attempt + 1 == self.policy.tries:
+                    if isinstance(error, TransportError):
+                        raise unreachable() from None
                     raise
             else:
                 if response.ok:
@@ -110,3 +120,21 @@ class SchoolHTTPClient(HTTPClient):
             self.traffic.retries += 1
             self.policy.sleep(self.policy.delay(attempt))
         raise AssertionError("unreachable")
+
+
+def unreachable() -> XlsyncError:
+    """The token endpoint (or the proxy to it) could not be reached."""
+    return XlsyncError(
+        "连不上 Google（取得访问许可时连接失败，已重试多次）。本次没有与 Google 表格交换数据，"
+        "其余功能照常可用。请检查网络；学校网络到不了 Google 时，请设置代理（环境变量 "
+        "HTTPS_PROXY），或改用“导出脱敏表”通过微信/QQ 发送。"
+    )
+
+
+def credentials_refused(error: RefreshError) -> XlsyncError:
+    """Google answered the token request with a refusal: the key is revoked, deleted or wrong."""
+    detail = str(error.args[0]) if error.args else ""
+    return XlsyncError(
+        f"Google 凭据已失效（{detail[:80]}）。请在 Google Cloud 控制台为服务账号重新生成密钥"
+        "（或重新授权），用新的凭据文件替换旧的，再试一次。"
+    )

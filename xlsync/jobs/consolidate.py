@@ -237,6 +237,11 @@ def _survey(
                 lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed),
             )
         )
+    if not found:
+        raise XlsyncError(
+            f"没有找到班级台账：班级台账目录「{folder}」里没有台账文件，班级 表也没有登记"
+            "台账来源。请把各班台账放进这个目录，或在 班级 表登记（可以是 gsheet:表格ID）。"
+        )
     sources = []
     for path, class_name, make in found:
         try:
