@@ -83,6 +83,7 @@ class Fault:
     status: int = 0  # answer with this error
     drop: str = ""  # "before" (not applied) or "after" (applied, answer lost)
     delay: float = 0.0
+    retry_after: str = ""  # sent as the Retry-After header with `status`
 
 
 def column_number(letters: str) -> int:
@@ -399,9 +400,11 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # keep pytest output clean
         pass
 
-    def _answer(self, code: int, body: dict) -> None:
+    def _answer(self, code: int, body: dict, retry_after: str = "") -> None:
         data = json.dumps(body, ensure_ascii=False).encode()
         self.send_response(code)
+        if retry_after:
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -439,6 +442,7 @@ class Handler(BaseHTTPRequestHandler):
                         "status": STATUS_NAMES.get(fault.status, "UNKNOWN"),
                     }
                 },
+                fault.retry_after,
             )
         try:
             with self.fake.lock:

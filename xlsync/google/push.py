@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gspread
+import requests
+from gspread.exceptions import APIError
 
 from xlsync.core.tables import column_letter
 
@@ -257,14 +259,8 @@ def push_tables(
     http, traffic = client.http_client, client.http_client.traffic
     start_requests, start_bytes = traffic.requests, traffic.bytes_sent
     tables = {**tables, INFO_TAB: info}
-    meta = http.fetch_sheet_metadata(spreadsheet_id, params={"fields": "sheets.properties"})
-    tabs = {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
-    shape, added, grown = _shape_requests(tables, tabs)
+    tabs, added, grown = apply_shape(http, spreadsheet_id, tables, dry_run)
     report = PushReport(tabs_added=added, tabs_grown=grown, dry_run=dry_run)
-    if shape and not dry_run:
-        http.batch_update(
-            spreadsheet_id, {"requests": shape + _format_requests(tables, tabs, added)}
-        )
     existing = [t for t in tables if t in tabs and t not in added]
     current = _current_values(http, spreadsheet_id, existing)
     changes: dict[str, list[dict[str, Any]]] = {}
@@ -285,6 +281,36 @@ def push_tables(
     report.requests = traffic.requests - start_requests
     report.bytes_sent = traffic.bytes_sent - start_bytes
     return report
+
+
+def _read_tabs(http: Any, spreadsheet_id: str) -> dict[str, dict]:
+    meta = http.fetch_sheet_metadata(spreadsheet_id, params={"fields": "sheets.properties"})
+    return {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
+
+
+def apply_shape(
+    http: Any, spreadsheet_id: str, tables: dict[str, Table], dry_run: bool
+) -> tuple[dict[str, dict], list[str], list[str]]:
+    """Add and grow tabs; (tabs, added, grown). A tab-adding batchUpdate is not idempotent, so
+    after a failure that Google may have applied (5xx, timeout, lost answer) the spreadsheet is
+    re-read and only what is still missing is sent again."""
+    policy, sent = http.policy, ([], [])
+    for attempt in range(policy.tries):
+        tabs = _read_tabs(http, spreadsheet_id)
+        shape, added, grown = _shape_requests(tables, tabs)
+        if not shape or dry_run:
+            return tabs, added or sent[0], grown or sent[1]
+        try:
+            body = {"requests": shape + _format_requests(tables, tabs, added)}
+            http.batch_update(spreadsheet_id, body)
+            return tabs, added, grown
+        except (requests.RequestException, APIError) as error:
+            final = attempt + 1 == policy.tries
+            if final or (isinstance(error, APIError) and error.response.status_code < 500):
+                raise
+            sent = (added, grown)
+        policy.sleep(policy.delay(attempt))
+    raise AssertionError("unreachable")
 
 
 def _current_values(http: Any, spreadsheet_id: str, titles: list[str]) -> dict[str, Table]:

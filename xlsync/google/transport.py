@@ -4,7 +4,11 @@
   Google's client libraries accept an api_endpoint: a proxy or a local emulator works.
 - Every request has a timeout, and 429, 5xx, timeouts and dropped connections are retried a
   bounded number of times with exponential backoff and jitter. (gspread's BackOffHTTPClient
-  retries forever and sets no timeout.)
+  retries forever and sets no timeout.) A 429 honours Retry-After and keeps trying for at least
+  a minute, because Google's quota refills per minute.
+- spreadsheets.batchUpdate (adding tabs) is not idempotent: when it fails in a way that may
+  have been applied (5xx, timeout, dropped answer) it is not retried here; the caller re-reads
+  the spreadsheet first (push.apply_shape). A 429 was refused, so it is retried.
 - Requests and bytes sent are counted, and an optional hook sees every request body.
 - google-auth's own errors from the token request (endpoint unreachable, key revoked) become
   one Chinese XlsyncError here, so every caller (sync, --every, consolidate, the Excel button)
@@ -43,10 +47,21 @@ class RetryPolicy:
     max_delay: float = 32.0
     timeout: tuple[float, float] = (10.0, 60.0)  # connect, read
     sleep: Callable[[float], None] = time.sleep
+    quota_tries: int = 10  # 429s: the sleeps' lower bounds add up to more than a minute
+    quota_wait: float = 90.0  # 429s: stop once this many seconds were spent waiting
+    max_retry_after: float = 120.0
 
     def delay(self, attempt: int) -> float:
         """Exponential backoff with full jitter (attempt counts from 0)."""
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+    def quota_delay(self, attempt: int, retry_after: str | None) -> float:
+        """Retry-After when Google sends it, else backoff with equal jitter (never near 0)."""
+        try:
+            return min(float(retry_after or ""), self.max_retry_after)
+        except ValueError:
+            step = min(self.max_delay, self.base_delay * 2**attempt)
+            return random.uniform(step / 2, step)
 
 
 @dataclass
@@ -93,7 +108,9 @@ class SchoolHTTPClient(HTTPClient):
         body = (
             jsonlib.dumps(json, ensure_ascii=False).encode() if json is not None else (data or b"")
         )
-        for attempt in range(self.policy.tries):
+        once = method.upper() == "POST" and url.endswith(":batchUpdate") and "/values:" not in url
+        attempt, waited = 0, 0.0
+        while True:
             self.traffic.record(method, url, body)
             try:
                 response = self.session.request(
@@ -108,18 +125,29 @@ class SchoolHTTPClient(HTTPClient):
             except RefreshError as error:
                 raise credentials_refused(error) from None
             except (requests.Timeout, requests.ConnectionError, TransportError) as error:
-                if attempt + 1 == self.policy.tries:
+                if once or attempt + 1 >= self.policy.tries:
                     if isinstance(error, TransportError):
                         raise unreachable() from None
                     raise
+                pause = self.policy.delay(attempt)
             else:
                 if response.ok:
                     return response
-                if response.status_code not in RETRY_STATUS or attempt + 1 == self.policy.tries:
-                    raise APIError(response)
+                pause = self._pause(response, attempt, waited, once)
             self.traffic.retries += 1
-            self.policy.sleep(self.policy.delay(attempt))
-        raise AssertionError("unreachable")
+            self.policy.sleep(pause)
+            attempt, waited = attempt + 1, waited + pause
+
+    def _pause(self, response: requests.Response, attempt: int, waited: float, once: bool) -> float:
+        """How long to wait before retrying this error answer; raises when giving up."""
+        code = response.status_code
+        if code == 429 and attempt + 1 < self.policy.quota_tries:
+            if waited < self.policy.quota_wait:
+                return self.policy.quota_delay(attempt, response.headers.get("Retry-After"))
+        elif code in RETRY_STATUS and code != 429 and not once:
+            if attempt + 1 < self.policy.tries:
+                return self.policy.delay(attempt)
+        raise APIError(response)
 
 
 def unreachable() -> XlsyncError:

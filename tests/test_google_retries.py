@@ -1,0 +1,62 @@
+"""Retries that are safe (issue 15.9): a tab-adding batchUpdate whose answer was lost is not
+sent twice blindly; 429s honour Retry-After and wait at least a minute (sleep injected, never
+real); a second master syncing to the same spreadsheet is refused unless forced."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import SID
+from fake_sheets import Fault
+
+from xlsync.errors import XlsyncError
+from xlsync.google.push import INFO_TAB
+from xlsync.google.transport import RetryPolicy, SchoolHTTPClient
+from xlsync.jobs.consolidate import consolidate
+from xlsync.jobs.sync import master_tables, sync
+
+
+@pytest.fixture
+def built(school):
+    """The school's master after one (offline) consolidation: what sync pushes."""
+    consolidate(school / "全校汇总.xlsx")
+    return school / "全校汇总.xlsx"
+
+
+def push(path, **options):
+    return sync(path, SID, session=requests.Session(), **options)
+
+
+def test_a_tab_adding_update_whose_answer_was_lost_is_checked_not_resent(fake, built):
+    fake.faults.append(Fault(at=2, drop="after"))  # 1: metadata, 2: add the tabs (applied)
+    result = push(built)
+    adds = [path for _, path, _ in fake.log if path.endswith(f"{SID}:batchUpdate")]
+    assert len(adds) == 1
+    assert fake.log[2][1] == fake.log[0][1]  # the sheet was re-read before anything else
+    tables, _ = master_tables(built, masked=True)
+    assert fake.values(SID, "全校档案") == tables["全校档案"]
+    assert fake.values(SID, INFO_TAB)[1][1] == "同步完成" and result.report.tabs_added
+
+
+def test_a_tab_adding_update_that_failed_before_applying_is_sent_again(fake, built):
+    fake.faults.append(Fault(at=2, status=503))
+    push(built)
+    adds = [path for _, path, _ in fake.log if path.endswith(f"{SID}:batchUpdate")]
+    assert len(adds) == 2 and "全校档案" in fake.books[SID]
+
+
+def test_429_honours_retry_after(fake, built, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(sleep=slept.append))
+    fake.faults += [Fault(at=n, status=429, retry_after="20") for n in range(1, 6)]
+    push(built)
+    assert slept == [20.0] * 5
+
+
+def test_429_keeps_trying_for_more_than_a_minute_then_says_so(fake, built, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(sleep=slept.append))
+    fake.faults += [Fault(at=n, status=429) for n in range(1, 40)]
+    with pytest.raises(XlsyncError, match="429"):
+        push(built)
+    assert sum(slept) >= 60 and len(slept) < 12
