@@ -4,10 +4,13 @@ real); a second master syncing to the same spreadsheet is refused unless forced.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import requests
 from conftest import SID
 from fake_sheets import Fault
+from test_sync import _service_account
 
 from xlsync.errors import XlsyncError
 from xlsync.google.push import INFO_TAB
@@ -60,3 +63,21 @@ def test_429_keeps_trying_for_more_than_a_minute_then_says_so(fake, built, monke
     with pytest.raises(XlsyncError, match="429"):
         push(built)
     assert sum(slept) >= 60 and len(slept) < 12
+
+
+def test_a_second_master_is_refused_unless_forced(fake, built, tmp_path, run, server):
+    push(built)
+    info = dict((row + [""])[:2] for row in fake.values(SID, INFO_TAB))
+    assert info["学校"] == "测试小学" and info["汇总文件"] == str(built.resolve()) and info["电脑"]
+    other = tmp_path / "另一所" / built.name
+    shutil.copytree(built.parent, other.parent)
+    before = fake.values(SID, INFO_TAB)
+    key = _service_account(tmp_path / "key.json", server[1] + "/token")
+    result = run("sync", other, "--spreadsheet", SID, "--credentials", key)
+    assert result.exit_code == 2 and "另一份全校汇总" in result.stderr, result.output
+    assert "--force" in result.stderr and fake.values(SID, INFO_TAB) == before
+    push(other, force=True)
+    assert dict((r + [""])[:2] for r in fake.values(SID, INFO_TAB))["汇总文件"] == str(other)
+    with pytest.raises(XlsyncError, match="另一份全校汇总"):
+        push(built)
+    push(other)  # the owner itself goes on as before

@@ -357,6 +357,9 @@ def demo(
 )
 @click.option("--dry-run", is_flag=True, help="只报告会改动什么，不写入 Google 表格")
 @click.option(
+    "--force", is_flag=True, help="表格由另一份全校汇总同步过时，仍然同步（本校汇总换了位置或电脑）"
+)
+@click.option(
     "--every",
     default=None,
     metavar="30m",
@@ -370,13 +373,14 @@ def sync(
     spreadsheet: str | None,
     credentials: Path | None,
     dry_run: bool,
+    force: bool,
     every: str | None,
     output: str,
 ) -> None:
     """把全校汇总（脱敏后）同步到共享的 Google 表格。"""
 
     def once() -> Any:
-        return sync_job(master, spreadsheet, credentials, dry_run)
+        return sync_job(master, spreadsheet, credentials, dry_run, force=force)
 
     if every is None:
         emit(output, once(), sync_lines)

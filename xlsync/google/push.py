@@ -22,6 +22,7 @@ import requests
 from gspread.exceptions import APIError
 
 from xlsync.core.tables import column_letter
+from xlsync.errors import XlsyncError
 
 INFO_TAB = "同步信息"
 MAX_BODY = 1_900_000  # bytes: Google advises request bodies under 2 MB
@@ -29,6 +30,7 @@ MAX_RANGE = 400_000  # about this many bytes (12 a cell, estimated) make one rec
 STATUS_HEADER = "状态"
 COLOURS = {"已逾期": (1.0, 0.78, 0.81), "即将到期": (1.0, 0.92, 0.61), "已完成": (0.78, 0.94, 0.81)}
 UNFINISHED, FINISHED = "同步未完成", "同步完成"
+OWNER_KEYS = ("学校", "汇总文件", "电脑")  # 同步信息 rows naming the master that owns the sheet
 
 Table = list[list[Any]]
 
@@ -254,8 +256,10 @@ def push_tables(
     tables: dict[str, Table],
     info: Table,
     dry_run: bool = False,
+    force: bool = False,
 ) -> PushReport:
-    """Make the tabs of the spreadsheet equal `tables` (and 同步信息 equal `info`)."""
+    """Make the tabs of the spreadsheet equal `tables` (and 同步信息 equal `info`); refuse,
+    unless forced, a spreadsheet that another master synced to."""
     http, traffic = client.http_client, client.http_client.traffic
     start_requests, start_bytes = traffic.requests, traffic.bytes_sent
     tables = {**tables, INFO_TAB: info}
@@ -263,6 +267,8 @@ def push_tables(
     report = PushReport(tabs_added=added, tabs_grown=grown, dry_run=dry_run)
     existing = [t for t in tables if t in tabs and t not in added]
     current = _current_values(http, spreadsheet_id, existing)
+    if not force:
+        check_owner(current.get(INFO_TAB, []), info)
     changes: dict[str, list[dict[str, Any]]] = {}
     for title, rows in tables.items():
         changes[title], cells = diff(title, rows, current.get(title, []))
@@ -281,6 +287,22 @@ def push_tables(
     report.requests = traffic.requests - start_requests
     report.bytes_sent = traffic.bytes_sent - start_bytes
     return report
+
+
+def _owner(rows: Table) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in rows if len(r) > 1 and r[0] in OWNER_KEYS}
+
+
+def check_owner(current: Table, info: Table) -> None:
+    """Refuse when 同步信息 names a different master (older syncs named none: accepted)."""
+    theirs, ours = _owner(current), _owner(info)
+    if not theirs or all(ours.get(key) == value for key, value in theirs.items()):
+        return
+    said = "，".join(f"{key}「{value}」" for key, value in theirs.items())
+    raise XlsyncError(
+        f"这个 Google 表格已由另一份全校汇总同步（{said}），为免互相覆盖，本次没有同步。"
+        "请核对 Google 表格 ID；如果确是本校汇总换了位置或电脑，请加 --force 再同步一次。"
+    )
 
 
 def _read_tabs(http: Any, spreadsheet_id: str) -> dict[str, dict]:

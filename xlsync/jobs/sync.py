@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,8 +81,9 @@ def sync(
     credentials: Path | None = None,
     dry_run: bool = False,
     session: requests.Session | None = None,
+    force: bool = False,
 ) -> SyncResult:
-    """Push the master to its Google spreadsheet once."""
+    """Push the master to its Google spreadsheet once (`force`: even if another master owns it)."""
     from xlsync.google.client import google_errors, open_client
     from xlsync.google.push import FINISHED, push_tables
 
@@ -104,11 +106,17 @@ def sync(
             ["数据截至", as_of],
             ["脱敏", "是" if masked else "否"],
             ["来源", master.name],
+            *owner_rows(master, config.info.get("学校名称") or ""),
         ]
         client = open_client(credentials, session)
         with google_errors(spreadsheet):
-            report = push_tables(client, spreadsheet, tables, info, dry_run)
+            report = push_tables(client, spreadsheet, tables, info, dry_run, force)
     return SyncResult(master, spreadsheet, masked, as_of, report)
+
+
+def owner_rows(master: Path, school: str) -> list[list[str]]:
+    """Who pushes: the school, the master's full path and this computer (see push.check_owner)."""
+    return [["学校", school], ["汇总文件", str(master.resolve())], ["电脑", socket.gethostname()]]
 
 
 def parse_interval(text: str) -> float:
