@@ -4,11 +4,12 @@ real); a second master syncing to the same spreadsheet is refused unless forced.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
 import requests
-from conftest import SID
+from conftest import SID, built_school
 from fake_sheets import Fault
 from test_sync import _service_account
 
@@ -81,3 +82,38 @@ def test_a_second_master_is_refused_unless_forced(fake, built, tmp_path, run, se
     with pytest.raises(XlsyncError, match="另一份全校汇总"):
         push(built)
     push(other)  # the owner itself goes on as before
+
+
+def test_dates_and_rates_arrive_as_values_with_formats(fake, tmp_path):
+    built = built_school(tmp_path / "学校", classes=2, children=8, seed=3) / "全校汇总.xlsx"
+    push(built)
+    kinds: dict[str, set[str]] = {}
+    for title in fake.books[SID]:
+        tab = fake.tab(SID, title)
+        rows = fake.values(SID, title)
+        for (row, col), fmt in tab.formats.items():
+            number = fmt.get("numberFormat", {})
+            if number.get("type") in ("DATE", "PERCENT") and row < len(rows):
+                kinds.setdefault(number["type"], set()).add(f"{title}:{col}")
+                value = rows[row][col] if col < len(rows[row]) else ""
+                # a real date is a number; what stays text is what the teacher typed wrong
+                assert not re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", str(value)), (title, row, value)
+    assert kinds.get("DATE") and kinds.get("PERCENT")
+    overview = fake.values(SID, "班级统计")
+    rate = next(c for c, h in enumerate(overview[0]) if str(h).endswith("率"))
+    assert fake.tab(SID, "班级统计").formats[(1, rate)]["numberFormat"]["pattern"] == "0.0%"
+    before = len(fake.log)
+    push(built)
+    assert not [p for _, p, _ in fake.log[before:] if p.endswith(f"{SID}:batchUpdate")]
+
+
+def test_date_serials_and_text_stay_what_they_are():
+    import datetime as dt
+
+    from xlsync.google.push import Serial, api_value
+
+    assert api_value(dt.date(2026, 11, 30)) == 46356 and isinstance(
+        api_value(dt.date(2026, 11, 30)), Serial
+    )
+    assert api_value(dt.datetime(2026, 11, 30, 12, 0)) == 46356.5
+    assert api_value("0012") == "0012"

@@ -12,6 +12,7 @@ part marks it 同步完成, so a sync that dies midway is visible, and the next 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ MAX_RANGE = 400_000  # about this many bytes (12 a cell, estimated) make one rec
 STATUS_HEADER = "状态"
 COLOURS = {"已逾期": (1.0, 0.78, 0.81), "即将到期": (1.0, 0.92, 0.61), "已完成": (0.78, 0.94, 0.81)}
 UNFINISHED, FINISHED = "同步未完成", "同步完成"
+FORMAT_ROW = "数值格式"
 OWNER_KEYS = ("学校", "汇总文件", "电脑")  # 同步信息 rows naming the master that owns the sheet
 
 Table = list[list[Any]]
@@ -46,21 +48,79 @@ class PushReport:
     dry_run: bool = False
 
 
+class Serial(float):
+    """A date or time sent as Google's serial number (days since 1899-12-30); `kind` names the
+    number format the column gets (see number_formats), so filters and sorting see dates."""
+
+    kind = "DATE"
+
+
+class TimeSerial(Serial):
+    kind = "DATE_TIME"
+
+
+EPOCH = dt.datetime(1899, 12, 30)
+PATTERNS = {"DATE": "yyyy-mm-dd", "DATE_TIME": "yyyy-mm-dd hh:mm", "PERCENT": "0.0%"}
+
+
 def api_value(value: Any) -> Any:
-    """A cell as sent RAW: dates as readable text, whole floats as integers, None as ''."""
+    """A cell as sent RAW: dates as serial numbers, whole floats as integers, None as ''.
+    Text stays text (RAW), so 学号 like 0012 keep their leading zeros."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return (
-            value.date().isoformat()
-            if value.time() == dt.time()
-            else value.strftime("%Y-%m-%d %H:%M")
-        )
+        days = (value - EPOCH).total_seconds() / 86400
+        return Serial(days) if value.time() == dt.time() else TimeSerial(round(days, 8))
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return Serial((value - EPOCH.date()).days)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def number_formats(tables: dict[str, Table]) -> dict[str, dict[int, str]]:
+    """Per tab, the columns that need a number format: rates (header ending in 率) and dates."""
+    found: dict[str, dict[int, str]] = {}
+    for title, rows in tables.items():
+        header = rows[0] if rows else []
+        kinds = {c: "PERCENT" for c, h in enumerate(header) if str(h).endswith("率")}
+        for row in rows[1:]:
+            for col, value in enumerate(row):
+                if isinstance(value, Serial) and kinds.get(col) != "DATE_TIME":
+                    kinds[col] = value.kind
+        if kinds:
+            found[title] = kinds
+    return found
+
+
+def _number_format_requests(
+    formats: dict[str, dict[int, str]], tabs: dict[str, dict]
+) -> list[dict]:
+    """repeatCell over each formatted column below the header (idempotent)."""
+    return [
+        {
+            "repeatCell": {
+                "range": {
+                    "sheetId": tabs[title]["sheetId"],
+                    "startRowIndex": 1,
+                    "startColumnIndex": col,
+                    "endColumnIndex": col + 1,
+                },
+                "cell": {
+                    "userEnteredFormat": {"numberFormat": {"type": kind, "pattern": PATTERNS[kind]}}
+                },
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        }
+        for title, columns in formats.items()
+        for col, kind in sorted(columns.items())
+    ]
+
+
+def format_mark(formats: dict[str, dict[int, str]]) -> str:
+    """A short digest of the number formats, kept in 同步信息 so they are sent only on change."""
+    text = json.dumps({t: sorted(c.items()) for t, c in formats.items()}, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -262,13 +322,18 @@ def push_tables(
     unless forced, a spreadsheet that another master synced to."""
     http, traffic = client.http_client, client.http_client.traffic
     start_requests, start_bytes = traffic.requests, traffic.bytes_sent
-    tables = {**tables, INFO_TAB: info}
+    formats = number_formats(tables)
+    tables = {**tables, INFO_TAB: [*info, [FORMAT_ROW, format_mark(formats)]]}
     tabs, added, grown = apply_shape(http, spreadsheet_id, tables, dry_run)
     report = PushReport(tabs_added=added, tabs_grown=grown, dry_run=dry_run)
     existing = [t for t in tables if t in tabs and t not in added]
     current = _current_values(http, spreadsheet_id, existing)
     if not force:
         check_owner(current.get(INFO_TAB, []), info)
+    formatted = {str(r[0]): r[1] for r in current.get(INFO_TAB, []) if len(r) > 1}.get(FORMAT_ROW)
+    pending = {t: c for t, c in formats.items() if t not in added}  # added: formatted already
+    if pending and formatted != format_mark(formats) and not dry_run:
+        http.batch_update(spreadsheet_id, {"requests": _number_format_requests(pending, tabs)})
     changes: dict[str, list[dict[str, Any]]] = {}
     for title, rows in tables.items():
         changes[title], cells = diff(title, rows, current.get(title, []))
@@ -323,7 +388,12 @@ def apply_shape(
         if not shape or dry_run:
             return tabs, added or sent[0], grown or sent[1]
         try:
-            body = {"requests": shape + _format_requests(tables, tabs, added)}
+            fresh = {t: c for t, c in number_formats(tables).items() if t in added}
+            body = {
+                "requests": shape
+                + _format_requests(tables, tabs, added)
+                + _number_format_requests(fresh, tabs)
+            }
             http.batch_update(spreadsheet_id, body)
             return tabs, added, grown
         except (requests.RequestException, APIError) as error:
@@ -343,7 +413,7 @@ def _current_values(http: Any, spreadsheet_id: str, titles: list[str]) -> dict[s
         [quote(t) for t in titles],
         params={
             "valueRenderOption": "UNFORMATTED_VALUE",
-            "dateTimeRenderOption": "FORMATTED_STRING",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
         },
     )
     return {
