@@ -381,7 +381,8 @@ def apply_shape(
     """Add and grow tabs; (tabs, added, grown). A tab-adding batchUpdate is not idempotent, so
     after a failure that Google may have applied (5xx, timeout, lost answer) the spreadsheet is
     re-read and only what is still missing is sent again."""
-    policy, sent = http.policy, ([], [])
+    policy = http.policy
+    sent: tuple[list[str], list[str]] = ([], [])
     for attempt in range(policy.tries):
         tabs = _read_tabs(http, spreadsheet_id)
         shape, added, grown = _shape_requests(tables, tabs)
