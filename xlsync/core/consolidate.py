@@ -167,7 +167,8 @@ def _counts_in(dates: pd.DataFrame, key: str, school: SchoolResult) -> tuple[Cou
     as_of = school.as_of
     month_start = as_of.replace(day=1)
     term_start, term_end = current_term(school.calendar, as_of)
-    month, term = Counter(), Counter()
+    month: Counter[str] = Counter()
+    term: Counter[str] = Counter()
     for name, day in zip(dates[key], dates["日期"], strict=False):
         if month_start <= day <= as_of:
             month[name] += 1

@@ -42,7 +42,7 @@ def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
 def _match(
     by_name: dict[str, list[int]], ids: Mapping[int, Any], rec: Mapping[str, Any]
 ) -> int | None:
-    rows = by_name.get(rec.get("学生姓名"), [])
+    rows = by_name.get(str(rec.get("学生姓名")), [])
     if _present(rec.get("身份证号")):
         rows = [r for r in rows if ids.get(r) == rec["身份证号"]]
     return rows[0] if len(rows) == 1 else None

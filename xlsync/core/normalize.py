@@ -91,7 +91,8 @@ def parse_date(raw: Any) -> dt.date:
     text = fold(raw)
     for pattern in _DATE_PATTERNS:
         if match := pattern.match(text):
-            return _make_date(*match.groups(), raw=raw)
+            year, month, day = match.groups()
+            return _make_date(year, month, day)
     raise CellProblem("date-invalid")
 
 
@@ -101,7 +102,7 @@ def _from_serial(serial: float) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def _make_date(year: str, month: str, day: str, raw: Any) -> dt.date:
+def _make_date(year: str, month: str, day: str) -> dt.date:
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:

@@ -125,11 +125,8 @@ def cached_values(values: dict[str, float]) -> Callable[[bytes], bytes]:
             pattern = re.compile(
                 rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>.*?</f>)\s*<v\s*/>', re.S
             )
-            xml = pattern.sub(
-                lambda m, value=value: m.group(1) + b"<v>" + repr(value).encode() + b"</v>",
-                xml,
-                count=1,
-            )
+            stored = b"<v>" + repr(value).encode() + b"</v>"
+            xml = pattern.sub(lambda m: m.group(1) + stored, xml, count=1)  # noqa: B023
         return xml
 
     return edit

@@ -120,7 +120,7 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call `write(temp_path)`, then move the temp file over `path` in one step."""
     ensure_not_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)

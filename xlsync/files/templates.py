@@ -9,7 +9,7 @@ block that openpyxl silently drops).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -152,7 +152,7 @@ def _validation_for(col: Column, choices: Sequence[str] = ()) -> DataValidation 
     return None
 
 
-def _add_validations(ws: Worksheet, sheet: Sheet, lists: dict[str, Sequence[str]]) -> None:
+def _add_validations(ws: Worksheet, sheet: Sheet, lists: Mapping[str, Sequence[str]]) -> None:
     for number, col in enumerate(sheet.columns, start=1):
         validation = _validation_for(col, lists.get(col.header, ()))
         if validation is None:
@@ -169,7 +169,7 @@ def _add_validations(ws: Worksheet, sheet: Sheet, lists: dict[str, Sequence[str]
 def add_data_sheet(
     wb: Workbook,
     sheet: Sheet,
-    lists: dict[str, Sequence[str]] | None = None,
+    lists: Mapping[str, Sequence[str]] | None = None,
     rows: Iterable[Sequence[object]] = (),
 ) -> Worksheet:
     """A sheet with the schema's styled header, formats, drop-downs and print setup."""
