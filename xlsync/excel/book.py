@@ -20,7 +20,7 @@ from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.schema import Sheet
 
-Book = Any  # xlwings.Book (or the test stand-in)
+Book = Any  # xlwings.Book
 XlSheet = Any  # xlwings.Sheet
 
 
@@ -124,7 +124,7 @@ def status_formats(cells: Any) -> None:
     three calls however long the list, and right again after the lead edits a cell."""
     for status, (fill, font) in STATUS_STYLES.items():
         cells.conditional_formats.add_cell_value(
-            "equal", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
+            "equal_to", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
         )
 
 
