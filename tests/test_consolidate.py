@@ -175,6 +175,30 @@ def test_incremental_runs(tmp_path):
     assert {r["变化"] for r in log} <= {"新增逾期", "逾期解除"}
 
 
+def test_a_change_of_xlsync_code_is_never_served_from_the_cache(tmp_path, monkeypatch):
+    """A stricter normaliser (any change of the reading code or schema) must re-read every
+    class: the cache is keyed by the code's fingerprint too, checked on load."""
+    master = generate_school(tmp_path / "s", AS_OF, DemoSize(3, 6), seed=3)
+    before = consolidate(master, as_of=AS_OF)
+    assert consolidate(master, as_of=AS_OF).parsed == []  # same code: all from the cache
+    import xlsync.core.normalize as normalize
+    import xlsync.files.cache as cache
+    import xlsync.jobs.consolidate as consolidate_job
+
+    strict = normalize.parse_phone
+
+    def stricter(raw):  # a much stricter rule: no phone number passes
+        strict(raw)
+        raise normalize.CellProblem("phone-invalid")
+
+    monkeypatch.setattr(normalize, "parse_phone", stricter)
+    for module in (cache, consolidate_job):
+        monkeypatch.setattr(module, "code_fingerprint", lambda: "the next version")
+    after = consolidate(master, as_of=AS_OF)
+    assert len(after.parsed) == 3 and not after.unchanged
+    assert after.figures["errors"] > before.figures["errors"] + 10  # the new findings, not the old
+
+
 def test_change_log_lists_added_removed_and_changed_children(tmp_path):
     master = generate_school(tmp_path / "s", AS_OF, DemoSize(2, 6), seed=5)
     consolidate(master, as_of=AS_OF)

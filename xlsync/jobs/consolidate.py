@@ -20,7 +20,6 @@ from typing import Any
 
 import pandas as pd
 
-from xlsync import __version__
 from xlsync.core.calendar import Calendar, Rule, read_calendar, read_rules
 from xlsync.core.changes import changes, snapshot
 from xlsync.core.classbook import ClassBook, assemble_class_book
@@ -42,7 +41,7 @@ from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.errors import XlsyncError
 from xlsync.files import master_writer as mw
-from xlsync.files.cache import Cache, content_digest
+from xlsync.files.cache import Cache, code_fingerprint, content_digest
 from xlsync.files.discover import class_folder, inside, school_class_files
 from xlsync.files.lock import FileLock
 from xlsync.files.ooxml import sheet_parts
@@ -255,7 +254,7 @@ def _survey(
 def _fingerprint(config: SchoolConfig, sources: list[Source], as_of: dt.date) -> str:
     """Changes whenever anything the master is built from changes."""
     parts = {
-        "version": __version__,
+        "code": code_fingerprint(),
         "as_of": as_of.isoformat(),
         "config": {
             n: t.raw.to_json(date_format="iso", default_handler=str)
