@@ -10,7 +10,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "xlsync"
-BASE = {"schema", "errors", "xlsync"}  # xlsync: the package root (its __version__)
+BASE = {"schema", "errors", "faults", "xlsync"}  # xlsync: the package root (__version__)
 EDGES = {"files", "excel", "google"}
 FRONT_ENDS = {"cli", "ribbon", "__main__", "docgen"}
 

@@ -223,12 +223,17 @@ def test_recovery_after_a_sync_killed_at_each_step(fake, small_master, monkeypat
     step = killed = 0
     while True:
         step += 1
-        fake.faults[:] = [Fault(at=fake.count + step, drop=drop)]
-        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(tries=1, timeout=(2, 2)))
+        planned = fake.count + step
+        fake.faults[:] = [Fault(at=planned, drop=drop)]
+        # Generous timeouts: on a busy machine a slow answer must not end the push at another
+        # request than the planned one (the cause of an earlier flaky failure: a timed-out
+        # request that the fake applied while the test was already checking the tabs).
+        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(tries=1, timeout=(30, 60)))
         try:
             push(master)
         except XlsyncError:
             killed += 1
+            assert fake.count == planned, "the push ended at the planned request, not before"
         else:
             break  # the fault lay beyond the last request: every step has been tried
         info = fake.values(SID, INFO_TAB) if INFO_TAB in fake.books[SID] else []

@@ -19,8 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from xlsync import faults
 from xlsync.errors import XlsyncError
-from xlsync.files import faults
 
 # A lock that cannot be read yet is being written (only where hard links are not available)
 # for at most this long; a takeover guard older than GUARD_STALE was left by a killed run.
