@@ -31,6 +31,7 @@ import xlwings as xw
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from xlwings import base_classes as base
 
 CALLS: Counter = Counter()  # calls that would each cross to Excel (COM / AppleScript), by kind
@@ -216,6 +217,7 @@ class Book(base.Book):
     def __init__(self, fullname: Path, app: App) -> None:
         self._fullname, self._app = str(fullname), app
         self._sheets = Sheets(self)
+        self._names = Names()
         self.saves = 0
         self.active = ""
         app.books.items.append(self)
@@ -240,6 +242,10 @@ class Book(base.Book):
     def app(self) -> App:
         return self._app
 
+    @property
+    def names(self) -> Names:
+        return self._names
+
     @classmethod
     def load(cls, path: Path, app: App | None = None) -> Book:
         """The workbook at `path` as Excel would show it (cached values, formulas kept)."""
@@ -257,6 +263,59 @@ class Book(base.Book):
     def activate(self) -> None:
         self._app.books.items.remove(self)
         self._app.books.items.insert(0, self)
+
+
+class Names(base.Names):
+    """The book's defined names (workbook scope), as Excel keeps them: name → refers_to."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, NameImpl] = {}
+
+    def __call__(self, name_or_index: str | int) -> NameImpl:
+        if isinstance(name_or_index, int):
+            return list(self.items.values())[name_or_index - 1]
+        for name, impl in self.items.items():
+            if name.lower() == name_or_index.lower():
+                return impl
+        raise KeyError(name_or_index)
+
+    def contains(self, name_or_index: str | int) -> bool:
+        return any(n.lower() == str(name_or_index).lower() for n in self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, name: str, refers_to: str) -> NameImpl:
+        CALLS["names"] += 1
+        if not refers_to.startswith("="):
+            raise ValueError(f"Excel's Names.Add takes a formula: {refers_to!r}")
+        self.items[name] = NameImpl(self, name, refers_to)  # Excel replaces a name of that spelling
+        return self.items[name]
+
+
+class NameImpl(base.Name):
+    def __init__(self, names: Names, name: str, refers_to: str) -> None:
+        self._names, self._name, self._refers_to = names, name, refers_to
+
+    @property
+    def api(self) -> NameImpl:
+        return self
+
+    def delete(self) -> None:
+        del self._names.items[self._name]
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def refers_to(self) -> str:
+        return self._refers_to
+
+    @refers_to.setter
+    def refers_to(self, value: str) -> None:
+        CALLS["names"] += 1
+        self._refers_to = value
 
 
 class Sheets(base.Sheets):
@@ -735,11 +794,13 @@ def _load_into(book: Book, path: Path) -> None:
                 if c.value is None and c.comment is None and c.fill.fill_type != "solid":
                     continue
                 sheet.grid[(c.row, c.column)] = _cell_from(c, cached[c.coordinate].value)
+    for name, defined in formulas.defined_names.items():
+        book.names.items[name] = NameImpl(book.names, name, "=" + defined.attr_text)
 
 
 def _cell_from(c: Any, cached: Any) -> Cell:
     cell = Cell(number_format=c.number_format)
-    if isinstance(c.value, str) and c.value.startswith("="):
+    if c.data_type == "f":
         cell.value, cell.formula = excel_input(cached)[0], c.value
     elif isinstance(c.value, str):
         cell.value = c.value or None
@@ -761,6 +822,8 @@ def _save(book: Book, path: str) -> None:
         ws.sheet_state = "visible" if sheet.visible else "hidden"
         for (r, c), cell in sheet.grid.items():
             target = ws.cell(r, c, cell.formula or cell.value)
+            if cell.formula is None and isinstance(cell.value, str):
+                target.data_type = "s"  # text Excel holds as text stays text in the file
             if cell.color:
                 target.fill = PatternFill("solid", fgColor=_hex(cell.color))
             target.number_format = cell.number_format
@@ -772,6 +835,8 @@ def _save(book: Book, path: str) -> None:
                 target.hyperlink = cell.link
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
+    for name, impl in book.names.items.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=impl.refers_to[1:])
     wb.save(path)
 
 

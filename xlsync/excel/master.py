@@ -15,15 +15,16 @@ from typing import Any
 import pandas as pd
 
 from xlsync.core.master_view import (
+    AS_OF_NAME,
     DATE_FORMAT,
     PERCENT,
-    SUM_COLUMNS,
+    as_of_reference,
     chart_blocks,
     figure_rows,
     issue_links,
     overview_title,
+    sum_row,
 )
-from xlsync.core.tables import column_letter
 from xlsync.excel.book import (
     Book,
     XlSheet,
@@ -70,17 +71,12 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
 
 
 def _sum_row(sheet: XlSheet, frame: pd.DataFrame) -> None:
-    """合计 as formulas, so the totals recalculate when the lead edits (as in the file)."""
+    """合计 row (core/master_view.sum_row): SUM formulas, as in the file."""
     if frame.empty:
         return
-    last = len(frame) + 1
-    row: list[Any] = ["合计"] + [None] * (len(frame.columns) - 1)
-    for number, header in enumerate(frame.columns, start=1):
-        if header in SUM_COLUMNS:
-            row[number - 1] = f"=SUM({column_letter(number)}2:{column_letter(number)}{last})"
-    cells = sheet.range((last + 1, 1), (last + 1, len(row)))
-    cells.value = [row]  # written as they are (not quote-prefixed): the SUMs are formulas
-    cells.font.bold = True
+    row = sum_row(frame)
+    write_rows(sheet, len(frame) + 2, 1, [row])
+    sheet.range((len(frame) + 2, 1), (len(frame) + 2, len(row))).font.bold = True
 
 
 def _link_issues(sheet: XlSheet, frame: pd.DataFrame, master: Path) -> None:
@@ -96,11 +92,7 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
     rows: list[list[Any]] = [[title], [subtitle], []] + [
         [label, value] for label, value, _ in lines
     ]
-    write_rows(sheet, 1, 1, rows)
-    formula_row = next(
-        n for n, (_, v, _) in enumerate(lines, start=4) if isinstance(v, str) and v.startswith("=")
-    )
-    sheet.range((formula_row, 2)).value = lines[formula_row - 4][1]
+    write_rows(sheet, 1, 1, rows)  # text quote-prefixed; only the COUNTIF Formula is a formula
     sheet.range((1, 1)).font.bold = True
     for row, (_, _, number_format) in enumerate(lines, start=4):
         if number_format:
@@ -128,6 +120,7 @@ def write_master(
     meta: dict[str, str],
 ) -> None:
     """Rebuild every owned sheet of the open master `book` (saved at `master`)."""
+    book.names[AS_OF_NAME] = as_of_reference(meta["as_of"])  # read back by the sync
     write_overview(fresh_sheet(book, OVERVIEW, first=True), figures, meta)
     for previous, name in zip(RESULT_SHEETS, RESULT_SHEETS[1:], strict=False):
         sheet = fresh_sheet(book, name, after=previous)

@@ -18,17 +18,20 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.master_view import (
+    AS_OF_NAME,
     PERCENT,
     RATE_SCALE,
-    SUM_COLUMNS,
+    as_of_reference,
     chart_blocks,
     figure_rows,
     issue_links,
     overview_title,
+    sum_row,
 )
 from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
@@ -79,7 +82,7 @@ def write_frame(
 ) -> Callable[[bytes], bytes] | None:
     """Header and rows of `frame`. With `bulk`, openpyxl writes the header and first row only,
     and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py)."""
-    ws.append(list(frame.columns))
+    append_values(ws, list(frame.columns))
     records = frame.itertuples(index=False, name=None)
     for values in list(records)[:1] if bulk else records:
         append_values(ws, [_cell_value(v) for v in values])
@@ -132,18 +135,11 @@ def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
 
 
 def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
-    """合计 row as formulas, so the totals recalculate when the lead filters or edits;
-    returns {cell: the total xlsync computed} for the cached values."""
+    """合计 row (core/master_view.sum_row); returns {cell: total} for the cached values."""
     if frame.empty:
         return {}
-    last, totals = ws.max_row, {}
-    ws.append(["合计"])
-    for number, header in enumerate(frame.columns, start=1):
-        if header in SUM_COLUMNS:
-            letter = column_letter(number)
-            ws.cell(last + 1, number, f"=SUM({letter}2:{letter}{last})")
-            totals[f"{letter}{last + 1}"] = float(frame[header].sum())
-    for cell in ws[last + 1]:
+    totals = append_values(ws, sum_row(frame))
+    for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     return totals
 
@@ -161,24 +157,22 @@ def _write_overview(
     ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]
 ) -> dict[str, float]:
     """概览; returns {cell: value} of its formula cells."""
-    title, subtitle = overview_title(meta)
-    ws.append([title])
+    title, subtitle = overview_title(meta)  # the school's name is text, even if it starts with =
+    append_values(ws, [title])
     ws["A1"].font = Font(bold=True, size=16)
-    ws.append([subtitle])
+    append_values(ws, [subtitle])
     ws.append([])
     formulas = {}
     for label, value, number_format in figure_rows(figures, OVERDUE_LIST):
-        ws.append([label, value])
+        formulas.update(append_values(ws, [label, value]))
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
-        if isinstance(value, str) and value.startswith("=COUNTIF"):
-            formulas[f"B{ws.max_row}"] = float(figures["overdue"])
     for (title, counts), anchor_col in zip(chart_blocks(figures), ("D", "L"), strict=False):
         ws.append([])
-        ws.append([title, "逾期项数"])
+        append_values(ws, [title, "逾期项数"])
         ws.cell(ws.max_row, 1).font = ws.cell(ws.max_row, 2).font = Font(bold=True)
         first = ws.max_row + 1
         for label, count in counts.items():
-            ws.append([label, count])
+            append_values(ws, [label, count])
         if counts:
             _bar_chart(ws, title, first, ws.max_row, f"{anchor_col}4")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 22
@@ -187,11 +181,17 @@ def _write_overview(
     return formulas
 
 
+def _store_as_of(wb: Workbook, as_of: str) -> None:
+    """The as-of date as data the sync reads back (AS_OF_NAME), not only in 概览's title."""
+    wb.defined_names[AS_OF_NAME] = DefinedName(AS_OF_NAME, attr_text=as_of_reference(as_of)[1:])
+
+
 def write_master(
     path: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any], meta: dict[str, str]
 ) -> None:
     """Rebuild every owned sheet of the master at `path` and save it atomically."""
     wb = open_master(path)
+    _store_as_of(wb, meta["as_of"])
     edits = {OVERVIEW: cached_values(_write_overview(_owned_sheet(wb, OVERVIEW), figures, meta))}
     for name in OWNED_SHEETS[1:]:
         ws = _owned_sheet(wb, name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,14 +16,17 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
+from xlsync.core.master_view import AS_OF_NAME, as_of_from_reference
 from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.files.launchers import write_launchers
+from xlsync.files.ooxml import defined_names
 from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.sheets import put
 from xlsync.files.templates import build_class_workbook, build_master_workbook
 from xlsync.schema import (
     CLASSES,
@@ -51,6 +55,16 @@ def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
             "请先运行 xlsync consolidate。"
         )
     return grids
+
+
+def results_as_of(path: Path) -> str | None:
+    """The as-of date 汇总 stored in the master (its defined name AS_OF_NAME), or None when
+    the master holds none (written before xlsync stored it, or the name was deleted)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(plain(path, path.read_bytes()))) as archive:
+            return as_of_from_reference(defined_names(archive).get(AS_OF_NAME))
+    except (OSError, zipfile.BadZipFile, KeyError):  # unreadable: read_results says why
+        return None
 
 
 def create_school(folder: Path, school: str, year: str) -> Path:
@@ -167,4 +181,4 @@ def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
     row, positions = found
     for header, value in values.items():
         if header in positions:
-            ws.cell(row=row, column=positions[header], value=value)
+            put(ws, row, positions[header], value)

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlsync.core.formula import Formula
 from xlsync.core.master_view import HEADER_FILL, STATUS_STYLES
 from xlsync.core.tables import column_letter
 
@@ -29,14 +30,25 @@ def status_colours(ws: Worksheet, cells: str) -> None:
         ws.conditional_formatting.add(cells, rule)
 
 
-def append_values(ws: Worksheet, values: Sequence[Any]) -> None:
-    """Append one row; text starting with = (a teacher's, or anything read from a file) is
-    stored as text, never as a formula. (+, - and @ are text to openpyxl already.)"""
-    ws.append(list(values))
-    if any(isinstance(v, str) and v.startswith("=") for v in values):
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
+def append_values(ws: Worksheet, values: Sequence[Any]) -> dict[str, float]:
+    """Append one row: a `Formula` as a formula, every text as text (one starting with = too;
+    +, - and @ are text to openpyxl already). Returns {cell: cached result} of its formulas."""
+    ws.append([v.text if isinstance(v, Formula) else v for v in values])
+    cached = {}
+    if any(isinstance(v, Formula) or (isinstance(v, str) and v[:1] == "=") for v in values):
+        for cell, value in zip(ws[ws.max_row], values, strict=False):
+            if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"
+            elif isinstance(value, Formula) and value.cached is not None:
+                cached[cell.coordinate] = value.cached
+    return cached
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> None:
+    """Write one cell as `append_values` does: text stays text, whatever it starts with."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
 
 
 def replace_sheet(workbook: Workbook, name: str) -> Worksheet:
