@@ -8,8 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 import excel_engine as xe
+import pytest
 import requests
-from conftest import SID
+from conftest import SID, needs_soffice
 from openpyxl import load_workbook
 
 import xlsync.ribbon as entry
@@ -79,3 +80,16 @@ def test_a_master_without_any_date_says_unknown(school, fake):
     assert result.as_of == "" and info["数据截至"] == UNKNOWN_AS_OF
     lines = [text for text, kind in sync_lines(result) if kind == "warning"]
     assert any("重新运行 汇总全校" in line for line in lines)
+
+
+@needs_soffice
+@pytest.mark.soffice
+def test_the_date_survives_a_libreoffice_resave(school, tmp_path):
+    """A lead who opens the master in LibreOffice (or WPS) and saves it keeps the name."""
+    from test_libreoffice import convert
+
+    master = school / MASTER_FILE
+    consolidate(master, as_of=AS_OF)
+    edit(master, reword=True)
+    convert([master], "xlsx", tmp_path / "out", tmp_path / "profile")
+    assert master_tables(tmp_path / "out" / MASTER_FILE, masked=True)[1] == "2026-11-30"
