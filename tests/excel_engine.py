@@ -31,6 +31,7 @@ import xlwings as xw
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from xlwings import base_classes as base
 
 CALLS: Counter = Counter()  # calls that would each cross to Excel (COM / AppleScript), by kind
@@ -216,6 +217,7 @@ class Book(base.Book):
     def __init__(self, fullname: Path, app: App) -> None:
         self._fullname, self._app = str(fullname), app
         self._sheets = Sheets(self)
+        self._names = Names()
         self.saves = 0
         self.active = ""
         app.books.items.append(self)
@@ -235,6 +237,10 @@ class Book(base.Book):
     @property
     def sheets(self) -> Sheets:
         return self._sheets
+
+    @property
+    def names(self) -> Names:
+        return self._names
 
     @property
     def app(self) -> App:
@@ -257,6 +263,47 @@ class Book(base.Book):
     def activate(self) -> None:
         self._app.books.items.remove(self)
         self._app.books.items.insert(0, self)
+
+
+class Names(base.Names):
+    """Workbook-level defined names; Excel's Names.Add replaces a name that exists."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, NameImpl] = {}
+
+    def __call__(self, name_or_index: str | int) -> NameImpl:
+        if isinstance(name_or_index, int):
+            return list(self.items.values())[name_or_index - 1]
+        return self.items[name_or_index]
+
+    def contains(self, name_or_index: str | int) -> bool:
+        return name_or_index in self.items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, name: str, refers_to: str) -> NameImpl:
+        CALLS["names"] += 1
+        if not refers_to.startswith("="):
+            raise ValueError("Excel takes a reference or formula starting with =")
+        self.items[name] = NameImpl(self, name, refers_to)
+        return self.items[name]
+
+
+class NameImpl(base.Name):
+    def __init__(self, names: Names, name: str, refers_to: str) -> None:
+        self.names, self._name, self._refers_to = names, name, refers_to
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def refers_to(self) -> str:
+        return self._refers_to
+
+    def delete(self) -> None:
+        del self.names.items[self._name]
 
 
 class Sheets(base.Sheets):
@@ -725,6 +772,8 @@ def state(book: xw.Book | xw.App) -> Any:
 
 def _load_into(book: Book, path: Path) -> None:
     values, formulas = load_workbook(path, data_only=True), load_workbook(path)
+    for name, defined in formulas.defined_names.items():
+        book.names.add(name, "=" + defined.attr_text)
     for ws in formulas.worksheets:
         sheet = book.sheets.add(after=book.sheets.items[-1] if book.sheets.items else None)
         sheet.name = ws.title
@@ -772,6 +821,8 @@ def _save(book: Book, path: str) -> None:
                 target.hyperlink = cell.link
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
+    for name in book.names.items.values():
+        wb.defined_names[name.name] = DefinedName(name.name, attr_text=name.refers_to[1:])
     wb.save(path)
 
 

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 import xlsync.ribbon as entry
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files.backup import backups_of
+from xlsync.files.school import read_as_of
 from xlsync.jobs.consolidate import consolidate
 from xlsync.jobs.sync import sync
 from xlsync.schema import CHECK_SHEET, CLASS_DIR, MASTER_FILE, RESULT_SHEETS, STATUS_SHEET, STUDENTS
@@ -148,6 +149,7 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
     } == config_before
     assert xe.state(mine).grid[(2, 1)].formula == "=概览!B5"
     assert len(book.sheets["概览"].charts) == 2
+    assert read_as_of(in_excel / MASTER_FILE) == read_as_of(by_cli / MASTER_FILE) == str(TODAY)
     assert [s.name for s in book.sheets][: len(RESULT_SHEETS)] == list(RESULT_SHEETS)
     app = book.app
     assert any(

@@ -49,6 +49,19 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
     ]
 
 
+AS_OF_NAME = "xlsync_as_of"  # the defined name holding the as-of date the master was built for
+
+
+def as_of_formula(as_of: str) -> str:
+    """What the defined name refers to: the date as a text constant (="2026-11-30")."""
+    return f'="{as_of}"'
+
+
+def as_of_of(refers_to: str) -> str:
+    """The date back from what the defined name refers to (any of =\"…\", \"…\", …)."""
+    return refers_to.strip().lstrip("=").strip('"')
+
+
 def overview_title(meta: dict[str, str]) -> tuple[str, str]:
     """The two title lines of 概览."""
     return f"{meta['school']} 留守儿童帮扶汇总", f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"

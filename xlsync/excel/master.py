@@ -15,9 +15,11 @@ from typing import Any
 import pandas as pd
 
 from xlsync.core.master_view import (
+    AS_OF_NAME,
     DATE_FORMAT,
     PERCENT,
     SUM_COLUMNS,
+    as_of_formula,
     chart_blocks,
     figure_rows,
     issue_links,
@@ -139,4 +141,5 @@ def write_master(
             _link_issues(sheet, frame, master)
         elif name == CLASS_STATS:
             _sum_row(sheet, frame)
+    book.names.add(AS_OF_NAME, as_of_formula(meta["as_of"]))  # read back by the sync
     book.sheets[OVERVIEW].activate()

@@ -18,13 +18,16 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.master_view import (
+    AS_OF_NAME,
     PERCENT,
     RATE_SCALE,
     SUM_COLUMNS,
+    as_of_formula,
     chart_blocks,
     figure_rows,
     issue_links,
@@ -207,6 +210,8 @@ def write_master(
         if name == CLASS_STATS:
             edits[name] = cached_values(_sum_row(ws, tables[name]))
     wb.active = wb.sheetnames.index(OVERVIEW)
+    name = DefinedName(AS_OF_NAME, attr_text=as_of_formula(meta["as_of"]).lstrip("="))
+    wb.defined_names[AS_OF_NAME] = name  # read back by the sync: data, not the title's text
     save_workbook(
         wb,
         path,

@@ -13,6 +13,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 
+from defusedxml import ElementTree
+
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb"<Relationship\b([^>]*)/?>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
@@ -64,6 +66,17 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return {
         _unescape(name.decode()): targets.get(rid.decode(), "")
         for name, rid in _SHEET.findall(archive.read("xl/workbook.xml"))
+    }
+
+
+def defined_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Workbook-level defined name → what it refers to (as text). Parsed as XML, whatever
+    namespace prefix the writing program used."""
+    root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return {
+        element.get("name", ""): element.text or ""
+        for element in root.iter()
+        if element.tag.rsplit("}", 1)[-1] == "definedName" and element.get("localSheetId") is None
     }
 
 
