@@ -788,7 +788,7 @@ def _load_into(book: Book, path: Path) -> None:
 
 def _cell_from(c: Any, cached: Any) -> Cell:
     cell = Cell(number_format=c.number_format)
-    if isinstance(c.value, str) and c.value.startswith("="):
+    if c.data_type == "f":
         cell.value, cell.formula = excel_input(cached)[0], c.value
     elif isinstance(c.value, str):
         cell.value = c.value or None

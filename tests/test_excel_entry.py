@@ -347,3 +347,21 @@ def test_when_the_undo_itself_fails_the_user_is_told_to_close_unsaved(school, mo
     monkeypatch.setattr(xe.Book, "close", lambda self: 1 / 0)
     entry.overdue_book()
     assert "选择「不保存」" in alert(book)["prompt"]
+
+
+def test_text_from_the_school_stays_text_in_the_excel_built_master(demo_school, tmp_path, monkeypatch):
+    from test_consolidate import HOSTILE_SCHOOL, _text_school
+
+    shutil.copytree(demo_school, tmp_path / "s")
+    master = tmp_path / "s" / MASTER_FILE
+    _text_school(master)
+    book = clicked(monkeypatch, master)
+    entry.consolidate_school()
+    assert alert(book)["mode"] == "info", alert(book)["prompt"]
+    grid = xe.state(book.sheets["概览"]).grid
+    assert grid[(1, 1)].formula is None and grid[(1, 1)].value.startswith(HOSTILE_SCHOOL)
+    formulas = [c.formula for c in grid.values() if c.formula]
+    assert formulas == ['=COUNTIF(逾期清单!A:A,"已逾期")']
+    teachers = xe.state(book.sheets["教师统计"]).grid.values()
+    assert [c for c in teachers if c.value == "=1+2" and c.formula is None]
+    assert not [c for c in teachers if c.formula]

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from xlsync.core.formula import Formula
+
 PERCENT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
@@ -33,7 +35,11 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("在读学生", f["studying"], ""),
         ("帮扶记录", f["records"], ""),
         ("已逾期项数", f["overdue"], ""),
-        ("已逾期项数（按逾期清单重算）", f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', ""),
+        (
+            "已逾期项数（按逾期清单重算）",
+            Formula(f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', float(f["overdue"])),
+            "",
+        ),
         ("即将到期项数", f["due_soon"], ""),
         ("校验错误", f["errors"], ""),
         ("校验警告", f["warnings"], ""),

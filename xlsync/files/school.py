@@ -27,6 +27,7 @@ from xlsync.files.ooxml import defined_names
 from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.sheets import put
 from xlsync.files.templates import build_class_workbook, build_master_workbook
 from xlsync.schema import (
     CLASSES,
@@ -182,4 +183,4 @@ def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
     row, positions = found
     for header, value in values.items():
         if header in positions:
-            ws.cell(row=row, column=positions[header], value=value)
+            put(ws, row, positions[header], value)  # a name is text, whatever it starts with

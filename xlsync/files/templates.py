@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsync.core.config import default_grids
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
-from xlsync.files.sheets import print_setup
+from xlsync.files.sheets import append_values, print_setup
 from xlsync.schema import (
     CLASS_SHEETS,
     HELP_SHEET,
@@ -178,7 +178,7 @@ def add_data_sheet(
     _format_columns(ws, sheet)
     _add_validations(ws, sheet, lists or {})
     for values in rows:
-        ws.append(list(values))
+        append_values(ws, list(values))
     ws.freeze_panes = "B2" if len(sheet.columns) > 10 else "A2"
     ws.auto_filter.ref = f"A1:{column_letter(len(sheet.columns))}1"
     print_setup(ws)
