@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,7 @@ class SyncResult:
         }
 
 
-def _trimmed(grid: list[list[Any]]) -> list[list[Any]]:
+def _trimmed(grid: Sequence[Sequence[Any]]) -> list[list[Any]]:
     rows = []
     for row in grid:
         row = list(row)
