@@ -349,7 +349,9 @@ def test_when_the_undo_itself_fails_the_user_is_told_to_close_unsaved(school, mo
     assert "选择「不保存」" in alert(book)["prompt"]
 
 
-def test_text_from_the_school_stays_text_in_the_excel_built_master(demo_school, tmp_path, monkeypatch):
+def test_text_from_the_school_stays_text_in_the_excel_built_master(
+    demo_school, tmp_path, monkeypatch
+):
     from test_consolidate import HOSTILE_SCHOOL, _text_school
 
     shutil.copytree(demo_school, tmp_path / "s")
