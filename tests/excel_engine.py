@@ -239,12 +239,12 @@ class Book(base.Book):
         return self._sheets
 
     @property
-    def app(self) -> App:
-        return self._app
-
-    @property
     def names(self) -> Names:
         return self._names
+
+    @property
+    def app(self) -> App:
+        return self._app
 
     @classmethod
     def load(cls, path: Path, app: App | None = None) -> Book:
@@ -266,7 +266,7 @@ class Book(base.Book):
 
 
 class Names(base.Names):
-    """The book's defined names (workbook scope), as Excel keeps them: name → refers_to."""
+    """Workbook-level defined names; Excel's Names.Add replaces a name that exists."""
 
     def __init__(self) -> None:
         self.items: dict[str, NameImpl] = {}
@@ -274,13 +274,10 @@ class Names(base.Names):
     def __call__(self, name_or_index: str | int) -> NameImpl:
         if isinstance(name_or_index, int):
             return list(self.items.values())[name_or_index - 1]
-        for name, impl in self.items.items():
-            if name.lower() == name_or_index.lower():
-                return impl
-        raise KeyError(name_or_index)
+        return self.items[name_or_index]
 
     def contains(self, name_or_index: str | int) -> bool:
-        return any(n.lower() == str(name_or_index).lower() for n in self.items)
+        return name_or_index in self.items
 
     def __len__(self) -> int:
         return len(self.items)
@@ -288,21 +285,14 @@ class Names(base.Names):
     def add(self, name: str, refers_to: str) -> NameImpl:
         CALLS["names"] += 1
         if not refers_to.startswith("="):
-            raise ValueError(f"Excel's Names.Add takes a formula: {refers_to!r}")
-        self.items[name] = NameImpl(self, name, refers_to)  # Excel replaces a name of that spelling
+            raise ValueError("Excel takes a reference or formula starting with =")
+        self.items[name] = NameImpl(self, name, refers_to)
         return self.items[name]
 
 
 class NameImpl(base.Name):
     def __init__(self, names: Names, name: str, refers_to: str) -> None:
-        self._names, self._name, self._refers_to = names, name, refers_to
-
-    @property
-    def api(self) -> NameImpl:
-        return self
-
-    def delete(self) -> None:
-        del self._names.items[self._name]
+        self.names, self._name, self._refers_to = names, name, refers_to
 
     @property
     def name(self) -> str:
@@ -312,10 +302,8 @@ class NameImpl(base.Name):
     def refers_to(self) -> str:
         return self._refers_to
 
-    @refers_to.setter
-    def refers_to(self, value: str) -> None:
-        CALLS["names"] += 1
-        self._refers_to = value
+    def delete(self) -> None:
+        del self.names.items[self._name]
 
 
 class Sheets(base.Sheets):
@@ -784,6 +772,8 @@ def state(book: xw.Book | xw.App) -> Any:
 
 def _load_into(book: Book, path: Path) -> None:
     values, formulas = load_workbook(path, data_only=True), load_workbook(path)
+    for name, defined in formulas.defined_names.items():
+        book.names.add(name, "=" + defined.attr_text)
     for ws in formulas.worksheets:
         sheet = book.sheets.add(after=book.sheets.items[-1] if book.sheets.items else None)
         sheet.name = ws.title
@@ -794,8 +784,6 @@ def _load_into(book: Book, path: Path) -> None:
                 if c.value is None and c.comment is None and c.fill.fill_type != "solid":
                     continue
                 sheet.grid[(c.row, c.column)] = _cell_from(c, cached[c.coordinate].value)
-    for name, defined in formulas.defined_names.items():
-        book.names.items[name] = NameImpl(book.names, name, "=" + defined.attr_text)
 
 
 def _cell_from(c: Any, cached: Any) -> Cell:
@@ -835,8 +823,8 @@ def _save(book: Book, path: str) -> None:
                 target.hyperlink = cell.link
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
-    for name, impl in book.names.items.items():
-        wb.defined_names[name] = DefinedName(name, attr_text=impl.refers_to[1:])
+    for name in book.names.items.values():
+        wb.defined_names[name.name] = DefinedName(name.name, attr_text=name.refers_to[1:])
     wb.save(path)
 
 

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 import xlsync.ribbon as entry
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files.backup import backups_of
+from xlsync.files.school import read_as_of
 from xlsync.jobs.consolidate import consolidate
 from xlsync.jobs.sync import sync
 from xlsync.schema import CHECK_SHEET, CLASS_DIR, MASTER_FILE, RESULT_SHEETS, STATUS_SHEET, STUDENTS
@@ -148,6 +149,7 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
     } == config_before
     assert xe.state(mine).grid[(2, 1)].formula == "=概览!B5"
     assert len(book.sheets["概览"].charts) == 2
+    assert read_as_of(in_excel / MASTER_FILE) == read_as_of(by_cli / MASTER_FILE) == str(TODAY)
     assert [s.name for s in book.sheets][: len(RESULT_SHEETS)] == list(RESULT_SHEETS)
     app = book.app
     assert any(
@@ -345,3 +347,23 @@ def test_when_the_undo_itself_fails_the_user_is_told_to_close_unsaved(school, mo
     monkeypatch.setattr(xe.Book, "close", lambda self: 1 / 0)
     entry.overdue_book()
     assert "选择「不保存」" in alert(book)["prompt"]
+
+
+def test_text_from_the_school_stays_text_in_the_excel_built_master(
+    demo_school, tmp_path, monkeypatch
+):
+    from test_consolidate import HOSTILE_SCHOOL, _text_school
+
+    shutil.copytree(demo_school, tmp_path / "s")
+    master = tmp_path / "s" / MASTER_FILE
+    _text_school(master)
+    book = clicked(monkeypatch, master)
+    entry.consolidate_school()
+    assert alert(book)["mode"] == "info", alert(book)["prompt"]
+    grid = xe.state(book.sheets["概览"]).grid
+    assert grid[(1, 1)].formula is None and grid[(1, 1)].value.startswith(HOSTILE_SCHOOL)
+    formulas = [c.formula for c in grid.values() if c.formula]
+    assert formulas == ['=COUNTIF(逾期清单!A:A,"已逾期")']
+    teachers = xe.state(book.sheets["教师统计"]).grid.values()
+    assert [c for c in teachers if c.value == "=1+2" and c.formula is None]
+    assert not [c for c in teachers if c.formula]

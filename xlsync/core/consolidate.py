@@ -127,8 +127,8 @@ def school_records(school: SchoolResult) -> pd.DataFrame:
         keys = {
             row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)
         }
-        for entry, child in zip(_source_rows(result, book.records), links, strict=False):
-            entry["学生编号"] = keys.get(child, "") if child is not None else ""
+        for entry, children in zip(_source_rows(result, book.records), links, strict=False):
+            entry["学生编号"] = "、".join(keys[c] for c in children if c in keys)
             found.append(entry)
     return pd.DataFrame(found, columns=["班级", *RECORDS.headers, "学生编号", *SOURCE_COLUMNS])
 

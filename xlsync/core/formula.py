@@ -1,9 +1,7 @@
-"""A formula xlsync itself puts in a sheet: the only value any writer enters as a formula.
-
-Every other value — a teacher's text, the configuration, a school or class name — is text to
-every writer whatever its first character (=, +, - or @), so nothing typed anywhere can become
-a live formula in what xlsync writes.
-"""
+"""Formulas as a type: only xlsync's own code creates a `Formula` (the COUNTIF cross-check on
+概览, the 合计 SUMs). Every writer writes a `Formula` as a formula and every `str` as text, so
+a teacher's, a configuration's or a name's text that starts with = never becomes a live
+formula (a 学校名称 of =HYPERLINK(…) stays the text it was typed as)."""
 
 from __future__ import annotations
 
@@ -12,12 +10,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Formula:
-    """An Excel formula (with its leading =) and the result xlsync computed for it, which the
-    file writer stores as the cached value so readers that do not recalculate see it."""
-
-    text: str
-    cached: float | None = None
+    text: str  # with its leading =
+    cached: float | None = None  # the result xlsync computed, stored for non-calculating readers
 
     def __post_init__(self) -> None:
         if not self.text.startswith("="):
             raise ValueError(f"a formula starts with =: {self.text!r}")
+
+
+def sum_formula(letter: str, first: int, last: int) -> Formula:
+    return Formula(f"=SUM({letter}{first}:{letter}{last})")

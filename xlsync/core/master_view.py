@@ -4,7 +4,6 @@ and the colours every writer uses."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 import pandas as pd
 
 from xlsync.core.formula import Formula
-from xlsync.core.tables import column_letter
 
 PERCENT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -25,11 +23,10 @@ STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
     "已完成": ("C6EFCE", "006100"),
 }
 RATE_SCALE = ((0.0, "F8696B"), (0.8, "FFEB84"), (1.0, "63BE7B"))  # red → yellow → green
-AS_OF_NAME = "xlsync_as_of"  # defined name holding the as-of date of the master's results
 
 
 def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, Any, str]]:
-    """(label, value, number format) of each 概览 line; one value is a COUNTIF `Formula`."""
+    """(label, value, number format) of each 概览 line; one value is a COUNTIF formula."""
     f = figures
     unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
     return [
@@ -58,35 +55,22 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
     ]
 
 
+AS_OF_NAME = "xlsync_as_of"  # the defined name holding the as-of date the master was built for
+
+
+def as_of_formula(as_of: str) -> str:
+    """What the defined name refers to: the date as a text constant (="2026-11-30")."""
+    return f'="{as_of}"'
+
+
+def as_of_of(refers_to: str) -> str:
+    """The date back from what the defined name refers to (any of =\"…\", \"…\", …)."""
+    return refers_to.strip().lstrip("=").strip('"')
+
+
 def overview_title(meta: dict[str, str]) -> tuple[str, str]:
     """The two title lines of 概览."""
     return f"{meta['school']} 留守儿童帮扶汇总", f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"
-
-
-def sum_row(frame: pd.DataFrame) -> list[Any]:
-    """The 合计 row under `frame` (written from row 2): SUM formulas of the SUM_COLUMNS, so the
-    totals recalculate when the lead filters or edits, cached with the totals xlsync computed."""
-    row: list[Any] = ["合计"] + [None] * (len(frame.columns) - 1)
-    last = len(frame) + 1
-    for number, header in enumerate(frame.columns):
-        if header in SUM_COLUMNS:
-            letter = column_letter(number + 1)
-            row[number] = Formula(f"=SUM({letter}2:{letter}{last})", float(frame[header].sum()))
-    return row
-
-
-def as_of_reference(as_of: str) -> str:
-    """What the defined name AS_OF_NAME refers to: the as-of date as a text constant."""
-    return f'="{dt.date.fromisoformat(as_of).isoformat()}"'
-
-
-def as_of_from_reference(refers_to: str | None) -> str | None:
-    """The as-of date (yyyy-mm-dd) a name written by `as_of_reference` holds, or None."""
-    text = (refers_to or "").strip().lstrip("=").strip().strip('"')
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        return None
 
 
 def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:

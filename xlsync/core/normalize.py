@@ -65,6 +65,16 @@ def fold(raw: Any) -> str:
     return "".join(text.split())
 
 
+NAME_SEPARATORS = re.compile(r"[、，,;；\s]+")
+
+
+def fold_names(raw: Any) -> str:
+    """One name folded as `fold` does, or several (a group record) joined by 、: the spaces
+    that separate names survive folding, as 、."""
+    text = unicodedata.normalize("NFKC", _as_text(raw))
+    return "、".join(fold(part) for part in NAME_SEPARATORS.split(text.strip()) if part)
+
+
 def _as_text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
@@ -165,6 +175,7 @@ def parse_multi(col: Column, raw: Any) -> Normalized:
 _PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
     Kind.TEXT: lambda col, raw: clean_text(raw),
     Kind.NAME: lambda col, raw: fold(raw),
+    Kind.NAMES: lambda col, raw: fold_names(raw),
     Kind.DATE: lambda col, raw: parse_date(raw),
     Kind.ENUM: parse_choice,
     Kind.MULTI: parse_multi,

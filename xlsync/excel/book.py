@@ -46,8 +46,8 @@ def grids(book: Book, only: Callable[[str], bool] = lambda name: True) -> dict[s
 
 
 def cell_value(value: Any) -> Any:
-    """A value as xlwings should write it: text quote-prefixed, xlsync's own `Formula` as its
-    formula, missing as empty."""
+    """A value as xlwings should write it: text quote-prefixed, missing as empty, xlsync's own
+    formulas (`Formula`) as formulas."""
     if isinstance(value, Formula):
         return value.text
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -14,17 +14,19 @@ from typing import Any
 
 import pandas as pd
 
+from xlsync.core.formula import sum_formula
 from xlsync.core.master_view import (
     AS_OF_NAME,
     DATE_FORMAT,
     PERCENT,
-    as_of_reference,
+    SUM_COLUMNS,
+    as_of_formula,
     chart_blocks,
     figure_rows,
     issue_links,
     overview_title,
-    sum_row,
 )
+from xlsync.core.tables import column_letter
 from xlsync.excel.book import (
     Book,
     XlSheet,
@@ -71,12 +73,16 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
 
 
 def _sum_row(sheet: XlSheet, frame: pd.DataFrame) -> None:
-    """合计 row (core/master_view.sum_row): SUM formulas, as in the file."""
+    """合计 as formulas, so the totals recalculate when the lead edits (as in the file)."""
     if frame.empty:
         return
-    row = sum_row(frame)
-    write_rows(sheet, len(frame) + 2, 1, [row])
-    sheet.range((len(frame) + 2, 1), (len(frame) + 2, len(row))).font.bold = True
+    last = len(frame) + 1
+    row: list[Any] = ["合计"] + [None] * (len(frame.columns) - 1)
+    for number, header in enumerate(frame.columns, start=1):
+        if header in SUM_COLUMNS:
+            row[number - 1] = sum_formula(column_letter(number), 2, last)
+    write_rows(sheet, last + 1, 1, [row])
+    sheet.range((last + 1, 1), (last + 1, len(row))).font.bold = True
 
 
 def _link_issues(sheet: XlSheet, frame: pd.DataFrame, master: Path) -> None:
@@ -92,7 +98,7 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
     rows: list[list[Any]] = [[title], [subtitle], []] + [
         [label, value] for label, value, _ in lines
     ]
-    write_rows(sheet, 1, 1, rows)  # text quote-prefixed; only the COUNTIF Formula is a formula
+    write_rows(sheet, 1, 1, rows)  # text quote-prefixed, the COUNTIF (a Formula) as a formula
     sheet.range((1, 1)).font.bold = True
     for row, (_, _, number_format) in enumerate(lines, start=4):
         if number_format:
@@ -120,7 +126,6 @@ def write_master(
     meta: dict[str, str],
 ) -> None:
     """Rebuild every owned sheet of the open master `book` (saved at `master`)."""
-    book.names[AS_OF_NAME] = as_of_reference(meta["as_of"])  # read back by the sync
     write_overview(fresh_sheet(book, OVERVIEW, first=True), figures, meta)
     for previous, name in zip(RESULT_SHEETS, RESULT_SHEETS[1:], strict=False):
         sheet = fresh_sheet(book, name, after=previous)
@@ -132,4 +137,5 @@ def write_master(
             _link_issues(sheet, frame, master)
         elif name == CLASS_STATS:
             _sum_row(sheet, frame)
+    book.names.add(AS_OF_NAME, as_of_formula(meta["as_of"]))  # read back by the sync
     book.sheets[OVERVIEW].activate()

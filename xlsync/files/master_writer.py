@@ -22,16 +22,17 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlsync.core.formula import Formula, sum_formula
 from xlsync.core.master_view import (
     AS_OF_NAME,
     PERCENT,
     RATE_SCALE,
-    as_of_reference,
+    SUM_COLUMNS,
+    as_of_formula,
     chart_blocks,
     figure_rows,
     issue_links,
     overview_title,
-    sum_row,
 )
 from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
@@ -41,6 +42,7 @@ from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
 from xlsync.files.sheets import (
     append_values,
     print_setup,
+    put,
     replace_sheet,
     status_colours,
     style_table,
@@ -135,11 +137,18 @@ def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
 
 
 def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
-    """合计 row (core/master_view.sum_row); returns {cell: total} for the cached values."""
+    """合计 row as formulas, so the totals recalculate when the lead filters or edits;
+    returns {cell: the total xlsync computed} for the cached values."""
     if frame.empty:
         return {}
-    totals = append_values(ws, sum_row(frame))
-    for cell in ws[ws.max_row]:
+    last, totals = ws.max_row, {}
+    ws.append(["合计"])
+    for number, header in enumerate(frame.columns, start=1):
+        if header in SUM_COLUMNS:
+            letter = column_letter(number)
+            put(ws, last + 1, number, sum_formula(letter, 2, last))
+            totals[f"{letter}{last + 1}"] = float(frame[header].sum())
+    for cell in ws[last + 1]:
         cell.font = Font(bold=True)
     return totals
 
@@ -157,15 +166,17 @@ def _write_overview(
     ws: Worksheet, figures: dict[str, Any], meta: dict[str, str]
 ) -> dict[str, float]:
     """概览; returns {cell: value} of its formula cells."""
-    title, subtitle = overview_title(meta)  # the school's name is text, even if it starts with =
+    title, subtitle = overview_title(meta)
     append_values(ws, [title])
     ws["A1"].font = Font(bold=True, size=16)
     append_values(ws, [subtitle])
     ws.append([])
     formulas = {}
     for label, value, number_format in figure_rows(figures, OVERDUE_LIST):
-        formulas.update(append_values(ws, [label, value]))
+        append_values(ws, [label, value])
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
+        if isinstance(value, Formula) and value.cached is not None:
+            formulas[f"B{ws.max_row}"] = value.cached
     for (title, counts), anchor_col in zip(chart_blocks(figures), ("D", "L"), strict=False):
         ws.append([])
         append_values(ws, [title, "逾期项数"])
@@ -181,17 +192,11 @@ def _write_overview(
     return formulas
 
 
-def _store_as_of(wb: Workbook, as_of: str) -> None:
-    """The as-of date as data the sync reads back (AS_OF_NAME), not only in 概览's title."""
-    wb.defined_names[AS_OF_NAME] = DefinedName(AS_OF_NAME, attr_text=as_of_reference(as_of)[1:])
-
-
 def write_master(
     path: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any], meta: dict[str, str]
 ) -> None:
     """Rebuild every owned sheet of the master at `path` and save it atomically."""
     wb = open_master(path)
-    _store_as_of(wb, meta["as_of"])
     edits = {OVERVIEW: cached_values(_write_overview(_owned_sheet(wb, OVERVIEW), figures, meta))}
     for name in OWNED_SHEETS[1:]:
         ws = _owned_sheet(wb, name)
@@ -207,6 +212,8 @@ def write_master(
         if name == CLASS_STATS:
             edits[name] = cached_values(_sum_row(ws, tables[name]))
     wb.active = wb.sheetnames.index(OVERVIEW)
+    name = DefinedName(AS_OF_NAME, attr_text=as_of_formula(meta["as_of"]).lstrip("="))
+    wb.defined_names[AS_OF_NAME] = name  # read back by the sync: data, not the title's text
     save_workbook(
         wb,
         path,

@@ -1,7 +1,6 @@
 """Small facts about .xlsx/.xlsm packages that openpyxl does not give cheaply.
 
 - which XML part holds which sheet, and which parts a sheet pulls in (drawings, charts);
-- the workbook's defined names (the master keeps its as-of date in one, read by the sync);
 - a copy of a workbook with some sheets emptied, so that openpyxl loads a master in
   milliseconds instead of parsing the large sheets xlsync is about to rebuild anyway.
 """
@@ -14,10 +13,11 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 
+from defusedxml import ElementTree
+
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb"<Relationship\b([^>]*)/?>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
-_NAME = re.compile(rb"<(?:\w+:)?definedName\b([^>]*?)>([^<]*)</(?:\w+:)?definedName>")
 EMPTY_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -70,13 +70,14 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def defined_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Workbook-scope defined name → what it refers to (without the leading =), as stored."""
-    found = {}
-    for attrs, text in _NAME.findall(archive.read("xl/workbook.xml")):
-        values = dict(_ATTR.findall(attrs))
-        if b"localSheetId" not in values and b"name" in values:
-            found[_unescape(values[b"name"].decode())] = _unescape(text.decode())
-    return found
+    """Workbook-level defined name → what it refers to (as text). Parsed as XML, whatever
+    namespace prefix the writing program used."""
+    root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return {
+        element.get("name", ""): element.text or ""
+        for element in root.iter()
+        if element.tag.rsplit("}", 1)[-1] == "definedName" and element.get("localSheetId") is None
+    }
 
 
 def parts_of_sheets(archive: zipfile.ZipFile, names: Iterable[str]) -> set[str]:

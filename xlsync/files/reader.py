@@ -198,7 +198,7 @@ def _calamine_grids(path: Path, data: bytes, only: Callable[[str], bool]) -> dic
     with _library_errors(path):
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = [name for name in book.sheet_names if only(name)]
-    grids = {}
+    grids: dict[str, Grid] = {}
     for name in names:
         with _library_errors(path):
             sheet = book.get_sheet_by_name(name)

@@ -12,11 +12,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from defusedxml import ElementTree
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
-from xlsync.core.master_view import AS_OF_NAME, as_of_from_reference
+from xlsync.core.master_view import AS_OF_NAME, as_of_of
 from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
@@ -44,6 +45,17 @@ def read_master(path: str | Path) -> SchoolConfig:
     return assemble_config(load_grids(path, is_config_sheet), str(path))
 
 
+def read_as_of(path: Path) -> str | None:
+    """The as-of date 汇总 recorded in the master (the defined name), if it recorded one."""
+    data = plain(path, path.read_bytes())
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            refers_to = defined_names(archive).get(AS_OF_NAME)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return None
+    return as_of_of(refers_to) if refers_to else None
+
+
 def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
     """The sheets 汇总 built in the master (with `every_sheet`, all its sheets); a master
     that lacks any of them is refused with a message to run 汇总 first."""
@@ -55,16 +67,6 @@ def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
             "请先运行 xlsync consolidate。"
         )
     return grids
-
-
-def results_as_of(path: Path) -> str | None:
-    """The as-of date 汇总 stored in the master (its defined name AS_OF_NAME), or None when
-    the master holds none (written before xlsync stored it, or the name was deleted)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(plain(path, path.read_bytes()))) as archive:
-            return as_of_from_reference(defined_names(archive).get(AS_OF_NAME))
-    except (OSError, zipfile.BadZipFile, KeyError):  # unreadable: read_results says why
-        return None
 
 
 def create_school(folder: Path, school: str, year: str) -> Path:
@@ -181,4 +183,4 @@ def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
     row, positions = found
     for header, value in values.items():
         if header in positions:
-            put(ws, row, positions[header], value)
+            put(ws, row, positions[header], value)  # a name is text, whatever it starts with

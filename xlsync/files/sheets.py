@@ -30,23 +30,18 @@ def status_colours(ws: Worksheet, cells: str) -> None:
         ws.conditional_formatting.add(cells, rule)
 
 
-def append_values(ws: Worksheet, values: Sequence[Any]) -> dict[str, float]:
-    """Append one row: a `Formula` as a formula, every text as text (one starting with = too;
-    +, - and @ are text to openpyxl already). Returns {cell: cached result} of its formulas."""
+def append_values(ws: Worksheet, values: Sequence[Any]) -> None:
+    """Append one row: a `Formula` as a formula, any text as text (a teacher's =… too; +, -
+    and @ are text to openpyxl already)."""
     ws.append([v.text if isinstance(v, Formula) else v for v in values])
-    cached = {}
-    if any(isinstance(v, Formula) or (isinstance(v, str) and v[:1] == "=") for v in values):
-        for cell, value in zip(ws[ws.max_row], values, strict=False):
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"
-            elif isinstance(value, Formula) and value.cached is not None:
-                cached[cell.coordinate] = value.cached
-    return cached
+    for number, value in enumerate(values, start=1):
+        if isinstance(value, str) and value.startswith("="):
+            ws.cell(ws.max_row, number).data_type = "s"
 
 
 def put(ws: Worksheet, row: int, column: int, value: Any) -> None:
-    """Write one cell as `append_values` does: text stays text, whatever it starts with."""
-    cell = ws.cell(row=row, column=column, value=value)
+    """One cell, by the same rule as `append_values`."""
+    cell = ws.cell(row, column, value.text if isinstance(value, Formula) else value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
 

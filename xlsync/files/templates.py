@@ -178,7 +178,7 @@ def add_data_sheet(
     _format_columns(ws, sheet)
     _add_validations(ws, sheet, lists or {})
     for values in rows:
-        append_values(ws, list(values))  # a school or teacher name starting with = stays text
+        append_values(ws, list(values))
     ws.freeze_panes = "B2" if len(sheet.columns) > 10 else "A2"
     ws.auto_filter.ref = f"A1:{column_letter(len(sheet.columns))}1"
     print_setup(ws)

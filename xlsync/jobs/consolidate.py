@@ -15,6 +15,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -222,8 +223,14 @@ def _survey(
             (
                 path,
                 class_name,
-                lambda p=path, n=class_name: _file_source(
-                    p, n, master, cache, parsed, None if allow_outside else folder
+                partial(
+                    _file_source,
+                    path,
+                    class_name,
+                    master,
+                    cache,
+                    parsed,
+                    None if allow_outside else folder,
                 ),
             )
         )
@@ -233,7 +240,7 @@ def _survey(
             (
                 key,
                 class_name,
-                lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed),
+                partial(_sheet_source, sid, class_name, google, cache, parsed),
             )
         )
     sources = []
@@ -246,9 +253,13 @@ def _survey(
             sources.append(
                 Source(path, name, class_name, error=str(error))
                 if older is None
-                else Source(path, name, class_name, older[0], str(error), lambda b=older[1]: b)
+                else Source(path, name, class_name, older[0], str(error), partial(_same, older[1]))
             )
     return sources
+
+
+def _same(book: ClassBook) -> ClassBook:
+    return book
 
 
 def _fingerprint(config: SchoolConfig, sources: list[Source], as_of: dt.date) -> str:

@@ -15,14 +15,14 @@ from xlsync.core.masking import mask_rows
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
-from xlsync.files.school import read_master, read_results, results_as_of
+from xlsync.files.school import read_as_of, read_master, read_results
 from xlsync.schema import MASTER_FILE
 
 if TYPE_CHECKING:
     import requests
 
-_LEGACY_AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")  # 概览's title before AS_OF_NAME
-UNKNOWN_AS_OF = "未知（请重新运行 汇总全校 后再同步）"
+_AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")
+UNKNOWN_AS_OF = "未知（请重新运行 汇总全校 后再同步）"  # neither the name nor a dated title
 
 
 @dataclass
@@ -70,14 +70,13 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
     tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
     return (
         {n: mask_rows(t) for n, t in tables.items()} if masked else tables,
-        results_as_of(master) or _legacy_as_of(tables[OVERVIEW]),
+        read_as_of(master) or _as_of_in_title(tables[OVERVIEW]),
     )
 
 
-def _legacy_as_of(overview: list[list[Any]]) -> str:
-    """The date in 概览's title, for a master written before 汇总 stored it as data; '' if
-    there is none (the title was reworded)."""
-    found = _LEGACY_AS_OF.search(" ".join(str(v) for row in overview[:3] for v in row))
+def _as_of_in_title(overview: list[list[Any]]) -> str:
+    """A master built before the date was kept as data (xlsync_as_of): read 概览's title."""
+    found = _AS_OF.search(" ".join(str(v) for row in overview[:3] for v in row))
     return found.group(1) if found else ""
 
 
