@@ -59,6 +59,7 @@ class Cell:
     color: tuple[int, int, int] | None = None
     number_format: str = "General"
     bold: bool = False
+    font_color: tuple[int, int, int] | None = None
     note: Note | None = None
     link: str | None = None
 
@@ -92,6 +93,16 @@ class Font_:
         CALLS["set format"] += 1
         for c in self.rng.each(create=True):
             c.bold = value
+
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        return self.rng._cell(self.rng.r1, self.rng.c1).font_color
+
+    @color.setter
+    def color(self, value: tuple[int, int, int]) -> None:
+        CALLS["set format"] += 1
+        for c in self.rng.each(create=True):
+            c.font_color = tuple(value)
 
 
 class Range:
@@ -199,6 +210,22 @@ class Range:
         for c in self.each(create=True):
             c.number_format = value
 
+    def clear_contents(self) -> None:
+        CALLS["write values"] += 1
+        for c in self.each():
+            c.value, c.formula = None, None
+
+    def clear_formats(self) -> None:
+        """Range.ClearFormats: fills, fonts, number formats and the conditional formats that
+        lie inside the range go."""
+        CALLS["set format"] += 1
+        for c in self.each():
+            c.color, c.bold, c.font_color, c.number_format = None, False, None, "General"
+        inside = lambda r: (  # noqa: E731
+            self.r1 <= r[0] and self.c1 <= r[1] and r[2] <= self.r2 and r[3] <= self.c2
+        )
+        self.sheet.rules[:] = [r for r in self.sheet.rules if not inside(r["range"])]
+
     @property
     def font(self) -> Font_:
         return Font_(self)
@@ -273,6 +300,10 @@ class ConditionalFormats:
             fill=fill_color,
             font=font_color,
         )
+
+    def add_custom(self, formula: str, *, fill_color=None, font_color=None, **_: Any) -> dict:
+        assert isinstance(formula, str) and formula.startswith("="), formula
+        return self._add(kind="custom", formula=formula, fill=fill_color, font=font_color)
 
     def add_color_scale(self, colors, *, thresholds=None, threshold_type: str = "number") -> dict:
         assert len(colors) in (2, 3) and (
@@ -498,8 +529,9 @@ class Book:
                         "solid", fgColor="".join(f"{v:02X}" for v in cell.color)
                     )
                 target.number_format = cell.number_format
-                if cell.bold:
-                    target.font = Font(bold=True)
+                if cell.bold or cell.font_color:
+                    colour = _hex(cell.font_color) if cell.font_color else None
+                    target.font = Font(bold=cell.bold, color=colour)
                 if cell.note:
                     target.comment = Comment(cell.note.text, "Excel")
                 if cell.link:
@@ -531,6 +563,14 @@ def _openpyxl_rule(rule: dict) -> Any:
             end_type="num",
             end_value=z,
             end_color=_hex(c),
+        )
+    if rule["kind"] == "custom":
+        from openpyxl.formatting.rule import FormulaRule
+
+        return FormulaRule(
+            formula=[rule["formula"].lstrip("=")],
+            fill=PatternFill("solid", bgColor=_hex(rule["fill"])),
+            font=Font(color=_hex(rule["font"])),
         )
     operator = {"equal": "equal", "greater_than": "greaterThan", "less_than": "lessThan"}[
         rule["operator"]
