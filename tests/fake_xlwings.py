@@ -536,6 +536,8 @@ class Book:
                     target.comment = Comment(cell.note.text, "Excel")
                 if cell.link:
                     target.hyperlink = cell.link
+            for column, width in sheet.widths.items():
+                ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]].width = width
             for rule in sheet.rules:
                 ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
         wb.save(path or self.fullname)
