@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec
-from xlsync.core.tables import column_letter
 from xlsync.excel.book import Book, XlSheet, fresh_sheet, rgb, write_rows
 
 
@@ -53,9 +52,10 @@ def _look(rng: Any, look: Look) -> None:
 def _rule(rng: Any, rule: CondRule) -> None:
     colours = {"fill_color": rgb(rule.fill), "font_color": rgb(rule.font)}
     if rule.kind == CONTAINS:
-        first = f"{column_letter(rule.box.column)}{rule.box.row}"  # relative: moves per cell
+        # Excel reads relative references in a rule added through COM/AppleScript relative to
+        # the active cell, not to the range: INDIRECT("RC",FALSE) is the cell itself anywhere.
         rng.conditional_formats.add_custom(
-            f'=NOT(ISERROR(SEARCH("{rule.value}",{first})))', **colours
+            f'=ISNUMBER(SEARCH("{rule.value}",INDIRECT("RC",FALSE)))', **colours
         )
     else:
         rng.conditional_formats.add_cell_value("greater_than", rule.value, **colours)
