@@ -39,10 +39,7 @@ from xlsync.schema import (
 
 MARKS_TAB = MARKS_SHEET
 REQUIRED_RGB, OPTIONAL_RGB = (0.99, 0.89, 0.84), (0.87, 0.92, 0.97)
-ERROR_RGB, WARNING_RGB = (
-    tuple(render.rgb(spec.ERROR_FILL).values()),
-    tuple(render.rgb(spec.WARNING_FILL).values()),
-)
+ERROR_RGB = tuple(render.rgb(spec.ERROR_FILL).values())  # the colour of an error mark
 DATA_ROWS = 1000
 
 
@@ -303,8 +300,8 @@ def _ours(cell: dict) -> tuple[bool, bool]:
     note = cell.get("note") or ""
     colour = cell.get("userEnteredFormat", {}).get("backgroundColor")
     return note.startswith(NOTE_MARK), bool(colour) and any(
-        all(abs(colour.get(k, 0.0) - v) < 0.01 for k, v in _rgb(rgb).items())
-        for rgb in (ERROR_RGB, WARNING_RGB)
+        all(abs(colour.get(k, 0.0) - v) < 0.01 for k, v in render.rgb(fill).items())
+        for fill in (spec.ERROR_FILL, spec.WARNING_FILL)
     )
 
 

@@ -86,7 +86,10 @@ def clear(spec: SheetSpec, sheet_id: int, rules: Sequence[dict]) -> list[dict]:
         if any(_over(r, columns) for r in rules[index].get("ranges", []))
     ]
     for box in spec.clear:
-        body = {"range": grid_range(sheet_id, box), "fields": "userEnteredValue,userEnteredFormat"}
+        body: dict[str, Any] = {
+            "range": grid_range(sheet_id, box),
+            "fields": "userEnteredValue,userEnteredFormat",
+        }
         requests.append({"updateCells": body})
     return requests
 

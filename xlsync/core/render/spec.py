@@ -4,9 +4,10 @@ setup. Pure data; an engine draws it (openpyxl, xlwings or the Sheets API)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-CONTAINS, GREATER_THAN = "contains", "greater_than"
+CONTAINS: Final = "contains"
+GREATER_THAN: Final = "greater_than"
 
 
 @dataclass(frozen=True)
