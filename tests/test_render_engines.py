@@ -1,6 +1,6 @@
 """One render spec, three engines: the status block, 逾期提醒, the 校验 marks and 校验结果 that
 `overdue --write` / `validate --annotate` write into a file, that the Excel buttons write into
-the open book (the xlwings stand-in), and that the Google writers send to the Sheets fake are
+the open book (xlwings on the test engine), and that the Google writers send to the Sheets fake are
 the same cells, formats, rules, links, notes and widths."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-import fake_xlwings as fx
+import excel_engine as xe
 import pytest
 from conftest import SID, write_class_book
 from openpyxl import load_workbook
 from test_google_classes import RECORD_ROWS, STUDENTS_ROWS, fill, google
 
-import xlsync.excel.entry as entry
+import xlsync.ribbon as entry
 from xlsync.core.status_view import NOTE_MARK, owned_columns
 from xlsync.jobs.classes import new_class
 from xlsync.jobs.overdue import overdue
@@ -207,13 +207,14 @@ def three(school, tmp_path, monkeypatch, fake):
     import shutil
 
     shutil.copy(school / "全校汇总.xlsx", excel_path.parent.parent / "全校汇总.xlsx")
-    book = fx.Book.load(excel_path)
+    book = xe.load(excel_path)
     monkeypatch.setattr(entry, "caller", lambda: book)
     for day in (AS_OF - dt.timedelta(days=40), AS_OF):
         monkeypatch.setattr(entry, "today", lambda day=day: day)
         entry.overdue_book()
     entry.validate_book()
-    assert book.app.alerts[-1]["mode"] == "info", book.app.alerts[-1]
+    alert = xe.state(book.app).alerts[-1]
+    assert alert["mode"] == "info", alert
     book.save(str(tmp_path / "excel.xlsx"))
     return read_xlsx(path), read_xlsx(tmp_path / "excel.xlsx"), read_google(fake)
 

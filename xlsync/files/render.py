@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec
 from xlsync.core.tables import column_letter
-from xlsync.files.sheets import print_setup, replace_sheet
+from xlsync.files.sheets import print_setup, put, replace_sheet
 
 
 def ref(box: Box) -> str:
@@ -44,11 +44,9 @@ def _values(ws: Worksheet, spec: SheetSpec) -> None:
     top, left = spec.origin
     for r, row in enumerate(spec.rows):
         for c, value in enumerate(row):
-            cell = ws.cell(row=top + r, column=left + c, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                cell.number_format = "yyyy-mm-dd"
+            put(ws, top + r, left + c, value)  # a Formula as a formula, text as text
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                ws.cell(top + r, left + c).number_format = "yyyy-mm-dd"
 
 
 def _look(ws: Worksheet, box: Box, look: Look) -> None:
