@@ -30,6 +30,7 @@ from google.auth.exceptions import RefreshError, TransportError
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
+from xlsync import faults
 from xlsync.errors import XlsyncError
 
 GOOGLE_ROOT = "https://sheets.googleapis.com"
@@ -112,6 +113,7 @@ class SchoolHTTPClient(HTTPClient):
         attempt, waited = 0, 0.0
         while True:
             self.traffic.record(method, url, body)
+            faults.reached("sheets-request")
             try:
                 response = self.session.request(
                     method,
@@ -131,6 +133,7 @@ class SchoolHTTPClient(HTTPClient):
                     raise
                 pause = self.policy.delay(attempt)
             else:
+                faults.reached("sheets-answered")
                 if response.ok:
                     return response
                 pause = self._pause(response, attempt, waited, once)
