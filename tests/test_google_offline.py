@@ -168,7 +168,7 @@ def test_a_broken_private_key_is_exit_2(tmp_path):
 def test_the_excel_button_says_google_is_out_of_reach(fake, built, monkeypatch, tmp_path):
     from test_excel_entry import clicked
 
-    import xlsync.excel.entry as entry
+    import xlsync.ribbon as entry
     from xlsync.jobs.sync import sync
 
     key = _service_account(tmp_path / "key.json", closed_port())
@@ -177,6 +177,8 @@ def test_the_excel_button_says_google_is_out_of_reach(fake, built, monkeypatch, 
     monkeypatch.setattr(entry, "sync", lambda path: sync(path, SID))
     book = clicked(monkeypatch, built)
     entry.sync_school()
-    alert = book.app.alerts[-1]
+    from test_excel_entry import alert as last_alert
+
+    alert = last_alert(book)
     assert alert["mode"] == "critical" and "连不上 Google" in alert["prompt"]
     assert "意外" not in alert["prompt"] and not (tmp_path / "excel.log").exists()
