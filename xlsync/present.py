@@ -48,7 +48,7 @@ def validation_lines(result: ValidateResult) -> Iterator[Line]:
         if path in by_file:
             yield f"已在「{path}」中标出问题单元格，并更新了“校验结果”表。", "ok"
         else:
-            yield f"「{path}」没有需要标出的问题，已更新“校验结果”表。", "ok"
+            yield f"「{path}」没有需要标出的问题（没有上次的标记时，文件不会被改写）。", "ok"
 
 
 def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:

@@ -21,9 +21,10 @@ from openpyxl import Workbook, load_workbook
 
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
+from xlsync.files.kept import Owned, ensure_kept, keep_formula_results, owning, refuse_strict
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
-from xlsync.files.protect import plain
+from xlsync.files.protect import encrypted_like, plain
 
 WRITABLE = (".xlsx", ".xlsm")
 
@@ -37,9 +38,15 @@ _UNSUPPORTED_PARTS: tuple[tuple[str, str], ...] = (
     (r"^xl/embeddings/", "嵌入对象"),
     (r"^xl/slicers/", "切片器"),
     (r"^xl/timelines/", "日程表"),
+    (r"^xl/threadedComments/", "Excel 365 的可回复批注（批注会变成一段英文说明）"),
 )
 _SHAPE = re.compile(rb"<xdr:sp[ >]")
-_EXT_VALIDATION = re.compile(rb"<x14:dataValidations[ >]")
+# Excel 2010+ extensions in a sheet part (its extLst), which openpyxl drops.
+_SHEET_EXTENSIONS: tuple[tuple[re.Pattern[bytes], str], ...] = (
+    (re.compile(rb"<x14:dataValidations[ >]"), "引用其他工作表的下拉列表（数据验证扩展）"),
+    (re.compile(rb"<x14:sparklineGroups[ >]"), "迷你图"),
+    (re.compile(rb"<x14:conditionalFormattings[ >]"), "新版条件格式（如图标集、数据条）"),
+)
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -87,9 +94,10 @@ def _scan_xml(archive: zipfile.ZipFile, names: list[str]) -> list[str]:
     drawings = [n for n in names if re.match(r"^xl/drawings/drawing\d+\.xml$", n)]
     if any(_SHAPE.search(archive.read(n)) for n in drawings):
         found.append("形状或文本框")
-    sheets = [n for n in names if re.match(r"^xl/worksheets/sheet\d+\.xml$", n)]
-    if any(_EXT_VALIDATION.search(archive.read(n)) for n in sheets):
-        found.append("引用其他工作表的下拉列表（数据验证扩展）")
+    sheets = [archive.read(n) for n in names if re.match(r"^xl/worksheets/sheet\d+\.xml$", n)]
+    for pattern, label in _SHEET_EXTENSIONS:
+        if any(pattern.search(xml) for xml in sheets):
+            found.append(label)
     return found
 
 
@@ -156,18 +164,29 @@ def save_workbook(
     replacing: bool = True,
     rebuilt_sheets: Iterable[str] = (),
     finish: Callable[[bytes], bytes] | None = None,
+    owned: Owned | None = None,
 ) -> None:
     """Atomically save an openpyxl workbook to `path` (guards included); `finish` may adjust
-    the saved package before it replaces the file."""
-    if replacing and path.exists():
+    the saved package before it replaces the file. Replacing a file, the new package must hold
+    all the old one held except what the writer `owned` (default: the rebuilt sheets)."""
+    original = path.read_bytes() if replacing and path.exists() else None
+    if original is not None:
         ensure_rewritable(path, rebuilt_sheets)
         ensure_not_open(path)
         back_up(path)
+    owned = owned or owning(frozenset(rebuilt_sheets))
 
     def write(temp: Path) -> None:
         workbook.save(temp)  # type: ignore[attr-defined]
+        data = temp.read_bytes()
+        if original is not None:
+            data = keep_formula_results(plain(path, original), data, owned)
         if finish is not None:
-            temp.write_bytes(finish(temp.read_bytes()))
+            data = finish(data)
+        if original is not None:
+            ensure_kept(path, plain(path, original), plain(path, data), owned)
+            data = encrypted_like(path, original, data)
+        temp.write_bytes(data)
 
     atomic_write(path, write)
 
@@ -188,6 +207,6 @@ def open_for_update(path: Path) -> Workbook:
             "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。"
         )
     ensure_not_open(path)
-    return load_workbook(
-        io.BytesIO(plain(path, path.read_bytes())), keep_vba=path.suffix.lower() == ".xlsm"
-    )
+    data = plain(path, path.read_bytes())
+    refuse_strict(path, data)
+    return load_workbook(io.BytesIO(data), keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from openpyxl.cell.rich_text import CellRichText
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
@@ -23,6 +24,7 @@ from xlsync.core.calendar import Rule
 from xlsync.core.obligations import DONE, Item
 from xlsync.core.status_view import block_start, owned_columns, status_block, todo_rows
 from xlsync.core.tables import Table, column_letter
+from xlsync.files.kept import owning
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.files.sheets import (
     OWNED_HEADER_FILL,
@@ -103,14 +105,19 @@ def write_status(path: Path, table: Table, rules: Sequence[Rule], items: Sequenc
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet of one class workbook."""
     workbook = open_for_update(path)
     ws = workbook[table.source_sheet]
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     owned = owned_columns(grid[table.header_row - 1] if len(grid) >= table.header_row else [])
     start = block_start(grid, table.header_row, owned)
-    _clear_columns(
-        ws,
-        sorted(set(owned) | set(range(start, ws.max_column + 1))) if owned else [],
-        table.header_row,
-    )
+    cleared = sorted(set(owned) | set(range(start, ws.max_column + 1))) if owned else []
+    _clear_columns(ws, cleared, table.header_row)
     _write_block(ws, table, start, rules, items)
     _write_todo(workbook, table, items)
-    save_workbook(workbook, path)
+    block = set(cleared) | set(range(start, ws.max_column + 1))
+    save_workbook(
+        workbook, path, owned=owning(frozenset({STATUS_SHEET}), {table.source_sheet: block})
+    )
+
+
+def _text(value: object) -> object:
+    """Rich text (runs of formatted text in one cell) as its plain text, for reading headers."""
+    return str(value) if isinstance(value, CellRichText) else value
