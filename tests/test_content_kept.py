@@ -15,13 +15,13 @@ import pytest
 import python_calamine
 from conftest import needs_soffice, record, student
 from msoffcrypto.format.ooxml import OOXMLFile
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from xlsync.core.idcard import make_id
 from xlsync.errors import XlsyncError
-from xlsync.files.kept import ensure_kept, owning
+from xlsync.files.kept import ensure_kept, keep_formula_results, owning
 from xlsync.files.protect import OLE_MAGIC, PASSWORD_ENV
 from xlsync.schema import CHECK_SHEET, STATUS_SHEET, STUDENTS
 
@@ -320,3 +320,33 @@ def test_an_encrypted_class_book_is_written_encrypted_with_its_password(
     assert _write(run, command, path).exit_code in (0, 1)
     assert path.read_bytes()[:8] == OLE_MAGIC
     assert sheet in _grids(_decrypt(path, "校园2026"))
+
+
+EXCEL_FORMULAS = (
+    b'<sheetData><row r="1"><c r="A1"><v>2</v></c><c r="B1"><f t="shared" ref="B1:B2" si="0">'
+    b'A1*2</f><v>4</v></c><c r="C1" t="str"><f>A1&amp;"x"</f><v>2x</v></c></row>'
+    b'<row r="2"><c r="A2"><v>3</v></c><c r="B2"><f t="shared" si="0"/><v>6</v></c>'
+    b'<c r="C2"><f>A2*2</f><v>6</v></c></row></sheetData>'
+)
+
+
+def test_formula_results_as_excel_saves_them_shared_and_text_are_restored(tmp_path):
+    """Excel writes shared formulas (openpyxl expands them) and text results (t="str")."""
+    path = tmp_path / "公式.xlsx"
+    wb = Workbook()
+    wb.active.title = "表"
+    wb.save(path)
+    _rezip(
+        path,
+        lambda name, body: (
+            re.sub(rb"<sheetData\s*/>|<sheetData>.*</sheetData>", EXCEL_FORMULAS, body, flags=re.S)
+            if name == "xl/worksheets/sheet1.xml"
+            else body
+        ),
+    )
+    original = path.read_bytes()
+    saved = io.BytesIO()
+    load_workbook(path).save(saved)
+    assert _grids(saved.getvalue())["表"] == [[2], [3]]  # openpyxl drops them
+    kept = keep_formula_results(original, saved.getvalue(), lambda s, r, c: (r, c) == (2, 3))
+    assert _grids(kept)["表"] == [[2, 4, "2x"], [3, 6, ""]]  # C2 owned by the writer: not copied
