@@ -350,3 +350,11 @@ def test_formula_results_as_excel_saves_them_shared_and_text_are_restored(tmp_pa
     assert _grids(saved.getvalue())["表"] == [[2], [3]]  # openpyxl drops them
     kept = keep_formula_results(original, saved.getvalue(), lambda s, r, c: (r, c) == (2, 3))
     assert _grids(kept)["表"] == [[2, 4, "2x"], [3, 6, ""]]  # C2 owned by the writer: not copied
+
+
+def test_new_class_on_a_strict_master_is_refused_in_chinese(school, run):
+    master = strict_copy(school / "全校汇总.xlsx")
+    data = master.read_bytes()
+    result = run("new-class", school, "--class", "三年级3班", "--teacher", "李老师")
+    assert result.exit_code == 2 and "Strict Open XML" in result.stderr, result.output
+    assert master.read_bytes() == data

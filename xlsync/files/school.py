@@ -19,6 +19,7 @@ from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
+from xlsync.files.kept import refuse_strict
 from xlsync.files.launchers import write_launchers
 from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
@@ -144,7 +145,9 @@ def write_class_workbook(plan: ClassPlan) -> Path:
 
 def register_class(plan: ClassPlan, source: str) -> None:
     """Add the class (and its teacher, if new) to the master's 班级 and 教师 sheets."""
-    workbook = load_workbook(io.BytesIO(plain(plan.master, plan.master.read_bytes())))
+    data = plain(plan.master, plan.master.read_bytes())
+    refuse_strict(plan.master, data)
+    workbook = load_workbook(io.BytesIO(data))
     append_row(
         workbook[CLASSES.name],
         CLASSES,
