@@ -57,11 +57,26 @@ def _xml(style: Any) -> bytes:
     return tostring(style.to_tree())
 
 
+def _comparable(value: Any) -> Any:
+    """A date/time as its Excel serial to the millisecond: openpyxl turns a number in a
+    date-formatted cell into a datetime (to the microsecond) and back, and reads a serial
+    under 1 as a time, so 1899-12-30 and 00:00 are the same stored 0 (noted in the report)."""
+    if isinstance(value, dt.datetime):
+        return round((value - dt.datetime(1899, 12, 30)).total_seconds() / 86400, 8)
+    if isinstance(value, dt.time):
+        return round((value.hour * 3600 + value.minute * 60 + value.second) / 86400, 8)
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    return value
+
+
 def _state(cell: Any) -> tuple:
     """Value, every part of the style (as the XML it is saved as), and the comment."""
     comment = cell.comment and (cell.comment.text, cell.comment.author)
     return (
-        tostring(cell.value.to_tree()) if isinstance(cell.value, CellRichText) else cell.value,
+        tostring(cell.value.to_tree())
+        if isinstance(cell.value, CellRichText)
+        else _comparable(cell.value),
         _xml(cell.font),
         _xml(cell.fill),
         cell.number_format,
