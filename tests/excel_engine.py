@@ -810,6 +810,8 @@ def _save(book: Book, path: str) -> None:
         ws.sheet_state = "visible" if sheet.visible else "hidden"
         for (r, c), cell in sheet.grid.items():
             target = ws.cell(r, c, cell.formula or cell.value)
+            if cell.formula is None and isinstance(cell.value, str):
+                target.data_type = "s"  # text Excel holds as text stays text in the file
             if cell.color:
                 target.fill = PatternFill("solid", fgColor=_hex(cell.color))
             target.number_format = cell.number_format
