@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlsync.core.masking import mask_rows
+from xlsync.files.school_key import school_key
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
@@ -69,7 +70,7 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
     tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
     found = _AS_OF.search(" ".join(str(v) for row in tables[OVERVIEW][:3] for v in row))
     return (
-        {n: mask_rows(t) for n, t in tables.items()} if masked else tables,
+        {n: mask_rows(t, school_key(master)) for n, t in tables.items()} if masked else tables,
         found.group(1) if found else "",
     )
 
