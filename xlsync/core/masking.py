@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import unicodedata
 from typing import Any
 
 ADDRESS_COLUMNS = ("家庭住址",)
@@ -40,8 +39,10 @@ _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})$")
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+]?\d+")
 _TOWNSHIP = re.compile(r"^([^\d\s（(]{1,10}?(?:镇|乡|街道))")
 _FREE_ADDRESS = re.compile(
-    r"[\u4e00-\u9fff]{0,12}(?:村|社区|小区|街|路)[\u4e00-\u9fff\d*]{0,10}?(?:组|号|队|栋|单元|室)"
+    r"[\u4e00-\u9fff]{0,12}(?:村|社区|小区|街|路)(?:[\d*一二三四五六七八九十]+(?:组|号|队|栋|单元|室|楼))+"
 )
+# full-width digits and signs typed in Chinese input mode; other punctuation is left as typed
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９＋－．", "0123456789+-.")
 
 
 def _number(match: re.Match[str]) -> str:
@@ -58,7 +59,7 @@ def _number(match: re.Match[str]) -> str:
 
 def mask_text(text: str) -> str:
     """`text` with every ID, 学籍号, phone, long digit run and address masked, in any spelling."""
-    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_HALF_WIDTH)
     text = _SCIENTIFIC.sub("****", text)
     text = _NUMBERISH.sub(_number, text)
     return _FREE_ADDRESS.sub(ADDRESS_HIDDEN, text)
@@ -66,7 +67,7 @@ def mask_text(text: str) -> str:
 
 def mask_address(text: str) -> str:
     """An address cut to the township, or to its first 4 characters without one near the start."""
-    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_HALF_WIDTH)
     match = _TOWNSHIP.match(text)
     return match.group(1) if match else text[:4] + "……"
 
@@ -83,7 +84,7 @@ def birth_year(value: Any) -> Any:
     """The year of a birth date, whatever its spelling."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.year
-    found = re.search(r"(19|20)\d\d", unicodedata.normalize("NFKC", str(value)))
+    found = re.search(r"(19|20)\d\d", str(value).translate(_HALF_WIDTH))
     return int(found.group()) if found else ""
 
 
@@ -108,7 +109,9 @@ def mask_cell(value: Any, header: str = "", key: bytes | None = None) -> Any:
     if isinstance(value, (int, float)):
         if abs(value) < 1_000_000:
             return value
-        value = repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+        value = (
+            repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+        )
     if not isinstance(value, str):
         return value
     if header in ADDRESS_COLUMNS:

@@ -18,5 +18,9 @@ def school_key(master: Path) -> bytes:
     """The key beside `master`, made (random, 32 bytes) on first use."""
     path = master.parent / KEY_FILE
     if not path.is_file():
-        atomic_write(path, lambda temp: temp.write_text(secrets.token_hex(32), encoding="ascii"))
+        atomic_write(path, lambda temp: _write_key(temp))
     return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+
+def _write_key(temp: Path) -> None:
+    temp.write_text(secrets.token_hex(32), encoding="ascii")

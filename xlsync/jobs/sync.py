@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlsync.core.masking import mask_rows
-from xlsync.files.school_key import school_key
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
 from xlsync.files.school import read_master, read_results
+from xlsync.files.school_key import school_key
 from xlsync.schema import MASTER_FILE
 
 if TYPE_CHECKING:
