@@ -19,6 +19,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from xlsync import faults
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
 from xlsync.files.lock import process_alive as _alive
@@ -120,7 +121,7 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call `write(temp_path)`, then move the temp file over `path` in one step."""
     ensure_not_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,10 +133,13 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     temp = Path(temp_name)
     try:
         write(temp)
+        faults.reached("temp-written")
         os.chmod(temp, _mode_for(path))
         with temp.open("rb+") as stream:
             os.fsync(stream.fileno())
+        faults.reached("before-replace")
         os.replace(temp, path)
+        faults.reached("replaced")
     finally:
         temp.unlink(missing_ok=True)
 
