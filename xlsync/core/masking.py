@@ -36,6 +36,7 @@ PERSONAL_FIELDS = (
 ADDRESS_HIDDEN = "（地址已隐去）"
 _NUMBERISH = re.compile(r"[+]?[\d*Xx](?:[\d*Xx]|[\s\-.·()]){5,}[\d*Xx]")
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})$")
+_DATE = re.compile(r"^(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}$")
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+]?\d+")
 _TOWNSHIP = re.compile(r"^([^\d\s（(]{1,10}?(?:镇|乡|街道))")
 _FREE_ADDRESS = re.compile(
@@ -49,7 +50,7 @@ def _number(match: re.Match[str]) -> str:
     """A number-like span: a phone keeps its first 3 and last 4 digits, anything else is stars."""
     token = match.group()
     symbols = re.sub(r"[^\d*Xx]", "", token)
-    if len(symbols) < 7:
+    if len(symbols) < 7 or _DATE.match(token):  # dates are kept: messages quote them
         return token
     phone = _PHONE.match(symbols)
     if phone:
