@@ -92,3 +92,23 @@ def test_usage_errors_are_chinese_with_exit_2(run):
     assert result.exit_code == 2 and "没有这个选项：--bogus" in result.stderr
     result = run("init", "x", "--school", "a", "--year", "2026")
     assert result.exit_code == 2 and "学年「2026」格式不对" in result.stderr
+
+
+def test_new_class_refuses_names_that_break_files(school, run):
+    """Windows device names, Excel's ~$ owner-file prefix and over-long names (issue 14.10)."""
+    before = _snapshot(school)
+    cases = {
+        "CON": "Windows 保留",
+        "NUL": "Windows 保留",
+        "com1": "Windows 保留",
+        "PRN.txt": "Windows 保留",
+        "~$三年级2班": "~$ 开头",
+        "三" * 90: "太长",
+        "五年级1班.": "末尾的点",
+    }
+    for name, phrase in cases.items():
+        result = run("new-class", school, "--class", name, "--teacher", "李老师")
+        assert result.exit_code == 2, (name, result.stderr)
+        assert phrase in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert _snapshot(school) == before
+    assert run("new-class", school, "--class", "CONSOLE班", "--teacher", "李老师").exit_code == 0

@@ -83,7 +83,30 @@ def _check_class_name(name: str) -> str:
     name = name.strip()
     if not name or _BAD_FILE_CHARS.search(name) or name in (".", ".."):
         raise XlsyncError(f'班级名称「{name}」不能用作文件名，请去掉 \\ / : * ? " < > | 等符号。')
+    reason = _name_trouble(name)
+    if reason:
+        raise XlsyncError(
+            f"班级名称「{name}」不能用作文件名：{reason}请换一个名称，例如“三年级2班”。"
+        )
     return name
+
+
+# Device names Windows reserves in every folder, with or without an extension (CON.txt too).
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+MAX_CLASS_NAME_BYTES = 200  # UTF-8 bytes; most file systems allow 255 for the whole name
+
+
+def _name_trouble(name: str) -> str:
+    """Why `name` cannot be a class workbook's file name on a school's computers ('' if it can)."""
+    if _RESERVED.match(name):
+        return "它是 Windows 保留的设备名，这样的文件在 Windows 上无法创建或打开。"
+    if name.startswith("~$"):
+        return "以 ~$ 开头的文件是 Excel 的“正在编辑”标记，会让同名台账一直被当作已打开。"
+    if name.endswith("."):
+        return "Windows 会去掉名称末尾的点，文件名会和登记的不一致。"
+    if len((name + ".xlsx").encode()) > MAX_CLASS_NAME_BYTES:
+        return f"名称太长（{len(name)} 个字），文件系统放不下。"
+    return ""
 
 
 @dataclass(frozen=True)
