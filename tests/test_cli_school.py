@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -112,3 +113,16 @@ def test_new_class_refuses_names_that_break_files(school, run):
         assert phrase in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert _snapshot(school) == before
     assert run("new-class", school, "--class", "CONSOLE班", "--teacher", "李老师").exit_code == 0
+
+
+def test_new_class_after_the_first_consolidate_keeps_the_overview_chart(run, tmp_path):
+    """The chart on 概览 is xlsync's own: registering a class must not refuse it (issue 14.8)."""
+    folder = tmp_path / "演示学校"
+    assert run("demo", folder, "--classes", "1", "--children", "5").exit_code == 0
+    result = run("new-class", folder, "--class", "七年级1班", "--teacher", "马老师")
+    assert result.exit_code == 0, result.stderr
+    config = read_master(folder / "全校汇总.xlsx")
+    assert "七年级1班" in set(config.tables["班级"].data["班级"])
+    with zipfile.ZipFile(folder / "全校汇总.xlsx") as archive:
+        assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
+    assert run("consolidate", folder).exit_code in (0, 1)

@@ -142,7 +142,7 @@ def plan_class(
     if config is None:
         config = read_master(master)
         ensure_not_open(master)
-        ensure_rewritable(master)
+        ensure_rewritable(master, RESULT_SHEETS)
     if class_name in set(config.table(CLASSES).data["班级"]):
         raise XlsyncError(f"班级「{class_name}」已在 {MASTER_FILE} 的 班级 表中登记过。")
     return ClassPlan(class_name, teacher, master, config)
@@ -179,7 +179,8 @@ def register_class(plan: ClassPlan, source: str) -> None:
             TEACHERS,
             {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"},
         )
-    save_workbook(workbook, plan.master, finish=protected)
+    # 汇总's own sheets (their chart included) are exempt: the next 汇总 rebuilds them anyway.
+    save_workbook(workbook, plan.master, rebuilt_sheets=RESULT_SHEETS, finish=protected)
 
 
 def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
