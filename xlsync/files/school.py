@@ -6,12 +6,10 @@ write only through the safe writer and refuse to replace anything that already e
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
@@ -20,9 +18,14 @@ from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.files.launchers import write_launchers
-from xlsync.files.protect import plain, protected
+from xlsync.files.protect import protected
 from xlsync.files.reader import load_grids
-from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.safe_write import (
+    ensure_not_open,
+    ensure_rewritable,
+    load_remembered,
+    save_workbook,
+)
 from xlsync.files.templates import build_class_workbook, build_master_workbook
 from xlsync.schema import (
     CLASSES,
@@ -167,7 +170,7 @@ def write_class_workbook(plan: ClassPlan) -> Path:
 
 def register_class(plan: ClassPlan, source: str) -> None:
     """Add the class (and its teacher, if new) to the master's 班级 and 教师 sheets."""
-    workbook = load_workbook(io.BytesIO(plain(plan.master, plan.master.read_bytes())))
+    workbook = load_remembered(plan.master, lambda data: data)
     append_row(
         workbook[CLASSES.name],
         CLASSES,
