@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
+from xlsync.files.disk import disk_error, is_whole_workbook
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
 from xlsync.files.protect import plain
@@ -127,6 +128,15 @@ def atomic_write(
     """Call `write(temp_path)`, then move the temp file over `path` in one step
     (`before_replace` may still refuse, e.g. when the file changed meanwhile)."""
     ensure_not_open(path)
+    try:
+        _write_and_replace(path, write, before_replace)
+    except OSError as error:
+        raise disk_error(path, error) from None
+
+
+def _write_and_replace(
+    path: Path, write: Callable[[Path], None], before_replace: Callable[[], None] | None
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
     handle, temp_name = tempfile.mkstemp(
@@ -197,6 +207,11 @@ def _still_as_read(workbook: object, path: Path, replacing: bool) -> Callable[[]
 
 def restore_backup(backup: Path, target: Path) -> None:
     """Put a backup back in place of `target` (whose current version is backed up first)."""
+    if not is_whole_workbook(backup):
+        raise XlsyncError(
+            f"备份「{backup.name}」已损坏，打不开（可能是磁盘满时留下的不完整副本），"
+            "xlsync 不会用它恢复。请选另一个备份（xlsync restore 会列出全部备份）。"
+        )
     ensure_not_open(target)
     back_up(target)
     atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
