@@ -1,5 +1,10 @@
-"""Kill the process (SIGKILL) at many points while it writes, then check that every file is
+"""Kill the process (SIGKILL) at named steps while it writes, then check that every file is
 either exactly the old version or a whole new one, and that the next run completes.
+
+The kills are deterministic: a run with XLSYNC_FAULT_LOG set lists the fault steps it reaches
+(xlsync/faults.py: temp-written, before-replace, replaced, lock-taken, sheets-request,
+sheets-answered, each with its count), and each killed run names one of them in XLSYNC_FAULT;
+the test asserts that the process died by SIGKILL and that its marker names that very step.
 
 Commands: validate --annotate, overdue --write, consolidate (on a small generated school) and
 sync (against the loopback fake). The new version cannot be compared byte for byte (the
@@ -16,17 +21,18 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from xlsync.demo import DemoSize, generate_school
 from xlsync.errors import XlsyncError
+from xlsync.faults import LOG_ENV, MARK_ENV, STEP_ENV
 from xlsync.files.reader import load_grids
 
 pytestmark = pytest.mark.slow
 AS_OF = "2026-11-30"
-KILL_POINTS = 6
 
 
 def _user_files(folder: Path) -> dict[str, Path]:
@@ -58,6 +64,36 @@ def _command(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.
     )
 
 
+def _steps(args: list[str], folder: Path, env: dict | None = None) -> list[str]:
+    """The fault steps a whole run reaches, in order, each as "step#count"."""
+    log = folder.parent / f"{folder.name}-steps.log"
+    assert _command(args, folder, {**(env or {}), LOG_ENV: str(log)}).wait(timeout=300) in (0, 1)
+    seen: Counter = Counter()
+    steps = []
+    for step in log.read_text(encoding="utf-8").split():
+        seen[step] += 1
+        steps.append(f"{step}#{seen[step]}")
+    return steps
+
+
+def _kill_points(steps: list[str]) -> list[str]:
+    """The first and the last time each kind of step is reached, and the middle of the run."""
+    kinds = {s.split("#")[0] for s in steps}
+    chosen = {steps[len(steps) // 2]}
+    for kind in kinds:
+        mine = [s for s in steps if s.startswith(kind + "#")]
+        chosen |= {mine[0], mine[-1]}
+    return sorted(chosen, key=steps.index)
+
+
+def _killed_at(step: str, args: list[str], folder: Path, env: dict | None = None) -> None:
+    """Run until `step`, where the process kills itself; prove that is where it died."""
+    mark = folder.parent / f"{folder.name}-killed"
+    process = _command(args, folder, {**(env or {}), STEP_ENV: step, MARK_ENV: str(mark)})
+    assert process.wait(timeout=300) == -signal.SIGKILL, (step, process.stderr.read().decode())
+    assert mark.read_text(encoding="utf-8") == step
+
+
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("crash") / "学校"
@@ -73,23 +109,19 @@ COMMANDS = {
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_killed_at_many_points(name, pristine, tmp_path):
+def test_killed_at_each_kind_of_step(name, pristine, tmp_path):
     args = COMMANDS[name]
     reference = tmp_path / "reference"
     shutil.copytree(pristine, reference)
-    start = time.monotonic()
-    done = _command(args, reference)
-    done.wait(timeout=300)
-    duration = time.monotonic() - start
+    steps = _steps(args, reference)
     new = {rel: _values(p) for rel, p in _user_files(reference).items()}
     old_bytes = {rel: p.read_bytes() for rel, p in _user_files(pristine).items()}
-    for point in range(KILL_POINTS):
-        work = tmp_path / f"kill-{point}"
+    points = _kill_points(steps)
+    assert {p.split("#")[0] for p in points} >= {"temp-written", "before-replace", "replaced"}
+    for point in points:
+        work = tmp_path / f"kill-{point.replace('#', '-')}"
         shutil.copytree(pristine, work)
-        process = _command(args, work)
-        time.sleep(duration * (point + 0.5) / KILL_POINTS)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        _killed_at(point, args, work)
         for rel, path in _user_files(work).items():
             assert path.read_bytes() == old_bytes.get(rel) or _values(path) == new[rel], (
                 name,
@@ -102,7 +134,7 @@ def test_killed_at_many_points(name, pristine, tmp_path):
         assert not list(work.rglob("*.xlsync-tmp")), "a killed run's temp file is cleaned up"
 
 
-def test_sync_killed_at_many_points(pristine, tmp_path, server, fake):
+def test_sync_killed_at_each_kind_of_step(pristine, tmp_path, server, fake):
     from conftest import SID
     from test_sync import _service_account
 
@@ -117,17 +149,13 @@ def test_sync_killed_at_many_points(pristine, tmp_path, server, fake):
     args = ["sync", "全校汇总.xlsx", "--spreadsheet", SID, "--credentials", str(key)]
     env = {"XLSYNC_SHEETS_API": server[1]}
     fake.faults.clear()
-    start = time.monotonic()
-    assert _command(args, work, env).wait(timeout=120) == 0
-    duration = time.monotonic() - start
+    points = _kill_points(_steps(args, work, env))
+    assert {p.split("#")[0] for p in points} >= {"sheets-request", "sheets-answered", "lock-taken"}
     desired, _ = master_tables(master, masked=True)
-    for point in range(KILL_POINTS):
+    for point in points:
         fake.books.clear()
         fake.create(SID)
-        process = _command(args, work, env)
-        time.sleep(duration * (point + 0.5) / KILL_POINTS)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        _killed_at(point, args, work, env)
         time.sleep(0.2)  # let the fake finish a request that was in flight
         info = fake.values(SID, "同步信息") if "同步信息" in fake.books[SID] else []
         unfinished = len(info) > 1 and info[1][1] == "同步未完成"

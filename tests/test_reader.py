@@ -179,3 +179,19 @@ def test_damaged_zip(tmp_path, class_book):
     path = class_book(students=[student()])
     path.write_bytes(path.read_bytes()[:400])
     _expect_refusal(path, "已损坏")
+
+
+@pytest.mark.parametrize("where", ["error_cells", "_put_errors"])
+def test_a_bug_of_ours_surfaces_as_a_bug_not_as_a_damaged_file(class_book, monkeypatch, where):
+    """Only the calls into the libraries are guarded: a bug in xlsync's own reading code is
+    not turned into 「文件可能已损坏」 (after which 汇总 would quietly use a stale copy)."""
+    import xlsync.files.reader as reader
+
+    path = class_book(students=[student()])
+
+    def bug(*args):
+        raise TypeError("a bug in xlsync")
+
+    monkeypatch.setattr(reader, where, bug)
+    with pytest.raises(TypeError, match="a bug in xlsync"):
+        reader.read_class_workbook(path)

@@ -14,13 +14,14 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from xlsync.core.formula import Formula
 from xlsync.core.master_view import HEADER_FILL, RATE_SCALE, STATUS_STYLES
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.schema import Sheet
 
-Book = Any  # xlwings.Book (or the test stand-in)
+Book = Any  # xlwings.Book
 XlSheet = Any  # xlwings.Sheet
 
 
@@ -45,7 +46,10 @@ def grids(book: Book, only: Callable[[str], bool] = lambda name: True) -> dict[s
 
 
 def cell_value(value: Any) -> Any:
-    """A value as xlwings should write it: text quote-prefixed, missing as empty."""
+    """A value as xlwings should write it: text quote-prefixed, missing as empty, xlsync's own
+    formulas (`Formula`) as formulas."""
+    if isinstance(value, Formula):
+        return value.text
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp (NaT is caught by the check below)
@@ -99,32 +103,12 @@ def style_header(sheet: XlSheet, width: int, widths: Iterable[float] = ()) -> No
         sheet.range((1, number)).column_width = chars
 
 
-def paint_runs(
-    sheet: XlSheet,
-    column: int,
-    first_row: int,
-    values: Sequence[Any],
-    colour_of: Callable[[Any], str | None],
-) -> None:
-    """Colour each run of equal colours in one column with one call (the rows are sorted by
-    status, so a long list is a few runs)."""
-    start = 0
-    for index in range(1, len(values) + 1):
-        if index == len(values) or colour_of(values[index]) != colour_of(values[start]):
-            colour = colour_of(values[start])
-            if colour:
-                sheet.range(
-                    (first_row + start, column), (first_row + index - 1, column)
-                ).color = rgb(colour)
-            start = index
-
-
 def status_formats(cells: Any) -> None:
     """Excel's own rules colour each cell holding exactly a status (逾期清单's 状态 column):
     three calls however long the list, and right again after the lead edits a cell."""
     for status, (fill, font) in STATUS_STYLES.items():
         cells.conditional_formats.add_cell_value(
-            "equal", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
+            "equal_to", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
         )
 
 

@@ -10,14 +10,27 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import xlsync
 from xlsync import __version__
 from xlsync.core.classbook import ClassBook
 from xlsync.files.safe_write import atomic_write
 
 CACHE_DIR = Path(".xlsync") / "cache"
+
+
+@cache
+def code_fingerprint() -> str:
+    """The version and a hash of xlsync's own source: a parse or a run made by other code
+    (a stricter normaliser, a new rule, a new schema) is never served from the cache."""
+    package = Path(xlsync.__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def content_digest(path: Path) -> str:
@@ -34,16 +47,15 @@ class Cache:
         self.used: set[str] = set()
 
     def _load_index(self) -> dict[str, Any]:
+        empty = {"code": code_fingerprint(), "files": {}}
         try:
             index = json.loads(self.index_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {"version": __version__, "files": {}}
-        return (
-            index if index.get("version") == __version__ else {"version": __version__, "files": {}}
-        )
+            return empty
+        return index if index.get("code") == code_fingerprint() else empty
 
     def _book_path(self, path: Path, digest: str) -> Path:
-        key = hashlib.sha256(f"{path}\n{digest}".encode()).hexdigest()
+        key = hashlib.sha256(f"{path}\n{digest}\n{code_fingerprint()}".encode()).hexdigest()
         return self.folder / "books" / f"{key}.pickle"
 
     def book(self, path: Path, digest: str) -> ClassBook | None:

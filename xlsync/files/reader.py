@@ -11,7 +11,9 @@ import csv
 import io
 import time
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -143,28 +145,55 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
     if head[:4] == ZIP_MAGIC:
         _check_package(path, data, only)
+    grids = _calamine_grids(path, data, only)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        with _library_errors(path):
+            found = error_cells(io.BytesIO(data), grids)
+        _put_errors(grids, found)
+    return grids
+
+
+# What the libraries raise for a damaged file. Only the calls into them are guarded, so a bug
+# in xlsync's own code surfaces as the bug it is, never as "the file may be damaged".
+DAMAGED = (
+    python_calamine.CalamineError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    OverflowError,
+    KeyError,
+)
+
+
+@contextmanager
+def _library_errors(path: Path) -> Iterator[None]:
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = {}
-        for name in book.sheet_names:
-            if only(name):
-                sheet = book.get_sheet_by_name(name)
-                _check_range(path, name, sheet.height, sheet.width)
-                grids[name] = sheet.to_python(skip_empty_area=False)
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            _put_errors(grids, error_cells(io.BytesIO(data), grids))
-        return grids
-    except XlsyncError:
-        raise
+        yield
     except python_calamine.PasswordError:
         raise XlsyncError(
             f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。"
         ) from None
-    except Exception as err:  # calamine raises several types for a damaged file
+    except DAMAGED as err:
         raise XlsyncError(
             f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
             "请在 Excel 中打开后另存为 .xlsx 再试。"
         ) from None
+
+
+def _calamine_grids(path: Path, data: bytes, only: Callable[[str], bool]) -> dict[str, Grid]:
+    """The wanted sheets as python-calamine lays them out, each checked for size first."""
+    with _library_errors(path):
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = [name for name in book.sheet_names if only(name)]
+    grids: dict[str, Grid] = {}
+    for name in names:
+        with _library_errors(path):
+            sheet = book.get_sheet_by_name(name)
+        _check_range(path, name, sheet.height, sheet.width)
+        with _library_errors(path):
+            grids[name] = sheet.to_python(skip_empty_area=False)
+    return grids
 
 
 def _put_errors(grids: dict[str, Grid], errors: dict[str, dict[tuple[int, int], str]]) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from xlsync import faults
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
 from xlsync.files.disk import disk_error, is_whole_workbook
@@ -123,7 +124,7 @@ def _remove_stale_temps(path: Path) -> None:
 
 
 def atomic_write(
-    path: Path, write: Callable[[Path], None], before_replace: Callable[[], None] | None = None
+    path: Path, write: Callable[[Path], object], before_replace: Callable[[], None] | None = None
 ) -> None:
     """Call `write(temp_path)`, then move the temp file over `path` in one step
     (`before_replace` may still refuse, e.g. when the file changed meanwhile)."""
@@ -135,7 +136,7 @@ def atomic_write(
 
 
 def _write_and_replace(
-    path: Path, write: Callable[[Path], None], before_replace: Callable[[], None] | None
+    path: Path, write: Callable[[Path], object], before_replace: Callable[[], None] | None
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
@@ -146,12 +147,15 @@ def _write_and_replace(
     temp = Path(temp_name)
     try:
         write(temp)
+        faults.reached("temp-written")
         os.chmod(temp, _mode_for(path))
         with temp.open("rb+") as stream:
             os.fsync(stream.fileno())
         if before_replace is not None:
             before_replace()
+        faults.reached("before-replace")
         os.replace(temp, path)
+        faults.reached("replaced")
     finally:
         temp.unlink(missing_ok=True)
 
