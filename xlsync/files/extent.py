@@ -4,8 +4,9 @@ python-calamine lays a sheet out as one block from A1 to its last cell and abort
 process when that block needs more memory than there is. So before it reads a sheet, xlsync
 measures where the cells really are. A regex is not enough: attribute order, quotes, spaces,
 lower case, a namespace prefix and cells without `r` (placed after the previous one) are all
-valid XML that a pattern misses. This reads the part with expat, element by element, in
-constant memory; a DTD (entity bombs) is refused.
+valid XML that a pattern misses. Unless every cell is spelled the way spreadsheet programs
+write it (then a pattern is exact and fast), the part is read with expat, element by element;
+a DTD (entity bombs) is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from xml.parsers import expat
 from xlsync.errors import XlsyncError
 
 _REF = re.compile(r"\s*([A-Za-z]{1,4})?\s*(\d+)?\s*$")
-CHUNK = 1 << 20
 
 
 class _Extent:
@@ -63,17 +63,39 @@ def _refuse_dtd(*_: object) -> None:
     raise XlsyncError("工作表中含有不允许的 DTD 声明（可能是恶意文件），xlsync 没有打开它。")
 
 
+# The spelling Excel, WPS, LibreOffice and openpyxl write. When every cell tag is spelled so and
+# no tag carries a namespace prefix, a pattern finds every reference: the fast path, which keeps
+# a 300,000-row sheet to about a second. Anything else goes through the XML parser.
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
+_ANY_CELL = re.compile(rb"<c[\s>/]")
+_PREFIXED = re.compile(rb"<[\w.-]+:(?:c|row)[\s>/]")
+
+
+def _plain_extent(xml: bytes) -> tuple[int, int] | None:
+    """The extent by pattern when every cell is spelled `<c r="A1"`, else None."""
+    refs = _PLAIN_REF.findall(xml)
+    if len(refs) != len(_ANY_CELL.findall(xml)) or _PREFIXED.search(xml):
+        return None
+    rows = max((int(digits) for _, digits in refs), default=0)
+    cols = max((_column(letters.decode()) for letters in {r[0] for r in refs}), default=0)
+    return rows, cols
+
+
 def sheet_extent(stream: IO[bytes]) -> tuple[int, int]:
     """(last row, last column) the cells of a sheet part reach (its dimension may lie)."""
+    xml = stream.read()
+    return _plain_extent(xml) or _parsed_extent(xml)
+
+
+def _parsed_extent(xml: bytes) -> tuple[int, int]:
+    """The extent by a namespace-aware XML parser (any valid spelling of a cell)."""
     extent = _Extent()
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = extent.start
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     try:
-        while chunk := stream.read(CHUNK):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
+        parser.Parse(xml, True)
     except expat.ExpatError:
         pass  # malformed XML: measured as far as it goes; calamine then refuses the rest
     return extent.rows, extent.cols
