@@ -179,3 +179,17 @@ def test_damaged_zip(tmp_path, class_book):
     path = class_book(students=[student()])
     path.write_bytes(path.read_bytes()[:400])
     _expect_refusal(path, "已损坏")
+
+
+@pytest.mark.parametrize("where", ["error_cells", "_put_errors"])
+def test_a_bug_of_xlsync_is_not_reported_as_a_damaged_file(class_book, monkeypatch, where):
+    """Only the libraries' errors mean a damaged file; a bug in xlsync's own reading code
+    surfaces as itself (else 汇总 would quietly use the stale copy)."""
+    import xlsync.files.reader as reader
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(reader, where, broken)
+    with pytest.raises(KeyError, match="a bug of ours"):
+        read_class_workbook(class_book(students=[student()]))

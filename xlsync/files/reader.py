@@ -12,6 +12,7 @@ import io
 import re
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,13 @@ def _is_whole_zip(data: bytes) -> bool:
         return False
 
 
+# What the libraries raise for a damaged file: python-calamine its own errors (and ValueError,
+# OSError for some truncated files), zipfile/zlib for a broken package. Only the calls into
+# them are guarded, so a bug in xlsync's own code surfaces as a bug, not as a damaged file.
+_CALAMINE_ERRORS = (python_calamine.CalamineError, ValueError, OSError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+
+
 def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     data = plain(path, snapshot(path))
     head = data[:8]
@@ -155,28 +163,42 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
     if head[:4] == ZIP_MAGIC:
         _check_package(path, data, only)
+    grids = _calamine_grids(path, data, only)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            errors = error_cells(io.BytesIO(data), grids)
+        except _ZIP_ERRORS as err:
+            raise _damaged(path, err) from None
+        _put_errors(grids, errors)
+    return grids
+
+
+def _calamine_grids(path: Path, data: bytes, only: Callable[[str], bool]) -> dict[str, Grid]:
+    """The sheets `only` accepts, laid out by python-calamine (its errors made Chinese)."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = {}
-        for name in book.sheet_names:
-            if only(name):
-                sheet = book.get_sheet_by_name(name)
-                _check_range(path, name, sheet.height, sheet.width)
-                grids[name] = sheet.to_python(skip_empty_area=False)
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            _put_errors(grids, error_cells(io.BytesIO(data), grids))
-        return grids
-    except XlsyncError:
-        raise
+        sheets = {name: book.get_sheet_by_name(name) for name in book.sheet_names if only(name)}
     except python_calamine.PasswordError:
         raise XlsyncError(
             f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。"
         ) from None
-    except Exception as err:  # calamine raises several types for a damaged file
-        raise XlsyncError(
-            f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
-            "请在 Excel 中打开后另存为 .xlsx 再试。"
-        ) from None
+    except _CALAMINE_ERRORS as err:
+        raise _damaged(path, err) from None
+    grids: dict[str, Grid] = {}
+    for name, sheet in sheets.items():
+        _check_range(path, name, sheet.height, sheet.width)
+        try:
+            grids[name] = sheet.to_python(skip_empty_area=False)
+        except _CALAMINE_ERRORS as err:
+            raise _damaged(path, err) from None
+    return grids
+
+
+def _damaged(path: Path, err: Exception) -> XlsyncError:
+    return XlsyncError(
+        f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
+        "请在 Excel 中打开后另存为 .xlsx 再试。"
+    )
 
 
 def _put_errors(grids: dict[str, Grid], errors: dict[str, dict[tuple[int, int], str]]) -> None:
