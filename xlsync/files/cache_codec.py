@@ -1,0 +1,207 @@
+"""How the consolidation cache stores data: JSON (data only, never code: no pickle, which runs
+code from anyone who can write to the shared folder), compressed, and sealed with AES-GCM under
+a key derived from the master's password when the master is encrypted.
+
+Also the fingerprint of the code that turns a file into tables: a cached parse is used only
+by the same reading code, schema and normalisation that made it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import inspect
+import json
+import os
+import re
+import zlib
+from functools import lru_cache
+from importlib.metadata import version
+from typing import Any
+
+import pandas as pd
+
+from xlsync import __version__
+from xlsync.core.classbook import ClassBook
+from xlsync.core.findings import Finding
+from xlsync.core.tables import Table
+from xlsync.schema import CLASS_SHEETS
+
+FORMAT = 2  # bump when the stored layout changes
+PLAIN, SEALED = b"XLSC0", b"XLSC1"
+READING_ROOTS = ("xlsync.files.reader", "xlsync.core.classbook", "xlsync.files.cache_codec")
+
+
+class CacheDataError(ValueError):
+    """A stored cache file that cannot be read back (damaged, other key, other format)."""
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Version, format, python-calamine's version and a hash of the source of every xlsync
+    module the reading code draws on (schema and normalisation tables included)."""
+    digest = hashlib.sha256(f"{__version__}|{FORMAT}|{version('python-calamine')}".encode())
+    for name in sorted(reading_modules()):
+        digest.update(
+            name.encode() + b"\0" + inspect.getsource(importlib.import_module(name)).encode()
+        )
+    return digest.hexdigest()
+
+
+def reading_modules() -> set[str]:
+    """The xlsync modules reachable from READING_ROOTS through their import statements."""
+    found: set[str] = set()
+    todo = list(READING_ROOTS)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        todo += _IMPORT.findall(inspect.getsource(importlib.import_module(name)))
+    return found
+
+
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+(xlsync(?:\.\w+)*)", re.M)
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    """A cell value as JSON; dates, times and tuples tagged so they come back as themselves."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"tm": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"td": value.total_seconds()}
+    if isinstance(value, tuple | list):
+        return {"t" if isinstance(value, tuple) else "l": [_cell(v) for v in value]}
+    if hasattr(value, "item"):  # a numpy scalar
+        return _cell(value.item())
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+_TAGS = {
+    "dt": dt.datetime.fromisoformat,
+    "d": dt.date.fromisoformat,
+    "tm": dt.time.fromisoformat,
+    "td": lambda s: dt.timedelta(seconds=s),
+}
+
+
+def _uncell(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    (tag, inner), *_ = value.items()
+    if tag in ("t", "l"):
+        items = [_uncell(v) for v in inner]
+        return tuple(items) if tag == "t" else items
+    return _TAGS[tag](inner)
+
+
+def _frame(frame: pd.DataFrame) -> dict[str, Any]:
+    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return {"columns": list(frame.columns), "index": [int(i) for i in frame.index], "rows": rows}
+
+
+def _unframe(stored: dict[str, Any]) -> pd.DataFrame:
+    index = pd.Index(stored["index"], name="row", dtype=int)
+    rows = [[_uncell(v) for v in row] for row in stored["rows"]]
+    frame = pd.DataFrame(rows, index=index, columns=stored["columns"], dtype=object)
+    return (
+        frame
+        if rows
+        else pd.DataFrame({c: [] for c in stored["columns"]}, index=index, dtype=object)
+    )
+
+
+# --- class books ------------------------------------------------------------------------
+
+_SPECS = {sheet.name: sheet for sheet in CLASS_SHEETS}
+
+
+def _table(table: Table) -> dict[str, Any]:
+    findings = [{**f.to_dict(), "value": _cell(f.value)} for f in table.findings]
+    return {
+        "spec": table.spec.name,
+        "file": table.file,
+        "source_sheet": table.source_sheet,
+        "header_row": table.header_row,
+        "positions": table.positions,
+        "raw": _frame(table.raw),
+        "data": _frame(table.data),
+        "findings": findings,
+    }
+
+
+def _untable(stored: dict[str, Any]) -> Table:
+    findings = [Finding(**{**f, "value": _uncell(f["value"])}) for f in stored["findings"]]
+    return Table(
+        _SPECS[stored["spec"]],
+        stored["file"],
+        stored["source_sheet"],
+        stored["header_row"],
+        dict(stored["positions"]),
+        _unframe(stored["raw"]),
+        _unframe(stored["data"]),
+        findings,
+    )
+
+
+def book_data(book: ClassBook) -> dict[str, Any]:
+    """A parsed class workbook as JSON-ready data."""
+    return {"file": book.file, "tables": [_table(t) for t in book.tables]}
+
+
+def book_from_data(stored: dict[str, Any]) -> ClassBook:
+    try:
+        return ClassBook(stored["file"], *(_untable(t) for t in stored["tables"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise CacheDataError(f"not a cached class book: {err}") from None
+
+
+# --- bytes ------------------------------------------------------------------------------
+
+
+def derive_key(password: str, salt: bytes) -> bytes:
+    """A 256-bit key from the master's password (scrypt: slow to guess, once per run)."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(password.encode())
+
+
+def seal(value: Any, key: bytes | None) -> bytes:
+    """`value` as compressed JSON, encrypted (AES-GCM) when there is a key."""
+    body = zlib.compress(json.dumps(value, ensure_ascii=False, default=str).encode(), 1)
+    if key is None:
+        return PLAIN + body
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    return SEALED + nonce + AESGCM(key).encrypt(nonce, body, SEALED)
+
+
+def unseal(data: bytes, key: bytes | None) -> Any:
+    """The value `seal` stored; CacheDataError when it is damaged or needs another key."""
+    head, rest = data[:5], data[5:]
+    try:
+        if head == PLAIN and key is None:
+            return json.loads(zlib.decompress(rest))
+        if head == SEALED and key is not None:
+            from cryptography.exceptions import InvalidTag
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            try:
+                body = AESGCM(key).decrypt(rest[:12], rest[12:], SEALED)
+            except InvalidTag:
+                raise CacheDataError("sealed with another key") from None
+            return json.loads(zlib.decompress(body))
+    except (zlib.error, ValueError) as err:
+        raise CacheDataError(str(err)) from None
+    raise CacheDataError("stored without encryption, or encrypted without a password now")
