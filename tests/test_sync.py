@@ -223,12 +223,17 @@ def test_recovery_after_a_sync_killed_at_each_step(fake, small_master, monkeypat
     step = killed = 0
     while True:
         step += 1
-        fake.faults[:] = [Fault(at=fake.count + step, drop=drop)]
-        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(tries=1, timeout=(2, 2)))
+        at = fake.count + step
+        fake.faults[:] = [Fault(at=at, drop=drop)]
+        # no retry, and no short timeout: a dropped connection fails at once, while a slow
+        # answer on a busy machine must not be taken for the kill (the fake would go on
+        # applying it behind the next push's back)
+        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(tries=1))
         try:
             push(master)
         except XlsyncError:
             killed += 1
+            assert fake.count == at, "the sync stopped at the faulted request, not elsewhere"
         else:
             break  # the fault lay beyond the last request: every step has been tried
         info = fake.values(SID, INFO_TAB) if INFO_TAB in fake.books[SID] else []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,15 @@ def content_digest(path: Path) -> str:
 def _hashed(path: Path) -> str:
     """How the index names a file: a hash, so that no name or path is kept in clear."""
     return hashlib.sha256(str(path).encode()).hexdigest()
+
+
+def _bytes(data: bytes) -> Callable[[Path], None]:
+    """A writer for atomic_write."""
+
+    def write(temp: Path) -> None:
+        temp.write_bytes(data)
+
+    return write
 
 
 class Cache:
@@ -99,7 +109,7 @@ class Cache:
             return
         target = self._book_path(path, digest)
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, lambda temp: temp.write_bytes(data))
+        atomic_write(target, _bytes(data))
         self.index["files"][_hashed(path)] = digest
         self.used.add(str(path))
 
@@ -116,12 +126,11 @@ class Cache:
         self.state[key] = value
 
     def save(self) -> None:
-        """Write the state and the index; drop parsed books no file points at any more."""
+        """Write the index, then the state (last: a run killed before it counts as not having
+        happened); drop parsed books no file points at any more."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        state = codec.seal(self.state, self.key)
-        atomic_write(self.state_path, lambda temp: temp.write_bytes(state))
-        text = json.dumps(self.index, ensure_ascii=False)
-        atomic_write(self.index_path, lambda temp: temp.write_text(text, encoding="utf-8"))
+        atomic_write(self.index_path, _bytes(json.dumps(self.index).encode()))
+        atomic_write(self.state_path, _bytes(codec.seal(self.state, self.key)))
         self._sweep()
 
     def _sweep(self) -> None:

@@ -91,7 +91,7 @@ _TAGS = {
     "dt": dt.datetime.fromisoformat,
     "d": dt.date.fromisoformat,
     "tm": dt.time.fromisoformat,
-    "td": lambda s: dt.timedelta(seconds=s),
+    "td": lambda s: dt.timedelta(seconds=float(s)),
 }
 
 

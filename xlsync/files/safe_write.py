@@ -20,6 +20,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from xlsync.errors import XlsyncError
+from xlsync.faults import reached
 from xlsync.files.backup import back_up
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
@@ -132,10 +133,12 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     temp = Path(temp_name)
     try:
         write(temp)
+        reached("write-temp-written")  # the temp file is whole, the target still the old one
         os.chmod(temp, _mode_for(path))
         with temp.open("rb+") as stream:
             os.fsync(stream.fileno())
         os.replace(temp, path)
+        reached("write-replaced")  # the target is the new file
     finally:
         temp.unlink(missing_ok=True)
 

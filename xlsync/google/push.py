@@ -20,6 +20,7 @@ from typing import Any
 import gspread
 
 from xlsync.core.tables import column_letter
+from xlsync.faults import reached
 
 INFO_TAB = "同步信息"
 MAX_BODY = 1_900_000  # bytes: Google advises request bodies under 2 MB
@@ -262,9 +263,11 @@ def push_tables(
     shape, added, grown = _shape_requests(tables, tabs)
     report = PushReport(tabs_added=added, tabs_grown=grown, dry_run=dry_run)
     if shape and not dry_run:
+        reached("push-tabs")
         http.batch_update(
             spreadsheet_id, {"requests": shape + _format_requests(tables, tabs, added)}
         )
+        reached("push-tabs-done")
     existing = [t for t in tables if t in tabs and t not in added]
     current = _current_values(http, spreadsheet_id, existing)
     changes: dict[str, list[dict[str, Any]]] = {}
@@ -281,7 +284,9 @@ def push_tables(
     parts = [p for p in parts if p]
     report.parts = len(parts)
     for part in [] if dry_run else parts:
+        reached("push-part")
         http.values_batch_update(spreadsheet_id, {"valueInputOption": "RAW", "data": part})
+        reached("push-part-done")
     report.requests = traffic.requests - start_requests
     report.bytes_sent = traffic.bytes_sent - start_bytes
     return report
