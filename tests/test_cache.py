@@ -167,3 +167,20 @@ def test_a_planted_pickle_is_never_loaded(school, tmp_path):
     assert not marker.exists(), "a pickle from the shared folder was loaded"
     assert len(again.parsed) == len(_class_files(school))  # parsed anew instead
     assert not list(books.glob("*.pickle")), "left-over pickles are removed"
+
+
+def test_a_cached_book_is_the_parsed_book(pristine):
+    """The data format gives back every table as parsed: values and their types, index,
+    columns, findings (dates, tuples of multi-choice values, numbers, None)."""
+    for path in _class_files(pristine):
+        book = read_class_workbook(path)
+        again = codec.book_from_data(codec.unseal(codec.seal(codec.book_data(book), None), None))
+        for table, copy in zip(book.tables, again.tables, strict=True):
+            for frame, other in ((table.raw, copy.raw), (table.data, copy.data)):
+                assert frame.equals(other) and list(frame.columns) == list(other.columns)
+                assert list(frame.index) == list(other.index)
+                assert frame.index.dtype == other.index.dtype
+                assert [type(v) for v in frame.values.ravel()] == [
+                    type(v) for v in other.values.ravel()
+                ]
+            assert table.findings == copy.findings and table.positions == copy.positions

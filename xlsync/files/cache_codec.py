@@ -105,20 +105,46 @@ def _uncell(value: Any) -> Any:
     return _TAGS[tag](inner)
 
 
+_PLAIN = {str, int, float, bool, type(None)}
+_DATES = {dt.date, type(None)}
+
+
+def _column(values: list[Any]) -> Any:
+    """One column as JSON: as is when plain, ISO texts when dates, else tagged cell by cell
+    (column-wise, since tagging every cell costs ten times more)."""
+    kinds = {type(v) for v in values}
+    if kinds <= _PLAIN:
+        return values
+    if kinds <= _DATES:
+        return {"d": [v.isoformat() if v is not None else None for v in values]}
+    return {"c": [_cell(v) for v in values]}
+
+
+def _uncolumn(stored: Any) -> list[Any]:
+    if isinstance(stored, list):
+        return stored
+    if "d" in stored:
+        return [dt.date.fromisoformat(v) if v is not None else None for v in stored["d"]]
+    return [_uncell(v) for v in stored["c"]]
+
+
 def _frame(frame: pd.DataFrame) -> dict[str, Any]:
-    rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    return {"columns": list(frame.columns), "index": [int(i) for i in frame.index], "rows": rows}
+    columns = [_column(frame.iloc[:, i].tolist()) for i in range(frame.shape[1])]
+    return {
+        "columns": list(frame.columns),
+        "index": [int(i) for i in frame.index],
+        "index_dtype": str(frame.index.dtype),
+        "index_name": frame.index.name,
+        "values": columns,
+    }
 
 
 def _unframe(stored: dict[str, Any]) -> pd.DataFrame:
-    index = pd.Index(stored["index"], name="row", dtype=int)
-    rows = [[_uncell(v) for v in row] for row in stored["rows"]]
-    frame = pd.DataFrame(rows, index=index, columns=stored["columns"], dtype=object)
-    return (
-        frame
-        if rows
-        else pd.DataFrame({c: [] for c in stored["columns"]}, index=index, dtype=object)
-    )
+    index = pd.Index(stored["index"], name=stored["index_name"], dtype=stored["index_dtype"])
+    values = {i: _uncolumn(v) for i, v in enumerate(stored["values"])}
+    frame = pd.DataFrame(values, index=index, columns=range(len(values)), dtype=object)
+    frame.columns = pd.Index(stored["columns"])
+    return frame
 
 
 # --- class books ------------------------------------------------------------------------
