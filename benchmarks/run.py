@@ -4,7 +4,7 @@
     python benchmarks/run.py --size S|M|L    # 12 / 60 / 600 classes
     python benchmarks/run.py --sheets        # also: requests and bytes per sync vs a naive push
     python benchmarks/run.py --scale         # also: time and memory for 6 … 120 classes
-    python benchmarks/run.py --excel         # also: 汇总全校 through the xlwings stand-in
+    python benchmarks/run.py --excel         # also: 汇总全校 through the xlwings test engine
     python benchmarks/run.py --quick         # all of it on tiny schools (for CI)
 
 Each phase runs in a fresh process, so its peak memory (ru_maxrss) is its own. Schools come
@@ -271,35 +271,35 @@ def sheets_table(size_name: str, work: Path) -> list[str]:
 
 
 def excel_table(size_name: str, work: Path) -> list[str]:
-    """汇总全校 of the add-in on the master, through the xlwings stand-in: the Python time and
+    """汇总全校 of the add-in on the master, through the xlwings test engine: the Python time and
     how many calls would cross to Excel (each a COM or AppleScript round trip in real Excel)."""
-    import fake_xlwings as fx
+    import excel_engine as xe
 
-    import xlsync.excel.entry as entry
+    import xlsync.ribbon as entry
 
     size = SIZES[size_name]
     folder = work / "excel"
     shutil.copytree(work / "pristine", folder)
-    book = fx.Book.load(folder / "全校汇总.xlsx")
-    book.save = lambda path=None: None  # the stand-in's own .xlsx writing is not Excel's cost
+    book = xe.load(folder / "全校汇总.xlsx")
+    xe.state(book).save = lambda path=None, password=None: None  # not Excel's cost
     entry.caller = lambda: book
     entry.today = lambda: size.as_of
-    fx.CALLS.clear()
+    xe.CALLS.clear()
     start = time.perf_counter()
     entry.consolidate_school()
     seconds = time.perf_counter() - start
-    alert = book.app.alerts[-1]
+    alert = xe.state(book.app).alerts[-1]
     assert alert["mode"] == "info", alert["prompt"]
     lines = [
-        f"汇总全校 (Excel add-in) on the {size_name} school through the xlwings stand-in:",
+        f"汇总全校 (Excel add-in) on the {size_name} school through the xlwings test engine:",
         "",
         f"Python time {seconds:.2f} s (xlwings calls cost nothing here)",
         "",
         "| calls to Excel | count |",
         "|---|---:|",
     ]
-    lines += [f"| {kind} | {count} |" for kind, count in sorted(fx.CALLS.items())]
-    lines.append(f"| total | {sum(fx.CALLS.values())} |")
+    lines += [f"| {kind} | {count} |" for kind, count in sorted(xe.CALLS.items())]
+    lines.append(f"| total | {sum(xe.CALLS.values())} |")
     return lines
 
 
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sheets", action="store_true", help="also measure the Google Sheets sync")
     parser.add_argument("--scale", action="store_true", help="also measure 6 … 120 classes")
     parser.add_argument(
-        "--excel", action="store_true", help="also run 汇总全校 through the xlwings stand-in"
+        "--excel", action="store_true", help="also run 汇总全校 through the xlwings test engine"
     )
     options = parser.parse_args(argv)
     size = "quick" if options.quick else options.size

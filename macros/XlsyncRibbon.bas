@@ -2,7 +2,7 @@ Attribute VB_Name = "XlsyncRibbon"
 ' Ribbon callbacks of the xlsync add-in (tab in customUI.xml).
 '
 ' Each button hands its work to Python through xlwings' RunPython; the Python side
-' (xlsync.excel.entry) takes the workbook the user is looking at (ActiveWorkbook) as its
+' (xlsync.ribbon) takes the workbook the user is looking at (ActiveWorkbook) as its
 ' caller, reports progress in the status bar and shows every problem as a message box.
 '
 ' This file is kept ASCII-only on purpose: VBA stores source in the code page of the
@@ -10,7 +10,7 @@ Attribute VB_Name = "XlsyncRibbon"
 ' reaches Python as \u escapes (see PyText). It reads the same on every Windows and Mac.
 Option Explicit
 
-Private Const ENTRY As String = "import xlsync.excel.entry as entry; entry."
+Private Const ENTRY As String = "import xlsync.ribbon as ribbon; ribbon."
 
 Public Sub ValidateBook(control As IRibbonControl)
     RunPython ENTRY & "validate_book()"

@@ -1,5 +1,5 @@
-"""files/cache.py: a parse made by other reading code is never served; the cache is data only
-(no pickle), encrypted with the master's password, and its index holds no personal data."""
+"""files/cache.py: the cache is data only (no pickle), encrypted with the master's password,
+and its index holds no personal data (the code fingerprint: tests/test_consolidate.py)."""
 
 from __future__ import annotations
 
@@ -61,41 +61,6 @@ def _readable_forms(data: bytes) -> list[str]:
         except zlib.error:
             continue
     return forms
-
-
-def test_a_parse_by_other_reading_code_is_not_served(school, monkeypatch):
-    """With a stricter normaliser simulated (other reading code, so another fingerprint),
-    consolidate parses every file again instead of reporting the old findings."""
-    master = school / "全校汇总.xlsx"
-    first = consolidate(master, as_of=AS_OF)
-    assert len(first.parsed) == len(_class_files(school))
-    assert consolidate(master, as_of=AS_OF + dt.timedelta(days=1)).parsed == []
-    import xlsync.files.reader as reader
-
-    real = reader.assemble_class_book
-    monkeypatch.setattr(reader, "assemble_class_book", lambda g, f: real(g, f))
-    monkeypatch.setattr(codec, "code_fingerprint", lambda: "a stricter normaliser", raising=False)
-    again = consolidate(master, as_of=AS_OF + dt.timedelta(days=1))
-    assert sorted(again.parsed) == sorted(first.parsed)
-
-
-def test_the_fingerprint_covers_the_normalisation_source(monkeypatch):
-    assert {"xlsync.core.normalize", "xlsync.schema", "xlsync.core.idcard"} <= (
-        codec.reading_modules()
-    )
-    before = codec.code_fingerprint()
-    real = codec.inspect.getsource
-
-    def edited(module):
-        text = real(module)
-        return text + "\n# stricter" if module.__name__ == "xlsync.core.normalize" else text
-
-    monkeypatch.setattr(codec.inspect, "getsource", edited)
-    codec.code_fingerprint.cache_clear()
-    try:
-        assert codec.code_fingerprint() != before
-    finally:
-        codec.code_fingerprint.cache_clear()
 
 
 def test_an_encrypted_masters_cache_holds_nothing_in_clear(school, monkeypatch):

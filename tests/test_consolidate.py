@@ -175,6 +175,30 @@ def test_incremental_runs(tmp_path):
     assert {r["变化"] for r in log} <= {"新增逾期", "逾期解除"}
 
 
+def test_a_change_of_xlsync_code_is_never_served_from_the_cache(tmp_path, monkeypatch):
+    """A stricter normaliser (any change of the reading code or schema) must re-read every
+    class: the cache is keyed by the code's fingerprint too, checked on load."""
+    master = generate_school(tmp_path / "s", AS_OF, DemoSize(3, 6), seed=3)
+    before = consolidate(master, as_of=AS_OF)
+    assert consolidate(master, as_of=AS_OF).parsed == []  # same code: all from the cache
+    import xlsync.core.normalize as normalize
+    import xlsync.files.cache as cache
+    import xlsync.jobs.consolidate as consolidate_job
+
+    strict = normalize.parse_phone
+
+    def stricter(raw):  # a much stricter rule: no phone number passes
+        strict(raw)
+        raise normalize.CellProblem("phone-invalid")
+
+    monkeypatch.setattr(normalize, "parse_phone", stricter)
+    for module in (cache, consolidate_job):
+        monkeypatch.setattr(module, "code_fingerprint", lambda: "the next version")
+    after = consolidate(master, as_of=AS_OF)
+    assert len(after.parsed) == 3 and not after.unchanged
+    assert after.figures["errors"] > before.figures["errors"] + 10  # the new findings, not the old
+
+
 def test_change_log_lists_added_removed_and_changed_children(tmp_path):
     master = generate_school(tmp_path / "s", AS_OF, DemoSize(2, 6), seed=5)
     consolidate(master, as_of=AS_OF)
@@ -314,3 +338,34 @@ def test_libreoffice_opens_the_master_and_recalculates_to_our_figures(school, tm
     for column in ("学生数", "在读", "本月记录", "本学期记录", "逾期项数"):
         assert total[column] == sum(r[column] for r in stats[:-1]), column
     assert total["学生数"] == result.figures["children"]
+
+
+HOSTILE_SCHOOL = '=HYPERLINK("http://example.invalid","点此")'
+
+
+def _text_school(master):
+    """A 学校名称 and an (unpaired) teacher's name that start with =, typed as text."""
+    wb = load_workbook(master)
+    for row in wb["学校信息"].iter_rows():
+        if row[0].value == "学校名称":
+            row[1].value, row[1].data_type = HOSTILE_SCHOOL, "s"
+    wb["教师"].append(["=1+2", "一年级1班", "任课教师", "是"])
+    wb["教师"].cell(wb["教师"].max_row, 1).data_type = "s"
+    wb.save(master)
+
+
+def test_text_from_the_school_never_becomes_a_formula_only_xlsyncs_own_do(tmp_path):
+    master = generate_school(tmp_path / "s", AS_OF, DemoSize(2, 4), seed=3)
+    _text_school(master)
+    consolidate(master, as_of=AS_OF)
+    wb = load_workbook(master)
+    overview = wb["概览"]
+    assert overview["A1"].value.startswith(HOSTILE_SCHOOL) and overview["A1"].data_type == "s"
+    teacher_cells = [c for row in wb["教师统计"].iter_rows() for c in row if c.value == "=1+2"]
+    assert teacher_cells and all(c.data_type == "s" for c in teacher_cells)
+    unpaired = [c for c in overview["B"] if isinstance(c.value, str) and "=1+2" in c.value]
+    assert unpaired and all(c.data_type == "s" for c in unpaired)
+    formulas = [c.value for row in overview.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == ['=COUNTIF(逾期清单!A:A,"已逾期")']
+    sums = [c.value for c in wb["班级统计"][wb["班级统计"].max_row] if c.data_type == "f"]
+    assert sums and all(v.startswith("=SUM(") for v in sums)

@@ -1,10 +1,10 @@
-"""Kill the process at named steps while it writes, then check that every file is either
-exactly the old version or a whole new one, and that the next run completes.
+"""Kill the process (SIGKILL) at named steps while it writes, then check that every file is
+either exactly the old version or a whole new one, and that the next run completes.
 
-The kills are deterministic (xlsync/faults.py): an uninterrupted run lists the steps it reaches
-(XLSYNC_FAULT_TRACE); then, for each chosen step, XLSYNC_FAULT makes the run exit hard there
-(os._exit, no cleanup, like SIGKILL), and the test asserts that it did: exit code FAULT_EXIT and
-the step's name in the marker file the hook writes before dying.
+The kills are deterministic: a run with XLSYNC_FAULT_LOG set lists the fault steps it reaches
+(xlsync/faults.py: temp-written, before-replace, replaced, lock-taken, sheets-request,
+sheets-answered, each with its count), and each killed run names one of them in XLSYNC_FAULT;
+the test asserts that the process died by SIGKILL and that its marker names that very step.
 
 Commands: validate --annotate, overdue --write, consolidate (on a small generated school) and
 sync (against the loopback fake). The new version cannot be compared byte for byte (the
@@ -17,15 +17,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from xlsync.demo import DemoSize, generate_school
 from xlsync.errors import XlsyncError
-from xlsync.faults import FAULT_ENV, FAULT_EXIT, MARK_ENV, TRACE_ENV
+from xlsync.faults import LOG_ENV, MARK_ENV, STEP_ENV
 from xlsync.files.reader import load_grids
 
 pytestmark = pytest.mark.slow
@@ -61,6 +64,36 @@ def _command(args: list[str], cwd: Path, env: dict | None = None) -> subprocess.
     )
 
 
+def _steps(args: list[str], folder: Path, env: dict | None = None) -> list[str]:
+    """The fault steps a whole run reaches, in order, each as "step#count"."""
+    log = folder.parent / f"{folder.name}-steps.log"
+    assert _command(args, folder, {**(env or {}), LOG_ENV: str(log)}).wait(timeout=300) in (0, 1)
+    seen: Counter = Counter()
+    steps = []
+    for step in log.read_text(encoding="utf-8").split():
+        seen[step] += 1
+        steps.append(f"{step}#{seen[step]}")
+    return steps
+
+
+def _kill_points(steps: list[str]) -> list[str]:
+    """The first and the last time each kind of step is reached, and the middle of the run."""
+    kinds = {s.split("#")[0] for s in steps}
+    chosen = {steps[len(steps) // 2]}
+    for kind in kinds:
+        mine = [s for s in steps if s.startswith(kind + "#")]
+        chosen |= {mine[0], mine[-1]}
+    return sorted(chosen, key=steps.index)
+
+
+def _killed_at(step: str, args: list[str], folder: Path, env: dict | None = None) -> None:
+    """Run until `step`, where the process kills itself; prove that is where it died."""
+    mark = folder.parent / f"{folder.name}-killed"
+    process = _command(args, folder, {**(env or {}), STEP_ENV: step, MARK_ENV: str(mark)})
+    assert process.wait(timeout=300) == -signal.SIGKILL, (step, process.stderr.read().decode())
+    assert mark.read_text(encoding="utf-8") == step
+
+
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("crash") / "学校"
@@ -75,54 +108,33 @@ COMMANDS = {
 }
 
 
-def _steps(args: list[str], cwd: Path, trace: Path, env: dict | None = None) -> list[str]:
-    """Run once, uninterrupted, and return the steps it reached (`name#N`)."""
-    done = _command(args, cwd, {**(env or {}), TRACE_ENV: str(trace)})
-    assert done.wait(timeout=300) in (0, 1), done.stderr.read().decode()  # type: ignore[union-attr]
-    return trace.read_text(encoding="utf-8").split()
-
-
-def _kill_points(steps: list[str]) -> list[str]:
-    """The first steps (the run's early writes) and the last ones (the final file, the cache)."""
-    return list(dict.fromkeys(steps[:3] + steps[-6:]))
-
-
-def _killed_at(step: str, args: list[str], cwd: Path, env: dict | None = None) -> None:
-    """Run `args`, make it exit hard at `step`, and check that the kill landed there."""
-    mark = cwd.parent / f"{cwd.name}.reached"
-    mark.unlink(missing_ok=True)
-    faulty = {**(env or {}), FAULT_ENV: step, MARK_ENV: str(mark)}
-    process = _command(args, cwd, faulty)
-    assert process.wait(timeout=300) == FAULT_EXIT, process.stderr.read().decode()  # type: ignore[union-attr]
-    assert mark.read_text(encoding="utf-8").split() == [step]
-
-
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_killed_at_each_named_step(name, pristine, tmp_path):
+def test_killed_at_each_kind_of_step(name, pristine, tmp_path):
     args = COMMANDS[name]
     reference = tmp_path / "reference"
     shutil.copytree(pristine, reference)
-    steps = _steps(args, reference, tmp_path / "trace")
-    assert any(s.startswith("write-replaced") for s in steps), steps
+    steps = _steps(args, reference)
     new = {rel: _values(p) for rel, p in _user_files(reference).items()}
     old_bytes = {rel: p.read_bytes() for rel, p in _user_files(pristine).items()}
-    for point, step in enumerate(_kill_points(steps)):
-        work = tmp_path / f"kill-{point}"
+    points = _kill_points(steps)
+    assert {p.split("#")[0] for p in points} >= {"temp-written", "before-replace", "replaced"}
+    for point in points:
+        work = tmp_path / f"kill-{point.replace('#', '-')}"
         shutil.copytree(pristine, work)
-        _killed_at(step, args, work)
+        _killed_at(point, args, work)
         for rel, path in _user_files(work).items():
             assert path.read_bytes() == old_bytes.get(rel) or _values(path) == new[rel], (
                 name,
-                step,
+                point,
                 rel,
             )
         again = _command(args, work)
         assert again.wait(timeout=300) in (0, 1), again.stderr.read().decode()
-        assert {rel: _values(p) for rel, p in _user_files(work).items()} == new, (name, step)
+        assert {rel: _values(p) for rel, p in _user_files(work).items()} == new, (name, point)
         assert not list(work.rglob("*.xlsync-tmp")), "a killed run's temp file is cleaned up"
 
 
-def test_sync_killed_at_each_named_step(pristine, tmp_path, server, fake):
+def test_sync_killed_at_each_kind_of_step(pristine, tmp_path, server, fake):
     from conftest import SID
     from test_sync import _service_account
 
@@ -137,19 +149,19 @@ def test_sync_killed_at_each_named_step(pristine, tmp_path, server, fake):
     args = ["sync", "全校汇总.xlsx", "--spreadsheet", SID, "--credentials", str(key)]
     env = {"XLSYNC_SHEETS_API": server[1]}
     fake.faults.clear()
-    steps = _steps(args, work, tmp_path / "trace", env)
-    pushes = [s for s in steps if s.startswith(("push-", "lock-"))]
-    assert {"lock-acquired#1", "push-tabs#1", "push-part#1", "push-part-done#1"} <= set(pushes)
+    points = _kill_points(_steps(args, work, env))
+    assert {p.split("#")[0] for p in points} >= {"sheets-request", "sheets-answered", "lock-taken"}
     desired, _ = master_tables(master, masked=True)
-    for step in pushes:
+    for point in points:
         fake.books.clear()
         fake.create(SID)
-        _killed_at(step, args, work, env)
+        _killed_at(point, args, work, env)
+        time.sleep(0.2)  # let the fake finish a request that was in flight
         info = fake.values(SID, "同步信息") if "同步信息" in fake.books[SID] else []
         unfinished = len(info) > 1 and info[1][1] == "同步未完成"
         for title, rows in desired.items():
             state = fake.values(SID, title) if title in fake.books[SID] else None
-            assert unfinished or state in (None, [], rows), (step, title)
+            assert unfinished or state in (None, [], rows), (point, title)
         # the killed sync's lock names a dead process: the next sync takes it over by itself
         assert _command(args, work, env).wait(timeout=120) == 0
         assert all(fake.values(SID, t) == rows for t, rows in desired.items())

@@ -1,101 +1,84 @@
-"""files/lock.py: two processes never both hold the lock, a stale lock is taken over by one
-run only, and a run removes only its own lock."""
+"""The lock beside the master: created whole and atomically, taken over from a dead run by one
+process only, released only by its owner; raced by several processes many times."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from xlsync.errors import XlsyncError
+from xlsync.files import lock as lock_module
 from xlsync.files.lock import FileLock
 
-WORKER = r"""
-import json, os, socket, sys, time
-from pathlib import Path
-from xlsync.files.lock import FileLock
-
-lock, inside, log = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-rounds = int(sys.argv[4])
-for n in range(rounds):
-    if n % 2 == 0:  # a run that crashed while holding the lock: its process is gone
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            os.write(fd, json.dumps({"pid": 999999, "host": socket.gethostname(),
-                                     "started": time.time()}).encode())
-            os.close(fd)
-        except FileExistsError:
-            pass
-    with FileLock(lock, "汇总", wait=60):
-        try:
-            fd = os.open(inside, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            with log.open("a") as out:
-                out.write(f"{os.getpid()} entered while another held the lock\n")
-            continue
-        os.close(fd)
-        time.sleep(0.002)
-        os.unlink(inside)
-"""
+DEAD = {"pid": 999_999_999, "host": socket.gethostname(), "started": time.time(), "token": "x"}
 
 
-def test_racing_processes_never_hold_the_lock_together(tmp_path):
-    """Six processes take the lock 100 times each, while stale locks of dead processes keep
-    appearing; a second holder inside the lock would find the first one's marker."""
-    lock, inside, log = tmp_path / "consolidate.lock", tmp_path / "inside", tmp_path / "log"
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, lock, inside, log, "100"], env=env)
-        for _ in range(6)
-    ]
-    assert [w.wait(timeout=300) for w in workers] == [0] * 6
-    assert not log.exists(), log.read_text()
-    assert not lock.exists(), "every run removed its own lock"
+def _hold_many(folder: str, rounds: int, stale_every: int, seed: int) -> int:
+    """Take the lock `rounds` times; inside, claim a marker no one else may hold at once.
+    Now and then plant a dead run's lock, so takeovers race too. Returns the overlaps seen."""
+    overlaps = 0
+    lock_path, inside = Path(folder) / "x.lock", Path(folder) / "inside"
+    for n in range(rounds):
+        if stale_every and (n + seed) % stale_every == 0:
+            try:  # a run that died holding the lock (only when free: never over a live one)
+                handle = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.write(handle, json.dumps(DEAD).encode())
+                os.close(handle)
+            except FileExistsError:
+                pass
+        with FileLock(lock_path, "测试", wait=30):
+            try:
+                os.close(os.open(inside, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                overlaps += 1
+                continue
+            time.sleep(0.001)
+            inside.unlink()
+    return overlaps
 
 
-def test_a_run_removes_only_its_own_lock(tmp_path):
-    lock = tmp_path / "sync.lock"
-    with FileLock(lock, "同步"):
-        theirs = {"token": "other", "pid": os.getpid(), "host": "x", "started": time.time()}
-        lock.write_text(json.dumps(theirs))  # taken over by another run meanwhile
-    assert json.loads(lock.read_text())["token"] == "other"
+@pytest.mark.slow
+def test_four_processes_never_hold_the_lock_at_once(tmp_path):
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        jobs = [pool.apply_async(_hold_many, (str(tmp_path), 150, 7, s)) for s in range(4)]
+        overlaps = [job.get(timeout=240) for job in jobs]
+    assert overlaps == [0, 0, 0, 0]
+    assert not (tmp_path / "x.lock").exists()  # every run released its own lock
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob("*.takeover"))
 
 
 def test_a_lock_being_written_is_not_taken_for_stale(tmp_path):
-    lock = tmp_path / "sync.lock"
-    lock.write_text("")  # another run created it and has not written it yet
-    with pytest.raises(XlsyncError, match="另一个同步正在进行"):
-        with FileLock(lock, "同步"):
-            pass
-    assert lock.exists()
+    path = tmp_path / "x.lock"
+    path.write_text("")  # created, its content not written yet
+    with pytest.raises(XlsyncError, match="正在进行"):
+        FileLock(path, "汇总").__enter__()
+    old = time.time() - lock_module.WRITING_GRACE - 1
+    os.utime(path, (old, old))  # ... or left empty by a crash long ago: taken over
+    with FileLock(path, "汇总"):
+        assert json.loads(path.read_text())["pid"] == os.getpid()
 
 
-def test_a_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
-    lock = tmp_path / "sync.lock"
-    dead = {"pid": 999999, "host": socket.gethostname(), "started": time.time()}
-    lock.write_text(json.dumps(dead))
-    with FileLock(lock, "同步"):
-        assert json.loads(lock.read_text())["pid"] == os.getpid()
-    assert not lock.exists()
+def test_a_run_removes_only_its_own_lock(tmp_path):
+    path = tmp_path / "x.lock"
+    with FileLock(path, "同步"):
+        other = dict(DEAD, pid=os.getpid(), token="another run")
+        path.write_text(json.dumps(other))  # taken over meanwhile (it ran for hours)
+    assert json.loads(path.read_text())["token"] == "another run"
 
 
-def test_the_lock_is_whole_from_the_start(tmp_path, monkeypatch):
-    """The lock's name appears only with its content in it (a hard link of a written file)."""
-    lock = tmp_path / "sync.lock"
-    seen: list[str] = []
-    real_link = os.link
-
-    def link(source: Path, target: Path) -> None:
-        real_link(source, target)
-        seen.append(Path(target).read_text())
-
-    monkeypatch.setattr(os, "link", link)
-    with FileLock(lock, "同步"):
+def test_a_dead_runs_lock_is_taken_over_and_a_live_one_refused(tmp_path):
+    path = tmp_path / "x.lock"
+    path.write_text(json.dumps(DEAD))
+    with FileLock(path, "同步"):
         pass
-    assert json.loads(seen[0])["pid"] == os.getpid()
+    assert not path.exists()
+    with FileLock(path, "同步"):
+        with pytest.raises(XlsyncError, match="另一个同步正在进行"):
+            FileLock(path, "同步").__enter__()

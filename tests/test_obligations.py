@@ -206,3 +206,30 @@ def test_most_urgent_first():
     )
     assert [i.status for i in items] == [OVERDUE, OVERDUE, SOON, OPEN]
     assert items[0].days_overdue > items[1].days_overdue
+
+
+@pytest.mark.parametrize(
+    "filed,counted",
+    [("2026-09-04", True), ("2026-09-05", True), ("2026-09-06", False)],
+)
+def test_a_birthday_counts_only_from_the_day_the_child_is_on_file(filed, counted):
+    """蔡秀英 (born 08-25, filed 09-01) was first on 逾期清单 for a birthday before she was on
+    file. The window (7 days either side) counts when the birthday itself is on or after
+    建档日期: filed the day before, on, and the day after a birthday of 09-05."""
+    born = child([], action="节日慰问", filed=filed, born=D("2018-09-05"))
+    found = statuses(rule(action="节日慰问", period="节日", remind=3), born, "2026-11-30")
+    birthday = ("2026-08-29", "2026-09-12", OVERDUE, 79)
+    assert (birthday in found) is counted
+
+
+def test_holidays_outside_the_school_year_do_not_count():
+    early = replace(CAL, holidays=(("暑期活动", D("2026-08-28")),))  # window reaches 09-04
+    items = list(
+        evaluate_rule(
+            child([], action="节日慰问", filed="2026-08-01", born=None),
+            rule(action="节日慰问", period="节日"),
+            early,
+            D("2026-11-30"),
+        )
+    )
+    assert items == []

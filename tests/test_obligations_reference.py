@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from xlsync.core.calendar import Calendar, Rule, Term
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Child, evaluate_rule
+from xlsync.core.periods import birthday_in
 
 DAY = dt.timedelta(days=1)
 
@@ -107,3 +108,71 @@ def test_engine_equals_day_by_day_reference(case):
         for i in evaluate_rule(child, rule, cal, as_of)
     )
     assert engine == reference(child, rule, cal, as_of)
+
+
+def festival_reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple]:
+    """节日 day by day: a window of 7 days either side of each holiday and birthday; it counts
+    when its day is on or after 建档日期 and inside the school year (DESIGN §4)."""
+    year_start, year_end = cal.terms[0].start, cal.terms[-1].end
+    days = [d for _, d in cal.holidays]
+    if child.born is not None:
+        days += [
+            d
+            for y in range(as_of.year - 3, as_of.year + 3)
+            if (d := birthday_in(y, child.born)) >= child.born
+        ]
+    found = set()
+    for day in days:
+        start, end = day - 7 * DAY, day + 7 * DAY
+        if not (child.filed <= day and year_start <= day <= year_end):
+            continue
+        current = start <= as_of <= end
+        if not (current or year_start <= end < as_of) or child.filed > as_of:
+            continue
+        if child.filed > end:
+            continue
+        window = [start + i * DAY for i in range(15)]
+        if rule.pause_in_vacation and not any(
+            t.start <= d <= t.end for d in window for t in cal.terms
+        ):
+            continue
+        count = sum(
+            1 for r in child.records.get(rule.action, []) if start <= r <= end and r <= as_of
+        )
+        done = count >= rule.minimum
+        if current:
+            status = DONE if done else SOON if (end - as_of).days <= rule.remind_days else OPEN
+            found.add((start, end, status, 0))
+        elif not done:
+            found.add((start, end, OVERDUE, (as_of - end).days))
+    return sorted(found)
+
+
+@st.composite
+def festival_cases(draw):
+    cal = draw(calendars())
+    lo, hi = cal.terms[0].start - 60 * DAY, cal.terms[-1].end + 60 * DAY
+    dates = st.dates(lo, hi)
+    holidays = tuple(
+        (f"节{n}", d) for n, d in enumerate(sorted(set(draw(st.lists(dates, max_size=4)))))
+    )
+    cal = Calendar(cal.terms, holidays)
+    rule = Rule("节日慰问", "节日", 1, "全部", draw(st.integers(0, 10)), draw(st.booleans()), 2)
+    born = draw(st.dates(dt.date(2012, 1, 1), dt.date(2020, 12, 31)))
+    records = sorted(draw(st.lists(dates, max_size=20)))
+    filed = draw(dates)
+    child = Child("班", "王小明", "k", "张老师", "f", 2, filed, born, records={"节日慰问": records})
+    return cal, rule, child, draw(dates)
+
+
+@settings(max_examples=300, deadline=None)
+@given(festival_cases())
+def test_festival_windows_equal_the_day_by_day_reference(case):
+    cal, rule, child, as_of = case
+    engine = sorted(
+        {
+            (i.period_start, i.period_end, i.status, i.days_overdue)
+            for i in evaluate_rule(child, rule, cal, as_of)
+        }
+    )
+    assert engine == festival_reference(child, rule, cal, as_of)

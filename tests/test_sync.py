@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.reader import load_grids
+from xlsync.files.school import read_as_of
 from xlsync.google.push import INFO_TAB, MAX_BODY
 from xlsync.google.transport import RetryPolicy, SchoolHTTPClient
 from xlsync.jobs.consolidate import consolidate
@@ -223,17 +224,17 @@ def test_recovery_after_a_sync_killed_at_each_step(fake, small_master, monkeypat
     step = killed = 0
     while True:
         step += 1
-        at = fake.count + step
-        fake.faults[:] = [Fault(at=at, drop=drop)]
-        # no retry, and no short timeout: a dropped connection fails at once, while a slow
-        # answer on a busy machine must not be taken for the kill (the fake would go on
-        # applying it behind the next push's back)
-        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(tries=1))
+        planned = fake.count + step
+        fake.faults[:] = [Fault(at=planned, drop=drop)]
+        # Generous timeouts: on a busy machine a slow answer must not end the push at another
+        # request than the planned one (the cause of an earlier flaky failure: a timed-out
+        # request that the fake applied while the test was already checking the tabs).
+        monkeypatch.setattr(SchoolHTTPClient, "policy", RetryPolicy(tries=1, timeout=(30, 60)))
         try:
             push(master)
         except XlsyncError:
             killed += 1
-            assert fake.count == at, "the sync stopped at the faulted request, not elsewhere"
+            assert fake.count == planned, "the push ended at the planned request, not before"
         else:
             break  # the fault lay beyond the last request: every step has been tried
         info = fake.values(SID, INFO_TAB) if INFO_TAB in fake.books[SID] else []
@@ -383,3 +384,13 @@ def test_cli_every_logs_each_run(fake, master, run, monkeypatch, server, tmp_pat
     assert result.exit_code == 0, result.stderr
     log = (master.parent / ".xlsync" / "sync.log").read_text(encoding="utf-8").splitlines()
     assert len(log) == 2 and all("同步完成" in line for line in log)
+
+
+def test_the_as_of_date_is_read_from_data_not_from_the_title(small_master):
+    """汇总 keeps the as-of date in a defined name (xlsync_as_of); rewording 概览's title,
+    as a lead may, does not change what the sync reports."""
+    assert read_as_of(small_master) == AS_OF.isoformat()
+    wb = load_workbook(small_master)
+    wb["概览"]["A2"] = "数据日期：2026年11月30日"  # reworded by hand
+    wb.save(small_master)
+    assert master_tables(small_master, masked=True)[1] == AS_OF.isoformat()

@@ -84,7 +84,7 @@ class XlsyncGroup(click.Group):
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
             code = result if isinstance(result, int) else 0
         except click.UsageError as error:
             click.echo(_usage_in_chinese(error), err=True)
@@ -111,7 +111,7 @@ def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """PATH... plus --master, --as-of and --format, shared by every reading command."""
-    decorators = [
+    decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
         click.option(
             "--master",

@@ -167,7 +167,7 @@ def _records(
     return sorted(found, key=lambda r: r["日期"])
 
 
-MISTAKES: tuple[Callable[[random.Random, list, list], None], ...] = (
+MISTAKES: tuple[Callable[[random.Random, list, list], object], ...] = (
     lambda rng, kids, recs: kids[0].update(出生日期="2015.13.5"),
     lambda rng, kids, recs: kids[1].update(
         身份证号=kids[1]["身份证号"][:17] + ("0" if kids[1]["身份证号"][17] != "0" else "1")

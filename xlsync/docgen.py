@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from xlsync.core.findings import CATALOG
@@ -90,11 +91,15 @@ SECTIONS: dict[str, Callable[[], str]] = {
 }
 
 
+def _fill(content: str, match: re.Match[str]) -> str:
+    return match.group(1) + content + "\n" + match.group(2)
+
+
 def render(readme: str) -> str:
     """`readme` with every generated block replaced by fresh content."""
     for name, make in SECTIONS.items():
         pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
-        readme = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), readme)
+        readme = pattern.sub(partial(_fill, make()), readme)
     return readme
 
 

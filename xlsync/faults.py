@@ -1,41 +1,39 @@
-"""Deterministic fault injection for the kill tests: XLSYNC_FAULT names a step, and the run
-exits hard (as if killed) when it reaches that step.
+"""Deterministic fault injection for the kill tests.
 
-Each step is a `reached("name")` call in the code (see docs/reliability.md for the list).
-XLSYNC_FAULT is `name` (the first time the step is reached) or `name#N` (the N-th time). The
-hook then appends `name#N` to the file named by XLSYNC_FAULT_MARK, so the test can prove the
-kill landed there, and ends the process with `os._exit(FAULT_EXIT)`: no `finally`, no
-`atexit`, no flushing, like SIGKILL. XLSYNC_FAULT_TRACE names a file that gets every step
-reached, one a line (so a test can list the steps of a whole run, then kill at each).
-Unset, a step costs two environment lookups.
+Steps of a write that must survive a crash call `reached("step-name")`. When the environment
+variable XLSYNC_FAULT names that step ("name", or "name#N" for its N-th time in the run), the
+process records the step in the file named by XLSYNC_FAULT_MARK (so a test proves the kill
+landed where it says) and kills itself with SIGKILL: no cleanup, no `finally`, as a power cut
+or a killed process. XLSYNC_FAULT_LOG names a file to which every step reached is appended
+(how a test learns the steps of a run). Unset, a step costs two environment look-ups. The
+steps are listed in docs/reliability.md.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from collections import Counter
+from pathlib import Path
 
-FAULT_ENV, MARK_ENV, TRACE_ENV = "XLSYNC_FAULT", "XLSYNC_FAULT_MARK", "XLSYNC_FAULT_TRACE"
-FAULT_EXIT = 77  # distinct from xlsync's own exit codes (0, 1, 2)
+STEP_ENV, MARK_ENV, LOG_ENV = "XLSYNC_FAULT", "XLSYNC_FAULT_MARK", "XLSYNC_FAULT_LOG"
 _seen: Counter[str] = Counter()
 
 
 def reached(step: str) -> None:
-    """Exit hard here when XLSYNC_FAULT names this step (and this occurrence of it)."""
-    wanted, trace = os.environ.get(FAULT_ENV), os.environ.get(TRACE_ENV)
-    if not wanted and not trace:
+    """Die here, hard, if this is the step (and its count) the environment names."""
+    log = os.environ.get(LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as stream:
+            stream.write(step + "\n")
+    target = os.environ.get(STEP_ENV)
+    if not target:
         return
     _seen[step] += 1
-    here = f"{step}#{_seen[step]}"
-    if trace:
-        _append(trace, here)
-    name, _, count = (wanted or "").partition("#")
-    if name == step and _seen[step] == int(count or 1):
-        if os.environ.get(MARK_ENV):
-            _append(os.environ[MARK_ENV], here)
-        os._exit(FAULT_EXIT)
-
-
-def _append(path: str, line: str) -> None:
-    with open(path, "a", encoding="utf-8") as stream:
-        stream.write(line + "\n")
+    name, _, nth = target.partition("#")
+    if name != step or _seen[step] != int(nth or 1):
+        return
+    marker = os.environ.get(MARK_ENV)
+    if marker:
+        Path(marker).write_text(f"{step}#{_seen[step]}", encoding="utf-8")
+    os.kill(os.getpid(), signal.SIGKILL)

@@ -15,6 +15,7 @@ class Kind(StrEnum):
 
     TEXT = "文本"
     NAME = "姓名"
+    NAMES = "姓名（可多名）"  # a record for a group: several names separated by 、，, or spaces
     DATE = "日期"
     ENUM = "选项"
     MULTI = "多选"
@@ -304,11 +305,11 @@ RECORDS = Sheet(
         ),
         Column(
             "学生姓名",
-            Kind.NAME,
+            Kind.NAMES,
             True,
             aliases=("姓名",),
             width=10,
-            hint="与 学生档案 中的姓名一致",
+            hint="与 学生档案 中的姓名一致；一次活动有几名学生时，用「、」隔开写在一行",
             example="王小明",
         ),
         Column(

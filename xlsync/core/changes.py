@@ -39,7 +39,7 @@ def _who(snap: Snapshot, key: str) -> tuple[str, str]:
     child = snap["children"].get(key)
     if child:
         return child["班级"], child["姓名"]
-    return tuple(snap.get("names", {}).get(key, ("", "")))  # type: ignore[return-value]
+    return tuple(snap.get("names", {}).get(key, ("", "")))
 
 
 def changes(before: Snapshot | None, after: Snapshot) -> pd.DataFrame:

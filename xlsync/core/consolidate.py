@@ -127,8 +127,8 @@ def school_records(school: SchoolResult) -> pd.DataFrame:
         keys = {
             row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)
         }
-        for entry, child in zip(_source_rows(result, book.records), links, strict=False):
-            entry["学生编号"] = keys.get(child, "") if child is not None else ""
+        for entry, children in zip(_source_rows(result, book.records), links, strict=False):
+            entry["学生编号"] = "、".join(keys[c] for c in children if c in keys)
             found.append(entry)
     return pd.DataFrame(found, columns=["班级", *RECORDS.headers, "学生编号", *SOURCE_COLUMNS])
 
@@ -167,7 +167,8 @@ def _counts_in(dates: pd.DataFrame, key: str, school: SchoolResult) -> tuple[Cou
     as_of = school.as_of
     month_start = as_of.replace(day=1)
     term_start, term_end = current_term(school.calendar, as_of)
-    month, term = Counter(), Counter()
+    month: Counter[str] = Counter()
+    term: Counter[str] = Counter()
     for name, day in zip(dates[key], dates["日期"], strict=False):
         if month_start <= day <= as_of:
             month[name] += 1

@@ -5,12 +5,13 @@ A child is identified by 身份证号, else 学籍号, else (班级, 姓名, 出
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 import pandas as pd
 
 from xlsync.core.idcard import ID_FORM
+from xlsync.core.normalize import NAME_SEPARATORS
 from xlsync.core.tables import rows
 
 
@@ -28,24 +29,53 @@ def child_key(row: Mapping[str, Any], class_name: str) -> str:
     return f"{class_name}|{row.get('姓名') or ''}|{birth.isoformat() if birth else ''}"
 
 
-def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
-    """For each 帮扶记录 row, the 学生档案 row number it names, or None (unknown/ambiguous)."""
+def record_names(text: Any, known: Container[str], given_id: Any = None) -> list[str]:
+    """The children a 帮扶记录 row names: one name, or several for a group record (亲情聊天室,
+    座谈会, 送温暖 for the class). A text that is a known name is one name, even if a space was
+    typed inside it; a row with a 身份证号 names one child."""
+    if not _present(text):
+        return []
+    parts = [part for part in NAME_SEPARATORS.split(text) if part]
+    if text in known or _present(given_id) or len(parts) < 2:
+        return [text]
+    if all(part in known for part in parts) or "".join(parts) not in known:
+        return parts
+    return ["".join(parts)]
+
+
+def matches(
+    by_name: Mapping[str, list[int]], ids: Mapping[int, Any], name: str, given_id: Any
+) -> list[int]:
+    """The 学生档案 rows that `name` (with the record's 身份证号, if any) can mean."""
+    found = by_name.get(name, [])
+    return [r for r in found if ids.get(r) == given_id] if _present(given_id) else found
+
+
+def names_index(students: pd.DataFrame) -> dict[str, list[int]]:
     by_name: dict[str, list[int]] = {}
     for row, name in students["姓名"].items():
         if _present(name):
             by_name.setdefault(name, []).append(row)
-    ids = dict(students["身份证号"].items())
-    linked = [_match(by_name, ids, rec) for _, rec in rows(records)]
+    return by_name
+
+
+def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+    """For each 帮扶记录 row, the 学生档案 rows it names (each name that means exactly one
+    child; a group record names several, an unknown or ambiguous name none)."""
+    by_name, ids = names_index(students), dict(students["身份证号"].items())
+    linked = [_links(by_name, ids, rec) for _, rec in rows(records)]
     return pd.Series(linked, index=records.index, dtype=object)
 
 
-def _match(
+def _links(
     by_name: dict[str, list[int]], ids: Mapping[int, Any], rec: Mapping[str, Any]
-) -> int | None:
-    rows = by_name.get(rec.get("学生姓名"), [])
-    if _present(rec.get("身份证号")):
-        rows = [r for r in rows if ids.get(r) == rec["身份证号"]]
-    return rows[0] if len(rows) == 1 else None
+) -> tuple[int, ...]:
+    given = rec.get("身份证号")
+    found = [
+        matches(by_name, ids, name, given)
+        for name in record_names(rec.get("学生姓名"), by_name, given)
+    ]
+    return tuple(dict.fromkeys(rows[0] for rows in found if len(rows) == 1))
 
 
 def name_count(students: pd.DataFrame, name: Any) -> int:

@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from xlsync.core.formula import Formula
+
 PERCENT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
@@ -33,7 +35,11 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("在读学生", f["studying"], ""),
         ("帮扶记录", f["records"], ""),
         ("已逾期项数", f["overdue"], ""),
-        ("已逾期项数（按逾期清单重算）", f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', ""),
+        (
+            "已逾期项数（按逾期清单重算）",
+            Formula(f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', float(f["overdue"])),
+            "",
+        ),
         ("即将到期项数", f["due_soon"], ""),
         ("校验错误", f["errors"], ""),
         ("校验警告", f["warnings"], ""),
@@ -47,6 +53,19 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
         ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),
     ]
+
+
+AS_OF_NAME = "xlsync_as_of"  # the defined name holding the as-of date the master was built for
+
+
+def as_of_formula(as_of: str) -> str:
+    """What the defined name refers to: the date as a text constant (="2026-11-30")."""
+    return f'="{as_of}"'
+
+
+def as_of_of(refers_to: str) -> str:
+    """The date back from what the defined name refers to (any of =\"…\", \"…\", …)."""
+    return refers_to.strip().lstrip("=").strip('"')
 
 
 def overview_title(meta: dict[str, str]) -> tuple[str, str]:

@@ -65,6 +65,16 @@ def fold(raw: Any) -> str:
     return "".join(text.split())
 
 
+NAME_SEPARATORS = re.compile(r"[、，,;；\s]+")
+
+
+def fold_names(raw: Any) -> str:
+    """One name folded as `fold` does, or several (a group record) joined by 、: the spaces
+    that separate names survive folding, as 、."""
+    text = unicodedata.normalize("NFKC", _as_text(raw))
+    return "、".join(fold(part) for part in NAME_SEPARATORS.split(text.strip()) if part)
+
+
 def _as_text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
@@ -91,7 +101,8 @@ def parse_date(raw: Any) -> dt.date:
     text = fold(raw)
     for pattern in _DATE_PATTERNS:
         if match := pattern.match(text):
-            return _make_date(*match.groups(), raw=raw)
+            year, month, day = match.groups()
+            return _make_date(year, month, day)
     raise CellProblem("date-invalid")
 
 
@@ -101,7 +112,7 @@ def _from_serial(serial: float) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
-def _make_date(year: str, month: str, day: str, raw: Any) -> dt.date:
+def _make_date(year: str, month: str, day: str) -> dt.date:
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
@@ -164,6 +175,7 @@ def parse_multi(col: Column, raw: Any) -> Normalized:
 _PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
     Kind.TEXT: lambda col, raw: clean_text(raw),
     Kind.NAME: lambda col, raw: fold(raw),
+    Kind.NAMES: lambda col, raw: fold_names(raw),
     Kind.DATE: lambda col, raw: parse_date(raw),
     Kind.ENUM: parse_choice,
     Kind.MULTI: parse_multi,

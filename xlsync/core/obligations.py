@@ -2,7 +2,10 @@
 
 - Only 在读 children; a rule applies by its 适用对象 (全部, 重点帮扶, 学困生, or a 儿童类别).
 - A period counts when it overlaps the child's window (建档日期 … as-of) and, for a rule with
-  假期暂停 = 是, overlaps a 学期; a period wholly in vacation is exempt.
+  假期暂停 = 是, overlaps a 学期; a period wholly in vacation is exempt. A 节日 window (a
+  holiday or the child's birthday, 7 days either side) counts only when the day itself falls
+  on or after the child's 建档日期 and inside the school year: a birthday before the child was
+  on file is nobody's missed greeting.
 - A period is satisfied by at least 最少次数 records of the rule's type dated inside it (and
   not after as-of): a late record never fills an earlier period.
 - The period holding as-of is 已完成, 即将到期 (its last day within 提前提醒天数) or 待完成;
@@ -96,8 +99,16 @@ def _counted(
     return (
         (current or past)
         and in_window
+        and _festival_day_counts(period, cal, window[0])
         and (not rule.pause_in_vacation or cal.in_term(period.start, period.end))
     )
+
+
+def _festival_day_counts(period: Period, cal: Calendar, filed: dt.date) -> bool:
+    """A 节日 window counts when its day is on or after 建档日期 and inside the school year."""
+    if period.day is None:
+        return True
+    return period.day >= filed and cal.year_start <= period.day <= cal.year_end
 
 
 def _item(child: Child, rule: Rule, period: Period, status: str, as_of: dt.date) -> Item:

@@ -19,6 +19,7 @@ class Period:
     start: dt.date
     end: dt.date
     label: str
+    day: dt.date | None = None  # a 节日 window's own day (the holiday or the birthday)
 
     def overlaps(self, start: dt.date, end: dt.date) -> bool:
         return self.start <= end and start <= self.end
@@ -60,7 +61,7 @@ def festivals(cal: Calendar, lo: dt.date, hi: dt.date, born: dt.date | None) -> 
         ]
     margin = dt.timedelta(days=FESTIVAL_MARGIN)
     for name, day in sorted(days, key=lambda pair: pair[1]):
-        period = Period(day - margin, day + margin, f"{name}（{day:%m-%d}）")
+        period = Period(day - margin, day + margin, f"{name}（{day:%m-%d}）", day)
         if period.overlaps(lo, hi):
             yield period
 

@@ -15,8 +15,10 @@ def _records_by_child(item: ClassInput) -> dict[int, dict[str, list[dt.date]]]:
     records = item.book.records.data
     links = item.book.record_links
     found: dict[int, dict[str, list[dt.date]]] = {}
-    for child, day, action in zip(links, records["日期"], records["帮扶类型"], strict=False):
-        if child is not None and day is not None and action is not None:
+    for children, day, action in zip(links, records["日期"], records["帮扶类型"], strict=False):
+        if day is None or action is None:
+            continue
+        for child in children:  # a group record counts once for each child it names
             found.setdefault(child, {}).setdefault(action, []).append(day)
     for actions in found.values():
         for dates in actions.values():

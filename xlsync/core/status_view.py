@@ -93,7 +93,7 @@ def status_block(
 
 def todo_rows(items: Sequence[Item]) -> list[list]:
     """逾期提醒: every pending item, most urgent first (header first)."""
-    rows = [list(TODO_HEADERS)]
+    rows: list[list[Any]] = [list(TODO_HEADERS)]
     rows += [
         [
             i.status,

@@ -204,7 +204,7 @@ def _type_columns(table: Table) -> None:
 
 
 def _normalized(col: Column, raw: Any, known: dict) -> Normalized | CellProblem:
-    key = (type(raw), raw)  # the type too: 1, 1.0 and True are equal keys otherwise
+    key: tuple[type, Any] | None = (type(raw), raw)  # the type: 1, 1.0 and True are equal
     try:
         return known[key]
     except KeyError:

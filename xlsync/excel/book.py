@@ -14,13 +14,14 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from xlsync.core.formula import Formula
 from xlsync.core.master_view import HEADER_FILL, RATE_SCALE, STATUS_STYLES
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.schema import Sheet
 
-Book = Any  # xlwings.Book (or the test stand-in)
+Book = Any  # xlwings.Book
 XlSheet = Any  # xlwings.Sheet
 
 
@@ -45,7 +46,10 @@ def grids(book: Book, only: Callable[[str], bool] = lambda name: True) -> dict[s
 
 
 def cell_value(value: Any) -> Any:
-    """A value as xlwings should write it: text quote-prefixed, missing as empty."""
+    """A value as xlwings should write it: text quote-prefixed, missing as empty, xlsync's own
+    formulas (`Formula`) as formulas."""
+    if isinstance(value, Formula):
+        return value.text
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp (NaT is caught by the check below)
@@ -124,7 +128,7 @@ def status_formats(cells: Any) -> None:
     three calls however long the list, and right again after the lead edits a cell."""
     for status, (fill, font) in STATUS_STYLES.items():
         cells.conditional_formats.add_cell_value(
-            "equal", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
+            "equal_to", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
         )
 
 

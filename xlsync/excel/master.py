@@ -14,10 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+from xlsync.core.formula import sum_formula
 from xlsync.core.master_view import (
+    AS_OF_NAME,
     DATE_FORMAT,
     PERCENT,
     SUM_COLUMNS,
+    as_of_formula,
     chart_blocks,
     figure_rows,
     issue_links,
@@ -77,10 +80,9 @@ def _sum_row(sheet: XlSheet, frame: pd.DataFrame) -> None:
     row: list[Any] = ["合计"] + [None] * (len(frame.columns) - 1)
     for number, header in enumerate(frame.columns, start=1):
         if header in SUM_COLUMNS:
-            row[number - 1] = f"=SUM({column_letter(number)}2:{column_letter(number)}{last})"
-    cells = sheet.range((last + 1, 1), (last + 1, len(row)))
-    cells.value = [row]  # written as they are (not quote-prefixed): the SUMs are formulas
-    cells.font.bold = True
+            row[number - 1] = sum_formula(column_letter(number), 2, last)
+    write_rows(sheet, last + 1, 1, [row])
+    sheet.range((last + 1, 1), (last + 1, len(row))).font.bold = True
 
 
 def _link_issues(sheet: XlSheet, frame: pd.DataFrame, master: Path) -> None:
@@ -96,11 +98,7 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
     rows: list[list[Any]] = [[title], [subtitle], []] + [
         [label, value] for label, value, _ in lines
     ]
-    write_rows(sheet, 1, 1, rows)
-    formula_row = next(
-        n for n, (_, v, _) in enumerate(lines, start=4) if isinstance(v, str) and v.startswith("=")
-    )
-    sheet.range((formula_row, 2)).value = lines[formula_row - 4][1]
+    write_rows(sheet, 1, 1, rows)  # text quote-prefixed, the COUNTIF (a Formula) as a formula
     sheet.range((1, 1)).font.bold = True
     for row, (_, _, number_format) in enumerate(lines, start=4):
         if number_format:
@@ -139,4 +137,5 @@ def write_master(
             _link_issues(sheet, frame, master)
         elif name == CLASS_STATS:
             _sum_row(sheet, frame)
+    book.names.add(AS_OF_NAME, as_of_formula(meta["as_of"]))  # read back by the sync
     book.sheets[OVERVIEW].activate()

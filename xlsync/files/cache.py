@@ -4,7 +4,7 @@ content hash, the last good data of each file, the previous run's fingerprint an
 It holds derived copies of the same personal data as the master, so it shares its protection:
 data files (`books/*.json.z`, `state.json.z`) are JSON, never pickle, and are encrypted with
 the master's password when one is set (XLSYNC_MASTER_PASSWORD); `index.json` holds only hashes
-(of paths and contents) and the fingerprint of the reading code, so that a parse made by other
+(of paths and contents) and the fingerprint of xlsync's code, so that a parse made by other
 code is never served. Deleting the folder is always safe (the next run re-reads everything).
 """
 
@@ -14,9 +14,13 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import xlsync
+from xlsync import __version__
 from xlsync.core.classbook import ClassBook
 from xlsync.files import cache_codec as codec
 from xlsync.files.protect import password
@@ -24,6 +28,18 @@ from xlsync.files.safe_write import atomic_write
 
 CACHE_DIR = Path(".xlsync") / "cache"
 BOOK_SUFFIX = ".json.z"
+
+
+@cache
+def code_fingerprint() -> str:
+    """The version, python-calamine's version and a hash of xlsync's own source: a parse or a
+    run made by other code (a stricter normaliser, a new rule, a new schema, another cache
+    format) is never served from the cache."""
+    package = Path(xlsync.__file__).parent
+    digest = hashlib.sha256(f"{__version__}|{version('python-calamine')}".encode())
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def content_digest(path: Path) -> str:
@@ -51,7 +67,7 @@ class Cache:
         self.folder = master.parent / CACHE_DIR
         self.index_path = self.folder / "index.json"
         self.state_path = self.folder / f"state{BOOK_SUFFIX}"
-        self.code = codec.code_fingerprint()
+        self.code = code_fingerprint()
         self.index: dict[str, Any] = self._load_index()
         self.key = self._key()
         self.state: dict[str, Any] = self._read(self.state_path) or {}

@@ -1,68 +1,28 @@
 """How the consolidation cache stores data: JSON (data only, never code: no pickle, which runs
 code from anyone who can write to the shared folder), compressed, and sealed with AES-GCM under
 a key derived from the master's password when the master is encrypted.
-
-Also the fingerprint of the code that turns a file into tables: a cached parse is used only
-by the same reading code, schema and normalisation that made it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import importlib
-import inspect
 import json
 import os
-import re
 import zlib
-from functools import lru_cache
-from importlib.metadata import version
 from typing import Any
 
 import pandas as pd
 
-from xlsync import __version__
 from xlsync.core.classbook import ClassBook
 from xlsync.core.findings import Finding
 from xlsync.core.tables import Table
 from xlsync.schema import CLASS_SHEETS
 
-FORMAT = 2  # bump when the stored layout changes
 PLAIN, SEALED = b"XLSC0", b"XLSC1"
-READING_ROOTS = ("xlsync.files.reader", "xlsync.core.classbook", "xlsync.files.cache_codec")
 
 
 class CacheDataError(ValueError):
     """A stored cache file that cannot be read back (damaged, other key, other format)."""
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Version, format, python-calamine's version and a hash of the source of every xlsync
-    module the reading code draws on (schema and normalisation tables included)."""
-    digest = hashlib.sha256(f"{__version__}|{FORMAT}|{version('python-calamine')}".encode())
-    for name in sorted(reading_modules()):
-        digest.update(
-            name.encode() + b"\0" + inspect.getsource(importlib.import_module(name)).encode()
-        )
-    return digest.hexdigest()
-
-
-def reading_modules() -> set[str]:
-    """The xlsync modules reachable from READING_ROOTS through their import statements."""
-    found: set[str] = set()
-    todo = list(READING_ROOTS)
-    while todo:
-        name = todo.pop()
-        if name in found:
-            continue
-        found.add(name)
-        todo += _IMPORT.findall(inspect.getsource(importlib.import_module(name)))
-    return found
-
-
-_IMPORT = re.compile(r"^\s*(?:from|import)\s+(xlsync(?:\.\w+)*)", re.M)
 
 
 # --- values -----------------------------------------------------------------------------

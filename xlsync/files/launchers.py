@@ -8,6 +8,7 @@ the Chinese message can be read."""
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 from xlsync.files.safe_write import atomic_write
@@ -70,7 +71,7 @@ def write_launchers(folder: Path, python: str = sys.executable) -> list[Path]:
         (COMMAND, command_text(python), 0o755),
     ):
         path = folder / name
-        atomic_write(path, lambda temp, text=text: temp.write_bytes(text.encode("utf-8")))
+        atomic_write(path, partial(Path.write_bytes, data=text.encode("utf-8")))
         path.chmod(mode)
         written.append(path)
     return written

@@ -18,13 +18,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlsync.core.formula import Formula, sum_formula
 from xlsync.core.master_view import (
+    AS_OF_NAME,
     PERCENT,
     RATE_SCALE,
     SUM_COLUMNS,
+    as_of_formula,
     chart_blocks,
     figure_rows,
     issue_links,
@@ -38,6 +42,7 @@ from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
 from xlsync.files.sheets import (
     append_values,
     print_setup,
+    put,
     replace_sheet,
     status_colours,
     style_table,
@@ -79,7 +84,7 @@ def write_frame(
 ) -> Callable[[bytes], bytes] | None:
     """Header and rows of `frame`. With `bulk`, openpyxl writes the header and first row only,
     and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py)."""
-    ws.append(list(frame.columns))
+    append_values(ws, list(frame.columns))
     records = frame.itertuples(index=False, name=None)
     for values in list(records)[:1] if bulk else records:
         append_values(ws, [_cell_value(v) for v in values])
@@ -141,7 +146,7 @@ def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
     for number, header in enumerate(frame.columns, start=1):
         if header in SUM_COLUMNS:
             letter = column_letter(number)
-            ws.cell(last + 1, number, f"=SUM({letter}2:{letter}{last})")
+            put(ws, last + 1, number, sum_formula(letter, 2, last))
             totals[f"{letter}{last + 1}"] = float(frame[header].sum())
     for cell in ws[last + 1]:
         cell.font = Font(bold=True)
@@ -162,23 +167,23 @@ def _write_overview(
 ) -> dict[str, float]:
     """概览; returns {cell: value} of its formula cells."""
     title, subtitle = overview_title(meta)
-    ws.append([title])
+    append_values(ws, [title])
     ws["A1"].font = Font(bold=True, size=16)
-    ws.append([subtitle])
+    append_values(ws, [subtitle])
     ws.append([])
     formulas = {}
     for label, value, number_format in figure_rows(figures, OVERDUE_LIST):
-        ws.append([label, value])
+        append_values(ws, [label, value])
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
-        if isinstance(value, str) and value.startswith("=COUNTIF"):
-            formulas[f"B{ws.max_row}"] = float(figures["overdue"])
+        if isinstance(value, Formula) and value.cached is not None:
+            formulas[f"B{ws.max_row}"] = value.cached
     for (title, counts), anchor_col in zip(chart_blocks(figures), ("D", "L"), strict=False):
         ws.append([])
-        ws.append([title, "逾期项数"])
+        append_values(ws, [title, "逾期项数"])
         ws.cell(ws.max_row, 1).font = ws.cell(ws.max_row, 2).font = Font(bold=True)
         first = ws.max_row + 1
         for label, count in counts.items():
-            ws.append([label, count])
+            append_values(ws, [label, count])
         if counts:
             _bar_chart(ws, title, first, ws.max_row, f"{anchor_col}4")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 22
@@ -207,6 +212,8 @@ def write_master(
         if name == CLASS_STATS:
             edits[name] = cached_values(_sum_row(ws, tables[name]))
     wb.active = wb.sheetnames.index(OVERVIEW)
+    name = DefinedName(AS_OF_NAME, attr_text=as_of_formula(meta["as_of"]).lstrip("="))
+    wb.defined_names[AS_OF_NAME] = name  # read back by the sync: data, not the title's text
     save_workbook(
         wb,
         path,

@@ -13,6 +13,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 
+from defusedxml import ElementTree
+
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb"<Relationship\b([^>]*)/?>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
@@ -64,6 +66,17 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return {
         _unescape(name.decode()): targets.get(rid.decode(), "")
         for name, rid in _SHEET.findall(archive.read("xl/workbook.xml"))
+    }
+
+
+def defined_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Workbook-level defined name → what it refers to (as text). Parsed as XML, whatever
+    namespace prefix the writing program used."""
+    root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return {
+        element.get("name", ""): element.text or ""
+        for element in root.iter()
+        if element.tag.rsplit("}", 1)[-1] == "definedName" and element.get("localSheetId") is None
     }
 
 
@@ -125,11 +138,8 @@ def cached_values(values: dict[str, float]) -> Callable[[bytes], bytes]:
             pattern = re.compile(
                 rb'(<c r="' + cell.encode() + rb'"[^>]*>\s*<f>.*?</f>)\s*<v\s*/>', re.S
             )
-            xml = pattern.sub(
-                lambda m, value=value: m.group(1) + b"<v>" + repr(value).encode() + b"</v>",
-                xml,
-                count=1,
-            )
+            stored = b"<v>" + repr(value).encode() + b"</v>"
+            xml = pattern.sub(lambda m: m.group(1) + stored, xml, count=1)  # noqa: B023
         return xml
 
     return edit

@@ -13,7 +13,8 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -149,13 +150,6 @@ def _is_whole_zip(data: bytes) -> bool:
         return False
 
 
-# What the libraries raise for a damaged file: python-calamine its own errors (and ValueError,
-# OSError for some truncated files), zipfile/zlib for a broken package. Only the calls into
-# them are guarded, so a bug in xlsync's own code surfaces as a bug, not as a damaged file.
-_CALAMINE_ERRORS = (python_calamine.CalamineError, ValueError, OSError)
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
-
-
 def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     data = plain(path, snapshot(path))
     head = data[:8]
@@ -165,40 +159,53 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
         _check_package(path, data, only)
     grids = _calamine_grids(path, data, only)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            errors = error_cells(io.BytesIO(data), grids)
-        except _ZIP_ERRORS as err:
-            raise _damaged(path, err) from None
-        _put_errors(grids, errors)
+        with _library_errors(path):
+            found = error_cells(io.BytesIO(data), grids)
+        _put_errors(grids, found)
     return grids
 
 
-def _calamine_grids(path: Path, data: bytes, only: Callable[[str], bool]) -> dict[str, Grid]:
-    """The sheets `only` accepts, laid out by python-calamine (its errors made Chinese)."""
+# What the libraries raise for a damaged file. Only the calls into them are guarded, so a bug
+# in xlsync's own code surfaces as the bug it is, never as "the file may be damaged".
+DAMAGED = (
+    python_calamine.CalamineError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    OverflowError,
+    KeyError,
+)
+
+
+@contextmanager
+def _library_errors(path: Path) -> Iterator[None]:
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = {name: book.get_sheet_by_name(name) for name in book.sheet_names if only(name)}
+        yield
     except python_calamine.PasswordError:
         raise XlsyncError(
             f"「{path}」设置了打开密码，xlsync 无法读取。请取消密码后再试。"
         ) from None
-    except _CALAMINE_ERRORS as err:
-        raise _damaged(path, err) from None
+    except DAMAGED as err:
+        raise XlsyncError(
+            f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
+            "请在 Excel 中打开后另存为 .xlsx 再试。"
+        ) from None
+
+
+def _calamine_grids(path: Path, data: bytes, only: Callable[[str], bool]) -> dict[str, Grid]:
+    """The wanted sheets as python-calamine lays them out, each checked for size first."""
+    with _library_errors(path):
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = [name for name in book.sheet_names if only(name)]
     grids: dict[str, Grid] = {}
-    for name, sheet in sheets.items():
+    for name in names:
+        with _library_errors(path):
+            sheet = book.get_sheet_by_name(name)
         _check_range(path, name, sheet.height, sheet.width)
-        try:
+        with _library_errors(path):
             grids[name] = sheet.to_python(skip_empty_area=False)
-        except _CALAMINE_ERRORS as err:
-            raise _damaged(path, err) from None
     return grids
-
-
-def _damaged(path: Path, err: Exception) -> XlsyncError:
-    return XlsyncError(
-        f"「{path}」无法读取，文件可能已损坏（{type(err).__name__}）。"
-        "请在 Excel 中打开后另存为 .xlsx 再试。"
-    )
 
 
 def _put_errors(grids: dict[str, Grid], errors: dict[str, dict[tuple[int, int], str]]) -> None:

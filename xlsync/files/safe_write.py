@@ -19,8 +19,8 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from xlsync import faults
 from xlsync.errors import XlsyncError
-from xlsync.faults import reached
 from xlsync.files.backup import back_up
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
@@ -121,7 +121,7 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call `write(temp_path)`, then move the temp file over `path` in one step."""
     ensure_not_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,12 +133,13 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     temp = Path(temp_name)
     try:
         write(temp)
-        reached("write-temp-written")  # the temp file is whole, the target still the old one
+        faults.reached("temp-written")
         os.chmod(temp, _mode_for(path))
         with temp.open("rb+") as stream:
             os.fsync(stream.fileno())
+        faults.reached("before-replace")
         os.replace(temp, path)
-        reached("write-replaced")  # the target is the new file
+        faults.reached("replaced")
     finally:
         temp.unlink(missing_ok=True)
 

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from defusedxml import ElementTree
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
+from xlsync.core.master_view import AS_OF_NAME, as_of_of
 from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.files.launchers import write_launchers
+from xlsync.files.ooxml import defined_names
 from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.sheets import put
 from xlsync.files.templates import build_class_workbook, build_master_workbook
 from xlsync.schema import (
     CLASSES,
@@ -38,6 +43,17 @@ _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 def read_master(path: str | Path) -> SchoolConfig:
     """The school configuration held by a master workbook (its big rebuilt sheets are skipped)."""
     return assemble_config(load_grids(path, is_config_sheet), str(path))
+
+
+def read_as_of(path: Path) -> str | None:
+    """The as-of date 汇总 recorded in the master (the defined name), if it recorded one."""
+    data = plain(path, path.read_bytes())
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            refers_to = defined_names(archive).get(AS_OF_NAME)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return None
+    return as_of_of(refers_to) if refers_to else None
 
 
 def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
@@ -167,4 +183,4 @@ def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:
     row, positions = found
     for header, value in values.items():
         if header in positions:
-            ws.cell(row=row, column=positions[header], value=value)
+            put(ws, row, positions[header], value)  # a name is text, whatever it starts with

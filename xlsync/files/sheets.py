@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlsync.core.formula import Formula
 from xlsync.core.master_view import HEADER_FILL, STATUS_STYLES
 from xlsync.core.tables import column_letter
 
@@ -30,13 +31,19 @@ def status_colours(ws: Worksheet, cells: str) -> None:
 
 
 def append_values(ws: Worksheet, values: Sequence[Any]) -> None:
-    """Append one row; text starting with = (a teacher's, or anything read from a file) is
-    stored as text, never as a formula. (+, - and @ are text to openpyxl already.)"""
-    ws.append(list(values))
-    if any(isinstance(v, str) and v.startswith("=") for v in values):
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+    """Append one row: a `Formula` as a formula, any text as text (a teacher's =… too; +, -
+    and @ are text to openpyxl already)."""
+    ws.append([v.text if isinstance(v, Formula) else v for v in values])
+    for number, value in enumerate(values, start=1):
+        if isinstance(value, str) and value.startswith("="):
+            ws.cell(ws.max_row, number).data_type = "s"
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> None:
+    """One cell, by the same rule as `append_values`."""
+    cell = ws.cell(row, column, value.text if isinstance(value, Formula) else value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
 
 
 def replace_sheet(workbook: Workbook, name: str) -> Worksheet:

@@ -9,7 +9,7 @@ block that openpyxl silently drops).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsync.core.config import default_grids
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
-from xlsync.files.sheets import print_setup
+from xlsync.files.sheets import append_values, print_setup
 from xlsync.schema import (
     CLASS_SHEETS,
     HELP_SHEET,
@@ -152,7 +152,7 @@ def _validation_for(col: Column, choices: Sequence[str] = ()) -> DataValidation 
     return None
 
 
-def _add_validations(ws: Worksheet, sheet: Sheet, lists: dict[str, Sequence[str]]) -> None:
+def _add_validations(ws: Worksheet, sheet: Sheet, lists: Mapping[str, Sequence[str]]) -> None:
     for number, col in enumerate(sheet.columns, start=1):
         validation = _validation_for(col, lists.get(col.header, ()))
         if validation is None:
@@ -169,7 +169,7 @@ def _add_validations(ws: Worksheet, sheet: Sheet, lists: dict[str, Sequence[str]
 def add_data_sheet(
     wb: Workbook,
     sheet: Sheet,
-    lists: dict[str, Sequence[str]] | None = None,
+    lists: Mapping[str, Sequence[str]] | None = None,
     rows: Iterable[Sequence[object]] = (),
 ) -> Worksheet:
     """A sheet with the schema's styled header, formats, drop-downs and print setup."""
@@ -178,7 +178,7 @@ def add_data_sheet(
     _format_columns(ws, sheet)
     _add_validations(ws, sheet, lists or {})
     for values in rows:
-        ws.append(list(values))
+        append_values(ws, list(values))
     ws.freeze_panes = "B2" if len(sheet.columns) > 10 else "A2"
     ws.auto_filter.ref = f"A1:{column_letter(len(sheet.columns))}1"
     print_setup(ws)

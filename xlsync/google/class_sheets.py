@@ -480,7 +480,7 @@ def annotate(
         number = (
             book_table(book, f.sheet).positions.get(f.column) if f.cell and f.sheet in ids else None
         )
-        if number:
+        if number and f.row:
             by_cell.setdefault((f.sheet, f.row - 1, number - 1), []).append(f)
     marks = [["xlsync 标记（请勿修改）"]]
     for (tab, r, c), found in by_cell.items():

@@ -46,7 +46,7 @@ def open_client(
 ) -> gspread.Client:
     """A gspread client on SchoolHTTPClient; `session` (tests) replaces authentication."""
     if session is not None:
-        return gspread.Client(None, session=session, http_client=SchoolHTTPClient)
+        return gspread.Client(None, session=session, http_client=SchoolHTTPClient)  # type: ignore[arg-type]
     if credentials is None and os.environ.get(CREDENTIALS_ENV):
         credentials = Path(os.environ[CREDENTIALS_ENV])
     if credentials is None:

@@ -20,7 +20,7 @@ from typing import Any
 import gspread
 
 from xlsync.core.tables import column_letter
-from xlsync.faults import reached
+from xlsync.google.transport import SchoolHTTPClient
 
 INFO_TAB = "同步信息"
 MAX_BODY = 1_900_000  # bytes: Google advises request bodies under 2 MB
@@ -94,7 +94,9 @@ def diff(title: str, desired: Table, current: Table) -> tuple[list[dict[str, Any
     Each changed row is sent from its first to its last differing cell; consecutive changed
     rows whose spans line up within ALIGN columns go out as one rectangle (the few equal
     cells inside are re-sent with their true value, cheaper than another range)."""
-    ranges, differing, block = [], 0, []  # block: [(row, first, last)]
+    ranges: list[dict[str, Any]] = []
+    block: list[tuple[int, int, int]] = []  # (row, first, last)
+    differing = 0
     for row in range(max(len(desired), len(current)) + 1):
         want = desired[row] if row < len(desired) else []
         have = current[row] if row < len(current) else []
@@ -141,7 +143,9 @@ def _shape_requests(
 ) -> tuple[list[dict], list[str], list[str]]:
     """Add missing tabs (with ids chosen here, so that formatting them can go in the same
     atomic request) and grow tabs that are too small."""
-    requests, added, grown = [], [], []
+    requests: list[dict[str, Any]] = []
+    added: list[str] = []
+    grown: list[str] = []
     next_id = max([p["sheetId"] for p in tabs.values()] + [0]) + 1
     for title, rows in tables.items():
         height, width = max(len(rows), 1), max((len(r) for r in rows), default=1)
@@ -187,7 +191,7 @@ def _format_requests(
     tables: dict[str, Table], props: dict[str, dict], titles: list[str]
 ) -> list[dict]:
     """Bold header and status colours for the tabs being added."""
-    requests = []
+    requests: list[dict[str, Any]] = []
     for title in titles:
         sheet_id, header = props[title]["sheetId"], tables[title][0] if tables[title] else []
         requests.append(
@@ -236,7 +240,9 @@ def _format_requests(
 
 
 def _parts(ranges: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    parts, current, size = [], [], 0
+    parts: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
     for value_range in ranges:
         weight = len(json.dumps(value_range, ensure_ascii=False).encode())
         if current and size + weight > MAX_BODY:
@@ -255,7 +261,8 @@ def push_tables(
     dry_run: bool = False,
 ) -> PushReport:
     """Make the tabs of the spreadsheet equal `tables` (and 同步信息 equal `info`)."""
-    http, traffic = client.http_client, client.http_client.traffic
+    http: SchoolHTTPClient = client.http_client  # type: ignore[assignment]
+    traffic = http.traffic
     start_requests, start_bytes = traffic.requests, traffic.bytes_sent
     tables = {**tables, INFO_TAB: info}
     meta = http.fetch_sheet_metadata(spreadsheet_id, params={"fields": "sheets.properties"})
@@ -263,11 +270,9 @@ def push_tables(
     shape, added, grown = _shape_requests(tables, tabs)
     report = PushReport(tabs_added=added, tabs_grown=grown, dry_run=dry_run)
     if shape and not dry_run:
-        reached("push-tabs")
         http.batch_update(
             spreadsheet_id, {"requests": shape + _format_requests(tables, tabs, added)}
         )
-        reached("push-tabs-done")
     existing = [t for t in tables if t in tabs and t not in added]
     current = _current_values(http, spreadsheet_id, existing)
     changes: dict[str, list[dict[str, Any]]] = {}
@@ -284,9 +289,7 @@ def push_tables(
     parts = [p for p in parts if p]
     report.parts = len(parts)
     for part in [] if dry_run else parts:
-        reached("push-part")
         http.values_batch_update(spreadsheet_id, {"valueInputOption": "RAW", "data": part})
-        reached("push-part-done")
     report.requests = traffic.requests - start_requests
     report.bytes_sent = traffic.bytes_sent - start_bytes
     return report

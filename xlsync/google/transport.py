@@ -22,6 +22,8 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
+from xlsync import faults
+
 GOOGLE_ROOT = "https://sheets.googleapis.com"
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
@@ -89,6 +91,7 @@ class SchoolHTTPClient(HTTPClient):
         )
         for attempt in range(self.policy.tries):
             self.traffic.record(method, url, body)
+            faults.reached("sheets-request")
             try:
                 response = self.session.request(
                     method,
@@ -103,6 +106,7 @@ class SchoolHTTPClient(HTTPClient):
                 if attempt + 1 == self.policy.tries:
                     raise
             else:
+                faults.reached("sheets-answered")
                 if response.ok:
                     return response
                 if response.status_code not in RETRY_STATUS or attempt + 1 == self.policy.tries:

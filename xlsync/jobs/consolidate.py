@@ -15,12 +15,12 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from xlsync import __version__
 from xlsync.core.calendar import Calendar, Rule, read_calendar, read_rules
 from xlsync.core.changes import changes, snapshot
 from xlsync.core.classbook import ClassBook, assemble_class_book
@@ -42,7 +42,7 @@ from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.errors import XlsyncError
 from xlsync.files import master_writer as mw
-from xlsync.files.cache import Cache, content_digest
+from xlsync.files.cache import Cache, code_fingerprint, content_digest
 from xlsync.files.discover import class_folder, inside, school_class_files
 from xlsync.files.lock import FileLock
 from xlsync.files.ooxml import sheet_parts
@@ -223,8 +223,14 @@ def _survey(
             (
                 path,
                 class_name,
-                lambda p=path, n=class_name: _file_source(
-                    p, n, master, cache, parsed, None if allow_outside else folder
+                partial(
+                    _file_source,
+                    path,
+                    class_name,
+                    master,
+                    cache,
+                    parsed,
+                    None if allow_outside else folder,
                 ),
             )
         )
@@ -234,7 +240,7 @@ def _survey(
             (
                 key,
                 class_name,
-                lambda s=sid, n=class_name: _sheet_source(s, n, google, cache, parsed),
+                partial(_sheet_source, sid, class_name, google, cache, parsed),
             )
         )
     sources = []
@@ -247,15 +253,19 @@ def _survey(
             sources.append(
                 Source(path, name, class_name, error=str(error))
                 if older is None
-                else Source(path, name, class_name, older[0], str(error), lambda b=older[1]: b)
+                else Source(path, name, class_name, older[0], str(error), partial(_same, older[1]))
             )
     return sources
+
+
+def _same(book: ClassBook) -> ClassBook:
+    return book
 
 
 def _fingerprint(config: SchoolConfig, sources: list[Source], as_of: dt.date) -> str:
     """Changes whenever anything the master is built from changes."""
     parts = {
-        "version": __version__,
+        "code": code_fingerprint(),
         "as_of": as_of.isoformat(),
         "config": {
             n: t.raw.to_json(date_format="iso", default_handler=str)

@@ -6,6 +6,8 @@ rest of the school from files as the CLI reads it; results are written through x
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,36 @@ def saved_path(book: Book) -> Path:
     return path
 
 
+class HalfWritten(Exception):
+    """A job failed after it began writing into the open book. `undone`: its writes were
+    undone (the book closed unsaved and opened again as saved at the start of the job)."""
+
+    def __init__(self, cause: Exception, undone: bool) -> None:
+        super().__init__(str(cause))
+        self.cause, self.undone = cause, undone
+
+
+@contextmanager
+def undoable(book: Book, path: Path) -> Iterator[None]:
+    """Writes into the open book that leave no half-written book behind: the book is saved
+    first (the state to go back to), and a failure closes it unsaved and reopens that file."""
+    book.save()
+    try:
+        yield
+    except Exception as error:
+        raise HalfWritten(error, _reopen(book, path)) from error
+
+
+def _reopen(book: Book, path: Path) -> bool:
+    try:
+        app = book.app
+        book.close()
+        app.books.open(str(path))
+    except Exception:  # the message then asks the user to close it unsaved
+        return False
+    return True
+
+
 def is_master(book: Book) -> bool:
     return find_sheet(book, CLASSES.name) is not None and find_sheet(book, STUDENTS.name) is None
 
@@ -49,6 +81,7 @@ class OpenClass:
     item: ClassInput
     config: SchoolConfig
     notes: list[str]
+    path: Path
 
 
 def open_class(book: Book, as_of: dt.date) -> OpenClass:
@@ -59,14 +92,15 @@ def open_class(book: Book, as_of: dt.date) -> OpenClass:
     path = saved_path(book)
     found, config, notes = load_config(None, [path], as_of, path.parent)
     typed = assemble_class_book(grids(book), path.name)
-    return OpenClass(ClassInput(typed, class_name_for(path, config, found)), config, notes)
+    return OpenClass(ClassInput(typed, class_name_for(path, config, found)), config, notes, path)
 
 
 def validate_open_book(book: Book, as_of: dt.date) -> Report:
     """校验本表: check the open class workbook and mark what is wrong in it."""
     opened = open_class(book, as_of)
     report = validate_classes([opened.item], opened.config, as_of)
-    class_book.annotate(book, report.findings)
+    with undoable(book, opened.path):
+        class_book.annotate(book, report.findings)
     return report
 
 
@@ -75,7 +109,8 @@ def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
     opened = open_class(book, as_of)
     rules, calendar = read_rules(opened.config), read_calendar(opened.config)
     items = evaluate(children_of(opened.item), rules, calendar, as_of)
-    class_book.write_status(book, opened.item.book.students, rules, items)
+    with undoable(book, opened.path):
+        class_book.write_status(book, opened.item.book.students, rules, items)
     return items
 
 
@@ -98,7 +133,8 @@ def excel_target(book: Book, path: Path) -> MasterTarget:
 
     def write(tables: dict[str, Any], figures: dict[str, Any], meta: dict[str, str]) -> None:
         back_up(path)
-        master.write_master(book, path, tables, figures, meta)
+        with undoable(book, path):
+            master.write_master(book, path, tables, figures, meta)
         book.save()
 
     return MasterTarget(lambda: open_config(book, path), lambda: None, write)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,9 +70,9 @@ def google_classes(config: SchoolConfig) -> list[tuple[str, str]]:
     """(spreadsheet id, 班级) of every class whose 台账来源 is a Google Sheet."""
     classes = config.table(CLASSES).data
     return [
-        (google_id(source), name)
+        (sid, str(name))
         for name, source in zip(classes["班级"], classes["台账来源"], strict=False)
-        if name and source and google_id(source)
+        if name and source and (sid := google_id(source))
     ]
 
 
@@ -87,7 +88,7 @@ def load_inputs(
     google: Google | None = None,
 ) -> Inputs:
     """Read every class workbook named by `paths`; an unreadable one is listed, not fatal."""
-    sheets = [google_id(str(p)) for p in paths if google_id(str(p))]
+    sheets = [sid for p in paths if (sid := google_id(str(p)))]
     files = [p for p in paths if not google_id(str(p))]
     found, config, notes = load_config(master, files, as_of, cwd or Path.cwd())
     inputs = Inputs(found, config, notes=notes, google=google or Google())
@@ -95,15 +96,15 @@ def load_inputs(
         _add(
             inputs,
             str(path),
-            lambda path=path: read_class_workbook(path),
-            lambda path=path: class_name_for(path, config, found),
+            partial(read_class_workbook, path),
+            partial(class_name_for, path, config, found),
         )
     for sid in sheets:
         _add(
             inputs,
             PREFIX + sid,
-            lambda sid=sid: _read_sheet(inputs.google, sid),
-            lambda sid=sid: _google_class_name(sid, config),
+            partial(_read_sheet, inputs.google, sid),
+            partial(_google_class_name, sid, config),
         )
     return inputs
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,7 @@ from xlsync.core.masking import mask_rows
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
-from xlsync.files.school import read_master, read_results
+from xlsync.files.school import read_as_of, read_master, read_results
 from xlsync.schema import MASTER_FILE
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class SyncResult:
         }
 
 
-def _trimmed(grid: list[list[Any]]) -> list[list[Any]]:
+def _trimmed(grid: Sequence[Sequence[Any]]) -> list[list[Any]]:
     rows = []
     for row in grid:
         row = list(row)
@@ -67,11 +67,16 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
 
     grids = read_results(master)
     tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
-    found = _AS_OF.search(" ".join(str(v) for row in tables[OVERVIEW][:3] for v in row))
     return (
         {n: mask_rows(t) for n, t in tables.items()} if masked else tables,
-        found.group(1) if found else "",
+        read_as_of(master) or _as_of_in_title(tables[OVERVIEW]),
     )
+
+
+def _as_of_in_title(overview: list[list[Any]]) -> str:
+    """A master built before the date was kept as data (xlsync_as_of): read 概览's title."""
+    found = _AS_OF.search(" ".join(str(v) for row in overview[:3] for v in row))
+    return found.group(1) if found else ""
 
 
 def sync(

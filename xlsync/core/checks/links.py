@@ -7,26 +7,26 @@ from collections.abc import Iterator
 
 from xlsync.core.checks.context import Context, filled
 from xlsync.core.findings import Finding, make_finding
-from xlsync.core.identity import name_count
+from xlsync.core.identity import matches, name_count, names_index, record_names
 
 
 def record_children_exist(ctx: Context) -> Iterator[Finding]:
-    """Each 帮扶记录 row names exactly one child of 学生档案."""
+    """Each name of a 帮扶记录 row (one, or several for a group record) means exactly one
+    child of 学生档案; a finding names the name that does not."""
     records, students = ctx.book.records, ctx.book.students.data
-    for row, name in filled(records, "学生姓名"):
-        if ctx.record_links.get(row) is not None:
-            continue
-        count = name_count(students, name)
+    by_name, ids = names_index(students), dict(students["身份证号"].items())
+    for row, text in filled(records, "学生姓名"):
         given_id = records.data.at[row, "身份证号"]
-        if count > 1 and given_id is None:
-            yield make_finding(
-                "record-child-ambiguous", records.place(row, "学生姓名"), name, count=count
-            )
-        else:
-            detail = f"（身份证号 {given_id}）" if given_id else ""
-            yield make_finding(
-                "record-child-unknown", records.place(row, "学生姓名"), name, detail=detail
-            )
+        for name in record_names(text, by_name, given_id):
+            count = len(matches(by_name, ids, name, given_id))
+            if count == 1:
+                continue
+            place = records.place(row, "学生姓名")
+            if count > 1:
+                yield make_finding("record-child-ambiguous", place, name, count=count)
+            else:
+                detail = f"（身份证号 {given_id}）" if given_id else ""
+                yield make_finding("record-child-unknown", place, name, detail=detail)
 
 
 def plan_children_exist(ctx: Context) -> Iterator[Finding]:

@@ -108,8 +108,8 @@ def records_after_filing(ctx: Context) -> Iterator[Finding]:
     records = ctx.book.records
     filed_on = dict(ctx.book.students.data["建档日期"].items())
     for row, day in filled(records, "日期"):
-        child = ctx.record_links.get(row)
-        filed = filed_on.get(child) if child is not None else None
+        filed_dates = [f for c in ctx.record_links.get(row) or () if (f := filed_on.get(c))]
+        filed = max(filed_dates, default=None)  # a group record: the latest-filed child
         if filed is not None and day < filed:
             yield make_finding(
                 "date-before-filing",

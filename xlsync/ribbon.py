@@ -59,6 +59,22 @@ def _log(error: BaseException) -> Path:
     return LOG_FILE
 
 
+def _half_written(action: str, error: jobs.HalfWritten) -> str:
+    """What a job that failed while writing into the book says: what it did about it."""
+    if isinstance(error.cause, XlsyncError):
+        what = f"{action}没有完成：{error.cause}"
+    else:
+        what = (
+            f"{action}时出了意外的问题，没有完成（详细记录：{_log(error.cause)}，请发给技术老师）"
+        )
+    if error.undone:
+        return f"{what}\n写了一半的内容已经撤销：工作簿已按点按钮时的样子重新打开（点按钮时先保存过一次）。"
+    return (
+        f"{what}\n工作簿里有写了一半的内容：请关闭这个工作簿并选择「不保存」，再重新打开"
+        "（点按钮时已经保存过一次，您填写的内容都在文件里）。"
+    )
+
+
 def button(action: str) -> Callable[[Callable[..., str]], Callable[..., None]]:
     """Run the decorated job on the caller with status-bar progress; end with a message box."""
 
@@ -72,6 +88,8 @@ def button(action: str) -> Callable[[Callable[..., str]], Callable[..., None]]:
                 message, mode = job(book, *args), "info"
             except XlsyncError as error:
                 message, mode = f"{action}没有完成：{error}", "critical"
+            except jobs.HalfWritten as error:
+                message, mode = _half_written(action, error), "critical"
             except Exception as error:  # the user gets a message box, the details go to the log
                 message, mode = (
                     (
