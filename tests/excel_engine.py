@@ -70,6 +70,7 @@ class Cell:
     color: tuple[int, int, int] | None = None
     number_format: str = "General"
     bold: bool = False
+    font_color: tuple[int, int, int] | None = None
     note: str | None = None
     link: str | None = None
     tip: str | None = None
@@ -533,6 +534,20 @@ class Range(base.Range):
             for c in range(self.c1, self.c2 + 1):
                 self._sheet.grid.pop((r, c), None)
 
+    def clear_contents(self) -> None:
+        CALLS["write values"] += 1
+        for c in self.each():
+            c.value, c.formula = None, None
+
+    def clear_formats(self) -> None:
+        """Range.ClearFormats: fills, fonts and number formats go, and so do the conditional
+        formats lying inside the range."""
+        CALLS["set format"] += 1
+        for c in self.each():
+            c.color, c.bold, c.font_color, c.number_format = None, False, None, "General"
+        box = (self.r1, self.c1, self.r2, self.c2)
+        self._sheet.rules[:] = [r for r in self._sheet.rules if not _inside(r["range"], box)]
+
     @property
     def color(self) -> tuple[int, int, int] | None:
         cells = self.each()
@@ -595,6 +610,15 @@ class Range(base.Range):
         cell.value = text_to_display
 
 
+def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and inner[2] <= outer[2]
+        and inner[3] <= outer[3]
+    )
+
+
 def _rgb(value: Any) -> tuple[int, int, int] | None:
     """The forms xlwings passes on (it converts nothing itself): an RGB tuple or a hex string."""
     if value is None:
@@ -620,6 +644,17 @@ class FontImpl(base.Font):
         CALLS["set format"] += 1
         for c in self.rng.each(create=True):
             c.bold = value
+
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        return self.rng._cell(self.rng.r1, self.rng.c1).font_color
+
+    @color.setter
+    def color(self, value: Any) -> None:
+        CALLS["set format"] += 1
+        colour = _rgb(value)
+        for c in self.rng.each(create=True):
+            c.font_color = colour
 
 
 class NoteImpl(base.Note):
@@ -664,6 +699,9 @@ class ConditionalFormats(base.ConditionalFormats):
 
     def add_color_scale(self, spec: dict) -> dict:
         return self._add("color_scale", spec)
+
+    def add_custom(self, spec: dict) -> dict:
+        return self._add("custom", spec)
 
     def clear(self) -> None:
         CALLS["conditional formats"] += 1
@@ -810,15 +848,20 @@ def _save(book: Book, path: str) -> None:
         ws.sheet_state = "visible" if sheet.visible else "hidden"
         for (r, c), cell in sheet.grid.items():
             target = ws.cell(r, c, cell.formula or cell.value)
+            if cell.formula is None and isinstance(cell.value, str):
+                target.data_type = "s"  # text Excel holds as text stays text in the file
             if cell.color:
                 target.fill = PatternFill("solid", fgColor=_hex(cell.color))
             target.number_format = cell.number_format
-            if cell.bold:
-                target.font = Font(bold=True)
+            if cell.bold or cell.font_color:
+                colour = _hex(cell.font_color) if cell.font_color else None
+                target.font = Font(bold=cell.bold, color=colour)
             if cell.note:
                 target.comment = Comment(cell.note, "Excel")
             if cell.link:
                 target.hyperlink = cell.link
+        for column, width in sheet.widths.items():
+            ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]].width = width
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
     for name in book.names.items.values():
@@ -865,6 +908,14 @@ def _openpyxl_rule(rule: dict) -> Any:
             end_type=t[2],
             end_value=z,
             end_color=_hex(_rgb(c)),
+        )
+    if rule["kind"] == "custom":
+        from openpyxl.formatting.rule import FormulaRule
+
+        return FormulaRule(
+            formula=[rule["formula"].lstrip("=")],
+            fill=PatternFill("solid", bgColor=_hex(_rgb(rule["fill_color"]))),
+            font=Font(color=_hex(_rgb(rule["font_color"]))),
         )
     formulas = [str(f).lstrip("=") for f in (rule["formula1"], rule.get("formula2")) if f]
     return CellIsRule(

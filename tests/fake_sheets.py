@@ -46,6 +46,7 @@ class Tab:
     formats: dict[tuple[int, int], dict] = field(default_factory=dict)
     validations: dict[tuple[int, int], dict] = field(default_factory=dict)
     rules: list[dict] = field(default_factory=list)
+    widths: dict[int, int] = field(default_factory=dict)  # column index → pixels
     hidden: bool = False
 
     def properties(self) -> dict:
@@ -329,6 +330,11 @@ class FakeSheets:
             tab = self._by_id(book, spec["rule"]["ranges"][0]["sheetId"])
             tab.rules.insert(spec.get("index", len(tab.rules)), spec["rule"])
             return {}
+        if kind == "updateDimensionProperties" and spec["range"]["dimension"] == "COLUMNS":
+            tab = self._by_id(book, spec["range"]["sheetId"])
+            for column in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
+                tab.widths[column] = spec["properties"]["pixelSize"]
+            return {}
         if kind == "deleteConditionalFormatRule":
             self._by_id(book, spec["sheetId"]).rules.pop(spec["index"])
             return {}
@@ -350,6 +356,8 @@ class FakeSheets:
                     tab.cells.pop(cell, None)
                 if "note" in spec["fields"]:
                     tab.notes.pop(cell, None)
+                if "userEnteredFormat" in spec["fields"]:
+                    tab.formats.pop(cell, None)
             return {}
         if "start" in spec:  # a GridCoordinate
             sheet_id, row0, col0 = (

@@ -303,13 +303,14 @@ def test_help_is_a_message_box(school, monkeypatch):
 
 
 def test_a_button_that_fails_half_way_leaves_the_book_as_it_was(school, monkeypatch):
-    """计算逾期 breaks after it has emptied the status columns: the message does not claim the
+    """计算逾期 breaks after it has rewritten the status columns: the message does not claim the
     book is fine, and the book open in Excel is the one saved when the button was pressed."""
     path = _class_in(school)
     book = clicked(monkeypatch, path)
     book.sheets[STUDENTS.name].range("A2").value = "王小明"  # typed, not saved yet
     before = values(book, STUDENTS.name)
-    monkeypatch.setattr(entry.jobs.class_book, "status_block", lambda *a: 1 / 0)
+    # breaks after the status block is drawn, before 逾期提醒
+    monkeypatch.setattr(entry.jobs.class_book.spec, "todo_spec", lambda *a: 1 / 0)
 
     entry.overdue_book()
 
@@ -343,7 +344,8 @@ def test_consolidate_that_fails_half_way_is_undone(demo_school, tmp_path, monkey
 def test_when_the_undo_itself_fails_the_user_is_told_to_close_unsaved(school, monkeypatch):
     path = _class_in(school)
     book = clicked(monkeypatch, path)
-    monkeypatch.setattr(entry.jobs.class_book, "status_block", lambda *a: 1 / 0)
+    # breaks after the status block is drawn, before 逾期提醒
+    monkeypatch.setattr(entry.jobs.class_book.spec, "todo_spec", lambda *a: 1 / 0)
     monkeypatch.setattr(xe.Book, "close", lambda self: 1 / 0)
     entry.overdue_book()
     assert "选择「不保存」" in alert(book)["prompt"]

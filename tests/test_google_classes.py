@@ -155,7 +155,8 @@ def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
     )
     assert {k: v for k, v in tab.cells.items() if k[1] < len(STUDENTS.headers)} == teacher_values
     rules = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in tab.rules]
-    assert sorted(rules) == sorted(["已完成", "已逾期", "即将到期"])  # replaced, not added again
+    # replaced, not added again; the last is the count rule 逾期项数 > 0
+    assert sorted(rules) == sorted(["已完成", "已逾期", "即将到期", "0"])
     todo = fake.values(SID, "逾期提醒")
     assert todo[0][:3] == ["状态", "学生", "帮扶事项"] and todo[1][0] == "已逾期"
 

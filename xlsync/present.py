@@ -181,9 +181,11 @@ def sync_lines(result: SyncResult) -> Iterator[Line]:
     verb = "将会" if r.dry_run else "已"
     yield (
         f"{'（试运行，没有写入）' if r.dry_run else ''}Google 表格「{result.spreadsheet}」"
-        f"{verb}更新 {r.changed_cells} 个单元格（数据截至 {result.as_of}）。",
+        f"{verb}更新 {r.changed_cells} 个单元格（数据截至 {result.as_of or '未知'}）。",
         "title",
     )
+    if not result.as_of:
+        yield "全校汇总里没有记下数据截至日期：请重新运行 汇总全校，再同步一次。", "warning"
     if r.tabs_added:
         yield f"{verb}新建工作表：{'、'.join(r.tabs_added)}", ""
     if r.tabs_grown:

@@ -103,26 +103,6 @@ def style_header(sheet: XlSheet, width: int, widths: Iterable[float] = ()) -> No
         sheet.range((1, number)).column_width = chars
 
 
-def paint_runs(
-    sheet: XlSheet,
-    column: int,
-    first_row: int,
-    values: Sequence[Any],
-    colour_of: Callable[[Any], str | None],
-) -> None:
-    """Colour each run of equal colours in one column with one call (the rows are sorted by
-    status, so a long list is a few runs)."""
-    start = 0
-    for index in range(1, len(values) + 1):
-        if index == len(values) or colour_of(values[index]) != colour_of(values[start]):
-            colour = colour_of(values[start])
-            if colour:
-                sheet.range(
-                    (first_row + start, column), (first_row + index - 1, column)
-                ).color = rgb(colour)
-            start = index
-
-
 def status_formats(cells: Any) -> None:
     """Excel's own rules colour each cell holding exactly a status (逾期清单's 状态 column):
     three calls however long the list, and right again after the lead edits a cell."""

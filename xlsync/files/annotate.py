@@ -8,26 +8,25 @@ written by xlsync, stay. Values are never touched.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.styles.fills import Fill
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.xml.functions import fromstring, tostring
 
-from xlsync.core.findings import ERROR, Finding
-from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK, check_rows
+from xlsync.core.findings import Finding
+from xlsync.core.render import class_book as spec
+from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
+from xlsync.files.render import draw
 from xlsync.files.safe_write import open_for_update, save_workbook
-from xlsync.files.sheets import append_values, replace_sheet, style_table
 from xlsync.schema import CHECK_SHEET
 
 AUTHOR = "xlsync"
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+ERROR_FILL = PatternFill("solid", fgColor=spec.ERROR_FILL)
+WARNING_FILL = PatternFill("solid", fgColor=spec.WARNING_FILL)
 
 
 def _fill_xml(fill: Fill) -> str:
@@ -76,30 +75,17 @@ def _remembered(original: str | None) -> Fill:
 
 
 def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
-    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in findings:
-        if finding.cell and finding.sheet in workbook.sheetnames:
-            by_cell[(finding.sheet, finding.cell)].append(finding)
     marks = workbook.create_sheet(MARKS_SHEET)
     marks.sheet_state = "veryHidden"
-    marks.append(["工作表", "单元格", "原填充"])
-    for (sheet, address), found in by_cell.items():
-        cell = workbook[sheet][address]
-        marks.append([sheet, address, _fill_xml(cell.fill)])
-        cell.fill = ERROR_FILL if any(f.severity == ERROR for f in found) else WARNING_FILL
+    marks.append(spec.MARKS_HEADER)
+    for mark in spec.marks(findings, workbook.sheetnames):
+        cell = workbook[mark.sheet][mark.cell]
+        marks.append([mark.sheet, mark.cell, _fill_xml(cell.fill)])
+        cell.fill = PatternFill("solid", fgColor=mark.fill)
         if cell.comment is None:  # a teacher's own comment is never replaced
-            text = NOTE_MARK + "\n" + "\n".join(f"· {f.message}" for f in found)
-            cell.comment = Comment(text, AUTHOR, width=320, height=40 + 40 * len(found))
+            height = 40 + 40 * mark.note.count("\n· ")
+            cell.comment = Comment(mark.note, AUTHOR, width=320, height=height)
 
 
 def _write_check_sheet(workbook: Workbook, findings: Sequence[Finding]) -> None:
-    ws = replace_sheet(workbook, CHECK_SHEET)
-    for values in check_rows(findings):
-        append_values(ws, values)
-    for row, f in enumerate(findings, start=2):
-        if f.cell and f.sheet in workbook.sheetnames:
-            link = ws.cell(row=row, column=3)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet}'!{f.cell}")
-            link.font = Font(color="0563C1", underline="single")
-        ws.cell(row=row, column=1).fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
-    style_table(ws, widths=(6, 12, 8, 12, 20, 70, 22))
+    draw(workbook, spec.check_spec(findings, workbook.sheetnames))

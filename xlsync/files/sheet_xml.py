@@ -4,7 +4,8 @@ openpyxl creates a Python object per cell and costs about 20 µs a cell to write
 a large school has over a million cells in 帮扶记录汇总 alone. openpyxl still writes each such
 sheet's header, first row and formatting; the other rows are generated here as text, reusing
 the style ids openpyxl gave the first row (so dates keep their yyyy-mm-dd format). Strings are
-inline strings, never formulas: a teacher's text starting with = stays text.
+inline strings, never formulas: a teacher's text starting with = stays text. Only xlsync's own
+`Formula` values become formulas.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from xlsync.core.formula import Formula
 from xlsync.core.tables import column_letter
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -39,6 +41,11 @@ def _number(ref: str, value: float, s: str) -> str:
     return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
 
 
+def _formula(ref: str, value: Formula, s: str) -> str:
+    cached = "" if value.cached is None else f"<v>{value.cached!r}</v>"
+    return f'<c r="{ref}"{s}><f>{escape(value.text[1:])}</f>{cached}</c>'
+
+
 _WRITERS: dict[type, Callable[[str, Any, str], str]] = {
     str: _text,
     int: _number,
@@ -49,6 +56,7 @@ _WRITERS: dict[type, Callable[[str, Any, str], str]] = {
         f'<c r="{ref}"{s}><v>{(v - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
     ),
     type(None): lambda ref, v, s: "",
+    Formula: _formula,
 }
 
 

@@ -9,42 +9,37 @@ spreadsheets.batchUpdate. Cells the teacher typed are never written.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import gspread
+import pandas as pd
 
 from xlsync.core.calendar import Rule
 from xlsync.core.classbook import ClassBook, assemble_class_book
-from xlsync.core.findings import ERROR, Finding
+from xlsync.core.findings import Finding
 from xlsync.core.obligations import Item
-from xlsync.core.status_view import (
-    NOTE_MARK,
-    OWNED_HEADER,
-    check_rows,
-    status_block,
-    todo_rows,
-)
+from xlsync.core.render import class_book as spec
+from xlsync.core.render.spec import Mark, SheetSpec
+from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
 from xlsync.core.tables import Table
 from xlsync.errors import XlsyncError
+from xlsync.google import render
 from xlsync.google.client import google_errors
-from xlsync.google.push import COLOURS, quote
+from xlsync.google.push import quote
 from xlsync.google.sources import PREFIX
 from xlsync.schema import (
-    CHECK_SHEET,
     CLASS_SHEETS,
-    STATUS_SHEET,
     STUDENTS,
     Column,
     Kind,
 )
 
-MARKS_TAB = "xlsync标记"
+MARKS_TAB = MARKS_SHEET
 REQUIRED_RGB, OPTIONAL_RGB = (0.99, 0.89, 0.84), (0.87, 0.92, 0.97)
-ERROR_RGB, WARNING_RGB = COLOURS["已逾期"], COLOURS["即将到期"]
+ERROR_RGB = tuple(render.rgb(spec.ERROR_FILL).values())  # the colour of an error mark
 DATA_ROWS = 1000
 
 
@@ -61,23 +56,6 @@ def on_sheet(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _rgb(colour: tuple[float, float, float]) -> dict[str, float]:
     return dict(zip(("red", "green", "blue"), colour, strict=False))
-
-
-def _cell(value: Any) -> dict[str, Any]:
-    """CellData with a typed value: text stays text (no formula is ever entered)."""
-    if value is None or value == "":
-        return {}
-    if isinstance(value, bool):
-        return {"userEnteredValue": {"boolValue": value}}
-    if isinstance(value, (int, float)):
-        return {"userEnteredValue": {"numberValue": value}}
-    if isinstance(value, dt.date):
-        value = value.isoformat()
-    return {"userEnteredValue": {"stringValue": str(value)}}
-
-
-def _rows(rows: Sequence[Sequence[Any]], **extra: Any) -> list[dict]:
-    return [{"values": [{**_cell(v), **extra} for v in row]} for row in rows]
 
 
 def _validation(col: Column, teachers: Sequence[str]) -> dict | None:
@@ -130,7 +108,7 @@ def _tab_requests(sheet_id: int, spec, teachers: Sequence[str]) -> list[dict]:
                     {
                         "values": [
                             {
-                                **_cell(c.header),
+                                **render.cell(c.header),
                                 "userEnteredFormat": {
                                     "textFormat": {"bold": True},
                                     "backgroundColor": _rgb(
@@ -232,78 +210,41 @@ def fetch_class_grids(client: gspread.Client, sid: str) -> dict[str, list[list[A
 # ------------------------------------------------------------------ overdue --write
 
 
-def _block_start(table: Table) -> tuple[int, list[int]]:
-    """(first column of the new block, owned columns now), 1-based, as in the Excel writer."""
-    owned = sorted(n for h, n in table.positions.items() if OWNED_HEADER.match(h))
-    others = [n for h, n in table.positions.items() if not OWNED_HEADER.match(h)]
-    if owned and not [n for n in others if n > owned[0]]:
-        return owned[0], owned
-    return max(others, default=0) + 1, owned
+def table_grid(table: Table) -> list[list[Any]]:
+    """The tab's cells as far as `table` knows them (header and raw values), as a grid."""
+    width = max(table.positions.values(), default=0)
+    header: list[Any] = [None] * width
+    for name, number in table.positions.items():
+        header[number - 1] = name
+    grid: list[list[Any]] = [[] for _ in range(table.header_row - 1)] + [header]
+    for row in range(table.header_row + 1, max(table.raw.index, default=0) + 1):
+        values: list[Any] = [None] * width
+        if row in table.raw.index:
+            for name, number in table.positions.items():
+                raw = table.raw.at[row, name] if name in table.raw else None
+                values[number - 1] = None if raw is None or pd.isna(raw) else raw
+        grid.append(values)
+    return grid
 
 
-def _replace_tab(
-    tabs: dict[str, dict], title: str, sheet_id: int, rows: list[list], hidden: bool = False
-) -> list[dict]:
-    """Requests that drop tab `title` (if any) and add it anew holding `rows`."""
-    requests = (
-        [{"deleteSheet": {"sheetId": tabs[title]["properties"]["sheetId"]}}]
-        if title in tabs
-        else []
-    )
-    requests.append(
-        {
-            "addSheet": {
-                "properties": {
-                    "sheetId": sheet_id,
-                    "title": title,
-                    "hidden": hidden,
-                    "gridProperties": {
-                        "rowCount": max(len(rows) + 10, 100),
-                        "columnCount": 12,
-                        "frozenRowCount": 1,
-                    },
-                }
-            }
-        }
-    )
-    requests.append(
-        {
-            "updateCells": {
-                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                "rows": _rows(rows),
-                "fields": "userEnteredValue",
-            }
-        }
-    )
-    return requests
+def _replace_tab(tabs: dict[str, dict], spec: SheetSpec, sheet_id: int) -> list[dict]:
+    """Requests that drop the tab of a whole-sheet spec (if any) and add it anew."""
+    old = tabs.get(spec.name)
+    drop = [{"deleteSheet": {"sheetId": old["properties"]["sheetId"]}}] if old else []
+    return [*drop, render.add_tab(sheet_id, spec)]
 
 
-def _status_rules(sheet_id: int, first: int, last: int, index: int = 0) -> list[dict]:
-    return [
-        {
-            "addConditionalFormatRule": {
-                "index": index + i,
-                "rule": {
-                    "ranges": [
-                        {
-                            "sheetId": sheet_id,
-                            "startRowIndex": 1,
-                            "startColumnIndex": first,
-                            "endColumnIndex": last,
-                        }
-                    ],
-                    "booleanRule": {
-                        "condition": {
-                            "type": "TEXT_CONTAINS",
-                            "values": [{"userEnteredValue": text}],
-                        },
-                        "format": {"backgroundColor": _rgb(colour)},
-                    },
-                },
-            }
-        }
-        for i, (text, colour) in enumerate(COLOURS.items())
-    ]
+def _grow(sheet_id: int, grid: dict, spec: SheetSpec) -> list[dict]:
+    """Make the tab wide and long enough for `spec`, if it is not."""
+    size = {
+        "rowCount": max(grid["rowCount"], spec.last_row),
+        "columnCount": max(grid["columnCount"], spec.last_column),
+    }
+    if size == {k: grid[k] for k in size}:
+        return []
+    props = {"sheetId": sheet_id, "gridProperties": size}
+    fields = "gridProperties.rowCount,gridProperties.columnCount"
+    return [{"updateSheetProperties": {"properties": props, "fields": fields}}]
 
 
 @on_sheet
@@ -313,62 +254,17 @@ def write_status(
     """Status columns of 学生档案 and the 逾期提醒 tab, in one atomic request."""
     tabs = _tabs(client, sid)
     students = tabs[STUDENTS.name]
-    sheet_id, grid = students["properties"]["sheetId"], students["properties"]["gridProperties"]
-    start, owned = _block_start(table)
-    headers, values = status_block(table.data.index, rules, items)
-    requests: list[dict] = []
-    if start - 1 + len(headers) > grid["columnCount"]:
-        requests.append(
-            {
-                "updateSheetProperties": {
-                    "properties": {
-                        "sheetId": sheet_id,
-                        "gridProperties": {"columnCount": start - 1 + len(headers)},
-                    },
-                    "fields": "gridProperties.columnCount",
-                }
-            }
-        )
-    for index in reversed(range(len(students.get("conditionalFormats", [])))):
-        ranges = students["conditionalFormats"][index]["ranges"]
-        if ranges and ranges[0].get("startColumnIndex", 0) + 1 in owned:
-            requests.append({"deleteConditionalFormatRule": {"sheetId": sheet_id, "index": index}})
-    last_row = max([table.header_row, *values.keys()])
-    for column in owned:  # emptied in place (a teacher column may lie after them)
-        requests.append(
-            {
-                "updateCells": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "startRowIndex": table.header_row - 1,
-                        "endRowIndex": last_row,
-                        "startColumnIndex": column - 1,
-                        "endColumnIndex": column,
-                    },
-                    "fields": "userEnteredValue",
-                }
-            }
-        )
-    rows = [headers] + [
-        values.get(r, [""] * len(headers)) for r in range(table.header_row + 1, last_row + 1)
-    ]
-    requests.append(
-        {
-            "updateCells": {
-                "start": {
-                    "sheetId": sheet_id,
-                    "rowIndex": table.header_row - 1,
-                    "columnIndex": start - 1,
-                },
-                "rows": _rows(rows),
-                "fields": "userEnteredValue",
-            }
-        }
+    ids = {t: tabs[t]["properties"]["sheetId"] for t in tabs}
+    sheet_id = ids[STUDENTS.name]
+    block = spec.status_spec(
+        table.source_sheet, table_grid(table), table.header_row, table.data.index, rules, items
     )
-    requests += _status_rules(sheet_id, start - 1, start - 1 + len(headers) - 2)
-    todo_id = max(t["properties"]["sheetId"] for t in tabs.values()) + 1
-    requests += _replace_tab(tabs, STATUS_SHEET, todo_id, todo_rows(items))
-    requests += _status_rules(todo_id, 0, 1)
+    requests = _grow(sheet_id, students["properties"]["gridProperties"], block)
+    requests += render.clear(block, sheet_id, students.get("conditionalFormats", []))
+    requests += render.draw(block, sheet_id, ids)
+    todo = spec.todo_spec(items, table.source_sheet)
+    todo_id = max(ids.values()) + 1
+    requests += _replace_tab(tabs, todo, todo_id) + render.draw(todo, todo_id, ids)
     client.http_client.batch_update(sid, {"requests": requests})
 
 
@@ -404,8 +300,8 @@ def _ours(cell: dict) -> tuple[bool, bool]:
     note = cell.get("note") or ""
     colour = cell.get("userEnteredFormat", {}).get("backgroundColor")
     return note.startswith(NOTE_MARK), bool(colour) and any(
-        all(abs(colour.get(k, 0.0) - v) < 0.01 for k, v in _rgb(rgb).items())
-        for rgb in (ERROR_RGB, WARNING_RGB)
+        all(abs(colour.get(k, 0.0) - v) < 0.01 for k, v in render.rgb(fill).items())
+        for fill in (spec.ERROR_FILL, spec.WARNING_FILL)
     )
 
 
@@ -454,11 +350,18 @@ def _undo_marks(current: dict, ids: dict[str, int]) -> dict[tuple[str, int, int]
     return undone
 
 
-def _marked(before: dict, found: Sequence[Finding]) -> dict:
-    colour = ERROR_RGB if any(f.severity == ERROR for f in found) else WARNING_RGB
-    teacher_note = before.get("note")  # a teacher's own note is never replaced
-    note = teacher_note or NOTE_MARK + "\n" + "\n".join(f"· {f.message}" for f in found)
-    return {"note": note, "userEnteredFormat": {"backgroundColor": _rgb(colour)}}
+def _marked(before: dict, mark: Mark) -> dict:
+    note = before.get("note") or mark.note  # a teacher's own note is never replaced
+    return {"note": note, "userEnteredFormat": {"backgroundColor": render.rgb(mark.fill)}}
+
+
+def _at(address: str) -> tuple[int, int]:
+    """0-based (row, column) of an A1 address."""
+    letters = address.rstrip("0123456789")
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return int(address[len(letters) :]) - 1, column - 1
 
 
 @on_sheet
@@ -475,23 +378,17 @@ def annotate(
     undone = _undo_marks(current, ids)
     requests = [_set(ids[t], r, c, cell) for (t, r, c), cell in undone.items()]
     state = {**{k: _kept(v) for k, v in current.items()}, **undone}
-    by_cell: dict[tuple[str, int, int], list[Finding]] = {}
-    for f in findings:
-        number = (
-            book_table(book, f.sheet).positions.get(f.column) if f.cell and f.sheet in ids else None
-        )
-        if number and f.row:
-            by_cell.setdefault((f.sheet, f.row - 1, number - 1), []).append(f)
-    marks = [["xlsync 标记（请勿修改）"]]
-    for (tab, r, c), found in by_cell.items():
-        before = state.get((tab, r, c), {})
-        requests.append(_set(ids[tab], r, c, _marked(before, found)))
-        marks.append([json.dumps([tab, r, c, before], ensure_ascii=False)])
+    remembered = [["xlsync 标记（请勿修改）"]]
+    for mark in spec.marks(
+        findings, [t.source_sheet for t in book.tables if t.source_sheet in ids]
+    ):
+        r, c = _at(mark.cell)
+        before = state.get((mark.sheet, r, c), {})
+        requests.append(_set(ids[mark.sheet], r, c, _marked(before, mark)))
+        remembered.append([json.dumps([mark.sheet, r, c, before], ensure_ascii=False)])
+    checks = spec.check_spec(findings, list(ids))
+    hidden = SheetSpec(MARKS_TAB, remembered, hidden=True)
     next_id = max(ids.values()) + 1
-    requests += _replace_tab(tabs, CHECK_SHEET, next_id, check_rows(findings))
-    requests += _replace_tab(tabs, MARKS_TAB, next_id + 1, marks, hidden=True)
+    requests += _replace_tab(tabs, checks, next_id) + render.draw(checks, next_id, ids)
+    requests += _replace_tab(tabs, hidden, next_id + 1) + render.draw(hidden, next_id + 1, ids)
     client.http_client.batch_update(sid, {"requests": requests})
-
-
-def book_table(book: ClassBook, sheet: str) -> Table:
-    return next(t for t in book.tables if t.source_sheet == sheet)

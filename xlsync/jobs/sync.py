@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import requests
 
 _AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")
+UNKNOWN_AS_OF = "未知（请重新运行 汇总全校 后再同步）"  # neither the name nor a dated title
 
 
 @dataclass
@@ -106,7 +107,7 @@ def sync(
             ["项目", "内容"],
             ["状态", FINISHED],
             ["同步时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")],
-            ["数据截至", as_of],
+            ["数据截至", as_of or UNKNOWN_AS_OF],
             ["脱敏", "是" if masked else "否"],
             ["来源", master.name],
         ]

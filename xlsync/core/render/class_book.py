@@ -1,0 +1,161 @@
+"""The specs of xlsync's parts of a class workbook: the status block of 学生档案, 逾期提醒,
+the marks on offending cells and 校验结果. Every writer draws these, so a teacher sees the same
+whichever button she pressed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from xlsync.core.calendar import Rule
+from xlsync.core.findings import ERROR, Finding
+from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES
+from xlsync.core.obligations import DONE, Item
+from xlsync.core.render.spec import (
+    CONTAINS,
+    GREATER_THAN,
+    Box,
+    CondRule,
+    Link,
+    Look,
+    Mark,
+    PrintSetup,
+    SheetSpec,
+)
+from xlsync.core.status_view import (
+    NOTE_MARK,
+    block_start,
+    check_rows,
+    owned_columns,
+    status_block,
+    todo_rows,
+)
+from xlsync.schema import CHECK_SHEET, STATUS_SHEET
+
+ERROR_FILL, WARNING_FILL = STATUS_STYLES["已逾期"][0], STATUS_STYLES["即将到期"][0]
+COUNT_STYLE = STATUS_STYLES["已逾期"]  # 逾期项数 > 0 looks like 已逾期
+LINK_FONT = "0563C1"
+HEADER_LOOK = Look(fill=HEADER_FILL, bold=True, centred=True)
+TODO_WIDTHS = (10, 10, 14, 18, 12, 10, 10, 10)
+CHECK_WIDTHS = (6, 12, 8, 12, 20, 70, 22)
+MARKS_HEADER = ["工作表", "单元格", "原填充"]
+
+
+def status_rules(box: Box) -> list[CondRule]:
+    """Colour each cell of `box` by the status text it contains."""
+    return [
+        CondRule(box, CONTAINS, status, fill, font)
+        for status, (fill, font) in STATUS_STYLES.items()
+    ]
+
+
+def _runs(columns: Iterable[int]) -> list[tuple[int, int]]:
+    """Contiguous runs (first, last) of sorted column numbers."""
+    runs: list[list[int]] = []
+    for column in sorted(columns):
+        if runs and runs[-1][1] == column - 1:
+            runs[-1][1] = column
+        else:
+            runs.append([column, column])
+    return [(a, b) for a, b in runs]
+
+
+def status_spec(
+    sheet: str,
+    grid: Sequence[Sequence[Any]],
+    header_row: int,
+    data_rows: Iterable[int],
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+) -> SheetSpec:
+    """The status block of 学生档案: placed by `block_start`, replacing the old one."""
+    data_rows = list(data_rows)
+    owned = owned_columns(grid[header_row - 1] if len(grid) >= header_row else [])
+    start = block_start(grid, header_row, owned)
+    width = max((len(r) for r in grid), default=0)
+    last = max([len(grid), header_row + 1, *data_rows])
+    stale = set(owned) | set(range(start, width + 1)) if owned else set()
+    headers, values = status_block(data_rows, rules, items)
+    end = start + len(headers) - 1
+    spec = SheetSpec(
+        sheet,
+        [headers] + [values.get(r, [None] * len(headers)) for r in range(header_row + 1, last + 1)],
+        origin=(header_row, start),
+        whole=False,
+        clear=[Box(header_row, a, last, b) for a, b in _runs(stale)],
+        looks=[
+            (Box(header_row, start, header_row, end), Look(fill=HEADER_FILL, bold=True)),
+            (Box(header_row + 1, end, last, end), Look(number_format=DATE_FORMAT)),
+        ],
+        widths={start + i: max(12, len(h) * 2 + 2) for i, h in enumerate(headers)},
+    )
+    if len(headers) > 2:
+        spec.rules = status_rules(Box(header_row + 1, start, last, end - 2))
+    count = Box(header_row + 1, end - 1, last, end - 1)
+    spec.rules.append(CondRule(count, GREATER_THAN, "0", *COUNT_STYLE))
+    return spec
+
+
+def _table(name: str, rows: list[list[Any]], widths: Sequence[int]) -> SheetSpec:
+    """A sheet xlsync owns whole, styled as a table: grey header, frozen, filterable, A4."""
+    last_column = len(rows[0])
+    return SheetSpec(
+        name,
+        rows,
+        looks=[(Box(1, 1, 1, last_column), HEADER_LOOK)],
+        widths=dict(enumerate(widths, start=1)),
+        frozen_rows=1,
+        filtered=len(rows) > 1,
+        printing=PrintSetup(),
+    )
+
+
+def _link(spec: SheetSpec, row: int, column: int, sheet: str, cell: str) -> None:
+    spec.links.append(Link(row, column, sheet, cell))
+    spec.looks.append((Box(row, column, row, column), Look(font=LINK_FONT)))
+
+
+def todo_spec(items: Sequence[Item], source_sheet: str) -> SheetSpec:
+    """逾期提醒: the pending items, coloured by status, each linked to its 学生档案 row."""
+    rows = todo_rows(items)
+    spec = _table(STATUS_SHEET, rows, TODO_WIDTHS)
+    last = max(2, len(rows))
+    spec.looks.append((Box(2, 5, last, 5), Look(number_format=DATE_FORMAT)))
+    spec.rules = status_rules(Box(2, 1, last, 1))
+    pending = [i for i in items if i.status != DONE]
+    for row, item in enumerate(pending, start=2):
+        _link(spec, row, 8, source_sheet, f"A{item.row}")
+    return spec
+
+
+def check_spec(findings: Sequence[Finding], sheets: Sequence[str]) -> SheetSpec:
+    """校验结果: every finding, its level coloured, linked to its cell when it has one."""
+    spec = _table(CHECK_SHEET, check_rows(findings), CHECK_WIDTHS)
+    for row, f in enumerate(findings, start=2):
+        fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
+        spec.looks.append((Box(row, 1, row, 1), Look(fill=fill)))
+        if f.cell and f.sheet in sheets:
+            _link(spec, row, 3, f.sheet, f.cell)
+    return spec
+
+
+def note_text(found: Sequence[Finding]) -> str:
+    return NOTE_MARK + "\n" + "\n".join(f"· {f.message}" for f in found)
+
+
+def marks(findings: Sequence[Finding], sheets: Sequence[str]) -> list[Mark]:
+    """One mark per offending cell: red for an error there, else yellow, with every message."""
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.cell and finding.sheet in sheets:
+            by_cell[(finding.sheet, finding.cell)].append(finding)
+    return [
+        Mark(
+            sheet,
+            cell,
+            ERROR_FILL if any(f.severity == ERROR for f in found) else WARNING_FILL,
+            note_text(found),
+        )
+        for (sheet, cell), found in by_cell.items()
+    ]

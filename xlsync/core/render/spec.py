@@ -1,0 +1,99 @@
+"""The vocabulary of a rendered sheet: cells, looks, conditional rules, links, widths, print
+setup. Pure data; an engine draws it (openpyxl, xlwings or the Sheets API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+CONTAINS: Final = "contains"
+GREATER_THAN: Final = "greater_than"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle of cells, 1-based and inclusive."""
+
+    row: int
+    column: int
+    last_row: int
+    last_column: int
+
+
+@dataclass(frozen=True)
+class Look:
+    """Static formatting of a box; None leaves that part as it is."""
+
+    fill: str | None = None  # RRGGBB
+    font: str | None = None  # RRGGBB
+    bold: bool = False
+    centred: bool = False
+    number_format: str | None = None
+
+
+@dataclass(frozen=True)
+class CondRule:
+    """A conditional format: cells containing `value` (text) or greater than it (numbers)."""
+
+    box: Box
+    kind: Literal["contains", "greater_than"]
+    value: str
+    fill: str
+    font: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that links to a cell of another sheet of the same workbook."""
+
+    row: int
+    column: int
+    sheet: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    landscape: bool = True
+    fit_width: bool = True
+    title_rows: int = 1  # repeated on every printed page
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A teacher's cell xlsync marks: its fill, and a note unless the teacher wrote one."""
+
+    sheet: str
+    cell: str
+    fill: str
+    note: str
+
+
+@dataclass
+class SheetSpec:
+    """What one sheet shows of xlsync's: `rows` written with their top left at `origin`.
+
+    `whole` sheets belong to xlsync and are rebuilt; otherwise only `clear` (emptied of values,
+    formats and rules first) and the written cells are touched."""
+
+    name: str
+    rows: list[list[Any]]
+    origin: tuple[int, int] = (1, 1)
+    whole: bool = True
+    hidden: bool = False
+    clear: list[Box] = field(default_factory=list)
+    looks: list[tuple[Box, Look]] = field(default_factory=list)
+    rules: list[CondRule] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    frozen_rows: int = 0
+    filtered: bool = False
+    printing: PrintSetup | None = None
+
+    @property
+    def last_row(self) -> int:
+        return self.origin[0] + max(len(self.rows), 1) - 1
+
+    @property
+    def last_column(self) -> int:
+        return self.origin[1] + max((len(r) for r in self.rows), default=1) - 1
