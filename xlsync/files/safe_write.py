@@ -22,10 +22,12 @@ from openpyxl import Workbook, load_workbook
 from xlsync import faults
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
+from xlsync.files.disk import disk_error, is_whole_workbook
 from xlsync.files.kept import Owned, ensure_kept, keep_formula_results, owning, refuse_strict
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
 from xlsync.files.protect import encrypted_like, plain
+from xlsync.files.stamp import ensure_unchanged, read_stamp, remember_read, stamp_of
 
 WRITABLE = (".xlsx", ".xlsm")
 
@@ -129,9 +131,21 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call `write(temp_path)`, then move the temp file over `path` in one step."""
+def atomic_write(
+    path: Path, write: Callable[[Path], object], before_replace: Callable[[], None] | None = None
+) -> None:
+    """Call `write(temp_path)`, then move the temp file over `path` in one step
+    (`before_replace` may still refuse, e.g. when the file changed meanwhile)."""
     ensure_not_open(path)
+    try:
+        _write_and_replace(path, write, before_replace)
+    except OSError as error:
+        raise disk_error(path, error) from None
+
+
+def _write_and_replace(
+    path: Path, write: Callable[[Path], object], before_replace: Callable[[], None] | None
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
     handle, temp_name = tempfile.mkstemp(
@@ -145,6 +159,8 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         os.chmod(temp, _mode_for(path))
         with temp.open("rb+") as stream:
             os.fsync(stream.fileno())
+        if before_replace is not None:
+            before_replace()
         faults.reached("before-replace")
         os.replace(temp, path)
         faults.reached("replaced")
@@ -192,11 +208,33 @@ def save_workbook(
             data = encrypted_like(path, original, data)
         temp.write_bytes(data)
 
-    atomic_write(path, write)
+    atomic_write(path, write, _still_as_read(workbook, path, replacing))
+
+
+def _still_as_read(workbook: object, path: Path, replacing: bool) -> Callable[[], None]:
+    """The check run just before the replace: the file is still the version the workbook was
+    loaded from (or, for a new file, still absent), so a save that landed meanwhile is kept."""
+    expected = read_stamp(workbook, path) if replacing else None
+
+    def check() -> None:
+        if expected is not None:
+            ensure_unchanged(path, expected)
+        elif not replacing and path.exists():
+            raise XlsyncError(
+                f"「{path}」在 xlsync 写入期间被别的程序创建了，xlsync 没有覆盖它。"
+                "请看看它是不是你要的文件，再重新运行一次。"
+            )
+
+    return check
 
 
 def restore_backup(backup: Path, target: Path) -> None:
     """Put a backup back in place of `target` (whose current version is backed up first)."""
+    if not is_whole_workbook(backup):
+        raise XlsyncError(
+            f"备份「{backup.name}」已损坏，打不开（可能是磁盘满时留下的不完整副本），"
+            "xlsync 不会用它恢复。请选另一个备份（xlsync restore 会列出全部备份）。"
+        )
     ensure_not_open(target)
     back_up(target)
     atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
@@ -211,6 +249,18 @@ def open_for_update(path: Path) -> Workbook:
             "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。"
         )
     ensure_not_open(path)
-    data = plain(path, path.read_bytes())
-    refuse_strict(path, data)
-    return load_workbook(io.BytesIO(data), keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    return load_remembered(path, lambda data: data)
+
+
+def load_remembered(path: Path, prepare: Callable[[bytes], bytes | io.BytesIO]) -> Workbook:
+    """Load `path` (its decrypted bytes passed through `prepare`) and remember the version
+    read, so that saving it back refuses when another program saved the file meanwhile."""
+    data = path.read_bytes()
+    read = stamp_of(path, data)
+    content = plain(path, data)
+    refuse_strict(path, content)  # openpyxl would read it as an empty workbook
+    prepared = prepare(content)
+    source = prepared if isinstance(prepared, io.BytesIO) else io.BytesIO(prepared)
+    workbook = load_workbook(source, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    remember_read(workbook, path, read)
+    return workbook
