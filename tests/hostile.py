@@ -63,6 +63,37 @@ def _sheet_book(path: Path, build) -> None:
     wb.save(path)
 
 
+NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+FAR = b"<is><t>\xe8\xbf\x9c\xe5\xa4\x84</t></is>"  # 远处
+# A cell typed at XFD1048576, spelled six ways a regex for `<c r="..."` misses (issue 14.6).
+FAR_CELL_SPELLINGS = {
+    "far-cell-t-before-r.xlsx": b'<row r="1048576"><c t="inlineStr" r="XFD1048576">'
+    + FAR
+    + b"</c></row>",
+    "far-cell-single-quotes.xlsx": b"<row r='1048576'><c r='XFD1048576' t='inlineStr'>"
+    + FAR
+    + b"</c></row>",
+    "far-cell-spaces-around-equals.xlsx": b'<row r = "1048576"><c r = "XFD1048576" t="inlineStr">'
+    + FAR
+    + b"</c></row>",
+    "far-cell-lowercase.xlsx": b'<row r="1048576"><c r="xfd1048576" t="inlineStr">'
+    + FAR
+    + b"</c></row>",
+    "far-cell-x-prefix.xlsx": b'<x:row xmlns:x="'
+    + NS
+    + b'" r="1048576"><x:c r="XFD1048576" t="inlineStr"><x:is><x:t>far</x:t></x:is></x:c></x:row>',
+    "far-cell-without-r.xlsx": b'<row r="1048576">' + b"<c><v>1</v></c>" * 16384 + b"</row>",
+}
+
+
+def _far_cell(path: Path, row_xml: bytes) -> None:
+    """A small sheet with `row_xml` appended to its sheetData."""
+    _sheet_book(path, lambda wb, ws: None)
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    sheet = sheet.replace(b"</sheetData>", row_xml + b"</sheetData>")
+    path.write_bytes(_rewrite(path.read_bytes(), {"xl/worksheets/sheet1.xml": sheet}))
+
+
 def _zip_bomb(path: Path, gigabytes: float = 1.2) -> None:
     """A workbook whose sheet inflates from about a megabyte to over a gigabyte."""
     chunk = b" " * (1 << 20)
@@ -132,6 +163,8 @@ def generate() -> list[Path]:
             },
         )
     )
+    for name, row_xml in FAR_CELL_SPELLINGS.items():
+        _far_cell(CORPUS / name, row_xml)
     _zip_bomb(CORPUS / "zip-bomb.xlsx")
     return sorted(CORPUS.iterdir())
 

@@ -85,12 +85,13 @@ def test_annotate_then_teacher_edits_then_annotate_again(class_book, run):
     assert wb.sheetnames.count(CHECK_SHEET) == 1 and wb.sheetnames.count(MARKS_SHEET) == 1
 
 
-def test_clean_workbook_gets_a_friendly_check_sheet_and_no_marks(class_book, run):
+def test_clean_workbook_with_nothing_to_mark_is_not_rewritten_at_all(class_book, run):
     path = class_book(students=[student()], records=[record()])
-    before = snapshot(path)
-    assert run("validate", path, "--as-of", "2026-11-30", "--annotate").exit_code == 0
-    assert snapshot(path) == before
-    assert "没有发现问题" in str([c.value for c in load_workbook(path)[CHECK_SHEET][2]])
+    data, stat = path.read_bytes(), path.stat()
+    result = run("validate", path, "--as-of", "2026-11-30", "--annotate")
+    assert result.exit_code == 0 and "没有需要标出的问题" in result.stdout
+    assert path.read_bytes() == data and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert not (path.parent / ".xlsync").exists()  # not even a backup was needed
 
 
 def test_annotate_refuses_an_open_workbook_and_csv(class_book, run, tmp_path):

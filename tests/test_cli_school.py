@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -92,3 +93,36 @@ def test_usage_errors_are_chinese_with_exit_2(run):
     assert result.exit_code == 2 and "没有这个选项：--bogus" in result.stderr
     result = run("init", "x", "--school", "a", "--year", "2026")
     assert result.exit_code == 2 and "学年「2026」格式不对" in result.stderr
+
+
+def test_new_class_refuses_names_that_break_files(school, run):
+    """Windows device names, Excel's ~$ owner-file prefix and over-long names (issue 14.10)."""
+    before = _snapshot(school)
+    cases = {
+        "CON": "Windows 保留",
+        "NUL": "Windows 保留",
+        "com1": "Windows 保留",
+        "PRN.txt": "Windows 保留",
+        "~$三年级2班": "~$ 开头",
+        "三" * 90: "太长",
+        "五年级1班.": "末尾的点",
+    }
+    for name, phrase in cases.items():
+        result = run("new-class", school, "--class", name, "--teacher", "李老师")
+        assert result.exit_code == 2, (name, result.stderr)
+        assert phrase in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert _snapshot(school) == before
+    assert run("new-class", school, "--class", "CONSOLE班", "--teacher", "李老师").exit_code == 0
+
+
+def test_new_class_after_the_first_consolidate_keeps_the_overview_chart(run, tmp_path):
+    """The chart on 概览 is xlsync's own: registering a class must not refuse it (issue 14.8)."""
+    folder = tmp_path / "演示学校"
+    assert run("demo", folder, "--classes", "1", "--children", "5").exit_code == 0
+    result = run("new-class", folder, "--class", "七年级1班", "--teacher", "马老师")
+    assert result.exit_code == 0, result.stderr
+    config = read_master(folder / "全校汇总.xlsx")
+    assert "七年级1班" in set(config.tables["班级"].data["班级"])
+    with zipfile.ZipFile(folder / "全校汇总.xlsx") as archive:
+        assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
+    assert run("consolidate", folder / "全校汇总.xlsx").exit_code in (0, 1)  # 1: demo findings

@@ -23,6 +23,17 @@ REFUSED = {  # exit 2 with a Chinese reason
     "zip-bomb.xlsx": "解压后",
     "binary-garbage.csv": "编码无法识别",
     "cell-at-XFD1048576.xlsx": "已用范围是 1048576 行 × 16384 列",
+    **{  # the same far cell spelled six ways a regex misses (python-calamine aborts on each)
+        name: "已用范围是 1048576 行 × 16384 列"
+        for name in (
+            "far-cell-t-before-r.xlsx",
+            "far-cell-single-quotes.xlsx",
+            "far-cell-spaces-around-equals.xlsx",
+            "far-cell-lowercase.xlsx",
+            "far-cell-x-prefix.xlsx",
+            "far-cell-without-r.xlsx",
+        )
+    },
 }
 
 
@@ -64,3 +75,20 @@ def test_the_corpus_is_what_the_generator_makes(tmp_path, monkeypatch):
     monkeypatch.setattr(hostile, "CORPUS", tmp_path)
     hostile.generate()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in CORPUS.iterdir())
+
+
+def test_a_far_cell_in_one_class_does_not_abort_the_school(school):
+    """One class file python-calamine would abort on: 汇总 names it, goes on, leaves no lock."""
+    shutil.copy(CORPUS / "far-cell-x-prefix.xlsx", school / "班级台账" / "三年级2班.xlsx")
+    result = subprocess.run(
+        [sys.executable, "-m", "xlsync.cli", "consolidate", "全校汇总.xlsx"],
+        cwd=school,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT_SECONDS,
+        preexec_fn=_limit,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2) and "Traceback" not in output, output
+    assert "三年级2班.xlsx" in output and "1048576 行 × 16384 列" in output, output
+    assert not (school / ".xlsync" / "consolidate.lock").exists()

@@ -34,9 +34,9 @@ def _value(path: Path) -> str:
 def test_save_replaces_atomically_and_keeps_permissions(tmp_path):
     path = _book(tmp_path / "a.xlsx")
     os.chmod(path, 0o640)
-    wb = Workbook()
+    wb = load_workbook(path)
     wb.active["A1"] = "new"
-    save_workbook(wb, path)
+    save_workbook(wb, path, owned=lambda sheet, row, column: (row, column) == (1, 1))
     assert _value(path) == "new"
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == [".xlsync", "a.xlsx"]  # no temp left

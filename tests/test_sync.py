@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -131,7 +132,17 @@ def test_no_unmasked_value_appears_in_any_request_body(fake, master):
     assert len(secrets) > 500
     leaked = [s for s in secrets if s in bodies]
     assert leaked == []
-    assert "431***********" in bodies and "青山镇" in bodies
+    assert "431***********" not in bodies  # no half-masked ID: it could be rebuilt
+    assert re.search(r'"P[0-9a-f]{12}"', bodies) and "青山镇" in bodies
+
+
+def test_no_full_birth_date_or_id_prefix_is_sent(fake, master):
+    """Issue 15.1: a full 出生日期 beside a half-masked ID rebuilt 297 of 298 IDs."""
+    push(master)
+    bodies = "".join(body.decode() for _, _, body in fake.log)
+    ids = [s for s in _private_values(master.parent) if re.fullmatch(r"\d{17}[\dX]", s)]
+    assert ids and not [i for i in ids if i[6:14] in bodies.replace("-", "")]
+    assert not [i for i in ids if i[:3] + "*" in bodies]
 
 
 def test_unmasked_when_the_school_says_so(fake, master):

@@ -48,7 +48,7 @@ def validation_lines(result: ValidateResult) -> Iterator[Line]:
         if path in by_file:
             yield f"已在「{path}」中标出问题单元格，并更新了“校验结果”表。", "ok"
         else:
-            yield f"「{path}」没有需要标出的问题，已更新“校验结果”表。", "ok"
+            yield f"「{path}」没有需要标出的问题（没有上次的标记时，文件不会被改写）。", "ok"
 
 
 def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
@@ -192,7 +192,7 @@ def sync_lines(result: SyncResult) -> Iterator[Line]:
         yield f"{verb}扩大工作表：{'、'.join(r.tabs_grown)}", ""
     yield f"共发送 {r.requests} 个请求，{r.bytes_sent / 1024:.0f} KB。", ""
     yield (
-        "个人信息已脱敏（身份证号、学籍号、电话只显示首尾几位，住址只到乡镇）。"
+        "个人信息已脱敏（身份证号、学籍号换成无法还原的代号，出生日期只留年份，电话只显示首尾几位，住址只到乡镇）。"
         if result.masked
         else "注意：学校信息 表设置了不脱敏，身份证号、电话和住址是完整的。",
         "ok" if result.masked else "warning",

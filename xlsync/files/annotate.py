@@ -20,6 +20,7 @@ from openpyxl.xml.functions import fromstring, tostring
 from xlsync.core.findings import Finding
 from xlsync.core.render import class_book as spec
 from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
+from xlsync.files.kept import owning
 from xlsync.files.render import draw
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.schema import CHECK_SHEET
@@ -36,17 +37,22 @@ def _fill_xml(fill: Fill) -> str:
 OWN_FILLS = {_fill_xml(ERROR_FILL), _fill_xml(WARNING_FILL)}
 
 
-def annotate_workbook(path: Path, findings: Sequence[Finding]) -> None:
-    """Replace xlsync's earlier marks in `path` with marks for `findings`."""
+def annotate_workbook(path: Path, findings: Sequence[Finding]) -> bool:
+    """Replace xlsync's earlier marks in `path` with marks for `findings`; False (the file
+    untouched) when there is nothing to mark and no earlier mark to remove."""
     workbook = open_for_update(path)
-    remove_marks(workbook)
+    if not remove_marks(workbook) and not findings:
+        return False
     _mark_cells(workbook, findings)
     _write_check_sheet(workbook, findings)
-    save_workbook(workbook, path)
+    save_workbook(workbook, path, owned=owning(frozenset({MARKS_SHEET, CHECK_SHEET})))
+    return True
 
 
-def remove_marks(workbook: Workbook) -> None:
-    """Undo what the previous annotate wrote: fills still ours, comments by xlsync, the sheets."""
+def remove_marks(workbook: Workbook) -> bool:
+    """Undo what the previous annotate wrote: fills still ours, comments by xlsync, the sheets;
+    False when there was nothing of it."""
+    found = MARKS_SHEET in workbook.sheetnames or CHECK_SHEET in workbook.sheetnames
     if MARKS_SHEET in workbook.sheetnames:
         for sheet, cell, original in workbook[MARKS_SHEET].iter_rows(min_row=2, values_only=True):
             if sheet in workbook.sheetnames and cell:
@@ -60,9 +66,10 @@ def remove_marks(workbook: Workbook) -> None:
                 if cell.comment is not None and (
                     cell.comment.author == AUTHOR or cell.comment.text.startswith(NOTE_MARK)
                 ):
-                    cell.comment = None
+                    cell.comment, found = None, True
     if CHECK_SHEET in workbook.sheetnames:
         del workbook[CHECK_SHEET]
+    return found
 
 
 def _remembered(original: str | None) -> Fill:

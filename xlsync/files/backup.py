@@ -5,10 +5,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from xlsync.files.disk import disk_error, is_whole_workbook
 
 BACKUP_DIR = Path(".xlsync") / "备份"
 KEEP = 10
@@ -42,8 +46,28 @@ def back_up(path: Path) -> Path | None:
     if not path.is_file():
         return None
     target = folder_of(path) / f"{path.stem}.{dt.datetime.now().strftime(_STAMP)}{path.suffix}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, target)
+    try:
+        _copy_verified(path, target)
+    except OSError as error:
+        raise disk_error(target, error) from None
     for old in backups_of(path)[KEEP:]:
         old.path.unlink(missing_ok=True)
     return target
+
+
+def _copy_verified(path: Path, target: Path) -> None:
+    """Copy `path` to `target` atomically (temp, fsync, rename) once the copy is verified to be
+    the same bytes and to open as a workbook; a full disk leaves no truncated backup."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copy2(path, temp)
+        with temp.open("rb+") as stream:
+            os.fsync(stream.fileno())
+        if temp.stat().st_size != path.stat().st_size or (
+            is_whole_workbook(path) and not is_whole_workbook(temp)
+        ):
+            raise OSError(errno.EIO, "备份副本校验失败")
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)

@@ -1,33 +1,42 @@
 """The consolidation cache beside the master (.xlsync/cache/): parsed class workbooks keyed by
 content hash, the last good data of each file, the previous run's fingerprint and snapshot.
 
-It holds derived copies of the same personal data as the master, so it lives next to it and
-shares its protection; deleting the folder is always safe (the next run re-reads everything).
+It holds derived copies of the same personal data as the master, so it shares its protection:
+data files (`books/*.json.z`, `state.json.z`) are JSON, never pickle, and are encrypted with
+the master's password when one is set (XLSYNC_MASTER_PASSWORD); `index.json` holds only hashes
+(of paths and contents) and the fingerprint of xlsync's code, so that a parse made by other
+code is never served. Deleting the folder is always safe (the next run re-reads everything).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import pickle
+import os
+from collections.abc import Callable
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import xlsync
 from xlsync import __version__
 from xlsync.core.classbook import ClassBook
+from xlsync.files import cache_codec as codec
+from xlsync.files.protect import password
 from xlsync.files.safe_write import atomic_write
 
 CACHE_DIR = Path(".xlsync") / "cache"
+BOOK_SUFFIX = ".json.z"
 
 
 @cache
 def code_fingerprint() -> str:
-    """The version and a hash of xlsync's own source: a parse or a run made by other code
-    (a stricter normaliser, a new rule, a new schema) is never served from the cache."""
+    """The version, python-calamine's version and a hash of xlsync's own source: a parse or a
+    run made by other code (a stricter normaliser, a new rule, a new schema, another cache
+    format) is never served from the cache."""
     package = Path(xlsync.__file__).parent
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(f"{__version__}|{version('python-calamine')}".encode())
     for source in sorted(package.rglob("*.py")):
         digest.update(str(source.relative_to(package)).encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
@@ -37,63 +46,113 @@ def content_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _hashed(path: Path) -> str:
+    """How the index names a file: a hash, so that no name or path is kept in clear."""
+    return hashlib.sha256(str(path).encode()).hexdigest()
+
+
+def _bytes(data: bytes) -> Callable[[Path], None]:
+    """A writer for atomic_write."""
+
+    def write(temp: Path) -> None:
+        temp.write_bytes(data)
+
+    return write
+
+
 class Cache:
     """Read at the start of a run, saved at its end."""
 
     def __init__(self, master: Path) -> None:
         self.folder = master.parent / CACHE_DIR
         self.index_path = self.folder / "index.json"
+        self.state_path = self.folder / f"state{BOOK_SUFFIX}"
+        self.code = code_fingerprint()
         self.index: dict[str, Any] = self._load_index()
+        self.key = self._key()
+        self.state: dict[str, Any] = self._read(self.state_path) or {}
+        if not self.index["files"]:  # other code (or a new cache): the last run proves nothing
+            self.state.pop("fingerprint", None)
         self.used: set[str] = set()
 
     def _load_index(self) -> dict[str, Any]:
-        empty = {"code": code_fingerprint(), "files": {}}
+        """The index when the same reading code and protection wrote it, else a fresh one."""
         try:
             index = json.loads(self.index_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return empty
-        return index if index.get("code") == code_fingerprint() else empty
+            index = {}
+        same = isinstance(index, dict) and index.get("code") == self.code
+        if same and index.get("sealed") == (password() is not None):
+            return index
+        return {"code": self.code, "sealed": password() is not None, "files": {}}
+
+    def _key(self) -> bytes | None:
+        if password() is None:
+            return None
+        self.index.setdefault("salt", os.urandom(16).hex())
+        return codec.derive_key(password() or "", bytes.fromhex(self.index["salt"]))
+
+    def _read(self, path: Path) -> Any:
+        try:
+            return codec.unseal(path.read_bytes(), self.key)
+        except (OSError, codec.CacheDataError):
+            return None
 
     def _book_path(self, path: Path, digest: str) -> Path:
-        key = hashlib.sha256(f"{path}\n{digest}\n{code_fingerprint()}".encode()).hexdigest()
-        return self.folder / "books" / f"{key}.pickle"
+        return self._book_file(_hashed(path), digest)
+
+    def _book_file(self, hashed: str, digest: str) -> Path:
+        """Named by code, file and content, so that no other code's parse is ever found."""
+        key = hashlib.sha256(f"{self.code}\n{hashed}\n{digest}".encode()).hexdigest()
+        return self.folder / "books" / f"{key}{BOOK_SUFFIX}"
 
     def book(self, path: Path, digest: str) -> ClassBook | None:
         """The parsed workbook of this exact file content, if an earlier run kept it."""
+        stored = self._read(self._book_path(path, digest))
         try:
-            with self._book_path(path, digest).open("rb") as stream:
-                book = pickle.load(stream)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
-            return None
-        self.used.add(str(path))
-        return book if isinstance(book, ClassBook) else None
+            book = codec.book_from_data(stored) if isinstance(stored, dict) else None
+        except codec.CacheDataError:
+            book = None
+        if book is not None:
+            self.used.add(str(path))
+        return book
 
     def keep(self, path: Path, digest: str, book: ClassBook) -> None:
         """Remember a freshly parsed workbook as the last good data of `path`."""
+        try:
+            data = codec.seal(codec.book_data(book), self.key)
+        except TypeError:  # a value the data format cannot hold: parse again next time
+            return
         target = self._book_path(path, digest)
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, lambda temp: temp.write_bytes(pickle.dumps(book, protocol=5)))
-        self.index["files"][str(path)] = digest
+        atomic_write(target, _bytes(data))
+        self.index["files"][_hashed(path)] = digest
         self.used.add(str(path))
 
     def last_good(self, path: Path) -> tuple[str, ClassBook] | None:
         """(content hash, data) of the last version of `path` that a run read successfully."""
-        digest = self.index["files"].get(str(path))
+        digest = self.index["files"].get(_hashed(path))
         book = self.book(path, digest) if digest else None
         return (digest, book) if book is not None else None
 
     def get(self, key: str) -> Any:
-        return self.index.get(key)
+        return self.state.get(key)
 
     def set(self, key: str, value: Any) -> None:
-        self.index[key] = value
+        self.state[key] = value
 
     def save(self) -> None:
-        """Write the index and drop parsed books no file points at any more."""
+        """Write the index, then the state (last: a run killed before it counts as not having
+        happened); drop parsed books no file points at any more."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.index, ensure_ascii=False, default=str)
-        atomic_write(self.index_path, lambda temp: temp.write_text(text, encoding="utf-8"))
-        wanted = {self._book_path(Path(p), d).name for p, d in self.index["files"].items()}
-        for stale in (self.folder / "books").glob("*.pickle"):
+        atomic_write(self.index_path, _bytes(json.dumps(self.index).encode()))
+        atomic_write(self.state_path, _bytes(codec.seal(self.state, self.key)))
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove books of files no longer indexed, and any pickle an older version left."""
+        books = self.folder / "books"
+        wanted = {self._book_file(h, d).name for h, d in self.index["files"].items()}
+        for stale in books.glob("*") if books.is_dir() else []:
             if stale.name not in wanted:
                 stale.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
@@ -36,8 +36,8 @@ from xlsync.core.master_view import (
 )
 from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
-from xlsync.files.protect import plain, protected
-from xlsync.files.safe_write import save_workbook
+from xlsync.files.protect import protected
+from xlsync.files.safe_write import load_remembered, save_workbook
 from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
 from xlsync.files.sheets import (
     append_values,
@@ -60,10 +60,7 @@ BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed
 def open_master(path: Path) -> Workbook:
     """The master with its owned sheets emptied (saving it re-checks that it is not open and
     holds nothing the writer would drop)."""
-    data = plain(path, path.read_bytes())
-    return load_workbook(
-        with_sheets_emptied(data, OWNED_SHEETS), keep_vba=path.suffix.lower() == ".xlsm"
-    )
+    return load_remembered(path, lambda data: with_sheets_emptied(data, OWNED_SHEETS))
 
 
 def _owned_sheet(wb: Workbook, name: str) -> Worksheet:

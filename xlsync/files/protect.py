@@ -47,10 +47,24 @@ def plain(path: Path, data: bytes) -> bytes:
 
 def protected(data: bytes) -> bytes:
     """The master's bytes as they are saved: encrypted when a password is set."""
-    if password() is None:
-        return data
+    key = password()
+    return data if key is None else _encrypt(data, key)
+
+
+def _encrypt(data: bytes, key: str) -> bytes:
     from msoffcrypto.format.ooxml import OOXMLFile
 
     out = io.BytesIO()
-    OOXMLFile(io.BytesIO(data)).encrypt(password(), out)
+    OOXMLFile(io.BytesIO(data)).encrypt(key, out)
     return out.getvalue()
+
+
+def encrypted_like(path: Path, original: bytes, data: bytes) -> bytes:
+    """`data` encrypted with the password when the file it replaces was encrypted (a class
+    workbook as much as the master): a password is never silently removed."""
+    if original[:8] != OLE_MAGIC or data[:8] == OLE_MAGIC:
+        return data
+    key = password()
+    if key is None:  # not reachable: reading the original needed it
+        raise XlsyncError(f"「{path}」设置了打开密码，请设置环境变量 {PASSWORD_ENV} 后再运行。")
+    return _encrypt(data, key)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import time
 import zipfile
 import zlib
@@ -23,7 +22,8 @@ import python_calamine
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.tables import Grid
 from xlsync.errors import XlsyncError
-from xlsync.files.error_cells import column_number, error_cells
+from xlsync.files.error_cells import error_cells
+from xlsync.files.extent import sheet_extent
 from xlsync.files.ooxml import sheet_parts
 from xlsync.files.protect import plain
 
@@ -87,19 +87,6 @@ def _check_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
         )
 
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
-
-
-def _extent(xml: bytes) -> tuple[int, int]:
-    """(last row, last column) of the cells a sheet part holds (its dimension element may lie)."""
-    rows = cols = 0
-    for letters, number in _CELL_REF.findall(xml):
-        rows = max(rows, int(number))
-        if len(letters) >= 2 or letters > b"A":
-            cols = max(cols, column_number(letters))
-    return rows, cols
-
-
 def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bool]) -> None:
     """Refuse, before python-calamine lays a sheet out (it aborts the process when a sheet's
     used range needs more memory than there is), a sheet with a cell typed far away."""
@@ -107,7 +94,8 @@ def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bo
         return  # not OOXML (an .ods): left to the check after loading
     for name, part in sheet_parts(archive).items():
         if only(name) and part in archive.namelist():
-            _check_range(path, name, *_extent(archive.read(part)))
+            with archive.open(part) as stream:
+                _check_range(path, name, *sheet_extent(stream))
 
 
 def _check_range(path: Path, name: str, height: int, width: int) -> None:

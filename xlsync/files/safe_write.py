@@ -22,9 +22,12 @@ from openpyxl import Workbook, load_workbook
 from xlsync import faults
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
+from xlsync.files.disk import disk_error, is_whole_workbook
+from xlsync.files.kept import Owned, ensure_kept, keep_formula_results, owning, refuse_strict
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
-from xlsync.files.protect import plain
+from xlsync.files.protect import encrypted_like, plain
+from xlsync.files.stamp import ensure_unchanged, read_stamp, remember_read, stamp_of
 
 WRITABLE = (".xlsx", ".xlsm")
 
@@ -38,9 +41,15 @@ _UNSUPPORTED_PARTS: tuple[tuple[str, str], ...] = (
     (r"^xl/embeddings/", "嵌入对象"),
     (r"^xl/slicers/", "切片器"),
     (r"^xl/timelines/", "日程表"),
+    (r"^xl/threadedComments/", "Excel 365 的可回复批注（批注会变成一段英文说明）"),
 )
 _SHAPE = re.compile(rb"<xdr:sp[ >]")
-_EXT_VALIDATION = re.compile(rb"<x14:dataValidations[ >]")
+# Excel 2010+ extensions in a sheet part (its extLst), which openpyxl drops.
+_SHEET_EXTENSIONS: tuple[tuple[re.Pattern[bytes], str], ...] = (
+    (re.compile(rb"<x14:dataValidations[ >]"), "引用其他工作表的下拉列表（数据验证扩展）"),
+    (re.compile(rb"<x14:sparklineGroups[ >]"), "迷你图"),
+    (re.compile(rb"<x14:conditionalFormattings[ >]"), "新版条件格式（如图标集、数据条）"),
+)
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -88,9 +97,10 @@ def _scan_xml(archive: zipfile.ZipFile, names: list[str]) -> list[str]:
     drawings = [n for n in names if re.match(r"^xl/drawings/drawing\d+\.xml$", n)]
     if any(_SHAPE.search(archive.read(n)) for n in drawings):
         found.append("形状或文本框")
-    sheets = [n for n in names if re.match(r"^xl/worksheets/sheet\d+\.xml$", n)]
-    if any(_EXT_VALIDATION.search(archive.read(n)) for n in sheets):
-        found.append("引用其他工作表的下拉列表（数据验证扩展）")
+    sheets = [archive.read(n) for n in names if re.match(r"^xl/worksheets/sheet\d+\.xml$", n)]
+    for pattern, label in _SHEET_EXTENSIONS:
+        if any(pattern.search(xml) for xml in sheets):
+            found.append(label)
     return found
 
 
@@ -121,9 +131,21 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call `write(temp_path)`, then move the temp file over `path` in one step."""
+def atomic_write(
+    path: Path, write: Callable[[Path], object], before_replace: Callable[[], None] | None = None
+) -> None:
+    """Call `write(temp_path)`, then move the temp file over `path` in one step
+    (`before_replace` may still refuse, e.g. when the file changed meanwhile)."""
     ensure_not_open(path)
+    try:
+        _write_and_replace(path, write, before_replace)
+    except OSError as error:
+        raise disk_error(path, error) from None
+
+
+def _write_and_replace(
+    path: Path, write: Callable[[Path], object], before_replace: Callable[[], None] | None
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
     handle, temp_name = tempfile.mkstemp(
@@ -137,6 +159,8 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
         os.chmod(temp, _mode_for(path))
         with temp.open("rb+") as stream:
             os.fsync(stream.fileno())
+        if before_replace is not None:
+            before_replace()
         faults.reached("before-replace")
         os.replace(temp, path)
         faults.reached("replaced")
@@ -160,24 +184,57 @@ def save_workbook(
     replacing: bool = True,
     rebuilt_sheets: Iterable[str] = (),
     finish: Callable[[bytes], bytes] | None = None,
+    owned: Owned | None = None,
 ) -> None:
     """Atomically save an openpyxl workbook to `path` (guards included); `finish` may adjust
-    the saved package before it replaces the file."""
-    if replacing and path.exists():
+    the saved package before it replaces the file. Replacing a file, the new package must hold
+    all the old one held except what the writer `owned` (default: the rebuilt sheets)."""
+    original = path.read_bytes() if replacing and path.exists() else None
+    if original is not None:
         ensure_rewritable(path, rebuilt_sheets)
         ensure_not_open(path)
         back_up(path)
+    owned = owned or owning(frozenset(rebuilt_sheets))
 
     def write(temp: Path) -> None:
         workbook.save(temp)  # type: ignore[attr-defined]
+        data = temp.read_bytes()
+        if original is not None:
+            data = keep_formula_results(plain(path, original), data, owned)
         if finish is not None:
-            temp.write_bytes(finish(temp.read_bytes()))
+            data = finish(data)
+        if original is not None:
+            ensure_kept(path, plain(path, original), plain(path, data), owned)
+            data = encrypted_like(path, original, data)
+        temp.write_bytes(data)
 
-    atomic_write(path, write)
+    atomic_write(path, write, _still_as_read(workbook, path, replacing))
+
+
+def _still_as_read(workbook: object, path: Path, replacing: bool) -> Callable[[], None]:
+    """The check run just before the replace: the file is still the version the workbook was
+    loaded from (or, for a new file, still absent), so a save that landed meanwhile is kept."""
+    expected = read_stamp(workbook, path) if replacing else None
+
+    def check() -> None:
+        if expected is not None:
+            ensure_unchanged(path, expected)
+        elif not replacing and path.exists():
+            raise XlsyncError(
+                f"「{path}」在 xlsync 写入期间被别的程序创建了，xlsync 没有覆盖它。"
+                "请看看它是不是你要的文件，再重新运行一次。"
+            )
+
+    return check
 
 
 def restore_backup(backup: Path, target: Path) -> None:
     """Put a backup back in place of `target` (whose current version is backed up first)."""
+    if not is_whole_workbook(backup):
+        raise XlsyncError(
+            f"备份「{backup.name}」已损坏，打不开（可能是磁盘满时留下的不完整副本），"
+            "xlsync 不会用它恢复。请选另一个备份（xlsync restore 会列出全部备份）。"
+        )
     ensure_not_open(target)
     back_up(target)
     atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
@@ -192,6 +249,18 @@ def open_for_update(path: Path) -> Workbook:
             "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。"
         )
     ensure_not_open(path)
-    return load_workbook(
-        io.BytesIO(plain(path, path.read_bytes())), keep_vba=path.suffix.lower() == ".xlsm"
-    )
+    return load_remembered(path, lambda data: data)
+
+
+def load_remembered(path: Path, prepare: Callable[[bytes], bytes | io.BytesIO]) -> Workbook:
+    """Load `path` (its decrypted bytes passed through `prepare`) and remember the version
+    read, so that saving it back refuses when another program saved the file meanwhile."""
+    data = path.read_bytes()
+    read = stamp_of(path, data)
+    content = plain(path, data)
+    refuse_strict(path, content)  # openpyxl would read it as an empty workbook
+    prepared = prepare(content)
+    source = prepared if isinstance(prepared, io.BytesIO) else io.BytesIO(prepared)
+    workbook = load_workbook(source, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
+    remember_read(workbook, path, read)
+    return workbook

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from defusedxml import ElementTree
-from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
@@ -26,7 +25,12 @@ from xlsync.files.launchers import write_launchers
 from xlsync.files.ooxml import defined_names
 from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
-from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, save_workbook
+from xlsync.files.safe_write import (
+    ensure_not_open,
+    ensure_rewritable,
+    load_remembered,
+    save_workbook,
+)
 from xlsync.files.sheets import put
 from xlsync.files.templates import build_class_workbook, build_master_workbook
 from xlsync.schema import (
@@ -99,7 +103,30 @@ def _check_class_name(name: str) -> str:
     name = name.strip()
     if not name or _BAD_FILE_CHARS.search(name) or name in (".", ".."):
         raise XlsyncError(f'班级名称「{name}」不能用作文件名，请去掉 \\ / : * ? " < > | 等符号。')
+    reason = _name_trouble(name)
+    if reason:
+        raise XlsyncError(
+            f"班级名称「{name}」不能用作文件名：{reason}请换一个名称，例如“三年级2班”。"
+        )
     return name
+
+
+# Device names Windows reserves in every folder, with or without an extension (CON.txt too).
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+MAX_CLASS_NAME_BYTES = 200  # UTF-8 bytes; most file systems allow 255 for the whole name
+
+
+def _name_trouble(name: str) -> str:
+    """Why `name` cannot be a class workbook's file name on a school's computers ('' if it can)."""
+    if _RESERVED.match(name):
+        return "它是 Windows 保留的设备名，这样的文件在 Windows 上无法创建或打开。"
+    if name.startswith("~$"):
+        return "以 ~$ 开头的文件是 Excel 的“正在编辑”标记，会让同名台账一直被当作已打开。"
+    if name.endswith("."):
+        return "Windows 会去掉名称末尾的点，文件名会和登记的不一致。"
+    if len((name + ".xlsx").encode()) > MAX_CLASS_NAME_BYTES:
+        return f"名称太长（{len(name)} 个字），文件系统放不下。"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -135,7 +162,7 @@ def plan_class(
     if config is None:
         config = read_master(master)
         ensure_not_open(master)
-        ensure_rewritable(master)
+        ensure_rewritable(master, RESULT_SHEETS)
     if class_name in set(config.table(CLASSES).data["班级"]):
         raise XlsyncError(f"班级「{class_name}」已在 {MASTER_FILE} 的 班级 表中登记过。")
     return ClassPlan(class_name, teacher, master, config)
@@ -160,7 +187,7 @@ def write_class_workbook(plan: ClassPlan) -> Path:
 
 def register_class(plan: ClassPlan, source: str) -> None:
     """Add the class (and its teacher, if new) to the master's 班级 and 教师 sheets."""
-    workbook = load_workbook(io.BytesIO(plain(plan.master, plan.master.read_bytes())))
+    workbook = load_remembered(plan.master, lambda data: data)
     append_row(
         workbook[CLASSES.name],
         CLASSES,
@@ -172,7 +199,8 @@ def register_class(plan: ClassPlan, source: str) -> None:
             TEACHERS,
             {"姓名": plan.teacher, "班级": plan.name, "职务": "班主任", "党员": "否"},
         )
-    save_workbook(workbook, plan.master, finish=protected)
+    # 汇总's own sheets (their chart included) are exempt: the next 汇总 rebuilds them anyway.
+    save_workbook(workbook, plan.master, rebuilt_sheets=RESULT_SHEETS, finish=protected)
 
 
 def append_row(ws: Worksheet, spec: Sheet, values: dict[str, str]) -> None:

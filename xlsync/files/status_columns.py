@@ -12,20 +12,39 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from openpyxl.cell.rich_text import CellRichText
+
 from xlsync.core.calendar import Rule
 from xlsync.core.obligations import Item
 from xlsync.core.render.class_book import status_spec, todo_spec
+from xlsync.core.render.spec import SheetSpec
 from xlsync.core.tables import Table
+from xlsync.files.kept import owning
 from xlsync.files.render import draw
 from xlsync.files.safe_write import open_for_update, save_workbook
+from xlsync.schema import STATUS_SHEET
 
 
 def write_status(path: Path, table: Table, rules: Sequence[Rule], items: Sequence[Item]) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet of one class workbook."""
     workbook = open_for_update(path)
     ws = workbook[table.source_sheet]
-    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     spec = status_spec(table.source_sheet, grid, table.header_row, table.data.index, rules, items)
     draw(workbook, spec)
     draw(workbook, todo_spec(items, table.source_sheet))
-    save_workbook(workbook, path)
+    save_workbook(
+        workbook, path, owned=owning(frozenset({STATUS_SHEET}), {spec.name: _columns(spec)})
+    )
+
+
+def _columns(spec: SheetSpec) -> set[int]:
+    """The columns of 学生档案 the status block writes or clears (the writer's own)."""
+    start, width = spec.origin[1], max((len(r) for r in spec.rows), default=0)
+    cleared = {c for box in spec.clear for c in range(box.column, box.last_column + 1)}
+    return cleared | set(range(start, start + width))
+
+
+def _text(value: object) -> object:
+    """Rich text (runs of formatted text in one cell) as its plain text, for reading headers."""
+    return str(value) if isinstance(value, CellRichText) else value

@@ -17,6 +17,7 @@ from xlsync.errors import XlsyncError
 from xlsync.files.master_writer import OWNED_SHEETS
 from xlsync.files.safe_write import atomic_write
 from xlsync.files.school import read_results
+from xlsync.files.school_key import school_key
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,11 @@ def export(
         raise XlsyncError("导出文件不能是全校汇总本身，请换一个文件名。")
     grids = read_results(master, every_sheet=not masked)
     if masked:  # the results only, masked
-        tables = {n: mask_rows([list(r) for r in grids[n]]) for n in OWNED_SHEETS if n in grids}
+        tables = {
+            n: mask_rows([list(r) for r in grids[n]], school_key(master))
+            for n in OWNED_SHEETS
+            if n in grids
+        }
     else:  # a copy of every sheet's values: the whole master
         tables = {n: [list(r) for r in grid] for n, grid in grids.items()}
     data = _workbook(tables)

@@ -128,7 +128,7 @@ def _add(inputs: Inputs, source: str, read: Callable[[], Any], name: Callable[[]
 
 def write_each(
     inputs: Inputs,
-    to_file: Callable[[ClassInput, Path], None],
+    to_file: Callable[[ClassInput, Path], object],
     to_sheet: Callable[[ClassInput, Any, str], None],
 ) -> list[str]:
     """Write back into each class workbook — a file, or a Google Sheet through the client;

@@ -17,6 +17,7 @@ from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
 from xlsync.files.school import read_as_of, read_master, read_results
+from xlsync.files.school_key import school_key
 from xlsync.schema import MASTER_FILE
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
     grids = read_results(master)
     tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
     return (
-        {n: mask_rows(t) for n, t in tables.items()} if masked else tables,
+        {n: mask_rows(t, school_key(master)) for n, t in tables.items()} if masked else tables,
         read_as_of(master) or _as_of_in_title(tables[OVERVIEW]),
     )
 

@@ -1,0 +1,94 @@
+"""Masking by what a value is (issue 15.1, 15.2): IDs and phones in any spelling, addresses in
+free text, personal fields in 变更记录, keyed pseudonyms instead of IDs, birth year only."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlsync.core.masking import mask_cell, mask_rows, mask_text, pseudonym
+
+KEY = b"k" * 32
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+HEADERS = ["班级", "姓名", "身份证号", "学籍号", "出生日期", "家庭住址", "父亲电话", "备注", "详情"]
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def test_the_reported_spellings_are_masked():
+    for typed in ("138-1234-5678", "+86137-1111-2222", "431122-2019-0522-0047"):
+        assert _digits(typed)[-11:] not in _digits(mask_text(typed)), typed
+    assert "1112" not in mask_text("431122 ****1112 0061")
+    assert mask_text("１３８１２３４５６７８") == "138****5678"
+
+
+def test_address_cut_near_the_start_not_at_the_first_乡_anywhere():
+    assert mask_cell("某某县石门村五组27号(近乡", "家庭住址") == "某某县石……"
+    assert mask_cell("某某县青山镇龙井村2组", "家庭住址") == "某某县青山镇"
+    note = "家访地址：某某县青山镇石桥村8组27号，孩子很好"
+    assert "石桥村" not in mask_text(note) and "孩子很好" in mask_text(note)
+
+
+def test_change_details_of_personal_fields_do_not_leave():
+    detail = "家庭住址：某某县青山镇龙井村2组 → 某某县青山镇石桥村8组27号；留守类型：父母均外出 → 父亲外出"
+    masked = mask_cell(detail, "详情")
+    assert "龙井村" not in masked and "石桥村" not in masked and "家庭住址：已修改" in masked
+    assert "父亲外出" in masked
+
+
+def test_ids_become_keyed_pseudonyms_and_birth_dates_years():
+    rows = mask_rows(
+        [
+            ["身份证号", "学籍号", "出生日期"],
+            ["430102201905220047", "G430102201905220047", "2019-05-22"],
+        ],
+        KEY,
+    )
+    assert (
+        rows[1][0] == pseudonym("430102201905220047", KEY) != pseudonym("430102201905220047", b"x")
+    )
+    assert re.fullmatch(r"P[0-9a-f]{12}", rows[1][0]) and rows[1][2] == 2019
+    assert "0522" not in str(rows[1])
+
+
+def _spellings(digits: str) -> st.SearchStrategy[str]:
+    sep = st.sampled_from(["", " ", "-", ".", "－", "　"])
+    return st.tuples(sep, st.booleans()).map(
+        lambda p: (p[0].join(digits[i : i + 4] for i in range(0, len(digits), 4))).translate(
+            FULLWIDTH if p[1] else {}
+        )
+    )
+
+
+phones = st.from_regex(r"1[3-9]\d{9}", fullmatch=True)
+ids = st.from_regex(
+    r"[1-6]\d{5}(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|1\d|2[0-8])\d{3}[0-9X]", fullmatch=True
+)
+addresses = st.builds(
+    lambda v, g, n: f"某某县青山镇{v}村{g}组{n}号",
+    st.sampled_from(["龙井", "石门", "石桥", "白沙"]),
+    st.integers(1, 12),
+    st.integers(1, 99),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    secret=st.one_of(phones, ids).flatmap(lambda d: st.tuples(st.just(d), _spellings(d))),
+    address=addresses,
+    column=st.sampled_from(HEADERS),
+    prefix=st.sampled_from(["", "电话", "联系+86", "身份证 ", "（"]),
+)
+def test_no_personal_value_survives_in_any_column_or_free_text(secret, address, column, prefix):
+    digits, typed = secret
+    row = ["三年级1班", "张三", "", "", "", "", "", "", ""]
+    row[HEADERS.index(column)] = f"{prefix}{typed}，住{address}"
+    masked = str(mask_rows([HEADERS, row], KEY)[1][HEADERS.index(column)])
+    kept = _digits(masked.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    if column not in ("身份证号", "学籍号"):  # those are pseudonyms: hex, not the typed digits
+        assert len(kept) <= (7 if len(digits) == 11 else 4), masked  # phone 3+4, ID nothing
+    assert digits[6:10] + digits[3:7] not in kept and address[6:] not in masked

@@ -1,0 +1,193 @@
+"""How the consolidation cache stores data: JSON (data only, never code: no pickle, which runs
+code from anyone who can write to the shared folder), compressed, and sealed with AES-GCM under
+a key derived from the master's password when the master is encrypted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import zlib
+from typing import Any
+
+import pandas as pd
+
+from xlsync.core.classbook import ClassBook
+from xlsync.core.findings import Finding
+from xlsync.core.tables import Table
+from xlsync.schema import CLASS_SHEETS
+
+PLAIN, SEALED = b"XLSC0", b"XLSC1"
+
+
+class CacheDataError(ValueError):
+    """A stored cache file that cannot be read back (damaged, other key, other format)."""
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    """A cell value as JSON; dates, times and tuples tagged so they come back as themselves."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"tm": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"td": value.total_seconds()}
+    if isinstance(value, tuple | list):
+        return {"t" if isinstance(value, tuple) else "l": [_cell(v) for v in value]}
+    if hasattr(value, "item"):  # a numpy scalar
+        return _cell(value.item())
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+_TAGS = {
+    "dt": dt.datetime.fromisoformat,
+    "d": dt.date.fromisoformat,
+    "tm": dt.time.fromisoformat,
+    "td": lambda s: dt.timedelta(seconds=float(s)),
+}
+
+
+def _uncell(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    (tag, inner), *_ = value.items()
+    if tag in ("t", "l"):
+        items = [_uncell(v) for v in inner]
+        return tuple(items) if tag == "t" else items
+    return _TAGS[tag](inner)
+
+
+_PLAIN = {str, int, float, bool, type(None)}
+_DATES = {dt.date, type(None)}
+
+
+def _column(values: list[Any]) -> Any:
+    """One column as JSON: as is when plain, ISO texts when dates, else tagged cell by cell
+    (column-wise, since tagging every cell costs ten times more)."""
+    kinds = {type(v) for v in values}
+    if kinds <= _PLAIN:
+        return values
+    if kinds <= _DATES:
+        return {"d": [v.isoformat() if v is not None else None for v in values]}
+    return {"c": [_cell(v) for v in values]}
+
+
+def _uncolumn(stored: Any) -> list[Any]:
+    if isinstance(stored, list):
+        return stored
+    if "d" in stored:
+        return [dt.date.fromisoformat(v) if v is not None else None for v in stored["d"]]
+    return [_uncell(v) for v in stored["c"]]
+
+
+def _frame(frame: pd.DataFrame) -> dict[str, Any]:
+    columns = [_column(frame.iloc[:, i].tolist()) for i in range(frame.shape[1])]
+    return {
+        "columns": list(frame.columns),
+        "index": [int(i) for i in frame.index],
+        "index_dtype": str(frame.index.dtype),
+        "index_name": frame.index.name,
+        "values": columns,
+    }
+
+
+def _unframe(stored: dict[str, Any]) -> pd.DataFrame:
+    index = pd.Index(stored["index"], name=stored["index_name"], dtype=stored["index_dtype"])
+    values = {i: _uncolumn(v) for i, v in enumerate(stored["values"])}
+    frame = pd.DataFrame(values, index=index, columns=range(len(values)), dtype=object)
+    frame.columns = pd.Index(stored["columns"])
+    return frame
+
+
+# --- class books ------------------------------------------------------------------------
+
+_SPECS = {sheet.name: sheet for sheet in CLASS_SHEETS}
+
+
+def _table(table: Table) -> dict[str, Any]:
+    findings = [{**f.to_dict(), "value": _cell(f.value)} for f in table.findings]
+    return {
+        "spec": table.spec.name,
+        "file": table.file,
+        "source_sheet": table.source_sheet,
+        "header_row": table.header_row,
+        "positions": table.positions,
+        "raw": _frame(table.raw),
+        "data": _frame(table.data),
+        "findings": findings,
+    }
+
+
+def _untable(stored: dict[str, Any]) -> Table:
+    findings = [Finding(**{**f, "value": _uncell(f["value"])}) for f in stored["findings"]]
+    return Table(
+        _SPECS[stored["spec"]],
+        stored["file"],
+        stored["source_sheet"],
+        stored["header_row"],
+        dict(stored["positions"]),
+        _unframe(stored["raw"]),
+        _unframe(stored["data"]),
+        findings,
+    )
+
+
+def book_data(book: ClassBook) -> dict[str, Any]:
+    """A parsed class workbook as JSON-ready data."""
+    return {"file": book.file, "tables": [_table(t) for t in book.tables]}
+
+
+def book_from_data(stored: dict[str, Any]) -> ClassBook:
+    try:
+        return ClassBook(stored["file"], *(_untable(t) for t in stored["tables"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise CacheDataError(f"not a cached class book: {err}") from None
+
+
+# --- bytes ------------------------------------------------------------------------------
+
+
+def derive_key(password: str, salt: bytes) -> bytes:
+    """A 256-bit key from the master's password (scrypt: slow to guess, once per run)."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=2**14, r=8, p=1).derive(password.encode())
+
+
+def seal(value: Any, key: bytes | None) -> bytes:
+    """`value` as compressed JSON, encrypted (AES-GCM) when there is a key."""
+    body = zlib.compress(json.dumps(value, ensure_ascii=False, default=str).encode(), 1)
+    if key is None:
+        return PLAIN + body
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    return SEALED + nonce + AESGCM(key).encrypt(nonce, body, SEALED)
+
+
+def unseal(data: bytes, key: bytes | None) -> Any:
+    """The value `seal` stored; CacheDataError when it is damaged or needs another key."""
+    head, rest = data[:5], data[5:]
+    try:
+        if head == PLAIN and key is None:
+            return json.loads(zlib.decompress(rest))
+        if head == SEALED and key is not None:
+            from cryptography.exceptions import InvalidTag
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            try:
+                body = AESGCM(key).decrypt(rest[:12], rest[12:], SEALED)
+            except InvalidTag:
+                raise CacheDataError("sealed with another key") from None
+            return json.loads(zlib.decompress(body))
+    except (zlib.error, ValueError) as err:
+        raise CacheDataError(str(err)) from None
+    raise CacheDataError("stored without encryption, or encrypted without a password now")
