@@ -4,6 +4,7 @@ masked unless 同步脱敏 = 否; and a loop that repeats it (`--every`)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import socket
 import time
@@ -122,8 +123,18 @@ def sync(
 
 
 def owner_rows(master: Path, school: str) -> list[list[str]]:
-    """Who pushes: the school, the master's full path and this computer (see push.check_owner)."""
-    return [["学校", school], ["汇总文件", str(master.resolve())], ["电脑", socket.gethostname()]]
+    """Who pushes: the school, the master and this computer (see push.check_owner). The path
+    and the computer's name can hold a teacher's name (C:\\Users\\张老师\\…), so the shared
+    sheet gets the file name and a short fingerprint of each, never the text itself."""
+    return [
+        ["学校", school],
+        ["汇总文件", f"{master.name}（{_fingerprint(str(master.resolve()))}）"],
+        ["电脑", _fingerprint(socket.gethostname())],
+    ]
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
 def parse_interval(text: str) -> float:
