@@ -29,6 +29,26 @@ def day_key(kind: str, day: dt.date, cal: Calendar):
     return "year" if cal.terms[0].start <= day <= cal.terms[-1].end else None
 
 
+def judge(
+    child: Child, rule: Rule, cal: Calendar, start: dt.date, end: dt.date, as_of: dt.date
+) -> tuple | None:
+    """The item of the period [start, end] by DESIGN §4, read day by day, or None."""
+    current = start <= as_of <= end
+    if not (current or cal.terms[0].start <= end < as_of):
+        return None
+    if not (child.filed <= as_of and start <= as_of and child.filed <= end):
+        return None  # the window 建档日期 … as-of is empty, or misses the period
+    days = [start + i * DAY for i in range((end - start).days + 1)]
+    if rule.pause_in_vacation and not any(t.start <= d <= t.end for d in days for t in cal.terms):
+        return None
+    count = sum(1 for r in child.records.get(rule.action, []) if start <= r <= end and r <= as_of)
+    done = count >= rule.minimum
+    if current:
+        status = DONE if done else SOON if (end - as_of).days <= rule.remind_days else OPEN
+        return (start, end, status, 0)
+    return None if done else (start, end, OVERDUE, (as_of - end).days)
+
+
 def reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple]:
     year_start = cal.terms[0].start
     first, last = min(year_start, as_of) - 40 * DAY, max(as_of, cal.terms[-1].end) + 40 * DAY
@@ -39,30 +59,13 @@ def reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[t
         if key is not None:
             spans.setdefault(key, [day, day])[1] = day
         day += DAY
-    window_start = child.filed
     found = []
     for start, end in spans.values():
         if start > as_of or start < first + 7 * DAY:
             continue  # not begun, or cut by the scan (only periods wholly before the year)
-        current = start <= as_of <= end
-        if not (current or year_start <= end < as_of):
-            continue
-        if not (window_start <= as_of and start <= as_of and window_start <= end):
-            continue  # the window 建档日期 … as-of is empty, or misses the period
-        days = [start + i * DAY for i in range((end - start).days + 1)]
-        if rule.pause_in_vacation and not any(
-            t.start <= d <= t.end for d in days for t in cal.terms
-        ):
-            continue
-        count = sum(
-            1 for r in child.records.get(rule.action, []) if start <= r <= end and r <= as_of
-        )
-        done = count >= rule.minimum
-        if current:
-            status = DONE if done else SOON if (end - as_of).days <= rule.remind_days else OPEN
-            found.append((start, end, status, 0))
-        elif not done:
-            found.append((start, end, OVERDUE, (as_of - end).days))
+        item = judge(child, rule, cal, start, end, as_of)
+        if item is not None:
+            found.append(item)
     return sorted(found)
 
 
@@ -126,25 +129,9 @@ def festival_reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) 
         start, end = day - 7 * DAY, day + 7 * DAY
         if not (child.filed <= day and year_start <= day <= year_end):
             continue
-        current = start <= as_of <= end
-        if not (current or year_start <= end < as_of) or child.filed > as_of:
-            continue
-        if child.filed > end:
-            continue
-        window = [start + i * DAY for i in range(15)]
-        if rule.pause_in_vacation and not any(
-            t.start <= d <= t.end for d in window for t in cal.terms
-        ):
-            continue
-        count = sum(
-            1 for r in child.records.get(rule.action, []) if start <= r <= end and r <= as_of
-        )
-        done = count >= rule.minimum
-        if current:
-            status = DONE if done else SOON if (end - as_of).days <= rule.remind_days else OPEN
-            found.add((start, end, status, 0))
-        elif not done:
-            found.add((start, end, OVERDUE, (as_of - end).days))
+        item = judge(child, rule, cal, start, end, as_of)
+        if item is not None:
+            found.add(item)
     return sorted(found)
 
 
