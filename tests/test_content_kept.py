@@ -21,7 +21,7 @@ from openpyxl.cell.text import InlineFont
 
 from xlsync.core.idcard import make_id
 from xlsync.errors import XlsyncError
-from xlsync.files.kept import ensure_kept, keep_formula_results, owning
+from xlsync.files.kept import ensure_kept, keep_formula_results, lost, owning
 from xlsync.files.protect import OLE_MAGIC, PASSWORD_ENV
 from xlsync.schema import CHECK_SHEET, STATUS_SHEET, STUDENTS
 
@@ -358,3 +358,13 @@ def test_new_class_on_a_strict_master_is_refused_in_chinese(school, run):
     result = run("new-class", school, "--class", "三年级3班", "--teacher", "李老师")
     assert result.exit_code == 2 and "Strict Open XML" in result.stderr, result.output
     assert master.read_bytes() == data
+
+
+def test_a_package_that_cannot_be_read_back_counts_as_losing_everything(class_book):
+    """If what a writer produced does not even read back, the check refuses it like any loss
+    (a Chinese message from the writer), rather than ending in a reader's traceback."""
+    before = class_book(students=[student()]).read_bytes()
+    assert lost(before, b"PK\x03\x04 not a whole zip", owning(set())) == [
+        "整个工作簿（写出的文件读不回来）"
+    ]
+    assert lost(before, before, owning(set())) == []

@@ -68,7 +68,11 @@ def _cell(grid: list[list[Any]], row: int, column: int) -> Any:
 def lost(before: bytes, after: bytes, owned: Owned) -> list[str]:
     """What of `before` is missing or changed in `after`, in Chinese (at most a few places)."""
     whole_sheet = lambda name: owned(name, 0, 0)  # noqa: E731 - a sheet owned outright
-    old, new = _grids(before, whole_sheet), _grids(after, whole_sheet)
+    old = _grids(before, whole_sheet)
+    try:
+        new = _grids(after, whole_sheet)
+    except (python_calamine.CalamineError, zipfile.BadZipFile, ValueError):
+        return ["整个工作簿（写出的文件读不回来）"]  # refused like any loss, never a traceback
     found = [f"工作表「{name}」" for name in old if name not in new and not whole_sheet(name)]
     for name, grid in old.items():
         if name not in new or whole_sheet(name):
