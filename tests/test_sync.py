@@ -408,3 +408,28 @@ def test_the_as_of_date_is_read_from_data_not_from_the_title(small_master):
     wb["概览"]["A2"] = "数据日期：2026年11月30日"  # reworded by hand
     wb.save(small_master)
     assert master_tables(small_master, masked=True)[1] == AS_OF.isoformat()
+
+
+def _school_info(master: Path, item: str, value: str) -> None:
+    wb = load_workbook(master)
+    ws = wb["学校信息"]
+    row = next((r for r in ws.iter_rows() if r[0].value == item), None)
+    if row is None:  # a master made before the item existed
+        ws.append([item, value])
+    else:
+        row[1].value = value
+    wb.save(master)
+
+
+def test_the_key_file_named_in_school_info_is_used(fake, small_master, server, monkeypatch):
+    """The Excel button passes no options: 学校信息's 凭据文件 (relative to the master's folder)
+    is how it finds the key; a wrong entry is a Chinese message naming the item."""
+    monkeypatch.delenv("XLSYNC_GOOGLE_CREDENTIALS", raising=False)
+    (small_master.parent / "密钥").mkdir()
+    _service_account(small_master.parent / "密钥" / "key.json", server[1] + "/token")
+    _school_info(small_master, "凭据文件", "密钥/key.json")
+    assert sync(small_master, SID).report.requests > 0
+    assert fake.values(SID, INFO_TAB)[1][1] == "同步完成"
+    _school_info(small_master, "凭据文件", "密钥/没有这个.json")
+    with pytest.raises(XlsyncError, match="凭据文件"):
+        sync(small_master, SID)

@@ -370,7 +370,7 @@ SCHOOL = Sheet(
         Column("内容", Kind.TEXT, width=40),
     ),
 )
-SCHOOL_FIELDS = ("学校名称", "学年", "班级台账目录", "Google 表格 ID", "同步脱敏")
+SCHOOL_FIELDS = ("学校名称", "学年", "班级台账目录", "Google 表格 ID", "凭据文件", "同步脱敏")
 
 TERMS = Sheet(
     name="学期",

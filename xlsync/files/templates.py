@@ -58,6 +58,9 @@ MASTER_GUIDE = (
     "每个班的台账放在“班级台账目录”里，并在 班级 表登记；用 xlsync new-class 新建班级会自动登记。",
     "点「汇总」或运行 xlsync consolidate 后，概览、全校档案、逾期清单等表会重新生成；"
     "您自己加的工作表会原样保留。",
+    "同步到 Google 表格是可选的，连不上 Google 时其余功能照常使用，可以导出脱敏汇总表用微信或 QQ 发送。"
+    "要同步时，在 学校信息 表填 Google 表格 ID 和 凭据文件（密钥文件相对于本工作簿所在文件夹的路径），"
+    "表格只共享给服务账号和需要看的人，不要设成“知道链接的任何人”。",
 )
 
 
@@ -279,5 +282,6 @@ def write_templates(folder: Path) -> list[Path]:
         (folder / "全校汇总.xlsx", build_master_workbook()),
     ]
     for path, wb in targets:
-        save_workbook(wb, path)
+        # generated from the schema: the whole template is the generator's to replace
+        save_workbook(wb, path, owned=lambda sheet, row, column: True)
     return [p for p, _ in targets]

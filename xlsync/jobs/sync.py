@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import socket
 import time
@@ -105,6 +106,7 @@ def sync(
             "没有 Google 表格 ID：请用 --spreadsheet 指定，或填在全校汇总 学校信息 表的 Google 表格 ID 一项。"
         )
     masked = config.info.get("同步脱敏") != "否"
+    credentials = credentials or school_credentials(master, config.info.get("凭据文件") or "")
     with FileLock(master.parent / ".xlsync" / "sync.lock", "同步"):
         tables, as_of = master_tables(master, masked)
         info = [
@@ -120,6 +122,23 @@ def sync(
         with google_errors(spreadsheet):
             report = push_tables(client, spreadsheet, tables, info, dry_run, force)
     return SyncResult(master, spreadsheet, masked, as_of, report)
+
+
+def school_credentials(master: Path, written: str) -> Path | None:
+    """The key file named in 学校信息 (凭据文件), relative to the master's folder; used when
+    neither --credentials nor XLSYNC_GOOGLE_CREDENTIALS says otherwise (the Excel button
+    passes no options, so this is how it finds the key)."""
+    from xlsync.google.client import CREDENTIALS_ENV
+
+    if not written or os.environ.get(CREDENTIALS_ENV):
+        return None
+    path = (master.parent / written).resolve()
+    if not path.is_file():
+        raise XlsyncError(
+            f"学校信息 表的 凭据文件 写的是「{written}」，但找不到这个文件（{path}）。"
+            "请把 Google 密钥文件放到那里，或改正 凭据文件 一项。"
+        )
+    return path
 
 
 def sync_time() -> str:
