@@ -146,12 +146,7 @@ def test_no_full_birth_date_or_id_prefix_is_sent(fake, master):
 
 
 def test_unmasked_when_the_school_says_so(fake, master):
-    wb = load_workbook(master)
-    ws = wb["学校信息"]
-    for row in ws.iter_rows():
-        if row[0].value == "同步脱敏":
-            row[1].value = "否"
-    wb.save(master)
+    _school_info(master, "同步脱敏", "否")
     assert push(master).masked is False
     assert fake.values(SID, INFO_TAB)[4] == ["脱敏", "否"]
 
