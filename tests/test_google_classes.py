@@ -174,6 +174,24 @@ def test_consolidation_includes_classes_kept_in_google_sheets(fake, school):
     assert consolidate(master, as_of=AS_OF, google=google()).unchanged
 
 
+def test_consolidate_writes_status_and_marks_back_into_the_teachers_sheet(fake, school):
+    """汇总 refreshes a Google class as overdue --write and validate --annotate would (16.1)."""
+    new_class(school, "四年级1班", "张老师", SID, google())
+    fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
+    fill(fake, "帮扶记录", RECORDS, RECORD_ROWS)
+    tab = fake.tab(SID, "学生档案")
+    teacher_values = dict(tab.cells)
+    master = school / "全校汇总.xlsx"
+    result = consolidate(master, as_of=AS_OF, google=google())
+    assert result.write_back and SOURCE in result.write_back.refreshed
+    grid = fake.values(SID, "学生档案")
+    assert "谈心·本月" in grid[0] and fake.values(SID, "逾期提醒")[1][0] == "已逾期"
+    assert any("电话" in str(row) for row in fake.values(SID, "校验结果"))
+    assert {k: v for k, v in tab.cells.items() if k[1] < len(STUDENTS.headers)} == teacher_values
+    again = consolidate(master, as_of=AS_OF, google=google())
+    assert again.unchanged, "the sheet xlsync itself just wrote counts as unchanged"
+
+
 def test_cli_reads_a_google_class_with_a_service_account(fake, school, run, server, tmp_path):
     new_class(school, "四年级1班", "张老师", SID, google())
     fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)

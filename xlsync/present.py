@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import groupby
+from pathlib import Path
 
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
+from xlsync.jobs.check import CheckResult
 from xlsync.jobs.consolidate import ConsolidateResult
 from xlsync.jobs.overdue import OverdueResult
 from xlsync.jobs.sync import SyncResult
 from xlsync.jobs.validate import ValidateResult
+from xlsync.jobs.write_back import WriteBack
 
 Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title" or ""
 
@@ -171,8 +174,51 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
     for path in f["stale_files"]:
         yield f"使用了上次汇总时的数据：{path}", "warning"
     yield from _failures(result.failed)
+    yield from _write_back_lines(result.write_back)
     yield f"本次重新读取 {len(result.parsed)} 个台账，其余未变化的台账直接用了缓存。", ""
     yield f"全校汇总：{result.master}", "ok"
+
+
+def check_lines(result: CheckResult) -> Iterator[Line]:
+    """What 检查台账 shows in its window: each workbook's problems and due work, and whether
+    it was updated; then where to look."""
+    evaluated = result.evaluated
+    for item in evaluated.inputs.items:
+        file = item.book.file
+        found = [f for f in evaluated.report.findings if f.file == file]
+        errors = sum(f.severity == ERROR for f in found)
+        due = [i.status for i in evaluated.items if i.file == file]
+        state = (
+            "已更新台账"
+            if file in result.refreshed
+            else "台账已是最新，没有改动"
+            if file in result.current
+            else "台账没有更新"
+        )
+        yield (
+            f"{item.class_name}（{Path(file).name}）：{errors} 个错误，{len(found) - errors} 个警告；"
+            f"{due.count(OVERDUE)} 项已逾期，{due.count(SOON)} 项即将到期。{state}。",
+            "error" if errors else "ok",
+        )
+    yield from _failures(evaluated.inputs.failed)
+    if evaluated.inputs.items:
+        yield "打开台账：看“校验结果”表改正问题，看“逾期提醒”表安排这周的帮扶。", ""
+
+
+def _write_back_lines(done: WriteBack | None) -> Iterator[Line]:
+    """Which class workbooks 汇总 refreshed, and which it could not (with why)."""
+    if done is None:
+        yield "这次没有更新班级台账（已关闭“汇总时更新班级台账”）。", ""
+        return
+    if done.refreshed:
+        names = "、".join(Path(n).name for n in done.refreshed)
+        yield f"已更新 {len(done.refreshed)} 个班级台账的状态列、逾期提醒和校验标记：{names}", "ok"
+    if done.current:
+        yield f"{len(done.current)} 个班级台账已是最新，没有改动。", ""
+    for missed in done.missed:
+        yield f"未更新：{missed['class']}（{missed['reason']}）。{missed['message']}", "warning"
+    if done.returned and (done.refreshed or done.current):
+        yield f"更新后的台账已复制到「{done.returned}」，可以把里面的文件发回各班。", ""
 
 
 def sync_lines(result: SyncResult) -> Iterator[Line]:

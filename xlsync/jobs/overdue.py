@@ -11,6 +11,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
+from xlsync.core.findings import Report
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
@@ -28,6 +29,7 @@ class OverdueResult:
     children: list[Child]
     items: list[Item]
     school: SchoolDuties
+    report: Report = field(default_factory=Report)
     written: list[str] = field(default_factory=list)
 
     @property
@@ -82,7 +84,7 @@ def overdue(
     report = validate_classes(inputs.items, inputs.config, as_of)
     rate = complete_rate([i.book for i in inputs.items], report.findings)
     result = OverdueResult(
-        as_of, inputs, rules, children, items, school_duties(inputs.config, children, rate)
+        as_of, inputs, rules, children, items, school_duties(inputs.config, children, rate), report
     )
     if write:
 
