@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import subprocess
 
 import pytest
-from conftest import record, student, write_class_book
+from conftest import needs_soffice, record, student, write_class_book
 from openpyxl import load_workbook
 
 from xlsync.core.obligations import OVERDUE, Item
 from xlsync.core.render.class_book import SECTION_LOOK
 from xlsync.core.todo import EARLIER, RECENT, section_of
+from xlsync.demo import generate_school
+from xlsync.jobs.overdue import overdue
 from xlsync.schema import CLASS_DIR, STATUS_SHEET, STUDENTS
 
 AS_OF = "2026-11-30"  # a Monday: week 49 runs to 12-06
@@ -207,3 +211,33 @@ def _miss(days: int) -> Item:
 @pytest.mark.parametrize(("days", "section"), [(1, RECENT), (28, RECENT), (29, EARLIER)])
 def test_a_miss_is_recent_for_four_weeks_after_its_period(days, section):
     assert section_of(_miss(days)) == section
+
+
+@needs_soffice
+@pytest.mark.soffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_the_demo_class_prints_this_weeks_work_on_page_one(tmp_path):
+    """The issue's case: 二年级2班 of the demo school, 逾期提醒 printed by LibreOffice."""
+    as_of = D(2026, 11, 30)
+    master = generate_school(tmp_path / "演示学校", as_of)
+    path = master.parent / CLASS_DIR / "二年级2班.xlsx"
+    assert overdue([path], master, as_of, write=True).written == [str(path)]
+    wb = load_workbook(path)
+    for name in wb.sheetnames:
+        if name != STATUS_SHEET:
+            del wb[name]
+    wb.save(tmp_path / "逾期提醒.xlsx")
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    pdf = ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path)]
+    subprocess.run([*pdf, str(tmp_path / "逾期提醒.xlsx")], check=True, timeout=180)
+    page = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(tmp_path / "逾期提醒.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    first_words = [line.split()[0] for line in page.splitlines() if line.strip()]
+    assert first_words[0] == "状态" and first_words[1].startswith("一、本期待办")
+    statuses = first_words[2:]
+    assert len(statuses) > 20 and set(statuses) == {"即将到期", "待完成"}
+    assert statuses == sorted(statuses, key=["即将到期", "待完成"].index)
