@@ -241,3 +241,29 @@ def test_the_demo_class_prints_this_weeks_work_on_page_one(tmp_path):
     statuses = first_words[2:]
     assert len(statuses) > 20 and set(statuses) == {"即将到期", "待完成"}
     assert statuses == sorted(statuses, key=["即将到期", "待完成"].index)
+
+
+def test_a_block_written_before_16_3_is_replaced_in_place(todo_class, run):
+    """Old blocks ended with 逾期项数 and 最近截止; the new one takes their place, one column
+    wider, and nothing of the old is left behind."""
+    wb = load_workbook(todo_class)
+    ws = wb[STUDENTS.name]
+    start = len(STUDENTS.headers) + 1
+    for offset, header in enumerate(
+        ["谈心·本月", "亲情电话·本周", "家访·本学期", "逾期项数", "最近截止"]
+    ):
+        ws.cell(1, start + offset, header)
+        ws.cell(2, start + offset, "已逾期6次" if offset < 3 else 6)
+    wb.save(todo_class)
+    run("overdue", todo_class, "--as-of", AS_OF, "--write")
+    ws = load_workbook(todo_class)[STUDENTS.name]
+    header = [c.value for c in ws[1]]
+    assert header[start - 1 :] == [
+        "谈心·本月",
+        "亲情电话·本周",
+        "家访·本学期",
+        "最近截止",
+        "漏做次数",
+        "漏做明细",
+    ]
+    assert "已逾期6次" not in [c.value for c in ws[2]]

@@ -93,11 +93,22 @@ def status_spec(
         widths={start + i: max(12, len(h) * 2 + 2) for i, h in enumerate(headers)},
     )
     spec.widths[end] = DETAIL_WIDTH
-    if len(headers) > len(SUMMARY_HEADERS):
-        spec.rules = status_rules(Box(header_row + 1, start, last, end - 3), STATE_STATUSES)
-    count = Box(header_row + 1, end - 1, last, end - 1)
-    spec.rules.append(CondRule(count, GREATER_THAN, "0", *COUNT_STYLE))
+    spec.rules = _block_rules(Box(header_row + 1, start, last, end))
     return spec
+
+
+def _block_rules(body: Box) -> list[CondRule]:
+    """The rule columns coloured by this period's state, 漏做次数 red above 0 (the last three
+    columns are 最近截止, 漏做次数, 漏做明细)."""
+    rules = []
+    if body.last_column - body.column + 1 > len(SUMMARY_HEADERS):
+        states = Box(body.row, body.column, body.last_row, body.last_column - 3)
+        rules += status_rules(states, STATE_STATUSES)
+    count = body.last_column - 1
+    rules.append(
+        CondRule(Box(body.row, count, body.last_row, count), GREATER_THAN, "0", *COUNT_STYLE)
+    )
+    return rules
 
 
 def _table(name: str, rows: list[list[Any]], widths: Sequence[int]) -> SheetSpec:
