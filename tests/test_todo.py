@@ -5,6 +5,7 @@ status columns keep this period's state apart from the count of misses."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -14,8 +15,9 @@ import pytest
 from conftest import needs_soffice, record, student, write_class_book
 from openpyxl import load_workbook
 
-from xlsync.core.obligations import OVERDUE, Item
+from xlsync.core.obligations import DONE, OVERDUE, Item
 from xlsync.core.render.class_book import SECTION_LOOK
+from xlsync.core.status_view import NOTHING_TO_DO, TodoRow, todo_rows
 from xlsync.core.todo import EARLIER, RECENT, section_of
 from xlsync.demo import generate_school
 from xlsync.jobs.overdue import overdue
@@ -267,3 +269,14 @@ def test_a_block_written_before_16_3_is_replaced_in_place(todo_class, run):
         "漏做明细",
     ]
     assert "已逾期6次" not in [c.value for c in ws[2]]
+
+
+def test_the_first_section_says_so_when_this_period_is_all_done():
+    done = dataclasses.replace(_miss(1), status=DONE, days_overdue=0, period_end=D(2026, 12, 6))
+    rows = todo_rows([done, _miss(3), _miss(40)])
+    assert [r.values[0] for r in rows if r.title] == [
+        "一、本期待办：没有（本期的帮扶都做完了）",
+        "二、近四周漏做：1 项（最近的在前）",
+        "三、本学年更早的漏做：1 行" + FOLD_NOTE,
+    ]
+    assert todo_rows([done]) == [TodoRow(["", NOTHING_TO_DO])]
