@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +264,12 @@ def validate(
 @click.option(
     "--write", is_flag=True, help="把状态写回台账：学生档案右侧的状态列（带颜色）和“逾期提醒”表"
 )
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="也逐行列出本学年更早的漏做（默认只列本期待办和近四周漏做，更早的只给行数）",
+)
 @click.pass_context
 def overdue(
     ctx: click.Context,
@@ -272,10 +279,11 @@ def overdue(
     output: str,
     credentials: Path | None,
     write: bool,
+    everything: bool,
 ) -> None:
-    """算出每名学生哪些帮扶已完成、快到期、已逾期（按帮扶教师列出）。"""
+    """算出每名学生的帮扶待办：本期待办、近四周漏做、更早的漏做（按帮扶教师列出）。"""
     result = overdue_job(list(paths), master, as_of, write, Google(credentials))
-    emit(output, result, overdue_lines)
+    emit(output, result, partial(overdue_lines, everything=everything))
     ctx.exit(result.exit_code)
 
 

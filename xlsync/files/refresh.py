@@ -65,7 +65,8 @@ def _looks(workbook: Workbook, students: str) -> list[Any]:
 
 
 def _cells(ws: Any) -> list[tuple]:
-    return [
+    """Every cell that shows something; a blank cell counts as absent however it came to be."""
+    looks = (
         (
             cell.coordinate,
             _value(cell.value),
@@ -76,8 +77,11 @@ def _cells(ws: Any) -> list[tuple]:
         )
         for row in ws.iter_rows()
         for cell in row
-        if cell.value is not None or cell.comment is not None or cell.has_style
-    ]
+    )
+    return [look for look in looks if look[1:] != BLANK]
+
+
+BLANK = (None, None, None, None, "General")
 
 
 def _value(value: Any) -> Any:
@@ -91,7 +95,7 @@ def _rgb(colour: Any) -> str | None:
     """An explicit RRGGBB colour; theme and default colours count as none (xlsync writes
     only explicit ones)."""
     rgb = getattr(colour, "rgb", None)
-    return rgb if isinstance(rgb, str) else None
+    return rgb if isinstance(rgb, str) and rgb != "00000000" else None
 
 
 def _rules(ws: Any) -> list[tuple[str, list[str]]]:

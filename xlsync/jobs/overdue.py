@@ -14,6 +14,7 @@ from xlsync.core.duties import SchoolDuties, school_duties
 from xlsync.core.findings import Report
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
+from xlsync.core.todo import section_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.files.status_columns import write_status
 from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
@@ -48,7 +49,7 @@ class OverdueResult:
         return {
             "as_of": self.as_of.isoformat(),
             "master": str(self.inputs.master) if self.inputs.master else None,
-            "items": [i.to_dict() for i in self.items],
+            "items": [{**i.to_dict(), "section": section_of(i)} for i in self.items],
             "children": [
                 {
                     "class": c.class_name,
