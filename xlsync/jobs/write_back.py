@@ -90,7 +90,7 @@ def write_back(
         if target is None:
             continue
         if result.stale_reason:
-            _miss(done, target, _stale_reason(target), result.stale_reason)
+            _miss(done, target, _stale_reason(target), _stale_message(target))
             continue
         _refresh_one(done, school, result, target, cache, google)
     done.returned = _return_copies(done, files, master)
@@ -173,6 +173,12 @@ def _miss(done: WriteBack, target: ClassFile, reason: str, message: str) -> None
 
 def _stale_reason(target: ClassFile) -> str:
     return OPEN if _is_open(target) else "读取失败，用的是上次的数据"
+
+
+def _stale_message(target: ClassFile) -> str:
+    if _is_open(target):
+        return "这个台账正在 Excel（或 WPS）中打开，xlsync 没有改动它；保存并关闭后再汇总一次就会更新。"
+    return "这次没能读取这个台账（原因见上），所以没有更新它；改好后再汇总一次就会更新。"
 
 
 def _reason(target: ClassFile, message: str) -> str:
