@@ -51,13 +51,18 @@ def _pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str |
     return best[1] if best[0] >= MIN_SCORE_BY_CONTENT else None
 
 
-def assemble_class_book(grids: Mapping[str, Grid], file: str) -> ClassBook:
-    """Type every class sheet found in `grids`; a file without a 学生档案 header is refused."""
+def assemble_class_book(
+    grids: Mapping[str, Grid], file: str, school_year: int | None = None
+) -> ClassBook:
+    """Type every class sheet found in `grids`; a file without a 学生档案 header is refused.
+    `school_year` (its first calendar year) dates a day typed without its year."""
     tables: dict[str, Table] = {}
     taken: set[str] = set()
     for spec in CLASS_SHEETS:
         name = _pick_grid(grids, spec, taken)
-        table = build_table(grids[name], spec, file, name) if name is not None else None
+        table = (
+            build_table(grids[name], spec, file, name, school_year) if name is not None else None
+        )
         if table is not None:
             taken.add(name)  # type: ignore[arg-type]
         tables[spec.name] = table or empty_table(spec, file)

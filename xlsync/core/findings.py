@@ -39,6 +39,13 @@ CATALOG: dict[str, FindingType] = _types(
         "日期「{value}」无法识别，请按 2026-09-01 的格式填写。",
     ),
     (
+        "date-year-inferred",
+        WARNING,
+        "日期没有写年份",
+        "日期「{value}」没有写年份，已按 {school_year} 学年算作 {year} 年（{iso}）。"
+        "请补上年份，写成 {iso}。",
+    ),
+    (
         "id-damaged",
         ERROR,
         "身份证号已被 Excel 改坏",

@@ -36,9 +36,12 @@ READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def read_class_workbook(path: str | Path, name: str | None = None) -> ClassBook:
-    """The typed tables of one class workbook file; `name` is how findings refer to it."""
-    return assemble_class_book(load_grids(path), name or str(path))
+def read_class_workbook(
+    path: str | Path, name: str | None = None, school_year: int | None = None
+) -> ClassBook:
+    """The typed tables of one class workbook file; `name` is how findings refer to it and
+    `school_year` dates a day typed without its year."""
+    return assemble_class_book(load_grids(path), name or str(path), school_year)
 
 
 def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:

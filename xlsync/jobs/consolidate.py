@@ -184,7 +184,9 @@ def _file_source(
         class_name,
         digest,
         stale,
-        _cached_or(cache, path, digest, lambda: read_class_workbook(path, name), parsed),
+        _cached_or(
+            cache, path, digest, lambda: read_class_workbook(path, name, cache.school_year), parsed
+        ),
     )
 
 
@@ -205,7 +207,13 @@ def _sheet_source(
         class_name,
         digest,
         "",
-        _cached_or(cache, key, digest, lambda: assemble_class_book(grids, str(key)), parsed),
+        _cached_or(
+            cache,
+            key,
+            digest,
+            lambda: assemble_class_book(grids, str(key), cache.school_year),
+            parsed,
+        ),
     )
 
 
@@ -365,7 +373,7 @@ def _consolidate(
 ) -> ConsolidateResult:
     config = target.read_config()
     rules, calendar = read_rules(config), read_calendar(config)
-    cache = Cache(master)
+    cache = Cache(master, calendar.first_year)
     parsed: list[str] = []
     sources = _survey(master, classes_dir, cache, config, google, parsed, allow_outside)
     writing_back = wanted(config.info, no_write_back)

@@ -144,7 +144,9 @@ def _write(
     if not refresh_class_workbook(target.key, book.students, school.rules, items, findings):
         return False
     target.digest = content_digest(target.key)
-    cache.keep(target.key, target.digest, read_class_workbook(target.key, target.name))
+    cache.keep(
+        target.key, target.digest, read_class_workbook(target.key, target.name, cache.school_year)
+    )
     return True
 
 
