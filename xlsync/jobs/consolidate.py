@@ -429,9 +429,8 @@ def _evaluate(
     report = validate_classes(items_in, config, as_of)
     children = [c for item in items_in for c in children_of(item)]
     items = evaluate(children, rules, calendar, as_of)
-    duties = school_duties(
-        config, children, complete_rate([i.book for i in items_in], report.findings)
-    )
+    rate = complete_rate([i.book for i in items_in], report.findings)
+    duties = school_duties(config, children, rate, [i.class_name for i in items_in])
     return SchoolResult(
         as_of, config, calendar, rules, results, report.findings, items, duties, failed
     )

@@ -84,9 +84,9 @@ def overdue(
     items = evaluate(children, rules, calendar, as_of)
     report = validate_classes(inputs.items, inputs.config, as_of)
     rate = complete_rate([i.book for i in inputs.items], report.findings)
-    result = OverdueResult(
-        as_of, inputs, rules, children, items, school_duties(inputs.config, children, rate), report
-    )
+    read = [item.class_name for item in inputs.items]
+    duties = school_duties(inputs.config, children, rate, read)
+    result = OverdueResult(as_of, inputs, rules, children, items, duties, report)
     if write:
 
         def mine(item: ClassInput) -> list[Item]:
