@@ -9,7 +9,7 @@ from functools import cached_property
 import pandas as pd
 
 from xlsync.core.findings import Finding
-from xlsync.core.identity import link_records
+from xlsync.core.identity import Mismatch, link_mismatches, link_records
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, Table, build_table, empty_table, header_score
 from xlsync.errors import XlsyncError
@@ -39,6 +39,11 @@ class ClassBook:
     def record_links(self) -> pd.Series:
         """For each 帮扶记录 row, the 学生档案 row it names (None: unknown or ambiguous)."""
         return link_records(self.students.data, self.records.data)
+
+    @cached_property
+    def link_mismatches(self) -> list[Mismatch]:
+        """帮扶记录 rows linked to a child whose 身份证号 or 姓名 they write differently."""
+        return link_mismatches(self.students.data, self.records.data)
 
 
 def _pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
