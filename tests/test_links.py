@@ -79,10 +79,11 @@ def test_a_mistyped_record_id_is_its_own_check_digit_finding_and_still_links(cla
 
 
 def test_an_id_only_the_records_carry_is_a_warning_to_file_it(class_book):
-    path = class_book(students=[student(身份证号="")], records=[record(身份证号=RIGHT)])
+    records = [record(), record(身份证号=RIGHT)]  # a record without an ID does not "agree"
+    path = class_book(students=[student(身份证号="")], records=records)
     found = findings_of(path)
     assert flat(found) == [("学生档案", cell(STUDENTS, "身份证号", 2), "roster-id-missing")]
-    assert found[0].severity == "警告"
+    assert found[0].severity == "警告" and "帮扶记录第 3 行" in found[0].message
 
 
 def test_a_mistyped_roster_name_links_every_record_by_the_id_and_is_one_message(class_book):

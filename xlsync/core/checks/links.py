@@ -70,7 +70,7 @@ def _agreeing(ctx: Context, child: int, field: str) -> bool:
     header = "学生姓名" if field == "姓名" else field
     roster = ctx.book.students.data.at[child, field]
     written = ctx.book.records.data[header]
-    return any(
+    return roster is not None and any(
         child in (links or ()) and written.get(row) == roster
         for row, links in ctx.record_links.items()
     )
