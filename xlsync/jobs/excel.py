@@ -26,7 +26,7 @@ from xlsync.files.backup import back_up
 from xlsync.files.discover import class_name_for
 from xlsync.files.school import NewClass, plan_class, write_class_workbook
 from xlsync.jobs.consolidate import ConsolidateResult, MasterTarget, Progress, consolidate
-from xlsync.jobs.inputs import load_config
+from xlsync.jobs.inputs import first_year, load_config
 from xlsync.schema import CLASSES, MASTER_FILE, STUDENTS, TEACHERS
 
 
@@ -91,7 +91,7 @@ def open_class(book: Book, as_of: dt.date) -> OpenClass:
         )
     path = saved_path(book)
     found, config, notes = load_config(None, [path], as_of, path.parent)
-    typed = assemble_class_book(grids(book), path.name)
+    typed = assemble_class_book(grids(book), path.name, first_year(config, as_of))
     return OpenClass(ClassInput(typed, class_name_for(path, config, found)), config, notes, path)
 
 
