@@ -101,6 +101,11 @@ def test_sniff_tells_pages_from_workbooks():
     assert sniff("姓名,性别\n王小明,男\n".encode()) is None
 
 
+def test_rows_and_cells_without_their_end_tags_are_read_as_browsers_do():
+    page = "<table><tr><td>姓名<td>性别<tr><td>王小明<td>男</table><p>页脚</p>"
+    assert html_grids(page.encode()) == {"表1": [["姓名", "性别"], ["王小明", "男"]]}
+
+
 def test_merged_cells_leave_empty_cells_as_in_excel():
     page = (
         "<table><caption>名单</caption>"

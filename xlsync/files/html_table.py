@@ -73,14 +73,18 @@ class _Tables(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
-            self._stack.append({"rows": [], "cell": None, "caption": None, "spans": {}})
+            self._stack.append(
+                {"rows": [], "cell": None, "caption": None, "spans": {}, "open": False}
+            )
         elif self._stack:
             self._open(tag, dict(attrs))
 
     def _open(self, tag: str, attrs: dict[str, str | None]) -> None:
         table = self._stack[-1]
         if tag == "tr":
+            self._finish_row(table)  # a <tr> without its </tr>, as exporters often write
             table["rows"].append([])
+            table["open"] = True
             self._skip_spans(table)
         elif tag in ("td", "th"):
             self._close_cell(table)
@@ -97,11 +101,11 @@ class _Tables(HTMLParser):
         if tag in ("td", "th"):
             self._close_cell(table)
         elif tag == "tr":
-            self._close_cell(table)
-            self._end_row(table)
+            self._finish_row(table)
         elif tag == "caption" and table["caption"] is not None:
             table["caption"] = "".join(table["caption"]).strip()
         elif tag == "table":
+            self._finish_row(table)
             self._close_cell(table)
             self._stack.pop()
             caption = table["caption"] if isinstance(table["caption"], str) else ""
@@ -131,6 +135,13 @@ class _Tables(HTMLParser):
             if rowspan > 1:
                 table["spans"][column + offset] = rowspan - 1
         self._skip_spans(table)
+
+    def _finish_row(self, table: dict[str, Any]) -> None:
+        """Close the open row once: its last cell, and the rowspans that reach past it."""
+        if table["open"]:
+            self._close_cell(table)
+            self._end_row(table)
+            table["open"] = False
 
     @staticmethod
     def _end_row(table: dict[str, Any]) -> None:
