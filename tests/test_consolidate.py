@@ -369,3 +369,24 @@ def test_text_from_the_school_never_becomes_a_formula_only_xlsyncs_own_do(tmp_pa
     assert formulas == ['=COUNTIF(逾期清单!A:A,"已逾期")']
     sums = [c.value for c in wb["班级统计"][wb["班级统计"].max_row] if c.data_type == "f"]
     assert sums and all(v.startswith("=SUM(") for v in sums)
+
+
+def test_the_cache_sentence_only_when_something_came_from_the_cache(tmp_path, run):
+    """The summary says how many workbooks were read again only when others came from the
+    cache; a first run (everything read) says nothing about a cache (issue 17.4)."""
+    master = generate_school(tmp_path / "s", AS_OF, DemoSize(3, 6), seed=3)
+    first = run("consolidate", master, "--as-of", AS_OF.isoformat())
+    assert "缓存" not in first.stdout and "汇总完成" in first.stdout
+    changed = sorted((master.parent / "班级台账").glob("*.xlsx"))[1]
+    wb = load_workbook(changed)
+    wb["帮扶记录"].append(
+        [AS_OF, wb["学生档案"]["A2"].value, None, "谈心", wb["学生档案"]["W2"].value, "谈心"]
+    )
+    wb.save(changed)
+    second = run("consolidate", master, "--as-of", AS_OF.isoformat())
+    assert "本次重新读取 1 个台账，其余 2 个没有变化的台账直接用了上次读取的结果（缓存）。" in (
+        second.stdout
+    )
+    third = run("consolidate", master, "--as-of", (AS_OF + dt.timedelta(days=1)).isoformat())
+    assert "台账都没有变化，3 个台账直接用了上次读取的结果（缓存）。" in third.stdout
+    assert "重新读取" not in third.stdout

@@ -171,8 +171,25 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
     for path in f["stale_files"]:
         yield f"使用了上次汇总时的数据：{path}", "warning"
     yield from _failures(result.failed)
-    yield f"本次重新读取 {len(result.parsed)} 个台账，其余未变化的台账直接用了缓存。", ""
+    yield from _cache_line(result)
     yield f"全校汇总：{result.master}", "ok"
+
+
+def _cache_line(result: ConsolidateResult) -> Iterator[Line]:
+    """Said only when some class came from the cache (a file that fell back to its last good
+    data has its own line above)."""
+    stale = set(result.figures["stale_files"]) - set(result.parsed)
+    cached = result.figures["classes"] - len(set(result.parsed)) - len(stale)
+    if cached <= 0:
+        return
+    if result.parsed:
+        yield (
+            f"本次重新读取 {len(result.parsed)} 个台账，"
+            f"其余 {cached} 个没有变化的台账直接用了上次读取的结果（缓存）。",
+            "",
+        )
+    else:
+        yield f"台账都没有变化，{cached} 个台账直接用了上次读取的结果（缓存）。", ""
 
 
 def sync_lines(result: SyncResult) -> Iterator[Line]:
