@@ -249,10 +249,11 @@ def test_every_problem_is_a_chinese_message_box_never_a_traceback(school, tmp_pa
     book = clicked(monkeypatch, school / MASTER_FILE)
     entry.validate_book()
     shown = alert(book)
-    assert shown["mode"] == "critical" and "这是全校汇总工作簿" in shown["prompt"]
+    assert shown["mode"] == "critical" and "这是全校汇总，不是班级台账" in shown["prompt"]
 
     book = clicked(monkeypatch, _class_in(school))
     entry.consolidate_school()
+    assert "这是班级台账，不是全校汇总" in alert(book)["prompt"]
     assert "请先打开全校汇总" in alert(book)["prompt"]
 
     unsaved = xe.new_book(tmp_path / "工作簿1")
