@@ -8,7 +8,8 @@ Behind the API it reproduces what Excel does, which is what the edge must cope w
   API turns one row or column into a 1-D list and one cell into a scalar);
 - writing: like Excel, text that looks like a number or a date becomes one, and text
   starting with = becomes a formula, unless it starts with the quote prefix ';
-- a scalar written to a range fills every cell.
+- a scalar written to a range fills every cell;
+- a column whose width is set to 0 is hidden (saved as a hidden column).
 Books load from and save to .xlsx (through openpyxl) so results can be compared with the
 files the CLI writes. It proves the edge's logic, its use of the xlwings API and value
 handling, not Excel's COM behaviour (see README, "What the Excel tests prove").
@@ -861,7 +862,9 @@ def _save(book: Book, path: str) -> None:
             if cell.link:
                 target.hyperlink = cell.link
         for column, width in sheet.widths.items():
-            ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]].width = width
+            dimension = ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]]
+            dimension.width = width
+            dimension.hidden = width == 0  # as Excel saves a column whose width was set to 0
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
     for name in book.names.items.values():

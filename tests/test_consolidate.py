@@ -139,6 +139,20 @@ def test_every_finding_is_listed_with_a_link(school):
     assert links and all(t.startswith("班级台账/") and "#'" in t for t in links)
 
 
+def test_finding_codes_are_only_in_the_hidden_last_column(school):
+    """The lead reads 问题与改法; the code (phone-invalid…) stays for JSON and support, in the
+    last column of 校验问题, hidden (not shown, not printed) — issue 17.4."""
+    _, _, _, wb = school
+    ws = wb["校验问题"]
+    header = [c.value for c in ws[1]]
+    assert header[-1] == "代码" and header[-2] == "问题与改法"
+    hidden = {k for k, d in ws.column_dimensions.items() if d.hidden}
+    assert hidden == {ws.cell(1, len(header)).column_letter}
+    codes = {row[-1] for row in ws.iter_rows(min_row=2, values_only=True)}
+    shown = {v for row in ws.iter_rows(min_row=2, values_only=True) for v in row[:-1]}
+    assert codes and not codes & shown
+
+
 def test_rebuilt_from_scratch_gives_the_same_master(school, tmp_path):
     folder, master, _, wb = school
     copy = tmp_path / "again"

@@ -144,6 +144,11 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
     ):  # status colours and rate scales: the same rules
         assert formats(in_excel / MASTER_FILE, name) == formats(by_cli / MASTER_FILE, name), name
     assert formats(in_excel / MASTER_FILE, "逾期清单")[0][1] == 3
+    hidden = [  # the finding codes: kept in the last column of 校验问题, hidden by both writers
+        {k for k, d in load_workbook(path)["校验问题"].column_dimensions.items() if d.hidden}
+        for path in (in_excel / MASTER_FILE, by_cli / MASTER_FILE)
+    ]
+    assert hidden[0] == hidden[1] == {"I"}
     assert {
         s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS
     } == config_before

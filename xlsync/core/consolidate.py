@@ -20,6 +20,7 @@ from xlsync.core.config import SchoolConfig
 from xlsync.core.duties import SchoolDuties, rate
 from xlsync.core.findings import ERROR, Finding, Place, make_finding
 from xlsync.core.identity import child_key
+from xlsync.core.master_view import CODE_HEADER
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.tables import Table, rows
 from xlsync.core.validate import ClassInput, complete_children
@@ -38,7 +39,17 @@ OVERDUE_COLUMNS = (
     "逾期天数",
     *SOURCE_COLUMNS,
 )
-ISSUE_COLUMNS = ("级别", "班级", "文件", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
+ISSUE_COLUMNS = (
+    "级别",
+    "班级",
+    "文件",
+    "工作表",
+    "单元格",
+    "列",
+    "内容",
+    "问题与改法",
+    CODE_HEADER,
+)
 
 
 @dataclass
@@ -263,7 +274,7 @@ def issue_list(school: SchoolResult) -> pd.DataFrame:
             "列": f.column,
             "内容": f.value,
             "问题与改法": f.message,
-            "代码": f.code,
+            CODE_HEADER: f.code,
         }
         for f in school.findings
     ]
@@ -287,7 +298,7 @@ def _file_issue(code: str, class_name: str, file: str, reason: str) -> dict[str,
         "列": "",
         "内容": "",
         "问题与改法": finding.message,
-        "代码": code,
+        CODE_HEADER: code,
     }
 
 

@@ -5,7 +5,7 @@ and the colours every writer uses."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,12 @@ STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
     "已完成": ("C6EFCE", "006100"),
 }
 RATE_SCALE = ((0.0, "F8696B"), (0.8, "FFEB84"), (1.0, "63BE7B"))  # red → yellow → green
+CODE_HEADER = "代码"  # a finding's code (phone-invalid…): for JSON and support, kept hidden
+
+
+def hidden_columns(headers: Sequence[str]) -> list[int]:
+    """1-based columns a sheet keeps but does not show or print: the finding codes."""
+    return [number for number, header in enumerate(headers, start=1) if header == CODE_HEADER]
 
 
 def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, Any, str]]:

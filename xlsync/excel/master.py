@@ -23,6 +23,7 @@ from xlsync.core.master_view import (
     as_of_formula,
     chart_blocks,
     figure_rows,
+    hidden_columns,
     issue_links,
     overview_title,
 )
@@ -61,6 +62,8 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
     style_header(
         sheet, len(frame.columns), [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns]
     )
+    for number in hidden_columns(list(frame.columns)):
+        sheet.range((1, number)).column_width = 0  # Excel hides a column of width 0
     last = max(2, len(frame) + 1)
     for number, header in enumerate(frame.columns, start=1):
         if str(header).endswith("率"):

@@ -31,6 +31,7 @@ from xlsync.core.master_view import (
     as_of_formula,
     chart_blocks,
     figure_rows,
+    hidden_columns,
     issue_links,
     overview_title,
 )
@@ -90,6 +91,8 @@ def write_frame(
             for cell in ws[column_letter(number)][1:]:
                 cell.number_format = PERCENT
     style_table(ws, [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns])
+    for number in hidden_columns(list(frame.columns)):
+        ws.column_dimensions[column_letter(number)].hidden = True
     last = len(frame) + 1
     if len(frame) > 0:
         ws.auto_filter.ref = f"A1:{column_letter(len(frame.columns))}{last}"
