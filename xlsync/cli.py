@@ -89,7 +89,7 @@ class XlsyncGroup(ChineseGroup):
             click.echo(_usage_in_chinese(error), err=True)
             code = USAGE_EXIT
         except click.ClickException as error:
-            click.echo(f"错误：{error.format_message()}", err=True)
+            click.echo(f"错误：{tidy(error.format_message())}", err=True)
             code = error.exit_code
         except click.Abort:
             click.echo("已取消。", err=True)
