@@ -15,7 +15,7 @@ from xlsync.core.formula import Formula
 
 PERCENT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
-SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
+SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "有逾期的学生", "逾期项数")
 HEADER_FILL = "D9D9D9"
 STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
     "已逾期": ("FFC7CE", "9C0006"),
@@ -31,8 +31,13 @@ def hidden_columns(headers: Sequence[str]) -> list[int]:
     return [number for number, header in enumerate(headers, start=1) if header == CODE_HEADER]
 
 
+CHECK_LABEL = "已逾期项数（按逾期清单重算）"  # the COUNTIF cross-check: a hidden row of 概览
+
+
 def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, Any, str]]:
-    """(label, value, number format) of each 概览 line; one value is a COUNTIF formula."""
+    """(label, value, number format) of each 概览 line, headline first: children with overdue,
+    then on-time completion by rule; the raw item count says what it counts. The last line is
+    the COUNTIF cross-check (CHECK_LABEL), which the writers hide. None shows as empty."""
     f = figures
     unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
     return [
@@ -40,12 +45,11 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("学生数", f["children"], ""),
         ("在读学生", f["studying"], ""),
         ("帮扶记录", f["records"], ""),
-        ("已逾期项数", f["overdue"], ""),
-        (
-            "已逾期项数（按逾期清单重算）",
-            Formula(f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', float(f["overdue"])),
-            "",
-        ),
+        ("有逾期帮扶的学生（人）", f["children_overdue"], ""),
+        ("有逾期帮扶的学生占在读学生", f["children_overdue_share"], PERCENT),
+        ("本学年按时完成率（已到期的帮扶中按时完成的）", f["on_time_rate"], PERCENT),
+        *[(f"　{rule} 按时率", value, PERCENT) for rule, value in f["on_time_by_rule"].items()],
+        ("已逾期项数（每名学生每个没做的周期算一项）", f["overdue"], ""),
         ("即将到期项数", f["due_soon"], ""),
         ("校验错误", f["errors"], ""),
         ("校验警告", f["warnings"], ""),
@@ -58,6 +62,11 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("还没有结对学生的班主任、党员教师", unpaired, ""),
         ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
         ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),
+        (
+            CHECK_LABEL,
+            Formula(f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', float(f["overdue"])),
+            "",
+        ),
     ]
 
 
@@ -79,11 +88,12 @@ def overview_title(meta: dict[str, str]) -> tuple[str, str]:
     return f"{meta['school']} 留守儿童帮扶汇总", f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"
 
 
-def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
-    """The two charted tables under the figures: (title, {label: overdue count})."""
+def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], str]]:
+    """The two charted tables under the figures, each charted in the table's order with its
+    values on the bars: (title, value header, {label: value}, number format)."""
     return [
-        ("逾期项数（按帮扶类型）", figures["overdue_by_rule"]),
-        ("逾期项数（按班级）", figures["overdue_by_class"]),
+        ("本学年按时完成率（按帮扶事项）", "按时率", figures["on_time_by_rule"], PERCENT),
+        ("有逾期帮扶的学生（按班级）", "学生数", figures["children_overdue_by_class"], ""),
     ]
 
 
