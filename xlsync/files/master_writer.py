@@ -165,7 +165,17 @@ def _bar_chart(
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     chart.x_axis.scaling.orientation = "maxMin"  # a bar chart draws its first category lowest
     chart.x_axis.delete = chart.y_axis.delete = False
-    chart.dataLabels = DataLabelList(showVal=True, numFmt=number_format or None)
+    chart.dataLabels = DataLabelList(  # the value only (LibreOffice adds the names unless told)
+        showVal=True,
+        showCatName=False,
+        showSerName=False,
+        showLegendKey=False,
+        showPercent=False,
+        numFmt=number_format or None,
+    )
+    chart.y_axis.scaling.min = 0  # bars measured from zero (a rate up to 100 %)
+    if number_format == PERCENT:
+        chart.y_axis.scaling.max = 1
     chart.height, chart.width = max(6, 0.6 * (last - first + 1) + 3), 16
     ws.add_chart(chart, anchor)
 
