@@ -138,6 +138,7 @@ def display_width(text: str) -> int:
 def wrap(text: str, width: int) -> list[str]:
     """Lines of at most `width` columns: breaks between Chinese characters or at spaces."""
     lines, line = [], ""
+    text = re.sub(r"(?<=[^\x00-\x7f])\s*\n\s*(?=[^\x00-\x7f])", "", text)  # no space joins CJK
     for unit in re.findall(r"[\x21-\x7e]+|\s+|.", " ".join(text.split())):
         if line and unit not in CLOSING and display_width(line + unit) > width:
             lines.append(line.rstrip())
