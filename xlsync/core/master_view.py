@@ -31,6 +31,18 @@ def hidden_columns(headers: Sequence[str]) -> list[int]:
     return [number for number, header in enumerate(headers, start=1) if header == CODE_HEADER]
 
 
+def as_shown(rows: list[list[Any]]) -> list[list[Any]]:
+    """An owned sheet's rows as its readers see them, for a copy that leaves the master (the
+    shared Google Sheet, the masked export): without what the master keeps hidden — the
+    COUNTIF check row of 概览 and the finding-code column of 校验问题."""
+    hidden = {c - 1 for c in hidden_columns([str(h) for h in rows[0]])} if rows else set()
+    return [
+        [v for i, v in enumerate(row) if i not in hidden]
+        for row in rows
+        if not (row and row[0] == CHECK_LABEL)
+    ]
+
+
 CHECK_LABEL = "已逾期项数（按逾期清单重算）"  # the COUNTIF cross-check: a hidden row of 概览
 
 
