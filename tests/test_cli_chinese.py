@@ -111,3 +111,21 @@ def test_click_speaks_english_again_outside_xlsync():
         """Another tool."""
 
     assert "Usage: other [OPTIONS]" in CliRunner().invoke(other, ["--help"]).output
+
+
+def test_help_lines_up_and_fits_in_terminal_columns():
+    """A Chinese character takes two columns: the option texts start in one column and no line
+    is wider than the terminal (before, `--master 全校汇总` pushed its text out of line and
+    Chinese help ran to twice the width)."""
+    from xlsync.cli_chinese import display_width
+
+    for words in command_paths():
+        output = CliRunner().invoke(cli, [*words, "--help"], terminal_width=80).output
+        lines = output.splitlines()
+        assert all(display_width(line) <= 80 for line in lines), output
+        starts = {
+            display_width(line[: re.search(r"\S  +\S", line).end() - 1])
+            for line in lines
+            if line.startswith("  -") and re.search(r"\S  +\S", line)
+        }
+        assert len(starts) <= 1, output

@@ -135,16 +135,25 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def joined(text: str) -> str:
+    """The lines of a docstring paragraph as one line: no space where a line break fell
+    between two Chinese characters."""
+    text = re.sub(r"(?<=[^\x00-\x7f])\s*\n\s*(?=[^\x00-\x7f])", "", text)
+    return " ".join(text.split())
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Lines of at most `width` columns: breaks between Chinese characters or at spaces."""
-    lines, line = [], ""
-    text = re.sub(r"(?<=[^\x00-\x7f])\s*\n\s*(?=[^\x00-\x7f])", "", text)  # no space joins CJK
-    for unit in re.findall(r"[\x21-\x7e]+|\s+|.", " ".join(text.split())):
-        if line and unit not in CLOSING and display_width(line + unit) > width:
-            lines.append(line.rstrip())
-            line = unit.lstrip()
+    lines, line, last = [], "", ""
+    for unit in re.findall(r"[\x21-\x7e]+|\s+|.", joined(text)):
+        if line and display_width(line + unit) > width:
+            # closing punctuation never begins a line: it takes the word before it along
+            carried = last if unit in CLOSING and len(last) < len(line) else ""
+            lines.append(line[: len(line) - len(carried)].rstrip())
+            line = (carried + unit).lstrip()
         else:
             line += unit
+        last = unit
     return lines + [line.rstrip()] if line.strip() else lines
 
 
@@ -183,6 +192,13 @@ class ChineseContext(click.Context):
     formatter_class = ChineseFormatter
 
 
+def first_sentence(command: click.Command) -> str:
+    """A command's line in its group's list: its help up to the first 。 (click looks for a
+    '. ' and cuts by characters, which turns a long Chinese sentence into '...')."""
+    text = joined((command.short_help or command.help or "").split("\n\n")[0])
+    return re.split(r"(?<=。)", text, maxsplit=1)[0]
+
+
 class ChineseCommand(click.Command):
     """A command whose help reads 用法：xlsync validate [选项] 台账..."""
 
@@ -191,6 +207,9 @@ class ChineseCommand(click.Command):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         super().__init__(*args, **kwargs)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return first_sentence(self)
 
 
 class ChineseGroup(click.Group):
@@ -204,3 +223,6 @@ class ChineseGroup(click.Group):
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
         super().__init__(*args, **kwargs)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        return first_sentence(self)
