@@ -46,6 +46,8 @@ TITLE_FONT = Font(bold=True, size=14)
 CLASS_GUIDE = (
     "本工作簿有三张表：学生档案、帮扶记录、学业帮扶计划。请在对应的表中从第 2 行开始填写，每行一条。",
     "橙色表头的列必须填写，蓝色表头的列可以不填。有下拉箭头的列请从下拉中选择。",
+    "帮扶记录和学业帮扶计划的「学生姓名」可以从下拉中选学生档案里的姓名；几名学生一起参加的活动，"
+    "可以写几个姓名，用「、」隔开，出现提示时点「确定」即可。",
     "日期请按 2026-09-01 的格式填写；身份证号、学籍号和电话已设为文本格式，直接输入即可。",
     "不要改动表头的文字。可以在右边加自己的列，xlsync 会原样保留。",
     "表格最右边由 xlsync 写入的状态列（如「谈心·本月」），以及“逾期提醒”“校验结果”两张表，"
@@ -162,6 +164,8 @@ def _rule_text(col: Column) -> str:
     parts = [col.hint] if col.hint else []
     if col.choices:
         parts.append("可选：" + "、".join(col.choices))
+    if col.roster_list:
+        parts.append("下拉中是学生档案里的姓名")
     if col.default:
         parts.append(f"不填按「{col.default}」")
     return "；".join(parts)
