@@ -159,7 +159,7 @@ def test_overdue_write_widens_the_checks_of_an_old_workbook_and_nothing_else(tmp
     assert str(plans["A"].sqref) == f"A2:A{OLD_END}" and plans["A"].formula1 == "46000"
     assert len(wb[STUDY_PLANS.name].data_validations.dataValidation) == 1  # hers blocks ours
     students = _checks(wb[STUDENTS.name])
-    assert str(students["B"].sqref) == f"B2:B{len(NAMES) + 1 + STUDENTS.rows}"
+    assert str(students["B"].sqref) == f"B2:B{OLD_END}"  # still a year ahead of 4 children
     assert wb.defined_names[STUDENT_LIST].attr_text == f"'{STUDENTS.name}'!$A$2:$A$1005"
     after = _teacher_cells(path)
     assert {k: v for k, v in after.items() if k in before} == before
@@ -201,29 +201,53 @@ def test_widening_finds_the_header_under_a_title_and_leaves_other_checks_alone()
     wb.remove(wb.active)
     _sheet(wb, "学生名册", ["学校：某某小学"], top=1)  # another name: found by its header
     ws = wb["学生名册"]
-    for number, header in enumerate(["姓名", "性别", "出生日期", "学业情况"], start=1):
+    for number, header in enumerate(["姓名", "性别", "出生日期", "学业情况", "在校状态"], start=1):
         ws.cell(3, number, header)
     ws["A4"], ws["A9"] = "王小明", "李小红"
-    ws.add_data_validation(_check('"男,女"', "B4:B1003"))  # xlsync's: widened to 9 + rows
-    ws.add_data_validation(_check('"男,女"', "B2:B1003"))  # starts above the data: not ours
-    ws.add_data_validation(_check('"男,女,未知"', "D4:D1003"))  # other items: not ours
+    end = 9 + STUDENTS.rows  # a year's rows under the last filled row
+    ws.add_data_validation(_check('"男,女"', "B4:B300"))  # xlsync's: widened
+    ws.add_data_validation(_check('"男,女"', "B2:B300"))  # starts above the data: not ours
+    ws.add_data_validation(_check('"男,女,未知"', "D4:D300"))  # other items: not ours
     ws.add_data_validation(_check('"优,良,中,差"', "D4:D9000"))  # ours, already longer
-    ws.add_data_validation(_check('"优,良"', "A4:B1003"))  # two columns: not ours
-    ws.add_data_validation(
-        _check("1", "C4:C10 C20:C1003", "date", operator="between", formula2="73050")
-    )  # ours with a hole the teacher made
+    ws.add_data_validation(_check('"在读,转出,休学,辍学,毕业"', "E4:E800"))  # ours, far enough
+    ws.add_data_validation(_check('"优,良"', "A4:B300"))  # two columns: not ours
+    hole = _check("1", "C4:C10 C20:C300", "date", operator="between", formula2="73050")
+    ws.add_data_validation(hole)  # ours, with a hole the teacher made
     widen_checks(wb)
     assert sorted(str(v.sqref) for v in ws.data_validations.dataValidation) == sorted(
-        [
-            f"B4:B{9 + STUDENTS.rows}",
-            "B2:B1003",
-            "D4:D1003",
-            "D4:D9000",
-            "A4:B1003",
-            f"C4:C10 C20:C{9 + STUDENTS.rows}",
-        ]
+        [f"B4:B{end}", "B2:B300", "D4:D300", "D4:D9000", "E4:E800", "A4:B300", f"C4:C10 C20:C{end}"]
     )
-    assert wb.defined_names[STUDENT_LIST].attr_text == f"'学生名册'!$A$4:$A${9 + STUDENTS.rows}"
+    assert wb.defined_names[STUDENT_LIST].attr_text == f"'学生名册'!$A$4:$A${end}"
+
+
+def test_a_fresh_workbook_is_left_as_it_is_until_half_a_year_is_filled():
+    wb = build_class_workbook(["张老师"])
+    records = wb[RECORDS.name]
+    for row in range(2, 2 + RECORDS.rows // 2 + 1):
+        records.cell(row, 1, dt.date(2026, 9, 1))
+    before = {
+        s.name: [str(v.sqref) for v in wb[s.name].data_validations.dataValidation]
+        for s in CLASS_SHEETS
+    }
+    name = wb.defined_names[STUDENT_LIST].attr_text
+    widen_checks(wb)
+    assert wb.defined_names[STUDENT_LIST].attr_text == name
+    for sheet in (STUDENTS, STUDY_PLANS):
+        assert [str(v.sqref) for v in wb[sheet.name].data_validations.dataValidation] == before[
+            sheet.name
+        ]
+    assert before[RECORDS.name] == [f"{c}2:{c}{RECORDS.rows + 1}" for c in "ABCDE"]
+    last = 2 + RECORDS.rows // 2  # one more record than half a year: widened
+    assert [str(v.sqref) for v in records.data_validations.dataValidation] == [
+        f"{c}2:{c}{last + RECORDS.rows}" for c in "ABCDE"
+    ]
+    wb = build_class_workbook(["张老师"])  # half a year filled exactly: left as it was
+    for row in range(2, 2 + RECORDS.rows // 2):
+        wb[RECORDS.name].cell(row, 1, dt.date(2026, 9, 1))
+    widen_checks(wb)
+    assert [str(v.sqref) for v in wb[RECORDS.name].data_validations.dataValidation] == before[
+        RECORDS.name
+    ]
 
 
 def test_a_name_the_teacher_made_is_hers():

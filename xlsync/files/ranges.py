@@ -2,11 +2,13 @@
 
 Workbooks made before issue 16 carry their drop-downs and checks to row 1001, and LibreOffice
 saves a check only down to 1,000 rows below the last filled row. So every write of the status
-columns (`overdue --write`, and 汇总's write-back, which reuses that writer) extends the checks
+columns (`overdue --write`, and 汇总's write-back, which reuses that writer) takes the checks
 xlsync gave the class sheets — recognised by their column's header and their rule
-(xlsync/files/validations.py) — to `Sheet.rows` rows below the last filled row, keeps 学生名单
-reaching as far in 学生档案, and gives a 学生姓名 column without any check its drop-down of
-学生名单. The teacher's own checks and every cell are left as they are.
+(xlsync/files/validations.py) — that stop less than half a year's rows (`Sheet.rows // 2`) under
+the last filled row, and extends them to a year's rows (`Sheet.rows`) under it; keeps 学生名单
+reaching as far in 学生档案; and gives a 学生姓名 column without any check its drop-down of
+学生名单. A fresh template is left as it is. The teacher's own checks and every cell are left
+as they are.
 """
 
 from __future__ import annotations
@@ -23,10 +25,20 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.classbook import pick_grid
+from xlsync.core.status_view import MARKS_SHEET
 from xlsync.core.tables import HEADER_SCAN_ROWS, column_letter, is_blank, locate_header
 from xlsync.files.validations import check_for, is_own, roster_name
-from xlsync.schema import CLASS_SHEETS, STUDENT_LIST, STUDENTS, Sheet
+from xlsync.schema import (
+    CHECK_SHEET,
+    CLASS_SHEETS,
+    HELP_SHEET,
+    STATUS_SHEET,
+    STUDENT_LIST,
+    STUDENTS,
+    Sheet,
+)
 
+_OWNED = frozenset({STATUS_SHEET, CHECK_SHEET, MARKS_SHEET, HELP_SHEET})  # never a class sheet
 _RANGE = re.compile(r"^'?(.*?)'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
 
 
@@ -37,7 +49,8 @@ class _Place:
     ws: Worksheet
     spec: Sheet
     first: int  # the first data row, under the header
-    end: int  # the last row the checks should cover
+    need: int  # checks ending above this row are widened (half a year's rows left)...
+    end: int  # ...down to this one (a year's rows under the last filled row)
     positions: dict[str, int]  # schema header → 1-based column
 
 
@@ -48,13 +61,13 @@ def widen_checks(workbook: Workbook) -> None:
         by_column = {number: header for header, number in place.positions.items()}
         for validation in place.ws.data_validations.dataValidation:
             if _own_column(validation, place, by_column):
-                _extend(validation, place.end)
+                _extend(validation, place.need, place.end)
     _keep_roster(workbook, places)
 
 
 def _class_sheets(workbook: Workbook) -> list[_Place]:
     """The class sheets of `workbook`, found as the reader finds them (by name, else header)."""
-    heads = {ws.title: _head(ws) for ws in workbook.worksheets}
+    heads = {ws.title: _head(ws) for ws in workbook.worksheets if ws.title not in _OWNED}
     places: list[_Place] = []
     taken: set[str] = set()
     for spec in CLASS_SHEETS:
@@ -64,8 +77,9 @@ def _class_sheets(workbook: Workbook) -> list[_Place]:
             continue
         taken.add(name)
         ws, header_row = workbook[name], located[0] + 1
-        end = _last_filled(ws, header_row) + spec.rows
-        places.append(_Place(ws, spec, header_row + 1, end, located[1]))
+        last = _last_filled(ws, header_row)
+        need, end = last + spec.rows // 2, last + spec.rows
+        places.append(_Place(ws, spec, header_row + 1, need, end, located[1]))
     return places
 
 
@@ -94,11 +108,12 @@ def _own_column(validation: DataValidation, place: _Place, by_column: dict[int, 
     return low == high and header is not None and is_own(validation, place.spec.column(header))
 
 
-def _extend(validation: DataValidation, end: int) -> None:
-    """Lengthen the lowest range of `validation` down to row `end` (never shorten it)."""
+def _extend(validation: DataValidation, need: int, end: int) -> None:
+    """Lengthen the lowest range of `validation` down to row `end` when it stops above row
+    `need`: a fresh template is left as it is until half a year's rows are filled."""
     ranges = sorted(validation.sqref.ranges, key=lambda r: r.max_row)
     lowest = ranges[-1]
-    if lowest.max_row >= end:
+    if lowest.max_row >= need:
         return
     letter = column_letter(lowest.min_col)
     kept = [r.coord for r in ranges[:-1]]
@@ -115,7 +130,7 @@ def _keep_roster(workbook: Workbook, places: list[_Place]) -> None:
     current = workbook.defined_names.get(STUDENT_LIST)
     if current is not None and not _same_cells(current, made):
         return
-    if current is None or _end_row(current) < students.end:
+    if current is None or _end_row(current) < students.need:
         workbook.defined_names[STUDENT_LIST] = made
     for place in places:
         _add_roster_checks(place)
