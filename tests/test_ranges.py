@@ -5,12 +5,13 @@ status writer widens xlsync's own checks in older workbooks — and nothing else
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import needs_soffice, plan, record, student, write_class_book
+from conftest import needs_soffice
 from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -22,9 +23,10 @@ from xlsync.files.templates import build_class_workbook
 from xlsync.schema import CLASS_SHEETS, RECORDS, STUDENT_LIST, STUDENTS, STUDY_PLANS
 
 COMMITTED = Path(__file__).parent.parent / "workbook_templates" / "班级台账.xlsx"
+OLD_BOOK = Path(__file__).parent / "data" / "made-before-16.5-1200-records.xlsx"
 OLD_END = 1001  # where every check of a workbook made before issue 16 stops
 RECORDS_N = 1200
-NAMES = ["王小明", "李小红", "赵子轩", "钱欣怡"]
+CHILDREN = 4  # 学生档案 rows 2–5 of that workbook
 
 
 def _checks(ws) -> dict[str, DataValidation]:
@@ -69,26 +71,14 @@ def test_student_name_drop_down_is_fed_by_the_roster_and_lets_groups_through(sou
 
 
 def _old_workbook(path: Path) -> Path:
-    """A class workbook as an older xlsync made it (checks to row 1001, no 学生名单), holding
-    1,200 records, plus the teacher's own checks, styles and a title-free layout."""
-    start = dt.date(2026, 9, 1)
-    records = [
-        record(日期=start + dt.timedelta(days=i % 88), 学生姓名=NAMES[i % 4], 帮扶类型="亲情电话")
-        for i in range(RECORDS_N)
-    ]
-    students = [
-        student(姓名=n, 身份证号="", 学业情况="差" if n == "李小红" else "良") for n in NAMES
-    ]
-    write_class_book(path, students=students, records=records, plans=[plan(学生姓名="李小红")])
+    """A class workbook as xlsync made it before issue 16.5 (checks to row 1001, no 学生名单;
+    tests/data/made-before-16.5-1200-records.xlsx: 4 children, 1,200 亲情电话 records), plus the
+    teacher's own checks and a styled cell."""
+    shutil.copy(OLD_BOOK, path)
     wb = load_workbook(path)
-    del wb.defined_names[STUDENT_LIST]
-    for sheet in CLASS_SHEETS:
-        ws = wb[sheet.name]
-        kept = [v for v in ws.data_validations.dataValidation if v.formula1 != STUDENT_LIST]
-        ws.data_validations.dataValidation = kept
-        for check in kept:
-            letter = str(check.sqref).split(":")[0].rstrip("0123456789")
-            check.sqref = f"{letter}2:{letter}{OLD_END}"
+    assert STUDENT_LIST not in wb.defined_names and wb[RECORDS.name].max_row == RECORDS_N + 1
+    checks = sorted(str(v.sqref) for v in wb[RECORDS.name].data_validations.dataValidation)
+    assert checks == [f"{c}2:{c}{OLD_END}" for c in "ACDE"]
     _teacher_touches(wb)
     wb.save(path)
     return path
@@ -160,7 +150,10 @@ def test_overdue_write_widens_the_checks_of_an_old_workbook_and_nothing_else(tmp
     assert len(wb[STUDY_PLANS.name].data_validations.dataValidation) == 1  # hers blocks ours
     students = _checks(wb[STUDENTS.name])
     assert str(students["B"].sqref) == f"B2:B{OLD_END}"  # still a year ahead of 4 children
-    assert wb.defined_names[STUDENT_LIST].attr_text == f"'{STUDENTS.name}'!$A$2:$A$1005"
+    assert (
+        wb.defined_names[STUDENT_LIST].attr_text
+        == f"'{STUDENTS.name}'!$A$2:$A${CHILDREN + 1 + STUDENTS.rows}"
+    )
     after = _teacher_cells(path)
     assert {k: v for k, v in after.items() if k in before} == before
 
@@ -176,7 +169,9 @@ def test_old_workbook_keeps_drop_downs_on_new_rows_after_libreoffice_resaves_it(
     for letter in "ABD":  # 日期, 学生姓名, 帮扶类型: every record row and the next ones
         assert _bottom(checks[letter]) > RECORDS_N + 500, letter
     assert checks["B"].formula1 == STUDENT_LIST and checks["B"].errorStyle == "information"
-    assert wb.defined_names[STUDENT_LIST].attr_text.endswith("!$A$2:$A$1005")
+    assert wb.defined_names[STUDENT_LIST].attr_text.endswith(
+        f"!$A$2:$A${CHILDREN + 1 + STUDENTS.rows}"
+    )
     # LibreOffice cut the checks to 1,000 rows under the last record; the next write widens
     # them again (and the re-saved file is one the writer accepts)
     _overdue_write(again)
