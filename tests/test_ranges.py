@@ -67,7 +67,9 @@ def test_student_name_drop_down_is_fed_by_the_roster_and_lets_groups_through(sou
         assert (check.type, check.formula1) == ("list", STUDENT_LIST)
         # non-blocking: 「叶欣雨、何天涵」 (issue 16.6) is kept after an information alert
         assert check.errorStyle == "information" and check.showErrorMessage
-        assert "、" in check.error and check.showInputMessage
+        assert (
+            "、" in check.error and check.errorTitle == "请核对学生姓名" and check.showInputMessage
+        )
 
 
 def _old_workbook(path: Path) -> Path:

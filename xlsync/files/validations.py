@@ -31,7 +31,7 @@ def check_for(col: Column, choices: Sequence[str] = ()) -> DataValidation | None
     validation = validation_for(col, choices)
     if validation is None:
         return None
-    validation.errorTitle = f"{col.header}填写有误"[:32]
+    validation.errorTitle = validation.errorTitle or f"{col.header}填写有误"[:32]
     validation.promptTitle = col.header[:32]
     validation.prompt = (col.hint or "请从下拉中选择")[:255]
     validation.showErrorMessage = True
@@ -114,6 +114,7 @@ def _roster_validation() -> DataValidation:
         allow_blank=True,
         errorStyle="information",
         error=_ROSTER_ERROR,
+        errorTitle="请核对学生姓名",  # a group entry is not an error
     )
 
 
