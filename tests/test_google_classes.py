@@ -73,6 +73,21 @@ def test_new_class_in_google_sheets_is_built_from_the_schema(fake, school):
     assert ["四年级1班", "李老师", SOURCE] in classes
 
 
+def test_google_class_tabs_carry_checks_for_a_school_year_and_a_roster_drop_down(fake, school):
+    new_class(school, "四年级1班", "李老师", SID, google())
+    records = fake.tab(SID, "帮扶记录")
+    last = RECORDS.rows  # 0-based index of the last data row
+    assert records.rows == RECORDS.rows + 1
+    for header in ("日期", "帮扶类型"):
+        assert (last, RECORDS.headers.index(header)) in records.validations, header
+    names = records.validations[(last, RECORDS.headers.index("学生姓名"))]
+    assert names["condition"] == {
+        "type": "ONE_OF_RANGE",
+        "values": [{"userEnteredValue": f"='学生档案'!A2:A{STUDENTS.rows + 1}"}],
+    }
+    assert not names["strict"]  # a group record (「叶欣雨、何天涵」) is only flagged
+
+
 def test_existing_tabs_are_never_overwritten(fake, school, run):
     new_class(school, "四年级1班", "李老师", SID, google())
     try:
