@@ -343,6 +343,7 @@ def consolidate(
         raise XlsyncError(
             f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。"
         )
+    master = master.absolute()  # the cache knows class files by path, whatever the cwd
     with FileLock(master.parent / ".xlsync" / "consolidate.lock", "汇总"):
         return _consolidate(
             master,
