@@ -46,7 +46,7 @@ class ClassBook:
         return link_mismatches(self.students.data, self.records.data)
 
 
-def _pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
+def pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
     """The sheet of `grids` that holds `spec`: by name first, else by its header row."""
     for name in grids:
         if name not in taken and fold(name) == spec.name:
@@ -64,7 +64,7 @@ def assemble_class_book(
     tables: dict[str, Table] = {}
     taken: set[str] = set()
     for spec in CLASS_SHEETS:
-        name = _pick_grid(grids, spec, taken)
+        name = pick_grid(grids, spec, taken)
         table = (
             build_table(grids[name], spec, file, name, school_year) if name is not None else None
         )

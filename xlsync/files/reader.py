@@ -21,6 +21,7 @@ import python_calamine
 
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.tables import Grid
+from xlsync.core.workbook_kind import check_class_book
 from xlsync.errors import XlsyncError
 from xlsync.files.error_cells import error_cells
 from xlsync.files.extent import sheet_extent
@@ -41,8 +42,11 @@ def read_class_workbook(
     path: str | Path, name: str | None = None, school_year: int | None = None
 ) -> ClassBook:
     """The typed tables of one class workbook file; `name` is how findings refer to it and
-    `school_year` dates a day typed without its year."""
-    return assemble_class_book(load_grids(path), name or str(path), school_year)
+    `school_year` dates a day typed without its year. The master given instead is refused as
+    such."""
+    grids = load_grids(path)
+    check_class_book(grids, name or path)
+    return assemble_class_book(grids, name or str(path), school_year)
 
 
 def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:
