@@ -174,7 +174,7 @@ def _school_lines(result: OverdueResult) -> Iterator[Line]:
             "每名教师至少结对一名学生。",
             "warning",
         )
-    if not whole:
+    if not whole and result.inputs.config.teacher_names:  # no 教师 sheet: nothing to judge
         yield "只读了这些班的台账，其他班教师的结对情况要在全校汇总时才能核对。", ""
 
 
