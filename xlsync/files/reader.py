@@ -22,6 +22,7 @@ import python_calamine
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.tables import Grid
 from xlsync.errors import XlsyncError
+from xlsync.files.disk import reading
 from xlsync.files.error_cells import error_cells
 from xlsync.files.extent import sheet_extent
 from xlsync.files.ooxml import sheet_parts
@@ -45,9 +46,10 @@ def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> d
     """The sheets of `path` (those `only` accepts) as grids (grid[0][0] is A1), by sheet name."""
     path = Path(path)
     _check_readable(path)
-    if path.suffix.lower() == ".csv":
-        return {path.stem: _read_csv(path)}
-    return _read_workbook(path, only or (lambda name: True))
+    with reading(path):  # no permission to read it, a network drive gone, …
+        if path.suffix.lower() == ".csv":
+            return {path.stem: _read_csv(path)}
+        return _read_workbook(path, only or (lambda name: True))
 
 
 def _check_readable(path: Path) -> None:

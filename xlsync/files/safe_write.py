@@ -22,7 +22,7 @@ from openpyxl import Workbook, load_workbook
 from xlsync import faults
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
-from xlsync.files.disk import disk_error, is_whole_workbook
+from xlsync.files.disk import disk_error, ensure_writable, is_whole_workbook
 from xlsync.files.kept import Owned, ensure_kept, keep_formula_results, owning, refuse_strict
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets
@@ -137,6 +137,7 @@ def atomic_write(
     """Call `write(temp_path)`, then move the temp file over `path` in one step
     (`before_replace` may still refuse, e.g. when the file changed meanwhile)."""
     ensure_not_open(path)
+    ensure_writable(path)
     try:
         _write_and_replace(path, write, before_replace)
     except OSError as error:
@@ -193,6 +194,7 @@ def save_workbook(
     if original is not None:
         ensure_rewritable(path, rebuilt_sheets)
         ensure_not_open(path)
+        ensure_writable(path)  # before the backup: a refused write leaves no copy behind
         back_up(path)
     owned = owned or owning(frozenset(rebuilt_sheets))
 
@@ -236,6 +238,7 @@ def restore_backup(backup: Path, target: Path) -> None:
             "xlsync 不会用它恢复。请选另一个备份（xlsync restore 会列出全部备份）。"
         )
     ensure_not_open(target)
+    ensure_writable(target)
     back_up(target)
     atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
 

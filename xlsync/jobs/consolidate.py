@@ -44,6 +44,7 @@ from xlsync.errors import XlsyncError
 from xlsync.files import master_writer as mw
 from xlsync.files.cache import Cache, code_fingerprint, content_digest
 from xlsync.files.discover import class_folder, inside, school_class_files
+from xlsync.files.disk import ensure_writable, reading
 from xlsync.files.lock import FileLock
 from xlsync.files.ooxml import sheet_parts
 from xlsync.files.protect import plain
@@ -72,6 +73,7 @@ class MasterTarget:
 def file_target(master: Path) -> MasterTarget:
     def check() -> None:
         ensure_not_open(master)
+        ensure_writable(master)
         ensure_rewritable(master, mw.OWNED_SHEETS)
 
     return MasterTarget(
@@ -173,7 +175,8 @@ def _file_source(
         raise XlsyncError(
             f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。"
         )
-    digest = content_digest(path)
+    with reading(path):
+        digest = content_digest(path)
     stale = "文件正在 Excel 中打开，用的是它最近一次保存的内容" if lock_files(path) else ""
     return Source(
         path,
