@@ -196,3 +196,14 @@ def test_consolidate_uses_the_last_good_data_of_a_class_that_became_unreadable(s
     report = json.loads(result.stdout)
     assert report["children"] == 3 and report["failed_files"] == []
     assert [Path(p).name for p in report["stale_files"]] == ["三年级2班.xlsx"]
+
+
+def test_an_unreadable_class_folder_stops_consolidate_before_it_drops_classes(school):
+    _class_with_a_finding(school)
+    _second_class(school)  # found only by listing the folder
+    before = _tree(school)
+    with _mode(school / "班级台账", 0o000):
+        result = _xlsync("consolidate", "全校汇总.xlsx", "--as-of", AS_OF, cwd=school)
+    _refused(result, "无法读取「", "班级台账」：没有读取权限")
+    assert _tree(school) == before
+    assert not (school / ".xlsync" / "consolidate.lock").exists()

@@ -171,11 +171,11 @@ def _file_source(
             f"台账来源「{path}」在班级台账目录「{confined_to}」之外（或是指向目录外的链接），"
             "xlsync 没有读取。如确需读取，请在命令后加 --allow-outside。"
         )
-    if not path.exists():
-        raise XlsyncError(
-            f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。"
-        )
-    with reading(path):
+    with reading(path):  # no permission to the file or to its folder, a network drive gone
+        if not path.exists():
+            raise XlsyncError(
+                f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。"
+            )
         digest = content_digest(path)
     stale = "文件正在 Excel 中打开，用的是它最近一次保存的内容" if lock_files(path) else ""
     return Source(
