@@ -122,3 +122,19 @@ def test_an_odd_but_sound_file_reads_the_same_in_the_child(tmp_path, monkeypatch
     monkeypatch.setenv("XLSYNC_FAULT_LOG", str(log))
     assert load_grids(plain) == load_grids(odd)
     assert _steps(log) == [STEP]
+
+
+def test_a_child_killed_at_the_read_is_one_chinese_line(tmp_path, monkeypatch):
+    """The child dies by SIGKILL exactly at `isolated-read` (its marker says so); the parent
+    lives on, names the file and exits 2."""
+    odd = _class(tmp_path / "三年级2班.xlsx")
+    swap = rb'<c t="\2" r="\1"'
+    _edit(odd, {"xl/worksheets/sheet2.xml": lambda x: re.sub(rb'<c r="(\w+)" t="(\w+)"', swap, x)})
+    mark = tmp_path / "mark"
+    monkeypatch.setenv("XLSYNC_FAULT", STEP)
+    monkeypatch.setenv("XLSYNC_FAULT_MARK", str(mark))
+    result = _xlsync("validate", odd.name, "--as-of", AS_OF, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    [failed] = json.loads(result.stdout)["failed_files"]
+    assert "读取程序异常退出" in failed["message"]
+    assert mark.read_text(encoding="utf-8") == f"{STEP}#1"
