@@ -146,19 +146,20 @@ def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
     assert result.written == [SOURCE]
     grid = fake.values(SID, "学生档案")
     owned = [i for i, h in enumerate(grid[0]) if isinstance(h, str) and OWNED_HEADER.match(h)]
-    assert owned == list(range(len(STUDENTS.headers), len(STUDENTS.headers) + 10))
+    assert owned == list(range(len(STUDENTS.headers), len(STUDENTS.headers) + 11))
     row = dict(zip(grid[0], grid[1], strict=False))
     assert (
-        row["谈心·本月"] == "已逾期2次"
+        row["谈心·本月"] == "待完成(12-31)"
         and row["家访·本学期"] == "待完成(01-22)"
-        and row["逾期项数"] > 0
+        and row["漏做次数"] > 0
+        and row["漏做明细"].startswith("谈心2个月、")
     )
     assert {k: v for k, v in tab.cells.items() if k[1] < len(STUDENTS.headers)} == teacher_values
     rules = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in tab.rules]
-    # replaced, not added again; the last is the count rule 逾期项数 > 0
-    assert sorted(rules) == sorted(["已完成", "已逾期", "即将到期", "0"])
+    # replaced, not added again; the last is the count rule 漏做次数 > 0
+    assert sorted(rules) == sorted(["已完成", "即将到期", "0"])
     todo = fake.values(SID, "逾期提醒")
-    assert todo[0][:3] == ["状态", "学生", "帮扶事项"] and todo[1][0] == "已逾期"
+    assert todo[0][:3] == ["状态", "学生", "帮扶事项"] and todo[1][0].startswith("一、本期待办")
 
 
 def test_consolidation_includes_classes_kept_in_google_sheets(fake, school):
@@ -172,6 +173,24 @@ def test_consolidation_includes_classes_kept_in_google_sheets(fake, school):
     mine = [dict(zip(header, r, strict=False)) for r in rows[1:] if r[1] == "谷歌同学"]
     assert mine and mine[0]["班级"] == "四年级1班" and mine[0]["来源文件"] == SOURCE
     assert consolidate(master, as_of=AS_OF, google=google()).unchanged
+
+
+def test_consolidate_writes_status_and_marks_back_into_the_teachers_sheet(fake, school):
+    """汇总 refreshes a Google class as overdue --write and validate --annotate would (16.1)."""
+    new_class(school, "四年级1班", "张老师", SID, google())
+    fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
+    fill(fake, "帮扶记录", RECORDS, RECORD_ROWS)
+    tab = fake.tab(SID, "学生档案")
+    teacher_values = dict(tab.cells)
+    master = school / "全校汇总.xlsx"
+    result = consolidate(master, as_of=AS_OF, google=google())
+    assert result.write_back and SOURCE in result.write_back.refreshed
+    grid = fake.values(SID, "学生档案")
+    assert "谈心·本月" in grid[0] and "本期待办" in fake.values(SID, "逾期提醒")[1][0]
+    assert any("电话" in str(row) for row in fake.values(SID, "校验结果"))
+    assert {k: v for k, v in tab.cells.items() if k[1] < len(STUDENTS.headers)} == teacher_values
+    again = consolidate(master, as_of=AS_OF, google=google())
+    assert again.unchanged, "the sheet xlsync itself just wrote counts as unchanged"
 
 
 def test_cli_reads_a_google_class_with_a_service_account(fake, school, run, server, tmp_path):

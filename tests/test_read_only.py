@@ -121,7 +121,7 @@ def test_consolidate_when_the_backups_folder_is_not_writable(school):
     with _mode(backups, 0o555):
         result = _xlsync("consolidate", "全校汇总.xlsx", "--as-of", AS_OF, cwd=school)
     _refused(result, "备份", "没有写入权限", "原来的文件没有被改动")
-    assert _tree(school) == before
+    assert _tree(school) == before  # refused before any class was written back
     assert not (school / ".xlsync" / "consolidate.lock").exists()
 
 
@@ -139,9 +139,10 @@ def test_a_read_only_class_folder_or_file_is_not_written(school, command, place)
 
 
 @pytest.mark.parametrize("place", ["class-folder", "class-file"])
-def test_consolidate_reads_read_only_classes(school, place):
+def test_consolidate_reads_read_only_classes_and_lists_them_not_refreshed(school, place):
     path = _class_with_a_finding(school)
     locked = path.parent if place == "class-folder" else path
+    before = (school / "全校汇总.xlsx").stat().st_mtime_ns
     with _mode(locked, 0o555 if place == "class-folder" else 0o444):
         result = _xlsync(
             "consolidate", "全校汇总.xlsx", "--as-of", AS_OF, "--format", "json", cwd=school
@@ -149,6 +150,9 @@ def test_consolidate_reads_read_only_classes(school, place):
     report = json.loads(result.stdout)
     assert result.returncode == 1 and "Traceback" not in result.stderr  # 1: the finding
     assert report["children"] == 2 and report["failed_files"] == report["stale_files"] == []
+    [missed] = report["write_back"]["not_refreshed"]  # the class listed, the run went on
+    assert missed["class"] == "三年级2班" and "只读" in missed["message"], missed
+    assert (school / "全校汇总.xlsx").stat().st_mtime_ns > before
 
 
 def _second_class(school: Path) -> Path:

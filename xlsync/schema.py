@@ -370,7 +370,15 @@ SCHOOL = Sheet(
         Column("内容", Kind.TEXT, width=40),
     ),
 )
-SCHOOL_FIELDS = ("学校名称", "学年", "班级台账目录", "Google 表格 ID", "凭据文件", "同步脱敏")
+SCHOOL_FIELDS = (
+    "学校名称",
+    "学年",
+    "班级台账目录",
+    "Google 表格 ID",
+    "凭据文件",
+    "同步脱敏",
+    "汇总时更新班级台账",
+)
 
 TERMS = Sheet(
     name="学期",
@@ -470,3 +478,5 @@ CHECK_SHEET = "校验结果"
 HELP_SHEET = "说明"
 MASTER_FILE = "全校汇总.xlsx"
 CLASS_DIR = "班级台账"
+RETURN_DIR = "返回各班"  # copies of the class workbooks 汇总 refreshed, to send back
+WRITE_BACK_SETTING = "汇总时更新班级台账"  # 学校信息: 是 (default) / 否

@@ -392,3 +392,16 @@ def annotate(
     requests += _replace_tab(tabs, checks, next_id) + render.draw(checks, next_id, ids)
     requests += _replace_tab(tabs, hidden, next_id + 1) + render.draw(hidden, next_id + 1, ids)
     client.http_client.batch_update(sid, {"requests": requests})
+
+
+def refresh_class(
+    client: gspread.Client,
+    sid: str,
+    book: ClassBook,
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    findings: Sequence[Finding],
+) -> None:
+    """Everything xlsync writes into a class sheet: status, 逾期提醒 and marks (汇总, 检查台账)."""
+    write_status(client, sid, book.students, rules, items)
+    annotate(client, sid, book, findings)
