@@ -114,6 +114,9 @@ class ConsolidateResult:
             "errors": f["errors"],
             "warnings": f["warnings"],
             "overdue": f["overdue"],
+            "children_overdue": f["children_overdue"],
+            "on_time_rate": f["on_time_rate"],
+            "on_time_by_rule": f["on_time_by_rule"],
             "due_soon": f["due_soon"],
             "complete_rate": f["complete_rate"],
             "retention_rate": f["retention_rate"],
@@ -345,6 +348,7 @@ def consolidate(
         raise XlsyncError(
             f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。"
         )
+    master = master.absolute()  # the cache knows class files by path, whatever the cwd
     with FileLock(master.parent / ".xlsync" / "consolidate.lock", "汇总"):
         return _consolidate(
             master,
