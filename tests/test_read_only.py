@@ -109,7 +109,7 @@ def test_consolidate_on_a_read_only_master_file(school):
     before = _tree(school)
     with _mode(master, 0o444):
         result = _xlsync("consolidate", master.name, "--as-of", AS_OF, cwd=school)
-    _refused(result, "「全校汇总.xlsx」是只读文件", "取消“只读”")
+    _refused(result, "全校汇总.xlsx」是只读文件", "取消“只读”")
     assert _tree(school) == before
     assert not (school / ".xlsync" / "consolidate.lock").exists()
 
