@@ -1,4 +1,7 @@
-"""Plain-text reports for a teacher: lines with a tone the CLI may colour (no click here)."""
+"""Plain-text reports for a teacher: lines with a tone the CLI may colour (no click here).
+
+What is printed lands in terminals, CI logs, screenshots and chats: findings are shown masked
+(`Finding.masked`), as are the messages of files that could not be read."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Iterator
 from itertools import groupby
 
 from xlsync.core.findings import ERROR, Finding
+from xlsync.core.masking import mask_text
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.jobs.consolidate import ConsolidateResult
 from xlsync.jobs.overdue import OverdueResult
@@ -19,7 +23,8 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.0%}"
 
 
-def _finding_line(f: Finding) -> Line:
+def _finding_line(found: Finding) -> Line:
+    f = found.masked()
     mark, tone = ("✗", "error") if f.severity == ERROR else ("!", "warning")
     where = f"{f.cell or f'第{f.row}行'} {f.column}".strip()
     return f"    {mark} {where}：{f.message}", tone
@@ -55,7 +60,7 @@ def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
     if failed:
         yield "无法读取或写入的文件：", "error"
         for item in failed:
-            yield f"    ✗ {item['message']}", "error"
+            yield f"    ✗ {mask_text(item['message'])}", "error"
 
 
 def _total(result: ValidateResult) -> str:
