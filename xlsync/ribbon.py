@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from xlsync.core.masking import mask_text
 from xlsync.errors import XlsyncError
 from xlsync.jobs import excel as jobs
 from xlsync.jobs.sync import sync
@@ -52,10 +53,12 @@ def caller() -> Any:
 
 
 def _log(error: BaseException) -> Path:
+    """Append the traceback to the log the user is asked to send out: masked, since an error
+    message may quote a cell (an ID, a phone, an address)."""
     LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     with LOG_FILE.open("a", encoding="utf-8") as log:
         log.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n")
-        log.write("".join(traceback.format_exception(error)))
+        log.write(mask_text("".join(traceback.format_exception(error))))
     return LOG_FILE
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
+from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
@@ -61,7 +62,7 @@ class OverdueResult:
                 for c in self.children
             ],
             "school": self.school.to_dict(),
-            "failed_files": self.inputs.failed,
+            "failed_files": mask_failures(self.inputs.failed),
             "written": self.written,
         }
 
