@@ -161,3 +161,25 @@ def test_the_sync_knows_every_code_whose_message_quotes_birth_dates():
 
     quoting = {c for c in CATALOG if set(_details(c)) & set(BIRTH_DETAILS)}
     assert quoting == set(BIRTH_CODES)
+
+
+def test_overdue_json_names_a_child_by_the_school_pseudonym_not_her_id(school, run):
+    from xlsync.core.identity import child_key
+    from xlsync.core.masking import pseudonym
+    from xlsync.files.school_key import school_key
+
+    path = school / "班级台账" / "三年级2班.xlsx"
+    typed = student()
+    write_class_book(path, students=[typed])
+    args = ("overdue", path, "--as-of", "2026-11-30", "--format", "json")
+    out = run(*args, "--master", school / "全校汇总.xlsx").stdout
+    doc = json.loads(out)
+    expected = pseudonym(child_key(typed, "三年级2班"), school_key(school / "全校汇总.xlsx"))
+    assert typed["身份证号"] not in out and not _leaks(out, (typed["身份证号"],))
+    assert {c["child_key"] for c in doc["children"]} == {expected}
+    assert {i["child_key"] for i in doc["items"]} == {expected}
+    from xlsync.jobs.sync import master_tables
+
+    run("consolidate", school / "全校汇总.xlsx", "--as-of", "2026-11-30")
+    synced = master_tables(school / "全校汇总.xlsx", masked=True)[0]["全校档案"]
+    assert expected in synced[1]  # the same pseudonym as the shared sheet's 学生编号
