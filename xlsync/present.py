@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from itertools import groupby
 
 from xlsync.core.findings import ERROR, Finding
-from xlsync.core.masking import mask_text
+from xlsync.core.masking import mask_message
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.jobs.consolidate import ConsolidateResult
 from xlsync.jobs.overdue import OverdueResult
@@ -60,7 +60,7 @@ def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
     if failed:
         yield "无法读取或写入的文件：", "error"
         for item in failed:
-            yield f"    ✗ {mask_text(item['message'])}", "error"
+            yield f"    ✗ {mask_message(item['message'])}", "error"
 
 
 def _total(result: ValidateResult) -> str:

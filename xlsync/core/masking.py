@@ -212,6 +212,15 @@ def _mask_issues(header: list[str], rows: list[list[Any]], masked: list[list[Any
         )
 
 
+_SIZE = re.compile(r"(\d+ ?[行列])")
+
+
+def mask_message(text: str) -> str:
+    """One of xlsync's own messages (not text a teacher typed), masked: what it quotes of a
+    file or of Google's answer is masked, its sizes (1048576 行 × 16384 列) are not."""
+    return "".join(part if _SIZE.fullmatch(part) else mask_text(part) for part in _SIZE.split(text))
+
+
 def mask_failures(failed: list[dict[str, str]]) -> list[dict[str, str]]:
     """Files that could not be read, as the CLI prints them: their messages masked."""
-    return [{**item, "message": mask_text(item.get("message") or "")} for item in failed]
+    return [{**item, "message": mask_message(item.get("message") or "")} for item in failed]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xlsync.core.masking import mask_rows, mask_text
+from xlsync.core.masking import mask_message, mask_rows
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
@@ -185,7 +185,7 @@ def run_every(
         try:
             result = once()
         except XlsyncError as error:
-            log(f"[{stamp}] 同步失败：{mask_text(str(error))}", False)  # a log leaves the school
+            log(f"[{stamp}] 同步失败：{mask_message(str(error))}", False)  # a log leaves the school
         else:
             r = result.report
             log(f"[{stamp}] 同步完成：{r.requests} 个请求，更新 {r.changed_cells} 个单元格。", True)
