@@ -11,11 +11,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlsync.core.findings import Report
 from xlsync.core.masking import mask_cell, mask_rows, mask_text, pseudonym
+from xlsync.errors import XlsyncError
 from xlsync.jobs.validate import ValidateResult
 
 KEY = b"k" * 32
@@ -133,9 +135,9 @@ def _google_refusal(quoted: str) -> Exception:
 
 
 def _logs(typed: str, folder: Path) -> list[str]:
-    """Every log the product writes, each fed an error that quotes `typed`: the `sync --every`
-    log (through google_errors and run_every), the Excel add-in's log (ribbon._log) and the
-    failed-file lines of the CLI text and JSON."""
+    """Every log the product writes, each fed an error that quotes `typed`: the error a sync
+    prints (through google_errors), the `sync --every` log (run_every), the Excel add-in's log
+    (ribbon._log) and the failed-file lines of the CLI text and JSON."""
     from xlsync import ribbon
     from xlsync.google.client import google_errors
     from xlsync.jobs.sync import run_every
@@ -147,6 +149,9 @@ def _logs(typed: str, folder: Path) -> list[str]:
         with google_errors("1SchoolSheet"):
             raise _google_refusal(typed)
 
+    with pytest.raises(XlsyncError) as refused:  # what `xlsync sync` prints (and cron logs)
+        once()
+    lines.append(str(refused.value))
     run_every(60, once, lambda line, ok: lines.append(line), sleep=lambda s: None, max_runs=1)
     with mock.patch.object(ribbon, "LOG_FILE", folder / "excel.log"):
         written = ribbon._log(ValueError(f"could not convert string to float: '{typed}'"))
@@ -171,6 +176,6 @@ def test_no_personal_value_reaches_a_log(secret, address):
     digits, typed = secret
     with tempfile.TemporaryDirectory() as folder:
         logs = _logs(f"{typed}，住{address}", Path(folder))
-    assert len(logs) >= 5 and "Invalid value" in logs[0] and "ValueError" in logs[1]
+    assert len(logs) >= 6 and "Invalid value" in logs[0] + logs[1] and "ValueError" in logs[2]
     for log in logs:
         assert _no_window_of(digits, log) and address[6:] not in log, log

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from xlsync.core.masking import mask_text
+from xlsync.core.masking import mask_failures, mask_text
 from xlsync.errors import XlsyncError
 from xlsync.jobs import excel as jobs
 from xlsync.jobs.sync import sync
@@ -149,7 +149,7 @@ def consolidate_school(book: Any) -> str:
         f"已汇总 {f['classes']} 个班、{f['children']} 名学生、{f['records']} 条帮扶记录，并已保存。",
         f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
     ]
-    lines += [f"无法读取：{x['file']}（{x['message']}）" for x in result.failed]
+    lines += [f"无法读取：{x['file']}（{x['message']}）" for x in mask_failures(result.failed)]
     return "\n".join(lines)
 
 
