@@ -20,6 +20,7 @@ from xlsync.core.masking import mask_rows
 from xlsync.core.render.class_book import note_text
 from xlsync.core.status_view import check_rows
 from xlsync.files.reader import load_grids
+from xlsync.present import MASKED_NOTE
 
 ID = "431122-2019-0522-0047"  # dashed, as issue 15 reported it
 PHONE = "+86137-1111-2222"
@@ -134,6 +135,7 @@ def test_validate_prints_masked_and_marks_her_workbook_as_typed(troubled, run):
     text = run(*args, "--annotate").stdout
     as_json = run(*args, "--format", "json").stdout
     assert "李四" in text and not _leaks(text) and not _leaks(as_json)
+    assert MASKED_NOTE in text  # she is told where to see what she typed
     book = load_workbook(troubled)
     listed = _sheet_text([[c.value for c in row] for row in book["校验结果"].iter_rows()])
     notes = " ".join(c.comment.text for c in book["学生档案"]._cells.values() if c.comment)

@@ -23,6 +23,12 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.0%}"
 
 
+MASKED_NOTE = (
+    "为保护孩子的个人信息，上面的身份证号、电话、出生日期等只显示一部分；"
+    "原样内容在台账的“校验结果”表和单元格批注里（加上 --annotate 标出）。"
+)
+
+
 def _finding_line(found: Finding) -> Line:
     f = found.masked()
     mark, tone = ("✗", "error") if f.severity == ERROR else ("!", "warning")
@@ -49,6 +55,8 @@ def validation_lines(result: ValidateResult) -> Iterator[Line]:
             yield from (_finding_line(f) for f in rows)
     yield from _failures(result.inputs.failed)
     yield _total(result), "error" if result.exit_code else "ok"
+    if any(f.masked().message != f.message for f in result.report.findings):
+        yield MASKED_NOTE, ""
     for path in result.annotated:
         if path in by_file:
             yield f"已在「{path}」中标出问题单元格，并更新了“校验结果”表。", "ok"
