@@ -104,7 +104,8 @@ def test_the_text_the_json_the_sync_and_the_export_show_it_masked(code, column, 
     for shown in (text, as_json, str(synced)):
         assert not _leaks(shown), (code, shown)
         assert BIRTH not in shown  # a birth date leaves as its year only
-    assert finding.masked().message in text  # the text and the JSON say the same
+    assert finding.masked().message in text  # the text, the JSON and the sync say the same
+    assert synced[1][ISSUE_COLUMNS.index("问题与改法")] == finding.masked().message
     assert json.loads(as_json)["issues"][0]["message"] == finding.masked().message
 
 
@@ -185,3 +186,13 @@ def test_overdue_json_names_a_child_by_the_school_pseudonym_not_her_id(school, r
     run("consolidate", school / "全校汇总.xlsx", "--as-of", "2026-11-30")
     synced = master_tables(school / "全校汇总.xlsx", masked=True)[0]["全校档案"]
     assert expected in synced[1]  # the same pseudonym as the shared sheet's 学生编号
+
+
+def test_the_sync_keeps_the_template_text_and_masks_a_message_of_another_version():
+    finding = _finding("phone-invalid", "监护人电话", "138-1234-567")
+    header = list(ISSUE_COLUMNS)
+    old = ["错误", "", "a.xlsx", "学生档案", "E5", "备注", "", "电话 13812345678 不对", "old-code"]
+    issues = issue_list(SimpleNamespace(classes=[], findings=[finding], failed=[]))
+    synced = mask_rows([header, *issues.values.tolist(), old])
+    assert "（如 0731-84561234）" in synced[1][7] and "138-1234-567" not in synced[1][7]
+    assert synced[2][7] == "电话 138****5678 不对"

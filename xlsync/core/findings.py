@@ -13,10 +13,11 @@ master's 校验问题 the same way, see masking.mask_rows).
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from xlsync.core.masking import mask_detail_value, mask_quoted
+from xlsync.core.masking import mask_detail_value, mask_issue, mask_quoted
 
 ERROR = "错误"
 WARNING = "警告"
@@ -247,6 +248,34 @@ def make_finding(code: str, place: Place, value: object = "", **details: object)
 
 def _message(code: str, value: str, column: str, details: dict[str, str]) -> str:
     return CATALOG[code].template.format(value=value, column=column, **details)
+
+
+def mask_issue_row(value: Any, column: str, message: str, code: str) -> tuple[Any, str]:
+    """A 校验问题 row's 内容 and 问题与改法 as the sync and export send them: the message read
+    back into its code's template and rendered again from masked parts, so the template's own
+    text (an example number, the as-of date) is kept; a message that does not read as its
+    template (a master written by another version) is masked as text (`mask_issue`)."""
+    parts = _parsed(code, message)
+    if parts is None:
+        return mask_issue(value, column, message, code)
+    shown = mask_quoted("" if value is None else str(value), column)
+    details = {k: mask_detail_value(k, v) for k, v in parts.items() if k not in ("value", "column")}
+    return (shown or value), _message(code, shown, column, details)
+
+
+def _parsed(code: str, message: str) -> dict[str, str] | None:
+    """The placeholders of `code`'s template as they read in `message`, or None."""
+    kind = CATALOG.get(code)
+    if kind is None:
+        return None
+    pattern, seen = "", set()
+    for literal, name, _, _ in string.Formatter().parse(kind.template):
+        pattern += re.escape(literal)
+        if name:
+            pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+            seen.add(name)
+    found = re.fullmatch(pattern, message, re.DOTALL)
+    return found.groupdict() if found else None
 
 
 _NUMBER_TAIL = re.compile(r"[\d\s\-.*Xx+０-９]+$")

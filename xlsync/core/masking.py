@@ -207,9 +207,17 @@ def _mask_issues(header: list[str], rows: list[list[Any]], masked: list[list[Any
         value, column, message, code = (row[i] if i < len(row) else None for i in at)
         if value in (None, "") and message in (None, ""):
             continue
-        out[at[0]], out[at[2]] = mask_issue(
+        out[at[0]], out[at[2]] = _issue_masker()(
             value, str(column or ""), str(message or ""), str(code or "")
         )
+
+
+def _issue_masker() -> Any:
+    """findings.mask_issue_row (re-renders a message from its code's template, falling back to
+    `mask_issue`); imported here because findings imports this module."""
+    from xlsync.core.findings import mask_issue_row
+
+    return mask_issue_row
 
 
 _SIZE = re.compile(r"(\d+ ?[行列])")
