@@ -35,7 +35,9 @@ def school(pristine, tmp_path) -> Path:
 
 
 def _class_files(school: Path) -> list[Path]:
-    return sorted((school / "班级台账").rglob("*.xlsx"))
+    """The class workbooks (not the backups 汇总's write-back keeps under .xlsync)."""
+    folder = school / "班级台账"
+    return sorted(p for p in folder.rglob("*.xlsx") if ".xlsync" not in p.relative_to(folder).parts)
 
 
 def _personal_values(school: Path) -> set[str]:

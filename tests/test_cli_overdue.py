@@ -73,6 +73,7 @@ def test_json_contract(school, class_book, run):
         "days_overdue": 30,
         "file": str(path),
         "row": 2,
+        "section": "earlier",  # ended more than four weeks ago (16.3)
     }
     assert by_rule[("家访·每学期", "2026-09-01")]["status"] == "已完成"
     assert {i["child"] for i in doc["items"]} == {"王小明"}  # 李小红 is 转出
@@ -101,7 +102,10 @@ def test_text_is_one_block_per_teacher_most_urgent_first(class_book, run):
     out = run("overdue", path, "--as-of", "2026-11-30").stdout
     blocks = [line for line in out.splitlines() if "：已逾期" in line and "项" in line]
     assert [b.split("（")[0] for b in blocks] == ["李老师", "张老师"]
-    assert "✗ 赵小刚  亲情电话·每周：已逾期 13 次（最早 2026年第36周，已过 85 天）" in out
+    assert "✗ 赵小刚  亲情电话·每周：11-23 那周漏做（截止 2026-11-29，已过 1 天）" in out
+    assert "本学年漏 13 周" not in out  # earlier misses are only counted by default
+    everything = run("overdue", path, "--as-of", "2026-11-30", "--all").stdout
+    assert "✗ 赵小刚  亲情电话·每周：本学年漏 13 周，最近一次漏在 11-23 那周" in everything
 
 
 def test_unpaired_head_teacher_is_reported(school, class_book, run):
@@ -141,23 +145,26 @@ def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
         "代理家长·本学期",
         "送温暖·本学年",
         "节日慰问·节日",
-        "逾期项数",
         "最近截止",
+        "漏做次数",
+        "漏做明细",
     ]
     row = {h: c.value for h, c in zip(headers, ws[2], strict=False)}
-    assert row["谈心·本月"] == "已逾期2次" and row["家访·本学期"] == "已完成"
+    # this period's state, whatever was missed before (谈心 and 家长通话 missed Sept and Oct)
+    assert row["谈心·本月"] == "已完成" and row["家访·本学期"] == "已完成"
     assert row["学业辅导·本月"] == "—" and row["送温暖·本学年"] == "待完成(07-02)"
-    assert row["家长通话·本月"] == "已逾期2次" and row["逾期项数"] > 0
+    assert row["家长通话·本月"] == "即将到期(11-30)" and row["漏做次数"] > 0
+    assert row["漏做明细"].startswith("谈心2个月、家长通话2个月、亲情电话")
     assert [c.value for c in ws[3]][27:35] == ["—"] * 8  # 转出
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
-    assert {r.text for r in rules if r.type == "containsText"} == {"已逾期", "即将到期", "已完成"}
+    assert {r.text for r in rules if r.type == "containsText"} == {"即将到期", "已完成"}
     assert {r.dxf.fill.bgColor.rgb[-6:] for r in rules if r.type == "containsText"} == {
-        "FFC7CE",
         "FFEB9C",
         "C6EFCE",
     }
     todo = [[c.value for c in r] for r in wb[STATUS_SHEET].iter_rows(min_row=2)]
-    assert todo[0][:3] == ["已逾期", "王小明", "亲情电话·每周"]
+    assert todo[0][0] == "一、本期待办：3 项（先做快到期的）"
+    assert todo[1][:3] == ["即将到期", "王小明", "家长通话·每月"]
     assert all(r[0] != "已完成" for r in todo)
     assert _cells(path) == before  # nothing of the teacher's changed
 
@@ -172,7 +179,7 @@ def test_rerun_replaces_only_its_own_columns(class_book, run):
     run("overdue", path, "--as-of", "2026-12-10", "--write")
     wb = load_workbook(path)
     headers = [c.value for c in wb["学生档案"][1]]
-    assert headers.count("谈心·本月") == 1 and len(headers) == 37
+    assert headers.count("谈心·本月") == 1 and len(headers) == 38
     assert wb.sheetnames.count(STATUS_SHEET) == 1
     assert _cells(path) == before
     formats = [cf for cf in wb["学生档案"].conditional_formatting]

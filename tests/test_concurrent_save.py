@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import record, student, write_class_book
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from xlsync.files import safe_write
 
@@ -65,7 +65,23 @@ def test_the_master_saved_during_consolidate_is_kept(school, run, monkeypatch, t
     newer.write_bytes(master.read_bytes() + b"")  # a re-save: same content, new mtime below
     os.utime(newer, ns=(1, 1))
     log = _race(monkeypatch, master, newer)
-    result = run("consolidate", master)
+    result = run("consolidate", master, "--no-write-back")
     assert log == ["raced"] and result.exit_code == 2, result.stderr
     assert "写入期间被别的程序更新了" in result.stdout + result.stderr
     assert os.stat(master).st_mtime_ns == 1
+
+
+def test_a_class_saved_during_the_write_back_is_kept_and_the_master_still_written(
+    school, run, monkeypatch, tmp_path
+):
+    """汇总's write-back into a class workbook meets the same race: the teacher's newer file
+    wins, the class is listed as not refreshed, and the master is rebuilt all the same."""
+    master = school / "全校汇总.xlsx"
+    target = school / "班级台账" / "三年级2班.xlsx"
+    newer, newer_bytes = _newer_version(tmp_path)
+    log = _race(monkeypatch, target, newer)
+    result = run("consolidate", master, "--as-of", "2026-11-30")
+    assert log == ["raced"] and result.exit_code in (0, 1), result.stderr
+    assert "未更新：三年级2班" in result.stdout and "写入期间被别的程序更新了" in result.stdout
+    assert target.read_bytes() == newer_bytes
+    assert "概览" in load_workbook(master, read_only=True).sheetnames

@@ -157,6 +157,8 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
     )
     assert app.status_bar is False  # handed back to Excel
     assert alert(book)["mode"] == "info" and "已汇总 3 个班" in alert(book)["prompt"]
+    assert "个班级台账" in alert(book)["prompt"]  # the button refreshes them too (16.1)
+    assert any("更新班级台账 3/3" in str(s) for s in xe.state(app).status_history)
 
 
 def test_a_second_click_rebuilds_in_place(demo_school, tmp_path, monkeypatch):

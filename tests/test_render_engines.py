@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from test_google_classes import RECORD_ROWS, STUDENTS_ROWS, fill, google
 
 import xlsync.ribbon as entry
+from xlsync.core.render.class_book import SECTION_LOOK
 from xlsync.core.status_view import NOTE_MARK, owned_columns
 from xlsync.jobs.classes import new_class
 from xlsync.jobs.overdue import overdue
@@ -217,6 +218,14 @@ def three(school, tmp_path, monkeypatch, fake):
     assert alert["mode"] == "info", alert
     book.save(str(tmp_path / "excel.xlsx"))
     return read_xlsx(path), read_xlsx(tmp_path / "excel.xlsx"), read_google(fake)
+
+
+def test_the_compared_todo_sheet_has_all_three_sections(three):
+    """So the cell-by-cell comparison below covers the section titles and their looks (16.3)."""
+    cells = three[0][STATUS_SHEET]["cells"]
+    titles = [cell for (r, c), cell in sorted(cells.items()) if c == 1 and cell.get("bold")]
+    assert [t["value"][:2] for t in titles] == ["状态", "一、", "二、", "三、"]
+    assert {t["fill"] for t in titles[1:]} == {SECTION_LOOK.fill}
 
 
 @pytest.mark.parametrize("sheet", SHEETS)

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,11 @@ from xlsync.core.school_year import school_year_of
 from xlsync.demo import DemoSize
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import KEEP, backups_of
-from xlsync.files.launchers import BAT, COMMAND
+from xlsync.files.launchers import BAT, CHECK_BAT, CHECK_COMMAND, COMMAND
 from xlsync.files.safe_write import restore_backup
 from xlsync.files.school import create_school
 from xlsync.files.templates import write_templates
+from xlsync.jobs.check import check as check_job
 from xlsync.jobs.classes import new_class as new_class_job
 from xlsync.jobs.consolidate import consolidate as consolidate_job
 from xlsync.jobs.demo import demo as demo_job
@@ -39,6 +41,7 @@ from xlsync.jobs.sync import parse_interval, run_every
 from xlsync.jobs.sync import sync as sync_job
 from xlsync.jobs.validate import validate as validate_job
 from xlsync.present import (
+    check_lines,
     consolidation_lines,
     overdue_lines,
     sync_lines,
@@ -209,6 +212,7 @@ def init(folder: Path, school: str, year: str | None) -> None:
         f"已创建学校「{school}」（{year} 学年）：\n  全校汇总：{master}\n"
         f"  班级台账目录：{master.parent / CLASS_DIR}\n"
         f"  没有 Excel（用 WPS）时双击汇总：{master.parent / BAT}（Windows）、{master.parent / COMMAND}（macOS）\n"
+        f"  班主任双击检查台账：{master.parent / CLASS_DIR / CHECK_BAT}（Windows）、{CHECK_COMMAND}（macOS）\n"
         f"下一步：xlsync new-class {folder} --class 三年级2班 --teacher 张老师"
     )
 
@@ -260,6 +264,12 @@ def validate(
 @click.option(
     "--write", is_flag=True, help="把状态写回台账：学生档案右侧的状态列（带颜色）和“逾期提醒”表"
 )
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="也逐行列出本学年更早的漏做（默认只列本期待办和近四周漏做，更早的只给行数）",
+)
 @click.pass_context
 def overdue(
     ctx: click.Context,
@@ -269,10 +279,36 @@ def overdue(
     output: str,
     credentials: Path | None,
     write: bool,
+    everything: bool,
 ) -> None:
-    """算出每名学生哪些帮扶已完成、快到期、已逾期（按帮扶教师列出）。"""
+    """算出每名学生的帮扶待办：本期待办、近四周漏做、更早的漏做（按帮扶教师列出）。"""
     result = overdue_job(list(paths), master, as_of, write, Google(credentials))
-    emit(output, result, overdue_lines)
+    emit(output, result, partial(overdue_lines, everything=everything))
+    ctx.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--master",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="全校汇总工作簿（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
+)
+@as_of_option
+@format_option
+@click.pass_context
+def check(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    master: Path | None,
+    as_of: dt.date | None,
+    output: str,
+) -> None:
+    """检查台账：检查并更新班级台账（默认：当前文件夹里的全部台账），标出问题、写好状态列和逾期提醒。
+    班级台账目录里的「检查台账」双击时运行的就是它。"""
+    result = check_job(list(paths) or [Path.cwd()], master, as_of)
+    emit(output, result, check_lines)
     ctx.exit(result.exit_code)
 
 
@@ -292,6 +328,11 @@ def overdue(
     is_flag=True,
     help="允许读取班级台账目录之外的台账（台账来源含 ../、绝对路径或指向外面的链接时）",
 )
+@click.option(
+    "--no-write-back",
+    is_flag=True,
+    help="这一次只重建全校汇总，不更新各班台账里的状态列、逾期提醒和校验标记",
+)
 @click.pass_context
 def consolidate(
     ctx: click.Context,
@@ -301,10 +342,17 @@ def consolidate(
     output: str,
     credentials: Path | None,
     allow_outside: bool,
+    no_write_back: bool,
 ) -> None:
-    """汇总：校验全校所有班级台账，算出逾期，重建全校汇总工作簿。"""
+    """汇总：校验全校所有班级台账，算出逾期，重建全校汇总工作簿，并更新各班台账的状态列、逾期提醒和校验标记。"""
     result = consolidate_job(
-        master, classes_dir, as_of, TerminalProgress(), Google(credentials), allow_outside
+        master,
+        classes_dir,
+        as_of,
+        TerminalProgress(),
+        Google(credentials),
+        allow_outside,
+        no_write_back=no_write_back,
     )
     emit(output, result, consolidation_lines)
     ctx.exit(result.exit_code)

@@ -7,14 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import groupby
+from pathlib import Path
 
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.masking import mask_message
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
+from xlsync.core.todo import (
+    CURRENT,
+    EARLIER,
+    RECENT,
+    Folded,
+    missed_when,
+    section_of,
+    section_title,
+    todo,
+)
+from xlsync.jobs.check import CheckResult
 from xlsync.jobs.consolidate import ConsolidateResult
 from xlsync.jobs.overdue import OverdueResult
 from xlsync.jobs.sync import SyncResult
 from xlsync.jobs.validate import ValidateResult
+from xlsync.jobs.write_back import WriteBack
 
 Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title" or ""
 
@@ -81,34 +94,38 @@ def _total(result: ValidateResult) -> str:
     )
 
 
-def _pending_line(items: list[Item]) -> Line:
-    """One child under one rule: how many periods are overdue, and the current period."""
-    overdue = [i for i in items if i.status == OVERDUE]
-    current = [i for i in items if i.status in (SOON, OPEN)]
-    parts = []
-    if overdue:
-        first = min(overdue, key=lambda i: i.period_start)
-        parts.append(
-            f"已逾期 {len(overdue)} 次（最早 {first.period}，已过 {first.days_overdue} 天）"
-        )
-    parts += [f"本期{i.status}（截止 {i.due}）" for i in current]
-    mark, tone = (
-        ("✗", "error")
-        if overdue
-        else ("!", "warning")
-        if any(i.status == SOON for i in current)
-        else ("·", "")
-    )
-    return f"    {mark} {items[0].child}  {items[0].rule}：{'；'.join(parts)}", tone
+def _current_line(i: Item) -> Line:
+    mark, tone = ("!", "warning") if i.status == SOON else ("·", "")
+    return f"    {mark} {i.child}  {i.rule}：{i.status}（截止 {i.due}）", tone
 
 
-def _pending_lines(items: list[Item]) -> Iterator[Line]:
-    """Pending items grouped by (child, rule), the group with the most urgent item first."""
-    groups: dict[tuple, list[Item]] = {}
-    for item in items:  # already most urgent first
-        if item.status != DONE:
-            groups.setdefault((item.file, item.row, item.rule), []).append(item)
-    return (_pending_line(group) for group in groups.values())
+def _recent_line(i: Item) -> Line:
+    when = f"{missed_when(i)}漏做（截止 {i.due}，已过 {i.days_overdue} 天）"
+    return f"    ✗ {i.child}  {i.rule}：{when}", "error"
+
+
+def _folded_line(f: Folded) -> Line:
+    return f"    ✗ {f.item.child}  {f.item.rule}：{f.text}", "error"
+
+
+def todo_lines(items: list[Item], everything: bool = False) -> Iterator[Line]:
+    """One teacher's to-do list in the order of the 逾期提醒 sheet (core/todo.py); the earlier
+    misses only counted unless `everything`."""
+    plan = todo(items)
+    if plan.empty:
+        yield "    本期帮扶都已完成，也没有漏做。", "ok"
+        return
+    yield f"  {section_title(CURRENT, len(plan.current))}", ""
+    yield from (_current_line(i) for i in plan.current)
+    if plan.recent:
+        yield f"  {section_title(RECENT, len(plan.recent))}", ""
+        yield from (_recent_line(i) for i in plan.recent)
+    if plan.earlier:
+        yield f"  {section_title(EARLIER, len(plan.earlier))}", ""
+        if everything:
+            yield from (_folded_line(f) for f in plan.earlier)
+        else:
+            yield f"    （加 --all 列出这 {len(plan.earlier)} 行）", ""
 
 
 def _teacher_order(pair: tuple[str, list[Item]]) -> tuple:
@@ -117,8 +134,21 @@ def _teacher_order(pair: tuple[str, list[Item]]) -> tuple:
     return (-statuses.count(OVERDUE), -statuses.count(SOON), teacher)
 
 
-def overdue_lines(result: OverdueResult) -> Iterator[Line]:
-    """One block per teacher, the teacher with most overdue first; done items are only counted."""
+def _teacher_line(teacher: str, items: list[Item]) -> Line:
+    statuses = [i.status for i in items]
+    recent = sum(1 for i in items if section_of(i) == RECENT)
+    classes = "、".join(dict.fromkeys(i.class_name for i in items))
+    return (
+        f"{teacher}（{classes}）：已逾期 {statuses.count(OVERDUE)} 项（近四周 {recent} 项），"
+        f"即将到期 {statuses.count(SOON)} 项，待完成 {statuses.count(OPEN)} 项，"
+        f"本期已完成 {statuses.count(DONE)} 项",
+        "title",
+    )
+
+
+def overdue_lines(result: OverdueResult, everything: bool = False) -> Iterator[Line]:
+    """One block per teacher (most overdue first), each a to-do list: this period's items, the
+    misses of the last four weeks, and the earlier misses folded (listed only if `everything`)."""
     for note in result.inputs.notes:
         yield f"提示：{note}", "warning"
     yield f"帮扶待办与逾期（截至 {result.as_of}）", "title"
@@ -126,18 +156,8 @@ def overdue_lines(result: OverdueResult) -> Iterator[Line]:
     for item in result.items:
         by_teacher.setdefault(item.teacher, []).append(item)
     for teacher, items in sorted(by_teacher.items(), key=_teacher_order):
-        statuses = [i.status for i in items]
-        classes = "、".join(dict.fromkeys(i.class_name for i in items))
-        yield (
-            f"{teacher}（{classes}）：已逾期 {statuses.count(OVERDUE)} 项，"
-            f"即将到期 {statuses.count(SOON)} 项，待完成 {statuses.count(OPEN)} 项，"
-            f"本期已完成 {statuses.count(DONE)} 项",
-            "title",
-        )
-        pending = list(_pending_lines(items))
-        yield from pending
-        if not pending:
-            yield "    本期帮扶都已完成。", "ok"
+        yield _teacher_line(teacher, items)
+        yield from todo_lines(items, everything)
     yield from _school_lines(result)
     yield from _failures(result.inputs.failed)
     for path in result.written:
@@ -184,8 +204,51 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
     for path in f["stale_files"]:
         yield f"使用了上次汇总时的数据：{path}", "warning"
     yield from _failures(result.failed)
+    yield from _write_back_lines(result.write_back)
     yield f"本次重新读取 {len(result.parsed)} 个台账，其余未变化的台账直接用了缓存。", ""
     yield f"全校汇总：{result.master}", "ok"
+
+
+def check_lines(result: CheckResult) -> Iterator[Line]:
+    """What 检查台账 shows in its window: each workbook's problems and due work, and whether
+    it was updated; then where to look."""
+    evaluated = result.evaluated
+    for item in evaluated.inputs.items:
+        file = item.book.file
+        found = [f for f in evaluated.report.findings if f.file == file]
+        errors = sum(f.severity == ERROR for f in found)
+        due = [i.status for i in evaluated.items if i.file == file]
+        state = (
+            "已更新台账"
+            if file in result.refreshed
+            else "台账已是最新，没有改动"
+            if file in result.current
+            else "台账没有更新"
+        )
+        yield (
+            f"{item.class_name}（{Path(file).name}）：{errors} 个错误，{len(found) - errors} 个警告；"
+            f"{due.count(OVERDUE)} 项已逾期，{due.count(SOON)} 项即将到期。{state}。",
+            "error" if errors else "ok",
+        )
+    yield from _failures(evaluated.inputs.failed)
+    if evaluated.inputs.items:
+        yield "打开台账：看“校验结果”表改正问题，看“逾期提醒”表安排这周的帮扶。", ""
+
+
+def _write_back_lines(done: WriteBack | None) -> Iterator[Line]:
+    """Which class workbooks 汇总 refreshed, and which it could not (with why)."""
+    if done is None:
+        yield "这次没有更新班级台账（已关闭“汇总时更新班级台账”）。", ""
+        return
+    if done.refreshed:
+        names = "、".join(Path(n).name for n in done.refreshed)
+        yield f"已更新 {len(done.refreshed)} 个班级台账的状态列、逾期提醒和校验标记：{names}", "ok"
+    if done.current:
+        yield f"{len(done.current)} 个班级台账已是最新，没有改动。", ""
+    for missed in done.missed:
+        yield f"未更新：{missed['class']}（{missed['reason']}）。{missed['message']}", "warning"
+    if done.returned and (done.refreshed or done.current):
+        yield f"更新后的台账已复制到「{done.returned}」，可以把里面的文件发回各班。", ""
 
 
 def sync_lines(result: SyncResult) -> Iterator[Line]:

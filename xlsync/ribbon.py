@@ -150,6 +150,10 @@ def consolidate_school(book: Any) -> str:
         f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
     ]
     lines += [f"无法读取：{x['file']}（{x['message']}）" for x in mask_failures(result.failed)]
+    back = result.write_back
+    if back is not None:
+        lines.append(f"已更新 {len(back.refreshed)} 个班级台账（{len(back.current)} 个已是最新）。")
+        lines += [f"未更新：{m['class']}（{m['reason']}）" for m in back.missed]
     return "\n".join(lines)
 
 

@@ -92,7 +92,7 @@ def default_grids(school: str, year: str) -> dict[str, Grid]:
     def sheet(spec: Sheet, rows: list) -> list[list[object]]:
         return [list(spec.headers), *[list(r) for r in rows]]
 
-    info = list(zip(SCHOOL_FIELDS, (school, year, CLASS_DIR, "", "", "是"), strict=True))
+    info = list(zip(SCHOOL_FIELDS, (school, year, CLASS_DIR, "", "", "是", "是"), strict=True))
     return {
         SCHOOL.name: sheet(SCHOOL, info),
         TERMS.name: sheet(TERMS, default_terms(year)),

@@ -52,6 +52,7 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("还没有结对学生的班主任、党员教师", unpaired, ""),
         ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
         ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),
+        ("未更新的班级台账", f.get("not_refreshed") or "无", ""),
     ]
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
+from xlsync.core.todo import CURRENT, EARLIER, RECENT, Folded, section_title, todo, unit
 
 PERIOD_WORDS = {
     "每周": "本周",
@@ -19,16 +21,28 @@ PERIOD_WORDS = {
     "每学年": "本学年",
     "节日": "节日",
 }
-COUNT_HEADER, NEXT_DUE_HEADER = "逾期项数", "最近截止"
+NEXT_DUE_HEADER, COUNT_HEADER, DETAIL_HEADER = "最近截止", "漏做次数", "漏做明细"
+SUMMARY_HEADERS = (NEXT_DUE_HEADER, COUNT_HEADER, DETAIL_HEADER)
+LEGACY_HEADERS = ("逾期项数",)  # the count's header before issue 16.3, still xlsync's own
 OWNED_HEADER = re.compile(
-    rf"^.+·({'|'.join(PERIOD_WORDS.values())})$|^{COUNT_HEADER}$|^{NEXT_DUE_HEADER}$"
+    rf"^.+·({'|'.join(PERIOD_WORDS.values())})$|^({'|'.join(SUMMARY_HEADERS + LEGACY_HEADERS)})$"
 )
 TODO_HEADERS = ("状态", "学生", "帮扶事项", "周期", "截止日期", "逾期天数", "帮扶教师", "档案行")
 CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
 MARKS_SHEET = "xlsync标记"  # hidden: the fills xlsync's marks covered, so a re-run can undo them
 NOTE_MARK = "xlsync 校验："  # how every note xlsync writes begins
 NOTHING_TO_DO = "目前没有待办的帮扶事项。"
+
 NO_FINDINGS = "没有发现问题，做得很好！"
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    """One row of 逾期提醒 under its header: a section title, or a line linked to a child."""
+
+    values: list[Any]
+    source_row: int | None = None  # the child's 学生档案 row
+    title: bool = False
 
 
 def owned_columns(header: Sequence[Any]) -> list[int]:
@@ -63,52 +77,71 @@ def _header_of(item: Item) -> str:
 
 
 def status_text(items: Sequence[Item]) -> str:
-    """One rule's cell: 已逾期N次, else the current period's status, else — (nothing due)."""
-    overdue = sum(1 for i in items if i.status == OVERDUE)
+    """One rule's cell: this period's state only (已完成, 即将到期(MM-DD), 待完成(MM-DD)), or —
+    when no period of the rule is running; misses are counted in their own columns."""
     current = [i for i in items if i.status != OVERDUE]
-    if overdue:
-        return f"已逾期{overdue}次"
     if not current:
         return "—"
     item = min(current, key=lambda i: i.due)
     return DONE if item.status == DONE else f"{item.status}({item.due:%m-%d})"
 
 
+def miss_detail(items: Sequence[Item]) -> str | None:
+    """漏做明细: the misses of the school year per rule, e.g. 亲情电话7周、谈心2个月."""
+    by_rule: dict[str, list[Item]] = {}
+    for item in items:
+        if item.status == OVERDUE:
+            by_rule.setdefault(item.rule, []).append(item)
+    parts = [f"{rule.split('·')[0]}{len(m)}{unit(m[0])}" for rule, m in by_rule.items()]
+    return "、".join(parts) or None
+
+
 def status_block(
     rows: Iterable[int], rules: Sequence[Rule], items: Sequence[Item]
 ) -> tuple[list[str], dict[int, list]]:
-    """The owned headers and, for each 学生档案 row, its values (rule texts, count, next due)."""
-    headers = list(dict.fromkeys(status_header(r) for r in rules)) + [COUNT_HEADER, NEXT_DUE_HEADER]
+    """The owned headers and, for each 学生档案 row, its values: one state per rule, then the
+    nearest due date, the number of misses and which they are."""
+    headers = list(dict.fromkeys(status_header(r) for r in rules)) + list(SUMMARY_HEADERS)
+    order = {r.label: n for n, r in enumerate(rules)}
     by_row: dict[int, list[Item]] = {}
-    for item in items:
+    for item in sorted(items, key=lambda i: order.get(i.rule, len(order))):
         by_row.setdefault(item.row, []).append(item)
     values = {}
     for row in rows:
         mine = by_row.get(row, [])
-        texts = [status_text([i for i in mine if _header_of(i) == h]) for h in headers[:-2]]
+        texts = [status_text([i for i in mine if _header_of(i) == h]) for h in headers[:-3]]
         due = min((i.due for i in mine if i.status in (SOON, OPEN)), default=None)
-        values[row] = [*texts, sum(1 for i in mine if i.status == OVERDUE), due]
+        misses = sum(1 for i in mine if i.status == OVERDUE)
+        values[row] = [*texts, due, misses, miss_detail(mine)]
     return headers, values
 
 
-def todo_rows(items: Sequence[Item]) -> list[list]:
-    """逾期提醒: every pending item, most urgent first (header first)."""
-    rows: list[list[Any]] = [list(TODO_HEADERS)]
-    rows += [
-        [
-            i.status,
-            i.child,
-            i.rule,
-            i.period,
-            i.due,
-            i.days_overdue or None,
-            i.teacher,
-            f"第{i.row}行",
-        ]
-        for i in items
-        if i.status != DONE
-    ]
-    return rows if len(rows) > 1 else rows + [["", NOTHING_TO_DO]]
+def _title(section: str, count: int) -> TodoRow:
+    return TodoRow([section_title(section, count)], title=True)
+
+
+def _item_row(i: Item) -> TodoRow:
+    values = [i.status, i.child, i.rule, i.period, i.due, i.days_overdue or None, i.teacher]
+    return TodoRow([*values, f"第{i.row}行"], i.row)
+
+
+def _folded_row(f: Folded) -> TodoRow:
+    i = f.item
+    return TodoRow([OVERDUE, i.child, i.rule, f.text, None, None, i.teacher, f"第{i.row}行"], i.row)
+
+
+def todo_rows(items: Sequence[Item]) -> list[TodoRow]:
+    """逾期提醒 under its header: each section's title and lines (see core/todo.py)."""
+    plan = todo(items)
+    if plan.empty:
+        return [TodoRow(["", NOTHING_TO_DO])]
+    rows = [_title(CURRENT, len(plan.current))]
+    rows += [_item_row(i) for i in plan.current]
+    if plan.recent:
+        rows += [_title(RECENT, len(plan.recent)), *(_item_row(i) for i in plan.recent)]
+    if plan.earlier:
+        rows += [_title(EARLIER, len(plan.earlier)), *(_folded_row(f) for f in plan.earlier)]
+    return rows
 
 
 def check_rows(findings: Sequence[Finding]) -> list[list]:

@@ -41,11 +41,21 @@ def annotate_workbook(path: Path, findings: Sequence[Finding]) -> bool:
     """Replace xlsync's earlier marks in `path` with marks for `findings`; False (the file
     untouched) when there is nothing to mark and no earlier mark to remove."""
     workbook = open_for_update(path)
+    if not draw_marks(workbook, findings):
+        return False
+    save_workbook(workbook, path, owned=MARKS_OWNED)
+    return True
+
+
+MARKS_OWNED = owning(frozenset({MARKS_SHEET, CHECK_SHEET}))
+
+
+def draw_marks(workbook: Workbook, findings: Sequence[Finding]) -> bool:
+    """Replace the marks in a loaded workbook; False when there was nothing to do at all."""
     if not remove_marks(workbook) and not findings:
         return False
     _mark_cells(workbook, findings)
     _write_check_sheet(workbook, findings)
-    save_workbook(workbook, path, owned=owning(frozenset({MARKS_SHEET, CHECK_SHEET})))
     return True
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from xlsync.core.config import SchoolConfig
 from xlsync.errors import XlsyncError
 from xlsync.files.reader import READABLE_SUFFIXES
-from xlsync.schema import CLASSES, MASTER_FILE
+from xlsync.schema import CLASSES, MASTER_FILE, RETURN_DIR
 
 _SKIPPED_PREFIXES = ("~$", ".")
 
@@ -35,13 +35,16 @@ def class_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def folder_class_files(folder: Path) -> list[Path]:
-    """The class workbooks in a folder and its subfolders (hidden ones skipped); may be none."""
+    """The class workbooks in a folder and its subfolders (hidden ones and 返回各班, which holds
+    copies, skipped); may be none."""
     return sorted(
         p
         for p in folder.rglob("*")
         if p.is_file()
         and _is_class_file(p)
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not any(
+            part.startswith(".") or part == RETURN_DIR for part in p.relative_to(folder).parts
+        )
     )
 
 

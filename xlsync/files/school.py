@@ -21,7 +21,7 @@ from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
-from xlsync.files.launchers import write_launchers
+from xlsync.files.launchers import write_check_launchers, write_launchers
 from xlsync.files.ooxml import defined_names
 from xlsync.files.protect import plain, protected
 from xlsync.files.reader import load_grids
@@ -85,8 +85,10 @@ def create_school(folder: Path, school: str, year: str) -> Path:
         )
     workbook = build_master_workbook(school.strip(), year)
     save_workbook(workbook, master, replacing=False, finish=protected)
-    (folder / read_master(master).class_dir).mkdir(parents=True, exist_ok=True)
+    classes = folder / read_master(master).class_dir
+    classes.mkdir(parents=True, exist_ok=True)
     write_launchers(folder)
+    write_check_launchers(classes)
     return master
 
 
@@ -173,6 +175,7 @@ def create_class(folder: Path, class_name: str, teacher: str) -> NewClass:
     plan = plan_class(folder, class_name, teacher)
     target = write_class_workbook(plan)
     register_class(plan, target.name)
+    write_check_launchers(target.parent)  # a school from an older version gets them now
     return NewClass(target, plan.master, plan.teacher_added)
 
 

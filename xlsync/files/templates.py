@@ -1,9 +1,8 @@
 """Build the class workbook (班级台账) and master workbook (全校汇总) templates from the schema.
 
 Everything a teacher sees in a fresh workbook comes from `xlsync.schema`: headers, widths,
-drop-downs, input messages, formats and the 说明 sheet. Drop-downs use inline lists, which
-survive openpyxl and LibreOffice (lists pointing at another sheet live in an extension
-block that openpyxl silently drops).
+drop-downs and checks (xlsync/files/validations.py) on the rows a school year needs
+(`Sheet.rows`), formats and the 说明 sheet.
 """
 
 from __future__ import annotations
@@ -14,24 +13,24 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import default_grids
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import append_values, print_setup
+from xlsync.files.validations import check_for, roster_name
 from xlsync.schema import (
     CLASS_SHEETS,
     HELP_SHEET,
     MASTER_CONFIG_SHEETS,
     SCHOOL,
+    STUDENTS,
     Column,
     Kind,
     Sheet,
 )
 
-DATA_ROWS = 1000  # rows below the header that carry drop-downs and formats
 TEMPLATE_YEAR = "2026-2027"  # the school year of the committed master template
 TEMPLATE_SCHOOL = "某某学校"
 FIXED_TIME = dt.datetime(2026, 9, 1)  # keeps generated files byte-stable apart from save time
@@ -43,21 +42,28 @@ THIN = Side(style="thin", color="9BA7B4")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
-INLINE_LIST_LIMIT = 255  # Excel's limit for an inline list, separators included
 
 CLASS_GUIDE = (
     "本工作簿有三张表：学生档案、帮扶记录、学业帮扶计划。请在对应的表中从第 2 行开始填写，每行一条。",
     "橙色表头的列必须填写，蓝色表头的列可以不填。有下拉箭头的列请从下拉中选择。",
+    "帮扶记录和学业帮扶计划的「学生姓名」可以从下拉中选学生档案里的姓名；几名学生一起参加的活动，"
+    "可以写几个姓名，用「、」隔开，出现提示时点「确定」即可。",
     "日期请按 2026-09-01 的格式填写；身份证号、学籍号和电话已设为文本格式，直接输入即可。",
     "不要改动表头的文字。可以在右边加自己的列，xlsync 会原样保留。",
     "表格最右边由 xlsync 写入的状态列（如「谈心·本月」），以及“逾期提醒”“校验结果”两张表，"
     "每次运行都会自动更新，请不要在里面填写。",
+    "检查和更新本台账：先保存并关闭本文件，再双击台账所在文件夹里的「检查台账」"
+    "（Windows 上也可以把本文件拖到「检查台账」上）。有问题的单元格会标上颜色，"
+    "“校验结果”表列出每个问题和改法，“逾期提醒”表列出这周要做的帮扶。德育处每次汇总时也会这样更新各班台账。",
 )
 MASTER_GUIDE = (
     "这是全校汇总工作簿。学校信息、学期、教师、班级、帮扶规则、节日 六张表由德育处填写和修改。",
     "每个班的台账放在“班级台账目录”里，并在 班级 表登记；用 xlsync new-class 新建班级会自动登记。",
     "点「汇总」或运行 xlsync consolidate 后，概览、全校档案、逾期清单等表会重新生成；"
     "您自己加的工作表会原样保留。",
+    "汇总时也会更新每个班级台账里的状态列、逾期提醒和校验标记，并把更新后的台账复制到“返回各班”文件夹，"
+    "方便用微信、QQ 或 U 盘发回给班主任；正在被打开的台账不会改动，会在概览中列出。"
+    "不想更新班级台账时，在 学校信息 表把 汇总时更新班级台账 填为“否”。",
     "同步到 Google 表格是可选的，连不上 Google 时其余功能照常使用，可以导出脱敏汇总表用微信或 QQ 发送。"
     "要同步时，在 学校信息 表填 Google 表格 ID 和 凭据文件（密钥文件相对于本工作簿所在文件夹的路径），"
     "表格只共享给服务账号和需要看的人，不要设成“知道链接的任何人”。",
@@ -83,90 +89,17 @@ def _format_columns(ws: Worksheet, sheet: Sheet) -> None:
             dim.number_format = TEXT_FORMAT
 
 
-def _data_range(number: int, first_row: int = 2) -> str:
+def _data_range(number: int, rows: int, first_row: int = 2) -> str:
     letter = column_letter(number)
-    return f"{letter}{first_row}:{letter}{first_row + DATA_ROWS - 1}"
-
-
-def _validation_for(col: Column, choices: Sequence[str] = ()) -> DataValidation | None:
-    """The Excel input check of one column, or None where a free entry is right."""
-    choices = tuple(choices) or col.choices
-    if choices and len(",".join(choices)) + 2 <= INLINE_LIST_LIMIT:
-        lenient = col.kind == Kind.MULTI or not col.choices
-        return DataValidation(
-            type="list",
-            formula1='"' + ",".join(choices) + '"',
-            allow_blank=True,
-            errorStyle="information" if lenient else "stop",
-            error=(
-                "可以多选，用顿号分隔。"
-                if col.kind == Kind.MULTI
-                else f"请从下拉中选择：{'、'.join(choices)}"[:255]
-            ),
-        )
-    if col.kind == Kind.DATE:
-        return DataValidation(
-            type="date",
-            operator="between",
-            formula1="1",
-            formula2="73050",
-            allow_blank=True,
-            errorStyle="stop",
-            error="请按 2026-09-01 的格式填写日期。",
-        )
-    if col.kind == Kind.ID_CARD:
-        return DataValidation(
-            type="textLength",
-            operator="equal",
-            formula1="18",
-            allow_blank=True,
-            errorStyle="stop",
-            error="身份证号应为 18 位（最后一位可以是 X）。",
-        )
-    if col.kind == Kind.STUDENT_NO:
-        return DataValidation(
-            type="textLength",
-            operator="equal",
-            formula1="19",
-            allow_blank=True,
-            errorStyle="warning",
-            error="学籍号应为 G、L 或 J 加 18 位，共 19 位。",
-        )
-    if col.kind == Kind.PHONE:
-        return DataValidation(
-            type="textLength",
-            operator="between",
-            formula1="7",
-            formula2="13",
-            allow_blank=True,
-            errorStyle="stop",
-            error="电话应为 11 位手机号，或 0 开头的区号加号码。",
-        )
-    if col.kind == Kind.INT:
-        return DataValidation(
-            type="whole",
-            operator="between",
-            formula1=str(col.min_value),
-            formula2=str(col.max_value),
-            allow_blank=True,
-            errorStyle="stop",
-            error=f"请填 {col.min_value}–{col.max_value} 的整数。",
-        )
-    return None
+    return f"{letter}{first_row}:{letter}{first_row + rows - 1}"
 
 
 def _add_validations(ws: Worksheet, sheet: Sheet, lists: Mapping[str, Sequence[str]]) -> None:
     for number, col in enumerate(sheet.columns, start=1):
-        validation = _validation_for(col, lists.get(col.header, ()))
-        if validation is None:
-            continue
-        validation.errorTitle = f"{col.header}填写有误"[:32]
-        validation.promptTitle = col.header[:32]
-        validation.prompt = (col.hint or "请从下拉中选择")[:255]
-        validation.showErrorMessage = True
-        validation.showInputMessage = True
-        validation.add(_data_range(number))
-        ws.add_data_validation(validation)
+        validation = check_for(col, lists.get(col.header, ()))
+        if validation is not None:
+            validation.add(_data_range(number, sheet.rows))
+            ws.add_data_validation(validation)
 
 
 def add_data_sheet(
@@ -237,6 +170,8 @@ def _rule_text(col: Column) -> str:
     parts = [col.hint] if col.hint else []
     if col.choices:
         parts.append("可选：" + "、".join(col.choices))
+    if col.roster_list:
+        parts.append("下拉中是学生档案里的姓名")
     if col.default:
         parts.append(f"不填按「{col.default}」")
     return "；".join(parts)
@@ -257,6 +192,8 @@ def build_class_workbook(teachers: Sequence[str] = ()) -> Workbook:
     lists = {"帮扶教师": list(teachers)} if teachers else {}
     for sheet in CLASS_SHEETS:
         add_data_sheet(wb, sheet, lists)
+    name_column = STUDENTS.headers.index("姓名") + 1
+    wb.defined_names.add(roster_name(STUDENTS.name, name_column, 2, STUDENTS.rows + 1))
     wb.active = 1
     return wb
 

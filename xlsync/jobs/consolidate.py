@@ -53,6 +53,7 @@ from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_fil
 from xlsync.files.school import read_master
 from xlsync.google.sources import PREFIX
 from xlsync.jobs.inputs import Google, google_classes
+from xlsync.jobs.write_back import ClassFile, WriteBack, grids_digest, wanted, write_back
 from xlsync.schema import MASTER_FILE
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, current item)
@@ -91,6 +92,7 @@ class ConsolidateResult:
     failed: list[dict[str, str]]
     parsed: list[str] = field(default_factory=list)
     unchanged: bool = False
+    write_back: WriteBack | None = None  # None: the class workbooks were not to be written
 
     @property
     def exit_code(self) -> int:
@@ -116,6 +118,7 @@ class ConsolidateResult:
             "stale_files": f["stale_files"],
             "parsed_files": self.parsed,
             "unchanged": self.unchanged,
+            "write_back": self.write_back.to_dict() if self.write_back else None,
         }
 
 
@@ -196,7 +199,7 @@ def _sheet_source(
 
     grids = fetch_class_grids(google.client(), sid)
     key = Path(PREFIX + sid)
-    digest = hashlib.sha256(json.dumps(grids, sort_keys=True, default=str).encode()).hexdigest()
+    digest = grids_digest(grids)
     return Source(
         key,
         str(key),
@@ -268,11 +271,14 @@ def _same(book: ClassBook) -> ClassBook:
     return book
 
 
-def _fingerprint(config: SchoolConfig, sources: list[Source], as_of: dt.date) -> str:
-    """Changes whenever anything the master is built from changes."""
+def _fingerprint(
+    config: SchoolConfig, sources: list[Source], as_of: dt.date, writing_back: bool
+) -> str:
+    """Changes whenever anything the master (or the write-back) is built from changes."""
     parts = {
         "code": code_fingerprint(),
         "as_of": as_of.isoformat(),
+        "write_back": writing_back,
         "config": {
             n: t.raw.to_json(date_format="iso", default_handler=str)
             for n, t in config.tables.items()
@@ -324,15 +330,18 @@ def consolidate(
     google: Google | None = None,
     allow_outside: bool = False,
     target: MasterTarget | None = None,
+    no_write_back: bool = False,
 ) -> ConsolidateResult:
     """Rebuild the owned sheets of the master from every class workbook of the school (written
-    to the master file, or to `target`)."""
+    to the master file, or to `target`), and refresh each class workbook's own status columns,
+    逾期提醒 and marks (unless `no_write_back`, or 学校信息 says 否)."""
     as_of = as_of or dt.date.today()
     master = master or Path.cwd() / MASTER_FILE
     if not master.is_file():
         raise XlsyncError(
             f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。"
         )
+    master = master.absolute()  # the cache knows class files by path, whatever the cwd
     with FileLock(master.parent / ".xlsync" / "consolidate.lock", "汇总"):
         return _consolidate(
             master,
@@ -342,6 +351,7 @@ def consolidate(
             google or Google(),
             allow_outside,
             target or file_target(master),
+            no_write_back,
         )
 
 
@@ -353,22 +363,26 @@ def _consolidate(
     google: Google,
     allow_outside: bool,
     target: MasterTarget,
+    no_write_back: bool,
 ) -> ConsolidateResult:
     config = target.read_config()
     rules, calendar = read_rules(config), read_calendar(config)
     cache = Cache(master)
     parsed: list[str] = []
     sources = _survey(master, classes_dir, cache, config, google, parsed, allow_outside)
-    fingerprint = _fingerprint(config, sources, as_of)
+    writing_back = wanted(config.info, no_write_back)
+    fingerprint = _fingerprint(config, sources, as_of, writing_back)
     if fingerprint == cache.get("fingerprint") and target.skip_unchanged():
         return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
     target.check()
     results, failed = _load(sources, cache, progress)
     school = _evaluate(config, rules, calendar, results, failed, as_of)
+    back = _write_back(school, sources, master, cache, google, progress) if writing_back else None
     kids = school_children(school)
-    figures = overview(school, kids)
+    figures = overview(school, kids) | {"not_refreshed": back.missed_text() if back else ""}
     now = snapshot(kids, school.items)
     _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now))
+    fingerprint = _fingerprint(config, sources, as_of, writing_back)  # refreshed files' digests
     for key, value in (
         ("fingerprint", fingerprint),
         ("snapshot", now),
@@ -377,7 +391,23 @@ def _consolidate(
     ):
         cache.set(key, value)
     cache.save()
-    return ConsolidateResult(master, as_of, figures, failed, parsed)
+    return ConsolidateResult(master, as_of, figures, failed, parsed, write_back=back)
+
+
+def _write_back(
+    school: SchoolResult,
+    sources: list[Source],
+    master: Path,
+    cache: Cache,
+    google: Google,
+    progress: Progress | None,
+) -> WriteBack:
+    """Refresh the class workbooks; a refreshed file's new digest goes back into its source."""
+    files = {s.name: ClassFile(s.key, s.name, s.class_name, s.digest) for s in sources}
+    done = write_back(school, files, master, cache, google, progress)
+    for source in sources:
+        source.digest = files[source.name].digest
+    return done
 
 
 def _evaluate(

@@ -11,9 +11,11 @@ from typing import Any
 
 from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
+from xlsync.core.findings import Report
 from xlsync.core.masking import mask_failures, pseudonym
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
+from xlsync.core.todo import section_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.files.school_key import school_key
 from xlsync.files.status_columns import write_status
@@ -30,6 +32,7 @@ class OverdueResult:
     children: list[Child]
     items: list[Item]
     school: SchoolDuties
+    report: Report = field(default_factory=Report)
     written: list[str] = field(default_factory=list)
 
     @property
@@ -50,7 +53,10 @@ class OverdueResult:
         return {
             "as_of": self.as_of.isoformat(),
             "master": str(self.inputs.master) if self.inputs.master else None,
-            "items": [{**i.to_dict(), "child_key": shown(i.child_key)} for i in self.items],
+            "items": [
+                {**i.to_dict(), "child_key": shown(i.child_key), "section": section_of(i)}
+                for i in self.items
+            ],
             "children": [
                 {
                     "class": c.class_name,
@@ -96,7 +102,7 @@ def overdue(
     report = validate_classes(inputs.items, inputs.config, as_of)
     rate = complete_rate([i.book for i in inputs.items], report.findings)
     result = OverdueResult(
-        as_of, inputs, rules, children, items, school_duties(inputs.config, children, rate)
+        as_of, inputs, rules, children, items, school_duties(inputs.config, children, rate), report
     )
     if write:
 

@@ -11,7 +11,7 @@ from typing import Any
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES
-from xlsync.core.obligations import DONE, Item
+from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.render.spec import (
     CONTAINS,
     GREATER_THAN,
@@ -25,6 +25,8 @@ from xlsync.core.render.spec import (
 )
 from xlsync.core.status_view import (
     NOTE_MARK,
+    SUMMARY_HEADERS,
+    TODO_HEADERS,
     block_start,
     check_rows,
     owned_columns,
@@ -34,20 +36,20 @@ from xlsync.core.status_view import (
 from xlsync.schema import CHECK_SHEET, STATUS_SHEET
 
 ERROR_FILL, WARNING_FILL = STATUS_STYLES["已逾期"][0], STATUS_STYLES["即将到期"][0]
-COUNT_STYLE = STATUS_STYLES["已逾期"]  # 逾期项数 > 0 looks like 已逾期
+COUNT_STYLE = STATUS_STYLES[OVERDUE]  # 漏做次数 > 0 looks like 已逾期
+STATE_STATUSES = (SOON, DONE)  # what a rule's column can say of this period (待完成 stays plain)
+DETAIL_WIDTH = 24
+SECTION_LOOK = Look(fill="DDEBF7", bold=True)  # a section title of 逾期提醒: light blue, bold
 LINK_FONT = "0563C1"
 HEADER_LOOK = Look(fill=HEADER_FILL, bold=True, centred=True)
-TODO_WIDTHS = (10, 10, 14, 18, 12, 10, 10, 10)
+TODO_WIDTHS = (10, 10, 14, 20, 12, 10, 10, 10)
 CHECK_WIDTHS = (6, 12, 8, 12, 20, 70, 22)
 MARKS_HEADER = ["工作表", "单元格", "原填充"]
 
 
-def status_rules(box: Box) -> list[CondRule]:
+def status_rules(box: Box, statuses: Iterable[str] = tuple(STATUS_STYLES)) -> list[CondRule]:
     """Colour each cell of `box` by the status text it contains."""
-    return [
-        CondRule(box, CONTAINS, status, fill, font)
-        for status, (fill, font) in STATUS_STYLES.items()
-    ]
+    return [CondRule(box, CONTAINS, s, *STATUS_STYLES[s]) for s in statuses]
 
 
 def _runs(columns: Iterable[int]) -> list[tuple[int, int]]:
@@ -86,15 +88,27 @@ def status_spec(
         clear=[Box(header_row, a, last, b) for a, b in _runs(stale)],
         looks=[
             (Box(header_row, start, header_row, end), Look(fill=HEADER_FILL, bold=True)),
-            (Box(header_row + 1, end, last, end), Look(number_format=DATE_FORMAT)),
+            (Box(header_row + 1, end - 2, last, end - 2), Look(number_format=DATE_FORMAT)),
         ],
         widths={start + i: max(12, len(h) * 2 + 2) for i, h in enumerate(headers)},
     )
-    if len(headers) > 2:
-        spec.rules = status_rules(Box(header_row + 1, start, last, end - 2))
-    count = Box(header_row + 1, end - 1, last, end - 1)
-    spec.rules.append(CondRule(count, GREATER_THAN, "0", *COUNT_STYLE))
+    spec.widths[end] = DETAIL_WIDTH
+    spec.rules = _block_rules(Box(header_row + 1, start, last, end))
     return spec
+
+
+def _block_rules(body: Box) -> list[CondRule]:
+    """The rule columns coloured by this period's state, 漏做次数 red above 0 (the last three
+    columns are 最近截止, 漏做次数, 漏做明细)."""
+    rules = []
+    if body.last_column - body.column + 1 > len(SUMMARY_HEADERS):
+        states = Box(body.row, body.column, body.last_row, body.last_column - 3)
+        rules += status_rules(states, STATE_STATUSES)
+    count = body.last_column - 1
+    rules.append(
+        CondRule(Box(body.row, count, body.last_row, count), GREATER_THAN, "0", *COUNT_STYLE)
+    )
+    return rules
 
 
 def _table(name: str, rows: list[list[Any]], widths: Sequence[int]) -> SheetSpec:
@@ -117,15 +131,18 @@ def _link(spec: SheetSpec, row: int, column: int, sheet: str, cell: str) -> None
 
 
 def todo_spec(items: Sequence[Item], source_sheet: str) -> SheetSpec:
-    """逾期提醒: the pending items, coloured by status, each linked to its 学生档案 row."""
-    rows = todo_rows(items)
-    spec = _table(STATUS_SHEET, rows, TODO_WIDTHS)
-    last = max(2, len(rows))
+    """逾期提醒: the to-do list in its three sections (core/todo.py), each section under a
+    light blue title row, statuses coloured, each line linked to the child's 学生档案 row."""
+    lines = todo_rows(items)
+    spec = _table(STATUS_SHEET, [list(TODO_HEADERS)] + [line.values for line in lines], TODO_WIDTHS)
+    last, width = max(2, len(lines) + 1), len(TODO_HEADERS)
     spec.looks.append((Box(2, 5, last, 5), Look(number_format=DATE_FORMAT)))
     spec.rules = status_rules(Box(2, 1, last, 1))
-    pending = [i for i in items if i.status != DONE]
-    for row, item in enumerate(pending, start=2):
-        _link(spec, row, 8, source_sheet, f"A{item.row}")
+    for row, line in enumerate(lines, start=2):
+        if line.title:
+            spec.looks.append((Box(row, 1, row, width), SECTION_LOOK))
+        elif line.source_row is not None:
+            _link(spec, row, width, source_sheet, f"A{line.source_row}")
     return spec
 
 
