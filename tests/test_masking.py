@@ -137,11 +137,13 @@ def _google_refusal(quoted: str) -> Exception:
 def _logs(typed: str, folder: Path) -> list[str]:
     """Every log the product writes, each fed an error that quotes `typed`: the error a sync
     prints (through google_errors), the `sync --every` log (run_every), the Excel add-in's log
-    (ribbon._log) and the failed-file lines of the CLI text and JSON."""
+    (ribbon._log), the failed-file lines of the CLI text and JSON, and the classes 汇总 could
+    not write back (text and JSON)."""
     from xlsync import ribbon
     from xlsync.google.client import google_errors
     from xlsync.jobs.sync import run_every
-    from xlsync.present import validation_lines
+    from xlsync.jobs.write_back import WriteBack
+    from xlsync.present import consolidation_lines, validation_lines
 
     lines: list[str] = []
 
@@ -164,7 +166,24 @@ def _logs(typed: str, folder: Path) -> list[str]:
     )
     text = [line for line, _ in validation_lines(result)]
     as_json = ValidateResult(dt.date(2026, 11, 30), result.inputs, Report()).to_dict()
-    return [*lines, written.read_text(encoding="utf-8"), *text, str(as_json["failed_files"])]
+    back = WriteBack(missed=[{"class": "三年级1班", "file": "三年级1班.xlsx", "reason": "写入失败",
+                              "message": failed[0]["message"]}])  # fmt: skip
+    summary = SimpleNamespace(
+        unchanged=False, as_of=dt.date(2026, 11, 30), failed=[], write_back=back, parsed=[],
+        master="全校汇总.xlsx", figures=dict.fromkeys(FIGURES, 0) | {"stale_files": []},
+    )  # fmt: skip
+    text += [line for line, _ in consolidation_lines(summary)]
+    return [
+        *lines,
+        written.read_text(encoding="utf-8"),
+        *text,
+        str(as_json["failed_files"]),
+        str(back.to_dict()["not_refreshed"]),
+    ]
+
+
+FIGURES = ("classes", "children", "records", "errors", "warnings", "overdue", "due_soon",
+           "complete_rate", "retention_rate")  # fmt: skip
 
 
 @settings(max_examples=60, deadline=None)

@@ -246,7 +246,8 @@ def _write_back_lines(done: WriteBack | None) -> Iterator[Line]:
     if done.current:
         yield f"{len(done.current)} 个班级台账已是最新，没有改动。", ""
     for missed in done.missed:
-        yield f"未更新：{missed['class']}（{missed['reason']}）。{missed['message']}", "warning"
+        message = mask_message(missed["message"])
+        yield f"未更新：{missed['class']}（{missed['reason']}）。{message}", "warning"
     if done.returned and (done.refreshed or done.current):
         yield f"更新后的台账已复制到「{done.returned}」，可以把里面的文件发回各班。", ""
 
