@@ -250,6 +250,8 @@ def _write_back_lines(done: WriteBack | None) -> Iterator[Line]:
         yield f"未更新：{missed['class']}（{missed['reason']}）。{message}", "warning"
     if done.returned and (done.refreshed or done.current):
         yield f"更新后的台账已复制到「{done.returned}」，可以把里面的文件发回各班。", ""
+    if done.copy_error:
+        yield f"没能更新“返回各班”文件夹：{done.copy_error}", "warning"
 
 
 def sync_lines(result: SyncResult) -> Iterator[Line]:
