@@ -192,7 +192,9 @@ def test_the_sync_keeps_the_template_text_and_masks_a_message_of_another_version
     finding = _finding("phone-invalid", "监护人电话", "138-1234-567")
     header = list(ISSUE_COLUMNS)
     old = ["错误", "", "a.xlsx", "学生档案", "E5", "备注", "", "电话 13812345678 不对", "old-code"]
+    short = ["错误", "", "a.xlsx", "学生档案", "E5", "身份证号", "12", "12 或 13812345678", "x"]
     issues = issue_list(SimpleNamespace(classes=[], findings=[finding], failed=[]))
-    synced = mask_rows([header, *issues.values.tolist(), old])
+    synced = mask_rows([header, *issues.values.tolist(), old, short])
     assert "（如 0731-84561234）" in synced[1][7] and "138-1234-567" not in synced[1][7]
     assert synced[2][7] == "电话 138****5678 不对"
+    assert "12345678" not in synced[3][7]  # a short value does not cut a phone in pieces

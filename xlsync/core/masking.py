@@ -124,6 +124,11 @@ def mask_quoted(text: str, column: str = "") -> str:
     return mask_text(text)
 
 
+def _digits(text: str) -> str:
+    """The digits of `text` (a split at a shorter value could cut a phone into short runs)."""
+    return re.sub(r"\D", "", text.translate(_HALF_WIDTH))
+
+
 def _birth_shown(text: str) -> str:
     year = birth_year(text)
     return f"{year}-**-**" if year else re.sub(r"\d", "*", text)
@@ -149,7 +154,7 @@ def mask_issue(value: Any, column: str, message: str, code: str = "") -> tuple[A
     that value quoted masked, and birth dates cut to the year where the message quotes them."""
     typed = "" if value is None else str(value)
     shown = mask_quoted(typed, column)
-    if typed:  # the quoted value is masked by its column, the rest of the text by what it is
+    if len(_digits(typed)) >= 7:  # the quoted value masked by its column, the rest by what it is
         message = _PLACEHOLDER.join(mask_text(part) for part in message.split(typed))
     else:
         message = mask_text(message)
