@@ -197,4 +197,4 @@ def test_the_sync_keeps_the_template_text_and_masks_a_message_of_another_version
     synced = mask_rows([header, *issues.values.tolist(), old, short])
     assert "（如 0731-84561234）" in synced[1][7] and "138-1234-567" not in synced[1][7]
     assert synced[2][7] == "电话 138****5678 不对"
-    assert "12345678" not in synced[3][7]  # a short value does not cut a phone in pieces
+    assert synced[3][7].endswith("或 138****5678")  # a short value does not cut a phone up
