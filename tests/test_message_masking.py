@@ -157,6 +157,8 @@ def test_the_master_shows_what_was_typed_and_the_sync_and_export_do_not(
     assert run("export", master, "--out", tmp_path / "县局.xlsx").exit_code == 0
     exported = _sheet_text(load_grids(tmp_path / "县局.xlsx")["校验问题"])
     assert "身份证号" in synced and not _leaks(synced) and not _leaks(exported)
+    for sent in (synced, exported):  # rendered from the template: its example number is kept
+        assert "（如 0731-84561234）" in sent and "********" in sent
 
 
 def test_the_sync_knows_every_code_whose_message_quotes_birth_dates():

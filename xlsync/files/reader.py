@@ -21,6 +21,7 @@ import python_calamine
 
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.tables import Grid
+from xlsync.core.workbook_kind import check_class_book
 from xlsync.errors import XlsyncError
 from xlsync.files.error_cells import error_cells
 from xlsync.files.extent import sheet_extent
@@ -37,8 +38,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read_class_workbook(path: str | Path, name: str | None = None) -> ClassBook:
-    """The typed tables of one class workbook file; `name` is how findings refer to it."""
-    return assemble_class_book(load_grids(path), name or str(path))
+    """The typed tables of one class workbook file; `name` is how findings refer to it. The
+    master given instead is refused as such."""
+    grids = load_grids(path)
+    check_class_book(grids, name or path)
+    return assemble_class_book(grids, name or str(path))
 
 
 def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:
