@@ -143,7 +143,7 @@ def _logs(typed: str, folder: Path) -> list[str]:
     from xlsync.google.client import google_errors
     from xlsync.jobs.sync import run_every
     from xlsync.jobs.write_back import WriteBack
-    from xlsync.present import consolidation_lines, validation_lines
+    from xlsync.present import _write_back_lines, validation_lines
 
     lines: list[str] = []
 
@@ -168,11 +168,7 @@ def _logs(typed: str, folder: Path) -> list[str]:
     as_json = ValidateResult(dt.date(2026, 11, 30), result.inputs, Report()).to_dict()
     back = WriteBack(missed=[{"class": "三年级1班", "file": "三年级1班.xlsx", "reason": "写入失败",
                               "message": failed[0]["message"]}])  # fmt: skip
-    summary = SimpleNamespace(
-        unchanged=False, as_of=dt.date(2026, 11, 30), failed=[], write_back=back, parsed=[],
-        master="全校汇总.xlsx", figures=dict.fromkeys(FIGURES, 0) | {"stale_files": []},
-    )  # fmt: skip
-    text += [line for line, _ in consolidation_lines(summary)]
+    text += [line for line, _ in _write_back_lines(back)]  # 汇总's summary, its write-back part
     return [
         *lines,
         written.read_text(encoding="utf-8"),
@@ -180,10 +176,6 @@ def _logs(typed: str, folder: Path) -> list[str]:
         str(as_json["failed_files"]),
         str(back.to_dict()["not_refreshed"]),
     ]
-
-
-FIGURES = ("classes", "children", "records", "errors", "warnings", "overdue", "due_soon",
-           "complete_rate", "retention_rate")  # fmt: skip
 
 
 @settings(max_examples=60, deadline=None)
