@@ -51,7 +51,7 @@ def test_a_mistyped_roster_id_is_one_message_not_one_per_record(class_book):
     message = found[0].message
     assert "第 2、3、4、5、6 行等 7 行" in message and "校验码不对" in message
     assert "多半是这里输错了" in message and "（第 18 位不同）" in message
-    assert RIGHT not in message  # IDs are masked in messages, as every finding value is
+    assert f"「{RIGHT}」" in message  # as typed; masked by destination like every value (15.3)
     assert read_class_workbook(path).record_links.tolist() == [(2,)] * 7
 
 
