@@ -30,7 +30,7 @@ from typing import Any
 import xlwings as xw
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from xlwings import base_classes as base
 
@@ -74,6 +74,7 @@ class Cell:
     note: str | None = None
     link: str | None = None
     tip: str | None = None
+    wrap: bool = False
 
 
 # ---------------------------------------------------------------------------- the engine
@@ -348,6 +349,7 @@ class Sheet(base.Sheet):
         self._book, self._name = book, name
         self.grid: dict[tuple[int, int], Cell] = {}
         self.widths: dict[int, float] = {}
+        self.heights: dict[int, float] = {}
         self.rules: list[dict] = []  # conditional formats, Excel's priority order (top first)
         self._visible = True
         self._charts = Charts(self)
@@ -591,6 +593,28 @@ class Range(base.Range):
             raise ValueError("Excel column widths are 0 to 255 characters")
         for c in range(self.c1, self.c2 + 1):
             self._sheet.widths[c] = value
+
+    @property
+    def wrap_text(self) -> bool:
+        return all(c.wrap for c in self.each())
+
+    @wrap_text.setter
+    def wrap_text(self, value: bool) -> None:
+        CALLS["set format"] += 1
+        for c in self.each(create=True):
+            c.wrap = bool(value)
+
+    @property
+    def row_height(self) -> float:
+        return self._sheet.heights.get(self.r1, 15.0)
+
+    @row_height.setter
+    def row_height(self, value: float) -> None:
+        CALLS["set format"] += 1
+        if not 0 <= value <= 409:
+            raise ValueError("Excel row heights are 0 to 409 points")
+        for r in range(self.r1, self.r2 + 1):
+            self._sheet.heights[r] = value
 
     @property
     def note(self) -> NoteImpl | None:
@@ -856,10 +880,14 @@ def _save(book: Book, path: str) -> None:
             if cell.bold or cell.font_color:
                 colour = _hex(cell.font_color) if cell.font_color else None
                 target.font = Font(bold=cell.bold, color=colour)
+            if cell.wrap:
+                target.alignment = Alignment(wrap_text=True)
             if cell.note:
                 target.comment = Comment(cell.note, "Excel")
             if cell.link:
                 target.hyperlink = cell.link
+        for row, height in sheet.heights.items():
+            ws.row_dimensions[row].height = height
         for column, width in sheet.widths.items():
             ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]].width = width
         for rule in reversed(sheet.rules):

@@ -35,6 +35,8 @@ def draw(book: Book, spec: SheetSpec) -> XlSheet:
         )
     for column, width in spec.widths.items():
         sheet.range((1, column)).column_width = width
+    for row, height in spec.heights.items():
+        sheet.range((row, 1)).row_height = height
     return sheet
 
 
@@ -47,6 +49,8 @@ def _look(rng: Any, look: Look) -> None:
         rng.font.color = rgb(look.font)
     if look.number_format:
         rng.number_format = look.number_format
+    if look.wrap:
+        rng.wrap_text = True
 
 
 def _rule(rng: Any, rule: CondRule) -> None:
