@@ -353,6 +353,8 @@ class Sheet(base.Sheet):
         self.rules: list[dict] = []  # conditional formats, Excel's priority order (top first)
         self._visible = True
         self._charts = Charts(self)
+        self._page_setup = PageSetup()
+        self.VPageBreaks = VPageBreaks()  # COM's Worksheet.VPageBreaks (sheet.api is the sheet)
 
     @property
     def api(self) -> Sheet:
@@ -386,6 +388,10 @@ class Sheet(base.Sheet):
     def charts(self) -> Charts:
         return self._charts
 
+    @property
+    def page_setup(self) -> PageSetup:
+        return self._page_setup
+
     def range(self, arg1: Any, arg2: Any = None) -> Range:
         if isinstance(arg1, tuple) and len(arg1) == 4:
             row, col, rows, cols = arg1
@@ -410,6 +416,65 @@ class Sheet(base.Sheet):
 
     def activate(self) -> None:
         self._book.active = self._name
+
+
+class PageSetupApi:
+    """Excel's PageSetup object (COM), the properties xlsync sets, with Excel's checks and
+    defaults: portrait, letter-size, 100 %, no titles, empty footers."""
+
+    def __init__(self) -> None:
+        self.Orientation, self.PaperSize = 1, 1
+        self._zoom: Any = 100
+        self.FitToPagesWide: Any = 1
+        self.FitToPagesTall: Any = 1
+        self.PrintTitleRows = self.PrintTitleColumns = ""
+        self.LeftFooter = self.CenterFooter = self.RightFooter = ""
+
+    @property
+    def Zoom(self) -> Any:  # noqa: N802 (COM's name)
+        return self._zoom
+
+    @Zoom.setter
+    def Zoom(self, value: Any) -> None:  # noqa: N802
+        CALLS["set format"] += 1
+        if value is not False and not 10 <= value <= 400:
+            raise ValueError("Excel's Zoom is False or 10 to 400")
+        self._zoom = value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "Orientation" and value not in (1, 2):
+            raise ValueError("xlPortrait (1) or xlLandscape (2)")
+        object.__setattr__(self, name, value)
+
+
+class PageSetup(base.PageSetup):
+    def __init__(self) -> None:
+        self._api = PageSetupApi()
+        self._print_area: str | None = None
+
+    @property
+    def api(self) -> PageSetupApi:
+        return self._api
+
+    @property
+    def print_area(self) -> str | None:
+        return self._print_area
+
+    @print_area.setter
+    def print_area(self, value: str | None) -> None:
+        CALLS["set format"] += 1
+        self._print_area = value
+
+
+class VPageBreaks:
+    """COM's VPageBreaks: Add(Before) starts a new page at that cell's column."""
+
+    def __init__(self) -> None:
+        self.before: list[int] = []
+
+    def Add(self, Before: Range) -> None:  # noqa: N802, N803 (COM's names)
+        CALLS["set format"] += 1
+        self.before.append(Before.c1)
 
 
 def _box(arg: Any) -> tuple[int, int, int, int]:
@@ -892,9 +957,35 @@ def _save(book: Book, path: str) -> None:
             ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]].width = width
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
+        _save_page_setup(sheet, ws)
     for name in book.names.items.values():
         wb.defined_names[name.name] = DefinedName(name.name, attr_text=name.refers_to[1:])
     wb.save(path)
+
+
+def _save_page_setup(sheet: Sheet, ws: Any) -> None:
+    from openpyxl.worksheet.pagebreak import Break
+
+    api = sheet.page_setup.api
+    ws.page_setup.orientation = "landscape" if api.Orientation == 2 else "portrait"
+    ws.page_setup.paperSize = api.PaperSize
+    ws.sheet_properties.pageSetUpPr.fitToPage = api.Zoom is False
+    if api.Zoom is False:
+        ws.page_setup.fitToWidth = api.FitToPagesWide
+        ws.page_setup.fitToHeight = api.FitToPagesTall or 0
+    else:
+        ws.page_setup.scale = api.Zoom
+    if api.PrintTitleRows:
+        ws.print_title_rows = api.PrintTitleRows.replace("$", "")
+    if api.PrintTitleColumns:
+        ws.print_title_cols = api.PrintTitleColumns.replace("$", "")
+    ws.oddFooter.left.text = api.LeftFooter or None
+    ws.oddFooter.center.text = api.CenterFooter or None
+    ws.oddFooter.right.text = api.RightFooter or None
+    for column in sheet.VPageBreaks.before:
+        ws.col_breaks.append(Break(id=column - 1))
+    if sheet.page_setup.print_area:
+        ws.print_area = sheet.page_setup.print_area.replace("$", "")
 
 
 def _hex(colour: tuple[int, int, int]) -> str:
