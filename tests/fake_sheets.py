@@ -47,6 +47,7 @@ class Tab:
     validations: dict[tuple[int, int], dict] = field(default_factory=dict)
     rules: list[dict] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)  # column index → pixels
+    heights: dict[int, int] = field(default_factory=dict)  # row index → pixels
     hidden: bool = False
 
     def properties(self) -> dict:
@@ -332,10 +333,11 @@ class FakeSheets:
             tab = self._by_id(book, spec["rule"]["ranges"][0]["sheetId"])
             tab.rules.insert(spec.get("index", len(tab.rules)), spec["rule"])
             return {}
-        if kind == "updateDimensionProperties" and spec["range"]["dimension"] == "COLUMNS":
+        if kind == "updateDimensionProperties":
             tab = self._by_id(book, spec["range"]["sheetId"])
-            for column in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
-                tab.widths[column] = spec["properties"]["pixelSize"]
+            sizes = tab.widths if spec["range"]["dimension"] == "COLUMNS" else tab.heights
+            for index in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
+                sizes[index] = spec["properties"]["pixelSize"]
             return {}
         if kind == "deleteConditionalFormatRule":
             self._by_id(book, spec["sheetId"]).rules.pop(spec["index"])
