@@ -429,6 +429,9 @@ class PageSetupApi:
         self.FitToPagesTall: Any = 1
         self.PrintTitleRows = self.PrintTitleColumns = ""
         self.LeftFooter = self.CenterFooter = self.RightFooter = ""
+        self.LeftMargin = self.RightMargin = 0.7 * 72  # Excel's "Normal" margins, in points
+        self.TopMargin = self.BottomMargin = 0.75 * 72
+        self.HeaderMargin = self.FooterMargin = 0.3 * 72
 
     @property
     def Zoom(self) -> Any:  # noqa: N802 (COM's name)
@@ -969,6 +972,8 @@ def _save_page_setup(sheet: Sheet, ws: Any) -> None:
     api = sheet.page_setup.api
     ws.page_setup.orientation = "landscape" if api.Orientation == 2 else "portrait"
     ws.page_setup.paperSize = api.PaperSize
+    for side in ("left", "right", "top", "bottom", "header", "footer"):
+        setattr(ws.page_margins, side, getattr(api, f"{side.capitalize()}Margin") / 72)
     ws.sheet_properties.pageSetUpPr.fitToPage = api.Zoom is False
     if api.Zoom is False:
         ws.page_setup.fitToWidth = api.FitToPagesWide

@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.render.class_book import check_spec
 from xlsync.core.render.layout import (
+    LANDSCAPE_POINTS,
     MIN_POINTS,
     Column,
     column_groups,
@@ -60,7 +61,7 @@ def test_a_wide_table_fits_to_width_only_while_the_print_stays_8pt():
     assert not narrow.landscape and narrow.fit_width
     fits = page_plan([12] * 14, Caption())  # too wide for 100 %, fine above 8 pt
     assert fits.landscape and fits.fit_width
-    assert points([12] * 14) * MIN_POINTS / 11 <= 741
+    assert points([12] * 14) * MIN_POINTS / 11 <= LANDSCAPE_POINTS < points([12] * 14)
     wide = page_plan([13] * 34, Caption(), key_columns=2)
     assert wide.landscape and not wide.fit_width and wide.scale * 11 / 100 >= MIN_POINTS
     assert wide.title_columns == 2 and wide.column_breaks
@@ -68,11 +69,11 @@ def test_a_wide_table_fits_to_width_only_while_the_print_stays_8pt():
 
 def test_column_groups_hold_the_key_columns_and_whole_columns_within_a_page():
     widths = [10.0] * 30
-    breaks = column_groups(widths, 2, 741 / 0.73)
+    breaks = column_groups(widths, 2, LANDSCAPE_POINTS / 0.73)
     edges = [0, *breaks, 30]
     for first, last in zip(edges, edges[1:], strict=False):
         group = widths[:2] + widths[max(first, 2) : last]
-        assert points(group) <= 741 / 0.73
+        assert points(group) <= LANDSCAPE_POINTS / 0.73
 
 
 def test_the_footer_names_school_class_sheet_date_and_page():
@@ -118,7 +119,7 @@ def test_the_master_prints_with_its_caption_and_within_8pt(school: Path):
         assert SCHOOL in ws.oddFooter.left.text and name in ws.oddFooter.left.text
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
         assert ws.oddFooter.right.text == "截至 2026-11-30"
-        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_margins.left == 0.4
         if not ws.sheet_properties.pageSetUpPr.fitToPage:
             assert ws.page_setup.scale * 11 / 100 >= MIN_POINTS and ws.print_title_cols
     assert wb["全校档案"].print_title_cols == "$A:$B"  # 班级, 姓名 on every column group

@@ -114,7 +114,8 @@ def read_xlsx(path: Path) -> dict[str, dict]:
         }
         heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight}
         footer = (ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text)
-        page = (ws.page_setup.orientation, ws.print_title_rows, ws.print_area, footer)
+        margins = (ws.page_margins.left, ws.page_margins.right, ws.page_margins.footer)
+        page = (ws.page_setup.orientation, ws.print_title_rows, ws.print_area, footer, margins)
         out[name] = {
             "cells": _keep(name, cells),
             "rules": sorted(rules),

@@ -7,6 +7,7 @@ the file writer's (`xlsync consolidate`) is the one to print from (README)."""
 
 from __future__ import annotations
 
+from xlsync.core.render.layout import MARGINS
 from xlsync.core.render.spec import PrintSetup
 from xlsync.core.tables import column_letter
 from xlsync.excel.book import XlSheet
@@ -22,6 +23,8 @@ def page_setup(sheet: XlSheet, setup: PrintSetup, last_row: int = 0, last_column
         return
     api.Orientation = XL_LANDSCAPE if setup.landscape else XL_PORTRAIT
     api.PaperSize = XL_PAPER_A4
+    for side, inches in MARGINS.items():  # LeftMargin, …, FooterMargin: in points
+        setattr(api, f"{side.capitalize()}Margin", inches * 72)
     if setup.fit_width:
         api.Zoom = False  # Excel: FitToPages* apply only with Zoom off
         api.FitToPagesWide, api.FitToPagesTall = 1, False

@@ -9,11 +9,13 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.formula import Formula
 from xlsync.core.master_view import HEADER_FILL, STATUS_STYLES
+from xlsync.core.render.layout import MARGINS
 from xlsync.core.render.spec import DEFAULT_PRINT, PrintSetup
 from xlsync.core.tables import column_letter
 
@@ -76,6 +78,7 @@ def print_setup(ws: Worksheet, setup: PrintSetup = DEFAULT_PRINT) -> None:
     into column groups, titles repeated, and the caption and page number in the footer."""
     ws.page_setup.orientation = "landscape" if setup.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins = PageMargins(**MARGINS)
     ws.sheet_properties.pageSetUpPr.fitToPage = setup.fit_width
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.page_setup.scale = setup.scale

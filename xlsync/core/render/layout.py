@@ -24,7 +24,10 @@ DATE_CHARS = 10  # yyyy-mm-dd
 DATETIME_CHARS = 16  # yyyy-mm-dd hh:mm
 BASE_POINTS = 11.0  # the writers' default font (Calibri 11)
 MIN_POINTS = 8.0  # the smallest print a reader can take without a magnifier
-PORTRAIT_POINTS, LANDSCAPE_POINTS = 494.0, 741.0  # A4 less Excel's 0.7" side margins
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6, "header": 0.3, "footer": 0.3}
+# A4 (595 × 842 pt) less the side margins (inches, 72 pt each)
+PORTRAIT_POINTS = 595 - 72 * (MARGINS["left"] + MARGINS["right"])
+LANDSCAPE_POINTS = 842 - 72 * (MARGINS["left"] + MARGINS["right"])
 
 
 def text_width(value: Any) -> float:
