@@ -83,9 +83,8 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame, caption: Caption = NO_CAPTI
 def _wrap(sheet: XlSheet, columns: list[Column], rows: list[list[Any]]) -> None:
     """Headers and long text wrap; rows of wrapped text get their height (as the file)."""
     sheet.range((1, 1), (1, len(columns))).wrap_text = True
-    for number, column in enumerate(columns, start=1):
-        if column.wrap and len(rows) > 1:
-            sheet.range((2, number), (len(rows), number)).wrap_text = True
+    if any(c.wrap for c in columns) and len(rows) > 1:  # the whole row reads from the top
+        sheet.range((2, 1), (len(rows), len(columns))).wrap_text = True
     for row, height in row_heights(rows, columns).items():
         sheet.range((row, 1)).row_height = height
 

@@ -137,11 +137,11 @@ def _heights(frame: pd.DataFrame, columns: list[Column]) -> dict[int, float]:
 
 
 def _wrap(ws: Worksheet, columns: list[Column], last: int) -> None:
-    """Long text wraps inside its (capped) column, from the top of the cell."""
-    for number, column in enumerate(columns, start=1):
-        if column.wrap:
-            for row in range(2, last + 1):
-                ws.cell(row, number).alignment = WRAPPED
+    """Long text wraps inside its (capped) column; the whole row then reads from the top."""
+    if any(c.wrap for c in columns):
+        for row in ws.iter_rows(2, last, 1, len(columns)):
+            for cell in row:
+                cell.alignment = WRAPPED
 
 
 def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:

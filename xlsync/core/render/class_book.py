@@ -142,9 +142,8 @@ def _table(
         printing=page_plan(widths, replace(caption, sheet=name)),
         heights=row_heights(rows, columns),
     )
-    for number, column in enumerate(columns, start=1):
-        if column.wrap:
-            spec.looks.append((Box(2, number, last_row, number), WRAP))
+    if any(c.wrap for c in columns):  # every cell of the row then reads from the top
+        spec.looks.append((Box(2, 1, last_row, last_column), WRAP))
     return spec
 
 
