@@ -22,10 +22,13 @@ from xlsync.core.render.layout import (
     MIN_POINTS,
     Column,
     column_groups,
+    frame_heights,
     measure,
     page_plan,
     points,
+    row_heights,
     text_width,
+    widest,
 )
 from xlsync.core.render.spec import Caption
 from xlsync.demo import generate_school
@@ -74,6 +77,21 @@ def test_column_groups_hold_the_key_columns_and_whole_columns_within_a_page():
     for first, last in zip(edges, edges[1:], strict=False):
         group = widths[:2] + widths[max(first, 2) : last]
         assert points(group) <= LANDSCAPE_POINTS / 0.73
+
+
+def test_large_tables_get_the_same_row_heights_and_widths_by_the_fast_path():
+    """The master's big sheets are measured by distinct values (frame_heights, widest); they
+    must agree with measuring every cell."""
+    texts = ["短", "了解想念父母的心情，鼓励写信" * 4, None, "abc " * 30, "第一行\n" * 3]
+    frame = pd.DataFrame(
+        {"班级": ["三年级2班"] * 5, "内容摘要": texts, "来源行": [2, 30, 400, 5000, -7]}
+    )
+    columns = [measure(h, frame[h].unique()) for h in frame.columns]
+    rows = [list(frame.columns)] + [list(r) for r in frame.itertuples(index=False, name=None)]
+    heights = frame_heights(frame, columns)
+    assert heights == row_heights(rows, columns) and heights[6] == 4 * 15  # 3 lines and a blank
+    for h in frame.columns:
+        assert widest(frame[h].unique()) == max(text_width(v) for v in frame[h])
 
 
 def test_the_footer_names_school_class_sheet_date_and_page():

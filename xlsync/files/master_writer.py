@@ -37,11 +37,11 @@ from xlsync.core.master_view import (
 )
 from xlsync.core.render.layout import (
     Column,
+    frame_heights,
     key_columns,
     measure,
     measure_rows,
     page_plan,
-    row_heights,
 )
 from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup
 from xlsync.core.tables import column_letter
@@ -106,7 +106,7 @@ def write_frame(
     plan = page_plan(widths, replace(caption, sheet=ws.title), key_columns(list(frame.columns)))
     style_table(ws, widths, plan)
     _wrap(ws, columns, 2 if bulk else len(frame) + 1)
-    heights = _heights(frame, columns)
+    heights = frame_heights(frame, columns)
     for row, height in heights.items():
         if row <= 2 or not bulk:
             ws.row_dimensions[row].height = height
@@ -122,18 +122,6 @@ def write_frame(
         return splice(xml, body, last, len(frame.columns))
 
     return edit
-
-
-def _heights(frame: pd.DataFrame, columns: list[Column]) -> dict[int, float]:
-    """Row heights for wrapped text; only the wrapped columns are looked at below the header."""
-    wrapped = [i for i, c in enumerate(columns) if c.wrap]
-    heights = row_heights([list(frame.columns)], columns)
-    if wrapped:
-        body = frame.iloc[:, wrapped].itertuples(index=False, name=None)
-        chosen = [columns[i] for i in wrapped]
-        below = row_heights([[None] * len(wrapped), *body], chosen)
-        heights.update((row, h) for row, h in below.items() if row > 1)
-    return heights
 
 
 def _wrap(ws: Worksheet, columns: list[Column], last: int) -> None:

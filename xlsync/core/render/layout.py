@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
+import numbers
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from xlsync.core.formula import Formula
 from xlsync.core.render.spec import Caption, PrintSetup
@@ -40,14 +43,22 @@ def text_width(value: Any) -> float:
         return DATETIME_CHARS if value.time() != dt.time() else DATE_CHARS
     if isinstance(value, dt.date):
         return DATE_CHARS
-    if isinstance(value, float):
-        value = f"{value:.1f}"
-    lines = str(value).split("\n")
-    return float(max(sum(2 if _wide(ch) else 1 for ch in line) for line in lines))
+    if isinstance(value, numbers.Real) and not isinstance(value, (int, numbers.Integral)):
+        value = f"{float(value):.1f}"
+    text = str(value)
+    if text.isascii() and "\n" not in text:
+        return float(len(text))
+    return float(max(len(line) + len(_WIDE.findall(line)) for line in text.split("\n")))
 
 
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
+# East Asian Wide and Fullwidth characters (Unicode's EastAsianWidth W and F): CJK, kana,
+# hangul, CJK and full-width punctuation, most emoji (a few BMP symbols that Unicode also
+# calls wide count as one). A regular expression, for speed on large columns.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ def measure(header: Any, values: Iterable[Any], cap: float = CAP) -> Column:
     """The column for `header` over `values`: as wide as the widest value, at least MIN_WIDTH;
     wider than `cap` it stays `cap` wide and wraps. The (bold) header widens it only up to
     HEADER_CAP; headers wrap, so a long one takes two lines over a narrow column."""
-    longest = max((text_width(v) for v in set(_hashable(v) for v in values)), default=0.0)
+    longest = widest(values)
     head = min(text_width(header) * BOLD, max(longest, HEADER_CAP))
     if longest + PADDING > cap:
         return Column(cap + PADDING, True)
@@ -70,8 +81,25 @@ def measure(header: Any, values: Iterable[Any], cap: float = CAP) -> Column:
     return Column(math.ceil(max(MIN_WIDTH, longest, head)) + PADDING, False)
 
 
-def _hashable(value: Any) -> Any:
-    return value if isinstance(value, (str, int, float, dt.date, type(None))) else str(value)
+def widest(values: Iterable[Any]) -> float:
+    """The largest text_width of `values`, fast on a large column: texts longest first until no
+    shorter one can be wider (a character is at most two wide), numbers by their extremes."""
+    texts, amounts, others = set(), [], set()
+    for value in values:
+        if isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            amounts.append(value)
+        else:
+            others.add(value if isinstance(value, (dt.date, type(None))) else str(value))
+    best = max((text_width(v) for v in others), default=0.0)
+    if amounts:
+        best = max(best, text_width(max(amounts)), text_width(min(amounts)))
+    for text in sorted(texts, key=len, reverse=True):
+        if 2 * len(text) <= best:
+            break
+        best = max(best, text_width(text))
+    return best
 
 
 def measure_rows(rows: Sequence[Sequence[Any]], cap: float = CAP) -> list[Column]:
@@ -136,6 +164,10 @@ LINE_POINTS = 15.0  # one line of 11 pt text, CJK included
 def lines(value: Any, column: Column, bold: bool = False) -> int:
     """How many lines `value` takes in `column` once wrapped (one when it fits)."""
     room = column.width - PADDING
+    if isinstance(value, str) and "\n" in value:  # a line break the teacher typed is kept
+        return sum(lines(part, column, bold) for part in value.split("\n"))
+    if isinstance(value, str) and 2 * len(value) * (BOLD if bold else 1) <= room:
+        return 1  # fits even if every character is wide: no need to measure
     return max(1, math.ceil(text_width(value) * (BOLD if bold else 1) / room - 0.05))
 
 
@@ -154,4 +186,19 @@ def row_heights(rows: Sequence[Sequence[Any]], columns: Sequence[Column]) -> dic
         )
         if needed > 1:
             heights[number] = needed * LINE_POINTS
+    return heights
+
+
+def frame_heights(frame: pd.DataFrame, columns: Sequence[Column]) -> dict[int, float]:
+    """row_heights for a large table (header row 1, its rows from 2): only the wrapped columns
+    are measured below the header, each distinct value once."""
+    heights = row_heights([list(frame.columns)], columns)
+    counts = [
+        frame.iloc[:, i].map({v: lines(v, c) for v in pd.unique(frame.iloc[:, i])})
+        for i, c in enumerate(columns)
+        if c.wrap
+    ]
+    if counts:
+        most = pd.concat(counts, axis=1).max(axis=1).to_numpy()
+        heights.update((row + 2, n * LINE_POINTS) for row, n in enumerate(most) if n > 1)
     return heights
