@@ -48,6 +48,7 @@ class Tab:
     rules: list[dict] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)  # column index → pixels
     heights: dict[int, int] = field(default_factory=dict)  # row index → pixels
+    hidden_columns: dict[int, bool] = field(default_factory=dict)  # column index → hiddenByUser
     hidden: bool = False
 
     def properties(self) -> dict:
@@ -335,9 +336,13 @@ class FakeSheets:
             return {}
         if kind == "updateDimensionProperties":
             tab = self._by_id(book, spec["range"]["sheetId"])
-            sizes = tab.widths if spec["range"]["dimension"] == "COLUMNS" else tab.heights
+            dimension = spec["range"]["dimension"]
             for index in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
-                sizes[index] = spec["properties"]["pixelSize"]
+                if "pixelSize" in spec["properties"]:
+                    sizes = tab.widths if dimension == "COLUMNS" else tab.heights
+                    sizes[index] = spec["properties"]["pixelSize"]
+                if "hiddenByUser" in spec["properties"] and dimension == "COLUMNS":
+                    tab.hidden_columns[index] = spec["properties"]["hiddenByUser"]
             return {}
         if kind == "deleteConditionalFormatRule":
             self._by_id(book, spec["sheetId"]).rules.pop(spec["index"])

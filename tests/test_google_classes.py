@@ -149,13 +149,18 @@ def test_annotate_marks_cells_and_a_rerun_removes_only_its_own_marks(fake, schoo
     assert tab.formats[(5, STUDENTS.headers.index("身份证号"))]["numberFormat"] == {"type": "TEXT"}
 
 
-def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
+def _filled_class(fake, school):
+    """A Google class with two children and a record; (its 学生档案 tab, the teacher's cells,
+    the master)."""
     new_class(school, "四年级1班", "张老师", SID, google())
     fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
     fill(fake, "帮扶记录", RECORDS, RECORD_ROWS)
     tab = fake.tab(SID, "学生档案")
-    teacher_values = dict(tab.cells)
-    master = school / "全校汇总.xlsx"
+    return tab, dict(tab.cells), school / "全校汇总.xlsx"
+
+
+def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
+    tab, teacher_values, master = _filled_class(fake, school)
     for day in (AS_OF, AS_OF + dt.timedelta(days=3)):  # twice: the second run replaces the first
         result = overdue([SOURCE], master, day, write=True, google=google())
     assert result.written == [SOURCE]
@@ -192,12 +197,7 @@ def test_consolidation_includes_classes_kept_in_google_sheets(fake, school):
 
 def test_consolidate_writes_status_and_marks_back_into_the_teachers_sheet(fake, school):
     """汇总 refreshes a Google class as overdue --write and validate --annotate would (16.1)."""
-    new_class(school, "四年级1班", "张老师", SID, google())
-    fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
-    fill(fake, "帮扶记录", RECORDS, RECORD_ROWS)
-    tab = fake.tab(SID, "学生档案")
-    teacher_values = dict(tab.cells)
-    master = school / "全校汇总.xlsx"
+    tab, teacher_values, master = _filled_class(fake, school)
     result = consolidate(master, as_of=AS_OF, google=google())
     assert result.write_back and SOURCE in result.write_back.refreshed
     grid = fake.values(SID, "学生档案")

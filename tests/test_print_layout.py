@@ -219,7 +219,8 @@ def test_excel_prints_the_class_sheets_as_the_file_does(tmp_path: Path):
     for ws in (excel, file):
         assert ws.oddFooter.left.text == f"{SCHOOL}　三年级2班　{CHECK_SHEET}"
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
-        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+        assert ws.page_setup.orientation == file.page_setup.orientation
+        assert ws.print_title_rows == "$1:$1"
         assert ws.print_area == file.print_area
         assert ws.row_dimensions[2].height == spec.heights[2] > 15
     message = [c for c, h in enumerate(spec.rows[0], 1) if h == "问题与改法"][0]

@@ -107,22 +107,27 @@ def read_xlsx(path: Path) -> dict[str, dict]:
                         colour(font.color),
                     )
                 )
-        widths = {
-            column_index(letter): d.width
+        hidden = {
+            column_index(letter)
             for letter, d in ws.column_dimensions.items()
-            if d.customWidth
+            if d.hidden or (d.customWidth and d.width == 0)  # Excel hides a column of width 0
+        }
+        widths = {
+            column_index(letter): 0 if column_index(letter) in hidden else d.width
+            for letter, d in ws.column_dimensions.items()
+            if d.customWidth or d.hidden
+        }
+        out[name] = {
+            "cells": _keep(name, cells),
+            "rules": sorted(rules),
+            "widths": widths,
+            "hidden": hidden,
         }
         heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight}
         footer = (ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text)
         margins = (ws.page_margins.left, ws.page_margins.right, ws.page_margins.footer)
         page = (ws.page_setup.orientation, ws.print_title_rows, ws.print_area, footer, margins)
-        out[name] = {
-            "cells": _keep(name, cells),
-            "rules": sorted(rules),
-            "widths": widths,
-            "heights": heights,
-            "page": page,
-        }
+        out[name]["heights"], out[name]["page"] = heights, page
     return out
 
 
@@ -188,12 +193,14 @@ def read_google(fake) -> dict[str, dict]:
                     _hex(style.get("textFormat", {}).get("foregroundColor")),
                 )
             )
-        widths = {c + 1: (px - 5) / 7 for c, px in tab.widths.items()}
+        hidden = {c + 1 for c, hide in tab.hidden_columns.items() if hide}
+        widths = {c + 1: 0 if c + 1 in hidden else (px - 5) / 7 for c, px in tab.widths.items()}
         heights = {r + 1: px * 3 / 4 for r, px in tab.heights.items()}
         out[name] = {
             "cells": _keep(name, cells),
             "rules": sorted(rules),
             "widths": widths,
+            "hidden": hidden,
             "heights": heights,
         }
     return out
@@ -289,3 +296,16 @@ def test_excel_prints_the_class_sheets_as_the_file_does(three, sheet):
     file, excel = three[0][sheet]["page"], three[1][sheet]["page"]
     assert excel == file
     assert file[3][0].endswith(f"四年级1班　{sheet}") and file[3][1] == "第 &P 页 共 &N 页"
+
+
+def test_finding_codes_only_in_the_hidden_last_column_of_every_engine(three):
+    """校验结果 shows the teacher the message; the code (phone-invalid…) stays in the sheet, in
+    its last column, hidden in the file, in Excel and in Google (issue 17.4)."""
+    for engine in three:
+        cells = engine[CHECK_SHEET]["cells"]
+        header = [cells[(1, c)]["value"] for c in range(1, 1 + max(c for r, c in cells if r == 1))]
+        assert header[-1] == "代码" and engine[CHECK_SHEET]["hidden"] == {len(header)}
+        codes = {cells[(r, len(header))]["value"] for r, c in cells if r > 1}
+        assert codes and all(re.fullmatch(r"[a-z]+(-[a-z]+)+", str(code)) for code in codes)
+        shown = [v["value"] for (r, c), v in cells.items() if c < len(header)]
+        assert not any(str(v) in codes for v in shown)  # never as the message

@@ -87,11 +87,18 @@ def cli_section() -> str:
     return "\n\n".join(blocks)
 
 
+def dev_help_section() -> str:
+    from xlsync.dev_help import DEV_HELP
+
+    return f"```\n{DEV_HELP.rstrip()}\n```"
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "class-schema": lambda: schema_section(CLASS_SHEETS),
     "master-schema": lambda: schema_section(MASTER_CONFIG_SHEETS),
     "codes": codes_section,
     "cli": cli_section,
+    "dev-help": dev_help_section,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
@@ -29,7 +30,11 @@ Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title
 
 
 def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.0%}"
+    """A rate as 99.7% or 100%: cut to 0.1 %, never rounded up (99.96 % is not 100%)."""
+    if rate is None:
+        return "—"
+    tenths = math.floor(rate * 1000 + 1e-9)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
 
 
 def _finding_line(f: Finding) -> Line:
@@ -184,16 +189,44 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
         "error" if f["errors"] else "ok",
     )
     yield (
-        f"逾期：{f['overdue']} 项已逾期，{f['due_soon']} 项即将到期（见“逾期清单”表）。",
+        f"逾期：{f['children_overdue']} 名学生有逾期的帮扶（占在读学生 "
+        f"{percent(f['children_overdue_share'])}），共 {f['overdue']} 项（每名学生每个没做的周期算一项）；"
+        f"{f['due_soon']} 项即将到期（见“逾期清单”表）。",
         "error" if f["overdue"] else "ok",
     )
+    yield _on_time_line(f), ""
     yield f"建档率 {percent(f['complete_rate'])}，巩固率 {percent(f['retention_rate'])}。", ""
     for path in f["stale_files"]:
         yield f"使用了上次汇总时的数据：{path}", "warning"
     yield from _failures(result.failed)
     yield from _write_back_lines(result.write_back)
-    yield f"本次重新读取 {len(result.parsed)} 个台账，其余未变化的台账直接用了缓存。", ""
+    yield from _cache_line(result)
     yield f"全校汇总：{result.master}", "ok"
+
+
+def _cache_line(result: ConsolidateResult) -> Iterator[Line]:
+    """Said only when some class came from the cache (a file that fell back to its last good
+    data has its own line above)."""
+    stale = set(result.figures["stale_files"]) - set(result.parsed)
+    cached = result.figures["classes"] - len(set(result.parsed)) - len(stale)
+    if cached <= 0:
+        return
+    if result.parsed:
+        yield (
+            f"本次重新读取 {len(result.parsed)} 个台账，"
+            f"其余 {cached} 个没有变化的台账直接用了上次读取的结果（缓存）。",
+            "",
+        )
+    else:
+        yield f"台账都没有变化，{cached} 个台账直接用了上次读取的结果（缓存）。", ""
+
+
+def _on_time_line(f: dict) -> str:
+    """本学年按时完成率, overall and by rule (rules with nothing due yet are left out)."""
+    rules = "、".join(f"{r} {percent(v)}" for r, v in f["on_time_by_rule"].items() if v is not None)
+    if f["on_time_rate"] is None:
+        return "本学年按时完成率：还没有到期的帮扶。"
+    return f"本学年按时完成率 {percent(f['on_time_rate'])}（已到期的帮扶中按时完成的）：{rules}。"
 
 
 def check_lines(result: CheckResult) -> Iterator[Line]:
@@ -236,6 +269,8 @@ def _write_back_lines(done: WriteBack | None) -> Iterator[Line]:
         yield f"未更新：{missed['class']}（{missed['reason']}）。{missed['message']}", "warning"
     if done.returned and (done.refreshed or done.current):
         yield f"更新后的台账已复制到「{done.returned}」，可以把里面的文件发回各班。", ""
+    if done.copy_error:
+        yield f"没能更新“返回各班”文件夹：{done.copy_error}", "warning"
 
 
 def sync_lines(result: SyncResult) -> Iterator[Line]:

@@ -144,7 +144,8 @@ def consolidate_school(book: Any) -> str:
     f = result.figures
     lines = [
         f"已汇总 {f['classes']} 个班、{f['children']} 名学生、{f['records']} 条帮扶记录，并已保存。",
-        f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
+        f"{f['children_overdue']} 名学生有逾期的帮扶（共 {f['overdue']} 项），"
+        f"即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
     ]
     lines += [f"无法读取：{x['file']}（{x['message']}）" for x in result.failed]
     back = result.write_back

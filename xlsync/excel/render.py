@@ -39,6 +39,8 @@ def draw(book: Book, spec: SheetSpec) -> XlSheet:
         sheet.range((1, column)).column_width = width
     for row, height in spec.heights.items():
         sheet.range((row, 1)).row_height = height
+    for column in spec.hidden_columns:
+        sheet.range((1, column)).column_width = 0  # Excel hides a column of width 0
     if spec.printing:
         page_setup(sheet, spec.printing, spec.last_row, spec.last_column)
     return sheet

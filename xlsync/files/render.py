@@ -103,6 +103,8 @@ def _sheet_setup(ws: Worksheet, spec: SheetSpec) -> None:
         ws.column_dimensions[column_letter(column)].width = width
     for row, height in spec.heights.items():
         ws.row_dimensions[row].height = height
+    for column in spec.hidden_columns:
+        ws.column_dimensions[column_letter(column)].hidden = True
     if spec.frozen_rows:
         ws.freeze_panes = f"A{spec.frozen_rows + 1}"
     if spec.filtered:

@@ -76,6 +76,7 @@ def draw(spec: SheetSpec, sheet_id: int, ids: dict[str, int]) -> list[dict]:
     requests += [_height(sheet_id, r, h) for r, h in spec.heights.items()]
     # Print setup (spec.printing) has no Sheets API: a Google Sheet is printed with the print
     # dialog's own settings (README).
+    requests += [_hide(sheet_id, c) for c in spec.hidden_columns]
     return requests
 
 
@@ -183,6 +184,21 @@ def _height(sheet_id: int, row: int, height: float) -> dict:
             },
             "properties": {"pixelSize": round(height * 4 / 3)},
             "fields": "pixelSize",
+        }
+    }
+
+
+def _hide(sheet_id: int, column: int) -> dict:
+    return {
+        "updateDimensionProperties": {
+            "range": {
+                "sheetId": sheet_id,
+                "dimension": "COLUMNS",
+                "startIndex": column - 1,
+                "endIndex": column,
+            },
+            "properties": {"hiddenByUser": True},
+            "fields": "hiddenByUser",
         }
     }
 

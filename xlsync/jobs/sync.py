@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlsync.core.masking import mask_rows
+from xlsync.core.master_view import as_shown
 from xlsync.errors import XlsyncError
 from xlsync.files.lock import FileLock
 from xlsync.files.master_writer import OVERVIEW, OWNED_SHEETS
@@ -71,7 +72,10 @@ def master_tables(master: Path, masked: bool) -> tuple[dict[str, list[list[Any]]
     from xlsync.google.push import api_value
 
     grids = read_results(master)
-    tables = {n: [[api_value(v) for v in row] for row in _trimmed(grids[n])] for n in OWNED_SHEETS}
+    tables = {
+        n: [[api_value(v) for v in row] for row in as_shown(_trimmed(grids[n]))]
+        for n in OWNED_SHEETS
+    }
     return (
         {n: mask_rows(t, school_key(master)) for n, t in tables.items()} if masked else tables,
         read_as_of(master) or _as_of_in_title(tables[OVERVIEW]),

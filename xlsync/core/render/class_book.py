@@ -12,7 +12,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, Finding
-from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES
+from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES, hidden_columns
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.render.layout import (
     BOLD,
@@ -35,6 +35,7 @@ from xlsync.core.render.spec import (
     SheetSpec,
 )
 from xlsync.core.status_view import (
+    CHECK_HEADERS,
     NOTE_MARK,
     SUMMARY_HEADERS,
     TODO_HEADERS,
@@ -125,7 +126,11 @@ def _block_rules(body: Box) -> list[CondRule]:
 
 
 def _table(
-    name: str, rows: list[list[Any]], caption: Caption, measured: list[list[Any]] | None = None
+    name: str,
+    rows: list[list[Any]],
+    caption: Caption,
+    measured: list[list[Any]] | None = None,
+    hidden: tuple[int, ...] = (),
 ) -> SheetSpec:
     """A sheet xlsync owns whole, styled as a table: grey header, frozen, filterable, columns
     as wide as their values (long text wrapped), printed on A4 with its caption on each page."""
@@ -139,12 +144,17 @@ def _table(
         widths=dict(enumerate(widths, start=1)),
         frozen_rows=1,
         filtered=len(rows) > 1,
-        printing=page_plan(widths, replace(caption, sheet=name)),
+        printing=page_plan(_shown(widths, hidden), replace(caption, sheet=name)),
         heights=row_heights(rows, columns),
     )
     if any(c.wrap for c in columns):  # every cell of the row then reads from the top
         spec.looks.append((Box(2, 1, last_row, last_column), WRAP))
     return spec
+
+
+def _shown(widths: list[float], hidden: tuple[int, ...]) -> list[float]:
+    """The widths a printed page holds: a hidden column takes no room."""
+    return [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
 
 
 def _link(spec: SheetSpec, row: int, column: int, sheet: str, cell: str) -> None:
@@ -174,8 +184,11 @@ def todo_spec(items: Sequence[Item], source_sheet: str, caption: Caption = NO_CA
 def check_spec(
     findings: Sequence[Finding], sheets: Sequence[str], caption: Caption = NO_CAPTION
 ) -> SheetSpec:
-    """校验结果: every finding, its level coloured, linked to its cell when it has one."""
-    spec = _table(CHECK_SHEET, check_rows(findings), caption)
+    """校验结果: every finding, its level coloured, linked to its cell when it has one; the
+    finding codes (for JSON and support) in a hidden last column."""
+    hidden = tuple(hidden_columns(CHECK_HEADERS))
+    spec = _table(CHECK_SHEET, check_rows(findings), caption, hidden=hidden)
+    spec.hidden_columns = hidden
     for row, f in enumerate(findings, start=2):
         fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
         spec.looks.append((Box(row, 1, row, 1), Look(fill=fill)))

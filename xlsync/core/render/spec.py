@@ -118,6 +118,7 @@ class SheetSpec:
     links: list[Link] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)  # rows of wrapped text, in points
+    hidden_columns: tuple[int, ...] = ()  # kept in the sheet, not shown or printed
     frozen_rows: int = 0
     filtered: bool = False
     printing: PrintSetup | None = None
