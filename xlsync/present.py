@@ -1,4 +1,7 @@
-"""Plain-text reports for a teacher: lines with a tone the CLI may colour (no click here)."""
+"""Plain-text reports for a teacher: lines with a tone the CLI may colour (no click here).
+
+What is printed lands in terminals, CI logs, screenshots and chats: findings are shown masked
+(`Finding.masked`), as are the messages of files that could not be read."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from itertools import groupby
 from pathlib import Path
 
 from xlsync.core.findings import ERROR, Finding
+from xlsync.core.masking import mask_message
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.todo import (
     CURRENT,
@@ -37,7 +41,14 @@ def percent(rate: float | None) -> str:
     return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
 
 
-def _finding_line(f: Finding) -> Line:
+MASKED_NOTE = (
+    "为保护孩子的个人信息，上面的身份证号、电话、出生日期等只显示一部分；"
+    "原样内容在台账的“校验结果”表和单元格批注里（加上 --annotate 标出）。"
+)
+
+
+def _finding_line(found: Finding) -> Line:
+    f = found.masked()
     mark, tone = ("✗", "error") if f.severity == ERROR else ("!", "warning")
     where = f"{f.cell or f'第{f.row}行'} {f.column}".strip()
     return f"    {mark} {where}：{f.message}", tone
@@ -62,6 +73,8 @@ def validation_lines(result: ValidateResult) -> Iterator[Line]:
             yield from (_finding_line(f) for f in rows)
     yield from _failures(result.inputs.failed)
     yield _total(result), "error" if result.exit_code else "ok"
+    if any(f.masked().message != f.message for f in result.report.findings):
+        yield MASKED_NOTE, ""
     for path in result.annotated:
         if path in by_file:
             yield f"已在「{path}」中标出问题单元格，并更新了“校验结果”表。", "ok"
@@ -73,7 +86,7 @@ def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
     if failed:
         yield "无法读取或写入的文件：", "error"
         for item in failed:
-            yield f"    ✗ {item['message']}", "error"
+            yield f"    ✗ {mask_message(item['message'])}", "error"
 
 
 def _total(result: ValidateResult) -> str:
@@ -266,7 +279,8 @@ def _write_back_lines(done: WriteBack | None) -> Iterator[Line]:
     if done.current:
         yield f"{len(done.current)} 个班级台账已是最新，没有改动。", ""
     for missed in done.missed:
-        yield f"未更新：{missed['class']}（{missed['reason']}）。{missed['message']}", "warning"
+        message = mask_message(missed["message"])
+        yield f"未更新：{missed['class']}（{missed['reason']}）。{message}", "warning"
     if done.returned and (done.refreshed or done.current):
         yield f"更新后的台账已复制到「{done.returned}」，可以把里面的文件发回各班。", ""
     if done.copy_error:

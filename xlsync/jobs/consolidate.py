@@ -37,6 +37,7 @@ from xlsync.core.consolidate import (
     teacher_stats,
 )
 from xlsync.core.duties import school_duties
+from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
@@ -120,7 +121,7 @@ class ConsolidateResult:
             "due_soon": f["due_soon"],
             "complete_rate": f["complete_rate"],
             "retention_rate": f["retention_rate"],
-            "failed_files": self.failed,
+            "failed_files": mask_failures(self.failed),
             "stale_files": f["stale_files"],
             "parsed_files": self.parsed,
             "unchanged": self.unchanged,

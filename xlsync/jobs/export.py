@@ -72,7 +72,7 @@ def export(
     grids = read_results(master, every_sheet=not masked)
     if masked:  # the results only, masked
         tables = {
-            n: mask_rows(as_shown([list(r) for r in grids[n]]), school_key(master))
+            n: as_shown(mask_rows([list(r) for r in grids[n]], school_key(master)))
             for n in OWNED_SHEETS
             if n in grids
         }

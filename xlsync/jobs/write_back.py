@@ -22,6 +22,7 @@ from typing import Any
 
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
+from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import Item
 from xlsync.errors import XlsyncError
 from xlsync.files.cache import Cache, code_fingerprint, content_digest
@@ -65,7 +66,7 @@ class WriteBack:
         return {
             "refreshed": self.refreshed,
             "current": self.current,
-            "not_refreshed": self.missed,
+            "not_refreshed": mask_failures(self.missed),
             "return_folder": self.returned,
             "return_folder_error": self.copy_error,
         }
