@@ -101,7 +101,8 @@ def validate_open_book(book: Book, as_of: dt.date) -> Report:
     opened = open_class(book, as_of)
     report = validate_classes([opened.item], opened.config, as_of)
     with undoable(book, opened.path):
-        class_book.annotate(book, report.findings)
+        caption = opened.config.caption(opened.item.class_name, as_of)
+        class_book.annotate(book, report.findings, caption)
     return report
 
 
@@ -111,7 +112,8 @@ def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
     rules, calendar = read_rules(opened.config), read_calendar(opened.config)
     items = evaluate(children_of(opened.item), rules, calendar, as_of)
     with undoable(book, opened.path):
-        class_book.write_status(book, opened.item.book.students, rules, items)
+        caption = opened.config.caption(opened.item.class_name, as_of)
+        class_book.write_status(book, opened.item.book.students, rules, items, caption)
     return items
 
 

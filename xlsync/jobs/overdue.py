@@ -111,7 +111,13 @@ def overdue(
 
         result.written = write_each(
             inputs,
-            lambda item, path: write_status(path, item.book.students, rules, mine(item)),
+            lambda item, path: write_status(
+                path,
+                item.book.students,
+                rules,
+                mine(item),
+                inputs.config.caption(item.class_name, as_of),
+            ),
             lambda item, client, sid: _write_sheet(
                 client, sid, item.book.students, rules, mine(item)
             ),

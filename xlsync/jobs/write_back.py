@@ -156,7 +156,10 @@ def _write(
         target.digest = grids_digest(fetch_class_grids(google.client(), sid))
         cache.keep(target.key, target.digest, book)
         return True
-    if not refresh_class_workbook(target.key, book.students, school.rules, items, findings):
+    caption = school.config.caption(result.item.class_name, school.as_of)
+    if not refresh_class_workbook(
+        target.key, book.students, school.rules, items, findings, caption
+    ):
         return False
     target.digest = content_digest(target.key)
     cache.keep(
