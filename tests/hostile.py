@@ -104,6 +104,29 @@ def _zip_bomb(path: Path, gigabytes: float = 1.2) -> None:
                 stream.write(chunk)
 
 
+def _formatted_rows_bomb(path: Path, megabytes: int = 300) -> None:
+    """A class workbook whose 学生档案 unpacks to ~300 MB of formatted empty rows: under
+    MAX_RATIO and MAX_UNPACKED, so only a bound on each part stops it (issue 18.3)."""
+    from xlsync.files.ooxml import sheet_parts
+
+    data = _valid(path)
+    part = sheet_parts(zipfile.ZipFile(io.BytesIO(data)))["学生档案"]
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    row = b"<row>" + b'<c s="1"/>' * 40 + b"</row>"
+    head, tail = sheet.split(b"</sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in zipfile.ZipFile(io.BytesIO(data)).infolist():
+            if info.filename != part:
+                archive.writestr(info, zipfile.ZipFile(io.BytesIO(data)).read(info))
+                continue
+            with archive.open(part, "w", force_zip64=True) as stream:
+                stream.write(head)
+                block = row * 2000
+                for _ in range(megabytes * (1 << 20) // len(block)):
+                    stream.write(block)
+                stream.write(b"</sheetData>" + tail)
+
+
 WEB_PAGE = (  # what 学籍/资助 platforms export as .xls: an HTML table (issue 18.5)
     '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
     '<body><table border="1"><tr><td colspan="4">三年级2班 留守儿童花名册</td></tr>'
@@ -181,6 +204,7 @@ def generate() -> list[Path]:
     for name, row_xml in FAR_CELL_SPELLINGS.items():
         _far_cell(CORPUS / name, row_xml)
     _zip_bomb(CORPUS / "zip-bomb.xlsx")
+    _formatted_rows_bomb(CORPUS / "formatted-rows-bomb.xlsx")
     return sorted(CORPUS.iterdir())
 
 

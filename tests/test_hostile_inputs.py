@@ -21,6 +21,7 @@ REFUSED = {  # exit 2 with a Chinese reason
     "empty-file.xlsx": "不是有效的",
     "xml-entity-bomb.xlsx": "无法读取",
     "zip-bomb.xlsx": "解压后",
+    "formatted-rows-bomb.xlsx": "解压后超过 256 MB",  # ratio under MAX_RATIO (issue 18.3)
     "binary-garbage.csv": "编码无法识别",
     "xml-spreadsheet-2003.xls": "XML 电子表格 2003",
     "cell-at-XFD1048576.xlsx": "已用范围是 1048576 行 × 16384 列",
@@ -93,3 +94,22 @@ def test_a_far_cell_in_one_class_does_not_abort_the_school(school):
     assert result.returncode in (0, 1, 2) and "Traceback" not in output, output
     assert "三年级2班.xlsx" in output and "1048576 行 × 16384 列" in output, output
     assert not (school / ".xlsync" / "consolidate.lock").exists()
+
+
+def test_a_part_whose_header_understates_its_size_is_measured_by_inflating_it(tmp_path):
+    """Issue 18.3: the bound is checked on the inflated bytes, not on what the zip claims."""
+    import zipfile
+
+    from xlsync.errors import XlsyncError
+    from xlsync.files import reader
+
+    path = tmp_path / "lying.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("big.xml", "w") as stream:
+            stream.write(b"<row/>" * (3 << 20))  # 18 MB
+        archive.getinfo("big.xml").file_size = 100  # the central directory will claim 100 bytes
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("big.xml").file_size == 100
+        with pytest.raises(XlsyncError, match="解压后超过 1 MB"):
+            reader._check_unpacked(path, "学生档案", archive, "big.xml", 1 << 20)
+        reader._check_unpacked(path, "学生档案", archive, "big.xml", 32 << 20)  # within: fine

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import time
 import zipfile
 import zlib
@@ -38,6 +39,11 @@ from xlsync.files.protect import plain
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_UNPACKED = 1 << 30  # bytes a workbook may unpack to (a zip bomb claims far more)
 MAX_RATIO = 1000  # compression ratio of one large part beyond which it is a bomb
+# Sheet XML one class workbook can hold: 5,000 records come to a few MB; 25 whole columns
+# formatted down to row 300,000 (tests/large_books.py, still read: issue 14.7) to 170 MB. A
+# part beyond it is refused while it is inflated, whatever the zip header claims (a bomb of
+# empty rows stays under MAX_RATIO and MAX_UNPACKED), in about a second and without memory.
+CLASS_PART_LIMIT = 256 << 20
 MAX_ROWS, MAX_COLUMNS, MAX_CELLS = 300_000, 1_000, 30_000_000  # a sheet's used range
 MAX_CSV = 100 << 20
 READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
@@ -55,14 +61,19 @@ def read_class_workbook(
     return assemble_class_book(grids, name or str(path), school_year)
 
 
-def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:
-    """The sheets of `path` (those `only` accepts) as grids (grid[0][0] is A1), by sheet name."""
+def load_grids(
+    path: str | Path,
+    only: Callable[[str], bool] | None = None,
+    part_limit: int = CLASS_PART_LIMIT,
+) -> dict[str, Grid]:
+    """The sheets of `path` (those `only` accepts) as grids (grid[0][0] is A1), by sheet name;
+    a sheet read may unpack to `part_limit` bytes of XML (the master passes a larger one)."""
     path = Path(path)
     _check_readable(path)
     with reading(path):  # no permission to read it, a network drive gone, …
         if path.suffix.lower() == ".csv":
             return {path.stem: _read_csv(path)}
-        return _read_workbook(path, only or (lambda name: True))
+        return _read_workbook(path, only or (lambda name: True), part_limit)
 
 
 def _check_readable(path: Path) -> None:
@@ -84,14 +95,18 @@ class _Checked:
     trims: dict[str, int] = field(default_factory=dict)  # sheet → offset of its data end
 
 
-def _check_package(path: Path, data: bytes, only: Callable[[str], bool]) -> _Checked:
+def _check_package(
+    path: Path, data: bytes, only: Callable[[str], bool], part_limit: int
+) -> _Checked:
     """Refuse, before anything unpacks it, a zip bomb or a sheet with a cell typed far away;
     say whether the package is odd enough to be read in a child process (files/isolate.py)
     and which sheets end in many formatted empty rows."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_size(path, archive.infolist())
-            checked = _check_ranges(path, archive, only)
+            checked = _check_ranges(path, archive, only, part_limit)
+            for part in (n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"):
+                _check_unpacked(path, "共享字符串", archive, part, part_limit)
             checked.odd = checked.odd or _odd_strings(archive)
             return checked
     except zipfile.BadZipFile:
@@ -114,14 +129,18 @@ def _check_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bool]) -> _Checked:
+def _check_ranges(
+    path: Path, archive: zipfile.ZipFile, only: Callable[[str], bool], part_limit: int
+) -> _Checked:
     """Refuse, before python-calamine lays a sheet out (it aborts the process when a sheet's
-    used range needs more memory than there is), a sheet with a cell typed far away."""
+    used range needs more memory than there is), a sheet with a cell typed far away, or one
+    that unpacks to more than `part_limit`."""
     if "xl/workbook.xml" not in archive.namelist():
         return _Checked(odd=True)  # not OOXML (an .ods): not measured here, so read in a child
     checked = _Checked()
     for name, part in sheet_parts(archive).items():
         if only(name) and part in archive.namelist():
+            _check_unpacked(path, name, archive, part, part_limit)
             with archive.open(part) as stream:
                 extent = sheet_extent(stream)
             _check_range(path, name, extent.rows, extent.columns)
@@ -129,6 +148,38 @@ def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bo
             if extent.data_end is not None and extent.size - extent.data_end > TRIM_AT:
                 checked.trims[name] = extent.data_end
     return checked
+
+
+def _check_unpacked(path: Path, name: str, archive: zipfile.ZipFile, part: str, limit: int) -> None:
+    """Refuse a part that unpacks to more than `limit`: by the size the zip claims, then by
+    inflating its deflate stream a megabyte at a time (nothing kept), which a false size in
+    the header cannot stop early."""
+    info = archive.getinfo(part)
+    if info.file_size > limit or _inflated(archive, info, limit) > limit:
+        raise XlsyncError(
+            f"「{path}」的「{name}」解压后超过 {limit >> 20} MB，远超一本班级台账能有的内容"
+            "（5000 条帮扶记录也只有几 MB），多半是下方有成千上万行设了格式的空行，"
+            "也可能已损坏或是恶意文件，xlsync 没有读取它。如果这是真的台账，请在 Excel 中选中"
+            "最后一行内容下方的所有行，删除后保存，再试一次。"
+        )
+
+
+def _inflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> int:
+    """Bytes the part's data inflate to, counted up to just past `limit`."""
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return info.compress_size  # stored: the bytes are the content
+    raw = archive.fp
+    assert raw is not None
+    raw.seek(info.header_offset + 26)
+    name_length, extra_length = struct.unpack("<HH", raw.read(4))
+    raw.seek(info.header_offset + 30 + name_length + extra_length)
+    stream, seen, step = zlib.decompressobj(-15), 0, 1 << 20
+    while seen <= limit and not stream.eof:
+        data = stream.unconsumed_tail or raw.read(step)
+        if not data:
+            break
+        seen += len(stream.decompress(data, step))
+    return seen
 
 
 TRIM_AT = 1 << 20  # bytes of formatted empty rows past the data worth cutting before reading
@@ -203,14 +254,15 @@ def _is_whole_zip(data: bytes) -> bool:
         return False
 
 
-def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
+def _read_workbook(path: Path, only: Callable[[str], bool], part_limit: int) -> dict[str, Grid]:
     data = plain(path, snapshot(path))
     if kind := sniff(data):
         return _web_page_grids(path, data, kind, only)
     head = data[:8]
     if path.suffix.lower() != ".xls" and head[:4] != ZIP_MAGIC:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
-    checked = _check_package(path, data, only) if head[:4] == ZIP_MAGIC else _Checked(True)
+    zipped = head[:4] == ZIP_MAGIC
+    checked = _check_package(path, data, only, part_limit) if zipped else _Checked(True)
     if checked.trims:  # formatted empty rows: calamine and the error scan skip them anyway
         data = edit_sheets(
             data, {n: partial(trimmed, data_end=e) for n, e in checked.trims.items()}

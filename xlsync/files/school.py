@@ -26,7 +26,7 @@ from xlsync.errors import XlsyncError
 from xlsync.files.launchers import write_check_launchers, write_launchers
 from xlsync.files.ooxml import defined_names
 from xlsync.files.protect import plain, protected
-from xlsync.files.reader import load_grids
+from xlsync.files.reader import MAX_UNPACKED, load_grids
 from xlsync.files.safe_write import (
     ensure_not_open,
     ensure_rewritable,
@@ -50,7 +50,7 @@ def read_master(path: str | Path) -> SchoolConfig:
     """The school configuration held by a master workbook (its big rebuilt sheets are skipped);
     a class workbook given instead is refused as such."""
     names: list[str] = []
-    grids = load_grids(path, _noting(names, is_config_sheet))
+    grids = load_grids(path, _noting(names, is_config_sheet), MAX_UNPACKED)
     check_master(names, path)
     return assemble_config(grids, str(path))
 
@@ -80,7 +80,9 @@ def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
     """The sheets 汇总 built in the master (with `every_sheet`, all its sheets); a master
     that lacks any of them is refused with a message to run 汇总 first."""
     names: list[str] = []
-    grids = load_grids(path, _noting(names, lambda name: every_sheet or name in RESULT_SHEETS))
+    grids = load_grids(
+        path, _noting(names, lambda name: every_sheet or name in RESULT_SHEETS), MAX_UNPACKED
+    )
     check_master(names, path)
     missing = [n for n in RESULT_SHEETS if n not in grids]
     if missing:
