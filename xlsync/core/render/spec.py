@@ -52,6 +52,12 @@ class Link:
     cell: str
 
 
+def link_tip(sheet: str, cell: str, book: str = "") -> str:
+    """What a link says under the mouse (Excel's own default through xlwings is English)."""
+    where = f"「{book}」的" if book else ""
+    return f"单击跳到{where}「{sheet}」表的 {cell} 单元格"
+
+
 @dataclass(frozen=True)
 class PrintSetup:
     landscape: bool = True
