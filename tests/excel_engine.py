@@ -8,7 +8,8 @@ Behind the API it reproduces what Excel does, which is what the edge must cope w
   API turns one row or column into a 1-D list and one cell into a scalar);
 - writing: like Excel, text that looks like a number or a date becomes one, and text
   starting with = becomes a formula, unless it starts with the quote prefix ';
-- a scalar written to a range fills every cell.
+- a scalar written to a range fills every cell;
+- a column whose width (a row whose height) is set to 0 is hidden, and saved as hidden.
 Books load from and save to .xlsx (through openpyxl) so results can be compared with the
 files the CLI writes. It proves the edge's logic, its use of the xlwings API and value
 handling, not Excel's COM behaviour (see README, "What the Excel tests prove").
@@ -351,6 +352,7 @@ class Sheet(base.Sheet):
         self._book, self._name = book, name
         self.grid: dict[tuple[int, int], Cell] = {}
         self.widths: dict[int, float] = {}
+        self.heights: dict[int, float] = {}  # row → points, where set
         self.rules: list[dict] = []  # conditional formats, Excel's priority order (top first)
         self._visible = True
         self._charts = Charts(self)
@@ -407,6 +409,7 @@ class Sheet(base.Sheet):
         CALLS["sheets and charts"] += 1
         self.grid.clear()
         self.widths.clear()
+        self.heights.clear()
         self.rules.clear()  # Cells.Clear takes conditional formats too
 
     def activate(self) -> None:
@@ -582,6 +585,18 @@ class Range(base.Range):
     @property
     def conditional_formats(self) -> ConditionalFormats:
         return ConditionalFormats(self)
+
+    @property
+    def row_height(self) -> float:
+        return self._sheet.heights.get(self.r1, 15.0)
+
+    @row_height.setter
+    def row_height(self, value: float) -> None:
+        CALLS["set format"] += 1
+        if not 0 <= value <= 409.5:
+            raise ValueError("Excel row heights are 0 to 409.5 points")
+        for r in range(self.r1, self.r2 + 1):
+            self._sheet.heights[r] = value
 
     @property
     def column_width(self) -> float:
@@ -870,7 +885,12 @@ def _save(book: Book, path: str) -> None:
             if cell.link:
                 target.hyperlink = cell.link
         for column, width in sheet.widths.items():
-            ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]].width = width
+            dimension = ws.column_dimensions[_ref((1, column, 1, column)).split("1:")[0]]
+            dimension.width = width
+            dimension.hidden = width == 0  # as Excel saves a column whose width was set to 0
+        for row, height in sheet.heights.items():
+            ws.row_dimensions[row].height = height or None
+            ws.row_dimensions[row].hidden = height == 0  # likewise a row of height 0
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
     for name in book.names.items.values():

@@ -47,6 +47,7 @@ class Tab:
     validations: dict[tuple[int, int], dict] = field(default_factory=dict)
     rules: list[dict] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)  # column index → pixels
+    hidden_columns: dict[int, bool] = field(default_factory=dict)  # column index → hiddenByUser
     hidden: bool = False
 
     def properties(self) -> dict:
@@ -335,7 +336,10 @@ class FakeSheets:
         if kind == "updateDimensionProperties" and spec["range"]["dimension"] == "COLUMNS":
             tab = self._by_id(book, spec["range"]["sheetId"])
             for column in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
-                tab.widths[column] = spec["properties"]["pixelSize"]
+                if "pixelSize" in spec["properties"]:
+                    tab.widths[column] = spec["properties"]["pixelSize"]
+                if "hiddenByUser" in spec["properties"]:
+                    tab.hidden_columns[column] = spec["properties"]["hiddenByUser"]
             return {}
         if kind == "deleteConditionalFormatRule":
             self._by_id(book, spec["sheetId"]).rules.pop(spec["index"])

@@ -88,7 +88,7 @@ def test_new_class_leaves_an_open_master_alone(school, run):
 
 def test_usage_errors_are_chinese_with_exit_2(run):
     result = run("init")
-    assert result.exit_code == 2 and "缺少参数 FOLDER" in result.stderr
+    assert result.exit_code == 2 and "缺少参数「学校文件夹」" in result.stderr
     result = run("init", "x", "--school", "a", "--bogus")
     assert result.exit_code == 2 and "没有这个选项：--bogus" in result.stderr
     result = run("init", "x", "--school", "a", "--year", "2026")

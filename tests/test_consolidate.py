@@ -107,17 +107,17 @@ def test_class_and_overview_figures_recomputed(school):
     children = sheet_rows(wb, "全校档案")
     studying = sum(1 for c in children if c["在校状态"] == "在读")
     dropped = sum(1 for c in children if c["在校状态"] == "辍学")
-    figures = {r[0].value: r[1].value for r in wb["概览"].iter_rows(min_row=4, max_row=21)}
+    figures = {r[0]: r[1] for r in wb["概览"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert figures["学生数"] == len(children) and figures["在读学生"] == studying
-    assert figures["巩固率"] == pytest.approx(studying / (studying + dropped), abs=1e-4)
-    assert figures["已逾期项数"] == sum(
+    assert figures["巩固率"] == studying * 1000 // (studying + dropped) / 1000  # cut, not rounded
+    assert figures["已逾期项数（每名学生每个没做的周期算一项）"] == sum(
         1 for r in sheet_rows(wb, "逾期清单") if r["状态"] == "已逾期"
     )
     assert figures["已逾期项数（按逾期清单重算）"] == '=COUNTIF(逾期清单!A:A,"已逾期")'
     both_away = sum(
         1 for c in children if c["在校状态"] == "在读" and c["留守类型"] == "父母均外出"
     )
-    assert figures["父母均外出的学生占比"] == pytest.approx(both_away / studying, abs=1e-4)
+    assert figures["父母均外出的学生占比"] == both_away * 1000 // studying / 1000
     assert len(wb["概览"]._charts) == 2
     for name in ("班级统计", "教师统计"):  # completion by class and by teacher in colour
         scales = [
@@ -137,6 +137,20 @@ def test_every_finding_is_listed_with_a_link(school):
     ws = wb["校验问题"]
     links = [c.hyperlink.target for c in ws["E"][1:] if c.hyperlink]
     assert links and all(t.startswith("班级台账/") and "#'" in t for t in links)
+
+
+def test_finding_codes_are_only_in_the_hidden_last_column(school):
+    """The lead reads 问题与改法; the code (phone-invalid…) stays for JSON and support, in the
+    last column of 校验问题, hidden (not shown, not printed) — issue 17.4."""
+    _, _, _, wb = school
+    ws = wb["校验问题"]
+    header = [c.value for c in ws[1]]
+    assert header[-1] == "代码" and header[-2] == "问题与改法"
+    hidden = {k for k, d in ws.column_dimensions.items() if d.hidden}
+    assert hidden == {ws.cell(1, len(header)).column_letter}
+    codes = {row[-1] for row in ws.iter_rows(min_row=2, values_only=True)}
+    shown = {v for row in ws.iter_rows(min_row=2, values_only=True) for v in row[:-1]}
+    assert codes and not codes & shown
 
 
 def test_rebuilt_from_scratch_gives_the_same_master(school, tmp_path):
@@ -258,7 +272,7 @@ def test_missing_unreadable_and_open_class_files(tmp_path):
     states = {r["班级"]: r["数据状态"] for r in sheet_rows(wb, "班级统计") if r["班级"] != "合计"}
     assert states[files[0].stem].startswith("旧数据：找不到班级台账")
     assert states[files[2].stem].startswith("旧数据：文件正在 Excel 中打开")
-    overview = {r[0].value: r[1].value for r in wb["概览"].iter_rows(min_row=4, max_row=21)}
+    overview = {r[0]: r[1] for r in wb["概览"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert overview["无法读取的台账"] == "班级台账/新班.xlsx"
 
 
@@ -330,12 +344,12 @@ def test_libreoffice_opens_the_master_and_recalculates_to_our_figures(school, tm
         )
     assert (tmp_path / "out" / "全校汇总.pdf").stat().st_size > 10_000
     again = load_workbook(tmp_path / "out" / "全校汇总.xlsx", data_only=True)
-    figures = {r[0].value: r[1].value for r in again["概览"].iter_rows(min_row=4, max_row=21)}
+    figures = {r[0]: r[1] for r in again["概览"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert figures["已逾期项数（按逾期清单重算）"] == result.figures["overdue"]
     stats = sheet_rows(again, "班级统计")
     total = stats[-1]
     assert total["班级"] == "合计"
-    for column in ("学生数", "在读", "本月记录", "本学期记录", "逾期项数"):
+    for column in ("学生数", "在读", "本月记录", "本学期记录", "有逾期的学生", "逾期项数"):
         assert total[column] == sum(r[column] for r in stats[:-1]), column
     assert total["学生数"] == result.figures["children"]
 
@@ -369,3 +383,24 @@ def test_text_from_the_school_never_becomes_a_formula_only_xlsyncs_own_do(tmp_pa
     assert formulas == ['=COUNTIF(逾期清单!A:A,"已逾期")']
     sums = [c.value for c in wb["班级统计"][wb["班级统计"].max_row] if c.data_type == "f"]
     assert sums and all(v.startswith("=SUM(") for v in sums)
+
+
+def test_the_cache_sentence_only_when_something_came_from_the_cache(tmp_path, run):
+    """The summary says how many workbooks were read again only when others came from the
+    cache; a first run (everything read) says nothing about a cache (issue 17.4)."""
+    master = generate_school(tmp_path / "s", AS_OF, DemoSize(3, 6), seed=3)
+    first = run("consolidate", master, "--as-of", AS_OF.isoformat())
+    assert "缓存" not in first.stdout and "汇总完成" in first.stdout
+    changed = sorted((master.parent / "班级台账").glob("*.xlsx"))[1]
+    wb = load_workbook(changed)
+    wb["帮扶记录"].append(
+        [AS_OF, wb["学生档案"]["A2"].value, None, "谈心", wb["学生档案"]["W2"].value, "谈心"]
+    )
+    wb.save(changed)
+    second = run("consolidate", master, "--as-of", AS_OF.isoformat())
+    assert "本次重新读取 1 个台账，其余 2 个没有变化的台账直接用了上次读取的结果（缓存）。" in (
+        second.stdout
+    )
+    third = run("consolidate", master, "--as-of", (AS_OF + dt.timedelta(days=1)).isoformat())
+    assert "台账都没有变化，3 个台账直接用了上次读取的结果（缓存）。" in third.stdout
+    assert "重新读取" not in third.stdout

@@ -144,6 +144,11 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
     ):  # status colours and rate scales: the same rules
         assert formats(in_excel / MASTER_FILE, name) == formats(by_cli / MASTER_FILE, name), name
     assert formats(in_excel / MASTER_FILE, "逾期清单")[0][1] == 3
+    hidden = [  # the finding codes: kept in the last column of 校验问题, hidden by both writers
+        {k for k, d in load_workbook(path)["校验问题"].column_dimensions.items() if d.hidden}
+        for path in (in_excel / MASTER_FILE, by_cli / MASTER_FILE)
+    ]
+    assert hidden[0] == hidden[1] == {"I"}
     assert {
         s.name: values(book, s.name) for s in book.sheets if s.name not in RESULT_SHEETS
     } == config_before
@@ -251,10 +256,11 @@ def test_every_problem_is_a_chinese_message_box_never_a_traceback(school, tmp_pa
     book = clicked(monkeypatch, school / MASTER_FILE)
     entry.validate_book()
     shown = alert(book)
-    assert shown["mode"] == "critical" and "这是全校汇总工作簿" in shown["prompt"]
+    assert shown["mode"] == "critical" and "这是全校汇总，不是班级台账" in shown["prompt"]
 
     book = clicked(monkeypatch, _class_in(school))
     entry.consolidate_school()
+    assert "这是班级台账，不是全校汇总" in alert(book)["prompt"]
     assert "请先打开全校汇总" in alert(book)["prompt"]
 
     unsaved = xe.new_book(tmp_path / "工作簿1")

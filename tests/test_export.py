@@ -91,3 +91,22 @@ def test_a_master_without_results_is_refused_by_export_and_sync(run, tmp_path):
             result.stderr
         )
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_copies_for_readers_leave_out_what_the_master_hides(master, run, tmp_path):
+    """The shared Google Sheet and the masked export show what the master shows: no finding-code
+    column in 校验问题, no COUNTIF check row in 概览 (issues 17.3, 17.4)."""
+    from xlsync.jobs.sync import master_tables
+
+    out = tmp_path / "县局.xlsx"
+    assert run("export", master, "--out", out).exit_code == 0
+    exported = load_grids(out)
+    synced, _ = master_tables(master, masked=True)
+    kept = load_grids(master, lambda n: n in ("校验问题", "概览"))
+    assert kept["校验问题"][0][-1] == "代码" and any(
+        r[0] == "已逾期项数（按逾期清单重算）" for r in kept["概览"]
+    )
+    for copy in (exported, synced):
+        assert copy["校验问题"][0][-1] == "问题与改法"
+        assert len(copy["校验问题"]) == len(kept["校验问题"])
+        assert not any(r and r[0] == "已逾期项数（按逾期清单重算）" for r in copy["概览"])

@@ -73,6 +73,21 @@ def test_new_class_in_google_sheets_is_built_from_the_schema(fake, school):
     assert ["四年级1班", "李老师", SOURCE] in classes
 
 
+def test_google_class_tabs_carry_checks_for_a_school_year_and_a_roster_drop_down(fake, school):
+    new_class(school, "四年级1班", "李老师", SID, google())
+    records = fake.tab(SID, "帮扶记录")
+    last = RECORDS.rows  # 0-based index of the last data row
+    assert records.rows == RECORDS.rows + 1
+    for header in ("日期", "帮扶类型"):
+        assert (last, RECORDS.headers.index(header)) in records.validations, header
+    names = records.validations[(last, RECORDS.headers.index("学生姓名"))]
+    assert names["condition"] == {
+        "type": "ONE_OF_RANGE",
+        "values": [{"userEnteredValue": f"='学生档案'!A2:A{STUDENTS.rows + 1}"}],
+    }
+    assert not names["strict"]  # a group record (「叶欣雨、何天涵」) is only flagged
+
+
 def test_existing_tabs_are_never_overwritten(fake, school, run):
     new_class(school, "四年级1班", "李老师", SID, google())
     try:
@@ -134,13 +149,18 @@ def test_annotate_marks_cells_and_a_rerun_removes_only_its_own_marks(fake, schoo
     assert tab.formats[(5, STUDENTS.headers.index("身份证号"))]["numberFormat"] == {"type": "TEXT"}
 
 
-def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
+def _filled_class(fake, school):
+    """A Google class with two children and a record; (its 学生档案 tab, the teacher's cells,
+    the master)."""
     new_class(school, "四年级1班", "张老师", SID, google())
     fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
     fill(fake, "帮扶记录", RECORDS, RECORD_ROWS)
     tab = fake.tab(SID, "学生档案")
-    teacher_values = dict(tab.cells)
-    master = school / "全校汇总.xlsx"
+    return tab, dict(tab.cells), school / "全校汇总.xlsx"
+
+
+def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
+    tab, teacher_values, master = _filled_class(fake, school)
     for day in (AS_OF, AS_OF + dt.timedelta(days=3)):  # twice: the second run replaces the first
         result = overdue([SOURCE], master, day, write=True, google=google())
     assert result.written == [SOURCE]
@@ -177,12 +197,7 @@ def test_consolidation_includes_classes_kept_in_google_sheets(fake, school):
 
 def test_consolidate_writes_status_and_marks_back_into_the_teachers_sheet(fake, school):
     """汇总 refreshes a Google class as overdue --write and validate --annotate would (16.1)."""
-    new_class(school, "四年级1班", "张老师", SID, google())
-    fill(fake, "学生档案", STUDENTS, STUDENTS_ROWS)
-    fill(fake, "帮扶记录", RECORDS, RECORD_ROWS)
-    tab = fake.tab(SID, "学生档案")
-    teacher_values = dict(tab.cells)
-    master = school / "全校汇总.xlsx"
+    tab, teacher_values, master = _filled_class(fake, school)
     result = consolidate(master, as_of=AS_OF, google=google())
     assert result.write_back and SOURCE in result.write_back.refreshed
     grid = fake.values(SID, "学生档案")

@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "xlsync"
 BASE = {"schema", "errors", "faults", "xlsync"}  # xlsync: the package root (__version__)
 EDGES = {"files", "excel", "google"}
-FRONT_ENDS = {"cli", "ribbon", "__main__", "docgen"}
+FRONT_ENDS = {"cli", "cli_chinese", "dev_help", "ribbon", "__main__", "docgen"}
 
 
 def _part(module: str) -> str:

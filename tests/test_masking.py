@@ -1,14 +1,24 @@
 """Masking by what a value is (issue 15.1, 15.2): IDs and phones in any spelling, addresses in
-free text, personal fields in 变更记录, keyed pseudonyms instead of IDs, birth year only."""
+free text, personal fields in 变更记录, keyed pseudonyms instead of IDs, birth year only; and
+the same for every log the product writes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xlsync.core.findings import Report
 from xlsync.core.masking import mask_cell, mask_rows, mask_text, pseudonym
+from xlsync.errors import XlsyncError
+from xlsync.jobs.validate import ValidateResult
 
 KEY = b"k" * 32
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -92,3 +102,91 @@ def test_no_personal_value_survives_in_any_column_or_free_text(secret, address, 
     if column not in ("身份证号", "学籍号"):  # those are pseudonyms: hex, not the typed digits
         assert len(kept) <= (7 if len(digits) == 11 else 4), masked  # phone 3+4, ID nothing
     assert digits[6:10] + digits[3:7] not in kept and address[6:] not in masked
+
+
+def _no_window_of(digits: str, text: str) -> bool:
+    """No 7 consecutive digits of `digits` in one number of `text` (separators ignored, a star
+    breaks a number: a masked phone keeps 3 and 4 digits apart); timestamps are left out."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", " ", text)
+    runs = [_digits(r) for r in re.findall(r"\d[\d\s\-－.()+]*", text)]
+    return not any(digits[i : i + 7] in run for run in runs for i in range(len(digits) - 6))
+
+
+def _google_refusal(quoted: str) -> Exception:
+    """What gspread raises for a 400 whose message quotes a value sent (Google's messages do)."""
+    import json
+
+    import requests
+    from gspread.exceptions import APIError
+
+    response = requests.Response()
+    response.status_code = 400
+    response._content = json.dumps(
+        {
+            "error": {
+                "code": 400,
+                "message": f"Invalid value '{quoted}'",
+                "status": "INVALID_ARGUMENT",
+            }
+        }
+    ).encode()
+    return APIError(response)
+
+
+def _logs(typed: str, folder: Path) -> list[str]:
+    """Every log the product writes, each fed an error that quotes `typed`: the error a sync
+    prints (through google_errors), the `sync --every` log (run_every), the Excel add-in's log
+    (ribbon._log), the failed-file lines of the CLI text and JSON, and the classes 汇总 could
+    not write back (text and JSON)."""
+    from xlsync import ribbon
+    from xlsync.google.client import google_errors
+    from xlsync.jobs.sync import run_every
+    from xlsync.jobs.write_back import WriteBack
+    from xlsync.present import _write_back_lines, validation_lines
+
+    lines: list[str] = []
+
+    def once():
+        with google_errors("1SchoolSheet"):
+            raise _google_refusal(typed)
+
+    with pytest.raises(XlsyncError) as refused:  # what `xlsync sync` prints (and cron logs)
+        once()
+    lines.append(str(refused.value))
+    run_every(60, once, lambda line, ok: lines.append(line), sleep=lambda s: None, max_runs=1)
+    with mock.patch.object(ribbon, "LOG_FILE", folder / "excel.log"):
+        written = ribbon._log(ValueError(f"could not convert string to float: '{typed}'"))
+    failed = [{"file": "三年级1班.xlsx", "message": f"「三年级1班.xlsx」无法读取（{typed}）"}]
+    result = SimpleNamespace(
+        inputs=SimpleNamespace(master=None, notes=[], failed=failed),
+        report=Report(),
+        annotated=[],
+        exit_code=2,
+    )
+    text = [line for line, _ in validation_lines(result)]
+    as_json = ValidateResult(dt.date(2026, 11, 30), result.inputs, Report()).to_dict()
+    back = WriteBack(missed=[{"class": "三年级1班", "file": "三年级1班.xlsx", "reason": "写入失败",
+                              "message": failed[0]["message"]}])  # fmt: skip
+    text += [line for line, _ in _write_back_lines(back)]  # 汇总's summary, its write-back part
+    return [
+        *lines,
+        written.read_text(encoding="utf-8"),
+        *text,
+        str(as_json["failed_files"]),
+        str(back.to_dict()["not_refreshed"]),
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    secret=st.one_of(phones, ids).flatmap(lambda d: st.tuples(st.just(d), _spellings(d))),
+    address=addresses,
+)
+def test_no_personal_value_reaches_a_log(secret, address):
+    digits, typed = secret
+    with tempfile.TemporaryDirectory() as folder:
+        logs = _logs(f"{typed}，住{address}", Path(folder))
+    assert len(logs) >= 6 and "Invalid value" in logs[0] + logs[1] and "ValueError" in logs[2]
+    for log in logs:
+        assert _no_window_of(digits, log) and address[6:] not in log, log

@@ -49,20 +49,24 @@ def judge(
     return None if done else (start, end, OVERDUE, (as_of - end).days)
 
 
-def reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple]:
+def spans(rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(first, last day) of every period begun by as-of, found by labelling day after day."""
     year_start = cal.terms[0].start
     first, last = min(year_start, as_of) - 40 * DAY, max(as_of, cal.terms[-1].end) + 40 * DAY
-    spans: dict = {}
+    found: dict = {}
     day = first
     while day <= last:
         key = day_key(rule.period, day, cal)
         if key is not None:
-            spans.setdefault(key, [day, day])[1] = day
+            found.setdefault(key, [day, day])[1] = day
         day += DAY
+    # not begun, or cut by the scan (only periods wholly before the year)
+    return [(a, b) for a, b in found.values() if a <= as_of and a >= first + 7 * DAY]
+
+
+def reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple]:
     found = []
-    for start, end in spans.values():
-        if start > as_of or start < first + 7 * DAY:
-            continue  # not begun, or cut by the scan (only periods wholly before the year)
+    for start, end in spans(rule, cal, as_of):
         item = judge(child, rule, cal, start, end, as_of)
         if item is not None:
             found.append(item)
@@ -113,9 +117,9 @@ def test_engine_equals_day_by_day_reference(case):
     assert engine == reference(child, rule, cal, as_of)
 
 
-def festival_reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple]:
-    """节日 day by day: a window of 7 days either side of each holiday and birthday; it counts
-    when its day is on or after 建档日期 and inside the school year (DESIGN §4)."""
+def festival_spans(child: Child, cal: Calendar, as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """节日 windows: 7 days either side of each holiday and birthday whose day is on or after
+    建档日期 and inside the school year (DESIGN §4)."""
     year_start, year_end = cal.terms[0].start, cal.terms[-1].end
     days = [d for _, d in cal.holidays]
     if child.born is not None:
@@ -124,11 +128,17 @@ def festival_reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) 
             for y in range(as_of.year - 3, as_of.year + 3)
             if (d := birthday_in(y, child.born)) >= child.born
         ]
+    return sorted(  # a holiday on the birthday is two occasions: two windows
+        (day - 7 * DAY, day + 7 * DAY)
+        for day in days
+        if child.filed <= day and year_start <= day <= year_end
+    )
+
+
+def festival_reference(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple]:
+    """节日 day by day, each window judged as DESIGN §4 says."""
     found = set()
-    for day in days:
-        start, end = day - 7 * DAY, day + 7 * DAY
-        if not (child.filed <= day and year_start <= day <= year_end):
-            continue
+    for start, end in festival_spans(child, cal, as_of):
         item = judge(child, rule, cal, start, end, as_of)
         if item is not None:
             found.add(item)

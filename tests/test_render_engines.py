@@ -106,12 +106,22 @@ def read_xlsx(path: Path) -> dict[str, dict]:
                         colour(font.color),
                     )
                 )
-        widths = {
-            column_index(letter): d.width
+        hidden = {
+            column_index(letter)
             for letter, d in ws.column_dimensions.items()
-            if d.customWidth
+            if d.hidden or (d.customWidth and d.width == 0)  # Excel hides a column of width 0
         }
-        out[name] = {"cells": _keep(name, cells), "rules": sorted(rules), "widths": widths}
+        widths = {
+            column_index(letter): 0 if column_index(letter) in hidden else d.width
+            for letter, d in ws.column_dimensions.items()
+            if d.customWidth or d.hidden
+        }
+        out[name] = {
+            "cells": _keep(name, cells),
+            "rules": sorted(rules),
+            "widths": widths,
+            "hidden": hidden,
+        }
     return out
 
 
@@ -176,8 +186,14 @@ def read_google(fake) -> dict[str, dict]:
                     _hex(style.get("textFormat", {}).get("foregroundColor")),
                 )
             )
-        widths = {c + 1: (px - 5) / 7 for c, px in tab.widths.items()}
-        out[name] = {"cells": _keep(name, cells), "rules": sorted(rules), "widths": widths}
+        hidden = {c + 1 for c, hide in tab.hidden_columns.items() if hide}
+        widths = {c + 1: 0 if c + 1 in hidden else (px - 5) / 7 for c, px in tab.widths.items()}
+        out[name] = {
+            "cells": _keep(name, cells),
+            "rules": sorted(rules),
+            "widths": widths,
+            "hidden": hidden,
+        }
     return out
 
 
@@ -253,3 +269,16 @@ def test_the_three_engines_set_the_same_widths(three, sheet):
     )
     assert file  # (the class template's own widths are not xlsync's)
     assert excel == file and sheets == file
+
+
+def test_finding_codes_only_in_the_hidden_last_column_of_every_engine(three):
+    """校验结果 shows the teacher the message; the code (phone-invalid…) stays in the sheet, in
+    its last column, hidden in the file, in Excel and in Google (issue 17.4)."""
+    for engine in three:
+        cells = engine[CHECK_SHEET]["cells"]
+        header = [cells[(1, c)]["value"] for c in range(1, 1 + max(c for r, c in cells if r == 1))]
+        assert header[-1] == "代码" and engine[CHECK_SHEET]["hidden"] == {len(header)}
+        codes = {cells[(r, len(header))]["value"] for r, c in cells if r > 1}
+        assert codes and all(re.fullmatch(r"[a-z]+(-[a-z]+)+", str(code)) for code in codes)
+        shown = [v["value"] for (r, c), v in cells.items() if c < len(header)]
+        assert not any(str(v) in codes for v in shown)  # never as the message

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from xlsync.files.templates import DATA_ROWS, write_templates
+from xlsync.files.templates import write_templates
 from xlsync.schema import CLASS_SHEETS, HELP_SHEET, MASTER_CONFIG_SHEETS, RULES, Kind
 
 COMMITTED = Path(__file__).parent.parent / "workbook_templates"
@@ -60,7 +60,7 @@ def test_every_enumerated_column_has_a_drop_down(class_template):
                 assert found[letter].type == "list", (sheet.name, col.header)
                 assert found[letter].formula1 == '"' + ",".join(col.choices) + '"'
                 assert found[letter].showDropDown in (None, False)  # True would hide the arrow
-                assert str(found[letter].sqref) == f"{letter}2:{letter}{DATA_ROWS + 1}"
+                assert str(found[letter].sqref) == f"{letter}2:{letter}{sheet.rows + 1}"
 
 
 @pytest.mark.parametrize(

@@ -134,3 +134,12 @@ def test_the_copies_are_not_read_as_classes(master):
     shutil.copytree(master.parent / RETURN_DIR, master.parent / "班级台账" / RETURN_DIR)
     result = consolidate(master, as_of=AS_OF + dt.timedelta(days=1))
     assert result.figures["classes"] == 3
+
+
+def test_a_return_folder_that_cannot_be_written_does_not_stop_the_run(master, run):
+    (master.parent / RETURN_DIR).write_text("a file where the folder would go")
+    result = run("consolidate", master, "--as-of", AS_OF.isoformat())
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output
+    assert "没能更新“返回各班”文件夹" in result.output
+    assert "已更新 3 个班级台账" in result.output
+    assert "概览" in load_workbook(master, read_only=True).sheetnames

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -18,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from xlsync import __version__
 from xlsync.addin.build import build_addin
 from xlsync.addin.install import install_addin, uninstall_addin
+from xlsync.cli_chinese import ChineseGroup, in_chinese, tidy
 from xlsync.core.school_year import school_year_of
 from xlsync.demo import DemoSize
+from xlsync.dev_help import DEV_HELP, DEV_HELP_HINT
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import KEEP, backups_of
 from xlsync.files.launchers import BAT, CHECK_BAT, CHECK_COMMAND, COMMAND
@@ -56,27 +58,17 @@ TONES: dict[str, dict[str, Any]] = {
     "ok": {"fg": "green"},
     "title": {"bold": True},
 }
-_USAGE_PHRASES = (
-    (r"Missing option '([^']+)'\.?", r"缺少选项 \1"),
-    (r"Missing argument '([^']+)'\.?", r"缺少参数 \1"),
-    (r"No such option:? '?([^'\s]+)'?\.?", r"没有这个选项：\1"),
-    (r"No such command '([^']+)'\.?", r"没有这个命令：\1"),
-    (r"Got unexpected extra arguments? \(([^)]*)\)", r"多出了参数：\1"),
-    (r"Invalid value for '([^']+)': (.*)", r"选项 \1 的取值不对：\2"),
-    (r"Option '([^']+)' requires an argument\.?", r"选项 \1 后面要写上取值"),
-)
 
 
 def _usage_in_chinese(error: click.UsageError) -> str:
-    message = error.format_message()
-    for pattern, replacement in _USAGE_PHRASES:
-        message = re.sub(pattern, replacement, message)
+    if isinstance(error, NoArgsIsHelpError):  # a bare `xlsync` or `xlsync addin`: its help
+        return error.format_message()
     where = error.ctx.command_path if error.ctx else "xlsync"
-    return f"命令写法有误：{message}\n运行「{where} --help」查看用法。"
+    return f"命令写法有误：{tidy(error.format_message())}\n运行「{where} --help」查看用法。"
 
 
-class XlsyncGroup(click.Group):
-    """A group whose errors are Chinese: usage errors and `XlsyncError` exit with 2."""
+class XlsyncGroup(ChineseGroup):
+    """A group whose help and errors are Chinese: usage errors and `XlsyncError` exit with 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -86,6 +78,13 @@ class XlsyncGroup(click.Group):
             ctx.exit(USAGE_EXIT)
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        with in_chinese():
+            code = self._run(*args, **kwargs)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(self, *args: Any, **kwargs: Any) -> int:
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
             code = result if isinstance(result, int) else 0
@@ -93,13 +92,11 @@ class XlsyncGroup(click.Group):
             click.echo(_usage_in_chinese(error), err=True)
             code = USAGE_EXIT
         except click.ClickException as error:
-            click.echo(f"错误：{error.format_message()}", err=True)
+            click.echo(f"错误：{tidy(error.format_message())}", err=True)
             code = error.exit_code
         except click.Abort:
             click.echo("已取消。", err=True)
             code = 1
-        if standalone_mode:
-            sys.exit(code)
         return code
 
 
@@ -109,17 +106,20 @@ def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) ->
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"「{value}」不是日期，请写成 2026-11-30 这样") from None
+        raise click.BadParameter(f"「{value}」不是日期，请写成 2026-11-30 这样。") from None
 
 
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """PATH... plus --master, --as-of and --format, shared by every reading command."""
     decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
-        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.argument(
+            "paths", nargs=-1, required=True, metavar="台账...", type=click.Path(path_type=Path)
+        ),
         click.option(
             "--master",
             type=click.Path(path_type=Path),
             default=None,
+            metavar="全校汇总",
             help="全校汇总工作簿（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）",
         ),
         as_of_option,
@@ -147,8 +147,8 @@ def credentials_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--credentials",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Google 服务账号密钥或 OAuth 授权文件，用于放在 Google 表格中的班级台账"
-        "（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）",
+        metavar="密钥文件",
+        help="Google 服务账号密钥文件（只有班级台账放在 Google 表格里时才需要）",
     )(func)
 
 
@@ -191,21 +191,31 @@ def emit(output: str, result: Any, lines: Callable[[Any], Iterable[tuple[str, st
 
 def folder_argument(func: Callable[..., Any]) -> Callable[..., Any]:
     """The school folder (where 全校汇总.xlsx lives) as the first argument."""
-    return click.argument("folder", type=click.Path(file_okay=False, path_type=Path))(func)
+    return click.argument(
+        "folder", metavar="学校文件夹", type=click.Path(file_okay=False, path_type=Path)
+    )(func)
 
 
-@click.group(cls=XlsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xlsync", message="%(prog)s %(version)s")
+@click.group(
+    cls=XlsyncGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=f"每个命令的用法：xlsync 命令 --help\n\n{DEV_HELP_HINT}",
+)
+@click.version_option(
+    __version__, prog_name="xlsync", message="%(prog)s %(version)s", help="显示 xlsync 的版本号。"
+)
 def cli() -> None:
     """xlsync：留守儿童帮扶台账的校验、逾期提醒与全校汇总。"""
 
 
 @cli.command()
 @folder_argument
-@click.option("--school", required=True, help="学校名称，如 某某镇中心小学")
-@click.option("--year", default=None, help="学年，如 2026-2027（默认：今天所在的学年）")
+@click.option("--school", required=True, metavar="名称", help="学校名称，如 某某镇中心小学")
+@click.option(
+    "--year", default=None, metavar="学年", help="学年，如 2026-2027（默认：今天所在的学年）"
+)
 def init(folder: Path, school: str, year: str | None) -> None:
-    """在 FOLDER 中创建全校汇总工作簿和班级台账目录。"""
+    """在 学校文件夹 中创建全校汇总工作簿和班级台账目录。"""
     year = year or school_year_of(dt.date.today())
     master = create_school(folder, school, year)
     click.echo(
@@ -219,8 +229,8 @@ def init(folder: Path, school: str, year: str | None) -> None:
 
 @cli.command("new-class")
 @folder_argument
-@click.option("--class", "class_name", required=True, help="班级名称，如 三年级2班")
-@click.option("--teacher", required=True, help="班主任姓名")
+@click.option("--class", "class_name", required=True, metavar="班级", help="班级名称，如 三年级2班")
+@click.option("--teacher", required=True, metavar="姓名", help="班主任姓名")
 @click.option(
     "--google",
     "google_sheet",
@@ -253,7 +263,7 @@ def validate(
     credentials: Path | None,
     annotate: bool,
 ) -> None:
-    """检查班级台账（文件、文件夹或 gsheet:表格ID）中每一行填得是否正确。"""
+    """检查班级台账（一个或几个文件，或整个文件夹）中每一行填得是否正确。"""
     result = validate_job(list(paths), master, as_of, annotate, Google(credentials))
     emit(output, result, validation_lines)
     ctx.exit(result.exit_code)
@@ -288,11 +298,12 @@ def overdue(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, metavar="[台账]...", type=click.Path(path_type=Path))
 @click.option(
     "--master",
     type=click.Path(path_type=Path),
     default=None,
+    metavar="全校汇总",
     help="全校汇总工作簿（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
 )
 @as_of_option
@@ -305,19 +316,19 @@ def check(
     as_of: dt.date | None,
     output: str,
 ) -> None:
-    """检查台账：检查并更新班级台账（默认：当前文件夹里的全部台账），标出问题、写好状态列和逾期提醒。
-    班级台账目录里的「检查台账」双击时运行的就是它。"""
+    """检查台账：检查并更新班级台账（默认：当前文件夹里的全部台账），标出问题、写好状态列和逾期提醒。班级台账目录里的「检查台账」双击时运行的就是它。"""
     result = check_job(list(paths) or [Path.cwd()], master, as_of)
     emit(output, result, check_lines)
     ctx.exit(result.exit_code)
 
 
 @cli.command()
-@click.argument("master", required=False, type=click.Path(path_type=Path))
+@click.argument("master", required=False, metavar="[全校汇总]", type=click.Path(path_type=Path))
 @click.option(
     "--classes",
     "classes_dir",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="文件夹",
     help="班级台账所在的文件夹（默认：全校汇总 学校信息 表中的 班级台账目录）",
 )
 @as_of_option
@@ -363,16 +374,32 @@ def consolidate(
     "folder",
     required=False,
     default="xlsync-demo",
+    metavar="[文件夹]",
     type=click.Path(file_okay=False, path_type=Path),
 )
 @click.option(
-    "--classes", default=12, show_default=True, type=click.IntRange(1, 2000), help="班级数"
+    "--classes",
+    default=12,
+    show_default=True,
+    metavar="数量",
+    type=click.IntRange(1, 2000),
+    help="班级数",
 )
 @click.option(
-    "--children", default=25, show_default=True, type=click.IntRange(5, 200), help="每班学生数"
+    "--children",
+    default=25,
+    show_default=True,
+    metavar="人数",
+    type=click.IntRange(5, 200),
+    help="每班学生数",
 )
 @click.option(
-    "--seed", default=2026, show_default=True, type=int, help="随机种子（相同种子生成相同的学校）"
+    "--seed",
+    default=2026,
+    show_default=True,
+    metavar="数字",
+    type=int,
+    help="随机种子（相同种子生成相同的学校）",
 )
 @as_of_option
 @format_option
@@ -396,12 +423,17 @@ def demo(
 
 
 @cli.command()
-@click.argument("master", required=False, type=click.Path(path_type=Path))
-@click.option("--spreadsheet", help="Google 表格 ID（默认：学校信息 表中的 Google 表格 ID）")
+@click.argument("master", required=False, metavar="[全校汇总]", type=click.Path(path_type=Path))
+@click.option(
+    "--spreadsheet",
+    metavar="表格ID",
+    help="Google 表格 ID（默认：学校信息 表中的 Google 表格 ID）",
+)
 @click.option(
     "--credentials",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="服务账号密钥或 OAuth 授权文件（默认：环境变量 XLSYNC_GOOGLE_CREDENTIALS）",
+    metavar="密钥文件",
+    help="Google 服务账号密钥文件（默认：学校信息 表中的 凭据文件）",
 )
 @click.option("--dry-run", is_flag=True, help="只报告会改动什么，不写入 Google 表格")
 @click.option(
@@ -410,8 +442,8 @@ def demo(
 @click.option(
     "--every",
     default=None,
-    metavar="30m",
-    help="每隔多久同步一次（如 30m、1h），一直运行到按 Ctrl+C",
+    metavar="间隔",
+    help="每隔多久同步一次（如 30m 是 30 分钟，1h 是 1 小时），一直运行到按 Ctrl+C",
 )
 @format_option
 @click.pass_context
@@ -452,25 +484,17 @@ def sync(
 
 
 @cli.command()
-@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("master", metavar="全校汇总", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--out",
     "out",
     required=True,
+    metavar="文件",
     type=click.Path(dir_okay=False, path_type=Path),
     help="导出的文件（.xlsx）",
 )
-@click.option(
-    "--masked/--full",
-    default=True,
-    show_default=True,
-    help="脱敏（默认，与同步相同的规则）或完整导出",
-)
-@click.option(
-    "--encrypt",
-    is_flag=True,
-    help="用密码加密导出文件（会提示输入密码；脚本中可设环境变量 XLSYNC_EXPORT_PASSWORD）",
-)
+@click.option("--masked/--full", default=True, help="脱敏（默认，与同步相同的规则）或完整导出")
+@click.option("--encrypt", is_flag=True, help="用密码加密导出文件（会提示输入密码）")
 def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
     """导出全校汇总的结果（默认脱敏），交给县教育局等；可加密码。"""
     password = None
@@ -490,8 +514,10 @@ def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--pick", type=int, default=None, help="恢复列表中的第几个备份（不写则只列出）")
+@click.argument("file", metavar="文件", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--pick", type=int, default=None, metavar="编号", help="恢复列表中的第几个备份（不写则只列出）"
+)
 def restore(file: Path, pick: int | None) -> None:
     """列出或恢复 xlsync 改写前自动保存的备份（在文件旁的 .xlsync/备份/ 中）。"""
     found = backups_of(file)
@@ -513,18 +539,25 @@ def restore(file: Path, pick: int | None) -> None:
     )
 
 
-@cli.command()
+@cli.command(hidden=True)  # a developer's command: listed by `xlsync help-dev`
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("workbook_templates"),
     show_default=True,
+    metavar="文件夹",
     help="模板输出目录",
 )
 def templates(out: Path) -> None:
-    """（开发用）按 schema 重新生成 workbook_templates/ 中的两个模板。"""
+    """（开发用）按表结构的定义重新生成 workbook_templates 中的两个模板。"""
     for path in write_templates(out):
         click.echo(f"已生成：{path}")
+
+
+@cli.command("help-dev")
+def help_dev() -> None:
+    """高级用法（给信息管理员和开发者）：Google 表格里的台账、密钥、代理和开发用命令。"""
+    click.echo(DEV_HELP, nl=False)
 
 
 @cli.group(cls=XlsyncGroup)
@@ -537,6 +570,7 @@ def addin_folder_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--dir",
         "folder",
         type=click.Path(file_okay=False, path_type=Path),
+        metavar="文件夹",
         default=None,
         help="放加载项的文件夹（默认：Excel 的启动文件夹 XLSTART）",
     )(func)
@@ -546,12 +580,13 @@ def addin_folder_option(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
+    metavar="文件",
     default=Path("xlsync.xlam"),
     show_default=True,
     help="生成的加载项文件（或放它的文件夹）",
 )
 def addin_build(out: Path) -> None:
-    """从 macros/ 中的源文件生成 xlsync.xlam（不需要 Excel；相同的源文件生成相同的文件）。"""
+    """从 xlsync 自带的宏源文件生成 xlsync.xlam（不需要 Excel；相同的源文件生成相同的文件）。"""
     click.echo(f"已生成 Excel 加载项：{build_addin(out)}")
 
 

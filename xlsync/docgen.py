@@ -28,6 +28,8 @@ def _rule(col: Column) -> str:
         parts.append(f"{col.required_if[0]} 含 {col.required_if[1].replace('|', '或')} 时必填")
     if col.choices:
         parts.append(" / ".join(col.choices))
+    if col.roster_list:
+        parts.append("下拉：学生档案中的姓名（名称 学生名单），只提示不拦截")
     if col.default:
         parts.append(f"默认 {col.default}")
     if col.hint:
@@ -38,6 +40,8 @@ def _rule(col: Column) -> str:
 def sheet_table(sheet: Sheet) -> str:
     rows = [
         f"**{sheet.name}** — {sheet.purpose}",
+        "",
+        f"Drop-downs and checks cover {sheet.rows:,} rows under the header.",
         "",
         "| 列 | 别名 | 类型 | 规则 |",
         "|---|---|---|---|",
@@ -83,11 +87,18 @@ def cli_section() -> str:
     return "\n\n".join(blocks)
 
 
+def dev_help_section() -> str:
+    from xlsync.dev_help import DEV_HELP
+
+    return f"```\n{DEV_HELP.rstrip()}\n```"
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "class-schema": lambda: schema_section(CLASS_SHEETS),
     "master-schema": lambda: schema_section(MASTER_CONFIG_SHEETS),
     "codes": codes_section,
     "cli": cli_section,
+    "dev-help": dev_help_section,
 }
 
 

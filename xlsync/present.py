@@ -1,12 +1,17 @@
-"""Plain-text reports for a teacher: lines with a tone the CLI may colour (no click here)."""
+"""Plain-text reports for a teacher: lines with a tone the CLI may colour (no click here).
+
+What is printed lands in terminals, CI logs, screenshots and chats: findings are shown masked
+(`Finding.masked`), as are the messages of files that could not be read."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
 
 from xlsync.core.findings import ERROR, Finding
+from xlsync.core.masking import mask_message
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.todo import (
     CURRENT,
@@ -29,10 +34,21 @@ Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title
 
 
 def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.0%}"
+    """A rate as 99.7% or 100%: cut to 0.1 %, never rounded up (99.96 % is not 100%)."""
+    if rate is None:
+        return "—"
+    tenths = math.floor(rate * 1000 + 1e-9)
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths / 10:.1f}%"
 
 
-def _finding_line(f: Finding) -> Line:
+MASKED_NOTE = (
+    "为保护孩子的个人信息，上面的身份证号、电话、出生日期等只显示一部分；"
+    "原样内容在台账的“校验结果”表和单元格批注里（加上 --annotate 标出）。"
+)
+
+
+def _finding_line(found: Finding) -> Line:
+    f = found.masked()
     mark, tone = ("✗", "error") if f.severity == ERROR else ("!", "warning")
     where = f"{f.cell or f'第{f.row}行'} {f.column}".strip()
     return f"    {mark} {where}：{f.message}", tone
@@ -57,6 +73,8 @@ def validation_lines(result: ValidateResult) -> Iterator[Line]:
             yield from (_finding_line(f) for f in rows)
     yield from _failures(result.inputs.failed)
     yield _total(result), "error" if result.exit_code else "ok"
+    if any(f.masked().message != f.message for f in result.report.findings):
+        yield MASKED_NOTE, ""
     for path in result.annotated:
         if path in by_file:
             yield f"已在「{path}」中标出问题单元格，并更新了“校验结果”表。", "ok"
@@ -68,7 +86,7 @@ def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
     if failed:
         yield "无法读取或写入的文件：", "error"
         for item in failed:
-            yield f"    ✗ {item['message']}", "error"
+            yield f"    ✗ {mask_message(item['message'])}", "error"
 
 
 def _total(result: ValidateResult) -> str:
@@ -184,16 +202,44 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
         "error" if f["errors"] else "ok",
     )
     yield (
-        f"逾期：{f['overdue']} 项已逾期，{f['due_soon']} 项即将到期（见“逾期清单”表）。",
+        f"逾期：{f['children_overdue']} 名学生有逾期的帮扶（占在读学生 "
+        f"{percent(f['children_overdue_share'])}），共 {f['overdue']} 项（每名学生每个没做的周期算一项）；"
+        f"{f['due_soon']} 项即将到期（见“逾期清单”表）。",
         "error" if f["overdue"] else "ok",
     )
+    yield _on_time_line(f), ""
     yield f"建档率 {percent(f['complete_rate'])}，巩固率 {percent(f['retention_rate'])}。", ""
     for path in f["stale_files"]:
         yield f"使用了上次汇总时的数据：{path}", "warning"
     yield from _failures(result.failed)
     yield from _write_back_lines(result.write_back)
-    yield f"本次重新读取 {len(result.parsed)} 个台账，其余未变化的台账直接用了缓存。", ""
+    yield from _cache_line(result)
     yield f"全校汇总：{result.master}", "ok"
+
+
+def _cache_line(result: ConsolidateResult) -> Iterator[Line]:
+    """Said only when some class came from the cache (a file that fell back to its last good
+    data has its own line above)."""
+    stale = set(result.figures["stale_files"]) - set(result.parsed)
+    cached = result.figures["classes"] - len(set(result.parsed)) - len(stale)
+    if cached <= 0:
+        return
+    if result.parsed:
+        yield (
+            f"本次重新读取 {len(result.parsed)} 个台账，"
+            f"其余 {cached} 个没有变化的台账直接用了上次读取的结果（缓存）。",
+            "",
+        )
+    else:
+        yield f"台账都没有变化，{cached} 个台账直接用了上次读取的结果（缓存）。", ""
+
+
+def _on_time_line(f: dict) -> str:
+    """本学年按时完成率, overall and by rule (rules with nothing due yet are left out)."""
+    rules = "、".join(f"{r} {percent(v)}" for r, v in f["on_time_by_rule"].items() if v is not None)
+    if f["on_time_rate"] is None:
+        return "本学年按时完成率：还没有到期的帮扶。"
+    return f"本学年按时完成率 {percent(f['on_time_rate'])}（已到期的帮扶中按时完成的）：{rules}。"
 
 
 def check_lines(result: CheckResult) -> Iterator[Line]:
@@ -233,9 +279,12 @@ def _write_back_lines(done: WriteBack | None) -> Iterator[Line]:
     if done.current:
         yield f"{len(done.current)} 个班级台账已是最新，没有改动。", ""
     for missed in done.missed:
-        yield f"未更新：{missed['class']}（{missed['reason']}）。{missed['message']}", "warning"
+        message = mask_message(missed["message"])
+        yield f"未更新：{missed['class']}（{missed['reason']}）。{message}", "warning"
     if done.returned and (done.refreshed or done.current):
         yield f"更新后的台账已复制到「{done.returned}」，可以把里面的文件发回各班。", ""
+    if done.copy_error:
+        yield f"没能更新“返回各班”文件夹：{done.copy_error}", "warning"
 
 
 def sync_lines(result: SyncResult) -> Iterator[Line]:

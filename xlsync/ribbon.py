@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from xlsync.core.masking import mask_failures, mask_text
 from xlsync.errors import XlsyncError
 from xlsync.jobs import excel as jobs
 from xlsync.jobs.sync import sync
@@ -52,10 +53,12 @@ def caller() -> Any:
 
 
 def _log(error: BaseException) -> Path:
+    """Append the traceback to the log the user is asked to send out: masked, since an error
+    message may quote a cell (an ID, a phone, an address)."""
     LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     with LOG_FILE.open("a", encoding="utf-8") as log:
         log.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S}\n")
-        log.write("".join(traceback.format_exception(error)))
+        log.write(mask_text("".join(traceback.format_exception(error))))
     return LOG_FILE
 
 
@@ -144,9 +147,10 @@ def consolidate_school(book: Any) -> str:
     f = result.figures
     lines = [
         f"已汇总 {f['classes']} 个班、{f['children']} 名学生、{f['records']} 条帮扶记录，并已保存。",
-        f"已逾期 {f['overdue']} 项，即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
+        f"{f['children_overdue']} 名学生有逾期的帮扶（共 {f['overdue']} 项），"
+        f"即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
     ]
-    lines += [f"无法读取：{x['file']}（{x['message']}）" for x in result.failed]
+    lines += [f"无法读取：{x['file']}（{x['message']}）" for x in mask_failures(result.failed)]
     back = result.write_back
     if back is not None:
         lines.append(f"已更新 {len(back.refreshed)} 个班级台账（{len(back.current)} 个已是最新）。")

@@ -42,6 +42,7 @@ class Column:
     width: int = 12
     hint: str = ""
     example: str = ""
+    roster_list: bool = False  # a drop-down of the names in 学生档案 (STUDENT_LIST)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -62,6 +63,7 @@ class Sheet:
     columns: tuple[Column, ...]
     purpose: str
     defaults: tuple[tuple[str, ...], ...] = ()
+    rows: int = 1000  # data rows under the header that templates give drop-downs and checks
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -299,6 +301,7 @@ STUDENTS = Sheet(
 RECORDS = Sheet(
     name="帮扶记录",
     purpose="每次帮扶活动（谈心、家访、电话、送温暖……）记一行。",
+    rows=5000,  # a class of 50 with weekly calls logs about 3,000 a school year
     columns=(
         Column(
             "日期", Kind.DATE, True, width=12, hint="按 2026-09-01 的格式填写", example="2026-09-15"
@@ -311,6 +314,7 @@ RECORDS = Sheet(
             width=10,
             hint="与 学生档案 中的姓名一致；一次活动有几名学生时，用「、」隔开写在一行",
             example="王小明",
+            roster_list=True,
         ),
         Column(
             "身份证号", Kind.ID_CARD, width=21, hint="班上有同名学生时填写，用来区分", example=""
@@ -347,7 +351,15 @@ STUDY_PLANS = Sheet(
     name="学业帮扶计划",
     purpose="学业情况为 差 的每名学生（学困生）至少一行学业帮扶计划。",
     columns=(
-        Column("学生姓名", Kind.NAME, True, aliases=("姓名",), width=10, example="王小明"),
+        Column(
+            "学生姓名",
+            Kind.NAME,
+            True,
+            aliases=("姓名",),
+            width=10,
+            example="王小明",
+            roster_list=True,
+        ),
         Column("科目", Kind.TEXT, True, width=8, example="数学"),
         Column("现状分析", Kind.TEXT, width=28, example="计算不熟练，应用题读不懂"),
         Column("目标", Kind.TEXT, width=20, example="期末数学及格"),
@@ -463,6 +475,8 @@ MASTER_CONFIG_SHEETS: tuple[Sheet, ...] = (SCHOOL, TERMS, TEACHERS, CLASSES, RUL
 # ---------------------------------------------------------------- xlsync-owned names
 
 STATUS_SHEET = "逾期提醒"
+STUDENT_LIST = "学生名单"
+"""The workbook-scoped name of 学生档案's 姓名 cells, which feeds the 学生姓名 drop-downs."""
 RESULT_SHEETS = (
     "概览",
     "逾期清单",

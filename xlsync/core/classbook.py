@@ -41,7 +41,7 @@ class ClassBook:
         return link_records(self.students.data, self.records.data)
 
 
-def _pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
+def pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
     """The sheet of `grids` that holds `spec`: by name first, else by its header row."""
     for name in grids:
         if name not in taken and fold(name) == spec.name:
@@ -56,7 +56,7 @@ def assemble_class_book(grids: Mapping[str, Grid], file: str) -> ClassBook:
     tables: dict[str, Table] = {}
     taken: set[str] = set()
     for spec in CLASS_SHEETS:
-        name = _pick_grid(grids, spec, taken)
+        name = pick_grid(grids, spec, taken)
         table = build_table(grids[name], spec, file, name) if name is not None else None
         if table is not None:
             taken.add(name)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -20,11 +20,14 @@ from xlsync.core.config import SchoolConfig
 from xlsync.core.duties import SchoolDuties, rate
 from xlsync.core.findings import ERROR, Finding, Place, make_finding
 from xlsync.core.identity import child_key
-from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
+from xlsync.core.master_view import CODE_HEADER
+from xlsync.core.obligations import OVERDUE, SOON, Item, Tally, tallies
+from xlsync.core.roster import children_of
 from xlsync.core.tables import Table, rows
 from xlsync.core.validate import ClassInput, complete_children
 from xlsync.schema import CLASSES, RECORDS, STUDENTS, TEACHERS
 
+T = TypeVar("T", Item, Tally)
 SOURCE_COLUMNS = ("来源文件", "来源工作表", "来源行")
 OVERDUE_COLUMNS = (
     "状态",
@@ -38,7 +41,17 @@ OVERDUE_COLUMNS = (
     "逾期天数",
     *SOURCE_COLUMNS,
 )
-ISSUE_COLUMNS = ("级别", "班级", "文件", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
+ISSUE_COLUMNS = (
+    "级别",
+    "班级",
+    "文件",
+    "工作表",
+    "单元格",
+    "列",
+    "内容",
+    "问题与改法",
+    CODE_HEADER,
+)
 
 
 @dataclass
@@ -63,6 +76,12 @@ class SchoolResult:
     items: list[Item]
     duties: SchoolDuties
     failed: list[dict[str, str]] = field(default_factory=list)  # unreadable, no older data
+
+    @cached_property
+    def tallies(self) -> list[Tally]:
+        """Each 在读 child's due and done-in-time periods under each rule (按时完成率)."""
+        children = [c for r in self.classes for c in children_of(r.item)]
+        return tallies(children, self.rules, self.calendar, self.as_of)
 
     @cached_property
     def record_dates(self) -> pd.DataFrame:
@@ -177,17 +196,30 @@ def _counts_in(dates: pd.DataFrame, key: str, school: SchoolResult) -> tuple[Cou
     return month, term
 
 
-def _rule_rates(items: Sequence[Item], rules: Sequence[Rule]) -> dict[str, float | None]:
-    """本期完成率 per rule: current periods done ÷ current periods of that rule."""
+ON_TIME = "本学年按时率"  # the rate columns' suffix: what they measure, over which span
+
+
+def on_time(counted: Sequence[Tally], rules: Sequence[Rule]) -> dict[str, float | None]:
+    """Per rule, in the order of 帮扶规则: periods done in time ÷ periods due (ended) this 学年;
+    None (an empty cell, not 0 %) while nothing of that rule has been due yet."""
     out = {}
     for rule in dict.fromkeys(r.label for r in rules):
-        current = [i for i in items if i.rule == rule and i.status != OVERDUE]
-        out[f"{rule}完成率"] = rate(sum(1 for i in current if i.status == DONE), len(current))
+        mine = [t for t in counted if t.rule == rule]
+        out[rule] = rate(sum(t.met for t in mine), sum(t.due for t in mine))
     return out
 
 
-def _group(items: Sequence[Item], attribute: str) -> dict[Any, list[Item]]:
-    groups: dict[Any, list[Item]] = {}
+def _rule_rates(counted: Sequence[Tally], rules: Sequence[Rule]) -> dict[str, float | None]:
+    return {f"{rule} {ON_TIME}": value for rule, value in on_time(counted, rules).items()}
+
+
+def _with_overdue(items: Sequence[Item]) -> int:
+    """Children with at least one 已逾期 item."""
+    return len({(i.file, i.row) for i in items if i.status == OVERDUE})
+
+
+def _group(items: Sequence[T], attribute: str) -> dict[Any, list[T]]:
+    groups: dict[Any, list[T]] = {}
     for item in items:
         groups.setdefault(getattr(item, attribute), []).append(item)
     return groups
@@ -199,6 +231,7 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
     classes = school.config.table(CLASSES).data
     heads = dict(zip(classes["班级"], classes["班主任"], strict=False))
     by_file = _group(school.items, "file")
+    tallied = _group(school.tallies, "file")
     found = []
     for result in school.classes:
         book, name = result.item.book, result.item.class_name
@@ -212,7 +245,8 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
                 "在读": int((book.students.data["在校状态"] == "在读").sum()),
                 "本月记录": month[name],
                 "本学期记录": term[name],
-                **_rule_rates(items, school.rules),
+                **_rule_rates(tallied.get(book.file, []), school.rules),
+                "有逾期的学生": _with_overdue(items),
                 "逾期项数": sum(1 for i in items if i.status == OVERDUE),
                 "建档率": rate(complete, total),
                 "数据状态": ("旧数据：" + result.stale_reason) if result.stale_reason else "最新",
@@ -230,6 +264,7 @@ def teacher_stats(school: SchoolResult) -> pd.DataFrame:
     )
     info = {t["姓名"]: t for t in listed}
     by_teacher = _group(school.items, "teacher")
+    tallied = _group(school.tallies, "teacher")
     found = []
     for name in names:
         items = by_teacher.get(name, [])
@@ -243,7 +278,8 @@ def teacher_stats(school: SchoolResult) -> pd.DataFrame:
                 "结对学生": len(paired),
                 "本月记录": month[name],
                 "本学期记录": term[name],
-                **_rule_rates(items, school.rules),
+                **_rule_rates(tallied.get(name, []), school.rules),
+                "有逾期的学生": _with_overdue(items),
                 "逾期项数": sum(1 for i in items if i.status == OVERDUE),
             }
         )
@@ -263,7 +299,7 @@ def issue_list(school: SchoolResult) -> pd.DataFrame:
             "列": f.column,
             "内容": f.value,
             "问题与改法": f.message,
-            "代码": f.code,
+            CODE_HEADER: f.code,
         }
         for f in school.findings
     ]
@@ -287,7 +323,7 @@ def _file_issue(code: str, class_name: str, file: str, reason: str) -> dict[str,
         "列": "",
         "内容": "",
         "问题与改法": finding.message,
-        "代码": code,
+        CODE_HEADER: code,
     }
 
 
@@ -299,12 +335,19 @@ def _share(frame: pd.DataFrame, column: str, values: Sequence[str]) -> float | N
 def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
     """The figures of 概览: totals, rates, 篇六's shares, overdue by type and by class."""
     overdue = [i for i in school.items if i.status == OVERDUE]
+    with_overdue = _with_overdue(school.items)
     return {
         "classes": len(school.classes),
         "children": len(children),
         "studying": school.duties.studying,
         "records": sum(len(r.item.book.records.data) for r in school.classes),
         "overdue": len(overdue),
+        "children_overdue": with_overdue,
+        "children_overdue_share": rate(with_overdue, school.duties.studying),
+        "on_time_rate": rate(
+            sum(t.met for t in school.tallies), sum(t.due for t in school.tallies)
+        ),
+        "on_time_by_rule": on_time(school.tallies, school.rules),
         "due_soon": sum(1 for i in school.items if i.status == SOON),
         "errors": sum(1 for f in school.findings if f.severity == ERROR),
         "warnings": sum(1 for f in school.findings if f.severity != ERROR),
@@ -315,9 +358,16 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
         "both_parents_away": _share(children, "留守类型", ["父母均外出"]),
         "raised_by_grandparents": _share(children, "监护人关系", ["祖父母", "外祖父母"]),
         "guardian_primary_or_less": _share(children, "监护人文化程度", ["文盲", "小学"]),
-        "overdue_by_rule": dict(Counter(i.rule for i in overdue).most_common()),
+        "overdue_by_rule": {
+            rule: sum(1 for i in overdue if i.rule == rule)
+            for rule in dict.fromkeys(r.label for r in school.rules)
+        },
         "overdue_by_class": {
             r.item.class_name: len(_group(overdue, "file").get(r.item.book.file, []))
+            for r in school.classes
+        },
+        "children_overdue_by_class": {
+            r.item.class_name: _with_overdue(_group(overdue, "file").get(r.item.book.file, []))
             for r in school.classes
         },
         "failed_files": [f["file"] for f in school.failed],

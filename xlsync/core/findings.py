@@ -2,14 +2,22 @@
 
 A `Finding` is one problem at one cell; a `Report` holds them. The CLI's exit code and its
 JSON come straight from the report. The README's code table is generated from `CATALOG`.
+
+Masking follows where a finding goes (DESIGN §8): a finding keeps the value as typed, which the
+teacher's own workbook (校验结果, cell notes) and the school's master (校验问题) show, so she can
+see what is wrong; `Finding.masked()` renders it for whatever may leave the school or land on a
+screen, in a CI log or a chat: the CLI text, the JSON, logs (and the sync and export mask the
+master's 校验问题 the same way, see masking.mask_rows).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+import string
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from xlsync.core.masking import mask_text
+from xlsync.core.masking import mask_detail_value, mask_issue, mask_quoted
 
 ERROR = "错误"
 WARNING = "警告"
@@ -179,7 +187,8 @@ CATALOG: dict[str, FindingType] = _types(
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem at one place; `row` is the Excel row number, `column` the header text."""
+    """One problem at one place; `row` is the Excel row number, `column` the header text.
+    `value` and `message` are as typed; `details` fill the message template again when masked."""
 
     code: str
     severity: str
@@ -190,9 +199,21 @@ class Finding:
     cell: str
     value: str
     message: str
+    details: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON fields (without `details`), as the finding holds them."""
+        found = asdict(self)
+        del found["details"]
+        return found
+
+    def masked(self) -> Finding:
+        """The finding as it may leave the school: the value and everything the message quotes
+        masked by what it is (IDs and 学籍号 keep only their shape, birth dates the year)."""
+        value = mask_quoted(self.value, self.column)
+        details = {key: mask_detail_value(key, text) for key, text in self.details}
+        message = _message(self.code, value, self.column, details)
+        return replace(self, value=value, message=message, details=())
 
 
 @dataclass(frozen=True)
@@ -207,10 +228,10 @@ class Place:
 
 
 def make_finding(code: str, place: Place, value: object = "", **details: object) -> Finding:
-    """Build a finding of kind `code` at `place`, filling the message template."""
+    """Build a finding of kind `code` at `place`, filling the message template as typed."""
     kind = CATALOG[code]
     shown = display_value(value)
-    message = kind.template.format(value=shown, column=place.column, **details)
+    kept = {key: str(given) for key, given in details.items()}
     return Finding(
         kind.code,
         kind.severity,
@@ -220,17 +241,55 @@ def make_finding(code: str, place: Place, value: object = "", **details: object)
         place.column,
         place.cell,
         shown,
-        message,
+        _message(code, shown, place.column, kept),
+        tuple(kept.items()),
     )
 
 
+def _message(code: str, value: str, column: str, details: dict[str, str]) -> str:
+    return CATALOG[code].template.format(value=value, column=column, **details)
+
+
+def mask_issue_row(value: Any, column: str, message: str, code: str) -> tuple[Any, str]:
+    """A 校验问题 row's 内容 and 问题与改法 as the sync and export send them: the message read
+    back into its code's template and rendered again from masked parts, so the template's own
+    text (an example number, the as-of date) is kept; a message that does not read as its
+    template (a master written by another version) is masked as text (`mask_issue`)."""
+    parts = _parsed(code, message)
+    if parts is None:
+        return mask_issue(value, column, message, code)
+    shown = mask_quoted("" if value is None else str(value), column)
+    details = {k: mask_detail_value(k, v) for k, v in parts.items() if k not in ("value", "column")}
+    return (shown or value), _message(code, shown, column, details)
+
+
+def _parsed(code: str, message: str) -> dict[str, str] | None:
+    """The placeholders of `code`'s template as they read in `message`, or None."""
+    kind = CATALOG.get(code)
+    if kind is None:
+        return None
+    pattern, seen = "", set()
+    for literal, name, _, _ in string.Formatter().parse(kind.template):
+        pattern += re.escape(literal)
+        if name:
+            pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+            seen.add(name)
+    found = re.fullmatch(pattern, message, re.DOTALL)
+    return found.groupdict() if found else None
+
+
+_NUMBER_TAIL = re.compile(r"[\d\s\-.*Xx+０-９]+$")
+
+
 def display_value(value: object, limit: int = 60) -> str:
-    """A cell value as a short string for messages: long text is cut, and ID numbers, phone
-    numbers and other long digit runs are masked (messages end up in logs and on screens)."""
+    """A cell value as typed, cut for a message; a cut never ends inside a number, so no
+    fragment of an ID or phone is left that masking would not recognise as one."""
     if value is None:
         return ""
-    text = mask_text(str(value))
-    return text if len(text) <= limit else text[:limit] + "…"
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return _NUMBER_TAIL.sub("", text[:limit]) + "…"
 
 
 @dataclass
@@ -249,4 +308,5 @@ class Report:
         return 1 if self.errors else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"files": self.files, "issues": [f.to_dict() for f in self.findings]}
+        """The JSON of `validate`: it is read by scripts and pasted anywhere, so it is masked."""
+        return {"files": self.files, "issues": [f.masked().to_dict() for f in self.findings]}

@@ -11,8 +11,11 @@ Policy (同步脱敏 = 是, the default), by what a value is, not by which colum
   IDs): all stars;
 - 家庭住址: cut after a township (镇, 乡 or 街道) near the start; addresses inside free text
   (…村…组/号) are replaced by 「（地址已隐去）」;
-- 变更记录 详情 of a personal field says only that the field changed.
-Names are kept: the principal and the county office need them to act.
+- 变更记录 详情 of a personal field says only that the field changed;
+- 校验问题 rows: the quoted 内容 is masked by the column it came from (列), and so is the
+  message that quotes it (`mask_quoted`, the same rendering as `Finding.masked`).
+Names are kept: the principal and the county office need them to act. School years
+(2026-2027) and dates in messages are kept: they are not personal.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ ADDRESS_HIDDEN = "（地址已隐去）"
 _NUMBERISH = re.compile(r"[+]?[\d*Xx](?:[\d*Xx]|[\s\-.·()]){5,}[\d*Xx]")
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})$")
 _DATE = re.compile(r"^(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}$")
+_SCHOOL_YEAR = re.compile(r"^((?:19|20)\d\d)\s*[-–—~]\s*((?:19|20)\d\d)$")
+_ANY_DATE = re.compile(r"((?:19|20)\d\d)[-./年]\d{1,2}[-./月]\d{1,2}日?")
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+]?\d+")
 _TOWNSHIP = re.compile(r"^([^\d\s（(]{1,10}?(?:镇|乡|街道))")
 _FREE_ADDRESS = re.compile(
@@ -50,12 +55,17 @@ def _number(match: re.Match[str]) -> str:
     """A number-like span: a phone keeps its first 3 and last 4 digits, anything else is stars."""
     token = match.group()
     symbols = re.sub(r"[^\d*Xx]", "", token)
-    if len(symbols) < 7 or _DATE.match(token):  # dates are kept: messages quote them
+    if len(symbols) < 7 or _DATE.match(token) or _school_year(token):  # not personal
         return token
     phone = _PHONE.match(symbols)
     if phone:
         return phone.group(1) + "****" + phone.group(3)
     return "*" * 8
+
+
+def _school_year(token: str) -> bool:
+    years = _SCHOOL_YEAR.match(token.strip())
+    return years is not None and int(years.group(2)) == int(years.group(1)) + 1
 
 
 def mask_text(text: str) -> str:
@@ -99,6 +109,60 @@ def mask_detail(text: str) -> str:
     return "；".join(parts)
 
 
+def mask_quoted(text: str, column: str = "") -> str:
+    """A value quoted in a message, masked by the column it came from and by what it is: an ID
+    or 学籍号 keeps its shape (letters, length) with every digit a star, so a teacher still sees
+    that one is 17 long; a birth date keeps its year; an address its township."""
+    if not text:
+        return text
+    if column in PSEUDONYM_COLUMNS:
+        return re.sub(r"\d", "*", text.translate(_HALF_WIDTH))
+    if column in BIRTH_COLUMNS:
+        return _birth_shown(text)
+    if column in ADDRESS_COLUMNS:
+        return mask_text(mask_address(text))
+    return mask_text(text)
+
+
+def _digits(text: str) -> str:
+    """The digits of `text` (a split at a shorter value could cut a phone into short runs)."""
+    return re.sub(r"\D", "", text.translate(_HALF_WIDTH))
+
+
+def _birth_shown(text: str) -> str:
+    year = birth_year(text)
+    return f"{year}-**-**" if year else re.sub(r"\d", "*", text)
+
+
+_PLACEHOLDER = "\x00"
+BIRTH_DETAILS = ("id_birth", "birth")  # message details that are a child's birth date
+BIRTH_CODES = ("id-birth-mismatch",)  # the finding codes whose message has them (tested)
+KEPT_DETAILS = ("other_file",)  # a file path, shown like the finding's own `file`
+
+
+def mask_detail_value(key: str, text: str) -> str:
+    """One detail of a finding's message (see findings.CATALOG) as it may leave the school."""
+    if key in KEPT_DETAILS:
+        return text
+    if key in BIRTH_DETAILS:
+        return _birth_shown(text)
+    return mask_text(text)
+
+
+def mask_issue(value: Any, column: str, message: str, code: str = "") -> tuple[Any, str]:
+    """A 校验问题 row's 内容 and 问题与改法: the value masked by its column (列), the message with
+    that value quoted masked, and birth dates cut to the year where the message quotes them."""
+    typed = "" if value is None else str(value)
+    shown = mask_quoted(typed, column)
+    if len(_digits(typed)) >= 7:  # the quoted value masked by its column, the rest by what it is
+        message = _PLACEHOLDER.join(mask_text(part) for part in message.split(typed))
+    else:
+        message = mask_text(message)
+    if column in PSEUDONYM_COLUMNS or code in BIRTH_CODES:
+        message = _ANY_DATE.sub(lambda m: f"{m.group(1)}-**-**", message)
+    return (shown if typed else value), message.replace(_PLACEHOLDER, shown)
+
+
 def mask_cell(value: Any, header: str = "", key: bytes | None = None) -> Any:
     """One cell as it may leave the school; numbers that could be IDs or phones become text."""
     if value is None or isinstance(value, bool) or value == "":
@@ -122,6 +186,9 @@ def mask_cell(value: Any, header: str = "", key: bytes | None = None) -> Any:
     return mask_text(value)
 
 
+ISSUE_VALUE, ISSUE_COLUMN, ISSUE_MESSAGE, ISSUE_CODE = "内容", "列", "问题与改法", "代码"
+
+
 def mask_rows(rows: list[list[Any]], key: bytes | None = None) -> list[list[Any]]:
     """A table (header row first) with every cell masked by what it is."""
     if not rows:
@@ -132,4 +199,41 @@ def mask_rows(rows: list[list[Any]], key: bytes | None = None) -> list[list[Any]
         masked.append(
             [mask_cell(v, header[i] if i < len(header) else "", key) for i, v in enumerate(row)]
         )
+    if {ISSUE_VALUE, ISSUE_COLUMN, ISSUE_MESSAGE} <= set(header):
+        _mask_issues(header, rows, masked)
     return masked
+
+
+def _mask_issues(header: list[str], rows: list[list[Any]], masked: list[list[Any]]) -> None:
+    """校验问题: the 内容 and message of each row again, knowing the column the value came from."""
+    names = (ISSUE_VALUE, ISSUE_COLUMN, ISSUE_MESSAGE, ISSUE_CODE)
+    at = [header.index(name) if name in header else len(header) for name in names]
+    for row, out in zip(rows[1:], masked[1:], strict=True):
+        value, column, message, code = (row[i] if i < len(row) else None for i in at)
+        if value in (None, "") and message in (None, ""):
+            continue
+        out[at[0]], out[at[2]] = _issue_masker()(
+            value, str(column or ""), str(message or ""), str(code or "")
+        )
+
+
+def _issue_masker() -> Any:
+    """findings.mask_issue_row (re-renders a message from its code's template, falling back to
+    `mask_issue`); imported here because findings imports this module."""
+    from xlsync.core.findings import mask_issue_row
+
+    return mask_issue_row
+
+
+_SIZE = re.compile(r"(\d+ ?[行列])")
+
+
+def mask_message(text: str) -> str:
+    """One of xlsync's own messages (not text a teacher typed), masked: what it quotes of a
+    file or of Google's answer is masked, its sizes (1048576 行 × 16384 列) are not."""
+    return "".join(part if _SIZE.fullmatch(part) else mask_text(part) for part in _SIZE.split(text))
+
+
+def mask_failures(failed: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Files that could not be read, as the CLI prints them: their messages masked."""
+    return [{**item, "message": mask_message(item.get("message") or "")} for item in failed]

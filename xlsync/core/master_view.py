@@ -5,7 +5,7 @@ and the colours every writer uses."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from xlsync.core.formula import Formula
 
 PERCENT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
-SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "逾期项数")
+SUM_COLUMNS = ("学生数", "在读", "本月记录", "本学期记录", "有逾期的学生", "逾期项数")
 HEADER_FILL = "D9D9D9"
 STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
     "已逾期": ("FFC7CE", "9C0006"),
@@ -23,10 +23,33 @@ STATUS_STYLES = {  # Excel's Bad / Neutral / Good cell styles: (fill, font)
     "已完成": ("C6EFCE", "006100"),
 }
 RATE_SCALE = ((0.0, "F8696B"), (0.8, "FFEB84"), (1.0, "63BE7B"))  # red → yellow → green
+CODE_HEADER = "代码"  # a finding's code (phone-invalid…): for JSON and support, kept hidden
+
+
+def hidden_columns(headers: Sequence[str]) -> list[int]:
+    """1-based columns a sheet keeps but does not show or print: the finding codes."""
+    return [number for number, header in enumerate(headers, start=1) if header == CODE_HEADER]
+
+
+def as_shown(rows: list[list[Any]]) -> list[list[Any]]:
+    """An owned sheet's rows as its readers see them, for a copy that leaves the master (the
+    shared Google Sheet, the masked export): without what the master keeps hidden — the
+    COUNTIF check row of 概览 and the finding-code column of 校验问题."""
+    hidden = {c - 1 for c in hidden_columns([str(h) for h in rows[0]])} if rows else set()
+    return [
+        [v for i, v in enumerate(row) if i not in hidden]
+        for row in rows
+        if not (row and row[0] == CHECK_LABEL)
+    ]
+
+
+CHECK_LABEL = "已逾期项数（按逾期清单重算）"  # the COUNTIF cross-check: a hidden row of 概览
 
 
 def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, Any, str]]:
-    """(label, value, number format) of each 概览 line; one value is a COUNTIF formula."""
+    """(label, value, number format) of each 概览 line, headline first: children with overdue,
+    then on-time completion by rule; the raw item count says what it counts. The last line is
+    the COUNTIF cross-check (CHECK_LABEL), which the writers hide. None shows as empty."""
     f = figures
     unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
     return [
@@ -34,12 +57,11 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("学生数", f["children"], ""),
         ("在读学生", f["studying"], ""),
         ("帮扶记录", f["records"], ""),
-        ("已逾期项数", f["overdue"], ""),
-        (
-            "已逾期项数（按逾期清单重算）",
-            Formula(f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', float(f["overdue"])),
-            "",
-        ),
+        ("有逾期帮扶的学生（人）", f["children_overdue"], ""),
+        ("有逾期帮扶的学生占在读学生", f["children_overdue_share"], PERCENT),
+        ("本学年按时完成率（已到期的帮扶中按时完成的）", f["on_time_rate"], PERCENT),
+        *[(f"　{rule} 按时率", value, PERCENT) for rule, value in f["on_time_by_rule"].items()],
+        ("已逾期项数（每名学生每个没做的周期算一项）", f["overdue"], ""),
         ("即将到期项数", f["due_soon"], ""),
         ("校验错误", f["errors"], ""),
         ("校验警告", f["warnings"], ""),
@@ -53,6 +75,11 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
         ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),
         ("未更新的班级台账", f.get("not_refreshed") or "无", ""),
+        (
+            CHECK_LABEL,
+            Formula(f'=COUNTIF({overdue_sheet}!A:A,"已逾期")', float(f["overdue"])),
+            "",
+        ),
     ]
 
 
@@ -74,11 +101,12 @@ def overview_title(meta: dict[str, str]) -> tuple[str, str]:
     return f"{meta['school']} 留守儿童帮扶汇总", f"截至 {meta['as_of']}　汇总时间 {meta['ran_at']}"
 
 
-def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
-    """The two charted tables under the figures: (title, {label: overdue count})."""
+def chart_blocks(figures: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], str]]:
+    """The two charted tables under the figures, each charted in the table's order with its
+    values on the bars: (title, value header, {label: value}, number format)."""
     return [
-        ("逾期项数（按帮扶类型）", figures["overdue_by_rule"]),
-        ("逾期项数（按班级）", figures["overdue_by_class"]),
+        ("本学年按时完成率（按帮扶事项）", "按时率", figures["on_time_by_rule"], PERCENT),
+        ("有逾期帮扶的学生（按班级）", "学生数", figures["children_overdue_by_class"], ""),
     ]
 
 

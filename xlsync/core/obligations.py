@@ -130,16 +130,22 @@ def _item(child: Child, rule: Rule, period: Period, status: str, as_of: dt.date)
     )
 
 
-def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Item]:
-    """The current-period item and every overdue item of one rule for one child."""
+def _judged(
+    child: Child, rule: Rule, cal: Calendar, as_of: dt.date
+) -> Iterator[tuple[Period, bool]]:
+    """Each counted period of one rule for one child, and whether it is satisfied."""
     window = (child.filed or cal.year_start, as_of)
     if window[0] > as_of:
         return
     dates = child.records.get(rule.action, [])
     for period in periods(rule.period, cal, min(cal.year_start, as_of), as_of, child.born):
-        if not _counted(period, rule, cal, window, as_of):
-            continue
-        done = count_in(dates, period.start, min(period.end, as_of)) >= rule.minimum
+        if _counted(period, rule, cal, window, as_of):
+            yield period, count_in(dates, period.start, min(period.end, as_of)) >= rule.minimum
+
+
+def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Item]:
+    """The current-period item and every overdue item of one rule for one child."""
+    for period, done in _judged(child, rule, cal, as_of):
         if period.contains(as_of):
             soon = (period.end - as_of).days <= rule.remind_days
             yield _item(child, rule, period, DONE if done else SOON if soon else OPEN, as_of)
@@ -172,3 +178,32 @@ def urgency_order(item: Item) -> tuple:
         item.rule,
         item.period_start,
     )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One child under one rule: the periods that ended this 学年 (their deadline passed, so
+    they were due) and how many of them were done in time. The basis of 按时完成率."""
+
+    class_name: str
+    teacher: str
+    file: str
+    rule: str
+    due: int
+    met: int
+
+
+def tallies(
+    children: Sequence[Child], rules: Sequence[Rule], cal: Calendar, as_of: dt.date
+) -> list[Tally]:
+    """A Tally for every 在读 child and applicable rule (the children `evaluate` judges)."""
+    found = []
+    for child in children:
+        for rule in (r for r in rules if child.studying and applies(r, child)):
+            ended = [done for p, done in _judged(child, rule, cal, as_of) if not p.contains(as_of)]
+            found.append(
+                Tally(
+                    child.class_name, child.teacher, child.file, rule.label, len(ended), sum(ended)
+                )
+            )
+    return found

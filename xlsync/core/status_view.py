@@ -11,6 +11,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.master_view import CODE_HEADER
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.todo import CURRENT, EARLIER, RECENT, Folded, section_title, todo, unit
 
@@ -28,7 +29,7 @@ OWNED_HEADER = re.compile(
     rf"^.+·({'|'.join(PERIOD_WORDS.values())})$|^({'|'.join(SUMMARY_HEADERS + LEGACY_HEADERS)})$"
 )
 TODO_HEADERS = ("状态", "学生", "帮扶事项", "周期", "截止日期", "逾期天数", "帮扶教师", "档案行")
-CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", "代码")
+CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", CODE_HEADER)
 MARKS_SHEET = "xlsync标记"  # hidden: the fills xlsync's marks covered, so a re-run can undo them
 NOTE_MARK = "xlsync 校验："  # how every note xlsync writes begins
 NOTHING_TO_DO = "目前没有待办的帮扶事项。"

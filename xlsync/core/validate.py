@@ -10,6 +10,7 @@ from xlsync.core.checks import CLASS_CHECKS, Context
 from xlsync.core.checks.conflicts import conflicts_between
 from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
+from xlsync.core.duties import rate
 from xlsync.core.findings import ERROR, Finding, Report
 from xlsync.schema import CLASS_SHEETS
 
@@ -64,7 +65,7 @@ def complete_rate(books: Sequence[ClassBook], findings: Sequence[Finding]) -> fl
     """建档率 over `books`: complete children ÷ all children (None when there are none)."""
     counts = [complete_children(book, findings) for book in books]
     total = sum(t for _, t in counts)
-    return round(sum(c for c, _ in counts) / total, 4) if total else None
+    return rate(sum(c for c, _ in counts), total)
 
 
 def validate_classes(items: Sequence[ClassInput], config: SchoolConfig, as_of: dt.date) -> Report:

@@ -17,12 +17,14 @@ import pandas as pd
 from xlsync.core.formula import sum_formula
 from xlsync.core.master_view import (
     AS_OF_NAME,
+    CHECK_LABEL,
     DATE_FORMAT,
     PERCENT,
     SUM_COLUMNS,
     as_of_formula,
     chart_blocks,
     figure_rows,
+    hidden_columns,
     issue_links,
     overview_title,
 )
@@ -62,6 +64,8 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
     style_header(
         sheet, len(frame.columns), [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns]
     )
+    for number in hidden_columns(list(frame.columns)):
+        sheet.range((1, number)).column_width = 0  # Excel hides a column of width 0
     last = max(2, len(frame) + 1)
     for number, header in enumerate(frame.columns, start=1):
         if str(header).endswith("率"):
@@ -103,15 +107,21 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
     ]
     write_rows(sheet, 1, 1, rows)  # text quote-prefixed, the COUNTIF (a Formula) as a formula
     sheet.range((1, 1)).font.bold = True
-    for row, (_, _, number_format) in enumerate(lines, start=4):
+    for row, (label, _, number_format) in enumerate(lines, start=4):
         if number_format:
             sheet.range((row, 2)).number_format = number_format
-    sheet.range((1, 1)).column_width, sheet.range((1, 2)).column_width = 34, 22
+        if label == CHECK_LABEL:  # a check, not a figure: out of the principal's view
+            sheet.range((row, 1)).row_height = 0  # Excel hides a row of height 0
+    sheet.range((1, 1)).column_width, sheet.range((1, 2)).column_width = 46, 12
     row = len(rows) + 1
-    for (chart_title, counts), left in zip(chart_blocks(figures), (260, 700), strict=False):
+    for (chart_title, header, counts, number_format), left in zip(
+        chart_blocks(figures), (260, 700), strict=False
+    ):
         row += 1
-        write_rows(sheet, row, 1, [[chart_title, "逾期项数"]] + [[k, v] for k, v in counts.items()])
+        write_rows(sheet, row, 1, [[chart_title, header]] + [[k, v] for k, v in counts.items()])
         sheet.range((row, 1), (row, 2)).font.bold = True
+        if number_format and counts:
+            sheet.range((row + 1, 2), (row + len(counts), 2)).number_format = number_format
         if counts:
             chart = sheet.charts.add(
                 left=left, top=40, width=420, height=max(170, 17 * len(counts) + 85)

@@ -35,6 +35,8 @@ def draw(book: Book, spec: SheetSpec) -> XlSheet:
         )
     for column, width in spec.widths.items():
         sheet.range((1, column)).column_width = width
+    for column in spec.hidden_columns:
+        sheet.range((1, column)).column_width = 0  # Excel hides a column of width 0
     return sheet
 
 

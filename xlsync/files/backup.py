@@ -61,9 +61,11 @@ def _copy_verified(path: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        shutil.copy2(path, temp)
+        shutil.copyfile(path, temp)  # not its mode: a read-only file's copy must be fsynced
         with temp.open("rb+") as stream:
             os.fsync(stream.fileno())
+        times = path.stat()
+        os.utime(temp, ns=(times.st_atime_ns, times.st_mtime_ns))
         if temp.stat().st_size != path.stat().st_size or (
             is_whole_workbook(path) and not is_whole_workbook(temp)
         ):

@@ -113,7 +113,10 @@ _SPECS = {sheet.name: sheet for sheet in CLASS_SHEETS}
 
 
 def _table(table: Table) -> dict[str, Any]:
-    findings = [{**f.to_dict(), "value": _cell(f.value)} for f in table.findings]
+    findings = [
+        {**f.to_dict(), "value": _cell(f.value), "details": [list(d) for d in f.details]}
+        for f in table.findings
+    ]
     return {
         "spec": table.spec.name,
         "file": table.file,
@@ -127,7 +130,10 @@ def _table(table: Table) -> dict[str, Any]:
 
 
 def _untable(stored: dict[str, Any]) -> Table:
-    findings = [Finding(**{**f, "value": _uncell(f["value"])}) for f in stored["findings"]]
+    findings = [
+        Finding(**{**f, "value": _uncell(f["value"]), "details": tuple(map(tuple, f["details"]))})
+        for f in stored["findings"]
+    ]
     return Table(
         _SPECS[stored["spec"]],
         stored["file"],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from xlsync.core.config import SchoolConfig
 from xlsync.errors import XlsyncError
+from xlsync.files.disk import read_error
 from xlsync.files.reader import READABLE_SUFFIXES
 from xlsync.schema import CLASSES, MASTER_FILE, RETURN_DIR
 
@@ -36,7 +39,10 @@ def class_files(paths: Iterable[Path]) -> list[Path]:
 
 def folder_class_files(folder: Path) -> list[Path]:
     """The class workbooks in a folder and its subfolders (hidden ones and 返回各班, which holds
-    copies, skipped); may be none."""
+    copies, skipped); may be none. A folder that cannot be listed is refused: skipping it would
+    drop its classes unseen."""
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise read_error(folder, PermissionError(errno.EACCES, "cannot list the folder"))
     return sorted(
         p
         for p in folder.rglob("*")

@@ -4,7 +4,10 @@ one Chinese `XlsyncError` a teacher can act on, instead of an OSError traceback.
 from __future__ import annotations
 
 import errno
+import os
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from xlsync.errors import XlsyncError
@@ -25,6 +28,41 @@ def disk_error(path: Path, error: OSError) -> XlsyncError:
     else:
         why = f"系统报告：{error.strerror or error}。请检查磁盘和文件夹后再试。"
     return XlsyncError(f"无法写入{where}：{why}原来的文件没有被改动。")
+
+
+def read_error(path: Path, error: OSError) -> XlsyncError:
+    """The Chinese message for `error` met while reading `path` (e.g. no permission to read)."""
+    if error.errno in _READ_ONLY:
+        why = "没有读取权限。请在文件属性里给自己读取权限，或请电脑管理员帮忙后再试。"
+    else:
+        why = f"系统报告：{error.strerror or error}。请检查文件是否还在、磁盘是否正常后再试。"
+    return XlsyncError(f"无法读取「{path}」：{why}")
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn an OSError met while reading `path` into its Chinese message."""
+    try:
+        yield
+    except OSError as error:
+        raise read_error(path, error) from None
+
+
+def ensure_writable(path: Path) -> None:
+    """Refuse, before any work or backup, to write `path` when the file or its folder is
+    read-only: a rename would replace a read-only file (Linux, macOS), which the teacher made
+    read-only so that nothing changes it."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise XlsyncError(
+            f"「{path}」是只读文件，xlsync 没有改动它。如果要让 xlsync 写入，请在文件属性里"
+            "取消“只读”（或请电脑管理员给写入权限）后再试。"
+        )
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise XlsyncError(
+            f"文件夹「{folder}」是只读的（没有写入权限），xlsync 无法在里面保存「{path.name}」，"
+            "原来的文件没有被改动。请给这个文件夹写入权限（或请电脑管理员帮忙）后再试。"
+        )
 
 
 CFB_MAGIC, CFB_SECTOR = bytes.fromhex("d0cf11e0a1b11ae1"), 512

@@ -54,6 +54,14 @@ def _bat_run(command: str) -> list[str]:
     ]
 
 
+def _command_run(command: str) -> list[str]:
+    """Run `xlsync <command>` with the school's Python, else the one on PATH; keep its code."""
+    return [
+        f'if [ -x "$PY" ]; then "$PY" -m xlsync {command}; else xlsync {command}; fi',
+        "code=$?",
+    ]
+
+
 def bat_text(python: str) -> str:
     lines = _bat_head(python, "double-click to consolidate the school (as the 汇总全校 button)")
     lines += [
@@ -75,8 +83,7 @@ def bat_text(python: str) -> str:
 def command_text(python: str) -> str:
     lines = _command_head(python, "double-click to consolidate the school (as the 汇总全校 button)")
     lines += [
-        'if [ -x "$PY" ]; then "$PY" -m xlsync consolidate; else xlsync consolidate; fi',
-        "code=$?",
+        *_command_run("consolidate"),
         'if [ "$code" -ge 2 ]; then',
         '  echo "汇总没有完成，请按上面的说明处理后再双击一次。按回车键关闭。"',
         "  read -r _",
@@ -114,8 +121,7 @@ def check_command_text(python: str) -> str:
     lines = _command_head(python, CHECK_PURPOSE)
     lines += [
         'WHAT="${1:-.}"',
-        'if [ -x "$PY" ]; then "$PY" -m xlsync check "$WHAT"; else xlsync check "$WHAT"; fi',
-        "code=$?",
+        *_command_run('check "$WHAT"'),
         "echo",
         f'echo "{CHECK_DONE}"',
         'echo "按回车键关闭本窗口。"',

@@ -21,6 +21,7 @@ from typing import Any
 
 from xlsync import faults
 from xlsync.errors import XlsyncError
+from xlsync.files.disk import disk_error
 
 # A lock that cannot be read yet is being written (only where hard links are not available)
 # for at most this long; a takeover guard older than GUARD_STALE was left by a killed run.
@@ -117,7 +118,13 @@ class FileLock:
             guard.unlink(missing_ok=True)
 
     def __enter__(self) -> FileLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return self._acquire()
+        except OSError as error:  # a read-only folder: a Chinese message, never a traceback
+            raise disk_error(self.path, error) from None
+
+    def _acquire(self) -> FileLock:
         deadline = time.monotonic() + self.wait
         while not self._try():
             owner = self._owner()

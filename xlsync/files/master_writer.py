@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
@@ -25,12 +26,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsync.core.formula import Formula, sum_formula
 from xlsync.core.master_view import (
     AS_OF_NAME,
+    CHECK_LABEL,
     PERCENT,
     RATE_SCALE,
     SUM_COLUMNS,
     as_of_formula,
     chart_blocks,
     figure_rows,
+    hidden_columns,
     issue_links,
     overview_title,
 )
@@ -90,6 +93,8 @@ def write_frame(
             for cell in ws[column_letter(number)][1:]:
                 cell.number_format = PERCENT
     style_table(ws, [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns])
+    for number in hidden_columns(list(frame.columns)):
+        ws.column_dimensions[column_letter(number)].hidden = True
     last = len(frame) + 1
     if len(frame) > 0:
         ws.auto_filter.ref = f"A1:{column_letter(len(frame.columns))}{last}"
@@ -150,11 +155,27 @@ def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
     return totals
 
 
-def _bar_chart(ws: Worksheet, title: str, first: int, last: int, anchor: str) -> None:
+def _bar_chart(
+    ws: Worksheet, title: str, first: int, last: int, anchor: str, number_format: str
+) -> None:
+    """Bars listed top to bottom in the table's order, each with its value written on it."""
     chart = BarChart()
     chart.type, chart.title, chart.legend = "bar", title, None
     chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.x_axis.scaling.orientation = "maxMin"  # a bar chart draws its first category lowest
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.dataLabels = DataLabelList(  # the value only (LibreOffice adds the names unless told)
+        showVal=True,
+        showCatName=False,
+        showSerName=False,
+        showLegendKey=False,
+        showPercent=False,
+        numFmt=number_format or None,
+    )
+    chart.y_axis.scaling.min = 0  # bars measured from zero (a rate up to 100 %)
+    if number_format == PERCENT:
+        chart.y_axis.scaling.max = 1
     chart.height, chart.width = max(6, 0.6 * (last - first + 1) + 3), 16
     ws.add_chart(chart, anchor)
 
@@ -174,16 +195,20 @@ def _write_overview(
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
         if isinstance(value, Formula) and value.cached is not None:
             formulas[f"B{ws.max_row}"] = value.cached
-    for (title, counts), anchor_col in zip(chart_blocks(figures), ("D", "L"), strict=False):
+        ws.row_dimensions[ws.max_row].hidden = label == CHECK_LABEL  # a check, not a figure
+    for (title, header, counts, number_format), anchor_col in zip(
+        chart_blocks(figures), ("D", "L"), strict=False
+    ):
         ws.append([])
-        append_values(ws, [title, "逾期项数"])
+        append_values(ws, [title, header])
         ws.cell(ws.max_row, 1).font = ws.cell(ws.max_row, 2).font = Font(bold=True)
         first = ws.max_row + 1
         for label, count in counts.items():
             append_values(ws, [label, count])
+            ws.cell(ws.max_row, 2).number_format = number_format or "General"
         if counts:
-            _bar_chart(ws, title, first, ws.max_row, f"{anchor_col}4")
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 34, 22
+            _bar_chart(ws, title, first, ws.max_row, f"{anchor_col}4", number_format)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 46, 12
     print_setup(ws)
     ws.print_title_rows = None
     return formulas

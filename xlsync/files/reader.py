@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import python_calamine
 
+from xlsync import faults
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.tables import Grid
+from xlsync.core.workbook_kind import check_class_book
 from xlsync.errors import XlsyncError
+from xlsync.files.disk import reading
 from xlsync.files.error_cells import error_cells
-from xlsync.files.extent import sheet_extent
-from xlsync.files.ooxml import sheet_parts
+from xlsync.files.extent import Extent, sheet_extent, trimmed
+from xlsync.files.isolate import in_child
+from xlsync.files.ooxml import edit_sheets, sheet_parts
 from xlsync.files.protect import plain
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -37,17 +44,21 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read_class_workbook(path: str | Path, name: str | None = None) -> ClassBook:
-    """The typed tables of one class workbook file; `name` is how findings refer to it."""
-    return assemble_class_book(load_grids(path), name or str(path))
+    """The typed tables of one class workbook file; `name` is how findings refer to it. The
+    master given instead is refused as such."""
+    grids = load_grids(path)
+    check_class_book(grids, name or path)
+    return assemble_class_book(grids, name or str(path))
 
 
 def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:
     """The sheets of `path` (those `only` accepts) as grids (grid[0][0] is A1), by sheet name."""
     path = Path(path)
     _check_readable(path)
-    if path.suffix.lower() == ".csv":
-        return {path.stem: _read_csv(path)}
-    return _read_workbook(path, only or (lambda name: True))
+    with reading(path):  # no permission to read it, a network drive gone, …
+        if path.suffix.lower() == ".csv":
+            return {path.stem: _read_csv(path)}
+        return _read_workbook(path, only or (lambda name: True))
 
 
 def _check_readable(path: Path) -> None:
@@ -61,12 +72,24 @@ def _check_readable(path: Path) -> None:
         )
 
 
-def _check_package(path: Path, data: bytes, only: Callable[[str], bool]) -> None:
-    """Refuse, before anything unpacks it, a zip bomb or a sheet with a cell typed far away."""
+@dataclass
+class _Checked:
+    """What the checks before calamine found: is the package odd, which sheets to trim."""
+
+    odd: bool = False
+    trims: dict[str, int] = field(default_factory=dict)  # sheet → offset of its data end
+
+
+def _check_package(path: Path, data: bytes, only: Callable[[str], bool]) -> _Checked:
+    """Refuse, before anything unpacks it, a zip bomb or a sheet with a cell typed far away;
+    say whether the package is odd enough to be read in a child process (files/isolate.py)
+    and which sheets end in many formatted empty rows."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_size(path, archive.infolist())
-            _check_ranges(path, archive, only)
+            checked = _check_ranges(path, archive, only)
+            checked.odd = checked.odd or _odd_strings(archive)
+            return checked
     except zipfile.BadZipFile:
         raise XlsyncError(
             f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。"
@@ -87,15 +110,53 @@ def _check_size(path: Path, members: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bool]) -> None:
+def _check_ranges(path: Path, archive: zipfile.ZipFile, only: Callable[[str], bool]) -> _Checked:
     """Refuse, before python-calamine lays a sheet out (it aborts the process when a sheet's
     used range needs more memory than there is), a sheet with a cell typed far away."""
     if "xl/workbook.xml" not in archive.namelist():
-        return  # not OOXML (an .ods): left to the check after loading
+        return _Checked(odd=True)  # not OOXML (an .ods): not measured here, so read in a child
+    checked = _Checked()
     for name, part in sheet_parts(archive).items():
         if only(name) and part in archive.namelist():
             with archive.open(part) as stream:
-                _check_range(path, name, *sheet_extent(stream))
+                extent = sheet_extent(stream)
+            _check_range(path, name, extent.rows, extent.columns)
+            checked.odd = checked.odd or _odd(extent)
+            if extent.data_end is not None and extent.size - extent.data_end > TRIM_AT:
+                checked.trims[name] = extent.data_end
+    return checked
+
+
+TRIM_AT = 1 << 20  # bytes of formatted empty rows past the data worth cutting before reading
+
+
+def _odd(extent: Extent) -> bool:
+    """A sheet not spelled as spreadsheet programs write it, or whose <dimension> says less
+    than its cells reach or more than the limits: not what calamine is used to reading.
+    (A writer that always claims `A1` makes every file of it odd: half a second each.)"""
+    claimed = extent.claimed
+    lies = claimed is not None and (
+        claimed[0] < extent.rows
+        or claimed[1] < extent.columns
+        or claimed[0] > MAX_ROWS
+        or claimed[1] > MAX_COLUMNS
+    )
+    return not extent.plain or lies
+
+
+_COUNT = re.compile(rb'\b(?:count|uniqueCount)\s*=\s*["\']\s*(\d+)')
+
+
+def _odd_strings(archive: zipfile.ZipFile) -> bool:
+    """Shared strings claiming more strings than the part could hold (calamine reserves room
+    for the count it is told, and aborts when that is absurd)."""
+    part = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if part is None:
+        return False
+    with archive.open(part) as stream:
+        head = stream.read(4096)
+    size = archive.getinfo(part).file_size
+    return any(int(n) > max(size, MAX_CELLS) for n in _COUNT.findall(head))
 
 
 def _check_range(path: Path, name: str, height: int, width: int) -> None:
@@ -143,14 +204,35 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     head = data[:8]
     if path.suffix.lower() != ".xls" and head[:4] != ZIP_MAGIC:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
-    if head[:4] == ZIP_MAGIC:
-        _check_package(path, data, only)
-    grids = _calamine_grids(path, data, only)
+    checked = _check_package(path, data, only) if head[:4] == ZIP_MAGIC else _Checked(True)
+    if checked.trims:  # formatted empty rows: calamine and the error scan skip them anyway
+        data = edit_sheets(
+            data, {n: partial(trimmed, data_end=e) for n, e in checked.trims.items()}
+        )
+    read = _isolated_grids if checked.odd else _calamine_grids
+    grids = read(path, data, only)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         with _library_errors(path):
             found = error_cells(io.BytesIO(data), grids)
         _put_errors(grids, found)
     return grids
+
+
+def _isolated_grids(path: Path, data: bytes, only: Callable[[str], bool]) -> dict[str, Grid]:
+    """The grids as `_calamine_grids` gives them, read in a child process (files/isolate.py):
+    the sheets measured above, or every sheet of a file that could not be measured."""
+    wanted = None
+    if data[:4] == ZIP_MAGIC:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "xl/workbook.xml" in archive.namelist():
+                wanted = frozenset(name for name in sheet_parts(archive) if only(name))
+    grids = in_child(path, _grids_in_child, path, data, wanted)
+    return {name: grid for name, grid in grids.items() if only(name)}
+
+
+def _grids_in_child(path: Path, data: bytes, wanted: frozenset[str] | None) -> dict[str, Grid]:
+    faults.reached("isolated-read")  # lets a test see that the read ran in the child
+    return _calamine_grids(path, data, lambda name: wanted is None or name in wanted)
 
 
 # What the libraries raise for a damaged file. Only the calls into them are guarded, so a bug

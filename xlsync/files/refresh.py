@@ -55,13 +55,22 @@ def _looks(workbook: Workbook, students: str) -> list[Any]:
     the status columns) cell by cell — values, fills, fonts, notes, number formats — with
     their visibility and conditional formats. The marks on the teacher's other sheets follow
     from the findings listed in 校验结果 and the fills remembered in xlsync标记, so comparing
-    those covers them without walking every record."""
+    those covers them without walking every record; the drop-downs are compared as ranges."""
     names = [students, STATUS_SHEET, CHECK_SHEET, MARKS_SHEET]
     return [
         (ws.title, ws.sheet_state, _cells(ws), _rules(ws))
         for ws in workbook.worksheets
         if ws.title in names
-    ] + [workbook.sheetnames]
+    ] + [workbook.sheetnames, _checks(workbook)]
+
+
+def _checks(workbook: Workbook) -> list[Any]:
+    """Every sheet's data validations (the drop-downs files/ranges.py widens) and the names."""
+    checks = [
+        (ws.title, sorted(f"{dv.sqref} {dv.formula1}" for dv in ws.data_validations.dataValidation))
+        for ws in workbook.worksheets
+    ]
+    return checks + sorted(f"{n} {d.attr_text}" for n, d in workbook.defined_names.items())
 
 
 def _cells(ws: Any) -> list[tuple]:

@@ -97,6 +97,8 @@ def _clear(ws: Worksheet, box: Box) -> None:
 def _sheet_setup(ws: Worksheet, spec: SheetSpec) -> None:
     for column, width in spec.widths.items():
         ws.column_dimensions[column_letter(column)].width = width
+    for column in spec.hidden_columns:
+        ws.column_dimensions[column_letter(column)].hidden = True
     if spec.frozen_rows:
         ws.freeze_panes = f"A{spec.frozen_rows + 1}"
     if spec.filtered:

@@ -22,10 +22,11 @@ from openpyxl import Workbook, load_workbook
 from xlsync import faults
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
-from xlsync.files.disk import disk_error, is_whole_workbook
+from xlsync.files.disk import disk_error, ensure_writable, is_whole_workbook
+from xlsync.files.extent import sheet_extent
 from xlsync.files.kept import Owned, ensure_kept, keep_formula_results, owning, refuse_strict
 from xlsync.files.lock import process_alive as _alive
-from xlsync.files.ooxml import parts_of_sheets
+from xlsync.files.ooxml import parts_of_sheets, sheet_parts
 from xlsync.files.protect import encrypted_like, plain
 from xlsync.files.stamp import ensure_unchanged, read_stamp, remember_read, stamp_of
 
@@ -137,6 +138,7 @@ def atomic_write(
     """Call `write(temp_path)`, then move the temp file over `path` in one step
     (`before_replace` may still refuse, e.g. when the file changed meanwhile)."""
     ensure_not_open(path)
+    ensure_writable(path)
     try:
         _write_and_replace(path, write, before_replace)
     except OSError as error:
@@ -193,6 +195,7 @@ def save_workbook(
     if original is not None:
         ensure_rewritable(path, rebuilt_sheets)
         ensure_not_open(path)
+        ensure_writable(path)  # before the backup: a refused write leaves no copy behind
         back_up(path)
     owned = owned or owning(frozenset(rebuilt_sheets))
 
@@ -236,6 +239,7 @@ def restore_backup(backup: Path, target: Path) -> None:
             "xlsync 不会用它恢复。请选另一个备份（xlsync restore 会列出全部备份）。"
         )
     ensure_not_open(target)
+    ensure_writable(target)
     back_up(target)
     atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
 
@@ -261,6 +265,30 @@ def load_remembered(path: Path, prepare: Callable[[bytes], bytes | io.BytesIO]) 
     refuse_strict(path, content)  # openpyxl would read it as an empty workbook
     prepared = prepare(content)
     source = prepared if isinstance(prepared, io.BytesIO) else io.BytesIO(prepared)
+    ensure_small_enough(path, source)
     workbook = load_workbook(source, keep_vba=path.suffix.lower() == ".xlsm", rich_text=True)
     remember_read(workbook, path, read)
     return workbook
+
+
+MAX_REWRITE = 32 << 20  # sheet XML openpyxl loads and saves on a school PC (≈ 500,000 cells)
+
+
+def ensure_small_enough(path: Path, source: io.BytesIO) -> None:
+    """Refuse, before openpyxl loads it (minutes, then a MemoryError), a workbook with a sheet
+    too large to rewrite: most often thousands of formatted empty rows under the data."""
+    with zipfile.ZipFile(source) as archive:
+        names = set(archive.namelist())
+        for name, part in sheet_parts(archive).items():
+            size = archive.getinfo(part).file_size if part in names else 0
+            if size > MAX_REWRITE:
+                with archive.open(part) as stream:
+                    rows = sheet_extent(stream).rows
+                raise XlsyncError(
+                    f"「{path.name}」的工作表「{name}」有 {size >> 20} MB，太大，xlsync 无法安全地"
+                    f"改写它，所以没有动它（校验和汇总照常进行）。有内容的单元格只到第 {rows} 行，"
+                    "下面多半是设置了格式（边框、底色）的空行：请在 Excel 中选中第 "
+                    f"{rows + 1} 行，按 Ctrl+Shift+↓ 选到最后一行，右键“删除”，保存后再试。"
+                    "如果这些行确实都有数据，请把旧的记录移到另一个工作簿。"
+                )
+    source.seek(0)

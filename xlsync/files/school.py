@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from xlsync.core.master_view import AS_OF_NAME, as_of_of
 from xlsync.core.normalize import fold
 from xlsync.core.school_year import parse_school_year
 from xlsync.core.tables import Grid, next_row
+from xlsync.core.workbook_kind import check_master
 from xlsync.errors import XlsyncError
 from xlsync.files.launchers import write_check_launchers, write_launchers
 from xlsync.files.ooxml import defined_names
@@ -45,8 +47,22 @@ _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def read_master(path: str | Path) -> SchoolConfig:
-    """The school configuration held by a master workbook (its big rebuilt sheets are skipped)."""
-    return assemble_config(load_grids(path, is_config_sheet), str(path))
+    """The school configuration held by a master workbook (its big rebuilt sheets are skipped);
+    a class workbook given instead is refused as such."""
+    names: list[str] = []
+    grids = load_grids(path, _noting(names, is_config_sheet))
+    check_master(names, path)
+    return assemble_config(grids, str(path))
+
+
+def _noting(names: list[str], wanted: Callable[[str], bool]) -> Callable[[str], bool]:
+    """`wanted`, noting every sheet name it is asked about (load_grids asks about each)."""
+
+    def ask(name: str) -> bool:
+        names.append(name)
+        return wanted(name)
+
+    return ask
 
 
 def read_as_of(path: Path) -> str | None:
@@ -63,7 +79,9 @@ def read_as_of(path: Path) -> str | None:
 def read_results(path: Path, every_sheet: bool = False) -> dict[str, Grid]:
     """The sheets 汇总 built in the master (with `every_sheet`, all its sheets); a master
     that lacks any of them is refused with a message to run 汇总 first."""
-    grids = load_grids(path, lambda name: every_sheet or name in RESULT_SHEETS)
+    names: list[str] = []
+    grids = load_grids(path, _noting(names, lambda name: every_sheet or name in RESULT_SHEETS))
+    check_master(names, path)
     missing = [n for n in RESULT_SHEETS if n not in grids]
     if missing:
         raise XlsyncError(

@@ -21,6 +21,7 @@ from xlsync.core.render.class_book import status_spec, todo_spec
 from xlsync.core.render.spec import SheetSpec
 from xlsync.core.tables import Table
 from xlsync.files.kept import Owned, owning
+from xlsync.files.ranges import widen_checks
 from xlsync.files.render import draw
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.schema import STATUS_SHEET
@@ -41,6 +42,7 @@ def draw_status(
     spec = status_spec(table.source_sheet, grid, table.header_row, table.data.index, rules, items)
     draw(workbook, spec)
     draw(workbook, todo_spec(items, table.source_sheet))
+    widen_checks(workbook)  # drop-downs on every row a school year needs (files/ranges.py)
     return owning(frozenset({STATUS_SHEET}), {spec.name: _columns(spec)})
 
 

@@ -1,9 +1,8 @@
 """Build the class workbook (班级台账) and master workbook (全校汇总) templates from the schema.
 
 Everything a teacher sees in a fresh workbook comes from `xlsync.schema`: headers, widths,
-drop-downs, input messages, formats and the 说明 sheet. Drop-downs use inline lists, which
-survive openpyxl and LibreOffice (lists pointing at another sheet live in an extension
-block that openpyxl silently drops).
+drop-downs and checks (xlsync/files/validations.py) on the rows a school year needs
+(`Sheet.rows`), formats and the 说明 sheet.
 """
 
 from __future__ import annotations
@@ -14,24 +13,24 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import default_grids
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import append_values, print_setup
+from xlsync.files.validations import check_for, roster_name
 from xlsync.schema import (
     CLASS_SHEETS,
     HELP_SHEET,
     MASTER_CONFIG_SHEETS,
     SCHOOL,
+    STUDENTS,
     Column,
     Kind,
     Sheet,
 )
 
-DATA_ROWS = 1000  # rows below the header that carry drop-downs and formats
 TEMPLATE_YEAR = "2026-2027"  # the school year of the committed master template
 TEMPLATE_SCHOOL = "某某学校"
 FIXED_TIME = dt.datetime(2026, 9, 1)  # keeps generated files byte-stable apart from save time
@@ -43,11 +42,12 @@ THIN = Side(style="thin", color="9BA7B4")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
-INLINE_LIST_LIMIT = 255  # Excel's limit for an inline list, separators included
 
 CLASS_GUIDE = (
     "本工作簿有三张表：学生档案、帮扶记录、学业帮扶计划。请在对应的表中从第 2 行开始填写，每行一条。",
     "橙色表头的列必须填写，蓝色表头的列可以不填。有下拉箭头的列请从下拉中选择。",
+    "帮扶记录和学业帮扶计划的「学生姓名」可以从下拉中选学生档案里的姓名；几名学生一起参加的活动，"
+    "可以写几个姓名，用「、」隔开，出现提示时点「确定」即可。",
     "日期请按 2026-09-01 的格式填写；身份证号、学籍号和电话已设为文本格式，直接输入即可。",
     "不要改动表头的文字。可以在右边加自己的列，xlsync 会原样保留。",
     "表格最右边由 xlsync 写入的状态列（如「谈心·本月」），以及“逾期提醒”“校验结果”两张表，"
@@ -89,90 +89,17 @@ def _format_columns(ws: Worksheet, sheet: Sheet) -> None:
             dim.number_format = TEXT_FORMAT
 
 
-def _data_range(number: int, first_row: int = 2) -> str:
+def _data_range(number: int, rows: int, first_row: int = 2) -> str:
     letter = column_letter(number)
-    return f"{letter}{first_row}:{letter}{first_row + DATA_ROWS - 1}"
-
-
-def _validation_for(col: Column, choices: Sequence[str] = ()) -> DataValidation | None:
-    """The Excel input check of one column, or None where a free entry is right."""
-    choices = tuple(choices) or col.choices
-    if choices and len(",".join(choices)) + 2 <= INLINE_LIST_LIMIT:
-        lenient = col.kind == Kind.MULTI or not col.choices
-        return DataValidation(
-            type="list",
-            formula1='"' + ",".join(choices) + '"',
-            allow_blank=True,
-            errorStyle="information" if lenient else "stop",
-            error=(
-                "可以多选，用顿号分隔。"
-                if col.kind == Kind.MULTI
-                else f"请从下拉中选择：{'、'.join(choices)}"[:255]
-            ),
-        )
-    if col.kind == Kind.DATE:
-        return DataValidation(
-            type="date",
-            operator="between",
-            formula1="1",
-            formula2="73050",
-            allow_blank=True,
-            errorStyle="stop",
-            error="请按 2026-09-01 的格式填写日期。",
-        )
-    if col.kind == Kind.ID_CARD:
-        return DataValidation(
-            type="textLength",
-            operator="equal",
-            formula1="18",
-            allow_blank=True,
-            errorStyle="stop",
-            error="身份证号应为 18 位（最后一位可以是 X）。",
-        )
-    if col.kind == Kind.STUDENT_NO:
-        return DataValidation(
-            type="textLength",
-            operator="equal",
-            formula1="19",
-            allow_blank=True,
-            errorStyle="warning",
-            error="学籍号应为 G、L 或 J 加 18 位，共 19 位。",
-        )
-    if col.kind == Kind.PHONE:
-        return DataValidation(
-            type="textLength",
-            operator="between",
-            formula1="7",
-            formula2="13",
-            allow_blank=True,
-            errorStyle="stop",
-            error="电话应为 11 位手机号，或 0 开头的区号加号码。",
-        )
-    if col.kind == Kind.INT:
-        return DataValidation(
-            type="whole",
-            operator="between",
-            formula1=str(col.min_value),
-            formula2=str(col.max_value),
-            allow_blank=True,
-            errorStyle="stop",
-            error=f"请填 {col.min_value}–{col.max_value} 的整数。",
-        )
-    return None
+    return f"{letter}{first_row}:{letter}{first_row + rows - 1}"
 
 
 def _add_validations(ws: Worksheet, sheet: Sheet, lists: Mapping[str, Sequence[str]]) -> None:
     for number, col in enumerate(sheet.columns, start=1):
-        validation = _validation_for(col, lists.get(col.header, ()))
-        if validation is None:
-            continue
-        validation.errorTitle = f"{col.header}填写有误"[:32]
-        validation.promptTitle = col.header[:32]
-        validation.prompt = (col.hint or "请从下拉中选择")[:255]
-        validation.showErrorMessage = True
-        validation.showInputMessage = True
-        validation.add(_data_range(number))
-        ws.add_data_validation(validation)
+        validation = check_for(col, lists.get(col.header, ()))
+        if validation is not None:
+            validation.add(_data_range(number, sheet.rows))
+            ws.add_data_validation(validation)
 
 
 def add_data_sheet(
@@ -243,6 +170,8 @@ def _rule_text(col: Column) -> str:
     parts = [col.hint] if col.hint else []
     if col.choices:
         parts.append("可选：" + "、".join(col.choices))
+    if col.roster_list:
+        parts.append("下拉中是学生档案里的姓名")
     if col.default:
         parts.append(f"不填按「{col.default}」")
     return "；".join(parts)
@@ -263,6 +192,8 @@ def build_class_workbook(teachers: Sequence[str] = ()) -> Workbook:
     lists = {"帮扶教师": list(teachers)} if teachers else {}
     for sheet in CLASS_SHEETS:
         add_data_sheet(wb, sheet, lists)
+    name_column = STUDENTS.headers.index("姓名") + 1
+    wb.defined_names.add(roster_name(STUDENTS.name, name_column, 2, STUDENTS.rows + 1))
     wb.active = 1
     return wb
 

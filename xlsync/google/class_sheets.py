@@ -24,7 +24,7 @@ from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
 from xlsync.core.render.spec import Mark, SheetSpec
 from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
-from xlsync.core.tables import Table
+from xlsync.core.tables import Table, column_letter
 from xlsync.errors import XlsyncError
 from xlsync.google import render
 from xlsync.google.client import google_errors
@@ -40,7 +40,8 @@ from xlsync.schema import (
 MARKS_TAB = MARKS_SHEET
 REQUIRED_RGB, OPTIONAL_RGB = (0.99, 0.89, 0.84), (0.87, 0.92, 0.97)
 ERROR_RGB = tuple(render.rgb(spec.ERROR_FILL).values())  # the colour of an error mark
-DATA_ROWS = 1000
+_NAME = column_letter(STUDENTS.headers.index("姓名") + 1)
+ROSTER = f"='{STUDENTS.name}'!{_NAME}2:{_NAME}{STUDENTS.rows + 1}"  # 学生档案's 姓名 cells
 
 
 def on_sheet(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,6 +60,13 @@ def _rgb(colour: tuple[float, float, float]) -> dict[str, float]:
 
 
 def _validation(col: Column, teachers: Sequence[str]) -> dict | None:
+    if col.roster_list:  # not strict: a group record names several children (16.6)
+        return {
+            "condition": {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": ROSTER}]},
+            "strict": False,
+            "showCustomUi": True,
+            "inputMessage": (col.hint or "请从下拉中选择学生档案里的姓名")[:255],
+        }
     choices = list(col.choices) or (list(teachers) if col.header == "帮扶教师" else [])
     if choices:
         return {
@@ -94,7 +102,7 @@ def _tab_requests(sheet_id: int, spec, teachers: Sequence[str]) -> list[dict]:
                     "sheetId": sheet_id,
                     "title": spec.name,
                     "gridProperties": {
-                        "rowCount": DATA_ROWS + 1,
+                        "rowCount": spec.rows + 1,
                         "columnCount": width + 12,
                         "frozenRowCount": 1,
                     },
@@ -130,7 +138,7 @@ def _tab_requests(sheet_id: int, spec, teachers: Sequence[str]) -> list[dict]:
         body = {
             "sheetId": sheet_id,
             "startRowIndex": 1,
-            "endRowIndex": DATA_ROWS + 1,
+            "endRowIndex": spec.rows + 1,
             "startColumnIndex": index,
             "endColumnIndex": index + 1,
         }

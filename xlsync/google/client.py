@@ -13,6 +13,7 @@ from pathlib import Path
 import gspread
 import requests
 
+from xlsync.core.masking import mask_text
 from xlsync.errors import XlsyncError
 from xlsync.google.transport import SchoolHTTPClient
 
@@ -90,8 +91,8 @@ def google_errors(spreadsheet: str) -> Iterator[None]:
             ) from None
         if code == 404:
             raise XlsyncError(f"找不到 Google 表格「{spreadsheet}」，请核对表格 ID。") from None
-        raise XlsyncError(
-            f"Google 表格返回错误（{code}）：{error}。已按规定重试，请稍后再试。"
+        raise XlsyncError(  # Google's message can quote a value sent: it goes to screens and logs
+            f"Google 表格返回错误（{code}）：{mask_text(str(error))}。已按规定重试，请稍后再试。"
         ) from None
     except requests.RequestException as error:
         raise XlsyncError(

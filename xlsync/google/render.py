@@ -73,6 +73,7 @@ def draw(spec: SheetSpec, sheet_id: int, ids: dict[str, int]) -> list[dict]:
     requests += [_rule(sheet_id, rule, i) for i, rule in enumerate(spec.rules)]
     requests += [_link(sheet_id, spec, link, ids) for link in spec.links]
     requests += [_width(sheet_id, c, w) for c, w in spec.widths.items()]
+    requests += [_hide(sheet_id, c) for c in spec.hidden_columns]
     return requests
 
 
@@ -162,6 +163,21 @@ def _link(sheet_id: int, spec: SheetSpec, link: Any, ids: dict[str, int]) -> dic
             "range": grid_range(sheet_id, box),
             "cell": {"userEnteredFormat": {"textFormat": text}},
             "fields": ",".join(f"userEnteredFormat.textFormat.{k}" for k in text),
+        }
+    }
+
+
+def _hide(sheet_id: int, column: int) -> dict:
+    return {
+        "updateDimensionProperties": {
+            "range": {
+                "sheetId": sheet_id,
+                "dimension": "COLUMNS",
+                "startIndex": column - 1,
+                "endIndex": column,
+            },
+            "properties": {"hiddenByUser": True},
+            "fields": "hiddenByUser",
         }
     }
 

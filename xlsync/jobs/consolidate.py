@@ -37,13 +37,16 @@ from xlsync.core.consolidate import (
     teacher_stats,
 )
 from xlsync.core.duties import school_duties
+from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.errors import XlsyncError
 from xlsync.files import master_writer as mw
+from xlsync.files.backup import folder_of
 from xlsync.files.cache import Cache, code_fingerprint, content_digest
 from xlsync.files.discover import class_folder, inside, school_class_files
+from xlsync.files.disk import ensure_writable, reading
 from xlsync.files.lock import FileLock
 from xlsync.files.ooxml import sheet_parts
 from xlsync.files.protect import plain
@@ -73,6 +76,8 @@ class MasterTarget:
 def file_target(master: Path) -> MasterTarget:
     def check() -> None:
         ensure_not_open(master)
+        ensure_writable(master)
+        ensure_writable(folder_of(master) / master.name)  # its backup: before any write-back
         ensure_rewritable(master, mw.OWNED_SHEETS)
 
     return MasterTarget(
@@ -110,10 +115,13 @@ class ConsolidateResult:
             "errors": f["errors"],
             "warnings": f["warnings"],
             "overdue": f["overdue"],
+            "children_overdue": f["children_overdue"],
+            "on_time_rate": f["on_time_rate"],
+            "on_time_by_rule": f["on_time_by_rule"],
             "due_soon": f["due_soon"],
             "complete_rate": f["complete_rate"],
             "retention_rate": f["retention_rate"],
-            "failed_files": self.failed,
+            "failed_files": mask_failures(self.failed),
             "stale_files": f["stale_files"],
             "parsed_files": self.parsed,
             "unchanged": self.unchanged,
@@ -172,11 +180,12 @@ def _file_source(
             f"台账来源「{path}」在班级台账目录「{confined_to}」之外（或是指向目录外的链接），"
             "xlsync 没有读取。如确需读取，请在命令后加 --allow-outside。"
         )
-    if not path.exists():
-        raise XlsyncError(
-            f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。"
-        )
-    digest = content_digest(path)
+    with reading(path):  # no permission to the file or to its folder, a network drive gone
+        if not path.exists():
+            raise XlsyncError(
+                f"找不到班级台账「{path}」，请检查 班级 表的台账来源，或把文件放回班级台账目录。"
+            )
+        digest = content_digest(path)
     stale = "文件正在 Excel 中打开，用的是它最近一次保存的内容" if lock_files(path) else ""
     return Source(
         path,
@@ -340,6 +349,7 @@ def consolidate(
         raise XlsyncError(
             f"找不到全校汇总工作簿「{master}」。请写出它的路径，或先运行 xlsync init。"
         )
+    master = master.absolute()  # the cache knows class files by path, whatever the cwd
     with FileLock(master.parent / ".xlsync" / "consolidate.lock", "汇总"):
         return _consolidate(
             master,

@@ -19,6 +19,7 @@ from xlsync.core.findings import Report
 from xlsync.core.obligations import OVERDUE, SOON, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, validate_classes
+from xlsync.core.workbook_kind import CLASS_NOT_MASTER, MASTER_NOT_CLASS
 from xlsync.errors import XlsyncError
 from xlsync.excel import class_book, master
 from xlsync.excel.book import Book, append_record, find_sheet, grids
@@ -87,7 +88,7 @@ class OpenClass:
 def open_class(book: Book, as_of: dt.date) -> OpenClass:
     if is_master(book):
         raise XlsyncError(
-            "这是全校汇总工作簿。「校验本表」「计算逾期」用在班级台账上；全校汇总请点「汇总全校」。"
+            f"{MASTER_NOT_CLASS}。「校验本表」「计算逾期」用在班级台账上；全校汇总请点「汇总全校」。"
         )
     path = saved_path(book)
     found, config, notes = load_config(None, [path], as_of, path.parent)
@@ -116,8 +117,9 @@ def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
 
 def open_master(book: Book) -> Path:
     if not is_master(book):
+        what = f"{CLASS_NOT_MASTER}。" if find_sheet(book, STUDENTS.name) is not None else ""
         raise XlsyncError(
-            f"这个按钮要在全校汇总工作簿（{MASTER_FILE}）中使用。请先打开全校汇总，再点一次。"
+            f"{what}这个按钮要在全校汇总工作簿（{MASTER_FILE}）中使用。请先打开全校汇总，再点一次。"
         )
     return saved_path(book)
 

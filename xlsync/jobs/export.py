@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from xlsync.core.masking import mask_rows
+from xlsync.core.master_view import as_shown
 from xlsync.errors import XlsyncError
 from xlsync.files.master_writer import OWNED_SHEETS
 from xlsync.files.safe_write import atomic_write
@@ -71,7 +72,7 @@ def export(
     grids = read_results(master, every_sheet=not masked)
     if masked:  # the results only, masked
         tables = {
-            n: mask_rows([list(r) for r in grids[n]], school_key(master))
+            n: as_shown(mask_rows([list(r) for r in grids[n]], school_key(master)))
             for n in OWNED_SHEETS
             if n in grids
         }

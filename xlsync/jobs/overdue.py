@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,10 +12,12 @@ from typing import Any
 from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
 from xlsync.core.findings import Report
+from xlsync.core.masking import mask_failures, pseudonym
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.todo import section_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
+from xlsync.files.school_key import school_key
 from xlsync.files.status_columns import write_status
 from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
 
@@ -45,16 +47,21 @@ class OverdueResult:
         return Counter((i.file, i.row) for i in self.items if i.status == OVERDUE)
 
     def to_dict(self) -> dict[str, Any]:
-        counts = self.overdue_counts()
+        """The JSON: read by scripts and pasted anywhere, so no child's ID or birth date in it:
+        `child_key` is the school's keyed pseudonym (the synced sheet's 学生编号)."""
+        counts, shown = self.overdue_counts(), _key_shown(self.inputs.master)
         return {
             "as_of": self.as_of.isoformat(),
             "master": str(self.inputs.master) if self.inputs.master else None,
-            "items": [{**i.to_dict(), "section": section_of(i)} for i in self.items],
+            "items": [
+                {**i.to_dict(), "child_key": shown(i.child_key), "section": section_of(i)}
+                for i in self.items
+            ],
             "children": [
                 {
                     "class": c.class_name,
                     "child": c.name,
-                    "child_key": c.key,
+                    "child_key": shown(c.key),
                     "teacher": c.teacher,
                     "status": c.status,
                     "file": c.file,
@@ -64,9 +71,19 @@ class OverdueResult:
                 for c in self.children
             ],
             "school": self.school.to_dict(),
-            "failed_files": self.inputs.failed,
+            "failed_files": mask_failures(self.inputs.failed),
             "written": self.written,
         }
+
+
+def _key_shown(master: Path | None) -> Callable[[str], str]:
+    """A child's key as the JSON shows it: keyed with the school's key, the same pseudonym as
+    the sync's 学生编号; without a master (no key to keep) or a writable folder for one, empty."""
+    try:
+        key = school_key(master) if master else None
+    except OSError:
+        key = None
+    return lambda text: pseudonym(text, key)
 
 
 def overdue(

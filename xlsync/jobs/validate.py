@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from xlsync.core.findings import Report
+from xlsync.core.masking import mask_failures
 from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.files.annotate import annotate_workbook
 from xlsync.jobs.inputs import Google, Inputs, load_inputs, write_each
@@ -36,7 +37,7 @@ class ValidateResult:
             "as_of": self.as_of.isoformat(),
             "master": str(self.inputs.master) if self.inputs.master else None,
             **self.report.to_dict(),
-            "failed_files": self.inputs.failed,
+            "failed_files": mask_failures(self.inputs.failed),
             "annotated": self.annotated,
         }
 

@@ -15,13 +15,14 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
+from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import Item
 from xlsync.errors import XlsyncError
 from xlsync.files.cache import Cache, code_fingerprint, content_digest
@@ -59,13 +60,15 @@ class WriteBack:
     current: list[str] = field(default_factory=list)  # already up to date, left alone
     missed: list[dict[str, str]] = field(default_factory=list)  # class, file, reason, message
     returned: str = ""  # the 返回各班 folder, when it holds copies
+    copy_error: str = ""  # why 返回各班 could not be brought up to date
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "refreshed": self.refreshed,
             "current": self.current,
-            "not_refreshed": self.missed,
+            "not_refreshed": mask_failures(self.missed),
             "return_folder": self.returned,
+            "return_folder_error": self.copy_error,
         }
 
     def missed_text(self) -> str:
@@ -83,6 +86,7 @@ def write_back(
 ) -> WriteBack:
     """Refresh every class workbook read fresh in this run; list the others."""
     done = WriteBack()
+    items, findings = _by_file(school.items), _by_file(school.findings)
     for number, result in enumerate(school.classes, start=1):
         if progress:
             progress("更新班级台账", number, len(school.classes), result.item.class_name)
@@ -92,9 +96,21 @@ def write_back(
         if result.stale_reason:
             _miss(done, target, _stale_reason(target), _stale_message(target))
             continue
-        _refresh_one(done, school, result, target, cache, google)
-    done.returned = _return_copies(done, files, master)
+        file = result.item.book.file
+        mine = items.get(file, []), findings.get(file, [])
+        _refresh_one(done, school, result, target, mine, cache, google)
+    try:
+        done.returned = _return_copies(done, files, master)
+    except XlsyncError as error:  # the copies are a convenience: never a reason to stop
+        done.copy_error = str(error)
     return done
+
+
+def _by_file(things: Sequence[Any]) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for thing in things:
+        grouped.setdefault(thing.file, []).append(thing)
+    return grouped
 
 
 def _refresh_one(
@@ -102,12 +118,11 @@ def _refresh_one(
     school: SchoolResult,
     result: ClassResult,
     target: ClassFile,
+    mine: tuple[list[Item], list[Finding]],
     cache: Cache,
     google: Google,
 ) -> None:
-    book = result.item.book
-    items = [i for i in school.items if i.file == book.file]
-    findings = [f for f in school.findings if f.file == book.file]
+    items, findings = mine
     marker = _inputs_digest(school, items, findings)
     remembered = cache.get("write_back") or {}
     if remembered.get(target.name) == [target.digest, marker]:

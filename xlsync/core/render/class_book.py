@@ -10,7 +10,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, Finding
-from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES
+from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES, hidden_columns
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.render.spec import (
     CONTAINS,
@@ -24,6 +24,7 @@ from xlsync.core.render.spec import (
     SheetSpec,
 )
 from xlsync.core.status_view import (
+    CHECK_HEADERS,
     NOTE_MARK,
     SUMMARY_HEADERS,
     TODO_HEADERS,
@@ -147,8 +148,10 @@ def todo_spec(items: Sequence[Item], source_sheet: str) -> SheetSpec:
 
 
 def check_spec(findings: Sequence[Finding], sheets: Sequence[str]) -> SheetSpec:
-    """校验结果: every finding, its level coloured, linked to its cell when it has one."""
+    """校验结果: every finding, its level coloured, linked to its cell when it has one; the
+    finding codes (for JSON and support) in a hidden last column."""
     spec = _table(CHECK_SHEET, check_rows(findings), CHECK_WIDTHS)
+    spec.hidden_columns = tuple(hidden_columns(CHECK_HEADERS))
     for row, f in enumerate(findings, start=2):
         fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
         spec.looks.append((Box(row, 1, row, 1), Look(fill=fill)))

@@ -92,6 +92,7 @@ class SheetSpec:
     rules: list[CondRule] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
+    hidden_columns: tuple[int, ...] = ()  # kept in the sheet, not shown or printed
     frozen_rows: int = 0
     filtered: bool = False
     printing: PrintSetup | None = None
