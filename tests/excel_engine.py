@@ -33,7 +33,7 @@ from typing import Any
 import xlwings as xw
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from xlwings import base_classes as base
 
@@ -78,6 +78,7 @@ class Cell:
     note: str | None = None
     link: str | None = None
     tip: str | None = None
+    wrap: bool = False
 
 
 # ---------------------------------------------------------------------------- the engine
@@ -356,6 +357,8 @@ class Sheet(base.Sheet):
         self.rules: list[dict] = []  # conditional formats, Excel's priority order (top first)
         self._visible = True
         self._charts = Charts(self)
+        self._page_setup = PageSetup()
+        self.VPageBreaks = VPageBreaks()  # COM's Worksheet.VPageBreaks (sheet.api is the sheet)
 
     @property
     def api(self) -> Sheet:
@@ -389,6 +392,10 @@ class Sheet(base.Sheet):
     def charts(self) -> Charts:
         return self._charts
 
+    @property
+    def page_setup(self) -> PageSetup:
+        return self._page_setup
+
     def range(self, arg1: Any, arg2: Any = None) -> Range:
         if isinstance(arg1, tuple) and len(arg1) == 4:
             row, col, rows, cols = arg1
@@ -414,6 +421,68 @@ class Sheet(base.Sheet):
 
     def activate(self) -> None:
         self._book.active = self._name
+
+
+class PageSetupApi:
+    """Excel's PageSetup object (COM), the properties xlsync sets, with Excel's checks and
+    defaults: portrait, letter-size, 100 %, no titles, empty footers."""
+
+    def __init__(self) -> None:
+        self.Orientation, self.PaperSize = 1, 1
+        self._zoom: Any = 100
+        self.FitToPagesWide: Any = 1
+        self.FitToPagesTall: Any = 1
+        self.PrintTitleRows = self.PrintTitleColumns = ""
+        self.LeftFooter = self.CenterFooter = self.RightFooter = ""
+        self.LeftMargin = self.RightMargin = 0.7 * 72  # Excel's "Normal" margins, in points
+        self.TopMargin = self.BottomMargin = 0.75 * 72
+        self.HeaderMargin = self.FooterMargin = 0.3 * 72
+
+    @property
+    def Zoom(self) -> Any:  # noqa: N802 (COM's name)
+        return self._zoom
+
+    @Zoom.setter
+    def Zoom(self, value: Any) -> None:  # noqa: N802
+        CALLS["set format"] += 1
+        if value is not False and not 10 <= value <= 400:
+            raise ValueError("Excel's Zoom is False or 10 to 400")
+        self._zoom = value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "Orientation" and value not in (1, 2):
+            raise ValueError("xlPortrait (1) or xlLandscape (2)")
+        object.__setattr__(self, name, value)
+
+
+class PageSetup(base.PageSetup):
+    def __init__(self) -> None:
+        self._api = PageSetupApi()
+        self._print_area: str | None = None
+
+    @property
+    def api(self) -> PageSetupApi:
+        return self._api
+
+    @property
+    def print_area(self) -> str | None:
+        return self._print_area
+
+    @print_area.setter
+    def print_area(self, value: str | None) -> None:
+        CALLS["set format"] += 1
+        self._print_area = value
+
+
+class VPageBreaks:
+    """COM's VPageBreaks: Add(Before) starts a new page at that cell's column."""
+
+    def __init__(self) -> None:
+        self.before: list[int] = []
+
+    def Add(self, Before: Range) -> None:  # noqa: N802, N803 (COM's names)
+        CALLS["set format"] += 1
+        self.before.append(Before.c1)
 
 
 def _box(arg: Any) -> tuple[int, int, int, int]:
@@ -609,6 +678,16 @@ class Range(base.Range):
             raise ValueError("Excel column widths are 0 to 255 characters")
         for c in range(self.c1, self.c2 + 1):
             self._sheet.widths[c] = value
+
+    @property
+    def wrap_text(self) -> bool:
+        return all(c.wrap for c in self.each())
+
+    @wrap_text.setter
+    def wrap_text(self, value: bool) -> None:
+        CALLS["set format"] += 1
+        for c in self.each(create=True):
+            c.wrap = bool(value)
 
     @property
     def note(self) -> NoteImpl | None:
@@ -880,6 +959,8 @@ def _save(book: Book, path: str) -> None:
             if cell.bold or cell.font_color:
                 colour = _hex(cell.font_color) if cell.font_color else None
                 target.font = Font(bold=cell.bold, color=colour)
+            if cell.wrap:
+                target.alignment = Alignment(wrap_text=True)
             if cell.note:
                 target.comment = Comment(cell.note, "Excel")
             if cell.link:
@@ -893,9 +974,37 @@ def _save(book: Book, path: str) -> None:
             ws.row_dimensions[row].hidden = height == 0  # likewise a row of height 0
         for rule in reversed(sheet.rules):
             ws.conditional_formatting.add(_ref(rule["range"]), _openpyxl_rule(rule))
+        _save_page_setup(sheet, ws)
     for name in book.names.items.values():
         wb.defined_names[name.name] = DefinedName(name.name, attr_text=name.refers_to[1:])
     wb.save(path)
+
+
+def _save_page_setup(sheet: Sheet, ws: Any) -> None:
+    from openpyxl.worksheet.pagebreak import Break
+
+    api = sheet.page_setup.api
+    ws.page_setup.orientation = "landscape" if api.Orientation == 2 else "portrait"
+    ws.page_setup.paperSize = api.PaperSize
+    for side in ("left", "right", "top", "bottom", "header", "footer"):
+        setattr(ws.page_margins, side, getattr(api, f"{side.capitalize()}Margin") / 72)
+    ws.sheet_properties.pageSetUpPr.fitToPage = api.Zoom is False
+    if api.Zoom is False:
+        ws.page_setup.fitToWidth = api.FitToPagesWide
+        ws.page_setup.fitToHeight = api.FitToPagesTall or 0
+    else:
+        ws.page_setup.scale = api.Zoom
+    if api.PrintTitleRows:
+        ws.print_title_rows = api.PrintTitleRows.replace("$", "")
+    if api.PrintTitleColumns:
+        ws.print_title_cols = api.PrintTitleColumns.replace("$", "")
+    ws.oddFooter.left.text = api.LeftFooter or None
+    ws.oddFooter.center.text = api.CenterFooter or None
+    ws.oddFooter.right.text = api.RightFooter or None
+    for column in sheet.VPageBreaks.before:
+        ws.col_breaks.append(Break(id=column - 1))
+    if sheet.page_setup.print_area:
+        ws.print_area = sheet.page_setup.print_area.replace("$", "")
 
 
 def _hex(colour: tuple[int, int, int]) -> str:

@@ -47,6 +47,7 @@ class Tab:
     validations: dict[tuple[int, int], dict] = field(default_factory=dict)
     rules: list[dict] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)  # column index → pixels
+    heights: dict[int, int] = field(default_factory=dict)  # row index → pixels
     hidden_columns: dict[int, bool] = field(default_factory=dict)  # column index → hiddenByUser
     hidden: bool = False
 
@@ -333,13 +334,15 @@ class FakeSheets:
             tab = self._by_id(book, spec["rule"]["ranges"][0]["sheetId"])
             tab.rules.insert(spec.get("index", len(tab.rules)), spec["rule"])
             return {}
-        if kind == "updateDimensionProperties" and spec["range"]["dimension"] == "COLUMNS":
+        if kind == "updateDimensionProperties":
             tab = self._by_id(book, spec["range"]["sheetId"])
-            for column in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
+            dimension = spec["range"]["dimension"]
+            for index in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
                 if "pixelSize" in spec["properties"]:
-                    tab.widths[column] = spec["properties"]["pixelSize"]
-                if "hiddenByUser" in spec["properties"]:
-                    tab.hidden_columns[column] = spec["properties"]["hiddenByUser"]
+                    sizes = tab.widths if dimension == "COLUMNS" else tab.heights
+                    sizes[index] = spec["properties"]["pixelSize"]
+                if "hiddenByUser" in spec["properties"] and dimension == "COLUMNS":
+                    tab.hidden_columns[index] = spec["properties"]["hiddenByUser"]
             return {}
         if kind == "deleteConditionalFormatRule":
             self._by_id(book, spec["sheetId"]).rules.pop(spec["index"])

@@ -104,6 +104,18 @@ def _zip_bomb(path: Path, gigabytes: float = 1.2) -> None:
                 stream.write(chunk)
 
 
+WEB_PAGE = (  # what 学籍/资助 platforms export as .xls: an HTML table (issue 18.5)
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
+    '<body><table border="1"><tr><td colspan="4">三年级2班 留守儿童花名册</td></tr>'
+    "<tr><th>学生姓名</th><th>性别</th><th>出生日期</th><th>监护人姓名</th></tr>"
+    "<tr><td>王小明</td><td>男</td><td>2015-03-01</td><td>王德贵</td></tr></table></body></html>"
+)
+XML_2003 = (
+    '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+    "<Worksheet><Table><Row><Cell><Data>姓名</Data></Cell></Row></Table></Worksheet></Workbook>"
+)
+
+
 def generate() -> list[Path]:
     rng = random.Random(2026)
     CORPUS.mkdir(parents=True, exist_ok=True)
@@ -127,6 +139,9 @@ def generate() -> list[Path]:
         "utf8.csv": "姓名,性别,出生日期\n王小明,男,2015-03-01\n".encode(),
         "utf8-bom.csv": "姓名,性别,出生日期\n王小明,男,2015-03-01\n".encode("utf-8-sig"),
         "binary-garbage.csv": bytes(rng.randrange(256) for _ in range(3000)),
+        "web-page-gbk.xls": WEB_PAGE.encode("gbk"),
+        "web-page-utf8-bom.xls": b"\xef\xbb\xbf" + WEB_PAGE.replace("gb2312", "utf-8").encode(),
+        "xml-spreadsheet-2003.xls": XML_2003.encode(),
     }
     for name, data in files.items():
         (CORPUS / name).write_bytes(data)

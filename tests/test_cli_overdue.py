@@ -10,6 +10,7 @@ from conftest import record, student, write_class_book
 from openpyxl import load_workbook
 
 from xlsync.core.status_view import OWNED_HEADER
+from xlsync.files.school import create_class
 from xlsync.schema import STATUS_SHEET
 
 ITEM_FIELDS = {
@@ -210,3 +211,18 @@ def test_bad_rule_row_stops_with_its_row_named(school, class_book, run):
     result = run("overdue", path, "--as-of", "2026-11-30")
     assert result.exit_code == 2
     assert "全校汇总「帮扶规则」表第 4 行有空着或填错的格子" in result.stderr
+
+
+def test_school_duties_of_one_class_judge_only_its_teachers(school, run):
+    """Issue 18.2: one class read does not list every other class's teacher as unpaired."""
+    create_class(school, "三年级3班", "李老师")  # a class with no child paired yet
+    one = write_class_book(school / "班级台账" / "三年级2班.xlsx", [student()], [record()])
+    master = school / "全校汇总.xlsx"
+    args = ("--master", master, "--as-of", "2026-11-30")
+    alone = json.loads(run("overdue", one, *args, "--format", "json").stdout)["school"]
+    assert alone["teachers_without_child"] == [] and alone["classes"] == ["三年级2班"]
+    text = run("overdue", one, *args).stdout
+    assert "李老师" not in text and "全校汇总时才能核对" in text
+    folder = json.loads(run("overdue", school / "班级台账", *args, "--format", "json").stdout)
+    assert folder["school"]["classes"] is None  # every class of 班级: the whole school
+    assert [t["teacher"] for t in folder["school"]["teachers_without_child"]] == ["李老师"]

@@ -22,6 +22,7 @@ REFUSED = {  # exit 2 with a Chinese reason
     "xml-entity-bomb.xlsx": "无法读取",
     "zip-bomb.xlsx": "解压后",
     "binary-garbage.csv": "编码无法识别",
+    "xml-spreadsheet-2003.xls": "XML 电子表格 2003",
     "cell-at-XFD1048576.xlsx": "已用范围是 1048576 行 × 16384 列",
     **{  # the same far cell spelled six ways a regex misses (python-calamine aborts on each)
         name: "已用范围是 1048576 行 × 16384 列"

@@ -89,6 +89,7 @@ def read_xlsx(path: Path) -> dict[str, dict]:
                     "format": "General" if c.number_format == "General" else c.number_format,
                     "note": c.comment.text if c.comment else None,
                     "link": link.lstrip("#") if link else None,
+                    "wrap": bool(c.alignment.wrap_text) and c.row > 1,  # headers: see below
                 }
                 if any(v not in (None, False, "General") for v in cell.values()):
                     cells[(c.row, c.column)] = cell
@@ -122,6 +123,11 @@ def read_xlsx(path: Path) -> dict[str, dict]:
             "widths": widths,
             "hidden": hidden,
         }
+        heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight}
+        footer = (ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text)
+        margins = (ws.page_margins.left, ws.page_margins.right, ws.page_margins.footer)
+        page = (ws.page_setup.orientation, ws.print_title_rows, ws.print_area, footer, margins)
+        out[name]["heights"], out[name]["page"] = heights, page
     return out
 
 
@@ -170,6 +176,7 @@ def read_google(fake) -> dict[str, dict]:
                 "format": fmt.get("numberFormat", {}).get("pattern", "General"),
                 "note": tab.notes.get((r, c)),
                 "link": link,
+                "wrap": fmt.get("wrapStrategy") == "WRAP" and r > 0,
             }
             if any(v not in (None, False, "General") for v in cell.values()):
                 cells[(r + 1, c + 1)] = cell
@@ -188,11 +195,13 @@ def read_google(fake) -> dict[str, dict]:
             )
         hidden = {c + 1 for c, hide in tab.hidden_columns.items() if hide}
         widths = {c + 1: 0 if c + 1 in hidden else (px - 5) / 7 for c, px in tab.widths.items()}
+        heights = {r + 1: px * 3 / 4 for r, px in tab.heights.items()}
         out[name] = {
             "cells": _keep(name, cells),
             "rules": sorted(rules),
             "widths": widths,
             "hidden": hidden,
+            "heights": heights,
         }
     return out
 
@@ -269,6 +278,24 @@ def test_the_three_engines_set_the_same_widths(three, sheet):
     )
     assert file  # (the class template's own widths are not xlsync's)
     assert excel == file and sheets == file
+
+
+@pytest.mark.parametrize("sheet", (STATUS_SHEET, CHECK_SHEET))
+def test_the_three_engines_wrap_and_size_rows_alike(three, sheet):
+    """Long text wraps and its rows are as tall as its lines, in every engine (issue 17.1)."""
+    file, excel, sheets = (engine[sheet]["heights"] for engine in three)
+    assert excel == file and sheets == file
+    if sheet == CHECK_SHEET:
+        assert file and any(c.get("wrap") for c in three[0][sheet]["cells"].values())
+
+
+@pytest.mark.parametrize("sheet", (STATUS_SHEET, CHECK_SHEET))
+def test_excel_prints_the_class_sheets_as_the_file_does(three, sheet):
+    """The same A4 setup and footer (school, class, sheet, as-of, page) from 计算逾期 and 校验本表
+    in Excel as from the file writers; Google Sheets has no print setup in its API."""
+    file, excel = three[0][sheet]["page"], three[1][sheet]["page"]
+    assert excel == file
+    assert file[3][0].endswith(f"四年级1班　{sheet}") and file[3][1] == "第 &P 页 共 &N 页"
 
 
 def test_finding_codes_only_in_the_hidden_last_column_of_every_engine(three):

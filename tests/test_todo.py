@@ -240,7 +240,8 @@ def test_the_demo_class_prints_this_weeks_work_on_page_one(tmp_path):
     ).stdout
     first_words = [line.split()[0] for line in page.splitlines() if line.strip()]
     assert first_words[0] == "状态" and first_words[1].startswith("一、本期待办")
-    statuses = first_words[2:]
+    statuses = first_words[2:-1]  # the last line is the page's footer (school, page number)
+    assert first_words[-1] == "青山镇中心小学"
     assert len(statuses) > 20 and set(statuses) == {"即将到期", "待完成"}
     assert statuses == sorted(statuses, key=["即将到期", "待完成"].index)
 

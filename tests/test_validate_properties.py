@@ -1,11 +1,13 @@
 """Property tests: random valid rows give no finding; each single mutation gives exactly the
-expected code at the expected cell. Runs on in-memory grids (no files), so it is fast."""
+expected code at the expected cell, and a mutation of the link between 帮扶记录 and 学生档案
+(an ID or a name mistyped in one sheet) gives findings at that one cell only (issue 18.1).
+Runs on in-memory grids (no files), so it is fast."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from xlsync.core.classbook import assemble_class_book
@@ -85,6 +87,7 @@ def valid_class(draw):
             {
                 "日期": day.isoformat(),
                 "学生姓名": child["姓名"],
+                "身份证号": child["身份证号"] if draw(st.booleans()) else "",
                 "帮扶类型": kind,
                 "帮扶教师": "张老师",
                 "内容摘要": "谈学习" if kind in ("谈心", "家访") else "",
@@ -129,3 +132,66 @@ def test_each_single_mutation_gives_exactly_its_code_at_its_cell(row, mutation):
         row["身份证号"] = ""  # keep the ID from disagreeing with the new birth date
     cell = f"{column_letter(STUDENTS.headers.index(column) + 1)}2"
     assert findings(grids_for([row])) == [("学生档案", cell, code)]
+
+
+def _cell(sheet, header: str, index: int) -> tuple[str, str]:
+    """(sheet, cell) of the `index`-th data row's `header` (row 1 is the header)."""
+    return sheet.name, f"{column_letter(sheet.headers.index(header) + 1)}{index + 2}"
+
+
+def _typo(number: str, position: int, shift: int) -> str:
+    """One digit of the first 17 changed: GB 11643's check digit catches every such typo."""
+    digit = str((int(number[position]) + shift) % 10)
+    return number[:position] + digit + number[position + 1 :]
+
+
+def _roster_id(students, records, draw):
+    i = draw(st.sampled_from([i for i, s in enumerate(students) if s["身份证号"]] or [-1]))
+    assume(i >= 0)
+    students[i]["身份证号"] = _typo(students[i]["身份证号"], draw(st.integers(0, 16)), 3)
+    return {_cell(STUDENTS, "身份证号", i)}
+
+
+def _record_id(students, records, draw):
+    j = draw(st.sampled_from([j for j, r in enumerate(records) if r["身份证号"]] or [-1]))
+    assume(j >= 0)
+    records[j]["身份证号"] = _typo(records[j]["身份证号"], draw(st.integers(0, 16)), 7)
+    return {_cell(RECORDS, "身份证号", j)}
+
+
+def _roster_name(students, records, draw):
+    """Renamed in 学生档案: its records link by the ID one of them carries (without an ID
+    in any record nothing ties them to the row, and each says truly that the name is unknown)."""
+    i = draw(st.integers(0, len(students) - 1))
+    old = students[i]["姓名"]
+    mine = [r for r in records if r["学生姓名"] == old]
+    assume(any(r["身份证号"] for r in mine))
+    students[i]["姓名"] = old + "某"
+    return {_cell(STUDENTS, "姓名", i)}
+
+
+def _record_name(students, records, draw):
+    """Renamed in one record: with an ID, reported at the record when another record names the
+    child as 学生档案 does, else at 学生档案 (nothing says which sheet is wrong)."""
+    assume(records)
+    j = draw(st.integers(0, len(records) - 1))
+    old, given = records[j]["学生姓名"], records[j]["身份证号"]
+    records[j]["学生姓名"] = old + "某"
+    others = [r for k, r in enumerate(records) if k != j and r["学生姓名"] == old]
+    if given and not others:
+        i = next(i for i, s in enumerate(students) if s["姓名"] == old)
+        return {_cell(STUDENTS, "姓名", i)}
+    return {_cell(RECORDS, "学生姓名", j)}
+
+
+LINK_MUTATIONS = [_roster_id, _record_id, _roster_name, _record_name]
+
+
+@settings(max_examples=150, deadline=None)
+@given(valid_class(), st.sampled_from(LINK_MUTATIONS), st.data())
+def test_each_single_mutation_of_a_link_gives_findings_at_its_cell_only(data, mutate, draws):
+    students, records = ([dict(row) for row in rows] for rows in data)
+    expected = mutate(students, records, draws.draw)
+    found = findings(grids_for(students, records))
+    assert {(sheet, cell) for sheet, cell, _ in found} == expected, found
+    assert len(found) == 1, found

@@ -171,8 +171,10 @@ def overdue_lines(result: OverdueResult, everything: bool = False) -> Iterator[L
 
 def _school_lines(result: OverdueResult) -> Iterator[Line]:
     school = result.school
+    whole = school.classes is None
     yield (
-        f"全校：在读 {school.studying} 人，辍学 {school.dropped_out} 人，"
+        f"{'全校' if whole else '、'.join(school.classes or ()) or '所读班级'}："
+        f"在读 {school.studying} 人，辍学 {school.dropped_out} 人，"
         f"建档率 {percent(school.complete_rate)}，巩固率 {percent(school.retention_rate)}。",
         "title",
     )
@@ -181,9 +183,12 @@ def _school_lines(result: OverdueResult) -> Iterator[Line]:
             f"{t['teacher']}（{t['role'] or '党员'}）" for t in school.teachers_without_child
         )
         yield (
-            f"还没有结对帮扶学生的班主任或党员教师：{names}。每名教师至少结对一名学生。",
+            f"{'' if whole else '这些班的'}还没有结对帮扶学生的班主任或党员教师：{names}。"
+            "每名教师至少结对一名学生。",
             "warning",
         )
+    if not whole and result.inputs.config.teacher_names:  # no 教师 sheet: nothing to judge
+        yield "只读了这些班的台账，其他班教师的结对情况要在全校汇总时才能核对。", ""
 
 
 def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from xlsync.core.config import SchoolConfig
+from xlsync.core.school_year import school_year_of
 from xlsync.core.tables import Table, rows
 from xlsync.errors import XlsyncError
 from xlsync.schema import HOLIDAYS, RULES, TERMS
@@ -36,6 +37,11 @@ class Calendar:
     @property
     def year_end(self) -> dt.date:
         return self.terms[-1].end
+
+    @property
+    def first_year(self) -> int:
+        """The calendar year the school year starts in (2026 for 2026-2027)."""
+        return int(school_year_of(self.year_start)[:4])
 
     def in_term(self, start: dt.date, end: dt.date) -> bool:
         """True when [start, end] overlaps a term."""

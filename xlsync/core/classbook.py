@@ -9,7 +9,7 @@ from functools import cached_property
 import pandas as pd
 
 from xlsync.core.findings import Finding
-from xlsync.core.identity import link_records
+from xlsync.core.identity import Mismatch, link_mismatches, link_records
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, Table, build_table, empty_table, header_score
 from xlsync.errors import XlsyncError
@@ -40,6 +40,11 @@ class ClassBook:
         """For each 帮扶记录 row, the 学生档案 row it names (None: unknown or ambiguous)."""
         return link_records(self.students.data, self.records.data)
 
+    @cached_property
+    def link_mismatches(self) -> list[Mismatch]:
+        """帮扶记录 rows linked to a child whose 身份证号 or 姓名 they write differently."""
+        return link_mismatches(self.students.data, self.records.data)
+
 
 def pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
     """The sheet of `grids` that holds `spec`: by name first, else by its header row."""
@@ -51,13 +56,18 @@ def pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | 
     return best[1] if best[0] >= MIN_SCORE_BY_CONTENT else None
 
 
-def assemble_class_book(grids: Mapping[str, Grid], file: str) -> ClassBook:
-    """Type every class sheet found in `grids`; a file without a 学生档案 header is refused."""
+def assemble_class_book(
+    grids: Mapping[str, Grid], file: str, school_year: int | None = None
+) -> ClassBook:
+    """Type every class sheet found in `grids`; a file without a 学生档案 header is refused.
+    `school_year` (its first calendar year) dates a day typed without its year."""
     tables: dict[str, Table] = {}
     taken: set[str] = set()
     for spec in CLASS_SHEETS:
         name = pick_grid(grids, spec, taken)
-        table = build_table(grids[name], spec, file, name) if name is not None else None
+        table = (
+            build_table(grids[name], spec, file, name, school_year) if name is not None else None
+        )
         if table is not None:
             taken.add(name)  # type: ignore[arg-type]
         tables[spec.name] = table or empty_table(spec, file)

@@ -13,6 +13,7 @@ from typing import Any
 
 from xlsync.core.findings import Finding
 from xlsync.core.normalize import clean_text, fold, is_blank
+from xlsync.core.render.spec import Caption
 from xlsync.core.school_year import default_holidays, default_terms, school_year_of
 from xlsync.core.tables import Grid, Table, build_table, empty_table
 from xlsync.schema import (
@@ -49,6 +50,10 @@ class SchoolConfig:
     def teacher_names(self) -> list[str]:
         names = self.table(TEACHERS).data["姓名"]
         return [n for n in names if isinstance(n, str) and n]
+
+    def caption(self, class_name: str, as_of: dt.date) -> Caption:
+        """What each printed page of a class's sheets says it is (the footer)."""
+        return Caption(self.info.get("学校名称") or "", "", class_name, as_of.isoformat())
 
     @property
     def class_dir(self) -> str:

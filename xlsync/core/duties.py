@@ -1,15 +1,21 @@
 """School-level duties from the seed (DESIGN §4): every 班主任 and 党员 pairs with a child
-(篇一 每一名教师至少有一名帮扶学生); 建档率 and 巩固率 are reported, target 100%."""
+(篇一 每一名教师至少有一名帮扶学生); 建档率 and 巩固率 are reported, target 100%.
+
+Who must pair is judged over the classes that were read: when they are every class of the
+master's 班级 sheet, over the whole 教师 sheet; otherwise (one class file, or a class that could
+not be read) only over the teachers whose 班级 is one of them, since a pairing in a class that
+was not read cannot be seen (issue 18.2).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from xlsync.core.config import SchoolConfig
 from xlsync.core.obligations import Child
-from xlsync.schema import TEACHERS
+from xlsync.schema import CLASSES, TEACHERS
 
 
 @dataclass
@@ -20,6 +26,7 @@ class SchoolDuties:
     teacher_coverage: float | None = None  # 班主任 and 党员 with a paired child ÷ all of them
     studying: int = 0
     dropped_out: int = 0
+    classes: list[str] | None = None  # the classes judged; None: the whole school
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -46,14 +53,24 @@ def bound_teachers(config: SchoolConfig) -> list[dict[str, str]]:
     ]
 
 
+def judged_classes(config: SchoolConfig, read: Collection[str]) -> list[str] | None:
+    """None when the classes read are the whole school (every class of 班级), else them."""
+    listed = {name for name in config.table(CLASSES).data["班级"] if name}
+    return None if listed and listed <= set(read) else sorted(set(read))
+
+
 def school_duties(
-    config: SchoolConfig, children: Sequence[Child], complete_rate: float | None
+    config: SchoolConfig,
+    children: Sequence[Child],
+    complete_rate: float | None,
+    classes_read: Collection[str],
 ) -> SchoolDuties:
     """Unpaired teachers, 建档率 (computed by validation) and 巩固率 = 在读 ÷ (在读 + 辍学)."""
     studying = sum(1 for c in children if c.studying)
     dropped_out = sum(1 for c in children if c.status == "辍学")
     paired = {c.teacher for c in children if c.studying}
-    bound = bound_teachers(config)
+    scope = judged_classes(config, classes_read)
+    bound = [t for t in bound_teachers(config) if scope is None or t["class"] in scope]
     unpaired = [t for t in bound if t["teacher"] not in paired]
     return SchoolDuties(
         unpaired,
@@ -62,4 +79,5 @@ def school_duties(
         rate(len(bound) - len(unpaired), len(bound)),
         studying,
         dropped_out,
+        scope,
     )

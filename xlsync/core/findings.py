@@ -47,6 +47,13 @@ CATALOG: dict[str, FindingType] = _types(
         "日期「{value}」无法识别，请按 2026-09-01 的格式填写。",
     ),
     (
+        "date-year-inferred",
+        WARNING,
+        "日期没有写年份",
+        "日期「{value}」没有写年份，已按 {school_year} 学年算作 {year} 年（{iso}）。"
+        "请补上年份，写成 {iso}。",
+    ),
+    (
         "id-damaged",
         ERROR,
         "身份证号已被 Excel 改坏",
@@ -142,6 +149,40 @@ CATALOG: dict[str, FindingType] = _types(
         ERROR,
         "记录找不到学生",
         "学生档案中没有「{value}」{detail}，请核对姓名，或先在学生档案中登记。",
+    ),
+    (
+        "roster-id-mismatch",
+        ERROR,
+        "身份证号与帮扶记录不一致",
+        "帮扶记录{rows}写的身份证号是「{written}」（{differ}），与这里的「{value}」不一致"
+        "（已按姓名算作同一名学生）。{advice}",
+    ),
+    (
+        "roster-id-missing",
+        WARNING,
+        "学生档案缺身份证号",
+        "帮扶记录{rows}写了该生的身份证号「{written}」，这里却空着，请照户口本核对后补上。",
+    ),
+    (
+        "record-id-mismatch",
+        ERROR,
+        "记录的身份证号与学生档案不符",
+        "学生档案中「{name}」的身份证号是「{id}」，这一行写的是「{value}」"
+        "（已按姓名算作该生），请核对。",
+    ),
+    (
+        "roster-name-mismatch",
+        ERROR,
+        "姓名与帮扶记录不一致",
+        "帮扶记录{rows}按该生的身份证号记的姓名是「{written}」，与这里的「{value}」不同"
+        "（已按身份证号算作同一名学生），请核对哪一处写错。",
+    ),
+    (
+        "record-name-mismatch",
+        ERROR,
+        "记录的姓名与学生档案不符",
+        "这一行的身份证号是学生档案中「{name}」的，姓名却写的是「{value}」"
+        "（已按身份证号算作该生），请核对。",
     ),
     (
         "record-child-ambiguous",

@@ -16,6 +16,15 @@ def check_digit(first17: str) -> str:
     return _CHECK[total % 11]
 
 
+def problem(number: str) -> str | None:
+    """Why an ID number cannot be right (its form or its check digit), None when it can."""
+    if not ID_FORM.match(number) or birth_date(number) is None:
+        return "格式不对（应为 18 位）"
+    if number[17] != check_digit(number[:17]):
+        return f"校验码不对（第18位应为 {check_digit(number[:17])}）"
+    return None
+
+
 def birth_date(number: str) -> dt.date | None:
     """The birth date written in digits 7–14, or None when it is not a real date."""
     try:

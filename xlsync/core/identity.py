@@ -6,6 +6,7 @@ A child is identified by 身份证号, else 学籍号, else (班级, 姓名, 出
 from __future__ import annotations
 
 from collections.abc import Container, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -43,12 +44,62 @@ def record_names(text: Any, known: Container[str], given_id: Any = None) -> list
     return ["".join(parts)]
 
 
-def matches(
-    by_name: Mapping[str, list[int]], ids: Mapping[int, Any], name: str, given_id: Any
-) -> list[int]:
+@dataclass(frozen=True)
+class Mismatch:
+    """A 帮扶记录 row linked to a child although its 身份证号 or its 姓名 differs from the
+    child's in 学生档案 (`field`); `value` is what the record wrote there."""
+
+    record: int
+    child: int
+    field: str
+    value: str
+
+
+class Linker:
+    """Which 学生档案 rows a name (with the record's 身份证号, if any) can mean.
+
+    A name that means one child links even when the record's ID differs (a mistyped ID in one
+    sheet must not hide the child); an unknown name links by an ID that is exactly one child's,
+    and so do the rows that write the same unknown name without an ID. Each such link is a
+    `Mismatch`, reported once where it most likely lies (checks/links.py), never per row.
+    """
+
+    def __init__(self, students: pd.DataFrame, records: pd.DataFrame) -> None:
+        self.by_name = names_index(students)
+        self.ids = {row: v for row, v in students["身份证号"].items() if _present(v)}
+        self.by_id: dict[str, list[int]] = {}
+        for row, number in self.ids.items():
+            self.by_id.setdefault(number, []).append(row)
+        self.aliases = self._aliases(records)
+
+    def _aliases(self, records: pd.DataFrame) -> dict[str, int]:
+        """Unknown names whose rows with an ID all name one child by that ID."""
+        seen: dict[str, set[int]] = {}
+        for _, rec in rows(records[["学生姓名", "身份证号"]]):
+            name, given = rec["学生姓名"], rec["身份证号"]
+            if _present(name) and _present(given) and name not in self.by_name:
+                seen.setdefault(name, set()).update(self.by_id.get(given, [-1])[:2])
+        return {name: next(iter(c)) for name, c in seen.items() if len(c) == 1 and -1 not in c}
+
+    def resolve(self, name: str, given_id: Any) -> tuple[list[int], str | None]:
+        """The rows `name` can mean, and the field that disagrees for a single one (or None)."""
+        found = self.by_name.get(name, [])
+        if not _present(given_id):
+            if not found and name in self.aliases:
+                return [self.aliases[name]], "姓名"
+            return found, None
+        exact = [r for r in found if self.ids.get(r) == given_id]
+        if exact or len(found) > 1:
+            return exact, None
+        if found:
+            return found, "身份证号"
+        by_id = self.by_id.get(given_id, [])
+        return (by_id, "姓名") if len(by_id) == 1 else ([], None)
+
+
+def matches(linker: Linker, name: str, given_id: Any) -> list[int]:
     """The 学生档案 rows that `name` (with the record's 身份证号, if any) can mean."""
-    found = by_name.get(name, [])
-    return [r for r in found if ids.get(r) == given_id] if _present(given_id) else found
+    return linker.resolve(name, given_id)[0]
 
 
 def names_index(students: pd.DataFrame) -> dict[str, list[int]]:
@@ -62,20 +113,32 @@ def names_index(students: pd.DataFrame) -> dict[str, list[int]]:
 def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
     """For each 帮扶记录 row, the 学生档案 rows it names (each name that means exactly one
     child; a group record names several, an unknown or ambiguous name none)."""
-    by_name, ids = names_index(students), dict(students["身份证号"].items())
-    linked = [_links(by_name, ids, rec) for _, rec in rows(records)]
+    linker = Linker(students, records)
+    linked = [_links(linker, rec) for _, rec in rows(records)]
     return pd.Series(linked, index=records.index, dtype=object)
 
 
-def _links(
-    by_name: dict[str, list[int]], ids: Mapping[int, Any], rec: Mapping[str, Any]
-) -> tuple[int, ...]:
+def _links(linker: Linker, rec: Mapping[str, Any]) -> tuple[int, ...]:
     given = rec.get("身份证号")
     found = [
-        matches(by_name, ids, name, given)
-        for name in record_names(rec.get("学生姓名"), by_name, given)
+        matches(linker, name, given)
+        for name in record_names(rec.get("学生姓名"), linker.by_name, given)
     ]
     return tuple(dict.fromkeys(rows[0] for rows in found if len(rows) == 1))
+
+
+def link_mismatches(students: pd.DataFrame, records: pd.DataFrame) -> list[Mismatch]:
+    """Every 帮扶记录 row linked to a child whose 身份证号 or 姓名 it writes differently."""
+    linker, found = Linker(students, records), []
+    for row, rec in rows(records):
+        name, given = rec.get("学生姓名"), rec.get("身份证号")
+        if not _present(name):
+            continue
+        children, field = linker.resolve(str(name), given)
+        if field is not None:
+            written = given if field == "身份证号" else name
+            found.append(Mismatch(row, children[0], field, str(written or "")))
+    return found
 
 
 def name_count(students: pd.DataFrame, name: Any) -> int:

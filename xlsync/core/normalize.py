@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from xlsync.core.school_year import school_year_of
 from xlsync.schema import MULTI_SEPARATORS, Column, Kind
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -35,6 +36,10 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
+_YEARLESS = re.compile(r"^(\d{1,2})月(\d{1,2})日?$")
+# A time after the date, as Excel and WPS write a date-time as text: dropped before folding
+# (folding removes the space and would glue the time to the day).
+_TIME_TAIL = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 
 
@@ -52,6 +57,7 @@ class Normalized:
 
     value: Any
     synonym_of: str | None = None
+    year_inferred: int | None = None  # a date typed without its year (9月3日): the year taken
 
 
 def is_blank(raw: Any) -> bool:
@@ -98,12 +104,29 @@ def parse_date(raw: Any) -> dt.date:
         return raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return _from_serial(raw)
-    text = fold(raw)
+    text = _date_text(raw)
     for pattern in _DATE_PATTERNS:
         if match := pattern.match(text):
             year, month, day = match.groups()
             return _make_date(year, month, day)
     raise CellProblem("date-invalid")
+
+
+def _date_text(raw: Any) -> str:
+    """The text of a date cell, folded, without a trailing time of day."""
+    text = unicodedata.normalize("NFKC", _as_text(raw)).strip()
+    return fold(_TIME_TAIL.sub("", text))
+
+
+def parse_school_date(raw: Any, school_year: int) -> Normalized:
+    """A date as `parse_date` reads it; `9月3日` (no year) falls in the school year starting in
+    the autumn of `school_year`: September–December in that year, January–August in the next."""
+    match = None if isinstance(raw, (dt.date, int, float)) else _YEARLESS.match(_date_text(raw))
+    if match is None:
+        return Normalized(parse_date(raw))
+    month, day = int(match.group(1)), int(match.group(2))
+    year = school_year if month >= 9 else school_year + 1
+    return Normalized(_make_date(str(year), str(month), str(day)), year_inferred=year)
 
 
 def _from_serial(serial: float) -> dt.date:
@@ -186,11 +209,19 @@ _PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
 }
 
 
-def normalize_cell(col: Column, raw: Any) -> Normalized:
-    """The typed value of one cell of `col`; None for a blank cell (or its default)."""
+def normalize_cell(col: Column, raw: Any, school_year: int | None = None) -> Normalized:
+    """The typed value of one cell of `col`; None for a blank cell (or its default).
+    `school_year` (its first calendar year) dates a day typed without its year; without it,
+    the school year of today is taken."""
     if is_blank(raw):
         return Normalized(parse_choice(col, col.default).value if col.default else None)
     if isinstance(raw, str) and raw.strip() in EXCEL_ERRORS:
         raise CellProblem("cell-error")
+    if col.kind is Kind.DATE:
+        return parse_school_date(raw, school_year or _this_school_year())
     result = _PARSERS[col.kind](col, raw)
     return result if isinstance(result, Normalized) else Normalized(result)
+
+
+def _this_school_year() -> int:
+    return int(school_year_of(dt.date.today())[:4])

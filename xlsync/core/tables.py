@@ -151,8 +151,11 @@ def _body(grid: Grid, header_index: int) -> list[tuple[int, Sequence[Any]]]:
     ]
 
 
-def build_table(grid: Grid, spec: Sheet, file: str, source_sheet: str) -> Table | None:
-    """The typed table of `grid` read as `spec`, or None when no header row is found."""
+def build_table(
+    grid: Grid, spec: Sheet, file: str, source_sheet: str, school_year: int | None = None
+) -> Table | None:
+    """The typed table of `grid` read as `spec`, or None when no header row is found;
+    `school_year` dates a day typed without its year (see `normalize_cell`)."""
     located = locate_header(grid, spec)
     if located is None:
         return None
@@ -174,7 +177,7 @@ def build_table(grid: Grid, spec: Sheet, file: str, source_sheet: str) -> Table 
         raw,
         pd.DataFrame(index=raw.index, dtype=object),
     )
-    _type_columns(table)
+    _type_columns(table, school_year)
     return table
 
 
@@ -189,7 +192,7 @@ def _cell(row: Sequence[Any], number: int) -> Any:
     return row[number - 1] if number <= len(row) else None
 
 
-def _type_columns(table: Table) -> None:
+def _type_columns(table: Table, school_year: int | None) -> None:
     """Fill `table.data` with typed values of every schema column; problems become findings."""
     for col in table.spec.columns:
         values = []
@@ -199,11 +202,13 @@ def _type_columns(table: Table) -> None:
             if col.header in table.raw
             else ((r, None) for r in table.raw.index)
         ):
-            values.append(_typed(table, col, row, raw, known))
+            values.append(_typed(table, col, row, raw, known, school_year))
         table.data[col.header] = pd.Series(values, index=table.raw.index, dtype=object)
 
 
-def _normalized(col: Column, raw: Any, known: dict) -> Normalized | CellProblem:
+def _normalized(
+    col: Column, raw: Any, known: dict, school_year: int | None
+) -> Normalized | CellProblem:
     key: tuple[type, Any] | None = (type(raw), raw)  # the type: 1, 1.0 and True are equal
     try:
         return known[key]
@@ -212,7 +217,7 @@ def _normalized(col: Column, raw: Any, known: dict) -> Normalized | CellProblem:
     except TypeError:  # unhashable
         key = None
     try:
-        result: Normalized | CellProblem = normalize_cell(col, raw)
+        result: Normalized | CellProblem = normalize_cell(col, raw, school_year)
     except CellProblem as problem:
         result = problem
     if key is not None:
@@ -220,9 +225,11 @@ def _normalized(col: Column, raw: Any, known: dict) -> Normalized | CellProblem:
     return result
 
 
-def _typed(table: Table, col: Column, row: int, raw: Any, known: dict) -> Any:
+def _typed(
+    table: Table, col: Column, row: int, raw: Any, known: dict, school_year: int | None
+) -> Any:
     header = col.header
-    result = _normalized(col, raw, known)
+    result = _normalized(col, raw, known, school_year)
     if isinstance(result, CellProblem):
         table.findings.append(
             make_finding(result.code, table.place(row, header), raw, **result.details)
@@ -232,4 +239,19 @@ def _typed(table: Table, col: Column, row: int, raw: Any, known: dict) -> Any:
         table.findings.append(
             make_finding("choice-synonym", table.place(row, header), raw, normalized=result.value)
         )
+    if result.year_inferred is not None:
+        table.findings.append(_year_finding(table.place(row, header), raw, result))
     return result.value
+
+
+def _year_finding(place: Place, raw: Any, result: Normalized) -> Finding:
+    year = result.year_inferred or 0
+    start = year if result.value.month >= 9 else year - 1
+    return make_finding(
+        "date-year-inferred",
+        place,
+        raw,
+        year=year,
+        school_year=f"{start}-{start + 1}",
+        iso=result.value.isoformat(),
+    )

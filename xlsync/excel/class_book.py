@@ -18,6 +18,7 @@ from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
+from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
 from xlsync.core.tables import Table
 from xlsync.excel.book import Book, fresh_sheet, read_grid, rgb, sheet_names, write_rows
@@ -30,7 +31,13 @@ _XML_RGB = re.compile(r'fgColor[^>]*rgb="[0-9A-Fa-f]{2}([0-9A-Fa-f]{6})"')
 # ------------------------------------------------------------------ 计算逾期
 
 
-def write_status(book: Book, table: Table, rules: Sequence[Rule], items: Sequence[Item]) -> None:
+def write_status(
+    book: Book,
+    table: Table,
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    caption: Caption = NO_CAPTION,
+) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet."""
     grid = read_grid(book.sheets[table.source_sheet])
     draw(
@@ -39,7 +46,7 @@ def write_status(book: Book, table: Table, rules: Sequence[Rule], items: Sequenc
             table.source_sheet, grid, table.header_row, table.data.index, rules, items
         ),
     )
-    draw(book, spec.todo_spec(items, table.source_sheet))
+    draw(book, spec.todo_spec(items, table.source_sheet, caption))
 
 
 # ------------------------------------------------------------------ 校验本表
@@ -75,7 +82,7 @@ def remove_marks(book: Book) -> None:
             note.delete()
 
 
-def annotate(book: Book, findings: Sequence[Finding]) -> None:
+def annotate(book: Book, findings: Sequence[Finding], caption: Caption = NO_CAPTION) -> None:
     """Replace xlsync's earlier marks with marks for `findings` and list them in 校验结果."""
     remove_marks(book)
     names = sheet_names(book)
@@ -86,5 +93,5 @@ def annotate(book: Book, findings: Sequence[Finding]) -> None:
         cell.color = rgb(mark.fill)
         if cell.note is None:  # a teacher's own note is never replaced
             cell.add_note(mark.note)
-    draw(book, spec.check_spec(findings, names))
+    draw(book, spec.check_spec(findings, names, caption))
     write_rows(fresh_sheet(book, MARKS_SHEET, hidden=True), 1, 1, remembered)

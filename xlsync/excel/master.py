@@ -9,6 +9,7 @@ per sheet however many rows. Every other sheet of the open book is left as it is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ from xlsync.core.master_view import (
     issue_links,
     overview_title,
 )
-from xlsync.core.render.spec import link_tip
+from xlsync.core.render.layout import Column, key_columns, measure_rows, page_plan, row_heights
+from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup, link_tip
 from xlsync.core.tables import column_letter
 from xlsync.excel.book import (
     Book,
@@ -39,6 +41,7 @@ from xlsync.excel.book import (
     style_header,
     write_rows,
 )
+from xlsync.excel.printing import page_setup
 from xlsync.schema import RESULT_SHEETS
 
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
@@ -57,15 +60,21 @@ def _is_dates(series: pd.Series) -> bool:
     )
 
 
-def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
-    """Header and rows of `frame`, with the file writer's header style, widths and formats."""
+def write_table(sheet: XlSheet, frame: pd.DataFrame, caption: Caption = NO_CAPTION) -> None:
+    """Header and rows of `frame`, with the file writer's header style, widths (measured from
+    the values, long text wrapped), formats and print setup."""
     rows = _frame_rows(frame)
     write_rows(sheet, 1, 1, rows)
-    style_header(
-        sheet, len(frame.columns), [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns]
-    )
-    for number in hidden_columns(list(frame.columns)):
+    columns = measure_rows(rows)
+    widths = [c.width for c in columns]
+    style_header(sheet, len(frame.columns), widths)
+    _wrap(sheet, columns, rows)
+    hidden = hidden_columns(list(frame.columns))
+    for number in hidden:
         sheet.range((1, number)).column_width = 0  # Excel hides a column of width 0
+    shown = [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
+    plan = page_plan(shown, replace(caption, sheet=sheet.name), key_columns(list(frame.columns)))
+    page_setup(sheet, plan, len(rows) + (sheet.name == CLASS_STATS), len(frame.columns))
     last = max(2, len(frame) + 1)
     for number, header in enumerate(frame.columns, start=1):
         if str(header).endswith("率"):
@@ -75,6 +84,15 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame) -> None:
                 rate_scale(cells)
         elif _is_dates(frame[header]):
             sheet.range((2, number), (last, number)).number_format = DATE_FORMAT
+
+
+def _wrap(sheet: XlSheet, columns: list[Column], rows: list[list[Any]]) -> None:
+    """Headers and long text wrap; rows of wrapped text get their height (as the file)."""
+    sheet.range((1, 1), (1, len(columns))).wrap_text = True
+    if any(c.wrap for c in columns) and len(rows) > 1:  # the whole row reads from the top
+        sheet.range((2, 1), (len(rows), len(columns))).wrap_text = True
+    for row, height in row_heights(rows, columns).items():
+        sheet.range((row, 1)).row_height = height
 
 
 def _sum_row(sheet: XlSheet, frame: pd.DataFrame) -> None:
@@ -131,6 +149,10 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
         row += len(counts) + 1
 
 
+def _caption(meta: dict[str, str]) -> Caption:
+    return Caption(meta.get("school", ""), "", "", meta.get("as_of", ""))
+
+
 def write_master(
     book: Book,
     master: Path,
@@ -139,11 +161,14 @@ def write_master(
     meta: dict[str, str],
 ) -> None:
     """Rebuild every owned sheet of the open master `book` (saved at `master`)."""
-    write_overview(fresh_sheet(book, OVERVIEW, first=True), figures, meta)
+    overview = fresh_sheet(book, OVERVIEW, first=True)
+    write_overview(overview, figures, meta)
+    setup = PrintSetup(title_rows=0, caption=replace(_caption(meta), sheet=OVERVIEW))
+    page_setup(overview, setup)  # no print area: the charts lie to the right of the figures
     for previous, name in zip(RESULT_SHEETS, RESULT_SHEETS[1:], strict=False):
         sheet = fresh_sheet(book, name, after=previous)
         frame = tables[name]
-        write_table(sheet, frame)
+        write_table(sheet, frame, _caption(meta))
         if name == OVERDUE_LIST and len(frame):
             status_formats(sheet.range((2, 1), (len(frame) + 1, 1)))
         elif name == ISSUES and len(frame):

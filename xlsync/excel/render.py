@@ -1,6 +1,7 @@
 """Draw a SheetSpec (xlsync/core/render) into a workbook open in Excel, through xlwings' public
-API. Excel's hyperlink style colours links itself; alignment, frozen panes, filters and print
-setup have no public xlwings API and are left to the file writer (documented in README)."""
+API. Excel's hyperlink style colours links itself; alignment, frozen panes and filters have no
+public xlwings API and are left to the file writer (documented in README); print setup goes
+through Excel's PageSetup object (excel/printing.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec, link_tip
 from xlsync.excel.book import Book, XlSheet, fresh_sheet, rgb, write_rows
+from xlsync.excel.printing import page_setup
 
 
 def cells(sheet: XlSheet, box: Box) -> Any:
@@ -35,8 +37,12 @@ def draw(book: Book, spec: SheetSpec) -> XlSheet:
         )
     for column, width in spec.widths.items():
         sheet.range((1, column)).column_width = width
+    for row, height in spec.heights.items():
+        sheet.range((row, 1)).row_height = height
     for column in spec.hidden_columns:
         sheet.range((1, column)).column_width = 0  # Excel hides a column of width 0
+    if spec.printing:
+        page_setup(sheet, spec.printing, spec.last_row, spec.last_column)
     return sheet
 
 
@@ -49,6 +55,8 @@ def _look(rng: Any, look: Look) -> None:
         rng.font.color = rgb(look.font)
     if look.number_format:
         rng.number_format = look.number_format
+    if look.wrap:
+        rng.wrap_text = True
 
 
 def _rule(rng: Any, rule: CondRule) -> None:

@@ -19,6 +19,7 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from xlsync.core.findings import Finding
 from xlsync.core.render import class_book as spec
+from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
 from xlsync.files.kept import owning
 from xlsync.files.render import draw
@@ -37,11 +38,13 @@ def _fill_xml(fill: Fill) -> str:
 OWN_FILLS = {_fill_xml(ERROR_FILL), _fill_xml(WARNING_FILL)}
 
 
-def annotate_workbook(path: Path, findings: Sequence[Finding]) -> bool:
+def annotate_workbook(
+    path: Path, findings: Sequence[Finding], caption: Caption = NO_CAPTION
+) -> bool:
     """Replace xlsync's earlier marks in `path` with marks for `findings`; False (the file
     untouched) when there is nothing to mark and no earlier mark to remove."""
     workbook = open_for_update(path)
-    if not draw_marks(workbook, findings):
+    if not draw_marks(workbook, findings, caption):
         return False
     save_workbook(workbook, path, owned=MARKS_OWNED)
     return True
@@ -50,12 +53,14 @@ def annotate_workbook(path: Path, findings: Sequence[Finding]) -> bool:
 MARKS_OWNED = owning(frozenset({MARKS_SHEET, CHECK_SHEET}))
 
 
-def draw_marks(workbook: Workbook, findings: Sequence[Finding]) -> bool:
+def draw_marks(
+    workbook: Workbook, findings: Sequence[Finding], caption: Caption = NO_CAPTION
+) -> bool:
     """Replace the marks in a loaded workbook; False when there was nothing to do at all."""
     if not remove_marks(workbook) and not findings:
         return False
     _mark_cells(workbook, findings)
-    _write_check_sheet(workbook, findings)
+    _write_check_sheet(workbook, findings, caption)
     return True
 
 
@@ -104,5 +109,5 @@ def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
             cell.comment = Comment(mark.note, AUTHOR, width=320, height=height)
 
 
-def _write_check_sheet(workbook: Workbook, findings: Sequence[Finding]) -> None:
-    draw(workbook, spec.check_spec(findings, workbook.sheetnames))
+def _write_check_sheet(workbook: Workbook, findings: Sequence[Finding], caption: Caption) -> None:
+    draw(workbook, spec.check_spec(findings, workbook.sheetnames, caption))

@@ -63,11 +63,12 @@ def _bytes(data: bytes) -> Callable[[Path], None]:
 class Cache:
     """Read at the start of a run, saved at its end."""
 
-    def __init__(self, master: Path) -> None:
+    def __init__(self, master: Path, school_year: int | None = None) -> None:
         self.folder = master.parent / CACHE_DIR
         self.index_path = self.folder / "index.json"
         self.state_path = self.folder / f"state{BOOK_SUFFIX}"
-        self.code = code_fingerprint()
+        self.school_year = school_year  # dates typed without a year are read in it
+        self.code = f"{code_fingerprint()}|{school_year}"
         self.index: dict[str, Any] = self._load_index()
         self.key = self._key()
         self.state: dict[str, Any] = self._read(self.state_path) or {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -37,6 +38,15 @@ from xlsync.core.master_view import (
     issue_links,
     overview_title,
 )
+from xlsync.core.render.layout import (
+    Column,
+    frame_heights,
+    key_columns,
+    measure,
+    measure_rows,
+    page_plan,
+)
+from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup
 from xlsync.core.tables import column_letter
 from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.protect import protected
@@ -57,6 +67,7 @@ OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, C
     OWNED_SHEETS
 )
 LINK_FONT = Font(color="0563C1", underline="single")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
 
 
@@ -80,10 +91,11 @@ def _cell_value(value: Any) -> Any:
 
 
 def write_frame(
-    ws: Worksheet, frame: pd.DataFrame, bulk: bool = False
+    ws: Worksheet, frame: pd.DataFrame, bulk: bool = False, caption: Caption = NO_CAPTION
 ) -> Callable[[bytes], bytes] | None:
     """Header and rows of `frame`. With `bulk`, openpyxl writes the header and first row only,
-    and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py)."""
+    and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py);
+    they take row 2's styles, wrapping included."""
     append_values(ws, list(frame.columns))
     records = frame.itertuples(index=False, name=None)
     for values in list(records)[:1] if bulk else records:
@@ -92,9 +104,19 @@ def write_frame(
         if header.endswith("率"):
             for cell in ws[column_letter(number)][1:]:
                 cell.number_format = PERCENT
-    style_table(ws, [max(8, min(30, len(str(h)) * 2 + 2)) for h in frame.columns])
-    for number in hidden_columns(list(frame.columns)):
+    columns = [measure(h, frame[h].unique()) for h in frame.columns]
+    widths = [c.width for c in columns]
+    hidden = hidden_columns(list(frame.columns))
+    shown = [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
+    plan = page_plan(shown, replace(caption, sheet=ws.title), key_columns(list(frame.columns)))
+    style_table(ws, widths, plan)
+    for number in hidden:
         ws.column_dimensions[column_letter(number)].hidden = True
+    _wrap(ws, columns, 2 if bulk else len(frame) + 1)
+    heights = frame_heights(frame, columns)
+    for row, height in heights.items():
+        if row <= 2 or not bulk:
+            ws.row_dimensions[row].height = height
     last = len(frame) + 1
     if len(frame) > 0:
         ws.auto_filter.ref = f"A1:{column_letter(len(frame.columns))}{last}"
@@ -103,9 +125,18 @@ def write_frame(
     rest = frame.iloc[1:].itertuples(index=False, name=None)
 
     def edit(xml: bytes) -> bytes:
-        return splice(xml, rows_xml(rest, 3, first_row_styles(xml)), last, len(frame.columns))
+        body = rows_xml(rest, 3, first_row_styles(xml), heights)
+        return splice(xml, body, last, len(frame.columns))
 
     return edit
+
+
+def _wrap(ws: Worksheet, columns: list[Column], last: int) -> None:
+    """Long text wraps inside its (capped) column; the whole row then reads from the top."""
+    if any(c.wrap for c in columns):
+        for row in ws.iter_rows(2, last, 1, len(columns)):
+            for cell in row:
+                cell.alignment = WRAPPED
 
 
 def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
@@ -208,10 +239,21 @@ def _write_overview(
             ws.cell(ws.max_row, 2).number_format = number_format or "General"
         if counts:
             _bar_chart(ws, title, first, ws.max_row, f"{anchor_col}4", number_format)
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 46, 12
-    print_setup(ws)
-    ws.print_title_rows = None
+    _overview_page(ws, meta)
     return formulas
+
+
+def _overview_page(ws: Worksheet, meta: dict[str, str]) -> None:
+    """Columns A:B as wide as their labels and values (a long list of names wraps), printed
+    one page wide, landscape for the charts beside the figures."""
+    rows = [[c.value for c in row[:2]] for row in ws.iter_rows(min_row=3, max_col=2)]
+    for letter, column in zip("AB", measure_rows(rows), strict=False):
+        ws.column_dimensions[letter].width = column.width
+        if column.wrap:
+            for cell in ws[letter][3:]:
+                cell.alignment = WRAPPED
+    print_setup(ws, PrintSetup(title_rows=0, caption=_caption(meta, ws.title)))
+    ws.print_title_rows = None
 
 
 def write_master(
@@ -222,7 +264,7 @@ def write_master(
     edits = {OVERVIEW: cached_values(_write_overview(_owned_sheet(wb, OVERVIEW), figures, meta))}
     for name in OWNED_SHEETS[1:]:
         ws = _owned_sheet(wb, name)
-        edit = write_frame(ws, tables[name], bulk=name in BULK_SHEETS)
+        edit = write_frame(ws, tables[name], name in BULK_SHEETS, _caption(meta, name))
         if edit:
             edits[name] = edit
         if name == OVERDUE_LIST:
@@ -242,6 +284,10 @@ def write_master(
         rebuilt_sheets=OWNED_SHEETS,
         finish=lambda data: protected(edit_sheets(data, edits)),
     )
+
+
+def _caption(meta: dict[str, str], sheet: str) -> Caption:
+    return Caption(meta.get("school", ""), sheet, "", meta.get("as_of", ""))
 
 
 def now_text() -> str:

@@ -30,6 +30,7 @@ from xlsync.errors import XlsyncError
 from xlsync.files.disk import reading
 from xlsync.files.error_cells import error_cells
 from xlsync.files.extent import Extent, sheet_extent, trimmed
+from xlsync.files.html_table import HTML, html_grids, sniff
 from xlsync.files.isolate import in_child
 from xlsync.files.ooxml import edit_sheets, sheet_parts
 from xlsync.files.protect import plain
@@ -43,12 +44,15 @@ READABLE_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def read_class_workbook(path: str | Path, name: str | None = None) -> ClassBook:
-    """The typed tables of one class workbook file; `name` is how findings refer to it. The
-    master given instead is refused as such."""
+def read_class_workbook(
+    path: str | Path, name: str | None = None, school_year: int | None = None
+) -> ClassBook:
+    """The typed tables of one class workbook file; `name` is how findings refer to it and
+    `school_year` dates a day typed without its year. The master given instead is refused as
+    such."""
     grids = load_grids(path)
     check_class_book(grids, name or path)
-    return assemble_class_book(grids, name or str(path))
+    return assemble_class_book(grids, name or str(path), school_year)
 
 
 def load_grids(path: str | Path, only: Callable[[str], bool] | None = None) -> dict[str, Grid]:
@@ -201,6 +205,8 @@ def _is_whole_zip(data: bytes) -> bool:
 
 def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
     data = plain(path, snapshot(path))
+    if kind := sniff(data):
+        return _web_page_grids(path, data, kind, only)
     head = data[:8]
     if path.suffix.lower() != ".xls" and head[:4] != ZIP_MAGIC:
         raise XlsyncError(f"「{path}」不是有效的 Excel 工作簿（文件内容已损坏或格式不对）。")
@@ -215,6 +221,29 @@ def _read_workbook(path: Path, only: Callable[[str], bool]) -> dict[str, Grid]:
         with _library_errors(path):
             found = error_cells(io.BytesIO(data), grids)
         _put_errors(grids, found)
+    return grids
+
+
+def _web_page_grids(
+    path: Path, data: bytes, kind: str, only: Callable[[str], bool]
+) -> dict[str, Grid]:
+    """A web page named .xls is read table by table; the XML Spreadsheet 2003 form is named
+    with the way to turn it into .xlsx."""
+    if kind != HTML:
+        raise XlsyncError(
+            f"「{path}」其实是“XML 电子表格 2003”格式的文本文件，不是真正的 Excel 工作簿，"
+            "xlsync 不能直接读取。请用 Excel 或 WPS 打开它，另存为“Excel 工作簿 (.xlsx)”后再试。"
+        )
+    if len(data) > MAX_CSV:
+        raise XlsyncError(f"「{path}」有 {len(data) >> 20} MB，远超班级台账，xlsync 没有读取。")
+    grids: dict[str, Grid] = {n: g for n, g in html_grids(data).items() if only(n)}
+    if not grids:
+        raise XlsyncError(
+            f"「{path}」其实是网页（HTML）文件，里面没有表格。请从原系统重新导出，"
+            "或用 Excel、WPS 打开后另存为“Excel 工作簿 (.xlsx)”。"
+        )
+    for name, grid in grids.items():
+        _check_range(path, name, len(grid), max(map(len, grid), default=0))
     return grids
 
 

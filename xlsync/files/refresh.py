@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
 from xlsync.core.obligations import Item
+from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.status_view import MARKS_SHEET
 from xlsync.core.tables import Table
 from xlsync.files.annotate import MARKS_OWNED, draw_marks
@@ -32,12 +33,13 @@ def refresh_class_workbook(
     rules: Sequence[Rule],
     items: Sequence[Item],
     findings: Sequence[Finding],
+    caption: Caption = NO_CAPTION,
 ) -> bool:
     """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged."""
     workbook = open_for_update(path)
     before = _looks(workbook, table.source_sheet)
-    status_owned = draw_status(workbook, table, rules, items)
-    draw_marks(workbook, findings)
+    status_owned = draw_status(workbook, table, rules, items, caption)
+    draw_marks(workbook, findings, caption)
     if _looks(workbook, table.source_sheet) == before:
         return False
     save_workbook(

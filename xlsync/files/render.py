@@ -56,8 +56,12 @@ def _look(ws: Worksheet, box: Box, look: Look) -> None:
                 cell.fill = PatternFill("solid", fgColor=look.fill)
             if look.font or look.bold:
                 cell.font = Font(bold=look.bold, color=look.font)
-            if look.centred:
-                cell.alignment = Alignment(horizontal="center")
+            if look.centred or look.wrap:
+                cell.alignment = Alignment(
+                    horizontal="center" if look.centred else None,
+                    vertical="top" if look.wrap else None,
+                    wrap_text=look.wrap or None,
+                )
             if look.number_format:
                 cell.number_format = look.number_format
 
@@ -97,6 +101,8 @@ def _clear(ws: Worksheet, box: Box) -> None:
 def _sheet_setup(ws: Worksheet, spec: SheetSpec) -> None:
     for column, width in spec.widths.items():
         ws.column_dimensions[column_letter(column)].width = width
+    for row, height in spec.heights.items():
+        ws.row_dimensions[row].height = height
     for column in spec.hidden_columns:
         ws.column_dimensions[column_letter(column)].hidden = True
     if spec.frozen_rows:
@@ -104,6 +110,7 @@ def _sheet_setup(ws: Worksheet, spec: SheetSpec) -> None:
     if spec.filtered:
         ws.auto_filter.ref = f"A1:{column_letter(spec.last_column)}{spec.last_row}"
     if spec.printing:
-        print_setup(ws)
+        print_setup(ws, spec.printing)
+        ws.print_area = f"A1:{column_letter(spec.last_column)}{spec.last_row}"
     if spec.hidden:
         ws.sheet_state = "veryHidden"

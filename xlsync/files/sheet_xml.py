@@ -68,8 +68,15 @@ def _cell(ref: str, value: Any, style: str | None) -> str:
     return writer(ref, value, f' s="{style}"' if style else "")
 
 
-def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: dict[str, str]) -> str:
-    """<row> elements for `rows`, the first numbered `first_row`."""
+def rows_xml(
+    rows: Iterable[Sequence[Any]],
+    first_row: int,
+    styles: dict[str, str],
+    heights: dict[int, float] | None = None,
+) -> str:
+    """<row> elements for `rows`, the first numbered `first_row`; a row in `heights` gets that
+    height (points), for its wrapped text."""
+    heights = heights or {}
     parts = []
     letters: list[str] = []
     for number, values in enumerate(rows, start=first_row):
@@ -78,7 +85,9 @@ def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: dict[str, st
         cells = "".join(
             _cell(f"{letters[i]}{number}", v, styles.get(letters[i])) for i, v in enumerate(values)
         )
-        parts.append(f'<row r="{number}">{cells}</row>')
+        height = heights.get(number)
+        size = f' ht="{height}" customHeight="1"' if height else ""
+        parts.append(f'<row r="{number}"{size}>{cells}</row>')
     return "".join(parts)
 
 

@@ -9,10 +9,14 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.formula import Formula
 from xlsync.core.master_view import HEADER_FILL, STATUS_STYLES
+from xlsync.core.render.layout import MARGINS
+from xlsync.core.render.spec import DEFAULT_PRINT, PrintSetup
 from xlsync.core.tables import column_letter
 
 OWNED_HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
@@ -55,25 +59,35 @@ def replace_sheet(workbook: Workbook, name: str) -> Worksheet:
     return workbook.create_sheet(name, index)
 
 
-def style_table(ws: Worksheet, widths: Sequence[int]) -> None:
+def style_table(ws: Worksheet, widths: Sequence[float], setup: PrintSetup = DEFAULT_PRINT) -> None:
     """Bold grey header, frozen, filterable, fitted widths; printable on A4 landscape."""
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = OWNED_HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for number, width in enumerate(widths, start=1):
         ws.column_dimensions[column_letter(number)].width = width
     ws.freeze_panes = "A2"
     if ws.max_row > 1:
         ws.auto_filter.ref = f"A1:{column_letter(ws.max_column)}{ws.max_row}"
-    print_setup(ws)
+    print_setup(ws, setup)
 
 
-def print_setup(ws: Worksheet) -> None:
-    """A4 landscape, fitted to the page width, header row repeated on every page."""
-    ws.page_setup.orientation = "landscape"
+def print_setup(ws: Worksheet, setup: PrintSetup = DEFAULT_PRINT) -> None:
+    """A4 as `setup` says (core/render/layout.py): orientation, fitted to the width or split
+    into column groups, titles repeated, and the caption and page number in the footer."""
+    ws.page_setup.orientation = "landscape" if setup.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    ws.page_margins = PageMargins(**MARGINS)
+    ws.sheet_properties.pageSetUpPr.fitToPage = setup.fit_width
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.scale = setup.scale
+    if setup.title_rows:
+        ws.print_title_rows = f"1:{setup.title_rows}"
+    if setup.title_columns:
+        ws.print_title_cols = f"A:{column_letter(setup.title_columns)}"
+    for column in setup.column_breaks:
+        ws.col_breaks.append(Break(id=column))
+    left, centre, right = setup.caption.footer()
+    ws.oddFooter.left.text, ws.oddFooter.center.text = left, centre
+    ws.oddFooter.right.text = right or None

@@ -18,7 +18,7 @@ from openpyxl.cell.rich_text import CellRichText
 from xlsync.core.calendar import Rule
 from xlsync.core.obligations import Item
 from xlsync.core.render.class_book import status_spec, todo_spec
-from xlsync.core.render.spec import SheetSpec
+from xlsync.core.render.spec import NO_CAPTION, Caption, SheetSpec
 from xlsync.core.tables import Table
 from xlsync.files.kept import Owned, owning
 from xlsync.files.ranges import widen_checks
@@ -27,21 +27,31 @@ from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.schema import STATUS_SHEET
 
 
-def write_status(path: Path, table: Table, rules: Sequence[Rule], items: Sequence[Item]) -> None:
+def write_status(
+    path: Path,
+    table: Table,
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    caption: Caption = NO_CAPTION,
+) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet of one class workbook."""
     workbook = open_for_update(path)
-    save_workbook(workbook, path, owned=draw_status(workbook, table, rules, items))
+    save_workbook(workbook, path, owned=draw_status(workbook, table, rules, items, caption))
 
 
 def draw_status(
-    workbook: Workbook, table: Table, rules: Sequence[Rule], items: Sequence[Item]
+    workbook: Workbook,
+    table: Table,
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    caption: Caption = NO_CAPTION,
 ) -> Owned:
     """Draw the status columns and 逾期提醒 into a loaded workbook; what they own."""
     ws = workbook[table.source_sheet]
     grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     spec = status_spec(table.source_sheet, grid, table.header_row, table.data.index, rules, items)
     draw(workbook, spec)
-    draw(workbook, todo_spec(items, table.source_sheet))
+    draw(workbook, todo_spec(items, table.source_sheet, caption))
     widen_checks(workbook)  # drop-downs on every row a school year needs (files/ranges.py)
     return owning(frozenset({STATUS_SHEET}), {spec.name: _columns(spec)})
 

@@ -183,9 +183,9 @@ def create_class_tabs(client: gspread.Client, sid: str, teachers: Sequence[str])
     client.http_client.batch_update(sid, {"requests": requests})
 
 
-def read_class(client: gspread.Client, sid: str) -> ClassBook:
+def read_class(client: gspread.Client, sid: str, school_year: int | None = None) -> ClassBook:
     """The class workbook in spreadsheet `sid`, read with one values:batchGet."""
-    return assemble_class_book(fetch_class_grids(client, sid), PREFIX + sid)
+    return assemble_class_book(fetch_class_grids(client, sid), PREFIX + sid, school_year)
 
 
 @on_sheet

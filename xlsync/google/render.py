@@ -73,6 +73,9 @@ def draw(spec: SheetSpec, sheet_id: int, ids: dict[str, int]) -> list[dict]:
     requests += [_rule(sheet_id, rule, i) for i, rule in enumerate(spec.rules)]
     requests += [_link(sheet_id, spec, link, ids) for link in spec.links]
     requests += [_width(sheet_id, c, w) for c, w in spec.widths.items()]
+    requests += [_height(sheet_id, r, h) for r, h in spec.heights.items()]
+    # Print setup (spec.printing) has no Sheets API: a Google Sheet is printed with the print
+    # dialog's own settings (README).
     requests += [_hide(sheet_id, c) for c in spec.hidden_columns]
     return requests
 
@@ -117,6 +120,8 @@ def _format(look: Look) -> tuple[dict, list[str]]:
         fmt["horizontalAlignment"] = "CENTER"
     if look.number_format:
         fmt["numberFormat"] = {"type": "DATE", "pattern": look.number_format}
+    if look.wrap:
+        fmt["wrapStrategy"] = "WRAP"
     names = [f"userEnteredFormat.{k}" for k in fmt if k != "textFormat"]
     names += [f"userEnteredFormat.textFormat.{k}" for k in text]
     return fmt, names
@@ -163,6 +168,22 @@ def _link(sheet_id: int, spec: SheetSpec, link: Any, ids: dict[str, int]) -> dic
             "range": grid_range(sheet_id, box),
             "cell": {"userEnteredFormat": {"textFormat": text}},
             "fields": ",".join(f"userEnteredFormat.textFormat.{k}" for k in text),
+        }
+    }
+
+
+def _height(sheet_id: int, row: int, height: float) -> dict:
+    """A row of wrapped text as tall as its lines (points to pixels: 4/3)."""
+    return {
+        "updateDimensionProperties": {
+            "range": {
+                "sheetId": sheet_id,
+                "dimension": "ROWS",
+                "startIndex": row - 1,
+                "endIndex": row,
+            },
+            "properties": {"pixelSize": round(height * 4 / 3)},
+            "fields": "pixelSize",
         }
     }
 

@@ -57,7 +57,12 @@ def check(
 
     def to_file(item: ClassInput, path: Path) -> None:
         changed = refresh_class_workbook(
-            path, item.book.students, rules, mine(item, evaluated.items), mine(item, findings)
+            path,
+            item.book.students,
+            rules,
+            mine(item, evaluated.items),
+            mine(item, findings),
+            evaluated.inputs.config.caption(item.class_name, evaluated.as_of),
         )
         (result.refreshed if changed else result.current).append(item.book.file)
 

@@ -193,7 +193,9 @@ def _file_source(
         class_name,
         digest,
         stale,
-        _cached_or(cache, path, digest, lambda: read_class_workbook(path, name), parsed),
+        _cached_or(
+            cache, path, digest, lambda: read_class_workbook(path, name, cache.school_year), parsed
+        ),
     )
 
 
@@ -214,7 +216,13 @@ def _sheet_source(
         class_name,
         digest,
         "",
-        _cached_or(cache, key, digest, lambda: assemble_class_book(grids, str(key)), parsed),
+        _cached_or(
+            cache,
+            key,
+            digest,
+            lambda: assemble_class_book(grids, str(key), cache.school_year),
+            parsed,
+        ),
     )
 
 
@@ -375,7 +383,7 @@ def _consolidate(
 ) -> ConsolidateResult:
     config = target.read_config()
     rules, calendar = read_rules(config), read_calendar(config)
-    cache = Cache(master)
+    cache = Cache(master, calendar.first_year)
     parsed: list[str] = []
     sources = _survey(master, classes_dir, cache, config, google, parsed, allow_outside)
     writing_back = wanted(config.info, no_write_back)
@@ -431,9 +439,8 @@ def _evaluate(
     report = validate_classes(items_in, config, as_of)
     children = [c for item in items_in for c in children_of(item)]
     items = evaluate(children, rules, calendar, as_of)
-    duties = school_duties(
-        config, children, complete_rate([i.book for i in items_in], report.findings)
-    )
+    rate = complete_rate([i.book for i in items_in], report.findings)
+    duties = school_duties(config, children, rate, [i.class_name for i in items_in])
     return SchoolResult(
         as_of, config, calendar, rules, results, report.findings, items, duties, failed
     )

@@ -27,7 +27,7 @@ from xlsync.files.backup import back_up
 from xlsync.files.discover import class_name_for
 from xlsync.files.school import NewClass, plan_class, write_class_workbook
 from xlsync.jobs.consolidate import ConsolidateResult, MasterTarget, Progress, consolidate
-from xlsync.jobs.inputs import load_config
+from xlsync.jobs.inputs import first_year, load_config
 from xlsync.schema import CLASSES, MASTER_FILE, STUDENTS, TEACHERS
 
 
@@ -92,7 +92,7 @@ def open_class(book: Book, as_of: dt.date) -> OpenClass:
         )
     path = saved_path(book)
     found, config, notes = load_config(None, [path], as_of, path.parent)
-    typed = assemble_class_book(grids(book), path.name)
+    typed = assemble_class_book(grids(book), path.name, first_year(config, as_of))
     return OpenClass(ClassInput(typed, class_name_for(path, config, found)), config, notes, path)
 
 
@@ -101,7 +101,8 @@ def validate_open_book(book: Book, as_of: dt.date) -> Report:
     opened = open_class(book, as_of)
     report = validate_classes([opened.item], opened.config, as_of)
     with undoable(book, opened.path):
-        class_book.annotate(book, report.findings)
+        caption = opened.config.caption(opened.item.class_name, as_of)
+        class_book.annotate(book, report.findings, caption)
     return report
 
 
@@ -111,7 +112,8 @@ def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
     rules, calendar = read_rules(opened.config), read_calendar(opened.config)
     items = evaluate(children_of(opened.item), rules, calendar, as_of)
     with undoable(book, opened.path):
-        class_book.write_status(book, opened.item.book.students, rules, items)
+        caption = opened.config.caption(opened.item.class_name, as_of)
+        class_book.write_status(book, opened.item.book.students, rules, items, caption)
     return items
 
 

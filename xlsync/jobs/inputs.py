@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlsync.core.calendar import read_calendar
 from xlsync.core.config import SchoolConfig, default_config
 from xlsync.core.school_year import school_year_of
 from xlsync.core.validate import ClassInput
@@ -66,6 +67,15 @@ def load_config(
     return found, read_master(found), []
 
 
+def first_year(config: SchoolConfig, as_of: dt.date) -> int:
+    """The first calendar year of the school year: from the 学期 sheet, else from as-of (a
+    学期 sheet that cannot be read is reported by the commands that need it)."""
+    try:
+        return read_calendar(config).first_year
+    except XlsyncError:
+        return int(school_year_of(as_of)[:4])
+
+
 def google_classes(config: SchoolConfig) -> list[tuple[str, str]]:
     """(spreadsheet id, 班级) of every class whose 台账来源 is a Google Sheet."""
     classes = config.table(CLASSES).data
@@ -92,29 +102,30 @@ def load_inputs(
     files = [p for p in paths if not google_id(str(p))]
     found, config, notes = load_config(master, files, as_of, cwd or Path.cwd())
     inputs = Inputs(found, config, notes=notes, google=google or Google())
+    year = first_year(config, as_of)
     for path in class_files(files) if files or not sheets else []:
         _add(
             inputs,
             str(path),
-            partial(read_class_workbook, path),
+            partial(read_class_workbook, path, None, year),
             partial(class_name_for, path, config, found),
         )
     for sid in sheets:
         _add(
             inputs,
             PREFIX + sid,
-            partial(_read_sheet, inputs.google, sid),
+            partial(_read_sheet, inputs.google, sid, year),
             partial(_google_class_name, sid, config),
         )
     return inputs
 
 
-def _read_sheet(google: Google, sid: str) -> Any:
+def _read_sheet(google: Google, sid: str, year: int) -> Any:
     from xlsync.google.class_sheets import (
         read_class,  # gspread: imported only when used
     )
 
-    return read_class(google.client(), sid)
+    return read_class(google.client(), sid, year)
 
 
 def _add(inputs: Inputs, source: str, read: Callable[[], Any], name: Callable[[], str]) -> None:

@@ -101,9 +101,9 @@ def overdue(
     items = evaluate(children, rules, calendar, as_of)
     report = validate_classes(inputs.items, inputs.config, as_of)
     rate = complete_rate([i.book for i in inputs.items], report.findings)
-    result = OverdueResult(
-        as_of, inputs, rules, children, items, school_duties(inputs.config, children, rate), report
-    )
+    read = [item.class_name for item in inputs.items]
+    duties = school_duties(inputs.config, children, rate, read)
+    result = OverdueResult(as_of, inputs, rules, children, items, duties, report)
     if write:
 
         def mine(item: ClassInput) -> list[Item]:
@@ -111,7 +111,13 @@ def overdue(
 
         result.written = write_each(
             inputs,
-            lambda item, path: write_status(path, item.book.students, rules, mine(item)),
+            lambda item, path: write_status(
+                path,
+                item.book.students,
+                rules,
+                mine(item),
+                inputs.config.caption(item.class_name, as_of),
+            ),
             lambda item, client, sid: _write_sheet(
                 client, sid, item.book.students, rules, mine(item)
             ),

@@ -60,7 +60,9 @@ def validate(
 
         result.annotated = write_each(
             inputs,
-            lambda item, path: annotate_workbook(path, mine(item)),
+            lambda item, path: annotate_workbook(
+                path, mine(item), inputs.config.caption(item.class_name, as_of)
+            ),
             lambda item, client, sid: _annotate_sheet(client, sid, item.book, mine(item)),
         )
     return result

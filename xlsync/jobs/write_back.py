@@ -156,10 +156,15 @@ def _write(
         target.digest = grids_digest(fetch_class_grids(google.client(), sid))
         cache.keep(target.key, target.digest, book)
         return True
-    if not refresh_class_workbook(target.key, book.students, school.rules, items, findings):
+    caption = school.config.caption(result.item.class_name, school.as_of)
+    if not refresh_class_workbook(
+        target.key, book.students, school.rules, items, findings, caption
+    ):
         return False
     target.digest = content_digest(target.key)
-    cache.keep(target.key, target.digest, read_class_workbook(target.key, target.name))
+    cache.keep(
+        target.key, target.digest, read_class_workbook(target.key, target.name, cache.school_year)
+    )
     return True
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
 from xlsync.core.checks.links import (
+    links_agree,
     plan_children_exist,
     record_children_exist,
     study_plans_present,
@@ -47,6 +48,7 @@ CLASS_CHECKS: tuple[Check, ...] = (
     dates_not_future,
     records_after_filing,
     record_children_exist,
+    links_agree,
     plan_children_exist,
     study_plans_present,
     teachers_known,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from xlsync.core.checks.context import Context, filled
+from xlsync.core.checks.links import roster_ids_reported
 from xlsync.core.findings import Finding, make_finding
 from xlsync.core.idcard import ID_FORM, birth_date, check_digit, sex
 from xlsync.core.tables import Table
@@ -49,10 +50,13 @@ def texts_fit(ctx: Context) -> Iterator[Finding]:
 
 
 def id_cards_valid(ctx: Context) -> Iterator[Finding]:
-    """18 characters, GB 11643 check digit; on 学生档案, agreeing with 出生日期 and 性别."""
+    """18 characters, GB 11643 check digit; on 学生档案, agreeing with 出生日期 and 性别.
+    A roster ID that the records contradict is reported by `links_agree`, in one message."""
+    told = roster_ids_reported(ctx)
     for table, header in _columns(ctx, Kind.ID_CARD):
         for row, number in filled(table, header):
-            yield from _id_findings(table, row, header, number)
+            if not (table is ctx.book.students and row in told):
+                yield from _id_findings(table, row, header, number)
 
 
 def _id_findings(table: Table, row: int, header: str, number: str) -> Iterator[Finding]:

@@ -4,23 +4,34 @@ whichever button she pressed."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES, hidden_columns
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
+from xlsync.core.render.layout import (
+    BOLD,
+    PADDING,
+    measure_rows,
+    page_plan,
+    row_heights,
+    text_width,
+)
 from xlsync.core.render.spec import (
     CONTAINS,
     GREATER_THAN,
+    NO_CAPTION,
     Box,
+    Caption,
     CondRule,
     Link,
     Look,
     Mark,
-    PrintSetup,
     SheetSpec,
 )
 from xlsync.core.status_view import (
@@ -39,12 +50,10 @@ from xlsync.schema import CHECK_SHEET, STATUS_SHEET
 ERROR_FILL, WARNING_FILL = STATUS_STYLES["已逾期"][0], STATUS_STYLES["即将到期"][0]
 COUNT_STYLE = STATUS_STYLES[OVERDUE]  # 漏做次数 > 0 looks like 已逾期
 STATE_STATUSES = (SOON, DONE)  # what a rule's column can say of this period (待完成 stays plain)
-DETAIL_WIDTH = 24
 SECTION_LOOK = Look(fill="DDEBF7", bold=True)  # a section title of 逾期提醒: light blue, bold
 LINK_FONT = "0563C1"
-HEADER_LOOK = Look(fill=HEADER_FILL, bold=True, centred=True)
-TODO_WIDTHS = (10, 10, 14, 20, 12, 10, 10, 10)
-CHECK_WIDTHS = (6, 12, 8, 12, 20, 70, 22)
+HEADER_LOOK = Look(fill=HEADER_FILL, bold=True, centred=True, wrap=True)
+WRAP = Look(wrap=True)
 MARKS_HEADER = ["工作表", "单元格", "原填充"]
 
 
@@ -91,9 +100,13 @@ def status_spec(
             (Box(header_row, start, header_row, end), Look(fill=HEADER_FILL, bold=True)),
             (Box(header_row + 1, end - 2, last, end - 2), Look(number_format=DATE_FORMAT)),
         ],
-        widths={start + i: max(12, len(h) * 2 + 2) for i, h in enumerate(headers)},
     )
-    spec.widths[end] = DETAIL_WIDTH
+    # Measured, header included, never wrapped: a wrapped cell would make the teacher's rows
+    # taller.
+    for number, (header, column) in enumerate(
+        zip(headers, measure_rows(spec.rows), strict=True), start
+    ):
+        spec.widths[number] = max(column.width, math.ceil(text_width(header) * BOLD) + PADDING)
     spec.rules = _block_rules(Box(header_row + 1, start, last, end))
     return spec
 
@@ -112,18 +125,36 @@ def _block_rules(body: Box) -> list[CondRule]:
     return rules
 
 
-def _table(name: str, rows: list[list[Any]], widths: Sequence[int]) -> SheetSpec:
-    """A sheet xlsync owns whole, styled as a table: grey header, frozen, filterable, A4."""
-    last_column = len(rows[0])
-    return SheetSpec(
+def _table(
+    name: str,
+    rows: list[list[Any]],
+    caption: Caption,
+    measured: list[list[Any]] | None = None,
+    hidden: tuple[int, ...] = (),
+) -> SheetSpec:
+    """A sheet xlsync owns whole, styled as a table: grey header, frozen, filterable, columns
+    as wide as their values (long text wrapped), printed on A4 with its caption on each page."""
+    last_column, last_row = len(rows[0]), max(len(rows), 2)
+    columns = measure_rows(rows if measured is None else measured)
+    widths = [c.width for c in columns]
+    spec = SheetSpec(
         name,
         rows,
         looks=[(Box(1, 1, 1, last_column), HEADER_LOOK)],
         widths=dict(enumerate(widths, start=1)),
         frozen_rows=1,
         filtered=len(rows) > 1,
-        printing=PrintSetup(),
+        printing=page_plan(_shown(widths, hidden), replace(caption, sheet=name)),
+        heights=row_heights(rows, columns),
     )
+    if any(c.wrap for c in columns):  # every cell of the row then reads from the top
+        spec.looks.append((Box(2, 1, last_row, last_column), WRAP))
+    return spec
+
+
+def _shown(widths: list[float], hidden: tuple[int, ...]) -> list[float]:
+    """The widths a printed page holds: a hidden column takes no room."""
+    return [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
 
 
 def _link(spec: SheetSpec, row: int, column: int, sheet: str, cell: str) -> None:
@@ -131,11 +162,14 @@ def _link(spec: SheetSpec, row: int, column: int, sheet: str, cell: str) -> None
     spec.looks.append((Box(row, column, row, column), Look(font=LINK_FONT)))
 
 
-def todo_spec(items: Sequence[Item], source_sheet: str) -> SheetSpec:
+def todo_spec(items: Sequence[Item], source_sheet: str, caption: Caption = NO_CAPTION) -> SheetSpec:
     """逾期提醒: the to-do list in its three sections (core/todo.py), each section under a
     light blue title row, statuses coloured, each line linked to the child's 学生档案 row."""
     lines = todo_rows(items)
-    spec = _table(STATUS_SHEET, [list(TODO_HEADERS)] + [line.values for line in lines], TODO_WIDTHS)
+    rows = [list(TODO_HEADERS)] + [line.values for line in lines]
+    # A section title runs over the empty cells to its right: it sets no width.
+    lines_only = [rows[0]] + [line.values for line in lines if not line.title]
+    spec = _table(STATUS_SHEET, rows, caption, lines_only)
     last, width = max(2, len(lines) + 1), len(TODO_HEADERS)
     spec.looks.append((Box(2, 5, last, 5), Look(number_format=DATE_FORMAT)))
     spec.rules = status_rules(Box(2, 1, last, 1))
@@ -147,11 +181,14 @@ def todo_spec(items: Sequence[Item], source_sheet: str) -> SheetSpec:
     return spec
 
 
-def check_spec(findings: Sequence[Finding], sheets: Sequence[str]) -> SheetSpec:
+def check_spec(
+    findings: Sequence[Finding], sheets: Sequence[str], caption: Caption = NO_CAPTION
+) -> SheetSpec:
     """校验结果: every finding, its level coloured, linked to its cell when it has one; the
     finding codes (for JSON and support) in a hidden last column."""
-    spec = _table(CHECK_SHEET, check_rows(findings), CHECK_WIDTHS)
-    spec.hidden_columns = tuple(hidden_columns(CHECK_HEADERS))
+    hidden = tuple(hidden_columns(CHECK_HEADERS))
+    spec = _table(CHECK_SHEET, check_rows(findings), caption, hidden=hidden)
+    spec.hidden_columns = hidden
     for row, f in enumerate(findings, start=2):
         fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
         spec.looks.append((Box(row, 1, row, 1), Look(fill=fill)))

@@ -29,6 +29,7 @@ class Look:
     bold: bool = False
     centred: bool = False
     number_format: str | None = None
+    wrap: bool = False  # long text wraps inside the column (and the row grows)
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,40 @@ def link_tip(sheet: str, cell: str, book: str = "") -> str:
 
 
 @dataclass(frozen=True)
+class Caption:
+    """What every printed page of a sheet says it is: school, class (if one), sheet, as-of."""
+
+    school: str = ""
+    sheet: str = ""
+    class_name: str = ""
+    as_of: str = ""
+
+    def footer(self) -> tuple[str, str, str]:
+        """Left, centre and right footer in Excel's header/footer codes (&P page, &N pages,
+        &A the sheet's name when none is given; a typed & is doubled)."""
+        names = [n.replace("&", "&&") for n in (self.school, self.class_name) if n]
+        left = "　".join([*names, self.sheet.replace("&", "&&") or "&A"])
+        right = f"截至 {self.as_of}" if self.as_of else ""
+        return left, "第 &P 页 共 &N 页", right
+
+
+NO_CAPTION: Final = Caption()
+
+
+@dataclass(frozen=True)
 class PrintSetup:
+    """A4 printing of a sheet (core/render/layout.py chooses it from the widths)."""
+
     landscape: bool = True
-    fit_width: bool = True
+    fit_width: bool = True  # shrunk to one page wide (never below 8 pt, see layout.py)
+    scale: int = 100  # used when not fitted
     title_rows: int = 1  # repeated on every printed page
+    title_columns: int = 0  # key columns repeated on every column group
+    column_breaks: tuple[int, ...] = ()  # a new page starts after each of these columns
+    caption: Caption = NO_CAPTION
+
+
+DEFAULT_PRINT: Final = PrintSetup()
 
 
 @dataclass(frozen=True)
@@ -92,6 +123,7 @@ class SheetSpec:
     rules: list[CondRule] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)  # rows of wrapped text, in points
     hidden_columns: tuple[int, ...] = ()  # kept in the sheet, not shown or printed
     frozen_rows: int = 0
     filtered: bool = False

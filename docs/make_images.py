@@ -1,0 +1,63 @@
+"""Render the README's pictures of the master (概览, 逾期清单, 校验问题) from the demo school.
+
+    python docs/make_images.py [--out docs/images]
+
+Builds the demo school as of 2026-11-30 in a temporary folder, has LibreOffice print its
+全校汇总 to PDF (as the tests do) and saves the first page of each of the three sheets as a
+small PNG (pdftoppm, 60 dpi). Needs soffice and poppler-utils (pdftotext, pdftoppm)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import tempfile
+from pathlib import Path
+
+from xlsync.demo import generate_school
+from xlsync.jobs.consolidate import consolidate
+
+AS_OF = dt.date(2026, 11, 30)
+PICTURES = {"概览": "overview", "逾期清单": "overdue", "校验问题": "issues"}
+
+
+def master_pdf(work: Path) -> Path:
+    """The demo school's 全校汇总, printed by LibreOffice."""
+    master = generate_school(work / "演示学校", AS_OF)
+    consolidate(master, as_of=AS_OF)
+    profile = f"-env:UserInstallation=file://{work / 'lo-profile'}"
+    command = ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(work)]
+    subprocess.run([*command, str(master)], check=True, timeout=600, capture_output=True)
+    return work / (master.stem + ".pdf")
+
+
+def first_pages(pdf: Path) -> dict[str, int]:
+    """The first page of each sheet, found by the sheet's name in the page's footer."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True)
+    found: dict[str, int] = {}
+    for number, page in enumerate(text.stdout.split("\f"), start=1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        words = lines[-1].split() if lines else []
+        if len(words) > 1:
+            found.setdefault(words[1], number)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "images")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = master_pdf(Path(folder))
+        pages = first_pages(pdf)
+        for sheet, name in PICTURES.items():
+            page = str(pages[sheet])
+            prefix = out / name
+            command = ["pdftoppm", "-png", "-r", "60", "-f", page, "-l", page, "-singlefile"]
+            subprocess.run([*command, str(pdf), str(prefix)], check=True)
+            print(f"{sheet}: page {page} → {prefix}.png")
+
+
+if __name__ == "__main__":
+    main()
