@@ -294,7 +294,7 @@ def excel_table(size_name: str, work: Path) -> list[str]:
     xe.state(book).save = lambda path=None, password=None: None  # not Excel's cost
     entry.caller = lambda: book
     entry.today = lambda: size.as_of
-    xe.CALLS.clear()
+    xe.CALLS.clear(), xe.ROWS.clear()
     start = time.perf_counter()
     entry.consolidate_school()
     seconds = time.perf_counter() - start
@@ -310,6 +310,7 @@ def excel_table(size_name: str, work: Path) -> list[str]:
     ]
     lines += [f"| {kind} | {count} |" for kind, count in sorted(xe.CALLS.items())]
     lines.append(f"| total | {sum(xe.CALLS.values())} |")
+    lines.append(f"\nmost rows in one call: {dict(sorted(xe.ROWS.items()))}")
     return lines
 
 

@@ -12,20 +12,33 @@ Option Explicit
 
 Private Const ENTRY As String = "import xlsync.ribbon as ribbon; ribbon."
 
+' RunPython hands Python the workbook the user is looking at (ActiveWorkbook). With no workbook
+' open, xlwings' RunPython stops with VBA error 91 ("Object variable not set"): say instead, in
+' Chinese, what to do ("Please open a class workbook or the school master first, then click this
+' button again."). Every button runs Python through here.
+Private Sub RunEntry(code As String)
+    If ActiveWorkbook Is Nothing Then
+        MsgBox Zh("8BF7 5148 6253 5F00 73ED 7EA7 53F0 8D26 6216 5168 6821 6C47 603B FF0C 518D 70B9 8FD9 4E2A 6309 94AE 3002"), _
+               vbExclamation, Zh("0078 006C 0073 0079 006E 0063 0020 7559 5B88 513F 7AE5 5E2E 6276")
+        Exit Sub
+    End If
+    RunPython ENTRY & code
+End Sub
+
 Public Sub ValidateBook(control As IRibbonControl)
-    RunPython ENTRY & "validate_book()"
+    RunEntry "validate_book()"
 End Sub
 
 Public Sub OverdueBook(control As IRibbonControl)
-    RunPython ENTRY & "overdue_book()"
+    RunEntry "overdue_book()"
 End Sub
 
 Public Sub ConsolidateSchool(control As IRibbonControl)
-    RunPython ENTRY & "consolidate_school()"
+    RunEntry "consolidate_school()"
 End Sub
 
 Public Sub SyncSchool(control As IRibbonControl)
-    RunPython ENTRY & "sync_school()"
+    RunEntry "sync_school()"
 End Sub
 
 Public Sub NewClass(control As IRibbonControl)
@@ -41,11 +54,11 @@ Public Sub NewClass(control As IRibbonControl)
                                    Zh("65B0 5EFA 73ED 7EA7 8868"), Type:=2)
     If VarType(teacher) = vbBoolean Then Exit Sub
     If Len(Trim$(teacher)) = 0 Then Exit Sub
-    RunPython ENTRY & "new_class(" & PyText(CStr(className)) & ", " & PyText(CStr(teacher)) & ")"
+    RunEntry "new_class(" & PyText(CStr(className)) & ", " & PyText(CStr(teacher)) & ")"
 End Sub
 
 Public Sub ShowHelp(control As IRibbonControl)
-    RunPython ENTRY & "show_help()"
+    RunEntry "show_help()"
 End Sub
 
 ' Text from space-separated hexadecimal UTF-16 code points: Zh("0041 0042") is the text "AB".

@@ -15,7 +15,9 @@ files the CLI writes. It proves the edge's logic, its use of the xlwings API and
 handling, not Excel's COM behaviour (see README, "What the Excel tests prove").
 
 `load(path)` gives an `xlwings.Book`; `state(book)` the engine's side of it (alerts, status
-bar history, saves, opened books) for assertions; CALLS counts what would cross to Excel.
+bar history, saves, opened books) for assertions; CALLS counts what would cross to Excel and
+ROWS the most rows one value call carried. xlwings' implicit chunking (a cell budget per engine)
+is switched off here, so the chunks seen are those xlsync asks for with `options(chunksize=…)`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from xlwings import base_classes as base
 
 CALLS: Counter = Counter()  # calls that would each cross to Excel (COM / AppleScript), by kind
+ROWS: Counter = Counter()  # the most rows one call of each kind carried (xlwings' chunks)
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 NAME = "xlsync-test"
@@ -539,7 +542,7 @@ class Range(base.Range):
 
     @property
     def max_cells_per_read(self) -> None:
-        return None
+        return None  # no implicit chunking: only xlsync's explicit chunksize is seen
 
     @property
     def max_cells_per_write(self) -> None:
@@ -569,7 +572,7 @@ class Range(base.Range):
     @property
     def raw_value(self) -> Any:
         """Like COM's Range.Value: a scalar for one cell, else rows of values."""
-        CALLS["read values"] += 1
+        _transfer("read values", self.shape[0])
         grid = [
             [self._read(r, c) for c in range(self.c1, self.c2 + 1)]
             for r in range(self.r1, self.r2 + 1)
@@ -582,7 +585,7 @@ class Range(base.Range):
 
     @raw_value.setter
     def raw_value(self, data: Any) -> None:
-        CALLS["write values"] += 1
+        _transfer("write values", self.shape[0])
         if isinstance(data, (list, tuple)):
             rows = data if data and isinstance(data[0], (list, tuple)) else [data]
             if (len(rows), max(len(r) for r in rows)) != self.shape:
@@ -702,6 +705,12 @@ class Range(base.Range):
         cell = self._cell(self.r1, self.c1)
         cell.link, cell.tip = address, screen_tip
         cell.value = text_to_display
+
+
+def _transfer(kind: str, rows: int) -> None:
+    """One value transfer to or from Excel: counted, and its row count kept if the largest."""
+    CALLS[kind] += 1
+    ROWS[kind] = max(ROWS[kind], rows)
 
 
 def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:

@@ -20,7 +20,7 @@ from xlsync.addin.install import Machine, install_addin, uninstall_addin
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 BUTTONS = ["校验本表", "计算逾期", "新建班级表", "汇总全校", "同步云端", "使用说明"]
-RUNPYTHON = re.compile(r'RunPython ENTRY & "(\w+)\(')
+RUNPYTHON = re.compile(r'^\s*RunEntry "(\w+)\(', re.M)
 ENTRY = re.compile(r'Private Const ENTRY As String = "import ([\w.]+) as (\w+); \2\."')
 
 
@@ -103,6 +103,8 @@ def test_the_vba_is_ascii_and_its_chinese_is_spelled_as_code_points():
         for found in re.findall(r'Zh\("([0-9A-F ]+)"\)', line)
     ]
     assert texts == [
+        "请先打开班级台账或全校汇总，再点这个按钮。",  # no workbook open (RunEntry)
+        "xlsync 留守儿童帮扶",
         "请输入新班级的名称（例如：三年级2班）：",
         "新建班级表",
         "请输入这个班班主任的姓名：",

@@ -165,8 +165,15 @@ def sync_school(book: Any) -> str:
     return f"已把 {result.as_of or '最近一次'} 的汇总结果（{masked}）同步到 Google 表格，更新了 {result.report.changed_cells} 个单元格。"
 
 
+def joined(text: str) -> str:
+    """Text as the VBA's PyText sends it, with each UTF-16 surrogate pair (a rare character
+    such as 𠮷, sent as two \\u escapes) joined back into its one character."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 @button("新建班级表")
 def new_class(book: Any, class_name: str, teacher: str) -> str:
+    class_name, teacher = joined(class_name), joined(teacher)
     made = jobs.new_class_in_open_master(book, class_name, teacher)
     added = f"，并把 {teacher} 加入了 教师 表" if made.teacher_added else ""
     book.app.books.open(str(made.workbook))

@@ -9,9 +9,10 @@ macOS, RunPython also needs xlwings' AppleScript in Excel's script folder; it is
 
 from __future__ import annotations
 
+import locale
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class Machine:
     home: Path = field(default_factory=Path.home)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     python: Path = Path(sys.executable)
+    encoding: str = field(default_factory=lambda: ansi_code_page())
+    short_path: Callable[[Path], Path | None] = field(default_factory=lambda: short_path)
 
     @property
     def windows(self) -> bool:
@@ -41,6 +44,27 @@ class Machine:
     @property
     def mac(self) -> bool:
         return self.platform == "darwin"
+
+
+def ansi_code_page() -> str:
+    """The code page VBA's `Open … For Input` reads text in: Windows' ANSI code page (cp936 on
+    Chinese Windows, even in Python's UTF-8 mode), the locale's encoding elsewhere."""
+    if sys.platform.startswith("win"):
+        import ctypes
+
+        return f"cp{ctypes.windll.kernel32.GetACP()}"  # type: ignore[attr-defined]
+    return locale.getpreferredencoding(False)
+
+
+def short_path(path: Path) -> Path | None:
+    """Windows' 8.3 short form of `path` (ASCII on most volumes), or None where there is none."""
+    if not sys.platform.startswith("win"):
+        return None
+    import ctypes
+
+    buffer = ctypes.create_unicode_buffer(32768)
+    size = ctypes.windll.kernel32.GetShortPathNameW(str(path), buffer, len(buffer))
+    return Path(buffer.value) if 0 < size < len(buffer) else None
 
 
 @dataclass
@@ -86,8 +110,35 @@ def interpreter(machine: Machine) -> Path:
     return windowless if machine.windows and windowless.exists() else machine.python
 
 
-def _write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+def _encodable(path: Path, encoding: str) -> bool:
+    try:
+        str(path).encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def readable_path(python: Path, machine: Machine) -> Path:
+    """`python` as the add-in's VBA can read it from the settings file: the path itself when the
+    code page can spell it, else its 8.3 short path; else a Chinese reason to move Python."""
+    if _encodable(python, machine.encoding):
+        return python
+    short = machine.short_path(python)
+    if short is not None and _encodable(short, machine.encoding):
+        return short
+    raise XlsyncError(
+        f"Python 的路径「{python}」里有这台电脑的 Excel 读不了的字符（{machine.encoding}），"
+        "加载项会找不到 Python。请把 Python 装到只有英文字母和数字的文件夹（例如 C:\\Python），"
+        "再用那里的 Python 运行一次 xlsync addin install。"
+    )
+
+
+def _write_config(path: Path, line: str, machine: Machine) -> None:
+    """The settings file as xlwings' own `config create` writes it: in the locale's code page
+    (text mode: CRLF on Windows), which is what VBA's `Open … For Input` reads."""
+    encoding = "utf-8" if machine.mac else machine.encoding  # Excel for Mac reads UTF-8
+    data = line.replace("\n", "\r\n" if machine.windows else "\n").encode(encoding)
+    atomic_write(path, lambda temp: temp.write_bytes(data))
 
 
 def _check_path(path: Path) -> None:
@@ -104,6 +155,8 @@ def install_addin(machine: Machine | None = None, folder: Path | None = None) ->
     target = (folder or xlstart_dir(machine)) / ADDIN_FILE
     python = interpreter(machine)
     _check_path(python)
+    if not machine.mac:
+        python = readable_path(python, machine)
     data = addin_bytes()
     try:
         atomic_write(target, lambda temp: temp.write_bytes(data))
@@ -119,7 +172,7 @@ def install_addin(machine: Machine | None = None, folder: Path | None = None) ->
         else "INTERPRETER"
     )
     config = config_file(machine)
-    _write_text(config, f'"{key}","{python}"\n')
+    _write_config(config, f'"{key}","{python}"\n', machine)
     done = Installed(target, config, python)
     if machine.mac:
         script = next(xlwings_folder().glob("xlwings-*.applescript"), None)

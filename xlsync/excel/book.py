@@ -21,6 +21,12 @@ from xlsync.core.tables import Grid, next_row
 from xlsync.errors import XlsyncError
 from xlsync.schema import Sheet
 
+# Rows per xlwings transfer (`options(chunksize=…)`): one COM / AppleScript call moves at most
+# this many rows, as xlwings advises for large ranges (one huge call can time out or run out of
+# memory, and an Apple Event reply has a size cap in bytes). 5,000 is xlwings' own default for
+# `view`/`load`; a 20-column block is then 100,000 cells, xlwings' implicit write budget.
+CHUNK_ROWS = 5000
+
 Book = Any  # xlwings.Book
 XlSheet = Any  # xlwings.Sheet
 
@@ -36,7 +42,8 @@ def sheet_names(book: Book) -> list[str]:
 def read_grid(sheet: XlSheet) -> list[list[Any]]:
     """The sheet from A1 to its last used cell, as rows of raw values."""
     last = sheet.used_range.last_cell
-    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    cells = sheet.range((1, 1), (last.row, last.column))
+    values = cells.options(ndim=2, chunksize=CHUNK_ROWS).value
     return [list(row) for row in values]
 
 
@@ -64,12 +71,13 @@ def cell_value(value: Any) -> Any:
 
 
 def write_rows(sheet: XlSheet, row: int, column: int, rows: Sequence[Sequence[Any]]) -> None:
-    """Write a block of rows (padded to a rectangle) with its top left at (row, column)."""
+    """Write a block of rows (padded to a rectangle) with its top left at (row, column), in
+    xlwings chunks of CHUNK_ROWS rows."""
     if not rows:
         return
     width = max(len(r) for r in rows) or 1
     block = [[cell_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
-    sheet.range((row, column)).value = block
+    sheet.range((row, column)).options(chunksize=CHUNK_ROWS).value = block
 
 
 def fresh_sheet(

@@ -30,7 +30,7 @@ from xlsync.core.master_view import (
     overview_title,
 )
 from xlsync.core.render.layout import Column, key_columns, measure_rows, page_plan, row_heights
-from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup
+from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup, link_tip
 from xlsync.core.tables import column_letter
 from xlsync.excel.book import (
     Book,
@@ -109,9 +109,11 @@ def _sum_row(sheet: XlSheet, frame: pd.DataFrame) -> None:
 
 
 def _link_issues(sheet: XlSheet, frame: pd.DataFrame, master: Path) -> None:
-    """Each 单元格 links to the cell in the class workbook."""
+    """Each 单元格 links to the cell in the class workbook, with a Chinese screen tip."""
     for row, column, link, text in issue_links(frame, master):
-        sheet.range((row, column)).add_hyperlink(link, text)
+        book, _, place = link.partition("#")
+        tip = link_tip(place.rsplit("!", 1)[0].strip("'"), text, Path(book).name)
+        sheet.range((row, column)).add_hyperlink(link, text, tip)
 
 
 def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec
+from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec, link_tip
 from xlsync.excel.book import Book, XlSheet, fresh_sheet, rgb, write_rows
 from xlsync.excel.printing import page_setup
 
@@ -33,7 +33,7 @@ def draw(book: Book, spec: SheetSpec) -> XlSheet:
     for link in spec.links:
         text = spec.rows[link.row - top][link.column - left]
         sheet.range((link.row, link.column)).add_hyperlink(
-            f"#'{link.sheet}'!{link.cell}", str(text)
+            f"#'{link.sheet}'!{link.cell}", str(text), link_tip(link.sheet, link.cell)
         )
     for column, width in spec.widths.items():
         sheet.range((1, column)).column_width = width

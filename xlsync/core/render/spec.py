@@ -53,6 +53,12 @@ class Link:
     cell: str
 
 
+def link_tip(sheet: str, cell: str, book: str = "") -> str:
+    """What a link says under the mouse (Excel's own default through xlwings is English)."""
+    where = f"「{book}」的" if book else ""
+    return f"单击跳到{where}「{sheet}」表的 {cell} 单元格"
+
+
 @dataclass(frozen=True)
 class Caption:
     """What every printed page of a sheet says it is: school, class (if one), sheet, as-of."""
