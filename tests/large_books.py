@@ -19,17 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import record, student, write_class_book  # noqa: E402
 
+from xlsync.core.tables import column_letter  # noqa: E402
 from xlsync.files.ooxml import sheet_parts  # noqa: E402
 
 ROWS, COLUMNS = 299_000, 25
 
 
-def _letters(number: int) -> str:
-    text = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        text = chr(65 + rest) + text
-    return text
+_letters = column_letter
 
 
 def _empty_rows(first: int, count: int, columns: int) -> bytes:

@@ -172,47 +172,32 @@ def _link(sheet_id: int, spec: SheetSpec, link: Any, ids: dict[str, int]) -> dic
     }
 
 
-def _height(sheet_id: int, row: int, height: float) -> dict:
-    """A row of wrapped text as tall as its lines (points to pixels: 4/3)."""
+def _dimension(sheet_id: int, kind: str, number: int, properties: dict) -> dict:
+    """Set `properties` of one row or column (`kind` ROWS or COLUMNS; `number` 1-based)."""
     return {
         "updateDimensionProperties": {
             "range": {
                 "sheetId": sheet_id,
-                "dimension": "ROWS",
-                "startIndex": row - 1,
-                "endIndex": row,
+                "dimension": kind,
+                "startIndex": number - 1,
+                "endIndex": number,
             },
-            "properties": {"pixelSize": round(height * 4 / 3)},
-            "fields": "pixelSize",
+            "properties": properties,
+            "fields": ",".join(properties),
         }
     }
+
+
+def _height(sheet_id: int, row: int, height: float) -> dict:
+    """A row of wrapped text as tall as its lines (points to pixels: 4/3)."""
+    return _dimension(sheet_id, "ROWS", row, {"pixelSize": round(height * 4 / 3)})
 
 
 def _hide(sheet_id: int, column: int) -> dict:
-    return {
-        "updateDimensionProperties": {
-            "range": {
-                "sheetId": sheet_id,
-                "dimension": "COLUMNS",
-                "startIndex": column - 1,
-                "endIndex": column,
-            },
-            "properties": {"hiddenByUser": True},
-            "fields": "hiddenByUser",
-        }
-    }
+    return _dimension(sheet_id, "COLUMNS", column, {"hiddenByUser": True})
 
 
 def _width(sheet_id: int, column: int, width: float) -> dict:
-    return {
-        "updateDimensionProperties": {
-            "range": {
-                "sheetId": sheet_id,
-                "dimension": "COLUMNS",
-                "startIndex": column - 1,
-                "endIndex": column,
-            },
-            "properties": {"pixelSize": round(width * PIXELS_PER_CHAR + 5)},
-            "fields": "pixelSize",
-        }
-    }
+    return _dimension(
+        sheet_id, "COLUMNS", column, {"pixelSize": round(width * PIXELS_PER_CHAR + 5)}
+    )
