@@ -15,7 +15,15 @@ import pytest
 from conftest import needs_uno, open_in_libreoffice
 from oletools.olevba import VBA_Parser
 
-from xlsync.addin.build import MACROS, PROJECT_NAME, RIBBON_PART, addin_bytes, xlwings_folder
+from xlsync.addin.build import (
+    _MAC_INTERPRETER,
+    MAC_QUOTED,
+    MACROS,
+    PROJECT_NAME,
+    RIBBON_PART,
+    addin_bytes,
+    xlwings_folder,
+)
 from xlsync.addin.install import Machine, install_addin, uninstall_addin
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
@@ -62,6 +70,7 @@ def test_olevba_extracts_exactly_the_vba_of_macros_and_xlwings(vba):
     runpython = runpython.replace(
         'PROJECT_NAME As String = "myaddin"', f'PROJECT_NAME As String = "{PROJECT_NAME}"'
     )
+    runpython = _MAC_INTERPRETER.sub(MAC_QUOTED, runpython)  # the path quoted (issue 18.8 f)
     assert _code(vba["xlwings"]) == _code(runpython)
     assert "Dictionary" in vba  # the Scripting.Dictionary stand-in xlwings needs on macOS
 

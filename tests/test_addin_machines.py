@@ -77,3 +77,31 @@ def test_links_written_by_the_buttons_have_chinese_screen_tips(school, monkeypat
     entry.validate_book()
     tips = [c.tip for c in xe.state(book.sheets[CHECK_SHEET]).grid.values() if c.link]
     assert tips and all(t.startswith("单击跳到「") for t in tips), tips
+
+
+def test_the_mac_interpreter_path_is_quoted_for_the_shell(tmp_path):
+    """Issue 18.8 (f): xlwings' AppleScript splices the interpreter path unquoted into `do shell
+    script`. The built module quotes it; here the quoted path, with a space and a quote in
+    it, runs under sh the way the AppleScript's ShellCommand runs it."""
+    import os
+    import subprocess
+    import sys
+
+    from xlsync.addin.build import xlwings_modules
+
+    source = xlwings_modules()[0].source
+    expected = (
+        'PythonInterpreter = "\'" & Replace(ToPosixPath(PYTHON_MAC), "\'", "\'\\\'\'") & "\'"'
+    )
+    assert expected in source and "PythonInterpreter = ToPosixPath(PYTHON_MAC)\r" not in source
+    folder = tmp_path / "My Python's env"
+    folder.mkdir()
+    (folder / "python3").symlink_to(sys.executable)
+    posix = str(folder / "python3")
+    quoted = "'" + posix.replace("'", "'\\''") + "'"  # what the VBA line above computes
+    command = " -B -u -W ignore -c \"import sys; print('ran')\""
+    done = subprocess.run(["sh", "-c", quoted + command], capture_output=True, text=True)
+    assert done.stdout.strip() == "ran", done.stderr
+    unquoted = subprocess.run(["sh", "-c", posix + command], capture_output=True, text=True)
+    assert unquoted.returncode != 0  # what xlwings' own module did with this path
+    assert os.path.exists(posix)

@@ -27,6 +27,11 @@ RIBBON_REL = (
 )
 PROJECT_NAME = "xlsync"  # xlwings reads its settings from ~/.xlsync/xlsync.conf (see install.py)
 _PROJECT_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"\w+"', re.M)
+# xlwings' ExecuteMac hands the interpreter path to its AppleScript, which splices it unquoted
+# into `do shell script`: a path with a space (/Users/张老师/My Python/bin/python3) fails. The
+# built module quotes it for the shell (issue 18.8 f); ' inside becomes '\''.
+_MAC_INTERPRETER = re.compile(r"^(\s*PythonInterpreter = )ToPosixPath\(PYTHON_MAC\)$", re.M)
+MAC_QUOTED = '\\1"\'" & Replace(ToPosixPath(PYTHON_MAC), "\'", "\'\\\'\'") & "\'"'
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 CORE_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
@@ -69,7 +74,8 @@ def xlwings_modules(folder: Path | None = None) -> list[Module]:
             '请升级：pip install -U "xlsync[excel]"'
         ) from None
     runpython, count = _PROJECT_LINE.subn(rf'\1"{PROJECT_NAME}"', runpython)
-    if count != 1:
+    runpython, quoted = _MAC_INTERPRETER.subn(MAC_QUOTED, runpython)
+    if count != 1 or quoted != 1:
         raise XlsyncError(
             "这个版本的 xlwings 的 VBA 模块与 xlsync 不兼容，请安装 pyproject 中写明的 xlwings 版本。"
         )
