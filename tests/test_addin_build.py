@@ -190,3 +190,19 @@ def test_the_cli_builds_and_says_plainly_where_excel_cannot_be(run, tmp_path, mo
     )
     result = run("addin", "install", "--dir", tmp_path / "elsewhere")
     assert result.exit_code == 0 and (tmp_path / "elsewhere" / "xlsync.xlam").exists()
+
+
+def test_the_vba_project_stream_is_the_seven_byte_form_xlwings_ships(xlam):
+    """Issue 18.8 (b): MS-OVBA 2.3.4.1, Version 0xFFFF and no performance cache, byte for byte
+    what xlwings' own xlwings.xlam carries (the template had version 0x00B5 and a cache)."""
+    import io
+
+    import olefile
+
+    def stream(package: Path) -> bytes:
+        with zipfile.ZipFile(package) as archive:
+            ole = olefile.OleFileIO(io.BytesIO(archive.read("xl/vbaProject.bin")))
+            return ole.openstream("VBA/_VBA_PROJECT").read()
+
+    shipped = stream(xlwings_folder() / "addin" / "xlwings.xlam")
+    assert stream(xlam) == shipped == b"\xcc\x61\xff\xff\x00\x01\x00"

@@ -116,6 +116,23 @@ def _vba_package(modules: list[Module]) -> bytes:
         return path.read_bytes()
 
 
+VBA_PART = "xl/vbaProject.bin"
+# MS-OVBA 2.3.4.1: a writer writes _VBA_PROJECT as Reserved1 0x61CC, Version 0xFFFF, Reserved2
+# 0x00 and two undefined bytes, with no performance cache, so Office compiles the modules from
+# source on first open. These are the bytes of the .xlam files xlwings ships (cc61ffff000100),
+# instead of the template's version-0x00B5 stream with a blanked cache.
+VBA_PROJECT_STREAM = b"\xcc\x61\xff\xff\x00\x01\x00"
+
+
+def _fresh_vba_project(project: bytes) -> bytes:
+    """vbaProject.bin with its _VBA_PROJECT stream in the 7-byte form writers use."""
+    from pyopenvba.cfb import CFB
+
+    cfb = CFB.from_bytes(project)
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", VBA_PROJECT_STREAM)
+    return cfb.to_bytes()
+
+
 def _with_ribbon(package: bytes, ribbon: bytes) -> bytes:
     """The package with the ribbon part and its relationship, stored reproducibly."""
     out = io.BytesIO()
@@ -130,6 +147,7 @@ def _with_ribbon(package: bytes, ribbon: bytes) -> bytes:
         ).encode()
         parts["docProps/core.xml"] = CORE_XML.encode("utf-8")
         parts[RIBBON_PART] = ribbon
+        parts[VBA_PART] = _fresh_vba_project(parts[VBA_PART])
         first = "[Content_Types].xml"
         for name in [first] + sorted(n for n in parts if n != first):
             info = zipfile.ZipInfo(name, FIXED_TIME)
