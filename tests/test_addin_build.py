@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -206,3 +207,60 @@ def test_the_vba_project_stream_is_the_seven_byte_form_xlwings_ships(xlam):
 
     shipped = stream(xlwings_folder() / "addin" / "xlwings.xlam")
     assert stream(xlam) == shipped == b"\xcc\x61\xff\xff\x00\x01\x00"
+
+
+# ---------------------------------------------- the VBA read by a VBA implementation (18.7)
+
+
+def _extracted(path: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(path))
+    try:
+        return {Path(name).stem: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def _as_in_the_editor(code: str) -> str:
+    """A module's code as the VBA editor holds it: no exported-class header (VERSION … END),
+    and no comment after a #directive (pyOpenVBA's preprocessor does not take one)."""
+    lines = code.replace("\r\n", "\n").split("\n")
+    if lines and lines[0].startswith("VERSION ") and "END" in lines:
+        lines = lines[lines.index("END") + 1 :]
+    return "\n".join(
+        re.sub(r"\s+'[^\"]*$", "", line) if line.lstrip().startswith("#") else line
+        for line in lines
+    )
+
+
+def test_every_module_of_the_built_addin_compiles_in_a_vba_implementation(vba):
+    """pyOpenVBA's VBA interpreter (an implementation independent of olevba, which only
+    extracts) compiles every module as extracted from the built xlsync.xlam."""
+    from pyopenvba.interpreter import parse_module
+
+    assert {"XlsyncRibbon", "xlwings", "Dictionary"} <= set(vba)
+    for name, code in vba.items():
+        assert parse_module(_as_in_the_editor(code)) is not None, name
+
+
+def test_the_ribbon_helpers_run_in_it(vba):
+    from pyopenvba.interpreter import Interpreter
+
+    interpreter = Interpreter()
+    interpreter.add_module(_as_in_the_editor(vba["XlsyncRibbon"]), name="XlsyncRibbon")
+    assert str(interpreter.run("Zh", ["0041 0042"])) == "AB"
+    assert str(interpreter.run("PyText", ["a中"])) == "'\\u0061\\u4E2D'"
+
+
+def test_a_syntax_error_in_a_copy_of_the_macros_fails_to_compile(tmp_path):
+    from pyopenvba.exceptions import VBACompileError
+    from pyopenvba.interpreter import parse_module
+
+    macros = tmp_path / "macros"
+    shutil.copytree(MACROS, macros)
+    module = macros / "XlsyncRibbon.bas"
+    text = module.read_text(encoding="ascii")
+    module.write_text(text.replace("End Function", "End Functio", 1), encoding="ascii")
+    broken = tmp_path / "xlsync.xlam"
+    broken.write_bytes(addin_bytes(macros))
+    with pytest.raises(VBACompileError):
+        parse_module(_as_in_the_editor(_extracted(broken)["XlsyncRibbon"]))
