@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlsync.core.classbook import assemble_class_book
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
 from xlsync.core.masking import mask_failures
@@ -153,8 +154,11 @@ def _write(
         from xlsync.google.class_sheets import fetch_class_grids, refresh_class
 
         refresh_class(google.client(), sid, book, school.rules, items, findings)
-        target.digest = grids_digest(fetch_class_grids(google.client(), sid))
-        cache.keep(target.key, target.digest, book)
+        grids = fetch_class_grids(google.client(), sid)
+        target.digest = grids_digest(grids)
+        cache.keep(
+            target.key, target.digest, assemble_class_book(grids, target.name, cache.school_year)
+        )
         return True
     caption = school.config.caption(result.item.class_name, school.as_of)
     if not refresh_class_workbook(
