@@ -43,6 +43,7 @@ class Column:
     hint: str = ""
     example: str = ""
     roster_list: bool = False  # a drop-down of the names in 学生档案 (STUDENT_LIST)
+    since: int = 1  # the template version that added the column; later ones are optional
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -64,6 +65,7 @@ class Sheet:
     purpose: str
     defaults: tuple[tuple[str, ...], ...] = ()
     rows: int = 1000  # data rows under the header that templates give drop-downs and checks
+    since: int = 1  # the template version that added the sheet; a workbook may lack later ones
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -80,6 +82,11 @@ class Sheet:
         """Every accepted header text (normalized) → canonical header."""
         return {name: col.header for col in self.columns for name in col.names}
 
+
+TEMPLATE_VERSION = 2
+"""Version 2 (issue 19) added guardianship, the two 留守 definitions, 安全事件 and 缺勤与劝返.
+Every column and sheet with `since` > 1 is optional: a workbook made by an earlier template
+reads as before, and `xlsync upgrade` adds what it lacks."""
 
 YES_NO = ("是", "否")
 YES_NO_SYNONYMS = {
