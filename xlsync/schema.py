@@ -377,7 +377,83 @@ STUDY_PLANS = Sheet(
     ),
 )
 
-CLASS_SHEETS: tuple[Sheet, ...] = (STUDENTS, RECORDS, STUDY_PLANS)
+# ---- issue 19.4: 强制报告 (未成年人保护法 第十一条). Columns refined by its point's work.
+INCIDENTS = Sheet(
+    name="安全事件",
+    purpose="发现学生受到侵害、面临危险或无人监护时记一行，并当天报告（强制报告）。",
+    since=2,
+    columns=(
+        Column(
+            "发现日期",
+            Kind.DATE,
+            True,
+            width=12,
+            hint="按 2026-09-01 的格式填写",
+            example="2026-10-12",
+        ),
+        Column("学生姓名", Kind.NAME, True, width=10, example="王小明", roster_list=True),
+        Column(
+            "发现情况",
+            Kind.TEXT,
+            True,
+            width=36,
+            hint="看到或听到了什么（时间、地点、经过）",
+            example="周末独自在家两天，无人照看",
+        ),
+        Column(
+            "报告对象",
+            Kind.MULTI,
+            choices=("公安", "民政", "教育局", "村委会"),
+            width=14,
+            hint="可多选，用顿号分隔，如 公安、民政",
+            example="民政、村委会",
+        ),
+        Column(
+            "报告时间",
+            Kind.DATE,
+            width=12,
+            hint="向报告对象报告的日期；应与发现日期同一天",
+            example="2026-10-12",
+        ),
+        Column(
+            "监护人已通知",
+            Kind.ENUM,
+            choices=YES_NO,
+            synonyms=YES_NO_SYNONYMS,
+            width=12,
+            example="是",
+        ),
+        Column("处理结果", Kind.TEXT, width=28, example="村委会联系到姑姑临时照看"),
+        Column("跟进", Kind.TEXT, width=28, example="一周后家访核实"),
+        Column("记录教师", Kind.NAME, width=10, example="张老师"),
+    ),
+)
+
+# ---- issue 19.5: 控辍保学. Columns refined by its point's work.
+ABSENCES = Sheet(
+    name="缺勤与劝返",
+    purpose="学生连续缺勤或有辍学风险时记一行，写明劝返经过和结果。",
+    since=2,
+    columns=(
+        Column(
+            "缺勤开始日期",
+            Kind.DATE,
+            True,
+            width=12,
+            hint="按 2026-09-01 的格式填写",
+            example="2026-11-02",
+        ),
+        Column("学生姓名", Kind.NAME, True, width=10, example="王小明", roster_list=True),
+        Column("缺勤天数", Kind.INT, True, min_value=1, max_value=366, width=9, example="3"),
+        Column("缺勤原因", Kind.TEXT, width=20, example="随父母外出务工"),
+        Column("劝返措施", Kind.TEXT, width=32, hint="每次劝返写明日期和做法", example=""),
+        Column("劝返日期", Kind.DATE, width=12, hint="最近一次劝返的日期", example=""),
+        Column("结果", Kind.ENUM, choices=("劝返中", "返校", "未返校"), width=9, example="劝返中"),
+        Column("书面报告日期", Kind.DATE, width=12, hint="向教育局书面报告的日期", example=""),
+    ),
+)
+
+CLASS_SHEETS: tuple[Sheet, ...] = (STUDENTS, RECORDS, STUDY_PLANS, INCIDENTS, ABSENCES)
 
 # ---------------------------------------------------------------- master workbook (§3)
 
