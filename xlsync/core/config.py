@@ -30,6 +30,8 @@ from xlsync.schema import (
     Sheet,
 )
 
+LEFT_BEHIND_DEFAULTS = ("3", "30")  # issue 19.1/19.2: 学籍留守外出月数, 委托书面告知期限天数
+
 
 @dataclass
 class SchoolConfig:
@@ -97,7 +99,8 @@ def default_grids(school: str, year: str) -> dict[str, Grid]:
     def sheet(spec: Sheet, rows: list) -> list[list[object]]:
         return [list(spec.headers), *[list(r) for r in rows]]
 
-    info = list(zip(SCHOOL_FIELDS, (school, year, CLASS_DIR, "", "", "是", "是"), strict=True))
+    values = (school, year, CLASS_DIR, "", "", "是", "是", *LEFT_BEHIND_DEFAULTS)
+    info = list(zip(SCHOOL_FIELDS, values, strict=True))
     return {
         SCHOOL.name: sheet(SCHOOL, info),
         TERMS.name: sheet(TERMS, default_terms(year)),

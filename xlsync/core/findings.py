@@ -21,6 +21,7 @@ from xlsync.core.masking import mask_detail_value, mask_issue, mask_quoted
 
 ERROR = "错误"
 WARNING = "警告"
+NOTICE = "提示"  # worth knowing, nothing is wrong: never counts as an error or a warning
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,75 @@ CATALOG: dict[str, FindingType] = _types(
         ERROR,
         "学生在两个班",
         "{reason}也登记在「{other_file}」第 {other_row} 行。如果学生已转班，请在原班把在校状态改为 转出。",
+    ),
+    # issue 19.1: guardianship (未成年人保护法 2020 第十一、二十二、二十三条)
+    (
+        "guardian-none",
+        ERROR,
+        "无人监护：强制报告",
+        "监护人关系写的是「无人监护」：孩子没有人照看，属于必须立即报告的情形"
+        "（未成年人保护法第十一条，强制报告）。请今天就向当地公安机关、民政部门报告，"
+        "在「安全事件」表记一行（发现日期、报告对象、报告时间），并联系父母落实委托照护人；"
+        "有人照看后，把监护人改成实际照看孩子的人。",
+    ),
+    (
+        "guardian-carer-missing",
+        ERROR,
+        "父母不在身边却没有照护人",
+        "{why}，却没有写明由哪位成年人照看孩子（未成年人保护法第二十二条：父母外出务工要委托"
+        "有照护能力的成年人代为照护）。请向父母问清受委托的照护人，填写「委托照护人」及其关系、电话；"
+        "如果确实没有人照看，请按强制报告立即报告公安、民政并记入「安全事件」表。",
+    ),
+    (
+        "guardian-carer-minor",
+        WARNING,
+        "照护人未满 18 周岁",
+        "{who}截至 {as_of} 只有 {age} 岁，未满 18 周岁（未成年人保护法第二十二条要求委托"
+        "完全民事行为能力的成年人照护）。请联系父母另行委托一位成年人，并更新照护人信息。",
+    ),
+    (
+        "guardian-notice-missing",
+        WARNING,
+        "缺委托照护书面告知",
+        "{why}，学校还没有收到父母委托照护的书面告知（未成年人保护法第二十三条），"
+        "应在 {due} 前收到{late}。请联系父母写明委托给谁照护、联系方式，交到学校后在这里填上收到的日期。",
+    ),
+    # issue 19.2: the two 留守 definitions
+    (
+        "month-invalid",
+        ERROR,
+        "年月无法识别",
+        "「{value}」无法识别为年月，请写成 2025-03 这样的年月（只写到月）。",
+    ),
+    (
+        "left-behind-turns-16",
+        WARNING,
+        "满 16 周岁，不再算民政口径留守儿童",
+        "该生 {birthday} 满 16 周岁，从这天起不再属于民政口径的农村留守儿童"
+        "（国务院国发〔2016〕13号：不满十六周岁）。请告知村（居）儿童主任更新民政的登记；"
+        "学校的帮扶照常进行（学籍口径仍按父母外出算）。",
+    ),
+    (
+        "left-behind-type-mapped",
+        NOTICE,
+        "留守类型已换算",
+        "「留守类型」为「{value}」，已按{who}外出、外出起始年月不详计算两种留守口径"
+        "（不详按已满 {months} 个月算）。请填写{columns}，写到年月，如 2025-03。",
+    ),
+    (
+        "left-behind-type-legacy",
+        NOTICE,
+        "旧台账按留守类型换算",
+        "这份台账没有「父亲外出起始年月」「母亲外出起始年月」列：{count} 名学生的两种留守口径按"
+        "「留守类型」换算，外出起始年月不详按已满 {months} 个月算。用 xlsync upgrade 加上新列后，"
+        "请逐人填写父母外出起始年月和户口性质。",
+    ),
+    (
+        "left-behind-type-differs",
+        NOTICE,
+        "留守类型与外出起始年月不一致",
+        "「留守类型」写的是「{value}」，外出起始年月填的是{who}外出；两种留守口径以外出起始年月为准。"
+        "请核对后改正其中一处。",
     ),
 )
 

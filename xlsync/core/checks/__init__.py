@@ -11,6 +11,13 @@ from collections.abc import Callable, Iterable
 
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
+from xlsync.core.checks.guardianship import (
+    carer_adult,
+    carer_named,
+    no_guardian,
+    notice_given,
+)
+from xlsync.core.checks.left_behind import legacy_type_read, turns_16
 from xlsync.core.checks.links import (
     links_agree,
     plan_children_exist,
@@ -53,6 +60,13 @@ CLASS_CHECKS: tuple[Check, ...] = (
     study_plans_present,
     teachers_known,
     children_unique,
+    # issue 19.1 / 19.2
+    no_guardian,
+    carer_named,
+    carer_adult,
+    notice_given,
+    turns_16,
+    legacy_type_read,
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]
