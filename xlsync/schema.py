@@ -185,7 +185,7 @@ GUARDIANSHIP_COLUMNS = (
         width=14,
         since=2,
         hint="父母把委托照护情况书面告知学校的日期（第二十三条）",
-        example="2026-09-05",
+        example="2024-03-01",
     ),
     Column(
         "监护情况评估",

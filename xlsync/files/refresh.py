@@ -98,7 +98,10 @@ BLANK = (None, None, None, None, "General")
 
 
 def _value(value: Any) -> Any:
-    """A date as the date-time a loaded workbook holds for it (both are the same cell)."""
+    """A date as the date-time a loaded workbook holds for it (both are the same cell); an
+    empty string as the empty cell a saved one becomes (a finding with no value, 校验结果)."""
+    if value == "":
+        return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value

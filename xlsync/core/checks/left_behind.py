@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from xlsync.core.checks.context import Context, filled
 from xlsync.core.checks.guardianship import in_care
-from xlsync.core.findings import Finding, make_finding
+from xlsync.core.findings import Finding, Place, make_finding
 from xlsync.core.left_behind import (
     LEGACY_AWAY,
     MONTH_COLUMNS,
@@ -47,8 +47,8 @@ def legacy_type_read(ctx: Context) -> Iterator[Finding]:
     months = settings_of(ctx.config).months
     typed_rows = list(filled(table, "留守类型"))
     if not any(c in table.positions for c in MONTH_COLUMNS):
-        if typed_rows:
-            place = table.place(None, "留守类型")
+        if typed_rows:  # about the file, so no cell: the teacher's header is not marked
+            place = Place(table.file, table.source_sheet, None, "留守类型", "")
             yield make_finding(
                 "left-behind-type-legacy", place, count=len(typed_rows), months=months
             )
