@@ -5,6 +5,7 @@ show: the status columns, 全校档案 and 概览."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from conftest import student
@@ -379,8 +380,12 @@ def test_master_shows_them_in_school_roster_and_counts_them_side_by_side(school,
         student(姓名="钱多多", 身份证号="", 在校状态="转出"),
     ]
     write_class_book(school / "班级台账" / "三年级2班.xlsx", students=kids)
-    result = run("consolidate", school / "全校汇总.xlsx", "--as-of", "2026-11-30")
+    result = run(
+        "consolidate", school / "全校汇总.xlsx", "--as-of", "2026-11-30", "--format", "json"
+    )
     assert result.exit_code in (0, 1), result.output
+    counted = json.loads(result.stdout)["left_behind"]
+    assert counted == {"civil_yes": 1, "civil_unknown": 1, "code_1": 1, "code_2": 2}
     wb = load_workbook(school / "全校汇总.xlsx")
     rows = list(wb["全校档案"].iter_rows(values_only=True))
     header = rows[0]
