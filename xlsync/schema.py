@@ -376,7 +376,7 @@ STUDENTS = Sheet(
             Kind.DATE,
             width=12,
             hint="每学期开学两周内与家长核实一次学生信息，核实后填当天日期",
-            example="2026-09-08",
+            example="",
             since=2,
         ),
     ),
