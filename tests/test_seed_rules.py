@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import plan, student, write_class_book
+from conftest import SID, plan, student, write_class_book
 from openpyxl import Workbook, load_workbook
+from test_google_classes import SOURCE, fill, google
 
 from xlsync.core.calendar import read_calendar, read_rules
 from xlsync.core.config import assemble_config, default_config, default_grids
@@ -19,6 +20,9 @@ from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.core.verification import VERIFY_RULE
 from xlsync.errors import XlsyncError
 from xlsync.files.reader import read_class_workbook
+from xlsync.jobs.classes import new_class
+from xlsync.jobs.overdue import overdue
+from xlsync.jobs.validate import validate
 from xlsync.schema import (
     PAIRING_LIMIT_SETTING,
     RECORDS,
@@ -345,3 +349,31 @@ def test_the_master_lists_the_check_in_its_overdue_list(school, run):
     assert run("consolidate", master, "--as-of", "2026-09-20").exit_code in (0, 1)
     rows = list(load_workbook(master)["逾期清单"].iter_rows(values_only=True))
     assert any(VERIFY_RULE in row and "已逾期" in row for row in rows)
+
+
+# ---------------------------------------------------------------- the Google Sheets class path
+
+
+def test_a_google_class_gets_the_same_findings_and_check_item_as_excel(fake, school, tmp_path):
+    rows = [
+        student(儿童类别="残疾儿童、建档立卡贫困家庭", 留守类型="", 残疾类别="", 残疾等级=""),
+        *kids(7, 学业情况="差", 学习帮手=""),
+    ]
+    plans = [plan(学生姓名="学生00", 学习帮手="")]
+    new_class(school, "四年级1班", "张老师", SID, google())
+    fill(fake, "学生档案", STUDENTS, rows)
+    fill(fake, "学业帮扶计划", STUDY_PLANS, plans)
+    excel = write_class_book(tmp_path / "四年级1班.xlsx", students=rows, plans=plans)
+    master = school / "全校汇总.xlsx"
+    from_google = validate([SOURCE], master, AS_OF, google=google()).report.findings
+    from_excel = validate([excel], master, AS_OF).report.findings
+    shown = [(f.sheet, f.cell, f.code, f.message) for f in from_google]
+    assert shown == [(f.sheet, f.cell, f.code, f.message) for f in from_excel]
+    assert SEED_RULE_CODES - {f.code for f in from_google} == {"teacher-overloaded-school"}
+    as_of = dt.date(2026, 9, 20)
+    checks = [
+        (i.child, i.status)
+        for i in overdue([SOURCE], master, as_of, google=google()).items
+        if i.rule == VERIFY_RULE
+    ]
+    assert len(checks) == 8 and {s for _, s in checks} == {DONE}  # filed on the term's first day
