@@ -474,6 +474,9 @@ SCHOOL_FIELDS = (
     "同步脱敏",
     "汇总时更新班级台账",
 )
+# ---- issue 19.7: the 学校信息 rows of template version 1; every row after them came later
+# (append new settings at the end of SCHOOL_FIELDS), and `xlsync upgrade` adds them.
+FIRST_SCHOOL_FIELDS = SCHOOL_FIELDS[:7]
 
 TERMS = Sheet(
     name="学期",

@@ -21,6 +21,7 @@ from xlsync.core.masking import mask_detail_value, mask_issue, mask_quoted
 
 ERROR = "错误"
 WARNING = "警告"
+NOTICE = "提示"  # worth knowing, nothing is wrong: never counts as an error or a warning
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,14 @@ CATALOG: dict[str, FindingType] = _types(
         ERROR,
         "学生在两个班",
         "{reason}也登记在「{other_file}」第 {other_row} 行。如果学生已转班，请在原班把在校状态改为 转出。",
+    ),
+    # issue 19.7: a workbook made by an earlier template (one per file)
+    (
+        "template-outdated",
+        NOTICE,
+        "台账是旧版模板",
+        "「{name}」是旧版模板做的，还没有新版的 {missing}。这些都是选填的，现在照常校验和汇总；"
+        "要填写时，{how}",
     ),
 )
 

@@ -23,6 +23,7 @@ from xlsync.core.checks.required import (
     required_columns,
     required_values,
 )
+from xlsync.core.checks.template import template_current
 from xlsync.core.checks.values import (
     dates_not_future,
     id_cards_valid,
@@ -53,6 +54,7 @@ CLASS_CHECKS: tuple[Check, ...] = (
     study_plans_present,
     teachers_known,
     children_unique,
+    template_current,  # issue 19.7
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]

@@ -1,0 +1,19 @@
+"""Issue 19.7: a class workbook made by an earlier template gets one 提示 naming what the
+current template would add (`xlsync upgrade` adds it); nothing it lacks is an error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xlsync.core.checks.context import Context
+from xlsync.core.findings import Finding
+from xlsync.core.upgrade import gaps_of, outdated_finding
+from xlsync.schema import CLASS_SHEETS
+
+
+def template_current(ctx: Context) -> Iterator[Finding]:
+    """One 提示 per workbook that lacks later sheets or columns of the class template."""
+    found = {table.spec.name: table.positions or None for table in ctx.book.tables}
+    finding = outdated_finding(ctx.book.file, gaps_of(CLASS_SHEETS, found))
+    if finding is not None:
+        yield finding
