@@ -525,3 +525,14 @@ def _has_uno() -> bool:
         shutil.which("soffice") is not None
         and Path("/usr/lib/python3/dist-packages/uno.py").exists()
     )
+
+
+def test_a_school_from_an_earlier_version_gets_the_upgrade_scripts(school, run):
+    folder = school / "班级台账"
+    (folder / UPGRADE_BAT).unlink()
+    (folder / UPGRADE_COMMAND).unlink()
+    assert run("upgrade", school, "--dry-run").exit_code == 0
+    assert not (folder / UPGRADE_BAT).exists()  # a dry run writes nothing at all
+    result = run("upgrade", school)
+    assert (folder / UPGRADE_BAT).is_file() and (folder / UPGRADE_COMMAND).is_file()
+    assert "放上「升级台账」" in result.output

@@ -340,6 +340,8 @@ def upgrade_lines(result: UpgradeResult) -> Iterator[Line]:
         for part in done.gaps.parts():
             yield f"    + {part}", ""
     yield from _failures(result.failed)
+    for folder in result.launchers:
+        yield f"已在「{folder}」放上「升级台账」，以后双击它就能升级这个文件夹里的台账。", ""
     yield from _upgrade_summary(result)
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 from xlsync.errors import XlsyncError
 from xlsync.files.discover import folder_class_files
+from xlsync.files.launchers import CHECK_BAT, UPGRADE_BAT, write_check_launchers
 from xlsync.files.upgrade import Upgrade, upgrade_workbook
-from xlsync.schema import MASTER_FILE
+from xlsync.schema import CLASS_DIR, MASTER_FILE
 
 INPUT_EXIT = 2
 
@@ -23,6 +24,7 @@ class UpgradeResult:
     dry_run: bool
     files: list[Upgrade] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    launchers: list[str] = field(default_factory=list)  # class folders given 升级台账
 
     @property
     def exit_code(self) -> int:
@@ -41,6 +43,7 @@ class UpgradeResult:
                 for u in self.files
             ],
             "failed": self.failed,
+            "launchers": self.launchers,
         }
 
 
@@ -70,4 +73,23 @@ def upgrade(paths: Sequence[Path], dry_run: bool = False) -> UpgradeResult:
             result.files.append(upgrade_workbook(path, dry_run))
         except XlsyncError as error:
             result.failed.append({"file": str(path), "message": str(error)})
+    if not dry_run:
+        result.launchers = [str(d) for d in _class_folders(paths) if _give_launchers(d)]
     return result
+
+
+def _class_folders(paths: Sequence[Path]) -> list[Path]:
+    """The class folders among `paths` (or under a school folder): where 检查台账 lives."""
+    folders = [f for p in paths if p.is_dir() for f in (p, p / CLASS_DIR)]
+    return [f for f in dict.fromkeys(folders) if (f / CHECK_BAT).is_file()]
+
+
+def _give_launchers(folder: Path) -> bool:
+    """A school set up by an earlier version gets 升级台账 beside 检查台账 (True when added)."""
+    if (folder / UPGRADE_BAT).is_file():
+        return False
+    try:
+        write_check_launchers(folder)
+    except XlsyncError:
+        return False  # a read-only folder: the upgrade itself is what matters
+    return True
