@@ -536,3 +536,45 @@ def test_a_school_from_an_earlier_version_gets_the_upgrade_scripts(school, run):
     result = run("upgrade", school)
     assert (folder / UPGRADE_BAT).is_file() and (folder / UPGRADE_COMMAND).is_file()
     assert "放上「升级台账」" in result.output
+
+
+def test_an_older_google_class_gets_the_notice_with_what_to_add_by_hand(fake, school):
+    """A class kept in Google Sheets made before 安全事件 and 缺勤与劝返: one 提示, no error from
+    their absence, and the way forward for a Google Sheet (upgrade works on files only)."""
+    import requests
+    from conftest import SID
+
+    from xlsync.jobs.classes import new_class
+    from xlsync.jobs.inputs import Google
+
+    session = requests.Session()
+    new_class(school, "四年级1班", "张老师", SID, Google(session=session))
+    for spec in CLASS_SHEETS:
+        if spec.since > 1:
+            del fake.books[SID][spec.name]
+    found = validate(
+        [f"gsheet:{SID}"], school / "全校汇总.xlsx", AS_OF, google=Google(session=session)
+    )
+    notices = [f for f in found.report.findings if f.code == "template-outdated"]
+    assert len(notices) == 1 and "安全事件" in notices[0].message
+    assert (
+        "Google 表格" in notices[0].message
+        and "xlsync upgrade 只升级 Excel 文件" in notices[0].message
+    )
+    assert not found.report.errors
+
+
+def test_the_check_window_tells_the_teacher_how_to_upgrade(tmp_path, monkeypatch, run):
+    """What 检查台账 shows: the 提示 counted apart from the warnings, and its text."""
+    path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
+    result = run("check", path, "--as-of", AS_OF.isoformat())
+    assert "0 个错误，0 个警告，1 个提示" in result.output, result.output
+    assert "提示：「三年级2班.xlsx」是旧版模板做的" in result.output and "升级台账" in result.output
+
+
+def test_the_notice_is_light_blue_in_the_check_sheet(tmp_path, monkeypatch, run):
+    path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
+    run("validate", path, "--annotate", "--as-of", AS_OF.isoformat())
+    ws = load_workbook(path)["校验结果"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == NOTICE)
+    assert row[0].fill.fgColor.rgb.endswith("DDEBF7")
