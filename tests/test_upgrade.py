@@ -578,3 +578,24 @@ def test_the_notice_is_light_blue_in_the_check_sheet(tmp_path, monkeypatch, run)
     ws = load_workbook(path)["校验结果"]
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == NOTICE)
     assert row[0].fill.fgColor.rgb.endswith("DDEBF7")
+
+
+def test_a_consolidated_master_keeps_its_chart_and_consolidates_after_upgrading(
+    tmp_path, monkeypatch, run
+):
+    import zipfile
+
+    last = SCHOOL_FIELDS[-1]
+    monkeypatch.setattr(core_upgrade, "FIRST_SCHOOL_FIELDS", SCHOOL_FIELDS[:-1])
+    folder = tmp_path / "演示学校"
+    assert run("demo", folder, "--classes", "1", "--children", "5").exit_code == 0
+    master = folder / "全校汇总.xlsx"
+    wb = load_workbook(master)
+    ws = wb[SCHOOL.name]
+    ws.delete_rows(next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == last))
+    wb.save(master)
+    result = run("upgrade", master)
+    assert result.exit_code == 0 and f"「学校信息」表的 {last} 项" in result.output, result.output
+    with zipfile.ZipFile(master) as archive:
+        assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
+    assert run("consolidate", master, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
