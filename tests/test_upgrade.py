@@ -599,3 +599,16 @@ def test_a_consolidated_master_keeps_its_chart_and_consolidates_after_upgrading(
     with zipfile.ZipFile(master) as archive:
         assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
     assert run("consolidate", master, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
+
+
+def test_a_workbook_that_is_neither_kind_is_refused_and_left_alone(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "购物清单.xlsx"
+    wb = Workbook()
+    wb.active.append(["苹果", "3"])
+    wb.save(path)
+    data = path.read_bytes()
+    with pytest.raises(XlsyncError, match="既不像班级台账"):
+        files_upgrade.upgrade_workbook(path)
+    assert path.read_bytes() == data

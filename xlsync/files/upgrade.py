@@ -30,7 +30,7 @@ from xlsync.core.classbook import pick_grid
 from xlsync.core.config import default_grids
 from xlsync.core.normalize import fold, is_blank
 from xlsync.core.render.spec import Box, SheetSpec
-from xlsync.core.status_view import owned_columns
+from xlsync.core.status_view import MARKS_SHEET, owned_columns
 from xlsync.core.tables import HEADER_SCAN_ROWS, locate_header
 from xlsync.core.upgrade import Gap, Gaps, gaps_of
 from xlsync.core.workbook_kind import looks_like_class_book, looks_like_master
@@ -51,14 +51,19 @@ from xlsync.files.templates import TEMPLATE_YEAR, add_check, add_data_sheet, for
 from xlsync.files.templates import header_cell as draw_header
 from xlsync.files.validations import roster_name
 from xlsync.schema import (
+    CHECK_SHEET,
     CLASS_SHEETS,
+    HELP_SHEET,
     MASTER_CONFIG_SHEETS,
     RESULT_SHEETS,
     SCHOOL,
+    STATUS_SHEET,
     STUDENT_LIST,
     STUDENTS,
     Sheet,
 )
+
+_OWNED = frozenset({HELP_SHEET, STATUS_SHEET, CHECK_SHEET, MARKS_SHEET})  # never a schema sheet
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,16 @@ class _Found:
 def upgrade_workbook(path: Path, dry_run: bool = False) -> Upgrade:
     """Add what `path` lacks of the current template (`dry_run`: only say what)."""
     workbook = _load(path, dry_run)
-    master = _is_master(workbook, path)
+    master = looks_like_master(workbook.sheetnames) and not looks_like_class_book(
+        workbook.sheetnames
+    )
     specs = MASTER_CONFIG_SHEETS if master else CLASS_SHEETS
     found = _find(workbook, specs, master)
+    if not master and STUDENTS.name not in found:
+        raise XlsyncError(
+            f"「{path.name}」既不像班级台账（找不到 学生档案 的表头），也不像全校汇总，"
+            "xlsync 没有改动它。"
+        )
     gaps = gaps_of(specs, {n: f.positions for n, f in found.items()}, _school_items(found))
     rebuilt = RESULT_SHEETS if master else ()
     if not gaps or dry_run:
@@ -118,17 +130,6 @@ def _finish(master: bool) -> Any:
     return protected if master else None  # the master stays encrypted when it was
 
 
-def _is_master(workbook: Workbook, path: Path) -> bool:
-    names = workbook.sheetnames
-    if looks_like_class_book(names):
-        return False
-    if looks_like_master(names):
-        return True
-    raise XlsyncError(
-        f"「{path.name}」既不像班级台账（没有 学生档案 等表），也不像全校汇总，xlsync 没有改动它。"
-    )
-
-
 def _head(ws: Worksheet) -> list[list[Any]]:
     rows = ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)
     return [[str(v) if isinstance(v, CellRichText) else v for v in row] for row in rows]
@@ -137,7 +138,7 @@ def _head(ws: Worksheet) -> list[list[Any]]:
 def _find(workbook: Workbook, specs: Sequence[Sheet], master: bool) -> dict[str, _Found]:
     """The schema sheets of `workbook`, found as the readers find them: the master's by name,
     a class workbook's by name, else by header row."""
-    heads = {ws.title: _head(ws) for ws in workbook.worksheets}
+    heads = {ws.title: _head(ws) for ws in workbook.worksheets if ws.title not in _OWNED}
     found: dict[str, _Found] = {}
     taken: set[str] = set()
     for spec in specs:
