@@ -207,6 +207,7 @@ def test_every_code_in_the_catalog_is_produced_by_some_test():
         "file-unreadable",
         "file-stale",  # these two: tests/test_consolidate.py
         "date-year-inferred",  # tests/test_dates.py
+        "template-outdated",  # tests/test_upgrade.py (issue 19.7)
         *LINK_CODES,  # tests/test_links.py
         *SEED_RULE_CODES,  # tests/test_seed_rules.py
     }

@@ -555,6 +555,9 @@ SCHOOL_FIELDS = (
 )
 PAIRING_LIMIT_SETTING = "每名教师最多结对人数"  # 篇四: 每一名教职工结对帮扶 4——6 名
 PAIRING_LIMIT_DEFAULT = 6
+# ---- issue 19.7: the 学校信息 rows of template version 1; every row after them came later
+# (append new settings at the end of SCHOOL_FIELDS), and `xlsync upgrade` adds them.
+FIRST_SCHOOL_FIELDS = SCHOOL_FIELDS[:7]
 
 TERMS = Sheet(
     name="学期",

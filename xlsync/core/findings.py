@@ -262,6 +262,14 @@ CATALOG: dict[str, FindingType] = _types(
         "「{name}」是学困生，已有学业帮扶计划，但没有学习帮手（篇一：每个帮扶学生由老师牵头"
         "确立一名学习帮手）。请在这一格或 学业帮扶计划 的「学习帮手」列填写帮他学习的同学。",
     ),
+    # issue 19.7: a workbook made by an earlier template (one per file)
+    (
+        "template-outdated",
+        NOTICE,
+        "台账是旧版模板",
+        "「{name}」是旧版模板做的，还没有新版的 {missing}。这些都是选填的，现在照常校验和汇总；"
+        "要填写时，{how}",
+    ),
 )
 
 

@@ -25,6 +25,7 @@ from xlsync.core.checks.required import (
     required_values,
 )
 from xlsync.core.checks.seed_rules import study_helpers_named, teachers_not_overloaded
+from xlsync.core.checks.template import template_current
 from xlsync.core.checks.values import (
     dates_not_future,
     id_cards_valid,
@@ -59,6 +60,7 @@ CLASS_CHECKS: tuple[Check, ...] = (
     disability_details,
     teachers_not_overloaded,
     study_helpers_named,
+    template_current,  # issue 19.7
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]
