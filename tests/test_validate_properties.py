@@ -55,6 +55,9 @@ def valid_student(draw, index: int = 0) -> dict:
         "父亲外出起始年月": "2024-02" if kind in ("父母均外出", "父亲外出") else "",
         "母亲外出起始年月": "2025-03" if kind in ("父母均外出", "母亲外出") else "",
         "委托书面告知学校日期": filed,  # issue 19.1: the parents' written notice
+        # issue 19.3: a 残疾儿童's 残疾证 details (else a 警告 asks for them)
+        "残疾类别": "肢体" if "残疾儿童" in categories else "",
+        "残疾等级": "二级" if "残疾儿童" in categories else "",
         "父亲电话": draw(st.one_of(st.just(""), mobiles)),
         "监护人姓名": draw(names),
         "监护人关系": draw(st.sampled_from(["祖父母", "外祖父母", "其他亲属"])),
