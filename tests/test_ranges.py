@@ -20,7 +20,7 @@ from test_writers_property import _state
 from xlsync.cli import cli
 from xlsync.files.ranges import widen_checks
 from xlsync.files.templates import build_class_workbook
-from xlsync.schema import CLASS_SHEETS, RECORDS, STUDENT_LIST, STUDENTS, STUDY_PLANS
+from xlsync.schema import CLASS_SHEETS, RECORDS, STUDENT_LIST, STUDENTS, STUDY_PLANS, Sheet
 
 COMMITTED = Path(__file__).parent.parent / "workbook_templates" / "班级台账.xlsx"
 OLD_BOOK = Path(__file__).parent / "data" / "made-before-16.5-1200-records.xlsx"
@@ -100,13 +100,21 @@ def _teacher_touches(wb: Workbook) -> None:
     wb[RECORDS.name]["F7"].number_format = "0.00"
 
 
+def _width(sheet: Sheet) -> int:
+    """The columns of the teacher's in the old workbook: 学生档案's of template version 1 (the
+    status block follows them), three more than the schema's on the other sheets."""
+    if sheet == STUDENTS:
+        return sum(1 for c in sheet.columns if c.since == 1)
+    return len(sheet.columns) + 3
+
+
 def _teacher_cells(path: Path) -> dict:
     wb = load_workbook(path, rich_text=True)
     return {
         (sheet.name, cell.row, cell.column): _state(cell)
         for sheet in CLASS_SHEETS
         if sheet.name in wb.sheetnames  # an old workbook lacks template version 2's sheets
-        for row in wb[sheet.name].iter_rows(max_col=len(sheet.columns) + 3 * (sheet != STUDENTS))
+        for row in wb[sheet.name].iter_rows(max_col=_width(sheet))
         for cell in row
     }
 
