@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 import xlsync.core.checks.template as template_check
 import xlsync.core.upgrade as core_upgrade
 import xlsync.files.upgrade as files_upgrade
+from xlsync.core.config import default_grids
 from xlsync.core.findings import ERROR, NOTICE
 from xlsync.errors import XlsyncError
 from xlsync.files import templates
@@ -271,7 +272,8 @@ def test_new_columns_go_after_a_teachers_own_column_never_over_it(tmp_path, monk
     files_upgrade.upgrade_workbook(path)
     _kept(before, look(path))
     row = headers(path, STUDENTS.name)
-    assert row[-2:] == ["老师自己的列", "测试新列"]
+    width = len(earlier(STUDENTS).columns)
+    assert row[width:] == ["老师自己的列", *later_headers(STUDENTS), "测试新列"]
 
 
 def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypatch):
@@ -282,7 +284,8 @@ def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypa
     monkeypatch.setattr(files_upgrade, "STUDENTS", files_upgrade.CLASS_SHEETS[0])
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch, extra=True)
     files_upgrade.upgrade_workbook(path)
-    assert headers(path, STUDENTS.name)[-1] == "老师自己的列"
+    row = headers(path, STUDENTS.name)
+    assert row[len(earlier(STUDENTS).columns)] == "老师自己的列" and "测试新列" not in row
 
 
 def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
@@ -300,10 +303,11 @@ def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
     assert headers(path, STUDENTS.name)[width].endswith("·本月")  # the status block
     teacher = {k: v for k, v in look(path)[STUDENTS.name]["cells"].items() if _column(k) <= width}
     files_upgrade.upgrade_workbook(path)
-    assert headers(path, STUDENTS.name)[width:] == ["测试新列"]
+    new = [*later_headers(STUDENTS), "测试新列"]
+    assert headers(path, STUDENTS.name)[width:] == new
     assert run("check", path, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
     after = headers(path, STUDENTS.name)
-    assert after[width] == "测试新列" and after[width + 1].endswith("·本月")
+    assert after[width : width + len(new)] == new and after[width + len(new)].endswith("·本月")
     cells = look(path)[STUDENTS.name]["cells"]
     assert all(cells.get(k) == v for k, v in teacher.items())
 
@@ -344,7 +348,7 @@ def test_a_master_gets_its_later_columns_sheets_and_school_settings(tmp_path, mo
     _kept(before, look(path))
     wb = load_workbook(path)
     info = {r[0]: r[1] for r in wb[SCHOOL.name].iter_rows(min_row=2, values_only=True)}
-    assert info[last] == "是"  # its default (汇总时更新班级台账)
+    assert info[last] == dict(default_grids("测试小学", "2026-2027")[SCHOOL.name][1:])[last]
     for spec in schema["master"]:
         expected = (
             list(spec.headers) if spec.since > 1 else [*earlier(spec).headers, *later_headers(spec)]
@@ -492,7 +496,7 @@ def test_a_workbook_last_saved_by_libreoffice_upgrades_and_opens_again(tmp_path,
     files_upgrade.upgrade_workbook(path)
     _kept(before, look(path))
     ws = load_workbook(path)[STUDENTS.name]
-    number = len(earlier(STUDENTS).columns) + 1
+    number = len(earlier(STUDENTS).columns) + len(later_headers(STUDENTS)) + 1
     assert ws.cell(1, number).value == "测试新列"
     assert ws.column_dimensions[ws.cell(1, number).column_letter].width == 15
     assert open_in_libreoffice(path).startswith("OPENED")
@@ -516,7 +520,9 @@ def test_a_width_set_for_many_columns_is_split_around_the_new_one(tmp_path, monk
     spans = sorted(
         (d.min, d.max, d.width) for d in ws.column_dimensions.values() if d.min >= number
     )
-    assert spans == [(number, number, 15), (number + 1, number + 30, 9)]
+    added = [*(c.width for c in STUDENTS.columns if c.since > 1), 15]  # 15: 测试新列
+    own = [(number + i, number + i, width) for i, width in enumerate(added)]
+    assert spans == [*own, (number + len(added), number + 30, 9)]
     assert open_in_libreoffice(path).startswith("OPENED") if _has_uno() else True
 
 
