@@ -100,12 +100,9 @@ def _teacher_touches(wb: Workbook) -> None:
     wb[RECORDS.name]["F7"].number_format = "0.00"
 
 
-def _width(sheet: Sheet) -> int:
-    """The columns of the teacher's in the old workbook: 学生档案's of template version 1 (the
-    status block follows them), three more than the schema's on the other sheets."""
-    if sheet == STUDENTS:
-        return sum(1 for c in sheet.columns if c.since == 1)
-    return len(sheet.columns) + 3
+def _old_width(sheet: Sheet) -> int:
+    """The columns the old workbook's template had (later ones are optional, issue 19)."""
+    return sum(1 for c in sheet.columns if c.since == 1)
 
 
 def _teacher_cells(path: Path) -> dict:
@@ -114,7 +111,7 @@ def _teacher_cells(path: Path) -> dict:
         (sheet.name, cell.row, cell.column): _state(cell)
         for sheet in CLASS_SHEETS
         if sheet.name in wb.sheetnames  # an old workbook lacks template version 2's sheets
-        for row in wb[sheet.name].iter_rows(max_col=_width(sheet))
+        for row in wb[sheet.name].iter_rows(max_col=_old_width(sheet) + 3 * (sheet != STUDENTS))
         for cell in row
     }
 
