@@ -181,8 +181,8 @@ def gaps(
     for parent, unit in PARENT_FIELDS.items():
         if fields.get(f"{parent}姓名") and not fields.get(unit):
             blank.append(unit)
-    wrong = sorted({f.column for f in findings if f.severity == ERROR and f.column})
-    return tuple(h for h in blank if h in present), tuple(wrong)
+    wrong = {f.column for f in findings if f.severity == ERROR and f.column} - set(blank)
+    return tuple(h for h in blank if h in present), tuple(sorted(wrong))
 
 
 def absent_columns(item: ClassInput) -> list[str]:
