@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from xlsync.core.calendar import Calendar, Term
 from xlsync.core.dossier import mask_id, pick_term
 from xlsync.core.render.dossier import contact_pages
+from xlsync.core.tables import column_letter
 from xlsync.errors import XlsyncError
 from xlsync.files.discover import folder_class_files
 from xlsync.files.reader import read_class_workbook
@@ -292,3 +293,48 @@ def test_the_pdf_has_a_page_per_child_and_a_contact_page_per_four(tmp_path: Path
     assert len(contacts) == math.ceil(len(cards) / 4) == 3
     carer = profiles[1]  # row 3 is the second child
     assert "周桂英" in carer and "2026-09-06" in carer
+
+
+# ---------------------------------------------------------------- point 3: the Excel button
+
+
+def _click(monkeypatch, path: Path):
+    import excel_engine as xe
+
+    import xlsync.ribbon as entry
+
+    book = xe.load(path)
+    monkeypatch.setattr(entry, "caller", lambda: book)
+    monkeypatch.setattr(entry, "today", lambda: AS_OF)
+    return book, entry, xe
+
+
+def test_the_button_in_a_class_workbook_prints_what_the_command_prints(
+    run, klass: Path, monkeypatch, tmp_path: Path
+):
+    """打印档案 on the open class workbook: the same workbook `xlsync print` gives, in 打印档案
+    next to the book, opened in Excel; what the teacher typed and did not save is printed."""
+    book, entry, xe = _click(monkeypatch, klass)
+    entry.print_book()
+    made = klass.parent / "打印档案" / "档案卡_三年级2班_2026秋季学期.xlsx"
+    assert xe.state(book.app).books.opened == [str(made)]
+    assert "已生成 3 名学生" in xe.state(book.app).alerts[-1]["prompt"]
+    run("print", klass, "--as-of", AS_OF, "-o", tmp_path / "cli.xlsx")
+    for sheet in ("留守儿童档案卡", "联系卡", "谈心记录卡"):
+        assert _cells(made, sheet) == _cells(tmp_path / "cli.xlsx", sheet), sheet
+    phone = column_letter(STUDENTS.headers.index("监护人电话") + 1)
+    book.sheets[STUDENTS.name].range(f"{phone}2").value = "'13899998888"  # typed, not saved
+    entry.print_book()
+    assert "13899998888" in _cells(made, "联系卡")
+
+
+def test_the_button_in_the_master_prints_the_class_asked_for(
+    school: Path, klass: Path, monkeypatch
+):
+    book, entry, xe = _click(monkeypatch, school / "全校汇总.xlsx")
+    entry.print_book("三年级2班")
+    made = school / "打印档案" / "档案卡_三年级2班_2026秋季学期.xlsx"
+    assert xe.state(book.app).books.opened == [str(made)]
+    entry.print_book("九年级9班")
+    box = xe.state(book.app).alerts[-1]
+    assert "没有找到班级「九年级9班」" in box["prompt"] and box["mode"] == "critical"

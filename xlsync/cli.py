@@ -443,10 +443,10 @@ def demo(
 @click.option(
     "-o",
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     metavar="文件",
-    help="打印用的工作簿（默认：全校汇总旁的 打印档案 文件夹里）",
+    help="打印用的工作簿（.xlsx），或放它的文件夹（默认：全校汇总旁的 打印档案 文件夹）",
 )
 @click.option(
     "--master",

@@ -11,6 +11,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from xlsync.core.calendar import read_calendar, read_rules
+from xlsync.core.config import SchoolConfig
 from xlsync.core.dossier import Dossier, Scope, absent_columns, dossier, gap_line, pick_term
 from xlsync.core.obligations import Child
 from xlsync.core.render.dossier import Heading, contact_form, profile_form, talk_form
@@ -104,13 +105,12 @@ def _children(items: list[ClassInput], wanted: Sequence[str]) -> list[tuple[Clas
     return [(i, c) for i, c in found if not wanted or any(_matches(c, i, w) for w in wanted)]
 
 
-def _out(out: Path | None, inputs: Inputs, classes: list[ClassInput], term: str) -> Path:
-    """Beside the master (never in the class folder, where it would be read as a class)."""
-    if out is not None:
-        return out if out.suffix.lower() == ".xlsx" else out.with_suffix(".xlsx")
+def _target(out: Path, classes: list[ClassInput], term: str) -> Path:
+    """`out` when it names a workbook, else 档案卡_<班级或全校>_<学期>.xlsx in that folder."""
+    if out.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return out.with_suffix(".xlsx")
     label = classes[0].class_name if len(classes) == 1 else "全校"
-    folder = inputs.master.parent if inputs.master else Path.cwd()
-    return folder / PRINT_DIR / f"档案卡_{label}_{term}.xlsx"
+    return out / f"档案卡_{label}_{term}.xlsx"
 
 
 def _absent_note(item: ClassInput) -> str:
@@ -132,19 +132,36 @@ def print_dossiers(
     as_of, select = as_of or dt.date.today(), select or Selection()
     inputs = _load(paths, master, as_of)
     items = _classes(inputs, select.classes)
+    # beside the master, never in the class folder (where it would be read as a class)
+    folder = inputs.master.parent if inputs.master else Path.cwd()
+    result = print_classes(items, inputs.config, select, as_of, out or folder / PRINT_DIR, pdf)
+    result.notes[:0] = inputs.notes
+    result.failed = inputs.failed
+    return result
+
+
+def print_classes(
+    items: list[ClassInput],
+    config: SchoolConfig,
+    select: Selection,
+    as_of: dt.date,
+    out: Path,
+    pdf: bool = False,
+) -> PrintResult:
+    """The printout of classes already read (files, Google Sheets or the book open in Excel);
+    `out` is the workbook, or a folder to put it in under its usual name."""
     chosen = _children(items, select.children)
-    cal = read_calendar(inputs.config)
+    cal = read_calendar(config)
     term = pick_term(cal, select.term, as_of)
-    scope = Scope(term, read_rules(inputs.config), cal, as_of, select.full)
-    findings = validate_classes(items, inputs.config, as_of).findings
+    scope = Scope(term, read_rules(config), cal, as_of, select.full)
+    findings = validate_classes(items, config, as_of).findings
     cards = [dossier(item, child, scope, findings) for item, child in chosen]
     if not cards:
         raise XlsyncError("选中的班级台账里没有学生，没有可以打印的档案卡。")
-    school = inputs.config.info.get("学校名称") or ""
-    heading = Heading(school, term.name, as_of.isoformat())
+    heading = Heading(config.info.get("学校名称") or "", term.name, as_of.isoformat())
     forms = [f(cards, heading) for f in (profile_form, contact_form, talk_form)]
-    workbook = write_forms(forms, _out(out, inputs, items, term.name))
-    notes = inputs.notes + [_absent_note(item) for item in items if absent_columns(item)]
-    result = PrintResult(workbook, None, term.name, cards, notes, inputs.failed)
+    workbook = write_forms(forms, _target(out, items, term.name))
+    notes = [_absent_note(item) for item in items if absent_columns(item)]
+    result = PrintResult(workbook, None, term.name, cards, notes)
     result.pdf = to_pdf(workbook) if pdf else None
     return result

@@ -248,7 +248,7 @@ def _folded(entries: Sequence[Entry]) -> tuple[list[Entry], list[tuple[Cell, ...
     for entry in entries:
         if not (entry.summary or entry.follow_up):
             routine.setdefault(entry.action, []).append(entry)
-    folded = [
+    folded: list[tuple[Cell, ...]] = [
         (
             V(f"共 {len(found)} 次"),
             V(action),
@@ -292,7 +292,7 @@ def _records(form: Form, card: Dossier, room: float) -> None:
 
 
 def _rule_rows(rules: Sequence[RuleTerm]) -> list[tuple[Cell, ...]]:
-    found = [
+    found: list[tuple[Cell, ...]] = [
         (
             V(r.rule, 2),
             V(f"{r.ended} 期"),
