@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from xlsync.core.calendar import Calendar, Term
 from xlsync.core.dossier import mask_id, pick_term
-from xlsync.core.render.dossier import contact_pages
+from xlsync.core.render.cards import contact_pages
 from xlsync.core.tables import column_letter
 from xlsync.errors import XlsyncError
 from xlsync.files.discover import folder_class_files
@@ -338,3 +338,29 @@ def test_the_button_in_the_master_prints_the_class_asked_for(
     entry.print_book("九年级9班")
     box = xe.state(book.app).alerts[-1]
     assert "没有找到班级「九年级9班」" in box["prompt"] and box["mode"] == "critical"
+
+
+def test_a_class_kept_in_google_sheets_prints_as_the_same_rows_in_excel(fake, school, tmp_path):
+    """The same core serves the Google class path: `gsheet:ID` prints the cards a workbook
+    with the same rows gives."""
+    from test_google_classes import SID, fill, google
+
+    from xlsync.jobs.classes import new_class
+    from xlsync.jobs.print import Selection, print_dossiers
+    from xlsync.schema import RECORDS
+
+    rows = [student(姓名="王小明"), student(姓名="李小红", 身份证号="")]
+    records = [record(学生姓名="王小明", 帮扶类型="谈心", 内容摘要="谈学习习惯")]
+    new_class(school, "四年级1班", "张老师", SID, google())
+    fill(fake, "学生档案", STUDENTS, rows)
+    fill(fake, "帮扶记录", RECORDS, records)
+    excel = write_class_book(tmp_path / "四年级1班.xlsx", rows, records)
+    master = school / "全校汇总.xlsx"
+    select = Selection(classes=["四年级1班"])
+    sheet = print_dossiers(
+        ["gsheet:" + SID], select, master, AS_OF, tmp_path / "g.xlsx", google=google()
+    )
+    book = print_dossiers([excel], select, master, AS_OF, tmp_path / "x.xlsx")
+    assert [c.name for c in sheet.cards] == ["王小明", "李小红"]
+    for name in ("留守儿童档案卡", "联系卡", "谈心记录卡"):
+        assert _cells(sheet.workbook, name) == _cells(book.workbook, name), name

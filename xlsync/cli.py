@@ -456,6 +456,7 @@ def demo(
     help="全校汇总工作簿（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
 )
 @as_of_option
+@credentials_option
 def print_cards(
     paths: tuple[Path, ...],
     classes: tuple[str, ...],
@@ -466,10 +467,11 @@ def print_cards(
     out: Path | None,
     master: Path | None,
     as_of: dt.date | None,
+    credentials: Path | None,
 ) -> None:
     """打印档案：生成每名学生的留守儿童档案卡、联系卡和谈心记录卡（一个可直接打印的工作簿，可加 PDF）。"""
     select = Selection(classes, children, term, full)
-    result = print_dossiers(list(paths), select, master, as_of, out, pdf)
+    result = print_dossiers(list(paths), select, master, as_of, out, pdf, Google(credentials))
     for note in result.notes:
         click.echo(f"提示：{note}", err=True)
     for failed in result.failed:

@@ -13,7 +13,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlsync.core.render.dossier import BAND, CUT, HEAD, LABEL, NOTE, SECTION, TITLE, Form
+from xlsync.core.render.forms import BAND, CUT, HEAD, LABEL, NOTE, SECTION, TITLE, Form
 from xlsync.core.render.layout import MARGINS
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import atomic_write

@@ -14,7 +14,9 @@ from xlsync.core.calendar import read_calendar, read_rules
 from xlsync.core.config import SchoolConfig
 from xlsync.core.dossier import Dossier, Scope, absent_columns, dossier, gap_line, pick_term
 from xlsync.core.obligations import Child
-from xlsync.core.render.dossier import Heading, contact_form, profile_form, talk_form
+from xlsync.core.render.cards import contact_form, talk_form
+from xlsync.core.render.dossier import profile_form
+from xlsync.core.render.forms import Heading
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.core.workbook_kind import looks_like_master
@@ -23,7 +25,7 @@ from xlsync.files.discover import school_class_files
 from xlsync.files.dossier_writer import write_forms
 from xlsync.files.school import read_master
 from xlsync.files.soffice import to_pdf
-from xlsync.jobs.inputs import Inputs, load_inputs
+from xlsync.jobs.inputs import Google, Inputs, load_inputs
 from xlsync.schema import MASTER_FILE, PRINT_DIR
 
 
@@ -52,8 +54,9 @@ class PrintResult:
         return [line for card in self.cards if (line := gap_line(card))]
 
 
-def _is_master(path: Path) -> bool:
-    if path.is_dir() or not path.is_file():
+def _is_master(given: Path | str) -> bool:
+    path = Path(given)  # a Google class (gsheet:ID) is no file, so never the master
+    if not path.is_file():
         return False
     if path.name == MASTER_FILE:
         return True
@@ -63,7 +66,9 @@ def _is_master(path: Path) -> bool:
         return False
 
 
-def _load(paths: Sequence[Path], master: Path | None, as_of: dt.date) -> Inputs:
+def _load(
+    paths: Sequence[Path], master: Path | None, as_of: dt.date, google: Google | None = None
+) -> Inputs:
     """Class workbooks and folders as given; a master stands for every class it registers."""
     masters = [p for p in paths if _is_master(p)]
     if masters:
@@ -71,7 +76,7 @@ def _load(paths: Sequence[Path], master: Path | None, as_of: dt.date) -> Inputs:
         config = read_master(masters[0])
         classes = [p for p, _ in school_class_files(masters[0], config)]
         paths = [*(p for p in paths if p not in masters), *classes]
-    inputs = load_inputs(paths, master, as_of)
+    inputs = load_inputs(paths, master, as_of, google=google)
     if not inputs.items:
         why = "；".join(f["message"] for f in inputs.failed) or "没有班级台账"
         raise XlsyncError(f"没有可以打印的班级台账：{why}")
@@ -127,10 +132,12 @@ def print_dossiers(
     as_of: dt.date | None = None,
     out: Path | None = None,
     pdf: bool = False,
+    google: Google | None = None,
 ) -> PrintResult:
-    """Build the printable 档案卡, 联系卡 and 谈心记录卡 of the selected children."""
+    """Build the printable 档案卡, 联系卡 and 谈心记录卡 of the selected children (class
+    workbooks, folders, the master, or classes kept in Google Sheets: `gsheet:ID`)."""
     as_of, select = as_of or dt.date.today(), select or Selection()
-    inputs = _load(paths, master, as_of)
+    inputs = _load(paths, master, as_of, google)
     items = _classes(inputs, select.classes)
     # beside the master, never in the class folder (where it would be read as a class)
     folder = inputs.master.parent if inputs.master else Path.cwd()

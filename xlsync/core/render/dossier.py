@@ -1,115 +1,28 @@
-"""The printed pages of 一生一档 (issue 20): 留守儿童档案卡 (one A4 page per child), 联系卡
-(four to a page, with cut lines) and 谈心记录卡 / 家访记录 (per child, with ruled rows to fill).
-Pure: a `Form` says what goes in which cell of an eight-column grid, how tall each line is and
-where pages break; files/dossier_writer.py draws it with openpyxl."""
+"""留守儿童档案卡 (issue 20): one A4 page per child: basic information, guardian and parents,
+the entrusted carer, pairing and study plan, the term's records, and each rule's status this
+term from the obligation engine. Pure (the vocabulary is core/render/forms.py)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from xlsync.core.dossier import Dossier, Entry, RuleTerm
-from xlsync.core.render.layout import Column, lines
-
-# Cell styles the writer knows
-TITLE, BAND, SECTION, LABEL, VALUE, HEAD, NOTE, CUT = (
-    "title",
-    "band",
-    "section",
-    "label",
-    "value",
-    "head",
-    "note",
-    "cut",
+from xlsync.core.render.forms import (
+    HEAD,
+    NOTE,
+    PAGE,
+    ROW,
+    SECTION,
+    TITLE,
+    Cell,
+    Form,
+    Heading,
+    L,
+    V,
+    band,
+    fitted,
+    joined,
 )
-WIDTHS = (12.0, 13.0, 11.0, 13.0, 11.0, 13.0, 11.0, 11.0)  # 529 pt: A4 portrait at 100 %
-ROW = 16.0  # one line of 10 pt text
-LINE = 12.5  # each further wrapped line
-PAGE = 735.0  # points of a portrait A4 page below the repeated band, with a safety margin
-CARD_ROWS = 9  # a 联系卡 is always this many lines (its cells shrink to fit, never wrap)
-RECORD_ROWS = 20  # a 记录卡 has at least this many record rows, the blank ones ruled to fill
-MIN_BLANK = 4
-CONFIDENTIAL = "内部资料 注意保密"
-
-
-@dataclass(frozen=True)
-class Cell:
-    value: Any = ""
-    span: int = 1
-    style: str = VALUE
-
-
-@dataclass(frozen=True)
-class Line:
-    cells: tuple[Cell, ...]
-    height: float = ROW
-
-
-@dataclass
-class Form:
-    """One printed sheet: its lines top to bottom, page breaks after lines, the repeated band."""
-
-    name: str
-    lines: list[Line] = field(default_factory=list)
-    breaks: list[int] = field(default_factory=list)  # 1-based line numbers a page ends after
-    footer: tuple[str, str, str] = ("", "", "")
-    widths: tuple[float, ...] = WIDTHS
-    shrink: bool = False  # cells shrink to fit instead of wrapping (the fixed-size 联系卡)
-
-    def add(self, *cells: Cell, height: float | None = None) -> None:
-        fixed = ROW if self.shrink else None  # shrunk cells never need a taller line
-        self.lines.append(Line(cells, height or fixed or fitted(cells, self.widths)))
-
-    def page_break(self) -> None:
-        self.breaks.append(len(self.lines))
-
-
-@dataclass(frozen=True)
-class Heading:
-    """What every page of the printout says it is."""
-
-    school: str
-    term: str
-    as_of: str
-
-
-def fitted(cells: Sequence[Cell], widths: Sequence[float]) -> float:
-    """The height of a line whose cells wrap within their merged widths."""
-    most, start = 1, 0
-    for cell in cells:
-        room = sum(widths[start : start + cell.span])
-        most = max(most, lines(cell.value, Column(room, True), bold=cell.style != VALUE))
-        start += cell.span
-    return ROW + LINE * (most - 1)
-
-
-def L(text: str, span: int = 1) -> Cell:  # noqa: N802 (a label, read like a form)
-    return Cell(text, span, LABEL)
-
-
-def V(value: Any, span: int = 1) -> Cell:  # noqa: N802
-    return Cell(value, span, VALUE)
-
-
-def _band(form: Form, heading: Heading, title: str) -> None:
-    form.add(
-        Cell(f"{heading.school}　{title}　{heading.term}", 6, BAND),
-        Cell(CONFIDENTIAL, 2, BAND),
-    )
-    form.footer = (
-        f"{heading.school}　{title}",
-        "第 &P 页 共 &N 页",
-        f"{heading.as_of}　{CONFIDENTIAL}",
-    )
-
-
-def _joined(*parts: str) -> str:
-    return "；".join(p for p in parts if p)
-
-
-# ---------------------------------------------------------------- 档案卡
 
 
 def _basic(form: Form, card: Dossier) -> None:
@@ -198,7 +111,7 @@ def _family(form: Form, card: Dossier) -> None:
         L("监护情况评估", 2),
         V(g("监护情况评估"), 2),
         L("另一方无监护能力", 2),
-        V(_joined(g("另一方无监护能力"), g("无监护能力原因")), 2),
+        V(joined(g("另一方无监护能力"), g("无监护能力原因")), 2),
     )
 
 
@@ -227,16 +140,16 @@ def _pairing(form: Form, card: Dossier) -> None:
     for plan in card.plans:
         form.add(
             L(plan.get("科目") or "科目"),
-            V(_joined(plan.get("现状分析", ""), "目标：" + plan.get("目标", "")), 3),
+            V(joined(plan.get("现状分析", ""), "目标：" + plan.get("目标", "")), 3),
             L("措施"),
             V(
-                _joined(plan.get("措施", ""), plan.get("时间安排", ""), plan.get("阶段性效果", "")),
+                joined(plan.get("措施", ""), plan.get("时间安排", ""), plan.get("阶段性效果", "")),
                 3,
             ),
         )
 
 
-def _entry_cells(entry: Entry) -> tuple[Cell, ...]:
+def entry_cells(entry: Entry) -> tuple[Cell, ...]:
     day = entry.day.isoformat() if entry.day else ""
     return (V(day), V(entry.action), V(entry.teacher), V(entry.summary, 3), V(entry.follow_up, 2))
 
@@ -275,7 +188,7 @@ def _records(form: Form, card: Dossier, room: float) -> None:
         )
     )
     listed, folded = _folded(card.entries)
-    rows = [_entry_cells(e) for e in listed] + folded
+    rows = [entry_cells(e) for e in listed] + folded
     heights = [fitted(r, form.widths) for r in rows]
     while rows and sum(heights) > room - 2 * ROW:
         rows.pop(0), heights.pop(0)  # the oldest go first: 谈心记录卡 lists them all
@@ -326,7 +239,7 @@ def _rules(form: Form, rows: Sequence[tuple[Cell, ...]], as_of: str) -> None:
 def profile_form(cards: Sequence[Dossier], heading: Heading) -> Form:
     """留守儿童档案卡: one A4 page per child."""
     form = Form("留守儿童档案卡")
-    _band(form, heading, form.name)
+    band(form, heading, form.name)
     for number, card in enumerate(cards):
         start = len(form.lines)
         form.add(Cell(f"留守儿童档案卡　{card.class_name}　{card.name}", 8, TITLE), height=30)
@@ -339,125 +252,6 @@ def profile_form(cards: Sequence[Dossier], heading: Heading) -> Form:
         _records(form, card, PAGE - used - rule_room)
         _rules(form, rules, heading.as_of)
         form.add(Cell("帮扶教师签名：　　　　　　　　　　　　　　核对日期：", 8, NOTE))
-        if number < len(cards) - 1:
-            form.page_break()
-    return form
-
-
-# ---------------------------------------------------------------- 联系卡
-
-
-def _contact(form: Form, card: Dossier) -> None:
-    g = card.get
-    form.add(
-        Cell("留守儿童联系卡", 2, TITLE),
-        L("班级"),
-        V(card.class_name),
-        L("学生"),
-        V(card.name),
-        L("健康状况"),
-        V(g("学生健康状况")),
-        height=20,
-    )
-    form.add(
-        L("帮扶教师"), V(g("帮扶教师")), L("教师电话"), V("", 2), L("学习帮手"), V(g("学习帮手"), 2)
-    )
-    form.add(
-        L("监护人"),
-        V(_joined(g("监护人姓名"), g("监护人关系"))),
-        L("电话"),
-        V(g("监护人电话"), 2),
-        L("职业"),
-        V(g("监护人职业"), 2),
-    )
-    form.add(
-        L("委托照护人"),
-        V(_joined(g("委托照护人"), g("委托照护人关系"))),
-        L("电话"),
-        V(g("委托照护人电话"), 2),
-        L("书面告知"),
-        V(g("委托书面告知学校日期"), 2),
-    )
-    for parent in ("父亲", "母亲"):
-        form.add(
-            L(parent),
-            V(g(f"{parent}姓名")),
-            L("电话"),
-            V(g(f"{parent}电话"), 2),
-            L("务工地"),
-            V(g(f"{parent}务工地"), 2),
-        )
-        form.add(L("务工单位"), V(g(f"{parent}务工单位及地址"), 7))
-    form.add(L("家庭住址"), V(g("家庭住址"), 7))
-
-
-def contact_form(cards: Sequence[Dossier], heading: Heading) -> Form:
-    """联系卡: four fixed-size cards to an A4 page, a cut line between them."""
-    form = Form("联系卡", shrink=True)
-    _band(form, heading, form.name)
-    for number, card in enumerate(cards, start=1):
-        _contact(form, card)
-        if number % 4 and number < len(cards):
-            form.add(
-                Cell(
-                    "✂ - - - - - - - - - - - - - - 沿此线剪开 - - - - - - - - - - - - - -", 8, CUT
-                ),
-                height=14,
-            )
-        elif number < len(cards):
-            form.page_break()
-    return form
-
-
-def contact_pages(children: int) -> int:
-    return math.ceil(children / 4)
-
-
-# ---------------------------------------------------------------- 谈心记录卡 / 家访记录
-
-
-def talk_form(cards: Sequence[Dossier], heading: Heading) -> Form:
-    """谈心记录卡 / 家访记录: per child, the term's 谈心 and 家访 with ruled rows to fill."""
-    form = Form("谈心记录卡")
-    _band(form, heading, "谈心记录卡／家访记录")
-    for number, card in enumerate(cards):
-        g = card.get
-        form.add(Cell(f"谈心记录卡／家访记录　{card.class_name}　{card.name}", 8, TITLE), height=30)
-        form.add(
-            L("学生"),
-            V(card.name),
-            L("班级"),
-            V(card.class_name),
-            L("帮扶教师"),
-            V(g("帮扶教师")),
-            L("学期"),
-            V(heading.term),
-        )
-        form.add(
-            L("监护人"),
-            V(_joined(g("监护人姓名"), g("监护人关系"))),
-            L("电话"),
-            V(g("监护人电话")),
-            L("家庭住址"),
-            V(g("家庭住址"), 3),
-        )
-        form.add(
-            *(
-                Cell(h, s, HEAD)
-                for h, s in (
-                    ("日期", 1),
-                    ("类型", 1),
-                    ("帮扶教师", 1),
-                    ("谈话主题与记录", 3),
-                    ("效果与跟进", 2),
-                )
-            )
-        )
-        for entry in card.talks:
-            form.add(*_entry_cells(entry))
-        for _ in range(max(MIN_BLANK, RECORD_ROWS - len(card.talks))):
-            form.add(V(""), V(""), V(""), V("", 3), V("", 2), height=24)
-        form.add(Cell("帮扶教师签名：　　　　　　　　　　　　　　监护人签名：", 8, NOTE))
         if number < len(cards) - 1:
             form.page_break()
     return form
