@@ -364,3 +364,26 @@ def test_a_class_kept_in_google_sheets_prints_as_the_same_rows_in_excel(fake, sc
     assert [c.name for c in sheet.cards] == ["王小明", "李小红"]
     for name in ("留守儿童档案卡", "联系卡", "谈心记录卡"):
         assert _cells(sheet.workbook, name) == _cells(book.workbook, name), name
+
+
+def test_a_class_that_cannot_be_read_is_named_and_the_rest_still_print(run, school, klass):
+    (school / "班级台账" / "五年级1班.xlsx").write_text("不是工作簿")
+    result = run("print", school / "全校汇总.xlsx", "--as-of", AS_OF)
+    assert result.exit_code == 2 and "没有读到" in result.stderr and "五年级1班" in result.stderr
+    (printed,) = (school / "打印档案").glob("*.xlsx")
+    assert "王小明" in _cells(printed, "联系卡")
+
+
+def test_the_master_prints_its_classes_kept_in_google_sheets_too(fake, school, klass):
+    from test_google_classes import SID, fill, google
+
+    from xlsync.jobs.classes import new_class
+    from xlsync.jobs.print import print_dossiers
+
+    new_class(school, "四年级1班", "张老师", SID, google())
+    fill(fake, "学生档案", STUDENTS, [student(姓名="钱小多")])
+    done = print_dossiers([school / "全校汇总.xlsx"], as_of=AS_OF, google=google())
+    assert {(c.class_name, c.name) for c in done.cards} >= {
+        ("三年级2班", "王小明"),
+        ("四年级1班", "钱小多"),
+    }

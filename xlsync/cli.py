@@ -457,7 +457,9 @@ def demo(
 )
 @as_of_option
 @credentials_option
+@click.pass_context
 def print_cards(
+    ctx: click.Context,
     paths: tuple[Path, ...],
     classes: tuple[str, ...],
     children: tuple[str, ...],
@@ -483,6 +485,7 @@ def print_cards(
     )
     if result.pdf:
         click.echo(f"PDF：{result.pdf}")
+    ctx.exit(result.exit_code)
 
 
 @cli.command()

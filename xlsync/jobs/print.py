@@ -25,7 +25,8 @@ from xlsync.files.discover import school_class_files
 from xlsync.files.dossier_writer import write_forms
 from xlsync.files.school import read_master
 from xlsync.files.soffice import to_pdf
-from xlsync.jobs.inputs import Google, Inputs, load_inputs
+from xlsync.google.sources import PREFIX
+from xlsync.jobs.inputs import Google, Inputs, google_classes, load_inputs
 from xlsync.schema import MASTER_FILE, PRINT_DIR
 
 
@@ -47,6 +48,11 @@ class PrintResult:
     cards: list[Dossier]
     notes: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a class could not be read (its children are missing from the printout)."""
+        return 2 if self.failed else 0
 
     @property
     def gaps(self) -> list[str]:
@@ -75,7 +81,8 @@ def _load(
         master = master or masters[0]
         config = read_master(masters[0])
         classes = [p for p, _ in school_class_files(masters[0], config)]
-        paths = [*(p for p in paths if p not in masters), *classes]
+        sheets = [Path(PREFIX + sid) for sid, _ in google_classes(config)]  # kept in Google
+        paths = [*(p for p in paths if p not in masters), *classes, *sheets]
     inputs = load_inputs(paths, master, as_of, google=google)
     if not inputs.items:
         why = "；".join(f["message"] for f in inputs.failed) or "没有班级台账"
