@@ -21,6 +21,7 @@ from xlsync.core.render.forms import (
     L,
     V,
     band,
+    fitted,
     joined,
 )
 
@@ -67,6 +68,9 @@ def _contact(form: Form, card: Dossier) -> None:
         )
         form.add(L("务工单位"), V(g(f"{parent}务工单位及地址"), 7))
     form.add(L("家庭住址"), V(g("家庭住址"), 7))
+
+
+RULED_ROW = 24.0  # a 记录卡 line, tall enough to write on by hand
 
 
 def contact_form(cards: Sequence[Dossier], heading: Heading) -> Form:
@@ -132,9 +136,10 @@ def talk_form(cards: Sequence[Dossier], heading: Heading) -> Form:
             )
         )
         for entry in card.talks:
-            form.add(*entry_cells(entry))
+            cells = entry_cells(entry)
+            form.add(*cells, height=max(RULED_ROW, fitted(cells, form.widths)))
         for _ in range(max(MIN_BLANK, RECORD_ROWS - len(card.talks))):
-            form.add(V(""), V(""), V(""), V("", 3), V("", 2), height=24)
+            form.add(V(""), V(""), V(""), V("", 3), V("", 2), height=RULED_ROW)
         form.add(Cell("帮扶教师签名：　　　　　　　　　　　　　　监护人签名：", 8, NOTE))
         if number < len(cards) - 1:
             form.page_break()
