@@ -150,7 +150,9 @@ def klass(school: Path) -> Path:
         ),
     ]
     write_class_book(path, children, records)
-    return _with_columns(path, {4: CARER})
+    return _with_columns(
+        path, {4: {**CARER, "寄宿": "住校", "残疾类别": "肢体", "残疾等级": "四级"}}
+    )
 
 
 def test_a_class_prints_three_sheets_in_one_workbook(run, school: Path, klass: Path):
@@ -209,6 +211,8 @@ def test_a_card_shows_the_entrusted_carer_and_the_written_notice(run, klass: Pat
         values = _cells(tmp_path / "c.xlsx", sheet)
         assert any("周桂英" in v for v in values), sheet
         assert "2026-09-06" in values and "13911112222" in values
+    profile = _cells(tmp_path / "c.xlsx", "留守儿童档案卡")
+    assert "住校" in profile and "肢体；四级" in profile  # issue 19.3's fields, by header name
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,16 @@ def _basic(form: Form, card: Dossier) -> None:
         L("班级"),
         V(card.class_name),
     )
+    form.add(  # issue 19.3's categories and 19.6's 最近核实日期, blank where a workbook lacks them
+        L("寄宿"),
+        V(g("寄宿")),
+        L("残疾"),
+        V(joined(g("残疾类别"), g("残疾等级"))),
+        L("重病"),
+        V(g("重病")),
+        L("最近核实"),
+        V(g("最近核实日期")),
+    )
     form.add(L("家庭住址"), V(g("家庭住址"), 7))
 
 
