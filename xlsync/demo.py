@@ -228,6 +228,31 @@ def _records(
     return sorted(found, key=lambda r: r["日期"])
 
 
+# ---- issue 20.1: the 联系卡 fields, from a stream of their own (the rest of the school stays
+# as it was for the same seed); about one child in eight is left with gaps, as in real ledgers.
+JOBS = ("务农", "务农", "务农", "个体", "打零工", "家务", "退休")
+FACTORIES = ("电子厂", "服装厂", "鞋厂", "五金厂", "建筑工地", "物流公司", "餐馆")
+
+
+def _work_unit(rng: random.Random, place: str) -> str:
+    street = f"{rng.choice(('工业', '建设', '人民', '新华'))}路{rng.randint(1, 199)}号"
+    phone = f"，电话 0{rng.randint(200, 999)}-{rng.randint(1000000, 9999999)}"
+    return f"{place}某{rng.choice(FACTORIES)}（{street}）{phone if rng.random() < 0.6 else ''}"
+
+
+def contact_fields(seed: int, number: int, child: dict[str, Any]) -> dict[str, Any]:
+    """父母务工单位及地址, 监护人职业 and 学生健康状况 for most children."""
+    rng = random.Random(f"{seed}-contact-{number}")
+    if rng.random() < 0.12:
+        return {}
+    return {
+        "父亲务工单位及地址": _work_unit(rng, child["父亲务工地"]),
+        "母亲务工单位及地址": _work_unit(rng, child["母亲务工地"]) if rng.random() < 0.8 else None,
+        "监护人职业": rng.choice(JOBS),
+        "学生健康状况": rng.choices(["健康", "一般", "较差", "患病或残疾"], [80, 12, 5, 3])[0],
+    }
+
+
 MISTAKES: tuple[Callable[[random.Random, list, list], object], ...] = (
     lambda rng, kids, recs: kids[0].update(出生日期="2015.13.5"),
     lambda rng, kids, recs: kids[1].update(
@@ -304,6 +329,8 @@ def generate_school(
             for i in range(size.children_per_class)
         ]
         _family_situations(number, kids, cal, as_of)  # issue 19.1 / 19.2
+        for i, kid in enumerate(kids):  # issue 20.1
+            kid.update(contact_fields(seed, number * 100 + i, kid))
         recs = [
             r
             for k in kids

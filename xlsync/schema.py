@@ -269,6 +269,40 @@ LEFT_BEHIND_COLUMNS = (
     ),
 )
 
+# ---- issue 20.1: the 联系卡 fields of 学生档案 (篇三 "家长务工单位详细地址、联系电话，监护人
+# 职业、身体状况"). Optional, since 2. 父亲务工地 / 母亲务工地 stay free text read as typed.
+HEALTH = ("健康", "一般", "较差", "患病或残疾")
+CONTACT_COLUMNS = (
+    Column(
+        "父亲务工单位及地址",
+        Kind.TEXT,
+        width=30,
+        since=2,
+        hint="务工单位名称、详细地址和单位电话（联系卡上用）",
+        example="东莞市长安镇某电子厂（长安镇振安路8号）0769-85551234",
+    ),
+    Column(
+        "母亲务工单位及地址",
+        Kind.TEXT,
+        width=30,
+        since=2,
+        hint="务工单位名称、详细地址和单位电话（联系卡上用）",
+        example="义乌市某小商品公司（稠城街道工人北路3号）",
+    ),
+    Column(
+        "监护人职业", Kind.TEXT, width=11, since=2, hint="如 务农、个体、打零工", example="务农"
+    ),
+    Column(
+        "学生健康状况",
+        Kind.ENUM,
+        width=12,
+        since=2,
+        choices=HEALTH,
+        hint="从下拉中选择；患病或残疾时在 备注 中写明",
+        example="健康",
+    ),
+)
+
 STUDENTS = Sheet(
     name="学生档案",
     purpose="每名帮扶学生一行。橙色表头的列必须填写；有下拉箭头的列请从下拉中选择。",
@@ -489,6 +523,8 @@ STUDENTS = Sheet(
         *GUARDIANSHIP_COLUMNS,
         # ---- issue 19.2: the facts the two 留守 definitions are computed from; optional, since 2
         *LEFT_BEHIND_COLUMNS,
+        # ---- issue 20.1: the 联系卡 fields; all optional, since 2
+        *CONTACT_COLUMNS,
     ),
 )
 
@@ -806,4 +842,5 @@ HELP_SHEET = "说明"
 MASTER_FILE = "全校汇总.xlsx"
 CLASS_DIR = "班级台账"
 RETURN_DIR = "返回各班"  # copies of the class workbooks 汇总 refreshed, to send back
+PRINT_DIR = "打印档案"  # issue 20: `xlsync print` puts its printouts here (never read as a class)
 WRITE_BACK_SETTING = "汇总时更新班级台账"  # 学校信息: 是 (default) / 否

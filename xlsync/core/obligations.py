@@ -213,3 +213,9 @@ def tallies(
                 )
             )
     return found
+
+
+def judged(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple[Period, bool]]:
+    """Each counted period of one rule for one child and whether it is satisfied: the same
+    judgement `evaluate` makes, for the printed 档案卡's term table (issue 20)."""
+    return list(_judged(child, rule, cal, as_of))
