@@ -57,6 +57,8 @@ class Rule:
     remind_days: int
     pause_in_vacation: bool
     row: int
+    trigger_days: int | None = None  # 缺勤后 (issue 19.5): absent this many days in a row
+    deadline_days: int | None = None  # 缺勤后 / 未返校后: days allowed after the trigger
 
     @property
     def label(self) -> str:
@@ -93,6 +95,8 @@ def read_rules(config: SchoolConfig) -> list[Rule]:
             r["提前提醒天数"],
             r["假期暂停"] == "是",
             row,
+            r.get("触发缺勤天数"),  # absent from a master made before issue 19.5
+            r.get("完成期限天数"),
         )
         for row, r in rows(table.data)
     ]

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from xlsync.core.checks.absences import (
+    absence_children_exist,
+    absence_dates_in_order,
+    absence_outcomes_dated,
+    dropout_status_agrees,
+)
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
 from xlsync.core.checks.links import (
@@ -53,6 +59,10 @@ CLASS_CHECKS: tuple[Check, ...] = (
     study_plans_present,
     teachers_known,
     children_unique,
+    absence_children_exist,  # issue 19.5
+    absence_dates_in_order,
+    absence_outcomes_dated,
+    dropout_status_agrees,
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]
