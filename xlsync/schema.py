@@ -547,7 +547,8 @@ CLASSES = Sheet(
 )
 
 EVENT_PERIODS = ("缺勤后", "未返校后")  # issue 19.5: due after a 缺勤与劝返 row, not each period
-PERIODS = ("每周", "每月", "每学期", "每学年", "节日", *EVENT_PERIODS)  # 节日: 节日 dates, birthdays
+# 节日: each 节日 date and birthday
+PERIODS = ("每周", "每月", "每学期", "每学年", "节日", *EVENT_PERIODS)
 REPORT_ACTION = "书面报告"  # issue 19.5: done by 缺勤与劝返's 书面报告日期, not a 帮扶记录 row
 TARGETS = ("全部", "重点帮扶", "学困生", *CHILD_CATEGORIES)
 

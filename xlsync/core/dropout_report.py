@@ -53,12 +53,15 @@ def _counts(month: str, grade: str, kids: Sequence[HasAbsences], lo: dt.date, hi
 
 def _total(month: str, block: Sequence[dict[str, Any]]) -> dict[str, Any]:
     sums = {h: sum(r[h] for r in block) for h in ("在籍", "辍学", "劝返中", "本月返校")}
-    return {"月份": month, "年级": TOTAL, **sums, "巩固率": rate(sums["在籍"] - sums["辍学"], sums["在籍"])}
+    return {
+        "月份": month,
+        "年级": TOTAL,
+        **sums,
+        "巩固率": rate(sums["在籍"] - sums["辍学"], sums["在籍"]),
+    }
 
 
-def monthly_report(
-    children: Sequence[HasAbsences], first: dt.date, as_of: dt.date
-) -> pd.DataFrame:
+def monthly_report(children: Sequence[HasAbsences], first: dt.date, as_of: dt.date) -> pd.DataFrame:
     """控辍保学月报: the months from `first` (the school year's start) to the as-of month."""
     grades: dict[str, list[HasAbsences]] = {}
     for child in children:

@@ -40,7 +40,11 @@ def _absences_by_child(item: ClassInput) -> dict[int, tuple[Absence, ...]]:
         where = rows_of.get(a["学生姓名"], [])
         if len(where) == 1 and a["缺勤开始日期"] and a["缺勤天数"]:
             absence = Absence(
-                a["缺勤开始日期"], a["缺勤天数"], a["结果"] or "劝返中", a["劝返日期"], a["书面报告日期"]
+                a["缺勤开始日期"],
+                a["缺勤天数"],
+                a["结果"] or "劝返中",
+                a["劝返日期"],
+                a["书面报告日期"],
             )
             found[where[0]] = (*found.get(where[0], ()), absence)
     return found

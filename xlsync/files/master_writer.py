@@ -63,7 +63,9 @@ from xlsync.files.sheets import (
 from xlsync.schema import RESULT_SHEETS
 
 OWNED_SHEETS = RESULT_SHEETS
-OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = OWNED_SHEETS[:8]
+OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
+    OWNED_SHEETS[:8]
+)
 DROPOUT_REPORT = OWNED_SHEETS[8]  # issue 19.5: 控辍保学月报
 LINK_FONT = Font(color="0563C1", underline="single")
 WRAPPED = Alignment(wrap_text=True, vertical="top")

@@ -40,10 +40,11 @@ def absence_dates_in_order(ctx: Context) -> Iterator[Finding]:
                 yield make_finding(
                     "absence-date-order", place, a[header].isoformat(), start=start.isoformat()
                 )
-        if a["缺勤天数"] and start + dt.timedelta(days=a["缺勤天数"] - 1) > ctx.as_of:
+        last = start + dt.timedelta(days=(a["缺勤天数"] or 1) - 1)
+        if start <= ctx.as_of < last:  # a start after as-of is date-future's finding
             since = (ctx.as_of - start).days + 1
             place = absences.place(row, "缺勤天数")
-            yield make_finding("absence-days-beyond", place, a["缺勤天数"], since=max(since, 0))
+            yield make_finding("absence-days-beyond", place, a["缺勤天数"], since=since)
 
 
 def absence_outcomes_dated(ctx: Context) -> Iterator[Finding]:
