@@ -429,7 +429,7 @@ INCIDENTS = Sheet(
     ),
 )
 
-# ---- issue 19.5: 控辍保学 (义务教育法 第十三条; 国办发〔2017〕72号). One row per absence
+# ---- issue 19.5: 控辍保学 (未成年人保护法 第二十八条; 国办发〔2017〕72号). One row per absence
 # episode: the 劝返 steps are a dated log in one cell, 劝返日期 is the last of them (the day the
 # 结果 was known), and any 家访 made is logged in 帮扶记录 as usual (where the rules count it).
 ABSENCES = Sheet(
@@ -485,7 +485,7 @@ ABSENCES = Sheet(
             "书面报告日期",
             Kind.DATE,
             width=12,
-            hint="未返校时，向乡镇政府和县教育局书面报告的日期",
+            hint="劝返无效（未返校）时，向教育行政部门（县教育局）书面报告的日期",
             example="",
         ),
     ),
@@ -611,7 +611,8 @@ RULES = Sheet(
             "全部",
             "1",
             "否",
-            "义务教育法第十三条、国办发〔2017〕72号：学生连续缺勤 3 天，2 天内家访劝返",
+            "各地控辍保学制度的常见做法：无故连续缺课 3 天，2 天内家访劝返"
+            "（未成年人保护法第二十八条：对辍学学生登记并劝返复学）",
             "3",
             "2",
         ),
@@ -622,7 +623,7 @@ RULES = Sheet(
             "全部",
             "7",
             "否",
-            "义务教育法第十三条：劝返无效的，书面报告乡镇政府和县教育局（一个月内）",
+            "未成年人保护法第二十八条：劝返无效的，及时向教育行政部门书面报告（默认 30 天内）",
             "",
             "30",
         ),
