@@ -146,6 +146,8 @@ def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
         "代理家长·本学期",
         "送温暖·本学年",
         "节日慰问·节日",
+        "家访·缺勤后",  # issue 19.5: "—" unless a 缺勤与劝返 row triggers it
+        "书面报告·未返校后",
         "最近截止",
         "漏做次数",
         "漏做明细",
