@@ -10,7 +10,7 @@ import pytest
 from conftest import fill_sheet, record, student
 
 from xlsync.core.calendar import Calendar, Rule, Term, read_rules
-from xlsync.core.config import default_config
+from xlsync.core.config import assemble_config, default_config, default_grids
 from xlsync.core.dropout import Absence, grade_of
 from xlsync.core.dropout_report import monthly_report, retention_rate
 from xlsync.core.duties import school_duties
@@ -20,7 +20,7 @@ from xlsync.core.tables import column_letter
 from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.templates import build_class_workbook
-from xlsync.schema import ABSENCES, RECORDS, STUDENTS
+from xlsync.schema import ABSENCES, RECORDS, RULES, STUDENTS
 
 AS_OF = dt.date(2026, 11, 30)
 CAL = Calendar(
@@ -119,6 +119,17 @@ def test_the_default_rules_read_from_a_fresh_master():
     rules = {r.label: r for r in read_rules(default_config(AS_OF))}
     assert (rules["家访·缺勤后"].trigger_days, rules["家访·缺勤后"].deadline_days) == (3, 2)
     assert rules["书面报告·未返校后"].deadline_days == 30
+
+
+def test_a_master_made_before_the_two_columns_reads_a_typed_absence_rule_with_defaults():
+    grids = default_grids("测试小学", "2026-2027")
+    old_headers = list(RULES.headers[:7])  # 帮扶类型 … 依据, as the earlier template had them
+    grids[RULES.name] = [old_headers, ["家访", "缺勤后", 1, "全部", 1, "否", ""]]
+    config = assemble_config(grids, "全校汇总.xlsx")
+    (rule,) = read_rules(config)
+    assert (rule.period, rule.trigger_days, rule.deadline_days) == ("缺勤后", None, None)
+    assert config.findings == []
+    assert items(kid(Absence(dt.date(2026, 11, 2), 3)), rule)[0][1] == dt.date(2026, 11, 6)
 
 
 # ---------------------------------------------------------------- 巩固率
