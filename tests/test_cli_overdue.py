@@ -182,7 +182,7 @@ def test_rerun_replaces_only_its_own_columns(class_book, run):
     run("overdue", path, "--as-of", "2026-12-10", "--write")
     wb = load_workbook(path)
     headers = [c.value for c in wb["学生档案"][1]]
-    assert headers.count("谈心·本月") == 1 and len(headers) == 38
+    assert headers.count("谈心·本月") == 1 and len(headers) == 40
     assert wb.sheetnames.count(STATUS_SHEET) == 1
     assert _cells(path) == before
     formats = [cf for cf in wb["学生档案"].conditional_formatting]
