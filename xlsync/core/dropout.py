@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from xlsync.core.periods import Period
+from xlsync.schema import REPORT_DAYS, TRIGGER_DAYS, VISIT_DAYS
 
-TRIGGER_DAYS, VISIT_DEADLINE, REPORT_DEADLINE = 3, 2, 30  # defaults of an empty rule cell
 PERSUADING, RETURNED, NOT_RETURNED = "劝返中", "返校", "未返校"
 ON_ROLL = ("在读", "辍学")  # 在籍 as DESIGN §4's 巩固率 counts it (休学, 转出, 毕业 left out)
 MONTHLY_COLUMNS = ("月份", "年级", "在籍", "辍学", "劝返中", "本月返校", "巩固率")
@@ -62,10 +62,10 @@ def event_periods(
     for a in sorted(absences, key=lambda a: a.start):
         if period == "缺勤后" and a.days >= (trigger or TRIGGER_DAYS):
             reached = a.start + dt.timedelta(days=(trigger or TRIGGER_DAYS) - 1)
-            end = reached + dt.timedelta(days=VISIT_DEADLINE if deadline is None else deadline)
+            end = reached + dt.timedelta(days=VISIT_DAYS if deadline is None else deadline)
             yield Period(a.start, end, f"缺勤（{a.start:%m-%d}起{a.days}天）")
         elif period == "未返校后" and a.outcome == NOT_RETURNED:
-            end = a.settled + dt.timedelta(days=REPORT_DEADLINE if deadline is None else deadline)
+            end = a.settled + dt.timedelta(days=REPORT_DAYS if deadline is None else deadline)
             yield Period(a.start, end, f"未返校（{a.start:%m-%d}起）")
 
 

@@ -73,6 +73,8 @@ def _child(
         struggling=data["学业情况"] == "差",
         status=data["在校状态"],
         records=_with_reports(records.get(row, {}), absences),
+        verified=data.get("最近核实日期"),
+        tracks_verification="最近核实日期" in item.book.students.positions,
         absences=absences,
     )
 

@@ -15,6 +15,7 @@ from xlsync.core.checks.absences import (
     absence_outcomes_dated,
     dropout_status_agrees,
 )
+from xlsync.core.checks.categories import disability_details
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
 from xlsync.core.checks.links import (
@@ -29,6 +30,8 @@ from xlsync.core.checks.required import (
     required_columns,
     required_values,
 )
+from xlsync.core.checks.seed_rules import study_helpers_named, teachers_not_overloaded
+from xlsync.core.checks.template import template_current
 from xlsync.core.checks.values import (
     dates_not_future,
     id_cards_valid,
@@ -59,6 +62,11 @@ CLASS_CHECKS: tuple[Check, ...] = (
     study_plans_present,
     teachers_known,
     children_unique,
+    # ---- issue 19.3 + 19.6
+    disability_details,
+    teachers_not_overloaded,
+    study_helpers_named,
+    template_current,  # issue 19.7
     absence_children_exist,  # issue 19.5
     absence_dates_in_order,
     absence_outcomes_dated,
