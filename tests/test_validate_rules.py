@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from conftest import plan, record, student
+from test_dropout import DROPOUT_CODES
 from test_links import LINK_CODES
 from test_seed_rules import SEED_RULE_CODES
 
@@ -219,5 +220,6 @@ def test_every_code_in_the_catalog_is_produced_by_some_test():
         *LINK_CODES,  # tests/test_links.py
         *SEED_RULE_CODES,  # tests/test_seed_rules.py
         *GUARDIANSHIP_CODES,  # tests/test_guardianship.py, tests/test_left_behind.py
+        *DROPOUT_CODES,  # tests/test_dropout.py (issue 19.5)
     }
     assert set(CATALOG) == produced
