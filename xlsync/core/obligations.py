@@ -60,7 +60,7 @@ class Child:
         return self.status == "在读"
 
 
-def judged(rule: Rule, child: Child) -> bool:
+def binds(rule: Rule, child: Child) -> bool:
     """Whether the rule binds the child: 在读 children, and for a 缺勤后 / 未返校后 rule also a
     辍学 child (the 劝返 and the written report matter most for her)."""
     event = rule.period in EVENT_PERIODS and child.status == "辍学"
@@ -186,7 +186,7 @@ def evaluate(
         item
         for child in children
         for rule in rules
-        if judged(rule, child)
+        if binds(rule, child)
         for item in evaluate_rule(child, rule, cal, as_of)
     ]
     return sorted(items + verification_items(children, cal, as_of), key=urgency_order)
@@ -223,7 +223,7 @@ def tallies(
     """A Tally for every 在读 child and applicable rule (the children `evaluate` judges)."""
     found = []
     for child in children:
-        for rule in (r for r in rules if judged(r, child)):
+        for rule in (r for r in rules if binds(r, child)):
             ended = [done for p, done in _judged(child, rule, cal, as_of) if not p.contains(as_of)]
             found.append(
                 Tally(
