@@ -6,11 +6,12 @@ What is printed lands in terminals, CI logs, screenshots and chats: findings are
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import groupby
 from pathlib import Path
 
 from xlsync.core.findings import ERROR, Finding
+from xlsync.core.incidents import Incident, unreported
 from xlsync.core.masking import mask_message
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.todo import (
@@ -29,6 +30,7 @@ from xlsync.jobs.overdue import OverdueResult
 from xlsync.jobs.sync import SyncResult
 from xlsync.jobs.validate import ValidateResult
 from xlsync.jobs.write_back import WriteBack
+from xlsync.schema import INCIDENT_SUMMARY
 
 Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title" or ""
 
@@ -157,6 +159,7 @@ def overdue_lines(result: OverdueResult, everything: bool = False) -> Iterator[L
     for note in result.inputs.notes:
         yield f"提示：{note}", "warning"
     yield f"帮扶待办与逾期（截至 {result.as_of}）", "title"
+    yield from incident_lines(result.incidents)
     by_teacher: dict[str, list[Item]] = {}
     for item in result.items:
         by_teacher.setdefault(item.teacher, []).append(item)
@@ -167,6 +170,18 @@ def overdue_lines(result: OverdueResult, everything: bool = False) -> Iterator[L
     yield from _failures(result.inputs.failed)
     for path in result.written:
         yield f"已更新「{path}」的状态列和“逾期提醒”表。", "ok"
+
+
+def incident_lines(incidents: Sequence[Incident]) -> Iterator[Line]:
+    """Unreported 安全事件 before anything else (issue 19.4); no child is named on a screen."""
+    waiting = unreported(incidents)
+    if waiting:
+        yield f"紧急：{len(waiting)} 件安全事件还没有报告（发现当天就要报告）：", "error"
+    for i in waiting:
+        late = f"已过 {i.days} 天" if i.days else "今天发现"
+        yield f"    ✗ {i.class_name} {i.sheet}第{i.row}行：{i.when}，{late}。", "error"
+    if waiting:
+        yield "    请立即报告公安、民政、教育局等，报告后填上报告对象和报告时间。", "error"
 
 
 def _school_lines(result: OverdueResult) -> Iterator[Line]:
@@ -202,6 +217,13 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
         f"{f['records']} 条帮扶记录。",
         "title",
     )
+    if f.get("incidents_open"):
+        where = "、".join(f"{k} {v}" for k, v in f["incidents_open_by_class"].items())
+        yield (
+            f"紧急：{f['incidents_open']} 件安全事件还没有报告：{where}。"
+            f"请立即报告（见“{INCIDENT_SUMMARY}”表）。",
+            "error",
+        )
     yield (
         f"校验：{f['errors']} 个错误，{f['warnings']} 个警告（见“校验问题”表）。",
         "error" if f["errors"] else "ok",
@@ -256,6 +278,8 @@ def check_lines(result: CheckResult) -> Iterator[Line]:
         found = [f for f in evaluated.report.findings if f.file == file]
         errors = sum(f.severity == ERROR for f in found)
         due = [i.status for i in evaluated.items if i.file == file]
+        waiting = unreported(i for i in evaluated.incidents if i.file == file)
+        urgent = f"紧急：{len(waiting)} 件安全事件还没有报告！" if waiting else ""
         state = (
             "已更新台账"
             if file in result.refreshed
@@ -264,9 +288,10 @@ def check_lines(result: CheckResult) -> Iterator[Line]:
             else "台账没有更新"
         )
         yield (
-            f"{item.class_name}（{Path(file).name}）：{errors} 个错误，{len(found) - errors} 个警告；"
+            f"{item.class_name}（{Path(file).name}）：{urgent}{errors} 个错误，"
+            f"{len(found) - errors} 个警告；"
             f"{due.count(OVERDUE)} 项已逾期，{due.count(SOON)} 项即将到期。{state}。",
-            "error" if errors else "ok",
+            "error" if errors or waiting else "ok",
         )
     yield from _failures(evaluated.inputs.failed)
     if evaluated.inputs.items:

@@ -16,6 +16,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.incidents import Incident
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
 from xlsync.core.render.spec import NO_CAPTION, Caption
@@ -37,8 +38,9 @@ def write_status(
     rules: Sequence[Rule],
     items: Sequence[Item],
     caption: Caption = NO_CAPTION,
+    incidents: Sequence[Incident] = (),
 ) -> None:
-    """Replace the status columns of 学生档案 and the 逾期提醒 sheet."""
+    """Replace the status columns of 学生档案 and the 逾期提醒 sheet (unreported 安全事件 first)."""
     grid = read_grid(book.sheets[table.source_sheet])
     draw(
         book,
@@ -46,7 +48,7 @@ def write_status(
             table.source_sheet, grid, table.header_row, table.data.index, rules, items
         ),
     )
-    draw(book, spec.todo_spec(items, table.source_sheet, caption))
+    draw(book, spec.todo_spec(items, table.source_sheet, caption, incidents))
 
 
 # ------------------------------------------------------------------ 校验本表

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.incidents import Incident
 from xlsync.core.obligations import Item
 from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.status_view import MARKS_SHEET
@@ -34,11 +35,12 @@ def refresh_class_workbook(
     items: Sequence[Item],
     findings: Sequence[Finding],
     caption: Caption = NO_CAPTION,
+    incidents: Sequence[Incident] = (),
 ) -> bool:
     """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged."""
     workbook = open_for_update(path)
     before = _looks(workbook, table.source_sheet)
-    status_owned = draw_status(workbook, table, rules, items, caption)
+    status_owned = draw_status(workbook, table, rules, items, caption, incidents)
     draw_marks(workbook, findings, caption)
     if _looks(workbook, table.source_sheet) == before:
         return False

@@ -63,6 +63,7 @@ def check(
             mine(item, evaluated.items),
             mine(item, findings),
             evaluated.inputs.config.caption(item.class_name, evaluated.as_of),
+            mine(item, evaluated.incidents),
         )
         (result.refreshed if changed else result.current).append(item.book.file)
 
@@ -70,7 +71,13 @@ def check(
         from xlsync.google.class_sheets import refresh_class  # gspread: imported only when used
 
         refresh_class(
-            client, sid, item.book, rules, mine(item, evaluated.items), mine(item, findings)
+            client,
+            sid,
+            item.book,
+            rules,
+            mine(item, evaluated.items),
+            mine(item, findings),
+            mine(item, evaluated.incidents),
         )
         result.refreshed.append(item.book.file)
 

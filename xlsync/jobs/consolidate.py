@@ -29,6 +29,7 @@ from xlsync.core.consolidate import (
     ClassResult,
     SchoolResult,
     class_stats,
+    incident_list,
     issue_list,
     overdue_list,
     overview,
@@ -37,6 +38,7 @@ from xlsync.core.consolidate import (
     teacher_stats,
 )
 from xlsync.core.duties import school_duties
+from xlsync.core.incidents import school_incidents
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import evaluate
 from xlsync.core.roster import children_of
@@ -442,7 +444,16 @@ def _evaluate(
     rate = complete_rate([i.book for i in items_in], report.findings)
     duties = school_duties(config, children, rate, [i.class_name for i in items_in])
     return SchoolResult(
-        as_of, config, calendar, rules, results, report.findings, items, duties, failed
+        as_of,
+        config,
+        calendar,
+        rules,
+        results,
+        report.findings,
+        items,
+        duties,
+        failed,
+        school_incidents(items_in, as_of),
     )
 
 
@@ -458,6 +469,7 @@ def _rebuild(
         mw.CHILDREN: kids,
         mw.RECORDS: school_records(school),
         mw.OVERDUE_LIST: overdue_list(school),
+        mw.INCIDENT_LIST: incident_list(school),
         mw.CLASS_STATS: class_stats(school),
         mw.TEACHER_STATS: teacher_stats(school),
         mw.ISSUES: issue_list(school),

@@ -11,6 +11,12 @@ from collections.abc import Callable, Iterable
 
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
+from xlsync.core.checks.incidents import (
+    incident_children_exist,
+    incident_reports_after_finding,
+    incident_reports_complete,
+    incident_teachers_known,
+)
 from xlsync.core.checks.links import (
     links_agree,
     plan_children_exist,
@@ -53,6 +59,11 @@ CLASS_CHECKS: tuple[Check, ...] = (
     study_plans_present,
     teachers_known,
     children_unique,
+    # issue 19.4: 安全事件
+    incident_children_exist,
+    incident_reports_after_finding,
+    incident_reports_complete,
+    incident_teachers_known,
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]
