@@ -203,7 +203,12 @@ def test_master_incident_sheet_lists_every_event_open_first(events_school):
     assert listed[0]["学生编号"].startswith("身份证:") and listed[0]["来源工作表"] == "安全事件"
     rules = [r.formula[0] for cf in wb[INCIDENT_SUMMARY].conditional_formatting for r in cf.rules]
     assert any("已逾期" in f for f in rules)  # 状态 coloured as in 逾期清单
-    assert result.figures["incidents_open"] == 2 and result.figures["incidents_late"] == 1
+    document = result.to_dict()  # the JSON of consolidate
+    assert (document["incidents"], document["incidents_late"], document["incidents_open"]) == (
+        4,
+        1,
+        2,
+    )
 
 
 def test_unreported_events_head_the_overdue_list_and_overview_in_red(events_school):

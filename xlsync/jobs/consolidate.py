@@ -123,6 +123,9 @@ class ConsolidateResult:
             "due_soon": f["due_soon"],
             "complete_rate": f["complete_rate"],
             "retention_rate": f["retention_rate"],
+            "incidents": f.get("incidents", 0),  # issue 19.4: 安全事件, all / late / unreported
+            "incidents_late": f.get("incidents_late", 0),
+            "incidents_open": f.get("incidents_open", 0),
             "failed_files": mask_failures(self.failed),
             "stale_files": f["stale_files"],
             "parsed_files": self.parsed,
