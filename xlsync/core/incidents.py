@@ -106,30 +106,35 @@ def _row_values(table: Table, row: int, typed: dict[str, Any]) -> tuple[tuple[st
 
 def incidents_of(item: ClassInput, as_of: dt.date) -> list[Incident]:
     """Every event of one class workbook, in sheet order."""
-    book, found = item.book, []
-    students = book.students.data
+    students = item.book.students.data
     by_name = names_index(students)
-    for row, data in rows(book.incidents.data):
-        name = data["学生姓名"] or ""
-        matched = by_name.get(name, [])
+    found = []
+    for row, data in rows(item.book.incidents.data):
+        matched = by_name.get(data["学生姓名"] or "", [])
         child = students.loc[matched[0]].to_dict() if len(matched) == 1 else {}
-        found.append(
-            Incident(
-                item.class_name,
-                book.file,
-                book.incidents.source_sheet,
-                row,
-                name or f"第{row}行",
-                child_key(child, item.class_name) if child else "",
-                data["记录教师"] or child.get("帮扶教师") or "",
-                data["发现日期"],
-                data["报告时间"],
-                report_state(data["发现日期"], data["报告时间"]),
-                days_late(data["发现日期"], data["报告时间"], as_of),
-                _row_values(book.incidents, row, data),
-            )
-        )
+        found.append(_incident(item, row, data, child, as_of))
     return found
+
+
+def _incident(
+    item: ClassInput, row: int, data: dict[str, Any], child: dict[str, Any], as_of: dt.date
+) -> Incident:
+    """One row of 安全事件; `child` is the 学生档案 row its name means ({} for none)."""
+    found, reported = data["发现日期"], data["报告时间"]
+    return Incident(
+        item.class_name,
+        item.book.file,
+        item.book.incidents.source_sheet,
+        row,
+        data["学生姓名"] or f"第{row}行",
+        child_key(child, item.class_name) if child else "",
+        data["记录教师"] or child.get("帮扶教师") or "",
+        found,
+        reported,
+        report_state(found, reported),
+        days_late(found, reported, as_of),
+        _row_values(item.book.incidents, row, data),
+    )
 
 
 def school_incidents(items: Iterable[ClassInput], as_of: dt.date) -> list[Incident]:

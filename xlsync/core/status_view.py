@@ -145,17 +145,13 @@ def incident_rows(incidents: Sequence[Incident]) -> list[TodoRow]:
     waiting = unreported(incidents)
     if not waiting:
         return []
-    lines = [
-        TodoRow(
-            [i.state, i.child, RULE, i.when, i.found, i.days or None, i.teacher],
-            i.row,
-            sheet=i.sheet,
-        )
-        for i in waiting
-    ]
-    for line, i in zip(lines, waiting, strict=True):
-        line.values.append(f"{i.sheet}第{i.row}行")
-    return [TodoRow([INCIDENT_TITLE.format(n=len(waiting))], title=True, alarm=True), *lines]
+    title = TodoRow([INCIDENT_TITLE.format(n=len(waiting))], title=True, alarm=True)
+    return [title, *(_incident_row(i) for i in waiting)]
+
+
+def _incident_row(i: Incident) -> TodoRow:
+    values = [i.state, i.child, RULE, i.when, i.found, i.days or None, i.teacher]
+    return TodoRow([*values, f"{i.sheet}第{i.row}行"], i.row, sheet=i.sheet)
 
 
 def todo_rows(items: Sequence[Item], incidents: Sequence[Incident] = ()) -> list[TodoRow]:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from xlsync.core.formula import sum_formula
-from xlsync.core.incidents import OPEN, alarm_labels
+from xlsync.core.incidents import alarm_labels
 from xlsync.core.master_view import (
     AS_OF_NAME,
     CHECK_LABEL,
@@ -170,14 +170,6 @@ def _alarm(cells: Any) -> None:
     cells.color, cells.font.color, cells.font.bold = rgb(fill), rgb(font), True
 
 
-def _open_incidents(cells: Any) -> None:
-    """The status rules match a whole cell; an unreported event's 已逾期（未报告） gets its own."""
-    fill, font = STATUS_STYLES[OVERDUE]
-    cells.conditional_formats.add_cell_value(
-        "equal_to", f'="{OPEN}"', fill_color=rgb(fill), font_color=rgb(font)
-    )
-
-
 def _caption(meta: dict[str, str]) -> Caption:
     return Caption(meta.get("school", ""), "", "", meta.get("as_of", ""))
 
@@ -200,7 +192,6 @@ def write_master(
         write_table(sheet, frame, _caption(meta))
         if name in (OVERDUE_LIST, INCIDENT_LIST) and len(frame):
             status_formats(sheet.range((2, 1), (len(frame) + 1, 1)))
-            _open_incidents(sheet.range((2, 1), (len(frame) + 1, 1)))
         elif name == ISSUES and len(frame):
             _link_issues(sheet, frame, master)
         elif name == CLASS_STATS:
