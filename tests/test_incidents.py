@@ -154,6 +154,9 @@ def test_the_cli_lists_unreported_events_first_without_the_childs_name(tmp_path,
     teacher = next(n for n, line in enumerate(text) if line.startswith("张老师"))
     assert first < teacher and "安全事件第2行" in text[first + 1]
     assert not any("王小明" in line for line in text[first:teacher])
+    checked = run("check", path, "--as-of", AS_OF).stdout  # the double-click 检查台账
+    assert "三年级2班（三年级2班.xlsx）：紧急：1 件安全事件还没有报告！" in checked
+    assert load_workbook(path)[STATUS_SHEET]["A2"].value.startswith("紧急")  # and written
     document = json.loads(run("overdue", path, "--as-of", AS_OF, "--format", "json").stdout)
     assert document["incidents"] == [
         {
