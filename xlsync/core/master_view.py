@@ -68,6 +68,7 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("即将到期项数", f["due_soon"], ""),
         ("校验错误", f["errors"], ""),
         ("校验警告", f["warnings"], ""),
+        ("校验提示（如旧版模板，不影响汇总）", f.get("notices", 0), ""),
         *incidents.count_rows(f),  # issue 19.4
         ("建档率", f["complete_rate"], PERCENT),
         ("巩固率", f["retention_rate"], PERCENT),
