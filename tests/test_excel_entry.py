@@ -139,6 +139,7 @@ def test_consolidate_in_excel_gives_the_master_the_cli_gives(demo_school, tmp_pa
         assert got[name] == expected[name], name
     for name in (
         "逾期清单",
+        "安全事件汇总",
         "班级统计",
         "教师统计",
     ):  # status colours and rate scales: the same rules

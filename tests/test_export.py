@@ -28,7 +28,7 @@ def test_masked_export_has_the_owned_sheets_and_no_private_values(master, run, t
     result = run("export", master, "--out", out)
     assert result.exit_code == 0 and "已脱敏" in result.stdout
     exported = load_grids(out)
-    assert list(exported)[:3] == ["概览", "逾期清单", "全校档案"]
+    assert list(exported)[:4] == ["概览", "安全事件汇总", "逾期清单", "全校档案"]
     ids = [
         str(v)
         for row in load_grids(master, lambda n: n == "全校档案")["全校档案"][1:]

@@ -29,6 +29,7 @@ from xlsync.schema import (
     CLASSES,
     DISABILITY_GRADES,
     DISABILITY_KINDS,
+    INCIDENTS,
     PAIRING_LIMIT_SETTING,
     RECORDS,
     SCHOOL,
@@ -267,14 +268,72 @@ MISTAKES: tuple[Callable[[random.Random, list, list], object], ...] = (
 )
 
 
+# ---- issue 19.4: 安全事件 of the demo school — one unreported (it heads 概览 and 逾期清单),
+# one reported two days late (迟报), one reported the day it was found. No random draws: the
+# rest of the school stays exactly what the seed made it.
+INCIDENT_STORIES = (
+    (1, None, "", "周末独自在家两天，无人照看，手臂有擦伤", "否", None, None),
+    (
+        20,
+        18,
+        "民政、村委会",
+        "连续两天没到校，家访发现祖母住院，孩子一个人在家",
+        "是",
+        "村委会联系到姑姑临时照看",
+        "一周后家访核实",
+    ),
+    (
+        40,
+        40,
+        "公安、教育局",
+        "孩子说放学路上被陌生人拦住要钱",
+        "是",
+        "派出所已登记，放学由老师护送到村口",
+        "每周询问一次",
+    ),
+)
+
+
+def _incidents(
+    number: int, kids: list[dict], teacher: str, as_of: dt.date, cal: Calendar
+) -> list[dict]:
+    """The 安全事件 of the first three classes: story `number` about a child 在读 (past the
+    ones the typical mistakes may touch)."""
+    studying = [k for k in kids[5:] if k["在校状态"] == "在读"]
+    if number >= len(INCIDENT_STORIES) or not studying:
+        return []
+    ago, reported_ago, targets, what, told, result, follow = INCIDENT_STORIES[number]
+    found = max(as_of - dt.timedelta(days=ago), min(cal.year_start, as_of))
+    reported = found + dt.timedelta(days=ago - reported_ago) if reported_ago is not None else None
+    return [
+        {
+            "发现日期": found,
+            "学生姓名": studying[0]["姓名"],
+            "发现情况": what,
+            "报告对象": targets or None,
+            "报告时间": min(reported, as_of) if reported else None,
+            "监护人已通知": told,
+            "处理结果": result,
+            "跟进": follow,
+            "记录教师": teacher,
+        }
+    ]
+
+
 def _class_workbook(
-    path: Path, teachers: list[str], kids: list[dict], recs: list[dict], absent: list[dict]
+    path: Path,
+    teachers: list[str],
+    kids: list[dict],
+    recs: list[dict],
+    absent: list[dict],
+    incidents: list[dict] | None = None,
 ) -> None:
     wb = build_class_workbook(teachers)
     for sheet, rows in (
         (STUDENTS, kids),
         (ABSENCES, absent),
         (RECORDS, recs),
+        (INCIDENTS, incidents or []),  # issue 19.4
         (
             STUDY_PLANS,
             [
@@ -392,7 +451,8 @@ def generate_school(
         if number % 2 == 1:
             rng.choice(MISTAKES)(rng, kids, recs)
         absent = _absences(number, kids, recs, cal, as_of)
-        _class_workbook(class_dir / f"{name}.xlsx", [head, helper], kids, recs, absent)
+        events = _incidents(number, kids, head, as_of, cal)  # issue 19.4
+        _class_workbook(class_dir / f"{name}.xlsx", [head, helper], kids, recs, absent, events)
         registered.append(
             (
                 {"班级": name, "班主任": head, "台账来源": f"{name}.xlsx"},

@@ -6,11 +6,12 @@ What is printed lands in terminals, CI logs, screenshots and chats: findings are
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import groupby
 from pathlib import Path
 
 from xlsync.core.findings import ERROR, NOTICE, WARNING, Finding
+from xlsync.core.incidents import Incident, unreported
 from xlsync.core.masking import mask_message
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.todo import (
@@ -30,6 +31,7 @@ from xlsync.jobs.sync import SyncResult
 from xlsync.jobs.upgrade import UpgradeResult
 from xlsync.jobs.validate import ValidateResult
 from xlsync.jobs.write_back import WriteBack
+from xlsync.schema import INCIDENT_SUMMARY
 
 Line = tuple[str, str]  # (text, tone): tone is "error", "warning", "ok", "title" or ""
 
@@ -165,6 +167,7 @@ def overdue_lines(result: OverdueResult, everything: bool = False) -> Iterator[L
     for note in result.inputs.notes:
         yield f"提示：{note}", "warning"
     yield f"帮扶待办与逾期（截至 {result.as_of}）", "title"
+    yield from incident_lines(result.incidents)
     by_teacher: dict[str, list[Item]] = {}
     for item in result.items:
         by_teacher.setdefault(item.teacher, []).append(item)
@@ -175,6 +178,18 @@ def overdue_lines(result: OverdueResult, everything: bool = False) -> Iterator[L
     yield from _failures(result.inputs.failed)
     for path in result.written:
         yield f"已更新「{path}」的状态列和“逾期提醒”表。", "ok"
+
+
+def incident_lines(incidents: Sequence[Incident]) -> Iterator[Line]:
+    """Unreported 安全事件 before anything else (issue 19.4); no child is named on a screen."""
+    waiting = unreported(incidents)
+    if waiting:
+        yield f"紧急：{len(waiting)} 件安全事件还没有报告（发现当天就要报告）：", "error"
+    for i in waiting:
+        late = f"已过 {i.days} 天" if i.days else "今天发现"
+        yield f"    ✗ {i.class_name} {i.sheet}第{i.row}行：{i.when}，{late}。", "error"
+    if waiting:
+        yield "    请立即报告公安、民政、教育局等，报告后填上报告对象和报告时间。", "error"
 
 
 def _school_lines(result: OverdueResult) -> Iterator[Line]:
@@ -210,6 +225,13 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
         f"{f['records']} 条帮扶记录。",
         "title",
     )
+    if f.get("incidents_open"):
+        where = "、".join(f"{k} {v}" for k, v in f["incidents_open_by_class"].items())
+        yield (
+            f"紧急：{f['incidents_open']} 件安全事件还没有报告：{where}。"
+            f"请立即报告（见“{INCIDENT_SUMMARY}”表）。",
+            "error",
+        )
     yield (
         f"校验：{f['errors']} 个错误，{f['warnings']} 个警告"
         + (f"，{f['notices']} 个提示" if f.get("notices") else "")
@@ -266,6 +288,8 @@ def check_lines(result: CheckResult) -> Iterator[Line]:
         found = [f for f in evaluated.report.findings if f.file == file]
         errors = sum(f.severity == ERROR for f in found)
         due = [i.status for i in evaluated.items if i.file == file]
+        waiting = unreported(i for i in evaluated.incidents if i.file == file)
+        urgent = f"紧急：{len(waiting)} 件安全事件还没有报告！" if waiting else ""
         state = (
             "已更新台账"
             if file in result.refreshed
@@ -274,9 +298,9 @@ def check_lines(result: CheckResult) -> Iterator[Line]:
             else "台账没有更新"
         )
         yield (
-            f"{item.class_name}（{Path(file).name}）：{_counts(found)}；"
+            f"{item.class_name}（{Path(file).name}）：{urgent}{_counts(found)}；"
             f"{due.count(OVERDUE)} 项已逾期，{due.count(SOON)} 项即将到期。{state}。",
-            "error" if errors else "ok",
+            "error" if errors or waiting else "ok",
         )
         for notice in (f for f in found if f.severity == NOTICE):  # e.g. 升级台账 (19.7)
             yield f"    提示：{notice.masked().message}", ""

@@ -151,6 +151,11 @@ def consolidate_school(book: Any) -> str:
         f"{f['children_overdue']} 名学生有逾期的帮扶（共 {f['overdue']} 项），"
         f"即将到期 {f['due_soon']} 项；校验错误 {f['errors']} 个。",
     ]
+    if f.get("incidents_open"):  # issue 19.4: the first thing the lead reads
+        lines.insert(
+            0,
+            f"紧急：{f['incidents_open']} 件安全事件还没有报告，请立即报告（见「安全事件汇总」表）。",
+        )
     lines += [f"无法读取：{x['file']}（{x['message']}）" for x in mask_failures(result.failed)]
     back = result.write_back
     if back is not None:

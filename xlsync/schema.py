@@ -603,7 +603,8 @@ STUDY_PLANS = Sheet(
 # ---- issue 19.4: 强制报告 (未成年人保护法 第十一条). Columns refined by its point's work.
 INCIDENTS = Sheet(
     name="安全事件",
-    purpose="发现学生受到侵害、面临危险或无人监护时记一行，并当天报告（强制报告）。",
+    purpose="发现学生受到侵害、面临危险或无人监护时记一行，当天报告（强制报告），"
+    "报告后填上报告对象和报告时间。没有报告时间的一行一直算作“已逾期”。",
     since=2,
     columns=(
         Column(
@@ -635,7 +636,7 @@ INCIDENTS = Sheet(
             "报告时间",
             Kind.DATE,
             width=12,
-            hint="向报告对象报告的日期；应与发现日期同一天",
+            hint="报告的日期。发现当天就要报告；晚于发现日期算迟报，空着算未报告",
             example="2026-10-12",
         ),
         Column(
@@ -917,8 +918,10 @@ MASTER_CONFIG_SHEETS: tuple[Sheet, ...] = (SCHOOL, TERMS, TEACHERS, CLASSES, RUL
 STATUS_SHEET = "逾期提醒"
 STUDENT_LIST = "学生名单"
 """The workbook-scoped name of 学生档案's 姓名 cells, which feeds the 学生姓名 drop-downs."""
+INCIDENT_SUMMARY = "安全事件汇总"  # issue 19.4: every class's 安全事件, open ones first
 RESULT_SHEETS = (
     "概览",
+    INCIDENT_SUMMARY,  # issue 19.4: next to 概览, whose red banner points to it
     "逾期清单",
     "全校档案",
     "帮扶记录汇总",

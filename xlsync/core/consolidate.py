@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from xlsync.core import left_behind
+from xlsync.core import incidents, left_behind
 from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.config import SchoolConfig
 from xlsync.core.dropout_report import monthly_report, retention_rate
 from xlsync.core.duties import SchoolDuties, rate
 from xlsync.core.findings import ERROR, NOTICE, WARNING, Finding, Place, make_finding
 from xlsync.core.identity import child_key
+from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import HEADERS as FACT_HEADERS
 from xlsync.core.left_behind import facts_of
 from xlsync.core.master_view import CODE_HEADER
@@ -80,6 +81,7 @@ class SchoolResult:
     items: list[Item]
     duties: SchoolDuties
     failed: list[dict[str, str]] = field(default_factory=list)  # unreadable, no older data
+    incidents: list[Incident] = field(default_factory=list)  # issue 19.4: every 安全事件
 
     @cached_property
     def tallies(self) -> list[Tally]:
@@ -186,7 +188,14 @@ def overdue_list(school: SchoolResult) -> pd.DataFrame:
         for i in school.items
         if i.status in (OVERDUE, SOON)
     ]
+    found = incidents.overdue_lines(school.incidents) + found  # an open 安全事件 heads it
     return pd.DataFrame(found, columns=list(OVERDUE_COLUMNS))
+
+
+def incident_list(school: SchoolResult) -> pd.DataFrame:
+    """安全事件汇总: every class's 安全事件, open ones first (issue 19.4)."""
+    columns = [*incidents.INCIDENT_COLUMNS, *SOURCE_COLUMNS]
+    return pd.DataFrame(incidents.incident_table(school.incidents), columns=columns)
 
 
 def current_term(calendar: Calendar, as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -395,4 +404,5 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
         "left_behind": left_behind.figures(children),  # issue 19.2
         "failed_files": [f["file"] for f in school.failed],
         "stale_files": [r.item.book.file for r in school.classes if r.stale_reason],
+        **incidents.incident_figures(school.incidents),  # issue 19.4
     }

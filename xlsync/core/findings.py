@@ -17,7 +17,13 @@ import string
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from xlsync.core.masking import mask_detail_value, mask_issue, mask_quoted
+from xlsync.core.masking import (
+    WITHHELD,
+    incident_private,
+    mask_detail_value,
+    mask_issue,
+    mask_quoted,
+)
 
 ERROR = "错误"
 WARNING = "警告"
@@ -387,6 +393,34 @@ CATALOG: dict[str, FindingType] = _types(
         "「留守类型」写的是「{value}」，外出起始年月填的是{who}外出；两种留守口径以外出起始年月为准。"
         "请核对后改正其中一处。",
     ),
+    # issue 19.4: 安全事件 (强制报告, 未成年人保护法 第十一条)
+    (
+        "incident-child-unknown",
+        ERROR,
+        "安全事件找不到学生",
+        "学生档案中没有「{value}」，请把姓名写得与学生档案一致。还没有建档的学生，"
+        "先报告，再在学生档案中为他登记。",
+    ),
+    (
+        "incident-report-before-found",
+        ERROR,
+        "报告时间早于发现日期",
+        "报告时间 {value} 早于发现日期 {found}，请核对这两个日期。",
+    ),
+    (
+        "incident-target-missing",
+        ERROR,
+        "没有写报告对象",
+        "已填报告时间，但没有写向谁报告。请在「报告对象」中选择 公安、民政、教育局 或 村委会"
+        "（可多选，用顿号分隔）。",
+    ),
+    (
+        "incident-report-date-missing",
+        WARNING,
+        "有报告对象却没有报告时间",
+        "写了报告对象「{value}」，但报告时间空着，这件事仍算没有报告。已经报告的，请填上报告"
+        "那天的日期；还没有报告的，请立即报告。",
+    ),
 )
 
 
@@ -416,6 +450,8 @@ class Finding:
         """The finding as it may leave the school: the value and everything the message quotes
         masked by what it is (IDs and 学籍号 keep only their shape, birth dates the year)."""
         value = mask_quoted(self.value, self.column)
+        if incident_private(self.sheet, self.column) and value:  # no child named outside
+            value = WITHHELD
         details = {key: mask_detail_value(key, text) for key, text in self.details}
         message = _message(self.code, value, self.column, details)
         return replace(self, value=value, message=message, details=())

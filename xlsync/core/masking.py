@@ -14,7 +14,10 @@ Policy (同步脱敏 = 是, the default), by what a value is, not by which colum
 - 变更记录 详情 of a personal field says only that the field changed;
 - 校验问题 rows: the quoted 内容 is masked by the column it came from (列), and so is the
   message that quotes it (`mask_quoted`, the same rendering as `Finding.masked`).
-Names are kept: the principal and the county office need them to act. School years
+- a 安全事件 (issue 19.4) is the exception to names: the child's name becomes a keyed
+  pseudonym and what was found and done is withheld, wherever the event shows (安全事件汇总,
+  its lines of 逾期清单, findings on the 安全事件 sheet); 概览 counts events by class only.
+Names are kept otherwise: the principal and the county office need them to act. School years
 (2026-2027) and dates in messages are kept: they are not personal.
 """
 
@@ -201,6 +204,7 @@ def mask_rows(rows: list[list[Any]], key: bytes | None = None) -> list[list[Any]
         )
     if {ISSUE_VALUE, ISSUE_COLUMN, ISSUE_MESSAGE} <= set(header):
         _mask_issues(header, rows, masked)
+    _mask_incidents(header, rows, masked, key)  # issue 19.4
     return masked
 
 
@@ -237,3 +241,49 @@ def mask_message(text: str) -> str:
 def mask_failures(failed: list[dict[str, str]]) -> list[dict[str, str]]:
     """Files that could not be read, as the CLI prints them: their messages masked."""
     return [{**item, "message": mask_message(item.get("message") or "")} for item in failed]
+
+
+# ---- issue 19.4: a 安全事件 leaves the school without the child's name or what happened
+
+WITHHELD = "（只在校内查看）"
+INCIDENT_TEXT_COLUMNS = ("发现情况", "处理结果", "跟进")  # what was found and done: never sent
+INCIDENT_SHEET_NAMES = ("安全事件",)  # the class sheet, as 校验问题 names it
+
+
+def incident_private(sheet: Any, column: Any) -> bool:
+    """A cell of a class's 安全事件 sheet that names the child or tells what happened."""
+    return sheet in INCIDENT_SHEET_NAMES and column in ("学生姓名", *INCIDENT_TEXT_COLUMNS)
+
+
+def incident_pseudonym(class_name: Any, name: Any, key: bytes | None) -> str:
+    """The stand-in for a child named in a 安全事件: the same in 安全事件汇总 and 逾期清单, so
+    the county can tell two events of one child apart from two children, and unlike the
+    学生编号 of 全校档案 (which would lead back to the name)."""
+    if name in (None, ""):
+        return ""
+    return pseudonym(f"安全事件|{class_name or ''}|{name}", key)
+
+
+def _mask_incidents(
+    header: list[str], rows: list[list[Any]], masked: list[list[Any]], key: bytes | None
+) -> None:
+    """Rows about a 安全事件, masked further than the cells alone say: in 安全事件汇总 the name
+    becomes `incident_pseudonym`, 学生编号 goes and the free text is withheld; in 逾期清单 an
+    event's line names the child by the same pseudonym; in 校验问题 a finding on the 安全事件
+    sheet quotes neither the name nor the text."""
+    from xlsync.core.incidents import RULE  # imported here: incidents imports the findings
+
+    at = {h: i for i, h in enumerate(header)}
+    for row, out in zip(rows[1:], masked[1:], strict=True):
+        cell = dict(zip(header, row, strict=False))
+        if "发现情况" in at:  # 安全事件汇总
+            out[at["学生姓名"]] = incident_pseudonym(cell.get("班级"), cell.get("学生姓名"), key)
+            for text in (*INCIDENT_TEXT_COLUMNS, "学生编号"):
+                if text in at and out[at[text]] not in (None, ""):
+                    out[at[text]] = WITHHELD if text != "学生编号" else None
+        elif "帮扶事项" in at and "学生" in at and cell.get("帮扶事项") == RULE:  # 逾期清单
+            out[at["学生"]] = incident_pseudonym(cell.get("班级"), cell.get("学生"), key)
+        elif incident_private(cell.get("工作表"), cell.get(ISSUE_COLUMN)) and cell.get(ISSUE_VALUE):
+            typed = str(cell[ISSUE_VALUE])
+            out[at[ISSUE_VALUE]] = WITHHELD
+            out[at[ISSUE_MESSAGE]] = str(out[at[ISSUE_MESSAGE]]).replace(mask_text(typed), WITHHELD)

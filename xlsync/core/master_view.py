@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlsync.core import left_behind
+from xlsync.core import incidents, left_behind
 from xlsync.core.formula import Formula
 
 PERCENT = "0.0%"
@@ -48,12 +48,14 @@ CHECK_LABEL = "已逾期项数（按逾期清单重算）"  # the COUNTIF cross-
 
 
 def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, Any, str]]:
-    """(label, value, number format) of each 概览 line, headline first: children with overdue,
+    """(label, value, number format) of each 概览 line: an unreported 安全事件 first (the writers
+    paint it red, see incidents.alarm_labels), then the headline: children with overdue,
     then on-time completion by rule; the raw item count says what it counts. The last line is
     the COUNTIF cross-check (CHECK_LABEL), which the writers hide. None shows as empty."""
     f = figures
     unpaired = "、".join(t["teacher"] for t in f["teachers_without_child"]) or "无"
     return [
+        *incidents.alarm_rows(f),  # issue 19.4: an unreported 安全事件 heads 概览, in red
         ("班级数", f["classes"], ""),
         ("学生数", f["children"], ""),
         ("在读学生", f["studying"], ""),
@@ -67,6 +69,7 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("校验错误", f["errors"], ""),
         ("校验警告", f["warnings"], ""),
         ("校验提示（如旧版模板，不影响汇总）", f.get("notices", 0), ""),
+        *incidents.count_rows(f),  # issue 19.4
         ("建档率", f["complete_rate"], PERCENT),
         ("巩固率", f["retention_rate"], PERCENT),
         ("教师结对覆盖率", f["teacher_coverage"], PERCENT),

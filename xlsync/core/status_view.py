@@ -12,6 +12,7 @@ from typing import Any
 from xlsync.core import left_behind
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.incidents import RULE, Incident, unreported
 from xlsync.core.master_view import CODE_HEADER
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.todo import CURRENT, EARLIER, RECENT, Folded, section_title, todo, unit
@@ -47,8 +48,10 @@ class TodoRow:
     """One row of 逾期提醒 under its header: a section title, or a line linked to a child."""
 
     values: list[Any]
-    source_row: int | None = None  # the child's 学生档案 row
+    source_row: int | None = None  # the child's 学生档案 row (or the event's 安全事件 row)
     title: bool = False
+    sheet: str | None = None  # the sheet `source_row` is on, when not 学生档案
+    alarm: bool = False  # the title of the unreported 安全事件, drawn red
 
 
 def owned_columns(header: Sequence[Any]) -> list[int]:
@@ -143,12 +146,34 @@ def _folded_row(f: Folded) -> TodoRow:
     return TodoRow([OVERDUE, i.child, i.rule, f.text, None, None, i.teacher, f"第{i.row}行"], i.row)
 
 
-def todo_rows(items: Sequence[Item]) -> list[TodoRow]:
-    """逾期提醒 under its header: each section's title and lines (see core/todo.py)."""
+INCIDENT_TITLE = (
+    "紧急：{n} 件安全事件还没有报告。发现当天就要报告公安、民政、教育局等（强制报告），"
+    "报告后在 安全事件 表填上报告对象和报告时间"
+)
+
+
+def incident_rows(incidents: Sequence[Incident]) -> list[TodoRow]:
+    """The first section of 逾期提醒 while any 安全事件 is unreported (issue 19.4)."""
+    waiting = unreported(incidents)
+    if not waiting:
+        return []
+    title = TodoRow([INCIDENT_TITLE.format(n=len(waiting))], title=True, alarm=True)
+    return [title, *(_incident_row(i) for i in waiting)]
+
+
+def _incident_row(i: Incident) -> TodoRow:
+    values = [i.state, i.child, RULE, i.when, i.found, i.days or None, i.teacher]
+    return TodoRow([*values, f"{i.sheet}第{i.row}行"], i.row, sheet=i.sheet)
+
+
+def todo_rows(items: Sequence[Item], incidents: Sequence[Incident] = ()) -> list[TodoRow]:
+    """逾期提醒 under its header: any unreported 安全事件 first, then each section's title and
+    lines (see core/todo.py)."""
     plan = todo(items)
-    if plan.empty:
+    first = incident_rows(incidents)
+    if plan.empty and not first:
         return [TodoRow(["", NOTHING_TO_DO])]
-    rows = [_title(CURRENT, len(plan.current))]
+    rows = [*first, _title(CURRENT, len(plan.current))]
     rows += [_item_row(i) for i in plan.current]
     if plan.recent:
         rows += [_title(RECENT, len(plan.recent)), *(_item_row(i) for i in plan.recent)]

@@ -112,11 +112,16 @@ def style_header(sheet: XlSheet, width: int, widths: Iterable[float] = ()) -> No
 
 
 def status_formats(cells: Any) -> None:
-    """Excel's own rules colour each cell holding exactly a status (逾期清单's 状态 column):
-    three calls however long the list, and right again after the lead edits a cell."""
+    """Excel's own rules colour each cell containing a status (逾期清单's and 安全事件汇总's 状态
+    column, where an unreported event reads 已逾期（未报告）), as the file writer's rules do:
+    three calls however long the list, and right again after the lead edits a cell. The cell
+    is INDIRECT("RC",FALSE): Excel reads a relative reference of a rule added through
+    COM/AppleScript relative to the active cell (see excel/render.py)."""
     for status, (fill, font) in STATUS_STYLES.items():
-        cells.conditional_formats.add_cell_value(
-            "equal_to", f'="{status}"', fill_color=rgb(fill), font_color=rgb(font)
+        cells.conditional_formats.add_custom(
+            f'=ISNUMBER(SEARCH("{status}",INDIRECT("RC",FALSE)))',
+            fill_color=rgb(fill),
+            font_color=rgb(font),
         )
 
 

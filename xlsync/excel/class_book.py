@@ -16,6 +16,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
@@ -39,8 +40,9 @@ def write_status(
     items: Sequence[Item],
     caption: Caption = NO_CAPTION,
     facts: Facts | None = None,
+    incidents: Sequence[Incident] = (),
 ) -> None:
-    """Replace the status columns of 学生档案 and the 逾期提醒 sheet."""
+    """Replace the status columns of 学生档案 and the 逾期提醒 sheet (unreported 安全事件 first)."""
     grid = read_grid(book.sheets[table.source_sheet])
     draw(
         book,
@@ -48,7 +50,7 @@ def write_status(
             table.source_sheet, grid, table.header_row, table.data.index, rules, items, facts
         ),
     )
-    draw(book, spec.todo_spec(items, table.source_sheet, caption))
+    draw(book, spec.todo_spec(items, table.source_sheet, caption, incidents))
 
 
 # ------------------------------------------------------------------ 校验本表

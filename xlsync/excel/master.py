@@ -16,11 +16,13 @@ from typing import Any
 import pandas as pd
 
 from xlsync.core.formula import sum_formula
+from xlsync.core.incidents import alarm_labels
 from xlsync.core.master_view import (
     AS_OF_NAME,
     CHECK_LABEL,
     DATE_FORMAT,
     PERCENT,
+    STATUS_STYLES,
     SUM_COLUMNS,
     as_of_formula,
     chart_blocks,
@@ -29,6 +31,7 @@ from xlsync.core.master_view import (
     issue_links,
     overview_title,
 )
+from xlsync.core.obligations import OVERDUE
 from xlsync.core.render.layout import Column, key_columns, measure_rows, page_plan, row_heights
 from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup, link_tip
 from xlsync.core.tables import column_letter
@@ -37,6 +40,7 @@ from xlsync.excel.book import (
     XlSheet,
     fresh_sheet,
     rate_scale,
+    rgb,
     status_formats,
     style_header,
     write_rows,
@@ -44,10 +48,18 @@ from xlsync.excel.book import (
 from xlsync.excel.printing import page_setup
 from xlsync.schema import RESULT_SHEETS
 
-OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
-    RESULT_SHEETS[:8]
-)
-DROPOUT_REPORT = RESULT_SHEETS[8]  # issue 19.5: 控辍保学月报
+(
+    OVERVIEW,
+    INCIDENT_LIST,  # issue 19.4
+    OVERDUE_LIST,
+    CHILDREN,
+    RECORDS,
+    CLASS_STATS,
+    TEACHER_STATS,
+    ISSUES,
+    CHANGES,
+    DROPOUT_REPORT,  # issue 19.5: 控辍保学月报
+) = RESULT_SHEETS
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
@@ -126,9 +138,12 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
     ]
     write_rows(sheet, 1, 1, rows)  # text quote-prefixed, the COUNTIF (a Formula) as a formula
     sheet.range((1, 1)).font.bold = True
+    alarms = alarm_labels(figures)
     for row, (label, _, number_format) in enumerate(lines, start=4):
         if number_format:
             sheet.range((row, 2)).number_format = number_format
+        if label in alarms:  # an unreported 安全事件: red, as the file writer paints it
+            _alarm(sheet.range((row, 1), (row, 2)))
         if label == CHECK_LABEL:  # a check, not a figure: out of the principal's view
             sheet.range((row, 1)).row_height = 0  # Excel hides a row of height 0
     sheet.range((1, 1)).column_width, sheet.range((1, 2)).column_width = 46, 12
@@ -148,6 +163,12 @@ def write_overview(sheet: XlSheet, figures: dict[str, Any], meta: dict[str, str]
             chart.chart_type = "bar_clustered"
             chart.set_source_data(sheet.range((row, 1), (row + len(counts), 2)))
         row += len(counts) + 1
+
+
+def _alarm(cells: Any) -> None:
+    """Red like 已逾期, bold: the file writer's look of an unreported 安全事件 line."""
+    fill, font = STATUS_STYLES[OVERDUE]
+    cells.color, cells.font.color, cells.font.bold = rgb(fill), rgb(font), True
 
 
 def _caption(meta: dict[str, str]) -> Caption:
@@ -170,7 +191,7 @@ def write_master(
         sheet = fresh_sheet(book, name, after=previous)
         frame = tables[name]
         write_table(sheet, frame, _caption(meta))
-        if name == OVERDUE_LIST and len(frame):
+        if name in (OVERDUE_LIST, INCIDENT_LIST) and len(frame):
             status_formats(sheet.range((2, 1), (len(frame) + 1, 1)))
         elif name == ISSUES and len(frame):
             _link_issues(sheet, frame, master)

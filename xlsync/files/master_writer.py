@@ -19,18 +19,20 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.formula import Formula, sum_formula
+from xlsync.core.incidents import alarm_labels
 from xlsync.core.master_view import (
     AS_OF_NAME,
     CHECK_LABEL,
     DATE_FORMAT,
     PERCENT,
     RATE_SCALE,
+    STATUS_STYLES,
     SUM_COLUMNS,
     as_of_formula,
     chart_blocks,
@@ -39,6 +41,7 @@ from xlsync.core.master_view import (
     issue_links,
     overview_title,
 )
+from xlsync.core.obligations import OVERDUE
 from xlsync.core.render.layout import (
     Column,
     frame_heights,
@@ -64,10 +67,18 @@ from xlsync.files.sheets import (
 from xlsync.schema import RESULT_SHEETS
 
 OWNED_SHEETS = RESULT_SHEETS
-OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
-    OWNED_SHEETS[:8]
-)
-DROPOUT_REPORT = OWNED_SHEETS[8]  # issue 19.5: 控辍保学月报
+(
+    OVERVIEW,
+    INCIDENT_LIST,  # issue 19.4
+    OVERDUE_LIST,
+    CHILDREN,
+    RECORDS,
+    CLASS_STATS,
+    TEACHER_STATS,
+    ISSUES,
+    CHANGES,
+    DROPOUT_REPORT,  # issue 19.5: 控辍保学月报
+) = OWNED_SHEETS
 LINK_FONT = Font(color="0563C1", underline="single")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
@@ -231,9 +242,12 @@ def _write_overview(
     append_values(ws, [subtitle])
     ws.append([])
     formulas = {}
+    alarms = alarm_labels(figures)
     for label, value, number_format in figure_rows(figures, OVERDUE_LIST):
         append_values(ws, [label, value])
         ws.cell(ws.max_row, 2).number_format = number_format or "General"
+        if label in alarms:
+            _alarm(ws, ws.max_row)
         if isinstance(value, Formula) and value.cached is not None:
             formulas[f"B{ws.max_row}"] = value.cached
         ws.row_dimensions[ws.max_row].hidden = label == CHECK_LABEL  # a check, not a figure
@@ -251,6 +265,14 @@ def _write_overview(
             _bar_chart(ws, title, first, ws.max_row, f"{anchor_col}4", number_format)
     _overview_page(ws, meta)
     return formulas
+
+
+def _alarm(ws: Worksheet, row: int) -> None:
+    """An unreported 安全事件 line of 概览: red like 已逾期, bold (issue 19.4)."""
+    fill, font = STATUS_STYLES[OVERDUE]
+    for cell in ws[row][:2]:
+        cell.fill = PatternFill("solid", fgColor=fill)
+        cell.font = Font(bold=True, color=font)
 
 
 def _overview_page(ws: Worksheet, meta: dict[str, str]) -> None:
@@ -277,7 +299,7 @@ def write_master(
         edit = write_frame(ws, tables[name], name in BULK_SHEETS, _caption(meta, name))
         if edit:
             edits[name] = edit
-        if name == OVERDUE_LIST:
+        if name in (OVERDUE_LIST, INCIDENT_LIST):
             status_colours(ws, f"A2:A{max(2, len(tables[name]) + 1)}")
         elif name == ISSUES:
             _link_issues(ws, tables[name], path)

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render.spec import NO_CAPTION, Caption
@@ -36,11 +37,12 @@ def refresh_class_workbook(
     findings: Sequence[Finding],
     caption: Caption = NO_CAPTION,
     facts: Facts | None = None,
+    incidents: Sequence[Incident] = (),
 ) -> bool:
     """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged."""
     workbook = open_for_update(path)
     before = _looks(workbook, table.source_sheet)
-    status_owned = draw_status(workbook, table, rules, items, caption, facts)
+    status_owned = draw_status(workbook, table, rules, items, caption, facts, incidents)
     draw_marks(workbook, findings, caption)
     if _looks(workbook, table.source_sheet) == before:
         return False

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText
 
 from xlsync.core.calendar import Rule
+from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render.class_book import status_spec, todo_spec
@@ -35,10 +36,11 @@ def write_status(
     items: Sequence[Item],
     caption: Caption = NO_CAPTION,
     facts: Facts | None = None,
+    incidents: Sequence[Incident] = (),
 ) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet of one class workbook."""
     workbook = open_for_update(path)
-    owned = draw_status(workbook, table, rules, items, caption, facts)
+    owned = draw_status(workbook, table, rules, items, caption, facts, incidents)
     save_workbook(workbook, path, owned=owned)
 
 
@@ -49,15 +51,17 @@ def draw_status(
     items: Sequence[Item],
     caption: Caption = NO_CAPTION,
     facts: Facts | None = None,
+    incidents: Sequence[Incident] = (),
 ) -> Owned:
-    """Draw the status columns and 逾期提醒 into a loaded workbook; what they own."""
+    """Draw the status columns and 逾期提醒 (unreported 安全事件 first) into a loaded
+    workbook; what they own."""
     ws = workbook[table.source_sheet]
     grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     spec = status_spec(
         table.source_sheet, grid, table.header_row, table.data.index, rules, items, facts
     )
     draw(workbook, spec)
-    draw(workbook, todo_spec(items, table.source_sheet, caption))
+    draw(workbook, todo_spec(items, table.source_sheet, caption, incidents))
     widen_checks(workbook)  # drop-downs on every row a school year needs (files/ranges.py)
     return owning(frozenset({STATUS_SHEET}), {spec.name: _columns(spec)})
 

@@ -20,6 +20,7 @@ import pandas as pd
 from xlsync.core.calendar import Rule
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.findings import Finding
+from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
@@ -277,8 +278,10 @@ def write_status(
     rules: Sequence[Rule],
     items: Sequence[Item],
     facts: Facts | None = None,
+    incidents: Sequence[Incident] = (),
 ) -> None:
-    """Status columns of 学生档案 and the 逾期提醒 tab, in one atomic request."""
+    """Status columns of 学生档案 and the 逾期提醒 tab (unreported 安全事件 first), in one
+    atomic request."""
     tabs = _tabs(client, sid)
     students = tabs[STUDENTS.name]
     ids = {t: tabs[t]["properties"]["sheetId"] for t in tabs}
@@ -295,7 +298,7 @@ def write_status(
     requests = _grow(sheet_id, students["properties"]["gridProperties"], block)
     requests += render.clear(block, sheet_id, students.get("conditionalFormats", []))
     requests += render.draw(block, sheet_id, ids)
-    todo = spec.todo_spec(items, table.source_sheet)
+    todo = spec.todo_spec(items, table.source_sheet, incidents=incidents)
     todo_id = max(ids.values()) + 1
     requests += _replace_tab(tabs, todo, todo_id) + render.draw(todo, todo_id, ids)
     client.http_client.batch_update(sid, {"requests": requests})
@@ -435,7 +438,8 @@ def refresh_class(
     items: Sequence[Item],
     findings: Sequence[Finding],
     facts: Facts | None = None,
+    incidents: Sequence[Incident] = (),
 ) -> None:
     """Everything xlsync writes into a class sheet: status, 逾期提醒 and marks (汇总, 检查台账)."""
-    write_status(client, sid, book.students, rules, items, facts)
+    write_status(client, sid, book.students, rules, items, facts, incidents)
     annotate(client, sid, book, findings)

@@ -68,6 +68,7 @@ def check(
             mine(item, findings),
             evaluated.inputs.config.caption(item.class_name, evaluated.as_of),
             facts(item),
+            mine(item, evaluated.incidents),
         )
         (result.refreshed if changed else result.current).append(item.book.file)
 
@@ -82,6 +83,7 @@ def check(
             mine(item, evaluated.items),
             mine(item, findings),
             facts(item),
+            mine(item, evaluated.incidents),
         )
         result.refreshed.append(item.book.file)
 

@@ -30,6 +30,7 @@ from xlsync.core.consolidate import (
     SchoolResult,
     class_stats,
     dropout_report,
+    incident_list,
     issue_list,
     overdue_list,
     overview,
@@ -38,6 +39,7 @@ from xlsync.core.consolidate import (
     teacher_stats,
 )
 from xlsync.core.duties import school_duties
+from xlsync.core.incidents import school_incidents
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import evaluate
 from xlsync.core.roster import children_of
@@ -125,6 +127,9 @@ class ConsolidateResult:
             "complete_rate": f["complete_rate"],
             "retention_rate": f["retention_rate"],
             "left_behind": f.get("left_behind"),  # issue 19.2
+            "incidents": f.get("incidents", 0),  # issue 19.4: 安全事件, all / late / unreported
+            "incidents_late": f.get("incidents_late", 0),
+            "incidents_open": f.get("incidents_open", 0),
             "failed_files": mask_failures(self.failed),
             "stale_files": f["stale_files"],
             "parsed_files": self.parsed,
@@ -447,7 +452,18 @@ def _evaluate(
     items = evaluate(children, rules, calendar, as_of)
     rate = complete_rate([i.book for i in items_in], report.findings)
     duties = school_duties(config, children, rate, [i.class_name for i in items_in])
-    return SchoolResult(as_of, config, calendar, rules, results, findings, items, duties, failed)
+    return SchoolResult(
+        as_of,
+        config,
+        calendar,
+        rules,
+        results,
+        findings,
+        items,
+        duties,
+        failed,
+        school_incidents(items_in, as_of),
+    )
 
 
 def _rebuild(
@@ -462,6 +478,7 @@ def _rebuild(
         mw.CHILDREN: kids,
         mw.RECORDS: school_records(school),
         mw.OVERDUE_LIST: overdue_list(school),
+        mw.INCIDENT_LIST: incident_list(school),
         mw.CLASS_STATS: class_stats(school),
         mw.TEACHER_STATS: teacher_stats(school),
         mw.ISSUES: issue_list(school),

@@ -12,6 +12,7 @@ from typing import Any
 from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
 from xlsync.core.findings import Report
+from xlsync.core.incidents import Incident, school_incidents
 from xlsync.core.left_behind import Facts, facts_of
 from xlsync.core.masking import mask_failures, pseudonym
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
@@ -35,6 +36,7 @@ class OverdueResult:
     school: SchoolDuties
     report: Report = field(default_factory=Report)
     written: list[str] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)  # issue 19.4: every 安全事件
 
     @property
     def notes(self) -> list[str]:
@@ -74,6 +76,7 @@ class OverdueResult:
             "school": self.school.to_dict(),
             "failed_files": mask_failures(self.inputs.failed),
             "written": self.written,
+            "incidents": [i.to_dict() for i in self.incidents],
         }
 
 
@@ -105,10 +108,11 @@ def overdue(
     read = [item.class_name for item in inputs.items]
     duties = school_duties(inputs.config, children, rate, read)
     result = OverdueResult(as_of, inputs, rules, children, items, duties, report)
+    result.incidents = school_incidents(inputs.items, as_of)
     if write:
 
-        def mine(item: ClassInput) -> list[Item]:
-            return [i for i in items if i.file == item.book.file]
+        def mine(item: ClassInput, found: Sequence[Any] = items) -> list[Any]:
+            return [i for i in found if i.file == item.book.file]
 
         result.written = write_each(
             inputs,
@@ -119,6 +123,7 @@ def overdue(
                 mine(item),
                 inputs.config.caption(item.class_name, as_of),
                 facts_of(item.book.students, as_of, inputs.config),
+                mine(item, result.incidents),
             ),
             lambda item, client, sid: _write_sheet(
                 client,
@@ -127,16 +132,23 @@ def overdue(
                 rules,
                 mine(item),
                 facts_of(item.book.students, as_of, inputs.config),
+                mine(item, result.incidents),
             ),
         )
     return result
 
 
 def _write_sheet(
-    client: Any, sid: str, table: Any, rules: list[Rule], items: list[Item], facts: Facts
+    client: Any,
+    sid: str,
+    table: Any,
+    rules: list[Rule],
+    items: list[Item],
+    facts: Facts,
+    incidents: list[Incident],
 ) -> None:
     from xlsync.google.class_sheets import (
         write_status,  # gspread: imported only when used
     )
 
-    write_status(client, sid, table, rules, items, facts)
+    write_status(client, sid, table, rules, items, facts, incidents)

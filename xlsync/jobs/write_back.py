@@ -152,10 +152,12 @@ def _write(
     """Write one class; afterwards the cache knows the new content as already read."""
     book, sid = result.item.book, google_id(str(target.key))
     facts = facts_of(book.students, school.as_of, school.config)
+    # its 安全事件 follow from the file and the as-of date, which the skip already compares
+    incidents = [i for i in school.incidents if i.file == book.file]
     if sid:
         from xlsync.google.class_sheets import fetch_class_grids, refresh_class
 
-        refresh_class(google.client(), sid, book, school.rules, items, findings, facts)
+        refresh_class(google.client(), sid, book, school.rules, items, findings, facts, incidents)
         grids = fetch_class_grids(google.client(), sid)
         target.digest = grids_digest(grids)
         cache.keep(
@@ -164,7 +166,7 @@ def _write(
         return True
     caption = school.config.caption(result.item.class_name, school.as_of)
     if not refresh_class_workbook(
-        target.key, book.students, school.rules, items, findings, caption, facts
+        target.key, book.students, school.rules, items, findings, caption, facts, incidents
     ):
         return False
     target.digest = content_digest(target.key)

@@ -24,6 +24,12 @@ from xlsync.core.checks.guardianship import (
     no_guardian,
     notice_given,
 )
+from xlsync.core.checks.incidents import (
+    incident_children_exist,
+    incident_reports_after_finding,
+    incident_reports_complete,
+    incident_teachers_known,
+)
 from xlsync.core.checks.left_behind import legacy_type_read, turns_16
 from xlsync.core.checks.links import (
     links_agree,
@@ -85,6 +91,11 @@ CLASS_CHECKS: tuple[Check, ...] = (
     absence_dates_in_order,
     absence_outcomes_dated,
     dropout_status_agrees,
+    # issue 19.4: 安全事件
+    incident_children_exist,
+    incident_reports_after_finding,
+    incident_reports_complete,
+    incident_teachers_known,
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]

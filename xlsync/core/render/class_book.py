@@ -12,6 +12,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, NOTICE, Finding
+from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import Facts
 from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES, hidden_columns
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
@@ -53,6 +54,7 @@ COUNT_STYLE = STATUS_STYLES[OVERDUE]  # 漏做次数 > 0 looks like 已逾期
 STATE_STATUSES = (SOON, DONE)  # what a rule's column can say of this period (待完成 stays plain)
 SECTION_LOOK = Look(fill="DDEBF7", bold=True)  # a section title of 逾期提醒: light blue, bold
 NOTICE_FILL = "DDEBF7"  # the 级别 of a 提示 in 校验结果: light blue, nothing is wrong
+ALARM_LOOK = Look(fill=ERROR_FILL, font=STATUS_STYLES[OVERDUE][1], bold=True)  # 安全事件 title
 LINK_FONT = "0563C1"
 HEADER_LOOK = Look(fill=HEADER_FILL, bold=True, centred=True, wrap=True)
 WRAP = Look(wrap=True)
@@ -167,10 +169,16 @@ def _link(spec: SheetSpec, row: int, column: int, sheet: str, cell: str) -> None
     spec.looks.append((Box(row, column, row, column), Look(font=LINK_FONT)))
 
 
-def todo_spec(items: Sequence[Item], source_sheet: str, caption: Caption = NO_CAPTION) -> SheetSpec:
-    """逾期提醒: the to-do list in its three sections (core/todo.py), each section under a
-    light blue title row, statuses coloured, each line linked to the child's 学生档案 row."""
-    lines = todo_rows(items)
+def todo_spec(
+    items: Sequence[Item],
+    source_sheet: str,
+    caption: Caption = NO_CAPTION,
+    incidents: Sequence[Incident] = (),
+) -> SheetSpec:
+    """逾期提醒: any unreported 安全事件 under a red title, then the to-do list in its three
+    sections (core/todo.py), each under a light blue title row, statuses coloured, each line
+    linked to the child's 学生档案 row (an event's line to its 安全事件 row)."""
+    lines = todo_rows(items, incidents)
     rows = [list(TODO_HEADERS)] + [line.values for line in lines]
     # A section title runs over the empty cells to its right: it sets no width.
     lines_only = [rows[0]] + [line.values for line in lines if not line.title]
@@ -180,9 +188,9 @@ def todo_spec(items: Sequence[Item], source_sheet: str, caption: Caption = NO_CA
     spec.rules = status_rules(Box(2, 1, last, 1))
     for row, line in enumerate(lines, start=2):
         if line.title:
-            spec.looks.append((Box(row, 1, row, width), SECTION_LOOK))
+            spec.looks.append((Box(row, 1, row, width), ALARM_LOOK if line.alarm else SECTION_LOOK))
         elif line.source_row is not None:
-            _link(spec, row, width, source_sheet, f"A{line.source_row}")
+            _link(spec, row, width, line.sheet or source_sheet, f"A{line.source_row}")
     return spec
 
 
