@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 import xlsync.core.checks.template as template_check
 import xlsync.core.upgrade as core_upgrade
 import xlsync.files.upgrade as files_upgrade
+from xlsync.core.config import default_grids
 from xlsync.core.findings import ERROR, NOTICE
 from xlsync.errors import XlsyncError
 from xlsync.files import templates
@@ -198,6 +199,9 @@ def test_explicit_names_of_issue_19s_parts_are_added(tmp_path, monkeypatch):
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
     parts = files_upgrade.upgrade_workbook(path).gaps.parts()
     assert "工作表「安全事件」" in parts and "工作表「缺勤与劝返」" in parts
+    students = next(p for p in parts if p.startswith("「学生档案」表的"))
+    for header in ("寄宿", "残疾类别", "残疾等级", "重病", "最近核实日期"):  # 19.3, 19.6
+        assert header in students, header
     names = load_workbook(path, read_only=True).sheetnames
     assert {"安全事件", "缺勤与劝返"} <= set(names)
 
@@ -271,7 +275,9 @@ def test_new_columns_go_after_a_teachers_own_column_never_over_it(tmp_path, monk
     files_upgrade.upgrade_workbook(path)
     _kept(before, look(path))
     row = headers(path, STUDENTS.name)
-    assert row[-2:] == ["老师自己的列", "测试新列"]
+    added = later_headers(files_upgrade.STUDENTS)  # the real later columns, then the test one
+    assert row[len(earlier(STUDENTS).columns) :] == ["老师自己的列", *added]
+    assert added[-1] == "测试新列"
 
 
 def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypatch):
@@ -282,7 +288,8 @@ def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypa
     monkeypatch.setattr(files_upgrade, "STUDENTS", files_upgrade.CLASS_SHEETS[0])
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch, extra=True)
     files_upgrade.upgrade_workbook(path)
-    assert headers(path, STUDENTS.name)[-1] == "老师自己的列"
+    row = headers(path, STUDENTS.name)
+    assert "老师自己的列" in row and "测试新列" not in row
 
 
 def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
@@ -300,10 +307,12 @@ def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
     assert headers(path, STUDENTS.name)[width].endswith("·本月")  # the status block
     teacher = {k: v for k, v in look(path)[STUDENTS.name]["cells"].items() if _column(k) <= width}
     files_upgrade.upgrade_workbook(path)
-    assert headers(path, STUDENTS.name)[width:] == ["测试新列"]
+    added = later_headers(files_upgrade.STUDENTS)
+    assert headers(path, STUDENTS.name)[width:] == added
     assert run("check", path, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
     after = headers(path, STUDENTS.name)
-    assert after[width] == "测试新列" and after[width + 1].endswith("·本月")
+    assert after[width : width + len(added)] == added
+    assert after[width + len(added)].endswith("·本月")
     cells = look(path)[STUDENTS.name]["cells"]
     assert all(cells.get(k) == v for k, v in teacher.items())
 
@@ -344,7 +353,8 @@ def test_a_master_gets_its_later_columns_sheets_and_school_settings(tmp_path, mo
     _kept(before, look(path))
     wb = load_workbook(path)
     info = {r[0]: r[1] for r in wb[SCHOOL.name].iter_rows(min_row=2, values_only=True)}
-    assert info[last] == "是"  # its default (汇总时更新班级台账)
+    defaults = {r[0]: r[1] for r in default_grids("", "2026-2027")[SCHOOL.name][1:]}
+    assert str(info[last]) == str(defaults[last])  # its default
     for spec in schema["master"]:
         expected = (
             list(spec.headers) if spec.since > 1 else [*earlier(spec).headers, *later_headers(spec)]
@@ -493,7 +503,7 @@ def test_a_workbook_last_saved_by_libreoffice_upgrades_and_opens_again(tmp_path,
     _kept(before, look(path))
     ws = load_workbook(path)[STUDENTS.name]
     number = len(earlier(STUDENTS).columns) + 1
-    assert ws.cell(1, number).value == "测试新列"
+    number = headers(path, STUDENTS.name).index("测试新列") + 1
     assert ws.column_dimensions[ws.cell(1, number).column_letter].width == 15
     assert open_in_libreoffice(path).startswith("OPENED")
 
@@ -516,7 +526,13 @@ def test_a_width_set_for_many_columns_is_split_around_the_new_one(tmp_path, monk
     spans = sorted(
         (d.min, d.max, d.width) for d in ws.column_dimensions.values() if d.min >= number
     )
-    assert spans == [(number, number, 15), (number + 1, number + 30, 9)]
+    added = [c for c in files_upgrade.STUDENTS.columns if c.since > 1]
+    own = [(n, n, c.width) for n, c in enumerate(added, start=number)]
+    assert spans[: len(own)] == own  # each new column its own width
+    rest = spans[len(own) :]  # the teacher's width over the columns after them, in pieces
+    assert rest[0][0] == number + len(own) and rest[-1][1] == number + 30
+    assert all(width == 9 for _, _, width in rest)
+    assert all(a[1] + 1 == b[0] for a, b in zip(rest, rest[1:], strict=False))
     assert open_in_libreoffice(path).startswith("OPENED") if _has_uno() else True
 
 
