@@ -628,3 +628,33 @@ def test_a_workbook_that_is_neither_kind_is_refused_and_left_alone(tmp_path):
     with pytest.raises(XlsyncError, match="既不像班级台账"):
         files_upgrade.upgrade_workbook(path)
     assert path.read_bytes() == data
+
+
+def test_an_old_drop_down_under_a_renamed_column_offers_the_new_values(tmp_path):
+    """假期暂停 (是/否, as the first template's 帮扶规则 had it) keeps its name and every value as
+    typed; only xlsync's old drop-down is replaced by the current one, so 仅假期 can be picked."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = tmp_path / "全校汇总.xlsx"
+    wb = templates.build_master_workbook("测试小学", "2026-2027")
+    ws = wb[RULES.name]
+    number = RULES.headers.index("适用时段") + 1
+    letter = get_column_letter(number)
+    ws.cell(1, number).value = "假期暂停"
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row, number).value = "是" if row % 2 else "否"
+    ws.data_validations.dataValidation = [
+        v for v in ws.data_validations.dataValidation if letter not in str(v.sqref)
+    ]
+    old = DataValidation(type="list", formula1='"是,否"', allow_blank=True, errorStyle="stop")
+    old.add(f"{letter}2:{letter}1001")
+    ws.add_data_validation(old)
+    wb.save(path)
+    before = look(path)[RULES.name]["cells"]
+    done = files_upgrade.upgrade_workbook(path)
+    assert done.written and any("假期暂停 列的下拉" in p for p in done.gaps.parts())
+    after = load_workbook(path)[RULES.name]
+    assert look(path)[RULES.name]["cells"] == before  # header and values as typed
+    lists = [v.formula1 for v in after.data_validations.dataValidation if letter in str(v.sqref)]
+    assert lists == ['"学期中,仅假期,全年"']
+    assert not files_upgrade.upgrade_workbook(path).written
