@@ -658,3 +658,10 @@ def test_an_old_drop_down_under_a_renamed_column_offers_the_new_values(tmp_path)
     lists = [v.formula1 for v in after.data_validations.dataValidation if letter in str(v.sqref)]
     assert lists == ['"学期中,仅假期,全年"']
     assert not files_upgrade.upgrade_workbook(path).written
+
+
+def test_a_dry_run_may_look_into_a_workbook_that_is_open(tmp_path, monkeypatch, run):
+    path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
+    (tmp_path / f"~${path.name}").write_bytes(b"lock")
+    result = run("upgrade", path, "--dry-run")
+    assert result.exit_code == 0 and "工作表「安全事件」" in result.output

@@ -91,9 +91,33 @@ class _Found:
 def upgrade_workbook(path: Path, dry_run: bool = False) -> Upgrade:
     """Add what `path` lacks of the current template (`dry_run`: only say what)."""
     workbook = _load(path, dry_run)
-    master = looks_like_master(workbook.sheetnames) and not looks_like_class_book(
-        workbook.sheetnames
-    )
+    plan = _plan(workbook, path)
+    rebuilt = RESULT_SHEETS if plan.master else ()
+    if not plan.gaps or dry_run:
+        if plan.gaps:
+            ensure_rewritable(path, rebuilt)  # a dry run foretells a refusal too
+        return Upgrade(path, plan.master, plan.gaps, False)
+    owned = _apply(workbook, plan.gaps, plan.found, plan.master)
+    for place, col, check in plan.stale:
+        _renew_check(place.ws, col, check)
+    finish = protected if plan.master else None  # the master stays encrypted when it was
+    save_workbook(workbook, path, rebuilt_sheets=rebuilt, owned=owned, finish=finish)
+    return Upgrade(path, plan.master, plan.gaps, True)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one loaded workbook is and what upgrading it would do."""
+
+    master: bool
+    found: dict[str, _Found]
+    gaps: Gaps
+    stale: list[tuple[_Found, Column, DataValidation]]
+
+
+def _plan(workbook: Workbook, path: Path) -> _Plan:
+    names = workbook.sheetnames
+    master = looks_like_master(names) and not looks_like_class_book(names)
     specs = MASTER_CONFIG_SHEETS if master else CLASS_SHEETS
     found = _find(workbook, specs, master)
     if not master and STUDENTS.name not in found:
@@ -104,16 +128,7 @@ def upgrade_workbook(path: Path, dry_run: bool = False) -> Upgrade:
     gaps = gaps_of(specs, {n: f.positions for n, f in found.items()}, _school_items(found))
     stale = _stale_checks(found, specs)
     gaps = replace(gaps, checks=tuple(_check_part(place, col) for place, col, _ in stale))
-    rebuilt = RESULT_SHEETS if master else ()
-    if not gaps or dry_run:
-        if gaps:
-            ensure_rewritable(path, rebuilt)  # a dry run foretells a refusal too
-        return Upgrade(path, master, gaps, False)
-    owned = _apply(workbook, gaps, found, master)
-    for place, col, check in stale:
-        _renew_check(place.ws, col, check)
-    save_workbook(workbook, path, rebuilt_sheets=rebuilt, owned=owned, finish=_finish(master))
-    return Upgrade(path, master, gaps, True)
+    return _Plan(master, found, gaps, stale)
 
 
 def _load(path: Path, dry_run: bool) -> Workbook:
@@ -131,10 +146,6 @@ def _load(path: Path, dry_run: bool) -> Workbook:
             f"「{path.name}」打不开（文件可能已损坏，或不是 Excel 工作簿），xlsync 没有改动它。"
             "请在 Excel 或 WPS 中打开它，另存为 .xlsx 后再试。"
         ) from None
-
-
-def _finish(master: bool) -> Any:
-    return protected if master else None  # the master stays encrypted when it was
 
 
 def _head(ws: Worksheet) -> list[list[Any]]:
