@@ -100,11 +100,6 @@ def template_made(specs: Sequence[Sheet], found: Mapping[str, Positions]) -> boo
     return all(found.get(s.name) for s in specs if not is_later(s))
 
 
-def without_sheets(gaps: Gaps) -> Gaps:
-    """`gaps` without the whole sheets (only the columns and settings)."""
-    return Gaps(tuple(g for g in gaps.sheets if not g.whole), gaps.school_rows)
-
-
 def outdated_finding(file: str, gaps: Gaps, master: bool = False) -> Finding | None:
     """The one 提示 of a workbook the current template would add to (None when it is current)."""
     if not gaps:
