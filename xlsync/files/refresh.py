@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.status_view import MARKS_SHEET
@@ -34,11 +35,12 @@ def refresh_class_workbook(
     items: Sequence[Item],
     findings: Sequence[Finding],
     caption: Caption = NO_CAPTION,
+    facts: Facts | None = None,
 ) -> bool:
     """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged."""
     workbook = open_for_update(path)
     before = _looks(workbook, table.source_sheet)
-    status_owned = draw_status(workbook, table, rules, items, caption)
+    status_owned = draw_status(workbook, table, rules, items, caption, facts)
     draw_marks(workbook, findings, caption)
     if _looks(workbook, table.source_sheet) == before:
         return False
@@ -96,7 +98,10 @@ BLANK = (None, None, None, None, "General")
 
 
 def _value(value: Any) -> Any:
-    """A date as the date-time a loaded workbook holds for it (both are the same cell)."""
+    """A date as the date-time a loaded workbook holds for it (both are the same cell); an
+    empty string as the empty cell a saved one becomes (a finding with no value, 校验结果)."""
+    if value == "":
+        return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value

@@ -23,6 +23,7 @@ from typing import Any
 from xlsync.core.classbook import assemble_class_book
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
+from xlsync.core.left_behind import facts_of, settings_of
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import Item
 from xlsync.errors import XlsyncError
@@ -150,10 +151,11 @@ def _write(
 ) -> bool:
     """Write one class; afterwards the cache knows the new content as already read."""
     book, sid = result.item.book, google_id(str(target.key))
+    facts = facts_of(book.students, school.as_of, school.config)
     if sid:
         from xlsync.google.class_sheets import fetch_class_grids, refresh_class
 
-        refresh_class(google.client(), sid, book, school.rules, items, findings)
+        refresh_class(google.client(), sid, book, school.rules, items, findings, facts)
         grids = fetch_class_grids(google.client(), sid)
         target.digest = grids_digest(grids)
         cache.keep(
@@ -162,7 +164,7 @@ def _write(
         return True
     caption = school.config.caption(result.item.class_name, school.as_of)
     if not refresh_class_workbook(
-        target.key, book.students, school.rules, items, findings, caption
+        target.key, book.students, school.rules, items, findings, caption, facts
     ):
         return False
     target.digest = content_digest(target.key)
@@ -183,6 +185,7 @@ def _inputs_digest(school: SchoolResult, items: list[Item], findings: list[Findi
         "code": code_fingerprint(),
         "as_of": school.as_of.isoformat(),
         "rules": [repr(r) for r in school.rules],
+        "left_behind": repr(settings_of(school.config)),  # the 留守 columns' threshold
         "items": [i.to_dict() for i in items],
         "findings": [f.to_dict() for f in findings],
     }
