@@ -169,7 +169,7 @@ def test_an_old_workbook_gets_no_new_finding_and_no_check_item(tmp_path):
     report = validated(path)
     assert [(f.code, f.severity) for f in report.findings] == [
         ("term-renamed", "提示"),
-        ("template-outdated", "提示"),  # issue 19.7: `xlsync upgrade` would add the new parts
+        ("template-outdated", "提示"),  # issue 19.7: the one 提示 that upgrade would add them
     ]
     children = children_of(ClassInput(read_class_workbook(path), "一班"))
     calendar = read_calendar(CONFIG)

