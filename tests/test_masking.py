@@ -190,3 +190,15 @@ def test_no_personal_value_reaches_a_log(secret, address):
     assert len(logs) >= 6 and "Invalid value" in logs[0] + logs[1] and "ValueError" in logs[2]
     for log in logs:
         assert _no_window_of(digits, log) and address[6:] not in log, log
+
+
+def test_a_named_illness_leaves_the_school_as_yes_only():
+    """重病 (issue 19.3) may name the illness: health data that only 是/否 of leaves."""
+    rows = [
+        ["姓名", "重病"],
+        ["王小明", "白血病，在省儿童医院治疗"],
+        ["李华", "否"],
+        ["赵强", "是"],
+    ]
+    assert [r[1] for r in mask_rows(rows)[1:]] == ["是", "否", "是"]
+    assert mask_cell("先天性心脏病", "重病") == "是"

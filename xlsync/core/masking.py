@@ -11,6 +11,8 @@ Policy (同步脱敏 = 是, the default), by what a value is, not by which colum
   IDs): all stars;
 - 家庭住址: cut after a township (镇, 乡 or 街道) near the start; addresses inside free text
   (…村…组/号) are replaced by 「（地址已隐去）」;
+- 重病 (issue 19.3) leaves as 是/否 only: a named illness is health data the county does not
+  need to count children (残疾类别/等级 and the health choices are coded categories and stay);
 - 变更记录 详情 of a personal field says only that the field changed;
 - 校验问题 rows: the quoted 内容 is masked by the column it came from (列), and so is the
   message that quotes it (`mask_quoted`, the same rendering as `Finding.masked`).
@@ -32,6 +34,7 @@ from typing import Any
 ADDRESS_COLUMNS = ("家庭住址", "委托照护人住址")  # the second: issue 19.1
 PSEUDONYM_COLUMNS = ("身份证号", "学籍号", "学生编号")
 BIRTH_COLUMNS = ("出生日期",)
+ILLNESS_COLUMNS = ("重病",)  # 否, 是, or the illness named: only 是/否 leaves
 PERSONAL_FIELDS = (
     "身份证号",
     "学籍号",
@@ -112,6 +115,11 @@ def mask_detail(text: str) -> str:
     return "；".join(parts)
 
 
+def illness_shown(text: str) -> str:
+    """重病 as it may leave the school: 否 as typed, anything else (是, or the illness) as 是."""
+    return text if text.strip() in ("", "否") else "是"
+
+
 def mask_quoted(text: str, column: str = "") -> str:
     """A value quoted in a message, masked by the column it came from and by what it is: an ID
     or 学籍号 keeps its shape (letters, length) with every digit a star, so a teacher still sees
@@ -120,6 +128,8 @@ def mask_quoted(text: str, column: str = "") -> str:
         return text
     if column in PSEUDONYM_COLUMNS:
         return re.sub(r"\d", "*", text.translate(_HALF_WIDTH))
+    if column in ILLNESS_COLUMNS:
+        return illness_shown(text)
     if column in BIRTH_COLUMNS:
         return _birth_shown(text)
     if column in ADDRESS_COLUMNS:
@@ -174,6 +184,8 @@ def mask_cell(value: Any, header: str = "", key: bytes | None = None) -> Any:
         return pseudonym(value, key)
     if header in BIRTH_COLUMNS:
         return birth_year(value)
+    if header in ILLNESS_COLUMNS:
+        return illness_shown(str(value))
     if isinstance(value, (int, float)):
         if abs(value) < 1_000_000:
             return value
