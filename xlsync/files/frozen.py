@@ -61,7 +61,7 @@ class Frozen:
     dimension: dict[str, bytes] = field(default_factory=dict)  # sheet → <dimension/> or b""
     root: dict[str, bytes] = field(default_factory=dict)  # sheet → original <worksheet …>
     strings: tuple[str, bytes] | None = None  # (part, bytes) of the shared-string table
-    cells: dict[str, dict[str, tuple[Any, int]]] = field(default_factory=dict)  # as loaded
+    cells: dict[str, dict[str, tuple[Any, tuple[int, ...]]]] = field(default_factory=dict)
 
 
 def freeze(content: bytes, busy: Iterable[str]) -> tuple[bytes, Frozen]:
