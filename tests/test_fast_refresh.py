@@ -78,7 +78,7 @@ def _as_excel_writes_rows(xml: bytes) -> bytes:
         b'mc:Ignorable="x14ac" ',
         1,
     )
-    return re.sub(rb"<row ", b'<row x14ac:dyDescent="0.25" ', xml)
+    return re.sub(rb"(<row [^>]*?)(/?>)", rb'\1 x14ac:dyDescent="0.25"\2', xml)
 
 
 def _formats(path: Path, sheet: str) -> dict[str, tuple]:

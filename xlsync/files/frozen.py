@@ -125,19 +125,22 @@ def _cut(
     if found is None or root is None or xml.count(b"<sheetData") != 1 or _unsplicable(xml):
         return None
     data = found.group(0)
-    rows = list(_ROW.finditer(data))
-    if any(not _ROW_NUMBER.search(row.group(1)) for row in rows):
+    if data.count(b"<row") != data.count(_NUMBERED):  # every row says which it is
         return None
-    table = _string_table(archive, strings) if b't="s"' in data else []
-    if table is None:
+    shared = b't="s"' in data
+    if shared and (strings is None or strings not in archive.namelist()):
         return None
-    kept = _kept_rows(rows, table)
+    table = _Strings(archive, strings)
+    kept = _head_rows(data) + _tail_rows(data, table)
     frozen.data[sheet] = data
     frozen.root[sheet] = root.group(0)
     dimension = _DIMENSION.search(xml)
     frozen.dimension[sheet] = dimension.group(0) if dimension else b""
-    body = b"<sheetData>" + b"".join(row.group(0) for row in kept) + b"</sheetData>"
+    body = b"<sheetData>" + b"".join(kept) + b"</sheetData>"
     return xml[: found.start()] + body + xml[found.end() :]
+
+
+_NUMBERED = b'<row r="'
 
 
 def _unsplicable(xml: bytes) -> bool:
@@ -146,19 +149,44 @@ def _unsplicable(xml: bytes) -> bool:
     return bool(_RICH_DATA.search(xml)) or b"<tableParts" in xml
 
 
-def _kept_rows(rows: list[re.Match[bytes]], table: list[str]) -> list[re.Match[bytes]]:
-    """The header rows, and from the end back to the last row surely holding a value every
-    row that may hold one (so the last filled row is among them)."""
-    head = [r for r in rows if _number(r) <= HEADER_SCAN_ROWS]
-    tail: list[re.Match[bytes]] = []
-    for row in reversed(rows):
-        if _number(row) <= HEADER_SCAN_ROWS:
+def _head_rows(data: bytes) -> list[bytes]:
+    """The rows where headers are looked for."""
+    head = []
+    for row in _ROW.finditer(data):
+        if _number(row) > HEADER_SCAN_ROWS:
             break
+        head.append(row.group(0))
+    return head
+
+
+def _tail_rows(data: bytes, table: _Strings) -> list[bytes]:
+    """From the end back to the last row surely holding a value, every row that may hold
+    one (so the last filled row is among them), walked from the end without parsing the rest."""
+    tail: list[bytes] = []
+    end = len(data)
+    while (start := data.rfind(_NUMBERED, 0, end)) >= 0:
+        row = _ROW.match(data, start)
+        if row is None or _number(row) <= HEADER_SCAN_ROWS:
+            break
+        end = start
         if row.group(2) and _VALUE.search(row.group(2)):
-            tail.append(row)
+            tail.append(row.group(0))
             if _surely_filled(row.group(2), table):
                 break
-    return head + tail[::-1]
+    return tail[::-1]
+
+
+class _Strings:
+    """The shared strings as plain text (runs joined), read when a row first needs them."""
+
+    def __init__(self, archive: zipfile.ZipFile, part: str | None) -> None:
+        self.archive, self.part = archive, part
+        self.texts: list[str] | None = None
+
+    def get(self, index: int) -> str:
+        if self.texts is None:
+            self.texts = _string_table(self.archive, self.part) or []
+        return self.texts[index] if 0 <= index < len(self.texts) else ""
 
 
 def _number(row: re.Match[bytes]) -> int:
@@ -166,7 +194,7 @@ def _number(row: re.Match[bytes]) -> int:
     return int(found.group(1)) if found else 0
 
 
-def _surely_filled(row: bytes, table: list[str]) -> bool:
+def _surely_filled(row: bytes, table: _Strings) -> bool:
     """Whether a row holds a cell every reader sees as filled (not empty, not just spaces)."""
     for attrs, body in _CELL.findall(row):
         if not body:
@@ -176,7 +204,7 @@ def _surely_filled(row: bytes, table: list[str]) -> bool:
         kind = _TYPE.search(attrs)
         texts = [html.unescape(t.decode()) for t in _TEXT.findall(body)]
         if kind and kind.group(1) == b"s":
-            texts = [table[int(t)] for t in texts if t.strip().isdigit() and int(t) < len(table)]
+            texts = [table.get(int(t)) for t in texts if t.strip().isdigit()]
         if any(t.strip() for t in texts):
             return True
     return False
