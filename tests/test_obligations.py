@@ -28,8 +28,8 @@ CAL = Calendar(
 )
 
 
-def rule(action="谈心", period="每月", minimum=1, target="全部", remind=7, pause=False) -> Rule:
-    return Rule(action, period, minimum, target, remind, pause, row=2)
+def rule(action="谈心", period="每月", minimum=1, target="全部", remind=7, season="全年") -> Rule:
+    return Rule(action, period, minimum, target, remind, season, row=2)
 
 
 def child(records=(), action="谈心", filed="2026-09-01", **changes) -> Child:
@@ -95,7 +95,7 @@ def test_term_first_and_last_day_count_and_the_day_after_does_not():
 
 
 def test_period_wholly_in_vacation_is_exempt_and_partly_in_a_term_counts():
-    weekly = rule(period="每周", pause=True, remind=2)
+    weekly = rule(period="每周", season="学期中", remind=2)
     # 2027-01-18..24 holds the last term days (to the 22nd); 01-25..31 is wholly vacation.
     result = statuses(weekly, child([], filed="2027-01-18"), "2027-02-02")
     assert result == [("2027-01-18", "2027-01-24", OVERDUE, 9)]

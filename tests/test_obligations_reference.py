@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from xlsync.core.calendar import Calendar, Rule, Term
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Child, evaluate_rule
 from xlsync.core.periods import birthday_in
+from xlsync.core.verification import VERIFY_RULE, verification_items
+from xlsync.schema import SEASONS
 
 DAY = dt.timedelta(days=1)
 
@@ -39,8 +41,11 @@ def judge(
     if not (child.filed <= as_of and start <= as_of and child.filed <= end):
         return None  # the window 建档日期 … as-of is empty, or misses the period
     days = [start + i * DAY for i in range((end - start).days + 1)]
-    if rule.pause_in_vacation and not any(t.start <= d <= t.end for d in days for t in cal.terms):
-        return None
+    in_term = [any(t.start <= d <= t.end for t in cal.terms) for d in days]
+    if rule.season == "学期中" and not any(in_term):
+        return None  # wholly in vacation
+    if rule.season == "仅假期" and all(in_term):
+        return None  # wholly in term
     count = sum(1 for r in child.records.get(rule.action, []) if start <= r <= end and r <= as_of)
     done = count >= rule.minimum
     if current:
@@ -96,7 +101,7 @@ def cases(draw):
         draw(st.integers(1, 3)),
         "全部",
         draw(st.integers(0, 30)),
-        draw(st.booleans()),
+        draw(st.sampled_from(SEASONS)),
         2,
     )
     records = sorted(draw(st.lists(dates, max_size=40)))
@@ -154,7 +159,8 @@ def festival_cases(draw):
         (f"节{n}", d) for n, d in enumerate(sorted(set(draw(st.lists(dates, max_size=4)))))
     )
     cal = Calendar(cal.terms, holidays)
-    rule = Rule("节日慰问", "节日", 1, "全部", draw(st.integers(0, 10)), draw(st.booleans()), 2)
+    season = draw(st.sampled_from(SEASONS))
+    rule = Rule("节日慰问", "节日", 1, "全部", draw(st.integers(0, 10)), season, 2)
     born = draw(st.dates(dt.date(2012, 1, 1), dt.date(2020, 12, 31)))
     records = sorted(draw(st.lists(dates, max_size=20)))
     filed = draw(dates)
@@ -173,3 +179,47 @@ def test_festival_windows_equal_the_day_by_day_reference(case):
         }
     )
     assert engine == festival_reference(child, rule, cal, as_of)
+
+
+def verification_reference(child: Child, cal: Calendar, as_of: dt.date) -> list[tuple]:
+    """篇三's term-start check read literally: walk back from as-of to the day the latest term
+    began; done when 最近核实日期 or 建档日期 lies between that day and as-of; due on the
+    term's 14th day (or its last, for a shorter term), overdue from the day after."""
+    day = as_of
+    while not any(t.start == day for t in cal.terms):
+        day -= DAY
+        if day < cal.terms[0].start:
+            return []
+    term = next(t for t in cal.terms if t.start == day)
+    due = min(term.start + 13 * DAY, term.end)
+    done = any(d is not None and term.start <= d <= as_of for d in (child.verified, child.filed))
+    if done:
+        status = DONE
+    elif as_of > due:
+        status = OVERDUE
+    else:
+        status = SOON if (due - as_of).days <= 7 else OPEN
+    return [(term.start, due, status, (as_of - due).days if status == OVERDUE else 0)]
+
+
+@st.composite
+def verification_cases(draw):
+    cal = draw(calendars())
+    dates = st.dates(cal.terms[0].start - 60 * DAY, cal.terms[-1].end + 60 * DAY)
+    filed, as_of = draw(dates), draw(dates)
+    child = Child("班", "王小明", "k", "张老师", "f", 2, filed, None)
+    child.verified, child.tracks_verification = draw(st.none() | dates), True
+    return cal, child, max(filed, as_of) if draw(st.booleans()) else as_of
+
+
+@settings(max_examples=300, deadline=None)
+@given(verification_cases())
+def test_term_start_check_equals_the_day_by_day_reference(case):
+    cal, child, as_of = case
+    engine = [
+        (i.period_start, i.period_end, i.status, i.days_overdue)
+        for i in verification_items([child], cal, as_of)
+    ]
+    assert all(i.rule == VERIFY_RULE for i in verification_items([child], cal, as_of))
+    expected = verification_reference(child, cal, as_of) if child.filed <= as_of else []
+    assert engine == expected

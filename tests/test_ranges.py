@@ -105,6 +105,7 @@ def _teacher_cells(path: Path) -> dict:
     return {
         (sheet.name, cell.row, cell.column): _state(cell)
         for sheet in CLASS_SHEETS
+        if sheet.name in wb.sheetnames  # an old workbook lacks template version 2's sheets
         for row in wb[sheet.name].iter_rows(max_col=len(sheet.columns) + 3 * (sheet != STUDENTS))
         for cell in row
     }

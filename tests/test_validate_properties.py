@@ -15,7 +15,7 @@ from xlsync.core.config import default_config
 from xlsync.core.idcard import make_id
 from xlsync.core.tables import column_letter
 from xlsync.core.validate import ClassInput, validate_classes
-from xlsync.schema import CHILD_CATEGORIES, RECORDS, STUDENTS, STUDY_PLANS
+from xlsync.schema import CHILD_CATEGORIES, CLASS_SHEETS, RECORDS, STUDENTS, STUDY_PLANS
 
 AS_OF = dt.date(2026, 11, 30)
 CONFIG = default_config(AS_OF)
@@ -64,6 +64,7 @@ def grids_for(students: list[dict], records: list[dict] = ()) -> dict:
         return [list(spec.headers), *[[row.get(h, "") for h in spec.headers] for row in rows]]
 
     return {
+        **{spec.name: grid(spec, []) for spec in CLASS_SHEETS},  # a current template's sheets
         "学生档案": grid(STUDENTS, students),
         "帮扶记录": grid(RECORDS, records),
         "学业帮扶计划": grid(STUDY_PLANS, []),

@@ -41,12 +41,14 @@ from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.sync import parse_interval, run_every
 from xlsync.jobs.sync import sync as sync_job
+from xlsync.jobs.upgrade import upgrade as upgrade_job
 from xlsync.jobs.validate import validate as validate_job
 from xlsync.present import (
     check_lines,
     consolidation_lines,
     overdue_lines,
     sync_lines,
+    upgrade_lines,
     validation_lines,
 )
 from xlsync.schema import CLASS_DIR, MASTER_FILE
@@ -511,6 +513,18 @@ def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
         click.secho(
             "注意：这份文件含有学生的完整个人信息，请加密码（--encrypt）或妥善保管。", fg="yellow"
         )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[台账或文件夹]...", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只列出每个文件要加上的列和工作表，不改动文件")
+@format_option
+@click.pass_context
+def upgrade(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, output: str) -> None:
+    """升级台账：给旧版模板做的班级台账和全校汇总加上新版的列、工作表和学校信息设置（默认：当前文件夹里的全校汇总和全部台账）。原有内容一律不变，改写前自动备份。"""
+    result = upgrade_job(list(paths) or [Path.cwd()], dry_run)
+    emit(output, result, upgrade_lines)
+    ctx.exit(result.exit_code)
 
 
 @cli.command()

@@ -24,7 +24,17 @@ from xlsync.core.school_year import school_year_of
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.school import append_row, create_school, read_master
 from xlsync.files.templates import build_class_workbook
-from xlsync.schema import CLASSES, RECORDS, STUDENTS, STUDY_PLANS, TEACHERS
+from xlsync.schema import (
+    CLASSES,
+    DISABILITY_GRADES,
+    DISABILITY_KINDS,
+    PAIRING_LIMIT_SETTING,
+    RECORDS,
+    SCHOOL,
+    STUDENTS,
+    STUDY_PLANS,
+    TEACHERS,
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = "子涵浩宇欣怡梓轩雨萱俊杰诗琪思远博文佳怡嘉豪一诺雅婷明轩可馨天佑心怡宇航晨曦家乐欣然志强春燕秀英建华桂兰"
@@ -79,22 +89,21 @@ def _child(
     born = dt.date(start_year - 6 - grade, 1, 1) + dt.timedelta(days=rng.randrange(365))
     left_behind = rng.random() < 0.75
     categories = (["留守儿童"] if left_behind else []) + (
-        [rng.choice(["单亲家庭", "建档立卡贫困家庭", "残疾人家庭", "孤儿"])]
-        if rng.random() < 0.3
-        else []
+        [rng.choice(["单亲家庭", "脱贫户", "残疾人家庭", "孤儿"])] if rng.random() < 0.3 else []
     )
     guardian = rng.choices(["祖父母", "外祖父母", "母亲", "父亲", "其他亲属"], [55, 20, 12, 8, 5])[
         0
     ]
     status = rng.choices(["在读", "转出", "辍学"], [97, 2, 1])[0]
     id_number = make_id(REGION, born, number, sex)
+    situation = _situation(grade, id_number, categories)
     return {
         "姓名": _name(rng),
         "性别": sex,
         "出生日期": born,
         "身份证号": id_number,
         "学籍号": "G" + id_number if rng.random() < 0.8 else None,
-        "儿童类别": "、".join(categories or ["其他困境儿童"]),
+        "儿童类别": "、".join(situation.pop("儿童类别") or ["其他困境儿童"]),
         "留守类型": rng.choices(["父母均外出", "父亲外出", "母亲外出"], [60, 30, 10])[0]
         if left_behind
         else None,
@@ -117,7 +126,59 @@ def _child(
         "学习帮手": _name(rng) if rng.random() < 0.5 else None,
         "建档日期": filed,
         "在校状态": status,
+        **situation,
     }
+
+
+# ---- issue 19.3 + 19.6: categories as used now, 寄宿, 残疾, 重病, 最近核实日期, 结对上限
+EXTRA_CATEGORIES = ("低保", "特困", "事实无人抚养儿童", "残疾儿童")
+ILLNESSES = ("先天性心脏病", "白血病", "肾病综合征")
+DEMO_PAIRING_LIMIT = 18  # two teachers share a class of 25 here; 篇四's 4–6 needs more teachers
+
+
+def _situation(grade: int, id_number: str, categories: list[str]) -> dict[str, Any]:
+    """A child's 19.3 fields, drawn from a stream of its own (seeded by the ID number), so the
+    main stream, and with it the rest of the demo school, is what it was before."""
+    rng = random.Random(id_number)
+    extra = [rng.choice(EXTRA_CATEGORIES)] if rng.random() < 0.12 else []
+    disabled = "残疾儿童" in extra
+    written = [
+        "建档立卡贫困家庭" if c == "脱贫户" and rng.random() < 0.3 else c for c in categories
+    ]
+    return {
+        "儿童类别": written + extra,  # a few teachers still write the former 建档立卡 (a 提示)
+        "寄宿": "住校" if grade >= 4 and rng.random() < 0.4 else "走读",
+        "残疾类别": rng.choice(DISABILITY_KINDS) if disabled else None,
+        "残疾等级": rng.choice(DISABILITY_GRADES[1:]) if disabled and rng.random() < 0.7 else None,
+        "重病": rng.choice(ILLNESSES) if rng.random() < 0.02 else "否",
+    }
+
+
+def _seed_rule_situations(kids: list[dict], cal: Calendar, as_of: dt.date) -> None:
+    """Issue 19.6 in the demo, each child from a stream of its own (as `_situation`): about half
+    of those filed on the first day were filed the year before (so this term's check is due for
+    them); most are checked in the term's first two weeks, a few late or not yet; most 学困生
+    have a 学习帮手."""
+    begun = [t for t in cal.terms if t.start <= as_of]
+    for kid in kids:
+        rng = random.Random(f"{kid['身份证号']}核实")
+        if kid["建档日期"] == cal.year_start and rng.random() < 0.5:
+            kid["建档日期"] = cal.year_start - dt.timedelta(days=365)
+        lag = rng.choices([rng.randrange(14), 14 + rng.randrange(30), None], [82, 8, 10])[0]
+        day = None if not begun or lag is None else begun[-1].start + dt.timedelta(days=lag)
+        kid["最近核实日期"] = day if day is not None and day <= as_of else None
+        if kid["学业情况"] == "差" and not kid["学习帮手"] and rng.random() < 0.8:
+            kid["学习帮手"] = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+
+
+def _set_pairing_limit(wb: Any) -> Callable[[str, int, int], bool]:
+    """The demo master's 每名教师最多结对人数 (a few teachers of the demo exceed it), and the
+    cell that changes, for the safe writer, which otherwise refuses any changed cell."""
+    for row in wb[SCHOOL.name].iter_rows(min_row=2):
+        if row[0].value == PAIRING_LIMIT_SETTING:
+            row[1].value = str(DEMO_PAIRING_LIMIT)
+            return lambda sheet, r, c: (sheet, r, c) == (SCHOOL.name, row[1].row, 2)
+    return lambda sheet, r, c: False
 
 
 def _records(
@@ -248,6 +309,7 @@ def generate_school(
             if k["在校状态"] == "在读"
             for r in _records(rng, k, cal, as_of, diligence, size.calls_per_week)
         ]
+        _seed_rule_situations(kids, cal, as_of)
         if number % 2 == 1:
             rng.choice(MISTAKES)(rng, kids, recs)
         _class_workbook(class_dir / f"{name}.xlsx", [head, helper], kids, recs)
@@ -280,4 +342,4 @@ def _register(master: Path, classes: list[tuple[dict, list[dict]]]) -> None:
         TEACHERS,
         {"姓名": "钟校长", "班级": "", "职务": "学校领导", "党员": "是"},
     )
-    save_workbook(wb, master)
+    save_workbook(wb, master, owned=_set_pairing_limit(wb))

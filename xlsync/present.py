@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from pathlib import Path
 
-from xlsync.core.findings import ERROR, Finding
+from xlsync.core.findings import ERROR, NOTICE, WARNING, Finding
 from xlsync.core.masking import mask_message
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
 from xlsync.core.todo import (
@@ -27,6 +27,7 @@ from xlsync.jobs.check import CheckResult
 from xlsync.jobs.consolidate import ConsolidateResult
 from xlsync.jobs.overdue import OverdueResult
 from xlsync.jobs.sync import SyncResult
+from xlsync.jobs.upgrade import UpgradeResult
 from xlsync.jobs.validate import ValidateResult
 from xlsync.jobs.write_back import WriteBack
 
@@ -50,8 +51,10 @@ MASKED_NOTE = (
 def _finding_line(found: Finding) -> Line:
     f = found.masked()
     mark, tone = ("✗", "error") if f.severity == ERROR else ("!", "warning")
-    where = f"{f.cell or f'第{f.row}行'} {f.column}".strip()
-    return f"    {mark} {where}：{f.message}", tone
+    if f.severity == NOTICE:
+        mark, tone = "i", ""
+    where = f"{f.cell or (f'第{f.row}行' if f.row else '')} {f.column}".strip()
+    return f"    {mark} {where}：{f.message}" if where else f"    {mark} {f.message}", tone
 
 
 def validation_lines(result: ValidateResult) -> Iterator[Line]:
@@ -89,11 +92,16 @@ def _failures(failed: list[dict[str, str]]) -> Iterator[Line]:
             yield f"    ✗ {mask_message(item['message'])}", "error"
 
 
+def _counts(found: list[Finding]) -> str:
+    """「2 个错误，1 个警告」, with 「，1 个提示」 only when there is one (issue 19.7)."""
+    count = {s: sum(f.severity == s for f in found) for s in (ERROR, WARNING, NOTICE)}
+    notices = f"，{count[NOTICE]} 个提示" if count[NOTICE] else ""
+    return f"{count[ERROR]} 个错误，{count[WARNING]} 个警告{notices}"
+
+
 def _total(result: ValidateResult) -> str:
-    errors = len(result.report.errors)
-    warnings = len(result.report.findings) - errors
     return (
-        f"合计：{len(result.report.files)} 个文件，{errors} 个错误，{warnings} 个警告"
+        f"合计：{len(result.report.files)} 个文件，{_counts(result.report.findings)}"
         + (f"，{len(result.inputs.failed)} 个文件无法处理" if result.inputs.failed else "")
         + "。"
     )
@@ -203,7 +211,9 @@ def consolidation_lines(result: ConsolidateResult) -> Iterator[Line]:
         "title",
     )
     yield (
-        f"校验：{f['errors']} 个错误，{f['warnings']} 个警告（见“校验问题”表）。",
+        f"校验：{f['errors']} 个错误，{f['warnings']} 个警告"
+        + (f"，{f['notices']} 个提示" if f.get("notices") else "")
+        + "（见“校验问题”表）。",
         "error" if f["errors"] else "ok",
     )
     yield (
@@ -264,10 +274,12 @@ def check_lines(result: CheckResult) -> Iterator[Line]:
             else "台账没有更新"
         )
         yield (
-            f"{item.class_name}（{Path(file).name}）：{errors} 个错误，{len(found) - errors} 个警告；"
+            f"{item.class_name}（{Path(file).name}）：{_counts(found)}；"
             f"{due.count(OVERDUE)} 项已逾期，{due.count(SOON)} 项即将到期。{state}。",
             "error" if errors else "ok",
         )
+        for notice in (f for f in found if f.severity == NOTICE):  # e.g. 升级台账 (19.7)
+            yield f"    提示：{notice.masked().message}", ""
     yield from _failures(evaluated.inputs.failed)
     if evaluated.inputs.items:
         yield "打开台账：看“校验结果”表改正问题，看“逾期提醒”表安排这周的帮扶。", ""
@@ -313,4 +325,34 @@ def sync_lines(result: SyncResult) -> Iterator[Line]:
         if result.masked
         else "注意：学校信息 表设置了不脱敏，身份证号、电话和住址是完整的。",
         "ok" if result.masked else "warning",
+    )
+
+
+def upgrade_lines(result: UpgradeResult) -> Iterator[Line]:
+    """What `xlsync upgrade` added (or, on a dry run, would add) to each workbook."""
+    verb = "将加上" if result.dry_run else "已加上"
+    for done in result.files:
+        kind = "全校汇总" if done.master else "班级台账"
+        if not done.gaps:
+            yield f"{done.path}（{kind}）：已是最新模板，不用升级。", "ok"
+            continue
+        yield f"{done.path}（{kind}）{verb}：", "title"
+        for part in done.gaps.parts():
+            yield f"    + {part}", ""
+    yield from _failures(result.failed)
+    for folder in result.launchers:
+        yield f"已在「{folder}」放上「升级台账」，以后双击它就能升级这个文件夹里的台账。", ""
+    yield from _upgrade_summary(result)
+
+
+def _upgrade_summary(result: UpgradeResult) -> Iterator[Line]:
+    if result.dry_run:
+        yield "以上只是预览，没有改动任何文件。去掉 --dry-run 再运行一次即可升级。", "title"
+        return
+    written = sum(u.written for u in result.files)
+    yield (
+        f"升级完成：{written} 个文件已升级（原文件已备份，xlsync restore 可以恢复），"
+        f"{len(result.files) - written} 个已是最新。原有内容一律没有改动；"
+        "台账的状态列和逾期提醒会在下次检查台账或汇总时更新。",
+        "error" if result.failed else "ok",
     )

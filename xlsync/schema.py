@@ -43,6 +43,7 @@ class Column:
     hint: str = ""
     example: str = ""
     roster_list: bool = False  # a drop-down of the names in 学生档案 (STUDENT_LIST)
+    renamed: dict[str, str] = field(default_factory=dict)  # a former official term → today's
     since: int = 1  # the template version that added the column; later ones are optional
 
     @property
@@ -114,12 +115,31 @@ SEX_SYNONYMS = {
 CHILD_CATEGORIES = (
     "留守儿童",
     "孤儿",
+    "事实无人抚养儿童",  # issue 19.3: 民发〔2019〕62号 (formerly 事实孤儿)
     "残疾儿童",
     "单亲家庭",
     "残疾人家庭",
-    "建档立卡贫困家庭",
+    "脱贫户",  # issue 19.3: 建档立卡贫困家庭 since 脱贫攻坚 ended (2021)
+    "低保",
+    "特困",
     "其他困境儿童",
 )
+CATEGORY_RENAMED = {  # issue 19.3: former official terms, read as today's with a 提示
+    "建档立卡贫困家庭": "脱贫户",
+    "建档立卡": "脱贫户",
+    "建档立卡户": "脱贫户",
+    "建档立卡贫困户": "脱贫户",
+    "贫困户": "脱贫户",
+    "事实孤儿": "事实无人抚养儿童",
+}
+CATEGORY_SYNONYMS = {
+    "低保户": "低保",
+    "低保家庭": "低保",
+    "特困供养": "特困",
+    "特困人员": "特困",
+    "特困供养人员": "特困",
+}
+DISABLED_CHILD = "残疾儿童"
 LEFT_BEHIND = "留守儿童"
 MULTI_SEPARATORS = "、,，;；/ "
 ACTION_TYPES = (
@@ -134,6 +154,13 @@ ACTION_TYPES = (
     "心理疏导",
     "其他",
 )
+DISABILITY_KINDS = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")  # GB/T 26341-2010
+DISABILITY_GRADES = ("一级", "二级", "三级", "四级")
+DISABILITY_GRADE_SYNONYMS = {
+    **{f"{n}": g for n, g in zip("1234", DISABILITY_GRADES, strict=True)},
+    **{f"{n}级": g for n, g in zip("1234", DISABILITY_GRADES, strict=True)},
+    **{g[0]: g for g in DISABILITY_GRADES},
+}
 PHONE_HINT = "手机 11 位（如 13812345678），或固话 0 + 区号 - 号码（如 0731-84561234）"
 
 # ---------------------------------------------------------------- class workbook (§2)
@@ -188,6 +215,8 @@ STUDENTS = Sheet(
             Kind.MULTI,
             True,
             choices=CHILD_CATEGORIES,
+            synonyms=CATEGORY_SYNONYMS,
+            renamed=CATEGORY_RENAMED,
             width=16,
             hint="可多选，用顿号分隔，如 留守儿童、单亲家庭",
             example="留守儿童",
@@ -302,6 +331,54 @@ STUDENTS = Sheet(
             example="在读",
         ),
         Column("备注", Kind.TEXT, width=20),
+        # ---- issue 19.3: categories as used now (寄宿, 残疾 with 类别 and 等级, 重病)
+        Column(
+            "寄宿",
+            Kind.ENUM,
+            choices=("走读", "住校"),
+            synonyms={"住宿": "住校", "寄宿": "住校", "住读": "住校", "不住校": "走读"},
+            width=7,
+            hint="走读 或 住校",
+            example="走读",
+            since=2,
+        ),
+        Column(
+            "残疾类别",
+            Kind.ENUM,
+            choices=DISABILITY_KINDS,
+            synonyms={f"{kind}残疾": kind for kind in DISABILITY_KINDS},
+            width=9,
+            hint="儿童类别含 残疾儿童 时，照残疾证填写",
+            example="",
+            since=2,
+        ),
+        Column(
+            "残疾等级",
+            Kind.ENUM,
+            choices=DISABILITY_GRADES,
+            synonyms=DISABILITY_GRADE_SYNONYMS,
+            width=9,
+            hint="儿童类别含 残疾儿童 时，照残疾证填写（一级最重）",
+            example="",
+            since=2,
+        ),
+        Column(
+            "重病",
+            Kind.TEXT,
+            width=12,
+            hint="没有填 否；有重病的写病名（如 白血病），不清楚病名写 是",
+            example="否",
+            since=2,
+        ),
+        # ---- issue 19.6: 篇三 留守儿童基本信息摸底更新, each term within two weeks of its start
+        Column(
+            "最近核实日期",
+            Kind.DATE,
+            width=12,
+            hint="每学期开学两周内与家长核实一次学生信息，核实后填当天日期",
+            example="",
+            since=2,
+        ),
     ),
 )
 
@@ -377,7 +454,83 @@ STUDY_PLANS = Sheet(
     ),
 )
 
-CLASS_SHEETS: tuple[Sheet, ...] = (STUDENTS, RECORDS, STUDY_PLANS)
+# ---- issue 19.4: 强制报告 (未成年人保护法 第十一条). Columns refined by its point's work.
+INCIDENTS = Sheet(
+    name="安全事件",
+    purpose="发现学生受到侵害、面临危险或无人监护时记一行，并当天报告（强制报告）。",
+    since=2,
+    columns=(
+        Column(
+            "发现日期",
+            Kind.DATE,
+            True,
+            width=12,
+            hint="按 2026-09-01 的格式填写",
+            example="2026-10-12",
+        ),
+        Column("学生姓名", Kind.NAME, True, width=10, example="王小明", roster_list=True),
+        Column(
+            "发现情况",
+            Kind.TEXT,
+            True,
+            width=36,
+            hint="看到或听到了什么（时间、地点、经过）",
+            example="周末独自在家两天，无人照看",
+        ),
+        Column(
+            "报告对象",
+            Kind.MULTI,
+            choices=("公安", "民政", "教育局", "村委会"),
+            width=14,
+            hint="可多选，用顿号分隔，如 公安、民政",
+            example="民政、村委会",
+        ),
+        Column(
+            "报告时间",
+            Kind.DATE,
+            width=12,
+            hint="向报告对象报告的日期；应与发现日期同一天",
+            example="2026-10-12",
+        ),
+        Column(
+            "监护人已通知",
+            Kind.ENUM,
+            choices=YES_NO,
+            synonyms=YES_NO_SYNONYMS,
+            width=12,
+            example="是",
+        ),
+        Column("处理结果", Kind.TEXT, width=28, example="村委会联系到姑姑临时照看"),
+        Column("跟进", Kind.TEXT, width=28, example="一周后家访核实"),
+        Column("记录教师", Kind.NAME, width=10, example="张老师"),
+    ),
+)
+
+# ---- issue 19.5: 控辍保学. Columns refined by its point's work.
+ABSENCES = Sheet(
+    name="缺勤与劝返",
+    purpose="学生连续缺勤或有辍学风险时记一行，写明劝返经过和结果。",
+    since=2,
+    columns=(
+        Column(
+            "缺勤开始日期",
+            Kind.DATE,
+            True,
+            width=12,
+            hint="按 2026-09-01 的格式填写",
+            example="2026-11-02",
+        ),
+        Column("学生姓名", Kind.NAME, True, width=10, example="王小明", roster_list=True),
+        Column("缺勤天数", Kind.INT, True, min_value=1, max_value=366, width=9, example="3"),
+        Column("缺勤原因", Kind.TEXT, width=20, example="随父母外出务工"),
+        Column("劝返措施", Kind.TEXT, width=32, hint="每次劝返写明日期和做法", example=""),
+        Column("劝返日期", Kind.DATE, width=12, hint="最近一次劝返的日期", example=""),
+        Column("结果", Kind.ENUM, choices=("劝返中", "返校", "未返校"), width=9, example="劝返中"),
+        Column("书面报告日期", Kind.DATE, width=12, hint="向教育局书面报告的日期", example=""),
+    ),
+)
+
+CLASS_SHEETS: tuple[Sheet, ...] = (STUDENTS, RECORDS, STUDY_PLANS, INCIDENTS, ABSENCES)
 
 # ---------------------------------------------------------------- master workbook (§3)
 
@@ -397,7 +550,14 @@ SCHOOL_FIELDS = (
     "凭据文件",
     "同步脱敏",
     "汇总时更新班级台账",
+    # ---- issue 19.6
+    "每名教师最多结对人数",
 )
+PAIRING_LIMIT_SETTING = "每名教师最多结对人数"  # 篇四: 每一名教职工结对帮扶 4——6 名
+PAIRING_LIMIT_DEFAULT = 6
+# ---- issue 19.7: the 学校信息 rows of template version 1; every row after them came later
+# (append new settings at the end of SCHOOL_FIELDS), and `xlsync upgrade` adds them.
+FIRST_SCHOOL_FIELDS = SCHOOL_FIELDS[:7]
 
 TERMS = Sheet(
     name="学期",
@@ -433,6 +593,9 @@ CLASSES = Sheet(
 )
 
 PERIODS = ("每周", "每月", "每学期", "每学年", "节日")  # 节日: each 节日 date and birthday
+IN_TERM, VACATION_ONLY, ALL_YEAR = "学期中", "仅假期", "全年"
+SEASONS = (IN_TERM, VACATION_ONLY, ALL_YEAR)  # issue 19.6: 适用时段, formerly 假期暂停 是/否
+SEASON_RENAMED = {"是": IN_TERM, "否": ALL_YEAR}  # an old master's 假期暂停 reads the same
 TARGETS = ("全部", "重点帮扶", "学困生", *CHILD_CATEGORIES)
 
 RULES = Sheet(
@@ -443,26 +606,56 @@ RULES = Sheet(
         Column("帮扶类型", Kind.ENUM, True, choices=ACTION_TYPES, width=11),
         Column("周期", Kind.ENUM, True, choices=PERIODS, width=8),
         Column("最少次数", Kind.INT, True, min_value=1, max_value=99, width=9),
-        Column("适用对象", Kind.ENUM, True, choices=TARGETS, width=16),
+        Column(
+            "适用对象",
+            Kind.ENUM,
+            True,
+            choices=TARGETS,
+            synonyms=CATEGORY_SYNONYMS,
+            renamed=CATEGORY_RENAMED,
+            width=16,
+        ),
         Column("提前提醒天数", Kind.INT, True, min_value=0, max_value=366, width=12),
-        Column("假期暂停", Kind.ENUM, True, choices=YES_NO, synonyms=YES_NO_SYNONYMS, width=9),
+        Column(
+            "适用时段",
+            Kind.ENUM,
+            True,
+            aliases=("假期暂停",),
+            choices=SEASONS,
+            synonyms={
+                **{k: SEASON_RENAMED[v] for k, v in YES_NO_SYNONYMS.items()},
+                "假期": VACATION_ONLY,
+                "寒暑假": VACATION_ONLY,
+            },
+            renamed=SEASON_RENAMED,
+            width=9,
+            hint="学期中：假期不算；仅假期：只在寒暑假算；全年：都算",
+        ),
         Column("依据", Kind.TEXT, width=40),
     ),
     defaults=(
-        ("谈心", "每月", "1", "全部", "7", "是", "篇一“四个一”：教师每月至少与帮扶对象谈心一次"),
-        ("家长通话", "每月", "1", "全部", "7", "否", "篇四：每月至少和学生父母通话一次"),
-        ("亲情电话", "每周", "1", "留守儿童", "2", "是", "篇四、篇九：每周与父母通话一次"),
-        ("学业辅导", "每月", "1", "学困生", "7", "是", "篇七：每月学习指导1次以上"),
-        ("家访", "每学期", "1", "全部", "14", "否", "篇一：每学期至少上门看望一次"),
-        ("代理家长", "每学期", "1", "重点帮扶", "14", "否", "篇七：周末做留守儿童的“爸爸妈妈”"),
-        ("送温暖", "每学年", "1", "全部", "30", "否", "篇一：每年至少送温暖一次"),
+        (
+            "谈心",
+            "每月",
+            "1",
+            "全部",
+            "7",
+            "学期中",
+            "篇一“四个一”：教师每月至少与帮扶对象谈心一次",
+        ),
+        ("家长通话", "每月", "1", "全部", "7", "全年", "篇四：每月至少和学生父母通话一次"),
+        ("亲情电话", "每周", "1", "留守儿童", "2", "学期中", "篇四、篇九：每周与父母通话一次"),
+        ("学业辅导", "每月", "1", "学困生", "7", "学期中", "篇七：每月学习指导1次以上"),
+        ("家访", "每学期", "1", "全部", "14", "全年", "篇一：每学期至少上门看望一次"),
+        ("代理家长", "每学期", "1", "重点帮扶", "14", "全年", "篇七：周末做留守儿童的“爸爸妈妈”"),
+        ("送温暖", "每学年", "1", "全部", "30", "全年", "篇一：每年至少送温暖一次"),
         (
             "节日慰问",
             "节日",
             "1",
             "留守儿童",
             "3",
-            "否",
+            "全年",
             "篇七：法定节日和留守儿童生日进行慰问（节日或生日前后 7 天内）",
         ),
     ),

@@ -13,7 +13,7 @@ from xlsync.core.config import SchoolConfig
 from xlsync.core.school_year import school_year_of
 from xlsync.core.tables import Table, rows
 from xlsync.errors import XlsyncError
-from xlsync.schema import HOLIDAYS, RULES, TERMS
+from xlsync.schema import HOLIDAYS, IN_TERM, RULES, TERMS, VACATION_ONLY
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,24 @@ class Calendar:
         """True when [start, end] overlaps a term."""
         return any(t.start <= end and start <= t.end for t in self.terms)
 
+    def in_vacation(self, start: dt.date, end: dt.date) -> bool:
+        """True when some day of [start, end] lies outside every term."""
+        day = start
+        overlapping = (t for t in self.terms if t.start <= end and start <= t.end)
+        for term in sorted(overlapping, key=lambda t: t.start):
+            if term.start > day:
+                return True
+            day = max(day, term.end + dt.timedelta(days=1))
+        return day <= end
+
+    def in_season(self, season: str, start: dt.date, end: dt.date) -> bool:
+        """Whether [start, end] counts for a rule of 适用时段 `season` (issue 19.6)."""
+        if season == IN_TERM:
+            return self.in_term(start, end)
+        if season == VACATION_ONLY:
+            return self.in_vacation(start, end)
+        return True
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -55,7 +73,7 @@ class Rule:
     minimum: int
     target: str
     remind_days: int
-    pause_in_vacation: bool
+    season: str  # 适用时段: 学期中 / 仅假期 / 全年 (SEASONS)
     row: int
 
     @property
@@ -91,7 +109,7 @@ def read_rules(config: SchoolConfig) -> list[Rule]:
             r["最少次数"],
             r["适用对象"],
             r["提前提醒天数"],
-            r["假期暂停"] == "是",
+            r["适用时段"],
             row,
         )
         for row, r in rows(table.data)

@@ -1,4 +1,5 @@
-"""A class workbook (班级台账) as typed tables: 学生档案, 帮扶记录, 学业帮扶计划."""
+"""A class workbook (班级台账) as typed tables: 学生档案, 帮扶记录, 学业帮扶计划, and the
+安全事件 and 缺勤与劝返 sheets of template version 2 (empty when a workbook lacks them)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,25 @@ from xlsync.core.identity import Mismatch, link_mismatches, link_records
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, Table, build_table, empty_table, header_score
 from xlsync.errors import XlsyncError
-from xlsync.schema import CLASS_SHEETS, RECORDS, STUDENTS, STUDY_PLANS, Sheet
+from xlsync.schema import ABSENCES, CLASS_SHEETS, INCIDENTS, RECORDS, STUDENTS, STUDY_PLANS, Sheet
 
 MIN_SCORE_BY_CONTENT = 3  # a sheet with another name is taken for a schema sheet from 3 headers
 
 
 @dataclass
 class ClassBook:
-    """The three tables of one class workbook and the findings met while typing them."""
+    """The tables of one class workbook and the findings met while typing them."""
 
     file: str
     students: Table
     records: Table
     plans: Table
+    incidents: Table
+    absences: Table
 
     @property
-    def tables(self) -> tuple[Table, Table, Table]:
-        return (self.students, self.records, self.plans)
+    def tables(self) -> tuple[Table, ...]:
+        return (self.students, self.records, self.plans, self.incidents, self.absences)
 
     @property
     def findings(self) -> list[Finding]:
@@ -76,4 +79,8 @@ def assemble_class_book(
             f"「{file}」里找不到“学生档案”表的表头（应有 姓名、性别、出生日期 等列）。"
             "请用 xlsync new-class 生成的班级台账模板填写。"
         )
-    return ClassBook(file, tables[STUDENTS.name], tables[RECORDS.name], tables[STUDY_PLANS.name])
+    return ClassBook(file, *(tables[spec.name] for spec in CLASS_BOOK_ORDER))
+
+
+CLASS_BOOK_ORDER = (STUDENTS, RECORDS, STUDY_PLANS, INCIDENTS, ABSENCES)
+"""The sheets in the order of `ClassBook`'s fields."""

@@ -16,11 +16,14 @@ from xlsync.core.normalize import clean_text, fold, is_blank
 from xlsync.core.render.spec import Caption
 from xlsync.core.school_year import default_holidays, default_terms, school_year_of
 from xlsync.core.tables import Grid, Table, build_table, empty_table
+from xlsync.errors import XlsyncError
 from xlsync.schema import (
     CLASS_DIR,
     CLASSES,
     HOLIDAYS,
     MASTER_CONFIG_SHEETS,
+    PAIRING_LIMIT_DEFAULT,
+    PAIRING_LIMIT_SETTING,
     RULES,
     SCHOOL,
     SCHOOL_FIELDS,
@@ -97,7 +100,8 @@ def default_grids(school: str, year: str) -> dict[str, Grid]:
     def sheet(spec: Sheet, rows: list) -> list[list[object]]:
         return [list(spec.headers), *[list(r) for r in rows]]
 
-    info = list(zip(SCHOOL_FIELDS, (school, year, CLASS_DIR, "", "", "是", "是"), strict=True))
+    values = (school, year, CLASS_DIR, "", "", "是", "是", str(PAIRING_LIMIT_DEFAULT))
+    info = list(zip(SCHOOL_FIELDS, values, strict=True))
     return {
         SCHOOL.name: sheet(SCHOOL, info),
         TERMS.name: sheet(TERMS, default_terms(year)),
@@ -113,6 +117,19 @@ def _typed_rule(row: tuple[str, ...]) -> list[object]:
     return [
         int(v) if col.kind == Kind.INT else v for col, v in zip(RULES.columns, row, strict=False)
     ]
+
+
+def pairing_limit(config: SchoolConfig) -> int:
+    """学校信息's 每名教师最多结对人数 (篇四: 4–6); blank or missing (an older master): 6."""
+    text = config.info.get(PAIRING_LIMIT_SETTING, "").rstrip("名人个 ")
+    if not text:
+        return PAIRING_LIMIT_DEFAULT
+    if not text.isdigit() or not 1 <= int(text) <= 99:
+        raise XlsyncError(
+            f"全校汇总「{SCHOOL.name}」表的「{PAIRING_LIMIT_SETTING}」填的是"
+            f"「{config.info[PAIRING_LIMIT_SETTING]}」，请填 1–99 的整数（如 6），或空着按 6 算。"
+        )
+    return int(text)
 
 
 def default_config(as_of: dt.date) -> SchoolConfig:

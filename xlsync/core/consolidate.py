@@ -18,7 +18,7 @@ import pandas as pd
 from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.config import SchoolConfig
 from xlsync.core.duties import SchoolDuties, rate
-from xlsync.core.findings import ERROR, Finding, Place, make_finding
+from xlsync.core.findings import ERROR, NOTICE, WARNING, Finding, Place, make_finding
 from xlsync.core.identity import child_key
 from xlsync.core.master_view import CODE_HEADER
 from xlsync.core.obligations import OVERDUE, SOON, Item, Tally, tallies
@@ -350,7 +350,8 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
         "on_time_by_rule": on_time(school.tallies, school.rules),
         "due_soon": sum(1 for i in school.items if i.status == SOON),
         "errors": sum(1 for f in school.findings if f.severity == ERROR),
-        "warnings": sum(1 for f in school.findings if f.severity != ERROR),
+        "warnings": sum(1 for f in school.findings if f.severity == WARNING),
+        "notices": sum(1 for f in school.findings if f.severity == NOTICE),
         "complete_rate": school.duties.complete_rate,
         "retention_rate": school.duties.retention_rate,
         "teacher_coverage": school.duties.teacher_coverage,

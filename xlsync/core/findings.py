@@ -21,6 +21,7 @@ from xlsync.core.masking import mask_detail_value, mask_issue, mask_quoted
 
 ERROR = "错误"
 WARNING = "警告"
+NOTICE = "提示"  # nothing is wrong; the teacher is told a better way (never counts as an error)
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,52 @@ CATALOG: dict[str, FindingType] = _types(
         ERROR,
         "学生在两个班",
         "{reason}也登记在「{other_file}」第 {other_row} 行。如果学生已转班，请在原班把在校状态改为 转出。",
+    ),
+    # ---- issue 19.3: categories as used now
+    (
+        "term-renamed",
+        NOTICE,
+        "旧的叫法",
+        "「{old}」现在的规范叫法是「{new}」，已按「{new}」处理。下次请从下拉中选择「{new}」，"
+        "这一格可改为「{normalized}」。",
+    ),
+    (
+        "disability-details-missing",
+        WARNING,
+        "残疾儿童缺残疾类别或等级",
+        "儿童类别含 残疾儿童，请照残疾证填写「{column}」。没有残疾证的，请在 备注 中写明"
+        "（如“未办残疾证”）。",
+    ),
+    # ---- issue 19.6: seed rules the schema missed
+    (
+        "teacher-overloaded",
+        WARNING,
+        "教师结对学生过多",
+        "「{value}」在本班结对了 {count} 名学生，超过每名教师最多 {limit} 名（篇四：每名教职工"
+        "结对帮扶 4–6 名）。请把多出的学生改由其他教师结对；上限可在全校汇总 学校信息 的"
+        "「每名教师最多结对人数」调整。",
+    ),
+    (
+        "teacher-overloaded-school",
+        WARNING,
+        "教师全校结对学生过多",
+        "「{value}」在全校共结对了 {count} 名学生（{classes}），超过每名教师最多 {limit} 名"
+        "（篇四：每名教职工结对帮扶 4–6 名）。请德育处与各班商量，把多出的学生改由其他教师结对。",
+    ),
+    (
+        "study-helper-missing",
+        WARNING,
+        "学困生没有学习帮手",
+        "「{name}」是学困生，已有学业帮扶计划，但没有学习帮手（篇一：每个帮扶学生由老师牵头"
+        "确立一名学习帮手）。请在这一格或 学业帮扶计划 的「学习帮手」列填写帮他学习的同学。",
+    ),
+    # issue 19.7: a workbook made by an earlier template (one per file)
+    (
+        "template-outdated",
+        NOTICE,
+        "台账是旧版模板",
+        "「{name}」是旧版模板做的，还没有新版的 {missing}。这些都是选填的，现在照常校验和汇总；"
+        "要填写时，{how}",
     ),
 )
 

@@ -183,16 +183,21 @@ def parse_choice(col: Column, raw: Any) -> Normalized:
         return Normalized(text)
     if text in col.synonyms:
         return Normalized(col.synonyms[text], synonym_of=text)
+    if text in col.renamed:
+        return Normalized(col.renamed[text], synonym_of=text)
     raise CellProblem("choice-invalid", {"choices": "、".join(col.choices)})
 
 
 def parse_multi(col: Column, raw: Any) -> Normalized:
-    """Several choices separated by 、 , ， (and similar); returned as a tuple."""
+    """Several choices separated by 、 , ， (and similar); returned as a tuple, each once.
+    The first part written as a synonym or a former term is kept, to be reported."""
     parts = [p for p in re.split(f"[{re.escape(MULTI_SEPARATORS)}]+", clean_text(raw)) if p]
-    values = tuple(parse_choice(col, part).value for part in parts)
+    parsed = [parse_choice(col, part) for part in parts]
+    values = tuple(dict.fromkeys(p.value for p in parsed))
     if not values:
         raise CellProblem("required-missing")
-    return Normalized(values)
+    written = next((p.synonym_of for p in parsed if p.synonym_of is not None), None)
+    return Normalized(values, synonym_of=written)
 
 
 _PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {

@@ -1,11 +1,12 @@
 """What is due and overdue for each child (DESIGN §4). Exact semantics, pinned by tests:
 
 - Only 在读 children; a rule applies by its 适用对象 (全部, 重点帮扶, 学困生, or a 儿童类别).
-- A period counts when it overlaps the child's window (建档日期 … as-of) and, for a rule with
-  假期暂停 = 是, overlaps a 学期; a period wholly in vacation is exempt. A 节日 window (a
-  holiday or the child's birthday, 7 days either side) counts only when the day itself falls
-  on or after the child's 建档日期 and inside the school year: a birthday before the child was
-  on file is nobody's missed greeting.
+- A period counts when it overlaps the child's window (建档日期 … as-of) and its rule's
+  适用时段 (formerly 假期暂停): 学期中, it overlaps a 学期 (a period wholly in vacation is
+  exempt); 仅假期, it holds a day outside every 学期 (a period wholly in term is exempt);
+  全年, always. A 节日 window (a holiday or the child's birthday, 7 days either side) counts
+  only when the day itself falls on or after the child's 建档日期 and inside the school year:
+  a birthday before the child was on file is nobody's missed greeting.
 - A period is satisfied by at least 最少次数 records of the rule's type dated inside it (and
   not after as-of): a late record never fills an earlier period.
 - The period holding as-of is 已完成, 即将到期 (its last day within 提前提醒天数) or 待完成;
@@ -45,6 +46,8 @@ class Child:
     struggling: bool = False
     status: str | None = "在读"  # 在校状态
     records: dict[str, list[dt.date]] = field(default_factory=dict)  # action → sorted dates
+    verified: dt.date | None = None  # 最近核实日期 (issue 19.6)
+    tracks_verification: bool = False  # the workbook has the 最近核实日期 column
 
     @property
     def studying(self) -> bool:
@@ -100,7 +103,7 @@ def _counted(
         (current or past)
         and in_window
         and _festival_day_counts(period, cal, window[0])
-        and (not rule.pause_in_vacation or cal.in_term(period.start, period.end))
+        and cal.in_season(rule.season, period.start, period.end)
     )
 
 
@@ -156,7 +159,10 @@ def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> It
 def evaluate(
     children: Sequence[Child], rules: Sequence[Rule], cal: Calendar, as_of: dt.date
 ) -> list[Item]:
-    """Every item for every 在读 child and applicable rule, most urgent first."""
+    """Every item for every 在读 child and applicable rule, and each child's term-start check
+    of 最近核实日期 (core/verification.py), most urgent first."""
+    from xlsync.core.verification import verification_items  # it builds on this module
+
     items = [
         item
         for child in children
@@ -165,7 +171,7 @@ def evaluate(
         if applies(rule, child)
         for item in evaluate_rule(child, rule, cal, as_of)
     ]
-    return sorted(items, key=urgency_order)
+    return sorted(items + verification_items(children, cal, as_of), key=urgency_order)
 
 
 def urgency_order(item: Item) -> tuple:

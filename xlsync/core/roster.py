@@ -41,6 +41,8 @@ def _child(item: ClassInput, row: int, data: dict[str, Any], records: dict) -> C
         struggling=data["学业情况"] == "差",
         status=data["在校状态"],
         records=records.get(row, {}),
+        verified=data.get("最近核实日期"),
+        tracks_verification="最近核实日期" in item.book.students.positions,
     )
 
 

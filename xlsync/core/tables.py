@@ -236,12 +236,23 @@ def _typed(
         )
         return None
     if result.synonym_of is not None:
-        table.findings.append(
-            make_finding("choice-synonym", table.place(row, header), raw, normalized=result.value)
-        )
+        table.findings.append(_synonym_finding(col, table.place(row, header), raw, result))
     if result.year_inferred is not None:
         table.findings.append(_year_finding(table.place(row, header), raw, result))
     return result.value
+
+
+def _synonym_finding(col: Column, place: Place, raw: Any, result: Normalized) -> Finding:
+    """A synonym is a 警告 (write it as the drop-down does); a former official term only a
+    提示 (the workbook was right when it was typed, issue 19.3)."""
+    value = result.value
+    shown = "、".join(value) if isinstance(value, tuple) else value
+    written = result.synonym_of or ""
+    if written in col.renamed:
+        return make_finding(
+            "term-renamed", place, raw, old=written, new=col.renamed[written], normalized=shown
+        )
+    return make_finding("choice-synonym", place, raw, normalized=shown)
 
 
 def _year_finding(place: Place, raw: Any, result: Normalized) -> Finding:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from xlsync.core.checks import CLASS_CHECKS, Context
 from xlsync.core.checks.conflicts import conflicts_between
+from xlsync.core.checks.seed_rules import overloaded_across
 from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
 from xlsync.core.duties import rate
@@ -74,6 +75,9 @@ def validate_classes(items: Sequence[ClassInput], config: SchoolConfig, as_of: d
     for item in items:
         report.findings.extend(validate_class(item, config, as_of))
     report.findings.extend(conflicts_between([i.book.students for i in items]))
+    report.findings.extend(
+        overloaded_across([(i.class_name, i.book.students) for i in items], config)
+    )
     report.findings.sort(key=finding_order)
     for item in items:
         report.files.append(

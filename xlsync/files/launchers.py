@@ -7,6 +7,8 @@ add-in), each as a .bat for Windows and a .command for macOS:
   workbook of its folder, or on the one workbook dropped on it (Windows passes it as %1;
   macOS passes no file to a .command, so there it always checks the folder). It ends with
   the Chinese summary in the window and waits for a key.
+- 升级台账, beside 检查台账: runs `xlsync upgrade` the same way (its folder, or the dropped
+  workbook), for a school whose workbooks came from an earlier template (issue 19.7).
 
 Each uses the Python that created the school, falling back to `xlsync` on PATH when the
 school was moved to another machine; on a refusal the window stays open so the Chinese
@@ -24,6 +26,7 @@ from xlsync.schema import MASTER_FILE
 
 BAT, COMMAND = "汇总.bat", "汇总.command"
 CHECK_BAT, CHECK_COMMAND = "检查台账.bat", "检查台账.command"
+UPGRADE_BAT, UPGRADE_COMMAND = "升级台账.bat", "升级台账.command"  # issue 19.7
 
 
 def _bat_head(python: str, purpose: str) -> list[str]:
@@ -103,13 +106,38 @@ CHECK_DONE = (
 
 
 def check_bat_text(python: str) -> str:
-    lines = _bat_head(python, CHECK_PURPOSE + " (or drop one workbook on it)")
+    return _folder_bat(python, CHECK_PURPOSE, "check", CHECK_DONE)
+
+
+def check_command_text(python: str) -> str:
+    return _folder_command(python, CHECK_PURPOSE, "check", CHECK_DONE)
+
+
+UPGRADE_PURPOSE = (
+    "double-click to upgrade the class workbooks of this folder to the current template"
+)
+UPGRADE_DONE = (
+    "升级完了。原有内容没有改动；新加的列和工作表在各表的最右边和最后面，选中单元格会显示填写提示。"
+)
+
+
+def upgrade_bat_text(python: str) -> str:
+    return _folder_bat(python, UPGRADE_PURPOSE, "upgrade", UPGRADE_DONE)
+
+
+def upgrade_command_text(python: str) -> str:
+    return _folder_command(python, UPGRADE_PURPOSE, "upgrade", UPGRADE_DONE)
+
+
+def _folder_bat(python: str, purpose: str, command: str, done: str) -> str:
+    """A .bat running `xlsync <command>` on its folder, or on the one workbook dropped on it."""
+    lines = _bat_head(python, purpose + " (or drop one workbook on it)")
     lines += [
         'set "WHAT=%~1"',  # quoted: a dropped 二年级2班 (1).xlsx keeps its parentheses
         'if not defined WHAT set "WHAT=."',
-        *_bat_run('check "%WHAT%"'),
+        *_bat_run(f'{command} "%WHAT%"'),
         "echo.",
-        f"echo {CHECK_DONE}",
+        f"echo {done}",
         "echo 按任意键关闭本窗口。",
         "pause >nul",
         "",
@@ -117,13 +145,14 @@ def check_bat_text(python: str) -> str:
     return "\r\n".join(lines)
 
 
-def check_command_text(python: str) -> str:
-    lines = _command_head(python, CHECK_PURPOSE)
+def _folder_command(python: str, purpose: str, command: str, done: str) -> str:
+    """A .command running `xlsync <command>` on its folder (macOS passes no dropped file)."""
+    lines = _command_head(python, purpose)
     lines += [
         'WHAT="${1:-.}"',
-        *_command_run('check "$WHAT"'),
+        *_command_run(f'{command} "$WHAT"'),
         "echo",
-        f'echo "{CHECK_DONE}"',
+        f'echo "{done}"',
         'echo "按回车键关闭本窗口。"',
         "read -r _",
         'exit "$code"',
@@ -148,11 +177,14 @@ def write_launchers(folder: Path, python: str = sys.executable) -> list[Path]:
 
 
 def write_check_launchers(folder: Path, python: str = sys.executable) -> list[Path]:
-    """Write both 检查台账 scripts into `folder` (the class folder)."""
+    """Write both 检查台账 scripts, and both 升级台账 scripts (issue 19.7), into `folder`
+    (the class folder)."""
     return _write(
         folder,
         (
             (CHECK_BAT, check_bat_text(python), 0o644),
             (CHECK_COMMAND, check_command_text(python), 0o755),
+            (UPGRADE_BAT, upgrade_bat_text(python), 0o644),
+            (UPGRADE_COMMAND, upgrade_command_text(python), 0o755),
         ),
     )

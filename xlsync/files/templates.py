@@ -44,7 +44,8 @@ HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 
 CLASS_GUIDE = (
-    "本工作簿有三张表：学生档案、帮扶记录、学业帮扶计划。请在对应的表中从第 2 行开始填写，每行一条。",
+    "本工作簿的表：学生档案、帮扶记录、学业帮扶计划，以及 安全事件（发现学生受侵害或面临危险时当天报告并记录）"
+    "和 缺勤与劝返（连续缺勤、劝返经过）。请在对应的表中从第 2 行开始填写，每行一条。",
     "橙色表头的列必须填写，蓝色表头的列可以不填。有下拉箭头的列请从下拉中选择。",
     "帮扶记录和学业帮扶计划的「学生姓名」可以从下拉中选学生档案里的姓名；几名学生一起参加的活动，"
     "可以写几个姓名，用「、」隔开，出现提示时点「确定」即可。",
@@ -72,21 +73,31 @@ MASTER_GUIDE = (
 
 def _style_header(ws: Worksheet, sheet: Sheet, row: int = 1) -> None:
     for number, col in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=row, column=number, value=col.header)
-        cell.font = HEADER_FONT
-        cell.fill = REQUIRED_FILL if col.required or col.required_if else OPTIONAL_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header_cell(ws, row, number, col)
+
+
+def header_cell(ws: Worksheet, row: int, number: int, col: Column) -> None:
+    """One header cell as templates make it: the text, bold, orange when required, else blue."""
+    cell = ws.cell(row=row, column=number, value=col.header)
+    cell.font = HEADER_FONT
+    cell.fill = REQUIRED_FILL if col.required or col.required_if else OPTIONAL_FILL
+    cell.border = HEADER_BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _format_columns(ws: Worksheet, sheet: Sheet) -> None:
     for number, col in enumerate(sheet.columns, start=1):
-        dim = ws.column_dimensions[column_letter(number)]
-        dim.width = col.width
-        if col.kind == Kind.DATE:
-            dim.number_format = DATE_FORMAT
-        elif col.is_text_stored:
-            dim.number_format = TEXT_FORMAT
+        format_column(ws, number, col)
+
+
+def format_column(ws: Worksheet, number: int, col: Column) -> None:
+    """A column's width and number format (dates, and text for IDs and phones)."""
+    dim = ws.column_dimensions[column_letter(number)]
+    dim.width = col.width
+    if col.kind == Kind.DATE:
+        dim.number_format = DATE_FORMAT
+    elif col.is_text_stored:
+        dim.number_format = TEXT_FORMAT
 
 
 def _data_range(number: int, rows: int, first_row: int = 2) -> str:
@@ -96,10 +107,17 @@ def _data_range(number: int, rows: int, first_row: int = 2) -> str:
 
 def _add_validations(ws: Worksheet, sheet: Sheet, lists: Mapping[str, Sequence[str]]) -> None:
     for number, col in enumerate(sheet.columns, start=1):
-        validation = check_for(col, lists.get(col.header, ()))
-        if validation is not None:
-            validation.add(_data_range(number, sheet.rows))
-            ws.add_data_validation(validation)
+        add_check(ws, number, col, sheet.rows, lists.get(col.header, ()))
+
+
+def add_check(
+    ws: Worksheet, number: int, col: Column, rows: int, choices: Sequence[str] = (), first: int = 2
+) -> None:
+    """The column's drop-down or input check (its hint as the prompt) on `rows` data rows."""
+    validation = check_for(col, choices)
+    if validation is not None:
+        validation.add(_data_range(number, rows, first))
+        ws.add_data_validation(validation)
 
 
 def add_data_sheet(

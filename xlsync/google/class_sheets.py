@@ -35,6 +35,7 @@ from xlsync.schema import (
     STUDENTS,
     Column,
     Kind,
+    Sheet,
 )
 
 MARKS_TAB = MARKS_SHEET
@@ -190,28 +191,40 @@ def read_class(client: gspread.Client, sid: str, school_year: int | None = None)
 
 @on_sheet
 def fetch_class_grids(client: gspread.Client, sid: str) -> dict[str, list[list[Any]]]:
-    """The three class tabs of spreadsheet `sid` as grids, with one values:batchGet."""
+    """The class tabs of spreadsheet `sid` as grids, with one values:batchGet (two for a
+    sheet made before template version 2, which lacks its optional tabs)."""
     from gspread.exceptions import APIError
 
     try:
-        answer = client.http_client.values_batch_get(
-            sid,
-            [quote(s.name) for s in CLASS_SHEETS],
-            params={
-                "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "FORMATTED_STRING",
-            },
-        )
+        return _batch_get(client, sid, CLASS_SHEETS)
     except APIError as error:
-        if error.response.status_code == 400:  # a range names a tab that is not there
+        if error.response.status_code != 400:  # 400: a range names a tab that is not there
+            raise
+    try:
+        return _batch_get(client, sid, tuple(s for s in CLASS_SHEETS if s.since == 1))
+    except APIError as error:
+        if error.response.status_code == 400:
             raise XlsyncError(
                 f"Google 表格「{sid}」里缺少 学生档案、帮扶记录 或 学业帮扶计划 工作表。"
                 "请用 xlsync new-class --google 创建班级台账。"
             ) from None
         raise
+
+
+def _batch_get(
+    client: gspread.Client, sid: str, sheets: Sequence[Sheet]
+) -> dict[str, list[list[Any]]]:
+    answer = client.http_client.values_batch_get(
+        sid,
+        [quote(s.name) for s in sheets],
+        params={
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "FORMATTED_STRING",
+        },
+    )
     return {
         s.name: vr.get("values", [])
-        for s, vr in zip(CLASS_SHEETS, answer.get("valueRanges", []), strict=False)
+        for s, vr in zip(sheets, answer.get("valueRanges", []), strict=False)
     }
 
 

@@ -40,6 +40,7 @@ from xlsync.core.duties import school_duties
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import evaluate
 from xlsync.core.roster import children_of
+from xlsync.core.upgrade import master_finding
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.errors import XlsyncError
 from xlsync.files import master_writer as mw
@@ -111,9 +112,10 @@ class ConsolidateResult:
             "classes": f["classes"],
             "children": f["children"],
             "records": f["records"],
-            "issues": f["errors"] + f["warnings"],
+            "issues": f["errors"] + f["warnings"] + f["notices"],
             "errors": f["errors"],
             "warnings": f["warnings"],
+            "notices": f["notices"],
             "overdue": f["overdue"],
             "children_overdue": f["children_overdue"],
             "on_time_rate": f["on_time_rate"],
@@ -437,13 +439,13 @@ def _evaluate(
     """Validate and evaluate every class: the pure core's part of 汇总."""
     items_in = [r.item for r in results]
     report = validate_classes(items_in, config, as_of)
+    outdated = master_finding(config)  # the master's own 提示 (issue 19.7), in 校验问题
+    findings = [*report.findings, *([outdated] if outdated else [])]
     children = [c for item in items_in for c in children_of(item)]
     items = evaluate(children, rules, calendar, as_of)
     rate = complete_rate([i.book for i in items_in], report.findings)
     duties = school_duties(config, children, rate, [i.class_name for i in items_in])
-    return SchoolResult(
-        as_of, config, calendar, rules, results, report.findings, items, duties, failed
-    )
+    return SchoolResult(as_of, config, calendar, rules, results, findings, items, duties, failed)
 
 
 def _rebuild(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from xlsync.core.calendar import read_calendar
 from xlsync.core.config import SchoolConfig, default_config
 from xlsync.core.school_year import school_year_of
+from xlsync.core.upgrade import master_finding
 from xlsync.core.validate import ClassInput
 from xlsync.errors import XlsyncError
 from xlsync.files.discover import class_files, class_name_for, find_master
@@ -64,7 +65,9 @@ def load_config(
             "也不核对帮扶教师是否为本校教师。可用 --master 指定全校汇总工作簿。"
         )
         return None, default_config(as_of), [note]
-    return found, read_master(found), []
+    config = read_master(found)
+    outdated = master_finding(config)  # issue 19.7: the master's own 提示, as a note
+    return found, config, [outdated.message] if outdated else []
 
 
 def first_year(config: SchoolConfig, as_of: dt.date) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from xlsync.core.checks.categories import disability_details
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
 from xlsync.core.checks.links import (
@@ -23,6 +24,8 @@ from xlsync.core.checks.required import (
     required_columns,
     required_values,
 )
+from xlsync.core.checks.seed_rules import study_helpers_named, teachers_not_overloaded
+from xlsync.core.checks.template import template_current
 from xlsync.core.checks.values import (
     dates_not_future,
     id_cards_valid,
@@ -53,6 +56,11 @@ CLASS_CHECKS: tuple[Check, ...] = (
     study_plans_present,
     teachers_known,
     children_unique,
+    # ---- issue 19.3 + 19.6
+    disability_details,
+    teachers_not_overloaded,
+    study_helpers_named,
+    template_current,  # issue 19.7
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from xlsync.core.calendar import Rule
-from xlsync.core.findings import ERROR, Finding
+from xlsync.core.findings import ERROR, NOTICE, Finding
 from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES, hidden_columns
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.render.layout import (
@@ -51,6 +51,7 @@ ERROR_FILL, WARNING_FILL = STATUS_STYLES["已逾期"][0], STATUS_STYLES["即将�
 COUNT_STYLE = STATUS_STYLES[OVERDUE]  # 漏做次数 > 0 looks like 已逾期
 STATE_STATUSES = (SOON, DONE)  # what a rule's column can say of this period (待完成 stays plain)
 SECTION_LOOK = Look(fill="DDEBF7", bold=True)  # a section title of 逾期提醒: light blue, bold
+NOTICE_FILL = "DDEBF7"  # the 级别 of a 提示 in 校验结果: light blue, nothing is wrong
 LINK_FONT = "0563C1"
 HEADER_LOOK = Look(fill=HEADER_FILL, bold=True, centred=True, wrap=True)
 WRAP = Look(wrap=True)
@@ -191,6 +192,7 @@ def check_spec(
     spec.hidden_columns = hidden
     for row, f in enumerate(findings, start=2):
         fill = ERROR_FILL if f.severity == ERROR else WARNING_FILL
+        fill = NOTICE_FILL if f.severity == NOTICE else fill  # a 提示 (issue 19.7)
         spec.looks.append((Box(row, 1, row, 1), Look(fill=fill)))
         if f.cell and f.sheet in sheets:
             _link(spec, row, 3, f.sheet, f.cell)
