@@ -292,3 +292,13 @@ def test_fault_injection_runs_stay_in_one_process(tmp_path, monkeypatch):
     back = consolidate(master, as_of=AS_OF).write_back
     assert spy.started == 0 and back and len(back.refreshed) == 4
     assert (tmp_path / "steps.log").read_text().count("replaced") >= 4
+
+
+def test_no_helper_when_this_program_is_not_a_python_interpreter(tmp_path, monkeypatch):
+    """A program embedding Python (its executable not python/pythonw) would not understand
+    `-c`: everything is done in this process."""
+    master = _school(tmp_path, classes=4, children=4)
+    monkeypatch.setattr(pool.sys, "executable", str(tmp_path / "xlsync-app.exe"))
+    spy = _Spy(monkeypatch)
+    back = consolidate(master, as_of=AS_OF).write_back
+    assert spy.started == 0 and back and len(back.refreshed) == 4

@@ -102,9 +102,11 @@ def refresh_files(jobs: Sequence[FileJob], done: Callable[[int, FileOutcome], No
 
 
 def _helper_allowed() -> bool:
-    """Two cores or more, and no fault injection or explicit request to stay in one process."""
+    """Two cores or more, a Python interpreter to start (not a program embedding one), and no
+    fault injection or explicit request to stay in one process."""
     quiet = not any(os.environ.get(k) for k in (faults.STEP_ENV, faults.LOG_ENV, SEQUENTIAL_ENV))
-    return quiet and (os.cpu_count() or 1) >= 2
+    python = Path(sys.executable or "").name.lower().startswith("python")
+    return quiet and python and (os.cpu_count() or 1) >= 2
 
 
 class _Helper:
