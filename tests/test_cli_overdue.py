@@ -13,8 +13,6 @@ from xlsync.core.status_view import OWNED_HEADER
 from xlsync.files.school import create_class
 from xlsync.schema import STATUS_SHEET, STUDENTS
 
-TEACHER_COLUMNS = len(STUDENTS.columns)  # the template's 学生档案 columns, before the status block
-
 ITEM_FIELDS = {
     "class",
     "child",
@@ -132,6 +130,10 @@ def _cells(path, sheets=("说明", "学生档案", "帮扶记录", "学业帮扶
     }
 
 
+TEACHERS_COLUMNS = len(STUDENTS.headers)  # the template's columns; the status block follows
+BLOCK = 2 + 8 + 3  # 民政留守, 学籍留守代码; one column per seed rule; 最近截止, 漏做次数, 漏做明细
+
+
 def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
     path = _book(class_book)
     before = _cells(path)
@@ -139,7 +141,9 @@ def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
     wb = load_workbook(path)
     ws = wb["学生档案"]
     headers = [c.value for c in ws[1]]
-    assert headers[TEACHER_COLUMNS:] == [
+    assert headers[TEACHERS_COLUMNS:] == [
+        "民政留守",  # issue 19.2: the two definitions lead the block
+        "学籍留守代码",
         "谈心·本月",
         "家长通话·本月",
         "亲情电话·本周",
@@ -158,7 +162,9 @@ def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
     assert row["学业辅导·本月"] == "—" and row["送温暖·本学年"] == "待完成(07-02)"
     assert row["家长通话·本月"] == "即将到期(11-30)" and row["漏做次数"] > 0
     assert row["漏做明细"].startswith("谈心2个月、家长通话2个月、亲情电话")
-    assert [c.value for c in ws[3]][TEACHER_COLUMNS : TEACHER_COLUMNS + 8] == ["—"] * 8  # 转出
+    assert row["民政留守"] == "是" and row["学籍留守代码"] == "2 双亲留守"
+    rule_columns = slice(TEACHERS_COLUMNS + 2, TEACHERS_COLUMNS + 10)
+    assert [c.value for c in ws[3]][rule_columns] == ["—"] * 8  # 转出
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert {r.text for r in rules if r.type == "containsText"} == {"即将到期", "已完成"}
     assert {r.dxf.fill.bgColor.rgb[-6:] for r in rules if r.type == "containsText"} == {
@@ -182,7 +188,7 @@ def test_rerun_replaces_only_its_own_columns(class_book, run):
     run("overdue", path, "--as-of", "2026-12-10", "--write")
     wb = load_workbook(path)
     headers = [c.value for c in wb["学生档案"][1]]
-    assert headers.count("谈心·本月") == 1 and len(headers) == TEACHER_COLUMNS + 11
+    assert headers.count("谈心·本月") == 1 and len(headers) == TEACHERS_COLUMNS + BLOCK
     assert wb.sheetnames.count(STATUS_SHEET) == 1
     assert _cells(path) == before
     formats = [cf for cf in wb["学生档案"].conditional_formatting]
@@ -194,15 +200,16 @@ def test_teacher_column_after_the_block_is_never_moved(class_book, run):
     run("overdue", path, "--as-of", "2026-11-30", "--write")
     wb = load_workbook(path)
     ws = wb["学生档案"]
-    ws.cell(1, TEACHER_COLUMNS + 11, "家长微信")
-    ws.cell(2, TEACHER_COLUMNS + 11, "wx123")
+    last = TEACHERS_COLUMNS + BLOCK  # the teacher writes over the block's last column
+    ws.cell(1, last, "家长微信")
+    ws.cell(2, last, "wx123")
     wb.save(path)
     run("overdue", path, "--as-of", "2026-11-30", "--write")
     ws = load_workbook(path)["学生档案"]
-    last = TEACHER_COLUMNS + 11
     assert (ws.cell(1, last).value, ws.cell(2, last).value) == ("家长微信", "wx123")
     headers = [c.value for c in ws[1]]
-    assert headers[TEACHER_COLUMNS : last - 1] == [None] * 10 and headers[last] == "谈心·本月"
+    assert headers[TEACHERS_COLUMNS : last - 1] == [None] * (BLOCK - 1)
+    assert headers[last] == "民政留守"
 
 
 def test_bad_rule_row_stops_with_its_row_named(school, class_book, run):

@@ -20,7 +20,7 @@ from test_writers_property import _state
 from xlsync.cli import cli
 from xlsync.files.ranges import widen_checks
 from xlsync.files.templates import build_class_workbook
-from xlsync.schema import CLASS_SHEETS, RECORDS, STUDENT_LIST, STUDENTS, STUDY_PLANS
+from xlsync.schema import CLASS_SHEETS, RECORDS, STUDENT_LIST, STUDENTS, STUDY_PLANS, Sheet
 
 COMMITTED = Path(__file__).parent.parent / "workbook_templates" / "班级台账.xlsx"
 OLD_BOOK = Path(__file__).parent / "data" / "made-before-16.5-1200-records.xlsx"
@@ -100,13 +100,18 @@ def _teacher_touches(wb: Workbook) -> None:
     wb[RECORDS.name]["F7"].number_format = "0.00"
 
 
+def _old_width(sheet: Sheet) -> int:
+    """The columns the old workbook's template had (later ones are optional, issue 19)."""
+    return sum(1 for c in sheet.columns if c.since == 1)
+
+
 def _teacher_cells(path: Path) -> dict:
     wb = load_workbook(path, rich_text=True)
     return {
         (sheet.name, cell.row, cell.column): _state(cell)
         for sheet in CLASS_SHEETS
         if sheet.name in wb.sheetnames  # an old workbook lacks template version 2's sheets
-        for row in wb[sheet.name].iter_rows(max_col=len(sheet.columns) + 3 * (sheet != STUDENTS))
+        for row in wb[sheet.name].iter_rows(max_col=_old_width(sheet) + 3 * (sheet != STUDENTS))
         for cell in row
     }
 

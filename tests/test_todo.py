@@ -262,6 +262,8 @@ def test_a_block_written_before_16_3_is_replaced_in_place(todo_class, run):
     ws = load_workbook(todo_class)[STUDENTS.name]
     header = [c.value for c in ws[1]]
     assert header[start - 1 :] == [
+        "民政留守",  # issue 19.2
+        "学籍留守代码",
         "谈心·本月",
         "亲情电话·本周",
         "家访·本学期",

@@ -38,24 +38,32 @@ def valid_student(draw, index: int = 0) -> dict:
     categories = draw(
         st.lists(st.sampled_from(CHILD_CATEGORIES), min_size=1, max_size=3, unique=True)
     )
+    kind = (
+        draw(st.sampled_from(["父母均外出", "父亲外出", "母亲外出"]))
+        if "留守儿童" in categories
+        else ""
+    )
+    filed = draw(filings).isoformat()
     return {
         "姓名": draw(names) + "甲乙丙丁戊己庚辛"[index],
         "性别": sex,
         "出生日期": born.isoformat(),
         "身份证号": draw(st.one_of(st.just(""), st.just(make_id("430102", born, index, sex)))),
         "儿童类别": "、".join(categories),
-        "留守类型": draw(st.sampled_from(["父母均外出", "父亲外出", "母亲外出"]))
-        if "留守儿童" in categories
-        else "",
+        "留守类型": kind,
+        # issue 19.2: the start months that go with 留守类型 (else a 提示 asks for them)
+        "父亲外出起始年月": "2024-02" if kind in ("父母均外出", "父亲外出") else "",
+        "母亲外出起始年月": "2025-03" if kind in ("父母均外出", "母亲外出") else "",
+        "委托书面告知学校日期": filed,  # issue 19.1: the parents' written notice
         "父亲电话": draw(st.one_of(st.just(""), mobiles)),
         "监护人姓名": draw(names),
         "监护人关系": draw(st.sampled_from(["祖父母", "外祖父母", "其他亲属"])),
         "监护人电话": draw(st.one_of(mobiles, landlines)),
-        "监护人年龄": draw(st.one_of(st.just(""), st.integers(16, 100).map(str))),
+        "监护人年龄": draw(st.one_of(st.just(""), st.integers(18, 100).map(str))),  # 16–17: 警告
         "家庭住址": "某某镇某某村",
         "学业情况": draw(st.sampled_from(["", "优", "良", "中"])),
         "帮扶教师": "张老师",
-        "建档日期": draw(filings).isoformat(),
+        "建档日期": filed,
     }
 
 

@@ -56,7 +56,11 @@ STUDENT_CASES = [
     ({"学籍号": "G4301022015"}, "E2", "student-no-format"),
     ({"儿童类别": ""}, "F2", "required-missing"),
     ({"儿童类别": "留守儿童、流浪儿童"}, "F2", "choice-invalid"),
-    ({"留守类型": ""}, "G2", "required-conditional"),
+    (
+        {"留守类型": "", "父亲外出起始年月": "", "母亲外出起始年月": ""},
+        "G2",
+        "required-conditional",
+    ),
     ({"父亲电话": "12812345678"}, "I2", "phone-invalid"),
     ({"母亲电话": "1381234567"}, "L2", "phone-invalid"),
     ({"监护人电话": "731-84561234"}, "P2", "phone-invalid"),
@@ -195,6 +199,8 @@ def test_id_check_digit_message_names_the_right_digit(class_book):
 
 
 def test_every_code_in_the_catalog_is_produced_by_some_test():
+    from test_guardianship import GUARDIANSHIP_CODES  # it imports this module
+
     produced = {case[2] for case in STUDENT_CASES + RECORD_CASES} | {
         "record-child-ambiguous",
         "plan-child-unknown",
@@ -210,5 +216,6 @@ def test_every_code_in_the_catalog_is_produced_by_some_test():
         "template-outdated",  # tests/test_upgrade.py (issue 19.7)
         *LINK_CODES,  # tests/test_links.py
         *SEED_RULE_CODES,  # tests/test_seed_rules.py
+        *GUARDIANSHIP_CODES,  # tests/test_guardianship.py, tests/test_left_behind.py
     }
     assert set(CATALOG) == produced

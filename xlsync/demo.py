@@ -303,6 +303,7 @@ def generate_school(
             )
             for i in range(size.children_per_class)
         ]
+        _family_situations(number, kids, cal, as_of)  # issue 19.1 / 19.2
         recs = [
             r
             for k in kids
@@ -326,6 +327,87 @@ def generate_school(
             progress("生成演示班级", number + 1, size.classes, name)
     _register(master, registered)
     return master
+
+
+# ---- issue 19.1 / 19.2: guardianship and the facts of the two 留守 definitions. A generator of
+# its own per child (seeded by the child's number), so the rest of the demo stays as it was.
+CARER_OF = {"祖父母": "祖父母", "外祖父母": "外祖父母", "其他亲属": "其他亲属"}
+
+
+def _family_situations(number: int, kids: list[dict], cal: Calendar, as_of: dt.date) -> None:
+    """Fill the new fields of every child, then stage a few children in each situation."""
+    for index, kid in enumerate(kids):
+        _family(random.Random(f"family-{number}-{index}"), kid, cal, as_of)
+    staged = {2: _no_guardian, 3: _young_carer, 5: _no_carer, 7: _turns_16}
+    if len(kids) > 9 and number in staged:
+        staged[number](kids[8], cal, as_of)
+
+
+def _month(rng: random.Random, as_of: dt.date) -> str:
+    """A start month: mostly years ago, sometimes last month (under the 3-month threshold)."""
+    back = rng.choice([0, 1]) if rng.random() < 0.08 else rng.randint(4, 84)
+    index = as_of.year * 12 + as_of.month - 1 - back
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _family(rng: random.Random, kid: dict, cal: Calendar, as_of: dt.date) -> None:
+    away = {"父母均外出": (1, 1), "父亲外出": (1, 0), "母亲外出": (0, 1)}.get(
+        kid["留守类型"], (0, 0)
+    )
+    kid["父亲外出起始年月"] = _month(rng, as_of) if away[0] else None
+    kid["母亲外出起始年月"] = _month(rng, as_of) if away[1] else None
+    kid["户口性质"] = rng.choices(["农村", "城镇", None], [88, 9, 3])[0]
+    incapable = sum(away) == 1 and rng.random() < 0.1
+    kid["另一方无监护能力"] = "是" if incapable else "否"
+    kid["无监护能力原因"] = rng.choice(["重病", "重残"]) if incapable else None
+    kid["监护情况评估"] = rng.choices(["较好", "一般", "差"], [50, 40, 10])[0]
+    if sum(away) == 2 or incapable:
+        _carer(rng, kid, cal, as_of)
+
+
+def _carer(rng: random.Random, kid: dict, cal: Calendar, as_of: dt.date) -> None:
+    """The adult the parents entrusted: the grandparent 监护人 when there is one."""
+    if kid["监护人关系"] not in CARER_OF:
+        kid["监护人关系"] = rng.choice(["祖父母", "外祖父母"])
+    born = dt.date(rng.randint(1952, 1972), rng.randint(1, 12), rng.randint(1, 28))
+    kid["委托照护人"] = kid["监护人姓名"]
+    kid["委托照护人关系"] = CARER_OF[kid["监护人关系"]]
+    kid["委托照护人身份证号"] = make_id(REGION, born, rng.randrange(400), rng.choice("男女"))
+    kid["委托照护人电话"] = kid["监护人电话"]
+    told = kid["建档日期"] + dt.timedelta(days=rng.randint(0, 20))
+    kid["委托书面告知学校日期"] = told if rng.random() < 0.92 and told <= as_of else None
+
+
+def _no_guardian(kid: dict, cal: Calendar, as_of: dt.date) -> None:
+    kid.update(监护人关系="无人监护", 委托照护人=None, 委托照护人关系=None)
+
+
+def _young_carer(kid: dict, cal: Calendar, as_of: dt.date) -> None:
+    """An older brother of 17 looks after his sister: a 警告 (Art. 22 asks for an adult)."""
+    born = as_of.replace(year=as_of.year - 17) - dt.timedelta(days=40)
+    kid.update(父亲外出起始年月="2023-03", 母亲外出起始年月="2023-03", 留守类型="父母均外出")
+    kid.update(委托照护人=kid["姓名"][0] + "大哥", 委托照护人关系="兄姐")
+    kid["委托照护人身份证号"] = make_id(REGION, born, 55, "男")
+
+
+def _no_carer(kid: dict, cal: Calendar, as_of: dt.date) -> None:
+    """Both parents away, the 监护人 written as the mother, no carer named: an 错误."""
+    kid.update(父亲外出起始年月="2024-03", 母亲外出起始年月="2025-02", 留守类型="父母均外出")
+    kid.update(监护人关系="母亲", 委托照护人=None, 委托照护人关系=None, 委托照护人身份证号=None)
+    kid.update(委托书面告知学校日期=None, 另一方无监护能力="否")
+
+
+def _turns_16(kid: dict, cal: Calendar, as_of: dt.date) -> None:
+    """An over-age pupil who turns 16 this school year (she leaves the 民政 definition)."""
+    if as_of <= cal.year_start:
+        return
+    birthday = cal.year_start + (as_of - cal.year_start) / 2
+    born = birthday.replace(year=birthday.year - 16)
+    kid.update(出生日期=born, 身份证号=make_id(REGION, born, 77, kid["性别"]), 学籍号=None)
+    kid.update(父亲外出起始年月="2022-05", 母亲外出起始年月="2022-05", 留守类型="父母均外出")
+    kid.update(户口性质="农村", 在校状态="在读")
+    if not kid.get("委托照护人"):
+        _carer(random.Random(77), kid, cal, as_of)
 
 
 def _register(master: Path, classes: list[tuple[dict, list[dict]]]) -> None:

@@ -28,6 +28,10 @@ def _rule(col: Column) -> str:
         parts.append(f"{col.required_if[0]} 含 {col.required_if[1].replace('|', '或')} 时必填")
     if col.choices:
         parts.append(" / ".join(col.choices))
+    if col.retired:
+        parts.append("仍可读、不在下拉中：" + " / ".join(col.retired))
+    if col.or_filled:
+        parts.append("或填 " + "、".join(col.or_filled))
     if col.roster_list:
         parts.append("下拉：学生档案中的姓名（名称 学生名单），只提示不拦截")
     if col.default:

@@ -23,6 +23,7 @@ class Kind(StrEnum):
     ID_CARD = "身份证号"
     STUDENT_NO = "学籍号"
     INT = "整数"
+    MONTH = "年月"  # issue 19.2: a month such as 2025-03 (外出起始年月), stored as text
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Column:
     example: str = ""
     roster_list: bool = False  # a drop-down of the names in 学生档案 (STUDENT_LIST)
     renamed: dict[str, str] = field(default_factory=dict)  # a former official term → today's
+    retired: tuple[str, ...] = ()  # values still read as typed but no longer in the drop-down
+    or_filled: tuple[str, ...] = ()  # required_if is also met by any of these being filled
     since: int = 1  # the template version that added the column; later ones are optional
 
     @property
@@ -54,7 +57,7 @@ class Column:
     @property
     def is_text_stored(self) -> bool:
         """Columns Excel must keep as text, or it turns 18-digit IDs into 4.30E+17."""
-        return self.kind in (Kind.PHONE, Kind.ID_CARD, Kind.STUDENT_NO)
+        return self.kind in (Kind.PHONE, Kind.ID_CARD, Kind.STUDENT_NO, Kind.MONTH)
 
 
 @dataclass(frozen=True)
@@ -161,9 +164,110 @@ DISABILITY_GRADE_SYNONYMS = {
     **{f"{n}级": g for n, g in zip("1234", DISABILITY_GRADES, strict=True)},
     **{g[0]: g for g in DISABILITY_GRADES},
 }
+NO_GUARDIAN = "无人监护"
 PHONE_HINT = "手机 11 位（如 13812345678），或固话 0 + 区号 - 号码（如 0731-84561234）"
 
 # ---------------------------------------------------------------- class workbook (§2)
+
+# ---- issue 19.1: guardianship block of 学生档案 (未成年人保护法 2020 第二十二、二十三条)
+CARER_RELATIONS = ("祖父母", "外祖父母", "兄姐", "其他亲属", "邻居或朋友", "其他")
+GUARDIANSHIP_COLUMNS = (
+    Column(
+        "委托照护人",
+        Kind.TEXT,
+        width=11,
+        since=2,
+        hint="父母都外出（或一方外出、另一方无监护能力）时，受委托照看孩子的成年人姓名",
+        example="王德贵",
+    ),
+    Column(
+        "委托照护人关系",
+        Kind.ENUM,
+        choices=CARER_RELATIONS,
+        synonyms={"爷爷": "祖父母", "奶奶": "祖父母", "外公": "外祖父母", "外婆": "外祖父母"},
+        width=13,
+        since=2,
+        example="祖父母",
+    ),
+    Column(
+        "委托照护人身份证号",
+        Kind.ID_CARD,
+        width=21,
+        since=2,
+        hint="18 位；用来核对照护人已满 18 周岁",
+        example="431122196205080430",
+    ),
+    Column("委托照护人电话", Kind.PHONE, width=14, since=2, hint=PHONE_HINT, example="13712345678"),
+    Column(
+        "委托照护人住址",
+        Kind.TEXT,
+        width=24,
+        since=2,
+        hint="孩子不住在家里时填写照护人的住址",
+        example="",
+    ),
+    Column(
+        "委托书面告知学校日期",
+        Kind.DATE,
+        width=14,
+        since=2,
+        hint="父母把委托照护情况书面告知学校的日期（第二十三条）",
+        example="2024-03-01",
+    ),
+    Column(
+        "监护情况评估",
+        Kind.ENUM,
+        choices=("较好", "一般", "差"),
+        width=12,
+        since=2,
+        example="一般",
+    ),
+    Column(
+        "另一方无监护能力",
+        Kind.ENUM,
+        choices=YES_NO,
+        synonyms=YES_NO_SYNONYMS,
+        width=14,
+        since=2,
+        hint="父母一方外出、留在家的一方因重病、重残等不能照看孩子时填 是",
+        example="否",
+    ),
+    Column(
+        "无监护能力原因",
+        Kind.ENUM,
+        choices=("重病", "重残", "其他"),
+        width=13,
+        since=2,
+        hint="另一方无监护能力为 是 时填写",
+        example="",
+    ),
+)
+
+# ---- issue 19.2: 父母外出 per parent and 户口性质 (the two 留守 definitions are computed)
+MONTH_HINT = "写到年月，如 2025-03；父亲（母亲）没有外出就空着"
+RURAL, URBAN = "农村", "城镇"
+LEFT_BEHIND_COLUMNS = (
+    Column("父亲外出起始年月", Kind.MONTH, width=14, since=2, hint=MONTH_HINT, example="2024-02"),
+    Column("母亲外出起始年月", Kind.MONTH, width=14, since=2, hint=MONTH_HINT, example="2024-02"),
+    Column(
+        "户口性质",
+        Kind.ENUM,
+        choices=(RURAL, URBAN),
+        synonyms={
+            "农业": RURAL,
+            "农业户口": RURAL,
+            "农村户口": RURAL,
+            "非农业": URBAN,
+            "非农业户口": URBAN,
+            "城镇户口": URBAN,
+            "城市": URBAN,
+        },
+        width=9,
+        since=2,
+        hint="户籍在农村还是城镇（旧的 农业/非农业 也认）",
+        example=RURAL,
+    ),
+)
 
 STUDENTS = Sheet(
     name="学生档案",
@@ -226,8 +330,9 @@ STUDENTS = Sheet(
             Kind.ENUM,
             choices=("父母均外出", "父亲外出", "母亲外出"),
             required_if=("儿童类别", LEFT_BEHIND),
+            or_filled=("父亲外出起始年月", "母亲外出起始年月"),  # issue 19.2
             width=11,
-            hint="儿童类别含 留守儿童 时必填",
+            hint="儿童类别含 留守儿童 时必填（已填父亲或母亲外出起始年月时可不填）",
             example="父母均外出",
         ),
         Column("父亲姓名", Kind.TEXT, width=10, example="王大山"),
@@ -242,7 +347,8 @@ STUDENTS = Sheet(
             Kind.ENUM,
             True,
             width=11,
-            choices=("祖父母", "外祖父母", "父亲", "母亲", "其他亲属", "委托监护人", "无人监护"),
+            choices=("祖父母", "外祖父母", "父亲", "母亲", "其他亲属", "委托监护人"),
+            retired=(NO_GUARDIAN,),  # issue 19.1: read, and reported as a 强制报告 situation
             synonyms={
                 "爷爷": "祖父母",
                 "奶奶": "祖父母",
@@ -379,6 +485,10 @@ STUDENTS = Sheet(
             example="",
             since=2,
         ),
+        # ---- issue 19.1: guardianship (未成年人保护法 第二十二、二十三条); all optional, since 2
+        *GUARDIANSHIP_COLUMNS,
+        # ---- issue 19.2: the facts the two 留守 definitions are computed from; optional, since 2
+        *LEFT_BEHIND_COLUMNS,
     ),
 )
 
@@ -552,6 +662,9 @@ SCHOOL_FIELDS = (
     "汇总时更新班级台账",
     # ---- issue 19.6
     "每名教师最多结对人数",
+    # ---- issue 19.1/19.2 settings (blank: the default in parentheses)
+    "学籍留守外出月数",  # 3; some provinces count 6
+    "委托书面告知期限天数",  # 30
 )
 PAIRING_LIMIT_SETTING = "每名教师最多结对人数"  # 篇四: 每一名教职工结对帮扶 4——6 名
 PAIRING_LIMIT_DEFAULT = 6

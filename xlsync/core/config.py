@@ -33,6 +33,8 @@ from xlsync.schema import (
     Sheet,
 )
 
+LEFT_BEHIND_DEFAULTS = ("3", "30")  # issue 19.1/19.2: 学籍留守外出月数, 委托书面告知期限天数
+
 
 @dataclass
 class SchoolConfig:
@@ -101,7 +103,8 @@ def default_grids(school: str, year: str) -> dict[str, Grid]:
         return [list(spec.headers), *[list(r) for r in rows]]
 
     values = (school, year, CLASS_DIR, "", "", "是", "是", str(PAIRING_LIMIT_DEFAULT))
-    info = list(zip(SCHOOL_FIELDS, values, strict=True))
+    values_all = (*values, *LEFT_BEHIND_DEFAULTS)  # issue 19.1/19.2
+    info = list(zip(SCHOOL_FIELDS, values_all, strict=True))
     return {
         SCHOOL.name: sheet(SCHOOL, info),
         TERMS.name: sheet(TERMS, default_terms(year)),

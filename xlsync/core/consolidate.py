@@ -15,11 +15,14 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from xlsync.core import left_behind
 from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.config import SchoolConfig
 from xlsync.core.duties import SchoolDuties, rate
 from xlsync.core.findings import ERROR, NOTICE, WARNING, Finding, Place, make_finding
 from xlsync.core.identity import child_key
+from xlsync.core.left_behind import HEADERS as FACT_HEADERS
+from xlsync.core.left_behind import facts_of
 from xlsync.core.master_view import CODE_HEADER
 from xlsync.core.obligations import OVERDUE, SOON, Item, Tally, tallies
 from xlsync.core.roster import children_of
@@ -126,14 +129,24 @@ def school_children(school: SchoolResult) -> pd.DataFrame:
     found = []
     for result in school.classes:
         students = result.item.book.students
+        _, facts = facts_of(students, school.as_of, school.config)  # issue 19.2
         for entry, (_, typed) in zip(
             _source_rows(result, students), rows(students.data), strict=False
         ):
+            entry.update(zip(FACT_HEADERS, facts.get(entry["来源行"], ()), strict=False))
             entry["学生编号"] = child_key(typed, result.item.class_name)
             entry["逾期项数"] = overdue[(students.file, entry["来源行"])]
             entry["数据状态"] = "旧数据：" + result.stale_reason if result.stale_reason else "最新"
             found.append(entry)
-    columns = ["班级", *STUDENTS.headers, "学生编号", "逾期项数", "数据状态", *SOURCE_COLUMNS]
+    columns = [
+        "班级",
+        *STUDENTS.headers,
+        *FACT_HEADERS,
+        "学生编号",
+        "逾期项数",
+        "数据状态",
+        *SOURCE_COLUMNS,
+    ]
     return pd.DataFrame(found, columns=columns)
 
 
@@ -371,6 +384,7 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
             r.item.class_name: _with_overdue(_group(overdue, "file").get(r.item.book.file, []))
             for r in school.classes
         },
+        "left_behind": left_behind.figures(children),  # issue 19.2
         "failed_files": [f["file"] for f in school.failed],
         "stale_files": [r.item.book.file for r in school.classes if r.stale_reason],
     }

@@ -26,7 +26,7 @@ import hmac
 import re
 from typing import Any
 
-ADDRESS_COLUMNS = ("家庭住址",)
+ADDRESS_COLUMNS = ("家庭住址", "委托照护人住址")  # the second: issue 19.1
 PSEUDONYM_COLUMNS = ("身份证号", "学籍号", "学生编号")
 BIRTH_COLUMNS = ("出生日期",)
 PERSONAL_FIELDS = (

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlsync.core import left_behind
 from xlsync.core.formula import Formula
 
 PERCENT = "0.0%"
@@ -72,6 +73,7 @@ def figure_rows(figures: dict[str, Any], overdue_sheet: str) -> list[tuple[str, 
         ("父母均外出的学生占比", f["both_parents_away"], PERCENT),
         ("由祖辈监护的学生占比", f["raised_by_grandparents"], PERCENT),
         ("监护人文化程度为小学及以下的占比", f["guardian_primary_or_less"], PERCENT),
+        *left_behind.figure_lines(f.get("left_behind") or {}),  # issue 19.2: side by side
         ("还没有结对学生的班主任、党员教师", unpaired, ""),
         ("无法读取的台账", "、".join(f["failed_files"]) or "无", ""),
         ("本次使用旧数据的台账", "、".join(f["stale_files"]) or "无", ""),

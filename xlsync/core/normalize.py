@@ -179,7 +179,7 @@ def parse_int(col: Column, raw: Any) -> int:
 def parse_choice(col: Column, raw: Any) -> Normalized:
     """One of the column's choices; a known synonym is accepted and flagged."""
     text = fold(raw)
-    if text in col.choices:
+    if text in col.choices or text in col.retired:
         return Normalized(text)
     if text in col.synonyms:
         return Normalized(col.synonyms[text], synonym_of=text)
@@ -200,6 +200,35 @@ def parse_multi(col: Column, raw: Any) -> Normalized:
     return Normalized(values, synonym_of=written)
 
 
+_MONTH_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(?:(\d{1,2})日?)?$"),
+    re.compile(r"^(\d{4})(\d{2})()$"),
+)
+
+
+def parse_month(raw: Any) -> str:
+    """A month as YYYY-MM (issue 19.2's 外出起始年月), from 2025-03, 2025.3, 2025年3月, 202503,
+    a whole date (its month) or a date cell; a number such as 2025.3 reads its decimals as the
+    month (2025.10 typed into a number cell arrives as 2025.1: the template stores text)."""
+    if isinstance(raw, dt.date) or _is_serial(raw):
+        day = parse_date(raw)
+        return f"{day.year:04d}-{day.month:02d}"
+    text = _date_text(raw)
+    for pattern in _MONTH_PATTERNS:
+        if match := pattern.match(text):
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1900 <= year <= 2100 and 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}"
+    raise CellProblem("month-invalid")
+
+
+def _is_serial(raw: Any) -> bool:
+    """A whole number past 9999: an Excel date serial (not 2025.3, not a bare year)."""
+    whole = isinstance(raw, int) or (isinstance(raw, float) and raw.is_integer())
+    return whole and not isinstance(raw, bool) and raw > 9999
+
+
 _PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
     Kind.TEXT: lambda col, raw: clean_text(raw),
     Kind.NAME: lambda col, raw: fold(raw),
@@ -211,6 +240,7 @@ _PARSERS: dict[Kind, Callable[[Column, Any], Any]] = {
     Kind.ID_CARD: lambda col, raw: parse_id_card(raw),
     Kind.STUDENT_NO: lambda col, raw: fold(raw).upper(),
     Kind.INT: parse_int,
+    Kind.MONTH: lambda col, raw: parse_month(raw),
 }
 
 

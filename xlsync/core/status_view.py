@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xlsync.core import left_behind
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
 from xlsync.core.master_view import CODE_HEADER
@@ -25,8 +26,10 @@ PERIOD_WORDS = {
 NEXT_DUE_HEADER, COUNT_HEADER, DETAIL_HEADER = "最近截止", "漏做次数", "漏做明细"
 SUMMARY_HEADERS = (NEXT_DUE_HEADER, COUNT_HEADER, DETAIL_HEADER)
 LEGACY_HEADERS = ("逾期项数",)  # the count's header before issue 16.3, still xlsync's own
+FACT_HEADERS = left_behind.HEADERS  # issue 19.2: 民政留守, 学籍留守代码 lead the block
 OWNED_HEADER = re.compile(
-    rf"^.+·({'|'.join(PERIOD_WORDS.values())})$|^({'|'.join(SUMMARY_HEADERS + LEGACY_HEADERS)})$"
+    rf"^.+·({'|'.join(PERIOD_WORDS.values())})$"
+    rf"|^({'|'.join(SUMMARY_HEADERS + LEGACY_HEADERS + FACT_HEADERS)})$"
 )
 TODO_HEADERS = ("状态", "学生", "帮扶事项", "周期", "截止日期", "逾期天数", "帮扶教师", "档案行")
 CHECK_HEADERS = ("级别", "工作表", "单元格", "列", "内容", "问题与改法", CODE_HEADER)
@@ -98,11 +101,17 @@ def miss_detail(items: Sequence[Item]) -> str | None:
 
 
 def status_block(
-    rows: Iterable[int], rules: Sequence[Rule], items: Sequence[Item]
+    rows: Iterable[int],
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    facts: left_behind.Facts | None = None,
 ) -> tuple[list[str], dict[int, list]]:
-    """The owned headers and, for each 学生档案 row, its values: one state per rule, then the
-    nearest due date, the number of misses and which they are."""
-    headers = list(dict.fromkeys(status_header(r) for r in rules)) + list(SUMMARY_HEADERS)
+    """The owned headers and, for each 学生档案 row, its values: the child's facts (the two 留守
+    definitions, when given), one state per rule, then the nearest due date, the number of
+    misses and which they are."""
+    lead, lead_values = facts or ([], {})
+    rule_headers = list(dict.fromkeys(status_header(r) for r in rules))
+    headers = [*lead, *rule_headers, *SUMMARY_HEADERS]
     order = {r.label: n for n, r in enumerate(rules)}
     by_row: dict[int, list[Item]] = {}
     for item in sorted(items, key=lambda i: order.get(i.rule, len(order))):
@@ -110,10 +119,11 @@ def status_block(
     values = {}
     for row in rows:
         mine = by_row.get(row, [])
-        texts = [status_text([i for i in mine if _header_of(i) == h]) for h in headers[:-3]]
+        texts = [status_text([i for i in mine if _header_of(i) == h]) for h in rule_headers]
         due = min((i.due for i in mine if i.status in (SOON, OPEN)), default=None)
         misses = sum(1 for i in mine if i.status == OVERDUE)
-        values[row] = [*texts, due, misses, miss_detail(mine)]
+        known = lead_values.get(row, [None] * len(lead))
+        values[row] = [*known, *texts, due, misses, miss_detail(mine)]
     return headers, values
 
 

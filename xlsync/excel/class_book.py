@@ -16,6 +16,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
 from xlsync.core.render.spec import NO_CAPTION, Caption
@@ -37,13 +38,14 @@ def write_status(
     rules: Sequence[Rule],
     items: Sequence[Item],
     caption: Caption = NO_CAPTION,
+    facts: Facts | None = None,
 ) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet."""
     grid = read_grid(book.sheets[table.source_sheet])
     draw(
         book,
         spec.status_spec(
-            table.source_sheet, grid, table.header_row, table.data.index, rules, items
+            table.source_sheet, grid, table.header_row, table.data.index, rules, items, facts
         ),
     )
     draw(book, spec.todo_spec(items, table.source_sheet, caption))

@@ -28,6 +28,7 @@ from xlsync.core.formula import Formula, sum_formula
 from xlsync.core.master_view import (
     AS_OF_NAME,
     CHECK_LABEL,
+    DATE_FORMAT,
     PERCENT,
     RATE_SCALE,
     SUM_COLUMNS,
@@ -90,6 +91,10 @@ def _cell_value(value: Any) -> Any:
     return None if isinstance(value, float) and pd.isna(value) else value
 
 
+def _has_dates(series: pd.Series) -> bool:
+    return any(isinstance(v, dt.date) for v in series.tolist())
+
+
 def write_frame(
     ws: Worksheet, frame: pd.DataFrame, bulk: bool = False, caption: Caption = NO_CAPTION
 ) -> Callable[[bytes], bytes] | None:
@@ -104,6 +109,10 @@ def write_frame(
         if header.endswith("率"):
             for cell in ws[column_letter(number)][1:]:
                 cell.number_format = PERCENT
+        elif bulk and len(frame) and _has_dates(frame[header]):
+            # the streamed rows take row 2's style: a date column empty in row 2 (委托书面告知
+            # 学校日期 of a child without one) must still give its dates their format
+            ws.cell(2, number).number_format = DATE_FORMAT
     columns = [measure(h, frame[h].unique()) for h in frame.columns]
     widths = [c.width for c in columns]
     hidden = hidden_columns(list(frame.columns))

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
+from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.status_view import MARKS_SHEET
@@ -35,6 +36,7 @@ def refresh_class_workbook(
     items: Sequence[Item],
     findings: Sequence[Finding],
     caption: Caption = NO_CAPTION,
+    facts: Facts | None = None,
 ) -> bool:
     """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged.
     Large sheets the refresh does not change are carried over byte for byte (files/frozen.py);
@@ -42,9 +44,9 @@ def refresh_class_workbook(
     busy = {table.source_sheet, STATUS_SHEET, CHECK_SHEET, MARKS_SHEET}
     busy |= {f.sheet for f in findings if f.cell}
     try:
-        return _refresh(path, table, rules, items, findings, caption, busy)
+        return _refresh(path, table, rules, items, findings, caption, facts, busy)
     except SpliceError:
-        return _refresh(path, table, rules, items, findings, caption, None)
+        return _refresh(path, table, rules, items, findings, caption, facts, None)
 
 
 def _refresh(
@@ -54,6 +56,7 @@ def _refresh(
     items: Sequence[Item],
     findings: Sequence[Finding],
     caption: Caption,
+    facts: Facts | None,
     busy: set[str] | None,
 ) -> bool:
     """One refresh; `busy` None: load every sheet whole (nothing frozen)."""
@@ -69,7 +72,7 @@ def _refresh(
     workbook = open_for_update(path, prepare)
     remember_cells(workbook, frozen)
     before = _looks(workbook, table.source_sheet)
-    status_owned = draw_status(workbook, table, rules, items, caption)
+    status_owned = draw_status(workbook, table, rules, items, caption, facts)
     draw_marks(workbook, findings, caption)
     if _looks(workbook, table.source_sheet) == before:
         return False
@@ -130,7 +133,10 @@ BLANK = (None, None, None, None, "General")
 
 
 def _value(value: Any) -> Any:
-    """A date as the date-time a loaded workbook holds for it (both are the same cell)."""
+    """A date as the date-time a loaded workbook holds for it (both are the same cell); an
+    empty string as the empty cell a saved one becomes (a finding with no value, 校验结果)."""
+    if value == "":
+        return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value

@@ -8,9 +8,11 @@ is not rewritten in place; and every save is atomic (a temp file in the same fol
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
+import sys
 import tempfile
 import time
 import zipfile
@@ -142,7 +144,23 @@ def atomic_write(
     try:
         _write_and_replace(path, write, before_replace)
     except OSError as error:
-        raise disk_error(path, error) from None
+        failure = disk_error(path, error)
+    else:
+        return
+    _collect_quietly()  # outside the except block: the traceback no longer holds the writer
+    raise failure
+
+
+def _collect_quietly() -> None:
+    """Finish off what a writer cut off by a full disk left behind (openpyxl's sheet streams,
+    whose own cleanup hits the same error and would print it as a traceback): that is the
+    error just reported in Chinese, not a new one."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def _write_and_replace(

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText
 
 from xlsync.core.calendar import Rule
+from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render.class_book import status_spec, todo_spec
 from xlsync.core.render.spec import NO_CAPTION, Caption, SheetSpec
@@ -33,10 +34,12 @@ def write_status(
     rules: Sequence[Rule],
     items: Sequence[Item],
     caption: Caption = NO_CAPTION,
+    facts: Facts | None = None,
 ) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet of one class workbook."""
     workbook = open_for_update(path)
-    save_workbook(workbook, path, owned=draw_status(workbook, table, rules, items, caption))
+    owned = draw_status(workbook, table, rules, items, caption, facts)
+    save_workbook(workbook, path, owned=owned)
 
 
 def draw_status(
@@ -45,11 +48,14 @@ def draw_status(
     rules: Sequence[Rule],
     items: Sequence[Item],
     caption: Caption = NO_CAPTION,
+    facts: Facts | None = None,
 ) -> Owned:
     """Draw the status columns and 逾期提醒 into a loaded workbook; what they own."""
     ws = workbook[table.source_sheet]
     grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    spec = status_spec(table.source_sheet, grid, table.header_row, table.data.index, rules, items)
+    spec = status_spec(
+        table.source_sheet, grid, table.header_row, table.data.index, rules, items, facts
+    )
     draw(workbook, spec)
     draw(workbook, todo_spec(items, table.source_sheet, caption))
     widen_checks(workbook)  # drop-downs on every row a school year needs (files/ranges.py)

@@ -20,6 +20,7 @@ import pandas as pd
 from xlsync.core.calendar import Rule
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.findings import Finding
+from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
 from xlsync.core.render.spec import Mark, SheetSpec
@@ -270,7 +271,12 @@ def _grow(sheet_id: int, grid: dict, spec: SheetSpec) -> list[dict]:
 
 @on_sheet
 def write_status(
-    client: gspread.Client, sid: str, table: Table, rules: Sequence[Rule], items: Sequence[Item]
+    client: gspread.Client,
+    sid: str,
+    table: Table,
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    facts: Facts | None = None,
 ) -> None:
     """Status columns of 学生档案 and the 逾期提醒 tab, in one atomic request."""
     tabs = _tabs(client, sid)
@@ -278,7 +284,13 @@ def write_status(
     ids = {t: tabs[t]["properties"]["sheetId"] for t in tabs}
     sheet_id = ids[STUDENTS.name]
     block = spec.status_spec(
-        table.source_sheet, table_grid(table), table.header_row, table.data.index, rules, items
+        table.source_sheet,
+        table_grid(table),
+        table.header_row,
+        table.data.index,
+        rules,
+        items,
+        facts,
     )
     requests = _grow(sheet_id, students["properties"]["gridProperties"], block)
     requests += render.clear(block, sheet_id, students.get("conditionalFormats", []))
@@ -422,7 +434,8 @@ def refresh_class(
     rules: Sequence[Rule],
     items: Sequence[Item],
     findings: Sequence[Finding],
+    facts: Facts | None = None,
 ) -> None:
     """Everything xlsync writes into a class sheet: status, 逾期提醒 and marks (汇总, 检查台账)."""
-    write_status(client, sid, book.students, rules, items)
+    write_status(client, sid, book.students, rules, items, facts)
     annotate(client, sid, book, findings)

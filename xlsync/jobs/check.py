@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlsync.core.left_behind import Facts, facts_of
 from xlsync.core.validate import ClassInput
 from xlsync.files.refresh import refresh_class_workbook
 from xlsync.jobs.inputs import Google, write_each
@@ -55,6 +56,9 @@ def check(
     def mine(item: ClassInput, found: Sequence[Any]) -> list[Any]:
         return [x for x in found if x.file == item.book.file]
 
+    def facts(item: ClassInput) -> Facts:
+        return facts_of(item.book.students, evaluated.as_of, evaluated.inputs.config)
+
     def to_file(item: ClassInput, path: Path) -> None:
         changed = refresh_class_workbook(
             path,
@@ -63,6 +67,7 @@ def check(
             mine(item, evaluated.items),
             mine(item, findings),
             evaluated.inputs.config.caption(item.class_name, evaluated.as_of),
+            facts(item),
         )
         (result.refreshed if changed else result.current).append(item.book.file)
 
@@ -70,7 +75,13 @@ def check(
         from xlsync.google.class_sheets import refresh_class  # gspread: imported only when used
 
         refresh_class(
-            client, sid, item.book, rules, mine(item, evaluated.items), mine(item, findings)
+            client,
+            sid,
+            item.book,
+            rules,
+            mine(item, evaluated.items),
+            mine(item, findings),
+            facts(item),
         )
         result.refreshed.append(item.book.file)
 

@@ -123,6 +123,7 @@ class ConsolidateResult:
             "due_soon": f["due_soon"],
             "complete_rate": f["complete_rate"],
             "retention_rate": f["retention_rate"],
+            "left_behind": f.get("left_behind"),  # issue 19.2
             "failed_files": mask_failures(self.failed),
             "stale_files": f["stale_files"],
             "parsed_files": self.parsed,

@@ -16,6 +16,7 @@ from xlsync.core.calendar import read_calendar, read_rules
 from xlsync.core.classbook import assemble_class_book
 from xlsync.core.config import SchoolConfig, assemble_config, is_config_sheet
 from xlsync.core.findings import Report
+from xlsync.core.left_behind import facts_of
 from xlsync.core.obligations import OVERDUE, SOON, Item, evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.validate import ClassInput, validate_classes
@@ -113,7 +114,9 @@ def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
     items = evaluate(children_of(opened.item), rules, calendar, as_of)
     with undoable(book, opened.path):
         caption = opened.config.caption(opened.item.class_name, as_of)
-        class_book.write_status(book, opened.item.book.students, rules, items, caption)
+        students = opened.item.book.students
+        facts = facts_of(students, as_of, opened.config)
+        class_book.write_status(book, students, rules, items, caption, facts)
     return items
 
 

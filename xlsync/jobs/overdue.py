@@ -12,6 +12,7 @@ from typing import Any
 from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
 from xlsync.core.findings import Report
+from xlsync.core.left_behind import Facts, facts_of
 from xlsync.core.masking import mask_failures, pseudonym
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
@@ -117,17 +118,25 @@ def overdue(
                 rules,
                 mine(item),
                 inputs.config.caption(item.class_name, as_of),
+                facts_of(item.book.students, as_of, inputs.config),
             ),
             lambda item, client, sid: _write_sheet(
-                client, sid, item.book.students, rules, mine(item)
+                client,
+                sid,
+                item.book.students,
+                rules,
+                mine(item),
+                facts_of(item.book.students, as_of, inputs.config),
             ),
         )
     return result
 
 
-def _write_sheet(client: Any, sid: str, table: Any, rules: list[Rule], items: list[Item]) -> None:
+def _write_sheet(
+    client: Any, sid: str, table: Any, rules: list[Rule], items: list[Item], facts: Facts
+) -> None:
     from xlsync.google.class_sheets import (
         write_status,  # gspread: imported only when used
     )
 
-    write_status(client, sid, table, rules, items)
+    write_status(client, sid, table, rules, items, facts)

@@ -27,6 +27,7 @@ from xlsync import faults
 from xlsync.core.calendar import Rule
 from xlsync.core.classbook import ClassBook
 from xlsync.core.findings import Finding
+from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render.spec import Caption
 from xlsync.core.tables import Table
@@ -53,6 +54,7 @@ class FileJob:
     items: Sequence[Item]
     findings: Sequence[Finding]
     caption: Caption
+    facts: Facts
     school_year: int | None
 
 
@@ -71,7 +73,7 @@ def refresh_file(job: FileJob) -> FileOutcome:
     """Refresh one class file and read it back; a refusal or disk error is an outcome."""
     try:
         if not refresh_class_workbook(
-            job.path, job.table, job.rules, job.items, job.findings, job.caption
+            job.path, job.table, job.rules, job.items, job.findings, job.caption, job.facts
         ):
             return FileOutcome()
         book = read_class_workbook(job.path, job.name, job.school_year)

@@ -23,6 +23,7 @@ from typing import Any
 from xlsync.core.classbook import assemble_class_book
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
+from xlsync.core.left_behind import facts_of, settings_of
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import Item
 from xlsync.errors import XlsyncError
@@ -143,10 +144,19 @@ class _Plan:
     def _job(
         self, result: ClassResult, target: ClassFile, mine: tuple[list[Item], list[Finding]]
     ) -> FileJob:
-        caption = self.school.config.caption(result.item.class_name, self.school.as_of)
-        book, year = result.item.book, self.cache.school_year
-        rules = self.school.rules
-        return FileJob(target.key, target.name, book.students, rules, *mine, caption, year)
+        school, book = self.school, result.item.book
+        caption = school.config.caption(result.item.class_name, school.as_of)
+        facts = facts_of(book.students, school.as_of, school.config)
+        return FileJob(
+            target.key,
+            target.name,
+            book.students,
+            school.rules,
+            *mine,
+            caption,
+            facts,
+            self.cache.school_year,
+        )
 
     def _google(
         self,
@@ -159,7 +169,9 @@ class _Plan:
 
         try:
             client, sid = self.google.client(), google_id(str(target.key)) or ""
-            refresh_class(client, sid, result.item.book, self.school.rules, *mine)
+            book, school = result.item.book, self.school
+            facts = facts_of(book.students, school.as_of, school.config)
+            refresh_class(client, sid, book, school.rules, *mine, facts)
             grids = fetch_class_grids(client, sid)
         except (XlsyncError, OSError) as error:
             failure = error if isinstance(error, XlsyncError) else disk_error(target.key, error)
@@ -224,6 +236,7 @@ def _inputs_digest(school: SchoolResult, items: list[Item], findings: list[Findi
         "code": code_fingerprint(),
         "as_of": school.as_of.isoformat(),
         "rules": [repr(r) for r in school.rules],
+        "left_behind": repr(settings_of(school.config)),  # the 留守 columns' threshold
         "items": [i.to_dict() for i in items],
         "findings": [f.to_dict() for f in findings],
     }

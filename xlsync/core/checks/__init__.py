@@ -12,6 +12,13 @@ from collections.abc import Callable, Iterable
 from xlsync.core.checks.categories import disability_details
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
+from xlsync.core.checks.guardianship import (
+    carer_adult,
+    carer_named,
+    no_guardian,
+    notice_given,
+)
+from xlsync.core.checks.left_behind import legacy_type_read, turns_16
 from xlsync.core.checks.links import (
     links_agree,
     plan_children_exist,
@@ -61,6 +68,13 @@ CLASS_CHECKS: tuple[Check, ...] = (
     teachers_not_overloaded,
     study_helpers_named,
     template_current,  # issue 19.7
+    # issue 19.1 / 19.2
+    no_guardian,
+    carer_named,
+    carer_adult,
+    notice_given,
+    turns_16,
+    legacy_type_read,
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]

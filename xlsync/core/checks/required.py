@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlsync.core.checks.context import Context, blank
+from xlsync.core.checks.context import Context, blank, filled
 from xlsync.core.findings import Finding, make_finding
 from xlsync.core.tables import Table
 from xlsync.schema import Kind
@@ -48,8 +48,9 @@ def conditional_required(ctx: Context) -> Iterator[Finding]:
             verb = "含" if table.spec.column(other).kind == Kind.MULTI else "为"
             condition = f"「{other}」{verb}{wanted.replace('|', '或')}"
             others = dict(table.data[other].items())
+            met = {r for alt in col.or_filled for r, _ in filled(table, alt)}  # issue 19.2
             for row in blank(table, col.header):
-                if _condition_holds(others[row], wanted):
+                if _condition_holds(others[row], wanted) and row not in met:
                     yield make_finding(
                         "required-conditional", table.place(row, col.header), condition=condition
                     )

@@ -67,7 +67,7 @@ def _id_findings(table: Table, row: int, header: str, number: str) -> Iterator[F
     if number[17] != check_digit(number[:17]):
         yield make_finding("id-checksum", place, number, expected=check_digit(number[:17]))
         return
-    if table.spec.name != "学生档案":
+    if table.spec.name != "学生档案" or header != "身份证号":  # not a carer's ID (issue 19.1)
         return
     birth, sex_text = table.data.at[row, "出生日期"], table.data.at[row, "性别"]
     if birth is not None and birth_date(number) != birth:

@@ -12,6 +12,7 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import ERROR, NOTICE, Finding
+from xlsync.core.left_behind import Facts
 from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES, hidden_columns
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.render.layout import (
@@ -81,15 +82,17 @@ def status_spec(
     data_rows: Iterable[int],
     rules: Sequence[Rule],
     items: Sequence[Item],
+    facts: Facts | None = None,
 ) -> SheetSpec:
-    """The status block of 学生档案: placed by `block_start`, replacing the old one."""
+    """The status block of 学生档案: placed by `block_start`, replacing the old one; `facts`
+    (the two 留守 definitions, issue 19.2) lead it when given."""
     data_rows = list(data_rows)
     owned = owned_columns(grid[header_row - 1] if len(grid) >= header_row else [])
     start = block_start(grid, header_row, owned)
     width = max((len(r) for r in grid), default=0)
     last = max([len(grid), header_row + 1, *data_rows])
     stale = set(owned) | set(range(start, width + 1)) if owned else set()
-    headers, values = status_block(data_rows, rules, items)
+    headers, values = status_block(data_rows, rules, items, facts)
     end = start + len(headers) - 1
     spec = SheetSpec(
         sheet,
@@ -108,13 +111,14 @@ def status_spec(
         zip(headers, measure_rows(spec.rows), strict=True), start
     ):
         spec.widths[number] = max(column.width, math.ceil(text_width(header) * BOLD) + PADDING)
-    spec.rules = _block_rules(Box(header_row + 1, start, last, end))
+    lead = len(facts[0]) if facts else 0
+    spec.rules = _block_rules(Box(header_row + 1, start + lead, last, end))
     return spec
 
 
 def _block_rules(body: Box) -> list[CondRule]:
     """The rule columns coloured by this period's state, 漏做次数 red above 0 (the last three
-    columns are 最近截止, 漏做次数, 漏做明细)."""
+    columns are 最近截止, 漏做次数, 漏做明细; the facts before `body` stay plain)."""
     rules = []
     if body.last_column - body.column + 1 > len(SUMMARY_HEADERS):
         states = Box(body.row, body.column, body.last_row, body.last_column - 3)
