@@ -1,4 +1,5 @@
-"""Render the README's pictures of the master (概览, 逾期清单, 校验问题) from the demo school.
+"""Render the README's pictures of the master (概览, 逾期清单, 校验问题) and of one printed
+留守儿童档案卡 (`xlsync print`, issue 20) from the demo school.
 
     python docs/make_images.py [--out docs/images]
 
@@ -43,6 +44,15 @@ def first_pages(pdf: Path) -> dict[str, int]:
     return found
 
 
+def dossier_pdf(master: Path) -> Path:
+    """三年级1班's printout as `xlsync print 全校汇总.xlsx --class 三年级1班 --pdf` makes it."""
+    from xlsync.jobs.print import Selection, print_dossiers
+
+    done = print_dossiers([master], Selection(classes=["三年级1班"]), as_of=AS_OF, pdf=True)
+    assert done.pdf is not None
+    return done.pdf
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "images")
@@ -57,6 +67,10 @@ def main() -> None:
             command = ["pdftoppm", "-png", "-r", "60", "-f", page, "-l", page, "-singlefile"]
             subprocess.run([*command, str(pdf), str(prefix)], check=True)
             print(f"{sheet}: page {page} → {prefix}.png")
+        pdf = dossier_pdf(Path(folder) / "演示学校" / "全校汇总.xlsx")
+        command = ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"]
+        subprocess.run([*command, str(pdf), str(out / "dossier")], check=True)
+        print(f"留守儿童档案卡: page 1 → {out / 'dossier'}.png")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,29 @@ Public Sub NewClass(control As IRibbonControl)
     RunEntry "new_class(" & PyText(CStr(className)) & ", " & PyText(CStr(teacher)) & ")"
 End Sub
 
+Public Sub PrintBook(control As IRibbonControl)
+    Dim className As Variant
+    className = ""
+    ' In the school master (no sheet "student records"), ask which class: "Please enter the class
+    ' to print (for example: Grade 3 Class 1; leave empty for the whole school):"; title "Print files".
+    If Not ActiveWorkbook Is Nothing Then
+        If Not HasSheet(Zh("5B66 751F 6863 6848")) Then
+            className = Application.InputBox(Zh("8BF7 8F93 5165 8981 6253 5370 6863 6848 7684 73ED 7EA7 FF08 4F8B 5982 FF1A 4E09 5E74 7EA7 0031 73ED FF1B 4E0D 586B 5219 6253 5370 5168 6821 FF09 FF1A"), _
+                                             Zh("6253 5370 6863 6848"), Type:=2)
+            If VarType(className) = vbBoolean Then Exit Sub ' cancelled
+        End If
+    End If
+    RunEntry "print_book(" & PyText(Trim$(CStr(className))) & ")"
+End Sub
+
+' True when the active workbook has a worksheet of this name.
+Private Function HasSheet(sheetName As String) As Boolean
+    Dim sheet As Object
+    For Each sheet In ActiveWorkbook.Worksheets
+        If sheet.Name = sheetName Then HasSheet = True
+    Next sheet
+End Function
+
 Public Sub ShowHelp(control As IRibbonControl)
     RunEntry "show_help()"
 End Sub

@@ -28,7 +28,7 @@ from xlsync.addin.build import (
 from xlsync.addin.install import Machine, install_addin, uninstall_addin
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
-BUTTONS = ["校验本表", "计算逾期", "新建班级表", "汇总全校", "同步云端", "使用说明"]
+BUTTONS = ["校验本表", "计算逾期", "打印档案", "新建班级表", "汇总全校", "同步云端", "使用说明"]
 RUNPYTHON = re.compile(r'^\s*RunEntry "(\w+)\(', re.M)
 ENTRY = re.compile(r'Private Const ENTRY As String = "import ([\w.]+) as (\w+); \2\."')
 
@@ -101,6 +101,7 @@ def test_every_runpython_names_an_xlsync_function_that_imports(vba):
         assert callable(getattr(module, name)), name
     parameters = inspect.signature(module.new_class).parameters
     assert list(parameters) == ["class_name", "teacher"]  # the two answers NewClass asks for
+    assert list(inspect.signature(module.print_book).parameters) == ["class_name"]  # PrintBook
 
 
 def test_the_vba_is_ascii_and_its_chinese_is_spelled_as_code_points():
@@ -119,6 +120,9 @@ def test_the_vba_is_ascii_and_its_chinese_is_spelled_as_code_points():
         "新建班级表",
         "请输入这个班班主任的姓名：",
         "新建班级表",
+        "学生档案",  # PrintBook: is this the master (no 学生档案)?
+        "请输入要打印档案的班级（例如：三年级1班；不填则打印全校）：",
+        "打印档案",
     ]
 
 

@@ -131,7 +131,9 @@ def _cells(path, sheets=("说明", "学生档案", "帮扶记录", "学业帮扶
 
 
 TEACHERS_COLUMNS = len(STUDENTS.headers)  # the template's columns; the status block follows
-BLOCK = 2 + 8 + 3  # 民政留守, 学籍留守代码; one column per seed rule; 最近截止, 漏做次数, 漏做明细
+BLOCK = (
+    2 + 10 + 3
+)  # 民政留守, 学籍留守代码; one column per seed rule (8 + 19.5's 2); 最近截止, 漏做次数, 漏做明细
 
 
 def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
@@ -152,6 +154,8 @@ def test_write_adds_coloured_status_columns_and_a_todo_sheet(class_book, run):
         "代理家长·本学期",
         "送温暖·本学年",
         "节日慰问·节日",
+        "家访·缺勤后",  # issue 19.5: "—" unless a 缺勤与劝返 row triggers it
+        "书面报告·未返校后",
         "最近截止",
         "漏做次数",
         "漏做明细",

@@ -26,7 +26,9 @@ def test_init_creates_master_and_class_folder(run, tmp_path):
     assert (tmp_path / "学校" / "班级台账").is_dir()
     terms = config.tables["学期"].data
     assert [str(d) for d in terms["开始日期"]] == ["2026-09-01", "2027-02-22"]
-    assert len(config.tables["帮扶规则"].data) == len(RULES.defaults) == 8 and config.findings == []
+    assert (
+        len(config.tables["帮扶规则"].data) == len(RULES.defaults) == 10 and config.findings == []
+    )
 
 
 def test_new_class_creates_workbook_and_registers_it(run, tmp_path):

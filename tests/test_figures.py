@@ -13,7 +13,14 @@ from collections import defaultdict
 import pytest
 from hypothesis import given, settings
 from openpyxl import load_workbook
-from test_obligations_reference import cases, festival_cases, festival_spans, judge, spans
+from test_obligations_reference import (
+    cases,
+    event_spans,
+    festival_cases,
+    festival_spans,
+    judge,
+    spans,
+)
 
 from xlsync.core.calendar import read_calendar, read_rules
 from xlsync.core.duties import rate
@@ -24,7 +31,7 @@ from xlsync.demo import DemoSize, generate_school
 from xlsync.files.reader import read_class_workbook
 from xlsync.files.school import read_master
 from xlsync.present import percent
-from xlsync.schema import CLASS_DIR
+from xlsync.schema import CLASS_DIR, EVENT_PERIODS
 
 AS_OF = dt.date(2026, 12, 10)
 
@@ -34,7 +41,12 @@ def reference_tally(child: Child, rule, cal, as_of: dt.date) -> tuple[int, int]:
     the child (the reference judges it overdue when nothing at all was recorded); it is met
     when the reference, given the child's real records, finds nothing overdue in it."""
     bare = dataclasses.replace(child, records={})
-    found = festival_spans(child, cal, as_of) if rule.period == "节日" else spans(rule, cal, as_of)
+    if rule.period in EVENT_PERIODS:  # issue 19.5: one period per triggering absence
+        found = event_spans(rule, child)
+    else:
+        found = (
+            festival_spans(child, cal, as_of) if rule.period == "节日" else spans(rule, cal, as_of)
+        )
     due = met = 0
     for start, end in found:
         if end >= as_of or judge(bare, rule, cal, start, end, as_of) is None:
@@ -92,11 +104,16 @@ def recount(master) -> dict[str, dict[str, list[int]]]:
         item = ClassInput(read_class_workbook(path, f"{CLASS_DIR}/{path.name}"), path.stem)
         for child in children_of(item):
             for rule in rules:
-                if child.studying and _applies(rule, child):
+                if _judged(rule, child) and _applies(rule, child):
                     due, met = reference_tally(child, rule, cal, AS_OF)
                     out[path.stem][rule.label][0] += due
                     out[path.stem][rule.label][1] += met
     return out
+
+
+def _judged(rule, child: Child) -> bool:
+    """在读 children; for the 控辍保学 rules (issue 19.5) 辍学 children too."""
+    return child.studying or (rule.period in EVENT_PERIODS and child.status == "辍学")
 
 
 def _applies(rule, child: Child) -> bool:

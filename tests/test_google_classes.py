@@ -166,7 +166,9 @@ def test_overdue_write_adds_status_columns_like_the_excel_writer(fake, school):
     assert result.written == [SOURCE]
     grid = fake.values(SID, "学生档案")
     owned = [i for i, h in enumerate(grid[0]) if isinstance(h, str) and OWNED_HEADER.match(h)]
-    assert owned == list(range(len(STUDENTS.headers), len(STUDENTS.headers) + 13))
+    assert owned == list(
+        range(len(STUDENTS.headers), len(STUDENTS.headers) + 15)
+    )  # 2 留守 + 10 rules + 3
     row = dict(zip(grid[0], grid[1], strict=False))
     assert (row["民政留守"], row["学籍留守代码"]) == ("是", "2 双亲留守")  # issue 19.2
     assert (

@@ -299,7 +299,7 @@ def _old_workbook(path, rows):
 def test_an_old_workbook_reads_with_no_new_error_and_one_notice(tmp_path):
     rows = [student(), student(姓名="李小红", 性别="女", 身份证号="", 留守类型="母亲外出")]
     path = _old_workbook(tmp_path / "三年级2班.xlsx", rows)
-    found = findings_of(path)
+    found = [f for f in findings_of(path) if f.code != "template-outdated"]  # 19.7's own 提示
     assert [(f.code, f.severity, f.cell) for f in found] == [
         ("left-behind-type-legacy", "提示", "")  # no cell: nothing of hers is marked
     ]

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlsync.core.calendar import Calendar, Rule, Term
-from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Child, evaluate_rule
+from xlsync.core.dropout import Absence
+from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Child, evaluate, evaluate_rule
 from xlsync.core.periods import birthday_in
 from xlsync.core.verification import VERIFY_RULE, verification_items
 from xlsync.schema import SEASONS
@@ -223,3 +224,62 @@ def test_term_start_check_equals_the_day_by_day_reference(case):
     assert all(i.rule == VERIFY_RULE for i in verification_items([child], cal, as_of))
     expected = verification_reference(child, cal, as_of) if child.filed <= as_of else []
     assert engine == expected
+
+
+# ---- issue 19.5: the 缺勤后 / 未返校后 rules, one period per triggering 缺勤与劝返 row
+
+
+def event_spans(rule: Rule, child: Child) -> list[tuple[dt.date, dt.date]]:
+    """Each absence's period counted day by day: from its first day, through the day the
+    threshold is reached (or the result is known), then the allowed days."""
+    spans = []
+    for a in child.absences:
+        if rule.period == "缺勤后" and a.days >= rule.trigger_days:
+            day, allowed = a.start, rule.trigger_days - 1 + rule.deadline_days
+        elif rule.period == "未返校后" and a.outcome == "未返校":
+            day = a.persuaded or a.start
+            allowed = rule.deadline_days if a.persuaded else a.days + rule.deadline_days
+        else:
+            continue
+        end = day
+        for _ in range(allowed):
+            end += DAY
+        spans.append((a.start, end))
+    return spans
+
+
+@st.composite
+def event_cases(draw):
+    cal = draw(calendars())
+    lo, hi = cal.terms[0].start - 60 * DAY, cal.terms[-1].end + 60 * DAY
+    dates = st.dates(lo, hi)
+    period = draw(st.sampled_from(["缺勤后", "未返校后"]))
+    action = "家访" if period == "缺勤后" else "书面报告"
+    rule = Rule(action, period, draw(st.integers(1, 2)), "全部", draw(st.integers(0, 5)), "全年", 2,
+                draw(st.integers(1, 6)), draw(st.integers(0, 40)))  # fmt: skip
+    absences = tuple(
+        Absence(
+            draw(dates),
+            draw(st.integers(1, 30)),
+            draw(st.sampled_from(["劝返中", "返校", "未返校"])),
+            draw(st.none() | dates),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    records = sorted(draw(st.lists(dates, max_size=12)))
+    status = draw(st.sampled_from(["在读", "辍学"]))
+    child = Child("班", "王小明", "k", "张老师", "f", 2, draw(dates), None, status=status,
+                  records={action: records}, absences=absences)  # fmt: skip
+    return cal, rule, child, draw(dates)
+
+
+@settings(max_examples=300, deadline=None)
+@given(event_cases())
+def test_absence_rules_equal_the_day_by_day_reference(case):
+    cal, rule, child, as_of = case
+    engine = sorted(
+        (i.period_start, i.period_end, i.status, i.days_overdue)
+        for i in evaluate([child], [rule], cal, as_of)
+    )
+    found = [judge(child, rule, cal, s, e, as_of) for s, e in event_spans(rule, child)]
+    assert engine == sorted(f for f in found if f is not None)

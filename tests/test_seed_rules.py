@@ -167,7 +167,10 @@ def test_an_old_workbook_gets_no_new_finding_and_no_check_item(tmp_path):
     rows = [student(儿童类别="残疾儿童、建档立卡贫困家庭", 留守类型="")]
     path = old_class_book(tmp_path / "一班.xlsx", rows)
     report = validated(path)
-    assert [(f.code, f.severity) for f in report.findings] == [("term-renamed", "提示")]
+    assert [(f.code, f.severity) for f in report.findings] == [
+        ("term-renamed", "提示"),
+        ("template-outdated", "提示"),  # issue 19.7: `xlsync upgrade` would add the new parts
+    ]
     children = children_of(ClassInput(read_class_workbook(path), "一班"))
     calendar = read_calendar(CONFIG)
     items = evaluate(children, read_rules(CONFIG), calendar, AS_OF)

@@ -21,7 +21,7 @@ from xlsync.core.status_view import NOTHING_TO_DO, TodoRow, todo_rows
 from xlsync.core.todo import EARLIER, RECENT, section_of
 from xlsync.demo import generate_school
 from xlsync.jobs.overdue import overdue
-from xlsync.schema import CLASS_DIR, STATUS_SHEET, STUDENTS
+from xlsync.schema import CLASS_DIR, EVENT_PERIODS, STATUS_SHEET, STUDENTS
 
 AS_OF = "2026-11-30"  # a Monday: week 49 runs to 12-06
 KEPT_RULES = ("谈心", "亲情电话", "家访")  # 每月 remind 7, 每周 remind 2, 每学期 remind 14
@@ -81,7 +81,7 @@ def todo_class(school):
     wb = load_workbook(master)
     rules = wb["帮扶规则"]
     for row in reversed(range(2, rules.max_row + 1)):
-        if rules.cell(row, 1).value not in KEPT_RULES:
+        if rules.cell(row, 1).value not in KEPT_RULES or rules.cell(row, 2).value in EVENT_PERIODS:
             rules.delete_rows(row)
     wb.save(master)
     return write_class_book(

@@ -31,7 +31,9 @@ from openpyxl.utils import get_column_letter
 import xlsync.core.checks.template as template_check
 import xlsync.core.upgrade as core_upgrade
 import xlsync.files.upgrade as files_upgrade
+from xlsync.core.config import default_grids
 from xlsync.core.findings import ERROR, NOTICE
+from xlsync.core.status_view import OWNED_HEADER
 from xlsync.errors import XlsyncError
 from xlsync.files import templates
 from xlsync.files.launchers import UPGRADE_BAT, UPGRADE_COMMAND
@@ -271,7 +273,8 @@ def test_new_columns_go_after_a_teachers_own_column_never_over_it(tmp_path, monk
     files_upgrade.upgrade_workbook(path)
     _kept(before, look(path))
     row = headers(path, STUDENTS.name)
-    assert row[-2:] == ["老师自己的列", "测试新列"]
+    width = len(earlier(STUDENTS).columns)
+    assert row[width:] == ["老师自己的列", *later_headers(STUDENTS), "测试新列"]
 
 
 def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypatch):
@@ -282,7 +285,8 @@ def test_a_renamed_column_under_its_old_name_is_left_as_it_is(tmp_path, monkeypa
     monkeypatch.setattr(files_upgrade, "STUDENTS", files_upgrade.CLASS_SHEETS[0])
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch, extra=True)
     files_upgrade.upgrade_workbook(path)
-    assert headers(path, STUDENTS.name)[-1] == "老师自己的列"
+    row = headers(path, STUDENTS.name)
+    assert row[len(earlier(STUDENTS).columns)] == "老师自己的列" and "测试新列" not in row
 
 
 def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
@@ -297,13 +301,14 @@ def test_status_columns_in_the_way_give_their_place_and_are_redrawn_after(
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
     assert run("check", path, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
     width = len(earlier(STUDENTS).columns)
-    assert headers(path, STUDENTS.name)[width].endswith("·本月")  # the status block
+    assert OWNED_HEADER.match(headers(path, STUDENTS.name)[width])  # the status block
     teacher = {k: v for k, v in look(path)[STUDENTS.name]["cells"].items() if _column(k) <= width}
     files_upgrade.upgrade_workbook(path)
-    assert headers(path, STUDENTS.name)[width:] == ["测试新列"]
+    new = [*later_headers(STUDENTS), "测试新列"]
+    assert headers(path, STUDENTS.name)[width:] == new
     assert run("check", path, "--as-of", AS_OF.isoformat()).exit_code in (0, 1)
     after = headers(path, STUDENTS.name)
-    assert after[width] == "测试新列" and after[width + 1].endswith("·本月")
+    assert after[width : width + len(new)] == new and OWNED_HEADER.match(after[width + len(new)])
     cells = look(path)[STUDENTS.name]["cells"]
     assert all(cells.get(k) == v for k, v in teacher.items())
 
@@ -344,7 +349,7 @@ def test_a_master_gets_its_later_columns_sheets_and_school_settings(tmp_path, mo
     _kept(before, look(path))
     wb = load_workbook(path)
     info = {r[0]: r[1] for r in wb[SCHOOL.name].iter_rows(min_row=2, values_only=True)}
-    assert info[last] == "是"  # its default (汇总时更新班级台账)
+    assert info[last] == dict(default_grids("测试小学", "2026-2027")[SCHOOL.name][1:])[last]
     for spec in schema["master"]:
         expected = (
             list(spec.headers) if spec.since > 1 else [*earlier(spec).headers, *later_headers(spec)]
@@ -408,12 +413,7 @@ def test_the_write_back_of_consolidation_adds_no_column_and_no_sheet(school, mon
     assert "逾期提醒" in wb.sheetnames  # it was written back
     width = len(earlier(STUDENTS).columns)
     assert headers(path, "学生档案")[:width] == before["学生档案"]
-    assert all(
-        h.endswith(
-            ("·本月", "·本学期", "·本学年", "·本周", "·节日", "最近截止", "漏做次数", "漏做明细")
-        )
-        for h in headers(path, "学生档案")[width:]
-    )
+    assert all(OWNED_HEADER.match(h) for h in headers(path, "学生档案")[width:])
     for name in ("帮扶记录", "学业帮扶计划"):
         assert headers(path, name) == before[name]
     checks = [r for r in wb["校验结果"].iter_rows(values_only=True) if "template-outdated" in r]
@@ -492,7 +492,7 @@ def test_a_workbook_last_saved_by_libreoffice_upgrades_and_opens_again(tmp_path,
     files_upgrade.upgrade_workbook(path)
     _kept(before, look(path))
     ws = load_workbook(path)[STUDENTS.name]
-    number = len(earlier(STUDENTS).columns) + 1
+    number = len(earlier(STUDENTS).columns) + len(later_headers(STUDENTS)) + 1
     assert ws.cell(1, number).value == "测试新列"
     assert ws.column_dimensions[ws.cell(1, number).column_letter].width == 15
     assert open_in_libreoffice(path).startswith("OPENED")
@@ -516,7 +516,9 @@ def test_a_width_set_for_many_columns_is_split_around_the_new_one(tmp_path, monk
     spans = sorted(
         (d.min, d.max, d.width) for d in ws.column_dimensions.values() if d.min >= number
     )
-    assert spans == [(number, number, 15), (number + 1, number + 30, 9)]
+    added = [*(c.width for c in STUDENTS.columns if c.since > 1), 15]  # 15: 测试新列
+    own = [(number + i, number + i, width) for i, width in enumerate(added)]
+    assert spans == [*own, (number + len(added), number + 30, 9)]
     assert open_in_libreoffice(path).startswith("OPENED") if _has_uno() else True
 
 
@@ -568,7 +570,8 @@ def test_the_check_window_tells_the_teacher_how_to_upgrade(tmp_path, monkeypatch
     """What 检查台账 shows: the 提示 counted apart from the warnings, and its text."""
     path = old_class_book(tmp_path / "三年级2班.xlsx", monkeypatch)
     result = run("check", path, "--as-of", AS_OF.isoformat())
-    assert "0 个错误，0 个警告，1 个提示" in result.output, result.output
+    # two: the template's, and issue 19.2's 留守类型 read as who is away (start unknown)
+    assert "0 个错误，0 个警告，2 个提示" in result.output, result.output
     assert "提示：「三年级2班.xlsx」是旧版模板做的" in result.output and "升级台账" in result.output
 
 

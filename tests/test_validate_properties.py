@@ -15,7 +15,15 @@ from xlsync.core.config import default_config
 from xlsync.core.idcard import make_id
 from xlsync.core.tables import column_letter
 from xlsync.core.validate import ClassInput, validate_classes
-from xlsync.schema import CHILD_CATEGORIES, CLASS_SHEETS, RECORDS, STUDENTS, STUDY_PLANS
+from xlsync.schema import (
+    CHILD_CATEGORIES,
+    CLASS_SHEETS,
+    DISABILITY_GRADES,
+    DISABILITY_KINDS,
+    RECORDS,
+    STUDENTS,
+    STUDY_PLANS,
+)
 
 AS_OF = dt.date(2026, 11, 30)
 CONFIG = default_config(AS_OF)
@@ -64,6 +72,9 @@ def valid_student(draw, index: int = 0) -> dict:
         "学业情况": draw(st.sampled_from(["", "优", "良", "中"])),
         "帮扶教师": "张老师",
         "建档日期": filed,
+        # a 残疾儿童 carries the 残疾证's kind and grade (issue 19.3)
+        "残疾类别": draw(st.sampled_from(DISABILITY_KINDS)) if "残疾儿童" in categories else "",
+        "残疾等级": draw(st.sampled_from(DISABILITY_GRADES)) if "残疾儿童" in categories else "",
     }
 
 

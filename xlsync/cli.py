@@ -39,6 +39,7 @@ from xlsync.jobs.demo import demo as demo_job
 from xlsync.jobs.export import export as export_job
 from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
+from xlsync.jobs.print import Selection, print_dossiers
 from xlsync.jobs.sync import parse_interval, run_every
 from xlsync.jobs.sync import sync as sync_job
 from xlsync.jobs.upgrade import upgrade as upgrade_job
@@ -422,6 +423,71 @@ def demo(
         click.echo(
             "用 Excel、WPS 或 LibreOffice 打开上面的全校汇总，先看“概览”和“逾期清单”两张表。"
         )
+
+
+@cli.command("print")
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="台账或全校汇总...", type=click.Path(path_type=Path)
+)
+@click.option("--class", "classes", multiple=True, metavar="班级", help="只打印这个班（可写几次）")
+@click.option(
+    "--child",
+    "children",
+    multiple=True,
+    metavar="学生",
+    help="只打印这名学生：姓名、身份证号或学籍号（可写几次）",
+)
+@click.option(
+    "--term", default=None, metavar="学期", help="学期名称（默认：--as-of 那天所在的学期）"
+)
+@click.option("--full", is_flag=True, help="身份证号、学籍号完整打印（默认只印后 4 位）")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="文件",
+    help="打印用的工作簿（.xlsx），或放它的文件夹（默认：全校汇总旁的 打印档案 文件夹）",
+)
+@click.option(
+    "--master",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="全校汇总",
+    help="全校汇总工作簿（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
+)
+@as_of_option
+@credentials_option
+@click.pass_context
+def print_cards(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    classes: tuple[str, ...],
+    children: tuple[str, ...],
+    term: str | None,
+    full: bool,
+    pdf: bool,
+    out: Path | None,
+    master: Path | None,
+    as_of: dt.date | None,
+    credentials: Path | None,
+) -> None:
+    """打印档案：生成每名学生的留守儿童档案卡、联系卡和谈心记录卡（一个可直接打印的工作簿，可加 PDF）。"""
+    select = Selection(classes, children, term, full)
+    result = print_dossiers(list(paths), select, master, as_of, out, pdf, Google(credentials))
+    for note in result.notes:
+        click.echo(f"提示：{note}", err=True)
+    for failed in result.failed:
+        click.secho(f"没有读到：{failed['file']}：{failed['message']}", fg="yellow", err=True)
+    for line in result.gaps:
+        click.secho(line, fg="yellow", err=True)
+    click.echo(
+        f"已生成 {len(result.cards)} 名学生（{result.term}）的档案卡、联系卡和谈心记录卡：{result.workbook}"
+    )
+    if result.pdf:
+        click.echo(f"PDF：{result.pdf}")
+    ctx.exit(result.exit_code)
 
 
 @cli.command()

@@ -25,6 +25,7 @@ from xlsync.files.safe_write import save_workbook
 from xlsync.files.school import append_row, create_school, read_master
 from xlsync.files.templates import build_class_workbook
 from xlsync.schema import (
+    ABSENCES,
     CLASSES,
     DISABILITY_GRADES,
     DISABILITY_KINDS,
@@ -228,6 +229,31 @@ def _records(
     return sorted(found, key=lambda r: r["日期"])
 
 
+# ---- issue 20.1: the 联系卡 fields, from a stream of their own (the rest of the school stays
+# as it was for the same seed); about one child in eight is left with gaps, as in real ledgers.
+JOBS = ("务农", "务农", "务农", "个体", "打零工", "家务", "退休")
+FACTORIES = ("电子厂", "服装厂", "鞋厂", "五金厂", "建筑工地", "物流公司", "餐馆")
+
+
+def _work_unit(rng: random.Random, place: str) -> str:
+    street = f"{rng.choice(('工业', '建设', '人民', '新华'))}路{rng.randint(1, 199)}号"
+    phone = f"，电话 0{rng.randint(200, 999)}-{rng.randint(1000000, 9999999)}"
+    return f"{place}某{rng.choice(FACTORIES)}（{street}）{phone if rng.random() < 0.6 else ''}"
+
+
+def contact_fields(seed: int, number: int, child: dict[str, Any]) -> dict[str, Any]:
+    """父母务工单位及地址, 监护人职业 and 学生健康状况 for most children."""
+    rng = random.Random(f"{seed}-contact-{number}")
+    if rng.random() < 0.12:
+        return {}
+    return {
+        "父亲务工单位及地址": _work_unit(rng, child["父亲务工地"]),
+        "母亲务工单位及地址": _work_unit(rng, child["母亲务工地"]) if rng.random() < 0.8 else None,
+        "监护人职业": rng.choice(JOBS),
+        "学生健康状况": rng.choices(["健康", "一般", "较差", "患病或残疾"], [80, 12, 5, 3])[0],
+    }
+
+
 MISTAKES: tuple[Callable[[random.Random, list, list], object], ...] = (
     lambda rng, kids, recs: kids[0].update(出生日期="2015.13.5"),
     lambda rng, kids, recs: kids[1].update(
@@ -241,10 +267,13 @@ MISTAKES: tuple[Callable[[random.Random, list, list], object], ...] = (
 )
 
 
-def _class_workbook(path: Path, teachers: list[str], kids: list[dict], recs: list[dict]) -> None:
+def _class_workbook(
+    path: Path, teachers: list[str], kids: list[dict], recs: list[dict], absent: list[dict]
+) -> None:
     wb = build_class_workbook(teachers)
     for sheet, rows in (
         (STUDENTS, kids),
+        (ABSENCES, absent),
         (RECORDS, recs),
         (
             STUDY_PLANS,
@@ -266,6 +295,53 @@ def _class_workbook(path: Path, teachers: list[str], kids: list[dict], recs: lis
         for row in rows:
             ws.append([row.get(h) for h in sheet.headers])
     save_workbook(wb, path, replacing=False)
+
+
+# ---- issue 19.5: one child 劝返中, one 返校, one 未返校 (in the first three classes)
+ABSENCE_CASES = (  # (result, days before as-of the absence began, days absent, 家访 made)
+    ("劝返中", 4, 5, True),
+    ("返校", 40, 4, True),
+    ("未返校", 25, 20, False),
+)
+
+
+def _absences(
+    number: int, kids: list[dict], recs: list[dict], cal: Calendar, as_of: dt.date
+) -> list[dict[str, Any]]:
+    """The 缺勤与劝返 row of the class's case (the last 在读 child), and its 家访 record."""
+    studying = [k for k in kids[5:] if k["在校状态"] == "在读"]  # kids[:5] may carry mistakes
+    if number >= len(ABSENCE_CASES) or not studying:
+        return []
+    outcome, back, days, visited = ABSENCE_CASES[number]
+    child = studying[-1]
+    start = max(as_of - dt.timedelta(days=back), child["建档日期"], cal.year_start)
+    if start > as_of:
+        return []
+    persuaded = min(start + dt.timedelta(days=2), as_of)
+    if visited:
+        recs.append(
+            {
+                "日期": persuaded,
+                "学生姓名": child["姓名"],
+                "帮扶类型": "家访",
+                "帮扶教师": child["帮扶教师"],
+                "内容摘要": "缺勤家访，劝说返校",
+            }
+        )
+    if outcome == "未返校":
+        child["在校状态"] = "辍学"
+    log = f"{persuaded:%m-%d} {'家访' if visited else '电话联系父母'}，劝说返校"
+    return [
+        {
+            "缺勤开始日期": start,
+            "学生姓名": child["姓名"],
+            "缺勤天数": days,
+            "缺勤原因": ("厌学", "生病", "随父母外出务工")[number],
+            "劝返措施": log,
+            "劝返日期": persuaded,
+            "结果": outcome,
+        }
+    ]
 
 
 def generate_school(
@@ -304,6 +380,8 @@ def generate_school(
             for i in range(size.children_per_class)
         ]
         _family_situations(number, kids, cal, as_of)  # issue 19.1 / 19.2
+        for i, kid in enumerate(kids):  # issue 20.1
+            kid.update(contact_fields(seed, number * 100 + i, kid))
         recs = [
             r
             for k in kids
@@ -313,7 +391,8 @@ def generate_school(
         _seed_rule_situations(kids, cal, as_of)
         if number % 2 == 1:
             rng.choice(MISTAKES)(rng, kids, recs)
-        _class_workbook(class_dir / f"{name}.xlsx", [head, helper], kids, recs)
+        absent = _absences(number, kids, recs, cal, as_of)
+        _class_workbook(class_dir / f"{name}.xlsx", [head, helper], kids, recs, absent)
         registered.append(
             (
                 {"班级": name, "班主任": head, "台账来源": f"{name}.xlsx"},

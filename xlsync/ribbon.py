@@ -30,6 +30,7 @@ HELP = f"""「留守儿童帮扶」选项卡上的按钮：
 在班级台账中：
 · 校验本表：检查每一行，把有问题的单元格标上颜色和批注，问题列在「{CHECK_SHEET}」表。您填写的内容不会被改动。
 · 计算逾期：在学生档案右侧写出每项帮扶的状态，待办事项列在「{STATUS_SHEET}」表。
+· 打印档案：生成本班每名学生的留守儿童档案卡、联系卡和谈心记录卡（可直接打印的工作簿，放在台账旁的「打印档案」文件夹里，并为您打开）。在全校汇总中点时，先问要打印哪个班。
 
 在全校汇总中：
 · 汇总全校：读取「班级台账」文件夹里的所有班级台账，重建汇总各表并保存（之前的版本自动备份在 .xlsync/备份/）。
@@ -163,6 +164,22 @@ def sync_school(book: Any) -> str:
     result = sync(jobs.open_master(book))
     masked = "已脱敏" if result.masked else "未脱敏"
     return f"已把 {result.as_of or '最近一次'} 的汇总结果（{masked}）同步到 Google 表格，更新了 {result.report.changed_cells} 个单元格。"
+
+
+@button("打印档案")
+def print_book(book: Any, class_name: str = "") -> str:
+    result = jobs.print_open_book(book, today(), joined(class_name).strip())
+    book.app.books.open(str(result.workbook))
+    lines = [
+        f"已生成 {len(result.cards)} 名学生（{result.term}）的留守儿童档案卡、联系卡和谈心记录卡，"
+        f"已为您打开：{result.workbook}",
+        "按 Ctrl+P 打印（选“打印整个工作簿”）。身份证号只印后 4 位。",
+    ]
+    gaps = result.gaps
+    if gaps:
+        lines.append(f"{len(gaps)} 名学生的卡片有空项，已留空格可手写：")
+        lines += gaps[:5] + ([f"……另有 {len(gaps) - 5} 名"] if len(gaps) > 5 else [])
+    return "\n".join(lines + result.notes)
 
 
 def joined(text: str) -> str:

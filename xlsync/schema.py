@@ -269,6 +269,40 @@ LEFT_BEHIND_COLUMNS = (
     ),
 )
 
+# ---- issue 20.1: the 联系卡 fields of 学生档案 (篇三 "家长务工单位详细地址、联系电话，监护人
+# 职业、身体状况"). Optional, since 2. 父亲务工地 / 母亲务工地 stay free text read as typed.
+HEALTH = ("健康", "一般", "较差", "患病或残疾")
+CONTACT_COLUMNS = (
+    Column(
+        "父亲务工单位及地址",
+        Kind.TEXT,
+        width=30,
+        since=2,
+        hint="务工单位名称、详细地址和单位电话（联系卡上用）",
+        example="东莞市长安镇某电子厂（长安镇振安路8号）0769-85551234",
+    ),
+    Column(
+        "母亲务工单位及地址",
+        Kind.TEXT,
+        width=30,
+        since=2,
+        hint="务工单位名称、详细地址和单位电话（联系卡上用）",
+        example="义乌市某小商品公司（稠城街道工人北路3号）",
+    ),
+    Column(
+        "监护人职业", Kind.TEXT, width=11, since=2, hint="如 务农、个体、打零工", example="务农"
+    ),
+    Column(
+        "学生健康状况",
+        Kind.ENUM,
+        width=12,
+        since=2,
+        choices=HEALTH,
+        hint="从下拉中选择；患病或残疾时在 备注 中写明",
+        example="健康",
+    ),
+)
+
 STUDENTS = Sheet(
     name="学生档案",
     purpose="每名帮扶学生一行。橙色表头的列必须填写；有下拉箭头的列请从下拉中选择。",
@@ -489,6 +523,8 @@ STUDENTS = Sheet(
         *GUARDIANSHIP_COLUMNS,
         # ---- issue 19.2: the facts the two 留守 definitions are computed from; optional, since 2
         *LEFT_BEHIND_COLUMNS,
+        # ---- issue 20.1: the 联系卡 fields; all optional, since 2
+        *CONTACT_COLUMNS,
     ),
 )
 
@@ -616,10 +652,13 @@ INCIDENTS = Sheet(
     ),
 )
 
-# ---- issue 19.5: 控辍保学. Columns refined by its point's work.
+# ---- issue 19.5: 控辍保学 (未成年人保护法 第二十八条; 国办发〔2017〕72号). One row per absence
+# episode: the 劝返 steps are a dated log in one cell, 劝返日期 is the last of them (the day the
+# 结果 was known), and any 家访 made is logged in 帮扶记录 as usual (where the rules count it).
 ABSENCES = Sheet(
     name="缺勤与劝返",
-    purpose="学生连续缺勤或有辍学风险时记一行，写明劝返经过和结果。",
+    purpose="学生连续缺勤或有辍学风险时记一行（每次缺勤一行），写明劝返经过和结果。"
+    "劝返中的家访照常记在 帮扶记录 表。",
     since=2,
     columns=(
         Column(
@@ -631,12 +670,47 @@ ABSENCES = Sheet(
             example="2026-11-02",
         ),
         Column("学生姓名", Kind.NAME, True, width=10, example="王小明", roster_list=True),
-        Column("缺勤天数", Kind.INT, True, min_value=1, max_value=366, width=9, example="3"),
+        Column(
+            "缺勤天数",
+            Kind.INT,
+            True,
+            min_value=1,
+            max_value=366,
+            width=9,
+            hint="连续缺勤的天数；还没返校的，填到今天为止的天数",
+            example="3",
+        ),
         Column("缺勤原因", Kind.TEXT, width=20, example="随父母外出务工"),
-        Column("劝返措施", Kind.TEXT, width=32, hint="每次劝返写明日期和做法", example=""),
-        Column("劝返日期", Kind.DATE, width=12, hint="最近一次劝返的日期", example=""),
-        Column("结果", Kind.ENUM, choices=("劝返中", "返校", "未返校"), width=9, example="劝返中"),
-        Column("书面报告日期", Kind.DATE, width=12, hint="向教育局书面报告的日期", example=""),
+        Column(
+            "劝返措施",
+            Kind.TEXT,
+            width=32,
+            hint="每次劝返写一句：日期和做法，如 11-04 家访；11-06 电话联系父亲",
+            example="11-04 家访；11-06 电话联系父亲",
+        ),
+        Column(
+            "劝返日期",
+            Kind.DATE,
+            width=12,
+            hint="最近一次劝返的日期；结果为 返校 或 未返校 时，填知道结果的那天",
+            example="2026-11-06",
+        ),
+        Column(
+            "结果",
+            Kind.ENUM,
+            choices=("劝返中", "返校", "未返校"),
+            default="劝返中",
+            width=9,
+            hint="空着按 劝返中 算",
+            example="劝返中",
+        ),
+        Column(
+            "书面报告日期",
+            Kind.DATE,
+            width=12,
+            hint="劝返无效（未返校）时，向教育行政部门（县教育局）书面报告的日期",
+            example="",
+        ),
     ),
 )
 
@@ -705,7 +779,15 @@ CLASSES = Sheet(
     ),
 )
 
-PERIODS = ("每周", "每月", "每学期", "每学年", "节日")  # 节日: each 节日 date and birthday
+EVENT_PERIODS = ("缺勤后", "未返校后")  # issue 19.5: due after a 缺勤与劝返 row, not each period
+# 节日: each 节日 date and birthday
+PERIODS = ("每周", "每月", "每学期", "每学年", "节日", *EVENT_PERIODS)
+REPORT_ACTION = "书面报告"  # issue 19.5: done by 缺勤与劝返's 书面报告日期, not a 帮扶记录 row
+TRIGGER_DAYS, VISIT_DAYS, REPORT_DAYS = 3, 2, 30  # issue 19.5: an empty cell's value
+EVENT_DEFAULTS: dict[str, tuple[int | None, int]] = {  # (触发缺勤天数, 完成期限天数)
+    "缺勤后": (TRIGGER_DAYS, VISIT_DAYS),
+    "未返校后": (None, REPORT_DAYS),
+}
 IN_TERM, VACATION_ONLY, ALL_YEAR = "学期中", "仅假期", "全年"
 SEASONS = (IN_TERM, VACATION_ONLY, ALL_YEAR)  # issue 19.6: 适用时段, formerly 假期暂停 是/否
 SEASON_RENAMED = {"是": IN_TERM, "否": ALL_YEAR}  # an old master's 假期暂停 reads the same
@@ -714,10 +796,12 @@ TARGETS = ("全部", "重点帮扶", "学困生", *CHILD_CATEGORIES)
 RULES = Sheet(
     name="帮扶规则",
     purpose="每条规则一行：某类帮扶在每个周期内至少做几次。可以修改、增加或删除。"
-    "周期为 节日 时，指 节日 表中每个节日和每名学生的生日，前后 7 天内完成。",
+    "周期为 节日 时，指 节日 表中每个节日和每名学生的生日，前后 7 天内完成。"
+    "周期为 缺勤后 时，缺勤与劝返 表中连续缺勤满 触发缺勤天数 的，在 完成期限天数 内完成；"
+    "周期为 未返校后 时，结果为 未返校 的，在 完成期限天数 内交 书面报告。",
     columns=(
-        Column("帮扶类型", Kind.ENUM, True, choices=ACTION_TYPES, width=11),
-        Column("周期", Kind.ENUM, True, choices=PERIODS, width=8),
+        Column("帮扶类型", Kind.ENUM, True, choices=(*ACTION_TYPES, REPORT_ACTION), width=11),
+        Column("周期", Kind.ENUM, True, choices=PERIODS, width=9),
         Column("最少次数", Kind.INT, True, min_value=1, max_value=99, width=9),
         Column(
             "适用对象",
@@ -745,6 +829,25 @@ RULES = Sheet(
             hint="学期中：假期不算；仅假期：只在寒暑假算；全年：都算",
         ),
         Column("依据", Kind.TEXT, width=40),
+        # ---- issue 19.5: the two numbers of a 缺勤后 / 未返校后 rule (empty: the defaults)
+        Column(
+            "触发缺勤天数",
+            Kind.INT,
+            min_value=1,
+            max_value=60,
+            width=12,
+            hint="周期为 缺勤后 时：连续缺勤满几天要做",
+            since=2,
+        ),
+        Column(
+            "完成期限天数",
+            Kind.INT,
+            min_value=0,
+            max_value=366,
+            width=12,
+            hint="周期为 缺勤后 或 未返校后 时：之后几天内做完",
+            since=2,
+        ),
     ),
     defaults=(
         (
@@ -770,6 +873,30 @@ RULES = Sheet(
             "3",
             "全年",
             "篇七：法定节日和留守儿童生日进行慰问（节日或生日前后 7 天内）",
+        ),
+        # ---- issue 19.5: 控辍保学
+        (
+            "家访",
+            "缺勤后",
+            "1",
+            "全部",
+            "1",
+            "全年",
+            "各地控辍保学制度的常见做法：无故连续缺课 3 天，2 天内家访劝返"
+            "（未成年人保护法第二十八条：对辍学学生登记并劝返复学）",
+            "3",
+            "2",
+        ),
+        (
+            "书面报告",
+            "未返校后",
+            "1",
+            "全部",
+            "7",
+            "全年",
+            "未成年人保护法第二十八条：劝返无效的，及时向教育行政部门书面报告（默认 30 天内）",
+            "",
+            "30",
         ),
     ),
 )
@@ -799,6 +926,7 @@ RESULT_SHEETS = (
     "教师统计",
     "校验问题",
     "变更记录",
+    "控辍保学月报",  # issue 19.5
 )
 """The master's sheets that 汇总 rebuilds, in the order they stand."""
 CHECK_SHEET = "校验结果"
@@ -806,4 +934,5 @@ HELP_SHEET = "说明"
 MASTER_FILE = "全校汇总.xlsx"
 CLASS_DIR = "班级台账"
 RETURN_DIR = "返回各班"  # copies of the class workbooks 汇总 refreshed, to send back
+PRINT_DIR = "打印档案"  # issue 20: `xlsync print` puts its printouts here (never read as a class)
 WRITE_BACK_SETTING = "汇总时更新班级台账"  # 学校信息: 是 (default) / 否

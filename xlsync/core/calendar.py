@@ -13,7 +13,7 @@ from xlsync.core.config import SchoolConfig
 from xlsync.core.school_year import school_year_of
 from xlsync.core.tables import Table, rows
 from xlsync.errors import XlsyncError
-from xlsync.schema import HOLIDAYS, IN_TERM, RULES, TERMS, VACATION_ONLY
+from xlsync.schema import EVENT_DEFAULTS, HOLIDAYS, IN_TERM, RULES, TERMS, VACATION_ONLY
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,8 @@ class Rule:
     remind_days: int
     season: str  # 适用时段: 学期中 / 仅假期 / 全年 (SEASONS)
     row: int
+    trigger_days: int | None = None  # 缺勤后 (issue 19.5): absent this many days in a row
+    deadline_days: int | None = None  # 缺勤后 / 未返校后: days allowed after the trigger
 
     @property
     def label(self) -> str:
@@ -111,9 +113,18 @@ def read_rules(config: SchoolConfig) -> list[Rule]:
             r["提前提醒天数"],
             r["适用时段"],
             row,
+            *_event_numbers(r),
         )
         for row, r in rows(table.data)
     ]
+
+
+def _event_numbers(r: dict) -> tuple[int | None, int | None]:
+    """(触发缺勤天数, 完成期限天数) of a 缺勤后 / 未返校后 rule (issue 19.5), an empty cell (or a
+    master made before the two columns) taking the default; (None, None) for other rules."""
+    trigger, deadline = EVENT_DEFAULTS.get(r["周期"], (None, None))
+    typed = r.get("完成期限天数")
+    return r.get("触发缺勤天数") or trigger, deadline if typed is None else typed
 
 
 def read_calendar(config: SchoolConfig) -> Calendar:

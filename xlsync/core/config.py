@@ -118,7 +118,8 @@ def default_grids(school: str, year: str) -> dict[str, Grid]:
 def _typed_rule(row: tuple[str, ...]) -> list[object]:
     """A default rule row with its whole-number columns as numbers, as Excel would hold them."""
     return [
-        int(v) if col.kind == Kind.INT else v for col, v in zip(RULES.columns, row, strict=False)
+        int(v) if col.kind == Kind.INT and v else v or None
+        for col, v in zip(RULES.columns, row, strict=False)
     ]
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from xlsync.core import left_behind
 from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.config import SchoolConfig
+from xlsync.core.dropout_report import monthly_report, retention_rate
 from xlsync.core.duties import SchoolDuties, rate
 from xlsync.core.findings import ERROR, NOTICE, WARNING, Finding, Place, make_finding
 from xlsync.core.identity import child_key
@@ -262,10 +263,17 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
                 "有逾期的学生": _with_overdue(items),
                 "逾期项数": sum(1 for i in items if i.status == OVERDUE),
                 "建档率": rate(complete, total),
+                "巩固率": retention_rate(children_of(result.item), school.as_of),  # issue 19.5
                 "数据状态": ("旧数据：" + result.stale_reason) if result.stale_reason else "最新",
             }
         )
     return pd.DataFrame(found)
+
+
+def dropout_report(school: SchoolResult) -> pd.DataFrame:
+    """控辍保学月报 (issue 19.5): counts by month and grade, see core/dropout_report.py."""
+    children = [c for r in school.classes for c in children_of(r.item)]
+    return monthly_report(children, school.calendar.year_start, school.as_of)
 
 
 def teacher_stats(school: SchoolResult) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xlsync.core.config import SchoolConfig
+from xlsync.core.dropout import LATEST, retention
 from xlsync.core.obligations import Child
 from xlsync.schema import CLASSES, TEACHERS
 
@@ -65,9 +66,10 @@ def school_duties(
     complete_rate: float | None,
     classes_read: Collection[str],
 ) -> SchoolDuties:
-    """Unpaired teachers, 建档率 (computed by validation) and 巩固率 = 在读 ÷ (在读 + 辍学)."""
+    """Unpaired teachers, 建档率 (computed by validation) and 巩固率 = (在籍 − 流失) ÷ 在籍, from
+    在校状态 and 缺勤与劝返 (core/dropout.py; without absences: 在读 ÷ (在读 + 辍学))."""
     studying = sum(1 for c in children if c.studying)
-    dropped_out = sum(1 for c in children if c.status == "辍学")
+    enrolled, dropped_out = retention(children, LATEST)
     paired = {c.teacher for c in children if c.studying}
     scope = judged_classes(config, classes_read)
     bound = [t for t in bound_teachers(config) if scope is None or t["class"] in scope]
@@ -75,7 +77,7 @@ def school_duties(
     return SchoolDuties(
         unpaired,
         complete_rate,
-        rate(studying, studying + dropped_out),
+        rate(enrolled - dropped_out, enrolled),
         rate(len(bound) - len(unpaired), len(bound)),
         studying,
         dropped_out,

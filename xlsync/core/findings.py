@@ -215,6 +215,54 @@ CATALOG: dict[str, FindingType] = _types(
         "学生重复登记",
         "该生与第 {other_row} 行是同一名学生（{reason}），请删除重复的一行。",
     ),
+    # ---- issue 19.5: 缺勤与劝返 (控辍保学)
+    (
+        "absence-child-unknown",
+        ERROR,
+        "缺勤记录找不到学生",
+        "学生档案中没有「{value}」，请核对 缺勤与劝返 表中的姓名，或先在学生档案中登记该生。",
+    ),
+    (
+        "absence-child-ambiguous",
+        ERROR,
+        "缺勤记录的同名学生无法区分",
+        "学生档案中有 {count} 名学生叫「{value}」，缺勤与劝返 表分不清是哪一位。"
+        "请在学生档案和这一行把姓名写得能区分（如 王明（大）、王明（小））。",
+    ),
+    (
+        "absence-date-order",
+        ERROR,
+        "日期早于缺勤开始",
+        "「{column}」{value} 早于缺勤开始日期 {start}，请核对这两个日期。",
+    ),
+    (
+        "absence-days-beyond",
+        WARNING,
+        "缺勤天数超过了到今天的天数",
+        "从缺勤开始到今天只有 {since} 天，「缺勤天数」却填了 {value} 天。"
+        "还没返校的，请填到今天为止的天数。",
+    ),
+    (
+        "absence-outcome-undated",
+        WARNING,
+        "劝返结果没有日期",
+        "结果是 {outcome}，请在「劝返日期」填写知道这个结果的那天"
+        "（控辍保学月报按这一天计月份，未返校的书面报告期限也从这一天算）。",
+    ),
+    (
+        "absence-status-mismatch",
+        WARNING,
+        "在校状态与劝返结果不一致",
+        "缺勤与劝返 表第 {row} 行（该生最近一次缺勤）的结果是 未返校，这里的在校状态却是 在读。"
+        "学生已辍学的，请把在校状态改为 辍学；已返校的，请把那一行的结果改为 返校 并填写劝返日期。",
+    ),
+    (
+        "dropout-unrecorded",
+        WARNING,
+        "辍学学生没有劝返记录",
+        "在校状态为 辍学，但 缺勤与劝返 表中没有该生的记录。控辍保学要求记录每一次劝返："
+        "请在 缺勤与劝返 表补一行（缺勤开始日期、缺勤天数、劝返措施、劝返日期、结果）。",
+    ),
     # whole files, in the master's 校验问题 (consolidation)
     ("file-unreadable", ERROR, "台账无法读取", "{reason}"),
     ("file-stale", WARNING, "使用了旧数据", "旧数据：本次使用上次汇总时读到的数据。原因：{reason}"),

@@ -1,6 +1,9 @@
 """What is due and overdue for each child (DESIGN §4). Exact semantics, pinned by tests:
 
-- Only 在读 children; a rule applies by its 适用对象 (全部, 重点帮扶, 学困生, or a 儿童类别).
+- Only 在读 children (and 辍学 ones for a 缺勤后 / 未返校后 rule); a rule applies by its
+  适用对象 (全部, 重点帮扶, 学困生, or a 儿童类别).
+- A 缺勤后 or 未返校后 rule has no calendar periods: each 缺勤与劝返 row that triggers it opens
+  one (core/dropout.py), judged like any other period below.
 - A period counts when it overlaps the child's window (建档日期 … as-of) and its rule's
   适用时段 (formerly 假期暂停): 学期中, it overlaps a 学期 (a period wholly in vacation is
   exempt); 仅假期, it holds a day outside every 学期 (a period wholly in term is exempt);
@@ -23,7 +26,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from xlsync.core.calendar import Calendar, Rule
+from xlsync.core.dropout import Absence, event_periods
 from xlsync.core.periods import Period, periods
+from xlsync.schema import EVENT_PERIODS
 
 DONE, OPEN, SOON, OVERDUE = "已完成", "待完成", "即将到期", "已逾期"
 URGENCY = {OVERDUE: 0, SOON: 1, OPEN: 2, DONE: 3}
@@ -48,10 +53,18 @@ class Child:
     records: dict[str, list[dt.date]] = field(default_factory=dict)  # action → sorted dates
     verified: dt.date | None = None  # 最近核实日期 (issue 19.6)
     tracks_verification: bool = False  # the workbook has the 最近核实日期 column
+    absences: tuple[Absence, ...] = ()  # 缺勤与劝返 rows (issue 19.5)
 
     @property
     def studying(self) -> bool:
         return self.status == "在读"
+
+
+def binds(rule: Rule, child: Child) -> bool:
+    """Whether the rule binds the child: 在读 children, and for a 缺勤后 / 未返校后 rule also a
+    辍学 child (the 劝返 and the written report matter most for her)."""
+    event = rule.period in EVENT_PERIODS and child.status == "辍学"
+    return (child.studying or event) and applies(rule, child)
 
 
 @dataclass(frozen=True)
@@ -141,9 +154,15 @@ def _judged(
     if window[0] > as_of:
         return
     dates = child.records.get(rule.action, [])
-    for period in periods(rule.period, cal, min(cal.year_start, as_of), as_of, child.born):
+    for period in _periods(child, rule, cal, as_of):
         if _counted(period, rule, cal, window, as_of):
             yield period, count_in(dates, period.start, min(period.end, as_of)) >= rule.minimum
+
+
+def _periods(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Period]:
+    if rule.period in EVENT_PERIODS:
+        return event_periods(rule.period, rule.trigger_days, rule.deadline_days, child.absences)
+    return periods(rule.period, cal, min(cal.year_start, as_of), as_of, child.born)
 
 
 def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Item]:
@@ -166,9 +185,8 @@ def evaluate(
     items = [
         item
         for child in children
-        if child.studying
         for rule in rules
-        if applies(rule, child)
+        if binds(rule, child)
         for item in evaluate_rule(child, rule, cal, as_of)
     ]
     return sorted(items + verification_items(children, cal, as_of), key=urgency_order)
@@ -205,7 +223,7 @@ def tallies(
     """A Tally for every 在读 child and applicable rule (the children `evaluate` judges)."""
     found = []
     for child in children:
-        for rule in (r for r in rules if child.studying and applies(r, child)):
+        for rule in (r for r in rules if binds(r, child)):
             ended = [done for p, done in _judged(child, rule, cal, as_of) if not p.contains(as_of)]
             found.append(
                 Tally(
@@ -213,3 +231,9 @@ def tallies(
                 )
             )
     return found
+
+
+def judged(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> list[tuple[Period, bool]]:
+    """Each counted period of one rule for one child and whether it is satisfied: the same
+    judgement `evaluate` makes, for the printed 档案卡's term table (issue 20)."""
+    return list(_judged(child, rule, cal, as_of))

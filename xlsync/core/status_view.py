@@ -22,6 +22,8 @@ PERIOD_WORDS = {
     "每学期": "本学期",
     "每学年": "本学年",
     "节日": "节日",
+    "缺勤后": "缺勤后",  # issue 19.5: the event rules' columns keep their 周期's name
+    "未返校后": "未返校后",
 }
 NEXT_DUE_HEADER, COUNT_HEADER, DETAIL_HEADER = "最近截止", "漏做次数", "漏做明细"
 SUMMARY_HEADERS = (NEXT_DUE_HEADER, COUNT_HEADER, DETAIL_HEADER)

@@ -45,8 +45,9 @@ from xlsync.excel.printing import page_setup
 from xlsync.schema import RESULT_SHEETS
 
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
-    RESULT_SHEETS
+    RESULT_SHEETS[:8]
 )
+DROPOUT_REPORT = RESULT_SHEETS[8]  # issue 19.5: 控辍保学月报
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:

@@ -11,7 +11,7 @@ from xlsync.core.config import SchoolConfig
 from xlsync.errors import XlsyncError
 from xlsync.files.disk import read_error
 from xlsync.files.reader import READABLE_SUFFIXES
-from xlsync.schema import CLASSES, MASTER_FILE, RETURN_DIR
+from xlsync.schema import CLASSES, MASTER_FILE, PRINT_DIR, RETURN_DIR
 
 _SKIPPED_PREFIXES = ("~$", ".")
 
@@ -38,9 +38,9 @@ def class_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def folder_class_files(folder: Path) -> list[Path]:
-    """The class workbooks in a folder and its subfolders (hidden ones and 返回各班, which holds
-    copies, skipped); may be none. A folder that cannot be listed is refused: skipping it would
-    drop its classes unseen."""
+    """The class workbooks in a folder and its subfolders (hidden ones, 返回各班, which holds
+    copies, and 打印档案, which holds printouts, skipped); may be none. A folder that cannot be
+    listed is refused: skipping it would drop its classes unseen."""
     if not os.access(folder, os.R_OK | os.X_OK):
         raise read_error(folder, PermissionError(errno.EACCES, "cannot list the folder"))
     return sorted(
@@ -49,7 +49,8 @@ def folder_class_files(folder: Path) -> list[Path]:
         if p.is_file()
         and _is_class_file(p)
         and not any(
-            part.startswith(".") or part == RETURN_DIR for part in p.relative_to(folder).parts
+            part.startswith(".") or part in (RETURN_DIR, PRINT_DIR)
+            for part in p.relative_to(folder).parts
         )
     )
 

@@ -65,8 +65,9 @@ from xlsync.schema import RESULT_SHEETS
 
 OWNED_SHEETS = RESULT_SHEETS
 OVERVIEW, OVERDUE_LIST, CHILDREN, RECORDS, CLASS_STATS, TEACHER_STATS, ISSUES, CHANGES = (
-    OWNED_SHEETS
+    OWNED_SHEETS[:8]
 )
+DROPOUT_REPORT = OWNED_SHEETS[8]  # issue 19.5: 控辍保学月报
 LINK_FONT = Font(color="0563C1", underline="single")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
@@ -280,7 +281,7 @@ def write_master(
             status_colours(ws, f"A2:A{max(2, len(tables[name]) + 1)}")
         elif name == ISSUES:
             _link_issues(ws, tables[name], path)
-        if name in (CLASS_STATS, TEACHER_STATS):
+        if name in (CLASS_STATS, TEACHER_STATS, DROPOUT_REPORT):
             _rate_colours(ws, tables[name])
         if name == CLASS_STATS:
             edits[name] = cached_values(_sum_row(ws, tables[name]))

@@ -29,6 +29,7 @@ from xlsync.core.consolidate import (
     ClassResult,
     SchoolResult,
     class_stats,
+    dropout_report,
     issue_list,
     overdue_list,
     overview,
@@ -465,6 +466,7 @@ def _rebuild(
         mw.TEACHER_STATS: teacher_stats(school),
         mw.ISSUES: issue_list(school),
         mw.CHANGES: log,
+        mw.DROPOUT_REPORT: dropout_report(school),
     }
     meta = {
         "school": school.config.info.get("学校名称") or "本校",

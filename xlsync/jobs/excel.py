@@ -29,7 +29,8 @@ from xlsync.files.discover import class_name_for
 from xlsync.files.school import NewClass, plan_class, write_class_workbook
 from xlsync.jobs.consolidate import ConsolidateResult, MasterTarget, Progress, consolidate
 from xlsync.jobs.inputs import first_year, load_config
-from xlsync.schema import CLASSES, MASTER_FILE, STUDENTS, TEACHERS
+from xlsync.jobs.print import PrintResult, Selection, print_classes, print_dossiers
+from xlsync.schema import CLASSES, MASTER_FILE, PRINT_DIR, STUDENTS, TEACHERS
 
 
 def saved_path(book: Book) -> Path:
@@ -174,6 +175,20 @@ def new_class_in_open_master(book: Book, class_name: str, teacher: str) -> NewCl
         )
     book.save()
     return NewClass(target, path, plan.teacher_added)
+
+
+def print_open_book(book: Book, as_of: dt.date, class_name: str = "") -> PrintResult:
+    """打印档案: the 档案卡, 联系卡 and 谈心记录卡 of the open class workbook (as the user sees
+    it, saved or not), or of a class of the open master (all classes when none is named), in
+    打印档案 next to the book; the same job as `xlsync print`."""
+    if is_master(book):
+        path = open_master(book)
+        return print_dossiers([path], Selection([class_name] if class_name else []), as_of=as_of)
+    opened = open_class(book, as_of)
+    selection = Selection()
+    return print_classes(
+        [opened.item], opened.config, selection, as_of, opened.path.parent / PRINT_DIR
+    )
 
 
 def counts(items: list[Item]) -> tuple[int, int]:

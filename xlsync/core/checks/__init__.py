@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from xlsync.core.checks.absences import (
+    absence_children_exist,
+    absence_dates_in_order,
+    absence_outcomes_dated,
+    dropout_status_agrees,
+)
 from xlsync.core.checks.categories import disability_details
 from xlsync.core.checks.conflicts import children_unique
 from xlsync.core.checks.context import Context
@@ -75,6 +81,10 @@ CLASS_CHECKS: tuple[Check, ...] = (
     notice_given,
     turns_16,
     legacy_type_read,
+    absence_children_exist,  # issue 19.5
+    absence_dates_in_order,
+    absence_outcomes_dated,
+    dropout_status_agrees,
 )
 
 __all__ = ["CLASS_CHECKS", "Check", "Context"]
