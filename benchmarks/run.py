@@ -76,22 +76,30 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of the children it waited for (汇总's helper process)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def _child(queue: Any, fn: Callable[..., Any], args: tuple) -> None:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = fn(*args)
     seconds = time.perf_counter() - start
-    queue.put((seconds, peak_mib(), result))
+    queue.put((seconds, peak_mib(), result, cpu_seconds() - cpu))
 
 
-def measure(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
-    """(seconds, peak MiB, result) of fn(*args) in a fresh process."""
+def measure(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any, float]:
+    """(seconds, peak MiB, result, CPU seconds) of fn(*args) in a fresh process. The CPU time
+    does not move with the load other programs put on the machine as wall time does, and it
+    counts the work of 汇总's helper process too."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(queue, fn, args))
     process.start()
-    seconds, peak, result = queue.get()
+    seconds, peak, result, cpu = queue.get()
     process.join()
-    return seconds, peak, result
+    return seconds, peak, result, cpu
 
 
 # ------------------------------------------------------------------ the phases (run in children)
@@ -184,10 +192,10 @@ def consolidation_table(size_name: str, work: Path) -> list[str]:
         f"size {size_name}: {size.classes} classes, {facts['children']} children, "
         f"{facts['records']} records; {os.cpu_count()} cores; pandas wrote with {b[2]['engine']}",
         "",
-        "| phase | seconds | peak MiB |",
-        "|---|---:|---:|",
+        "| phase | seconds | CPU seconds | peak MiB |",
+        "|---|---:|---:|---:|",
     ]
-    for label, (seconds, peak, _) in (
+    for label, (seconds, peak, _, cpu) in (
         ("a. I/O floor (calamine read + xlsxwriter write)", a),
         ("b. naive pandas pipeline", b),
         ("c0. xlsync consolidate --no-write-back, cold", c0),
@@ -195,11 +203,12 @@ def consolidation_table(size_name: str, work: Path) -> list[str]:
         ("d. re-run, nothing changed", d),
         ("e. re-run, one class changed", e),
     ):
-        lines.append(f"| {label} | {seconds:.2f} | {peak:.0f} |")
+        lines.append(f"| {label} | {seconds:.2f} | {cpu:.2f} | {peak:.0f} |")
     ratios = {
         "c0/a": c0[0] / a[0],
         "b/c0": b[0] / c0[0],
         "c/c0": c[0] / c0[0],
+        "c/c0 CPU": c[3] / c0[3],
         "d/c": d[0] / c[0],
         "e/c": e[0] / c[0],
     }
@@ -208,6 +217,7 @@ def consolidation_table(size_name: str, work: Path) -> list[str]:
         "c0/a": ("≤ 2", ratios["c0/a"] <= 2),
         "b/c0": ("≥ 2", ratios["b/c0"] >= 2),
         "c/c0": ("≤ 2 (write-back)", ratios["c/c0"] <= 2),
+        "c/c0 CPU": ("(CPU time, helper included)", ratios["c/c0 CPU"] <= 2),
         "d/c": ("≤ 0.05", ratios["d/c"] <= 0.05),
         "e/c": ("re-parses only the changed file", e[2]["parsed"] == [changed]),
     }
@@ -324,7 +334,7 @@ def scale_table(counts: tuple[int, ...], work: Path) -> list[str]:
     for count in counts:
         folder = work / f"scale-{count}"
         master = build(folder, Size(count, 40, 1.8, YEAR_END))
-        seconds, peak, facts = measure(run_consolidate, master, YEAR_END)
+        seconds, peak, facts, _ = measure(run_consolidate, master, YEAR_END)
         lines.append(
             f"| {count} | {facts['children']} | {facts['records']} | {seconds:.2f} | "
             f"{1000 * seconds / count:.0f} | {peak:.0f} |"

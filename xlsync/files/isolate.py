@@ -41,7 +41,7 @@ def in_child(path: Path, work: Callable[..., T], *args: object) -> T:
         input=pickle.dumps((work, args)),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # a native crash prints a backtrace a teacher cannot use
-        env=_child_env(),
+        env=child_env(),
         creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         check=False,
     )
@@ -58,7 +58,7 @@ def in_child(path: Path, work: Callable[..., T], *args: object) -> T:
     return value
 
 
-def _child_env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
     """The parent's environment, with this copy of xlsync first on the child's import path."""
     env = dict(os.environ)
     root = str(Path(xlsync.__file__).resolve().parent.parent)

@@ -89,12 +89,10 @@ def _head(ws: Worksheet) -> list[list[Any]]:
 
 
 def _last_filled(ws: Worksheet, header_row: int) -> int:
-    """The last row at or under the header holding a value."""
-    last = header_row
-    for number, row in enumerate(ws.iter_rows(min_row=header_row + 1, values_only=True)):
-        if not all(is_blank(v) for v in row):
-            last = header_row + 1 + number
-    return last
+    """The last row at or under the header holding a value. Read from the cells the sheet
+    holds: `iter_rows` would create an empty cell at every position of its rectangle."""
+    filled = (row for (row, _), cell in ws._cells.items() if not is_blank(cell.value))
+    return max((row for row in filled if row > header_row), default=header_row)
 
 
 def _own_column(validation: DataValidation, place: _Place, by_column: dict[int, str]) -> bool:

@@ -24,6 +24,7 @@ from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.status_view import MARKS_SHEET
 from xlsync.core.tables import Table
 from xlsync.files.annotate import MARKS_OWNED, draw_marks
+from xlsync.files.frozen import Frozen, SpliceError, freeze, remember_cells, thaw, untouched
 from xlsync.files.safe_write import open_for_update, save_workbook
 from xlsync.files.status_columns import draw_status
 from xlsync.schema import CHECK_SHEET, STATUS_SHEET
@@ -39,19 +40,55 @@ def refresh_class_workbook(
     facts: Facts | None = None,
     incidents: Sequence[Incident] = (),
 ) -> bool:
-    """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged."""
-    workbook = open_for_update(path)
+    """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged.
+    Large sheets the refresh does not change are carried over byte for byte (files/frozen.py);
+    should that splice not apply, the file is refreshed the plain way."""
+    busy = {table.source_sheet, STATUS_SHEET, CHECK_SHEET, MARKS_SHEET}
+    busy |= {f.sheet for f in findings if f.cell}
+    status = (caption, facts, incidents)
+    try:
+        return _refresh(path, table, rules, items, findings, status, busy)
+    except SpliceError:
+        return _refresh(path, table, rules, items, findings, status, None)
+
+
+def _refresh(
+    path: Path,
+    table: Table,
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    findings: Sequence[Finding],
+    status: tuple[Caption, Facts | None, Sequence[Incident]],
+    busy: set[str] | None,
+) -> bool:
+    """One refresh; `status` is what the status block and 逾期提醒 show beside the items
+    (caption, 留守 facts, 安全事件); `busy` None: load every sheet whole (nothing frozen)."""
+    caption = status[0]
+    frozen = Frozen()
+
+    def prepare(content: bytes) -> bytes:
+        nonlocal frozen
+        if busy is None:
+            return content
+        content, frozen = freeze(content, busy)
+        return content
+
+    workbook = open_for_update(path, prepare)
+    remember_cells(workbook, frozen)
     before = _looks(workbook, table.source_sheet)
-    status_owned = draw_status(workbook, table, rules, items, caption, facts, incidents)
+    status_owned = draw_status(workbook, table, rules, items, *status)
     draw_marks(workbook, findings, caption)
     if _looks(workbook, table.source_sheet) == before:
         return False
+    if not untouched(workbook, frozen):
+        raise SpliceError("the refresh changed a frozen sheet's cells")
     save_workbook(
         workbook,
         path,
         owned=lambda sheet, row, column: (
             status_owned(sheet, row, column) or MARKS_OWNED(sheet, row, column)
         ),
+        finish=lambda data: thaw(data, frozen),
     )
     return True
 

@@ -262,16 +262,18 @@ def restore_backup(backup: Path, target: Path) -> None:
     atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
 
 
-def open_for_update(path: Path) -> Workbook:
+def open_for_update(
+    path: Path, prepare: Callable[[bytes], bytes | io.BytesIO] = lambda data: data
+) -> Workbook:
     """Load a workbook that xlsync will write back (saving it re-checks for content the writer
-    would drop, so that is not read twice here)."""
+    would drop, so that is not read twice here); `prepare` as for `load_remembered`."""
     if path.suffix.lower() not in WRITABLE:
         raise XlsyncError(
             f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
             "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。"
         )
     ensure_not_open(path)
-    return load_remembered(path, lambda data: data)
+    return load_remembered(path, prepare)
 
 
 def load_remembered(path: Path, prepare: Callable[[bytes], bytes | io.BytesIO]) -> Workbook:

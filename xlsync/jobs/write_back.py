@@ -23,17 +23,17 @@ from typing import Any
 from xlsync.core.classbook import assemble_class_book
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
+from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import facts_of, settings_of
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import Item
 from xlsync.errors import XlsyncError
-from xlsync.files.cache import Cache, code_fingerprint, content_digest
+from xlsync.files.cache import Cache, code_fingerprint
 from xlsync.files.disk import disk_error
-from xlsync.files.reader import read_class_workbook
-from xlsync.files.refresh import refresh_class_workbook
 from xlsync.files.safe_write import atomic_write, lock_files
 from xlsync.google.sources import google_id
 from xlsync.jobs.inputs import Google
+from xlsync.jobs.refresh_files import FileJob, FileOutcome, refresh_files
 from xlsync.schema import RETURN_DIR, WRITE_BACK_SETTING
 
 OPEN = "正在被打开"
@@ -86,26 +86,139 @@ def write_back(
     google: Google,
     progress: Callable[[str, int, int, str], None] | None = None,
 ) -> WriteBack:
-    """Refresh every class workbook read fresh in this run; list the others."""
-    done = WriteBack()
-    items, findings = _by_file(school.items), _by_file(school.findings)
-    for number, result in enumerate(school.classes, start=1):
-        if progress:
-            progress("更新班级台账", number, len(school.classes), result.item.class_name)
-        target = files.get(result.item.book.file)
-        if target is None:
-            continue
-        if result.stale_reason:
-            _miss(done, target, _stale_reason(target), _stale_message(target))
-            continue
-        file = result.item.book.file
-        mine = items.get(file, []), findings.get(file, [])
-        _refresh_one(done, school, result, target, mine, cache, google)
+    """Refresh every class workbook read fresh in this run; list the others (in class order)."""
+    plan = _Plan(school, files, cache, google, progress)
+    plan.run()
+    done = plan.done()
     try:
         done.returned = _return_copies(done, files, master)
     except XlsyncError as error:  # the copies are a convenience: never a reason to stop
         done.copy_error = str(error)
     return done
+
+
+class _Plan:
+    """The write-back of one run: what each class needs, the refreshes, and their outcomes
+    (kept by class position, so the lists keep the classes' order whoever refreshed them)."""
+
+    def __init__(
+        self,
+        school: SchoolResult,
+        files: dict[str, ClassFile],
+        cache: Cache,
+        google: Google,
+        progress: Callable[[str, int, int, str], None] | None,
+    ) -> None:
+        self.school, self.files, self.cache, self.google = school, files, cache, google
+        self.progress = progress
+        self.outcomes: dict[int, tuple[str, ClassFile, str, str]] = {}  # kind, target, why, text
+        self.markers: dict[int, str] = {}
+        self.reported = 0
+
+    def run(self) -> None:
+        """Decide each class; refresh Google classes here, files through refresh_files."""
+        items, findings = _by_file(self.school.items), _by_file(self.school.findings)
+        remembered = self.cache.get("write_back") or {}
+        jobs: list[tuple[int, ClassFile, FileJob]] = []
+        for position, result in enumerate(self.school.classes):
+            target = self.files.get(result.item.book.file)
+            if target is None:
+                continue
+            if result.stale_reason:
+                why = _stale_reason(target)
+                self._settle(position, "missed", target, _stale_message(target), why)
+                continue
+            file = result.item.book.file
+            mine = items.get(file, []), findings.get(file, [])
+            self.markers[position] = _inputs_digest(self.school, *mine)
+            if remembered.get(target.name) == [target.digest, self.markers[position]]:
+                self._settle(position, "current", target)  # our own last write, nothing new
+            elif google_id(str(target.key)):
+                self._google(position, result, target, mine)
+            else:
+                jobs.append((position, target, self._job(result, target, mine)))
+        refresh_files(
+            [job for _, _, job in jobs],
+            lambda index, outcome: self._file_done(jobs[index][0], jobs[index][1], outcome),
+        )
+
+    def _job(
+        self, result: ClassResult, target: ClassFile, mine: tuple[list[Item], list[Finding]]
+    ) -> FileJob:
+        school, book = self.school, result.item.book
+        caption = school.config.caption(result.item.class_name, school.as_of)
+        facts = facts_of(book.students, school.as_of, school.config)
+        return FileJob(
+            target.key,
+            target.name,
+            book.students,
+            school.rules,
+            *mine,
+            caption,
+            facts,
+            self.cache.school_year,
+            _incidents_of(school, book.file),
+        )
+
+    def _google(
+        self,
+        position: int,
+        result: ClassResult,
+        target: ClassFile,
+        mine: tuple[list[Item], list[Finding]],
+    ) -> None:
+        from xlsync.google.class_sheets import fetch_class_grids, refresh_class
+
+        try:
+            client, sid = self.google.client(), google_id(str(target.key)) or ""
+            book, school = result.item.book, self.school
+            facts = facts_of(book.students, school.as_of, school.config)
+            incidents = _incidents_of(school, book.file)
+            refresh_class(client, sid, book, school.rules, *mine, facts, incidents)
+            grids = fetch_class_grids(client, sid)
+        except (XlsyncError, OSError) as error:
+            failure = error if isinstance(error, XlsyncError) else disk_error(target.key, error)
+            self._settle(position, "missed", target, str(failure))
+            return
+        target.digest = grids_digest(grids)
+        book = assemble_class_book(grids, target.name, self.cache.school_year)
+        self.cache.keep(target.key, target.digest, book)
+        self._settle(position, "refreshed", target)
+
+    def _file_done(self, position: int, target: ClassFile, outcome: FileOutcome) -> None:
+        if outcome.error:
+            self._settle(position, "missed", target, outcome.error)
+            return
+        if outcome.changed and outcome.book is not None:
+            target.digest = outcome.digest
+            self.cache.keep(target.key, target.digest, outcome.book)
+        self._settle(position, "refreshed" if outcome.changed else "current", target)
+
+    def _settle(
+        self, position: int, kind: str, target: ClassFile, message: str = "", reason: str = ""
+    ) -> None:
+        """Record one class's outcome; a written or current class is remembered as such."""
+        if kind == "missed":
+            reason = reason or _reason(target, message)
+        elif position in self.markers:
+            remembered = self.cache.get("write_back") or {}
+            entry = [target.digest, self.markers[position]]
+            self.cache.set("write_back", {**remembered, target.name: entry})
+        self.outcomes[position] = (kind, target, reason, message)
+        self.reported += 1
+        if self.progress:
+            total = len(self.school.classes)
+            self.progress("更新班级台账", self.reported, total, target.class_name)
+
+    def done(self) -> WriteBack:
+        done = WriteBack()
+        for position in sorted(self.outcomes):
+            kind, target, reason, message = self.outcomes[position]
+            if kind == "missed":
+                _miss(done, target, reason, message)
+            else:
+                (done.refreshed if kind == "refreshed" else done.current).append(target.name)
+        return done
 
 
 def _by_file(things: Sequence[Any]) -> dict[str, list[Any]]:
@@ -115,65 +228,9 @@ def _by_file(things: Sequence[Any]) -> dict[str, list[Any]]:
     return grouped
 
 
-def _refresh_one(
-    done: WriteBack,
-    school: SchoolResult,
-    result: ClassResult,
-    target: ClassFile,
-    mine: tuple[list[Item], list[Finding]],
-    cache: Cache,
-    google: Google,
-) -> None:
-    items, findings = mine
-    marker = _inputs_digest(school, items, findings)
-    remembered = cache.get("write_back") or {}
-    if remembered.get(target.name) == [target.digest, marker]:
-        done.current.append(target.name)  # our own last write, and nothing new to write
-        return
-    try:
-        changed = _write(school, result, target, items, findings, cache, google)
-    except (XlsyncError, OSError) as error:
-        message = str(error if isinstance(error, XlsyncError) else disk_error(target.key, error))
-        _miss(done, target, _reason(target, message), message)
-        return
-    (done.refreshed if changed else done.current).append(target.name)
-    cache.set("write_back", {**remembered, target.name: [target.digest, marker]})
-
-
-def _write(
-    school: SchoolResult,
-    result: ClassResult,
-    target: ClassFile,
-    items: list[Item],
-    findings: list[Finding],
-    cache: Cache,
-    google: Google,
-) -> bool:
-    """Write one class; afterwards the cache knows the new content as already read."""
-    book, sid = result.item.book, google_id(str(target.key))
-    facts = facts_of(book.students, school.as_of, school.config)
-    # its 安全事件 follow from the file and the as-of date, which the skip already compares
-    incidents = [i for i in school.incidents if i.file == book.file]
-    if sid:
-        from xlsync.google.class_sheets import fetch_class_grids, refresh_class
-
-        refresh_class(google.client(), sid, book, school.rules, items, findings, facts, incidents)
-        grids = fetch_class_grids(google.client(), sid)
-        target.digest = grids_digest(grids)
-        cache.keep(
-            target.key, target.digest, assemble_class_book(grids, target.name, cache.school_year)
-        )
-        return True
-    caption = school.config.caption(result.item.class_name, school.as_of)
-    if not refresh_class_workbook(
-        target.key, book.students, school.rules, items, findings, caption, facts, incidents
-    ):
-        return False
-    target.digest = content_digest(target.key)
-    cache.keep(
-        target.key, target.digest, read_class_workbook(target.key, target.name, cache.school_year)
-    )
-    return True
+def _incidents_of(school: SchoolResult, file: str) -> list[Incident]:
+    """A class's 安全事件: they follow from its file and the as-of date, which the skip compares."""
+    return [i for i in school.incidents if i.file == file]
 
 
 def grids_digest(grids: dict[str, list[list[Any]]]) -> str:
