@@ -166,4 +166,169 @@ def combine(
     stale_days: int = 14,
 ) -> County:
     """One school per key (the newest file), with the notices of 数据时效 and the changes."""
-    raise NotImplementedError
+    used: list[SchoolFile] = []
+    notices: list[Notice] = []
+    for group in _groups(files).values():
+        newest, *older = sorted(group, key=_recency, reverse=True)
+        used.append(newest)
+        notices += _duplicates(newest, older) + _name_variants(newest, group)
+    used.sort(key=lambda f: (name_key(f.name), f.code))
+    notices += [n for f in used if (n := _stale(f, as_of, stale_days))]
+    notices += [_unmasked(f) for f in files if not f.masked]
+    notices += _missing(used, previous)
+    changes = _changes(used, previous)
+    return County(as_of, stale_days, tuple(used), tuple(notices), tuple(bad), changes, not previous)
+
+
+def _groups(files: Sequence[SchoolFile]) -> dict[str, list[SchoolFile]]:
+    """Files by school: by 学校代码; a file without one joins the coded school of its name."""
+    coded = {name_key(f.name): f.code.strip() for f in files if f.code.strip()}
+    groups: dict[str, list[SchoolFile]] = {}
+    for f in files:
+        key = f.code.strip() or coded.get(name_key(f.name)) or name_key(f.name)
+        groups.setdefault(key, []).append(f)
+    return groups
+
+
+def _recency(f: SchoolFile) -> tuple[dt.date, float]:
+    """Newer: the later 汇总 date, then the later file."""
+    return f.as_of or dt.date.min, f.modified
+
+
+def _duplicates(used: SchoolFile, older: Sequence[SchoolFile]) -> list[Notice]:
+    return [
+        Notice(
+            DUPLICATE,
+            used.name,
+            f.source,
+            f.as_of,
+            f"同一所学校有两个文件，采用了较新的「{used.source}」"
+            f"（汇总截至 {_day(used.as_of)}），这个文件没有使用。",
+        )
+        for f in older
+    ]
+
+
+def _name_variants(used: SchoolFile, group: Sequence[SchoolFile]) -> list[Notice]:
+    """Files of one school whose 学校名称 is written differently from the file used."""
+    return [
+        Notice(
+            NAME_VARIANT,
+            used.name,
+            f.source,
+            f.as_of,
+            f"这个文件写的学校名称是「{f.name}」，与「{used.source}」的「{used.name}」"
+            + (
+                "只差空格或全角、半角字符，已按同一所学校汇总。"
+                if name_key(f.name) == name_key(used.name)
+                else "不同，但学校代码相同，已按同一所学校汇总。"
+            )
+            + "请学校在 全校汇总 的 学校信息 表里统一学校名称的写法。",
+        )
+        for f in group
+        if f.name != used.name
+    ]
+
+
+def _stale(f: SchoolFile, as_of: dt.date, stale_days: int) -> Notice | None:
+    if f.as_of is None:
+        return Notice(STALE, f.name, f.source, None, "文件里看不出汇总日期，请学校重新汇总并导出。")
+    age = (as_of - f.as_of).days
+    if age <= stale_days:
+        return None
+    return Notice(
+        STALE,
+        f.name,
+        f.source,
+        f.as_of,
+        f"汇总截至 {f.as_of}，已过 {age} 天（超过 {stale_days} 天）。请学校重新汇总并导出后再报送。",
+    )
+
+
+def _unmasked(f: SchoolFile) -> Notice:
+    what = "完整导出（--full）" if f.kind == EXPORT else "全校汇总原件"
+    return Notice(
+        UNMASKED,
+        f.name,
+        f.source,
+        f.as_of,
+        f"这是{what}，含学生的完整个人信息（身份证号、电话、住址）。已用于汇总；"
+        "请学校改用默认的脱敏导出（xlsync export）重新报送，并妥善删除这个文件。",
+    )
+
+
+def _missing(used: Sequence[SchoolFile], previous: Snapshot | None) -> list[Notice]:
+    if previous is None:
+        return []
+    present = {f.key for f in used} | {name_key(f.name) for f in used}
+    return [
+        Notice(
+            MISSING,
+            name,
+            "",
+            None,
+            f"上次汇总（截至 {_day(previous.as_of)}）有这所学校，这次没有收到它的文件。",
+        )
+        for key, (name, _) in previous.schools.items()
+        if key not in present
+    ]
+
+
+def _changes(used: Sequence[SchoolFile], previous: Snapshot | None) -> tuple[Change, ...]:
+    """Each figure that differs from the previous rollup; a school new this time, once."""
+    if previous is None:
+        return ()
+    found: list[Change] = []
+    for f in used:
+        before = previous.schools.get(f.key) or previous.schools.get(name_key(f.name))
+        if before is None:
+            found.append(Change(f.name, NEW_SCHOOL, None, f.source))
+            continue
+        old, new = before[1].scalars(), f.figures.scalars()
+        found += [
+            Change(f.name, label, old.get(name), new[name])
+            for name, label in FIGURE_LABELS.items()
+            if name in COMPARED and old.get(name) != new[name]
+        ]
+    return tuple(found)
+
+
+def _day(day: dt.date | None) -> str:
+    return day.isoformat() if day else "不明"
+
+
+NEW_SCHOOL = "新报送的学校"
+# Chinese column headers of the figures (学校统计, 变更, JSON keys stay the field names)
+FIGURE_LABELS: dict[str, str] = {
+    "classes": "班级数",
+    "children": "学生数",
+    "studying": "在读",
+    "civil_left_behind": "民政留守",
+    "code_left_behind": "学籍留守",
+    "complete_rate": "建档率",
+    "retention_rate": "巩固率",
+    "dropout_month": "控辍保学月份",
+    "enrolled": "在籍",
+    "dropped_out": "辍学",
+    "persuading": "劝返中",
+    "returned": "本月返校",
+    "incidents": "安全事件",
+    "incidents_open": "安全事件未报告",
+    "incidents_late": "安全事件迟报",
+    "overdue": "已逾期项数",
+    "children_overdue": "有逾期的学生",
+    "due_soon": "即将到期项数",
+    "on_time_rate": "按时完成率",
+    "both_parents_away": "父母均外出占比",
+    "raised_by_grandparents": "祖辈监护占比",
+    "guardian_primary_or_less": "监护人小学及以下占比",
+    "teachers_without_child": "未结对教师",
+    "errors": "校验错误",
+    "warnings": "校验警告",
+    "notices": "校验提示",
+}
+RATE_FIELDS = frozenset(
+    {"complete_rate", "retention_rate", "on_time_rate", "both_parents_away"}
+    | {"raised_by_grandparents", "guardian_primary_or_less"}
+)
+COMPARED = frozenset(FIGURE_LABELS) - {"dropout_month"}  # a new month is no change

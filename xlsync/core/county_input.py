@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from xlsync.core import incidents, left_behind
-from xlsync.core.county import SchoolFigures
+from xlsync.core.county import RATE_FIELDS, SchoolFigures
 from xlsync.core.normalize import clean_text, fold, is_blank
 from xlsync.core.tables import Grid
 
@@ -54,10 +54,6 @@ _LEFT_BEHIND_FIELDS = {0: "civil_left_behind", 2: "code_left_behind"}  # figure_
 _UNPAIRED = "还没有结对学生的班主任、党员教师"
 _RULE_RATE = re.compile(r"^\s*(.+?) 按时率$")
 _AS_OF = re.compile(r"截至\s*(\d{4}-\d{2}-\d{2})")
-_RATES = frozenset(
-    {"on_time_rate", "complete_rate", "retention_rate", "both_parents_away"}
-    | {"raised_by_grandparents", "guardian_primary_or_less"}
-)
 
 
 def export_info_rows(info: Mapping[str, str], as_of: str | None, masked: bool, now: str) -> Grid:
@@ -105,7 +101,7 @@ def figures_of(overview: Grid, dropout: Grid | None, overdue: Grid | None) -> Sc
     """The figures the county needs, from the school's 概览, 控辍保学月报 and 逾期清单."""
     lines = _overview_lines(overview)
     values: dict[str, Any] = {
-        name: _number(lines.get(label), name in _RATES) for label, name in _LABELS.items()
+        name: _number(lines.get(label), name in RATE_FIELDS) for label, name in _LABELS.items()
     }
     for (label, _, _), name in zip(incidents.count_rows({}), _INCIDENT_FIELDS, strict=True):
         values[name] = _number(lines.get(label), False)
@@ -158,7 +154,7 @@ def _dropout_figures(grid: Grid) -> dict[str, Any]:
 
 
 def overdue_by_rule(grid: Grid) -> dict[str, int]:
-    """已逾期 items of 逾期清单 counted by 帮扶事项 (安全事件·强制报告 included)."""
+    """已逾期 items of 逾期清单 counted by 帮扶事项."""
     if not grid:
         return {}
     header = [str(h) for h in grid[0]]
@@ -167,7 +163,8 @@ def overdue_by_rule(grid: Grid) -> dict[str, int]:
     status, rule = header.index("状态"), header.index("帮扶事项")
     counts: dict[str, int] = {}
     for row in grid[1:]:
-        if len(row) > rule and str(row[status] or "").startswith("已逾期"):
+        # exactly 已逾期, as 概览 counts them (an unreported 安全事件 has its own columns)
+        if len(row) > rule and row[status] == "已逾期":
             counts[str(row[rule])] = counts.get(str(row[rule]), 0) + 1
     return counts
 

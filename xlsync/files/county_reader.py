@@ -34,6 +34,7 @@ from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid
 from xlsync.core.workbook_kind import looks_like_class_book
 from xlsync.errors import XlsyncError
+from xlsync.files.protect import reading_exports
 from xlsync.files.reader import MAX_UNPACKED, load_grids
 from xlsync.schema import COUNTY_SHEETS, RESULT_SHEETS, SCHOOL
 
@@ -49,7 +50,8 @@ def read_school_file(path: Path, extra_sheets: Collection[str] = ()) -> SchoolFi
     """What `path` says about its school; a file that cannot be used raises XlsyncError."""
     names: list[str] = []
     wanted = {fold(n) for n in (*NEEDED, *extra_sheets)}
-    grids = load_grids(path, _noting(names, lambda n: fold(n) in wanted), MAX_UNPACKED)
+    with reading_exports():
+        grids = load_grids(path, _noting(names, lambda n: fold(n) in wanted), MAX_UNPACKED)
     grids = {fold(name): grid for name, grid in grids.items()}
     _check_kind(path, names, grids)
     info = pairs(grids.get(EXPORT_INFO) or grids[SCHOOL.name])

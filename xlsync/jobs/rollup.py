@@ -55,6 +55,8 @@ def rollup(
 ) -> RollupResult:
     """Roll the school files of `folder` up into `out` (default FOLDER/县汇总.xlsx)."""
     out = out or folder / COUNTY_FILE
+    if out.suffix.lower() != ".xlsx":
+        raise XlsyncError(f"县汇总文件「{out}」应以 .xlsx 结尾。")
     county = collect(folder, as_of, stale_days, progress, extra_sheets, skip=out)
     write_county(out, county, extra(county) if extra else {})
     write_snapshot(folder, county)
@@ -82,7 +84,17 @@ def collect(
             continue  # an earlier 县汇总 kept in the folder
         except XlsyncError as error:
             bad.append(BadFile(path.name, str(error)))
+    if not files:
+        raise XlsyncError(_nothing_usable(folder, bad))
     return combine(files, bad, read_snapshot(folder), as_of or dt.date.today(), stale_days)
+
+
+def _nothing_usable(folder: Path, bad: list[BadFile]) -> str:
+    """Exit 2: no file of the folder could be rolled up; each says why."""
+    if not bad:
+        return f"文件夹「{folder}」里没有学校报送的文件（只有以前的县汇总）。"
+    reasons = "\n".join(f"  {b.source}：{b.reason}" for b in bad)
+    return f"文件夹「{folder}」里的 {len(bad)} 个文件都不能汇总：\n{reasons}"
 
 
 def school_paths(folder: Path, skip: Path | None = None) -> list[Path]:
