@@ -26,7 +26,7 @@ from xlsync.core.county_sheets import (
     school_table,
 )
 from xlsync.core.master_view import DATE_FORMAT, PERCENT, RATE_SCALE
-from xlsync.core.render.layout import key_columns, measure_rows, page_plan
+from xlsync.core.render.layout import key_columns, measure_rows, page_plan, row_heights
 from xlsync.core.render.spec import Caption
 from xlsync.core.tables import Grid, column_letter
 from xlsync.files.safe_write import save_workbook
@@ -40,7 +40,7 @@ ALARM_COLUMNS = frozenset(
     {"已逾期项数", "有逾期的学生", "安全事件未报告", "辍学", "劝返中", "校验错误", "人均逾期项数"}
 )
 ALARM_SCALE = ("FFFFFF", "F8696B")
-WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP, TOP = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
 
 
 def write_county(path: Path, county: County, extra: Mapping[str, Grid] = {}) -> None:
@@ -76,18 +76,22 @@ def _sheet(ws: Worksheet, rows: Grid, as_of: dt.date, totalled: bool) -> None:
     widths = [c.width for c in columns]
     caption = Caption(CAPTION, ws.title, "", as_of.isoformat())
     style_table(ws, widths, page_plan(widths, caption, key_columns(header) or 1))
-    if not totalled:  # long Chinese explanations wrap
-        for row in ws.iter_rows(min_row=2):
-            row[-1].alignment = WRAP
+    for number, column in enumerate(columns, start=1):
+        for (cell,) in ws.iter_rows(min_row=2, min_col=number, max_col=number):
+            cell.alignment = WRAP if column.wrap else TOP  # long explanations wrap
+    for row, height in row_heights([list(r) for r in rows], columns).items():
+        ws.row_dimensions[row].height = height  # LibreOffice does not grow rows itself
 
 
 def _is_rate(header: str) -> bool:
-    return header.endswith(("率", "占比"))
+    """A rate where 100 % is the goal (coloured); a share (占比) is only formatted."""
+    return header.endswith("率")
 
 
 def _formats(ws: Worksheet, header: Sequence[str]) -> None:
     for number, name in enumerate(header, start=1):
-        fmt = PERCENT if _is_rate(name) else DATE_FORMAT if name == "汇总截至" else None
+        percent = _is_rate(name) or name.endswith("占比")
+        fmt = PERCENT if percent else DATE_FORMAT if name == "汇总截至" else None
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, min_col=number, max_col=number):
                 cell.number_format = fmt
@@ -139,4 +143,4 @@ def _overdue_chart(ws: Worksheet, schools: int) -> None:
         showVal=True, showCatName=False, showSerName=False, showLegendKey=False
     )
     chart.height, chart.width = max(6, 0.7 * shown + 3), 16
-    ws.add_chart(chart, f"{column_letter(ws.max_column + 2)}2")
+    ws.add_chart(chart, f"A{ws.max_row + 3}")  # under the table: printed with it, full width

@@ -83,7 +83,8 @@ def collect(
         except CountyWorkbook:
             continue  # an earlier 县汇总 kept in the folder
         except XlsyncError as error:
-            bad.append(BadFile(path.name, str(error)))
+            # the row already names the file: the reason need not repeat its path
+            bad.append(BadFile(path.name, str(error).replace(f"「{path}」", "这个文件")))
     if not files:
         raise XlsyncError(_nothing_usable(folder, bad))
     return combine(files, bad, read_snapshot(folder), as_of or dt.date.today(), stale_days)
