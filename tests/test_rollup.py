@@ -291,3 +291,30 @@ def test_a_class_workbook_sent_by_mistake_is_named_as_such(folder, run, county):
     shutil.copy(source, folder / "一年级1班.xlsx")
     result = rollup(run, folder)
     assert result.exit_code == 1 and "这是班级台账" in result.stdout
+
+
+def test_the_county_button_runs_the_same_rollup_and_opens_the_result(folder, monkeypatch, run):
+    """Issue 23.5: 「县级汇总」 is a thin entry point over the same job (no second writer)."""
+    import excel_engine as xe
+
+    import xlsync.ribbon as entry
+
+    by_cli = folder.parent / "命令行"
+    shutil.copytree(folder, by_cli)
+    rollup(run, by_cli)
+    monkeypatch.setattr(entry, "today", lambda: AS_OF)
+    book = xe.load(folder / "青山镇中心小学.xlsx")
+    monkeypatch.setattr(entry, "caller", lambda: book)
+    entry.rollup_county()
+    out = folder / "县汇总.xlsx"
+    assert xe.state(book.app).books.opened == [str(out)]
+    message = xe.state(book.app).alerts[-1]
+    assert message["mode"] == "info" and "3 所学校" in message["prompt"]
+    for name in ("学校统计", "逾期", "数据时效", "变更"):
+        assert sheet(out, name) == sheet(by_cli / "县汇总.xlsx", name), name
+    county = xe.load(out)  # clicked again, in the 县汇总 itself: saved, replaced, reopened
+    monkeypatch.setattr(entry, "caller", lambda: county)
+    entry.rollup_county()
+    assert xe.state(county).saves == 1 and len(county.app.books) == 1  # closed, reopened
+    assert xe.state(county.app).books.opened[-1] == str(out)
+    assert sheet(out, "变更")[0]["项目"] == "没有变化"

@@ -79,8 +79,8 @@ def _sheet(ws: Worksheet, rows: Grid, as_of: dt.date, totalled: bool) -> None:
     for number, column in enumerate(columns, start=1):
         for (cell,) in ws.iter_rows(min_row=2, min_col=number, max_col=number):
             cell.alignment = WRAP if column.wrap else TOP  # long explanations wrap
-    for row, height in row_heights([list(r) for r in rows], columns).items():
-        ws.row_dimensions[row].height = height  # LibreOffice does not grow rows itself
+    for number, height in row_heights([list(r) for r in rows], columns).items():
+        ws.row_dimensions[number].height = height  # LibreOffice does not grow rows itself
 
 
 def _is_rate(header: str) -> bool:
