@@ -35,12 +35,12 @@ from xlsync.files.templates import write_templates
 from xlsync.jobs.check import check as check_job
 from xlsync.jobs.classes import new_class as new_class_job
 from xlsync.jobs.consolidate import consolidate as consolidate_job
+from xlsync.jobs.county import county_rollup
 from xlsync.jobs.demo import demo as demo_job
 from xlsync.jobs.export import export as export_job
 from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.print import Selection, print_dossiers
-from xlsync.jobs.rollup import rollup as rollup_job
 from xlsync.jobs.sync import parse_interval, run_every
 from xlsync.jobs.sync import sync as sync_job
 from xlsync.jobs.upgrade import upgrade as upgrade_job
@@ -53,7 +53,7 @@ from xlsync.present import (
     upgrade_lines,
     validation_lines,
 )
-from xlsync.present_rollup import rollup_lines
+from xlsync.present_county import county_lines
 from xlsync.schema import CLASS_DIR, COUNTY_FILE, MASTER_FILE
 
 USAGE_EXIT = 2
@@ -603,6 +603,13 @@ def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
     type=click.IntRange(0, 3650),
     help="学校的汇总早于这么多天，就列入「数据时效」",
 )
+@click.option(
+    "--parquet",
+    default=None,
+    metavar="文件夹",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="另存一份脱敏的 Parquet 数据（按学校分区），供 DuckDB、Spark 或省级数据仓库读取",
+)
 @as_of_option
 @format_option
 @click.pass_context
@@ -611,12 +618,13 @@ def rollup(
     folder: Path,
     out: Path | None,
     stale_days: int,
+    parquet: Path | None,
     as_of: dt.date | None,
     output: str,
 ) -> None:
     """县级汇总：读取文件夹里各校报送的文件（xlsync export 导出的文件，或全校汇总），生成县汇总工作簿：学校统计、逾期、数据时效、变更。"""
-    result = rollup_job(folder, out, as_of, stale_days, TerminalProgress())
-    emit(output, result, rollup_lines)
+    result = county_rollup(folder, out, as_of, stale_days, TerminalProgress(), parquet)
+    emit(output, result, county_lines)
     ctx.exit(result.exit_code)
 
 

@@ -20,7 +20,6 @@ from typing import Any
 from xlsync.core.masking import mask_failures, mask_text
 from xlsync.errors import XlsyncError
 from xlsync.jobs import excel as jobs
-from xlsync.jobs.rollup import rollup
 from xlsync.jobs.sync import sync
 from xlsync.schema import CHECK_SHEET, COUNTY_FILE, STATUS_SHEET
 
@@ -211,7 +210,8 @@ def rollup_county(book: Any) -> str:
     """Issue 23.5: the folder of the clicked workbook (a school's file, or the last 县汇总)
     rolled up by the very job `xlsync rollup` runs; the 县汇总 is (re)opened. Clicked in the
     县汇总 itself, it is saved (as every button does) and closed so the job can replace it."""
-    from xlsync.present_rollup import rollup_lines
+    from xlsync.jobs.county import county_rollup  # with 重复在籍, as the CLI (issue 23.2)
+    from xlsync.present_county import county_lines
 
     path = Path(book.fullname)
     if not path.is_file():
@@ -221,11 +221,11 @@ def rollup_county(book: Any) -> str:
         book.save()
         book.close()
     try:
-        result = rollup(path.parent, out, today(), progress=_progress(book))
+        result = county_rollup(path.parent, out, today(), progress=_progress(book))
     finally:
         if out.is_file():
             app.books.open(str(out))
-    lines = [text for text, _ in rollup_lines(result)]
+    lines = [text for text, _ in county_lines(result)]
     return "\n".join(lines[:-1])  # the last line says how to open the workbook: it is open
 
 

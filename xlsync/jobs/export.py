@@ -1,11 +1,14 @@
 """The export job: the master's results for the county office, masked with the sync's policy
 (the default), or with --full a copy of every sheet of the master; either optionally encrypted
-with a password (Office encryption, which Excel, WPS and LibreOffice open with the password)."""
+with a password (Office encryption, which Excel, WPS and LibreOffice open with the password).
+With the county's key (XLSYNC_COUNTY_KEY) 全校档案 also carries each child's 县级比对码 (issue
+23.2, core/county_match.py); the key itself is never written anywhere."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +17,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from xlsync.core.county_input import EXPORT_INFO, export_info_rows
+from xlsync.core.county_match import read_key, with_pseudonyms
 from xlsync.core.masking import mask_rows
 from xlsync.core.master_view import as_shown
 from xlsync.errors import XlsyncError
-from xlsync.files.master_writer import OWNED_SHEETS
+from xlsync.files.master_writer import CHILDREN, OWNED_SHEETS
 from xlsync.files.safe_write import atomic_write
 from xlsync.files.school import read_as_of, read_master, read_results
 from xlsync.files.school_key import school_key
@@ -70,14 +74,8 @@ def _export_info(master: Path, masked: bool) -> list[list[Any]]:
     return [list(r) for r in rows]
 
 
-def export(
-    master: Path, out: Path, masked: bool = True, password: str | None = None
-) -> ExportResult:
-    """Write the owned sheets of `master` to `out` (.xlsx)."""
-    if out.suffix.lower() != ".xlsx":
-        raise XlsyncError(f"导出文件「{out}」应以 .xlsx 结尾。")
-    if out.exists() and out.resolve() == master.resolve():
-        raise XlsyncError("导出文件不能是全校汇总本身，请换一个文件名。")
+def _tables(master: Path, masked: bool, county: bytes | None) -> dict[str, list[list[Any]]]:
+    """The sheets of the export: the results masked, or every sheet as it is."""
     grids = read_results(master, every_sheet=not masked)
     if masked:  # the results only, masked
         tables = {
@@ -87,6 +85,21 @@ def export(
         }
     else:  # a copy of every sheet's values: the whole master
         tables = {n: [list(r) for r in grid] for n, grid in grids.items()}
+    if county is not None and CHILDREN in tables:
+        tables[CHILDREN] = with_pseudonyms(tables[CHILDREN], grids[CHILDREN], county)
+    return tables
+
+
+def export(
+    master: Path, out: Path, masked: bool = True, password: str | None = None
+) -> ExportResult:
+    """Write the owned sheets of `master` to `out` (.xlsx)."""
+    if out.suffix.lower() != ".xlsx":
+        raise XlsyncError(f"导出文件「{out}」应以 .xlsx 结尾。")
+    if out.exists() and out.resolve() == master.resolve():
+        raise XlsyncError("导出文件不能是全校汇总本身，请换一个文件名。")
+    county = read_key(os.environ)  # issue 23.2: only with the county's key, else no column
+    tables = _tables(master, masked, county)
     tables[EXPORT_INFO] = _export_info(master, masked)
     data = _workbook(tables)
     if password:
