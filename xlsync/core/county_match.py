@@ -52,10 +52,13 @@ def county_pseudonym(id_number: Any, student_number: Any, key: bytes) -> str:
 
 def with_pseudonyms(shown: Grid, typed: Grid, key: bytes) -> list[list[Any]]:
     """全校档案 as it leaves (`shown`, masked or not) with the 县级比对码 column after 学生编号,
-    computed from the IDs of the same rows as typed (`typed`, the master's)."""
+    computed from the IDs of the same rows as typed (`typed`, the master's); a grid that
+    already has the column is returned as it is."""
     if not shown:
         return []
     header = [str(h) if h is not None else "" for h in shown[0]]
+    if PSEUDONYM_HEADER in header:
+        return [list(r) for r in shown]
     at = header.index(_AFTER) + 1 if _AFTER in header else len(header)
     typed_header = [str(h) for h in typed[0]]
     ids = [typed_header.index(h) if h in typed_header else None for h in ("身份证号", "学籍号")]
