@@ -5,6 +5,7 @@
     python benchmarks/run.py --sheets        # also: requests and bytes per sync vs a naive push
     python benchmarks/run.py --scale         # also: time and memory for 6 … 120 classes
     python benchmarks/run.py --excel         # also: 汇总全校 through the xlwings test engine
+    python benchmarks/run.py --county        # also: xlsync rollup of 30/100/300 schools (county.py)
     python benchmarks/run.py --quick         # all of it on tiny schools (for CI)
 
 Each phase runs in a fresh process, so its peak memory (ru_maxrss) is its own. Schools come
@@ -351,6 +352,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--excel", action="store_true", help="also run 汇总全校 through the xlwings test engine"
     )
+    parser.add_argument(  # issue 23.4 (H7): the county rollup, benchmarks/county.py
+        "--county", action="store_true", help="also: xlsync rollup of 30/100/300 school exports"
+    )
     options = parser.parse_args(argv)
     size = "quick" if options.quick else options.size
     with tempfile.TemporaryDirectory(prefix="xlsync-bench-") as folder:
@@ -365,6 +369,10 @@ def main(argv: list[str] | None = None) -> None:
                 "\n" + "\n".join(scale_table(QUICK_SCALE if options.quick else SCALE, work)),
                 flush=True,
             )
+        if options.county:
+            from county import county_table  # benchmarks/county.py
+
+            print("\n" + "\n".join(county_table((30, 100, 300), work, False, True)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,235 @@
+"""Benchmark of `xlsync rollup` (issue 23.4): a county of generated school exports.
+
+    python benchmarks/county.py                       # 30 / 100 / 300 schools (recorded)
+    python benchmarks/county.py --schools 300 --parquet
+    python benchmarks/county.py --quick               # 3 / 6 schools of tiny templates
+
+Three template schools (村小 6 classes × 15 children, 完小 12 × 25, 中心校 24 × 35, a whole
+school year of records) are made the real way once: the demo generator, `consolidate`, and
+`xlsync export` with a county key. Each of the N schools is then one template's export written
+again directly with xlsxwriter (seconds for 300, not the 50 minutes of 300 real 汇总), under its
+own name, 学校代码, 汇总 date and 县级比对码 (1 child in 200 shared with the school before it,
+so 重复在籍 has work). `layout()` compares a written file with the real export it came from
+(sheets, headers, rows, value types per column): the benchmark asserts it for each template,
+and tests/test_county_bench.py for a fresh real export, so these files cannot drift from what
+`xlsync export` writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+import xlsxwriter  # noqa: E402
+
+from xlsync.core.county_match import KEY_VARIABLE, PSEUDONYM_HEADER  # noqa: E402
+from xlsync.demo import DemoSize, generate_school  # noqa: E402
+from xlsync.files.reader import load_grids  # noqa: E402
+
+Grid = list[list[Any]]
+YEAR_END = dt.date(2027, 6, 30)
+KEY = "benchmark-county-key-2027"
+TEMPLATES = {  # name → (classes, children a class); school i uses TEMPLATE_OF[i % 10]
+    "村小": (6, 15),
+    "完小": (12, 25),
+    "中心校": (24, 35),
+}
+TEMPLATE_OF = ("中心校", "完小", "完小", "完小", "完小", "村小", "村小", "村小", "村小", "村小")
+QUICK = {"村小": (2, 4), "完小": (3, 4), "中心校": (4, 4)}
+SHARED_EVERY = 200  # one child in this many is also on file in the school before
+
+
+# ------------------------------------------------------------------ templates (the real way)
+
+
+def make_template(folder: Path, name: str, classes: int, children: int, seed: int) -> Path:
+    """A real school export: demo school, 汇总 as of the year's end, `export` with the key."""
+    from xlsync.jobs.consolidate import consolidate
+    from xlsync.jobs.export import export
+
+    size = DemoSize(classes, children, calls_per_week=1.8)
+    master = generate_school(folder / name, YEAR_END, size, seed=seed, school=name)
+    consolidate(master, as_of=YEAR_END, no_write_back=True)
+    before = os.environ.get(KEY_VARIABLE)
+    os.environ[KEY_VARIABLE] = KEY
+    try:
+        export(master, folder / f"{name}.xlsx")
+    finally:
+        os.environ.pop(KEY_VARIABLE) if before is None else os.environ.update(
+            {KEY_VARIABLE: before}
+        )
+    return folder / f"{name}.xlsx"
+
+
+# ------------------------------------------------------------------ one school, written directly
+
+
+def school_name(number: int) -> str:
+    return f"第{number + 1:03d}号小学"
+
+
+def school_grids(template: Mapping[str, Grid], source: str, number: int) -> dict[str, Grid]:
+    """The template's sheets as school `number` would send them: its own name, 学校代码, 汇总
+    date (every 7th school 3–5 weeks old: stale) and county pseudonyms."""
+    name, as_of = school_name(number), YEAR_END - dt.timedelta(days=(number % 7 == 6) * 30)
+    grids = {sheet: [list(r) for r in grid] for sheet, grid in template.items()}
+    info = {"学校名称": name, "学校代码": f"43{number + 1:08d}", "汇总截至": as_of.isoformat()}
+    for row in grids["导出信息"]:
+        row[1] = info.get(str(row[0]), row[1])
+    grids["概览"][0][0] = str(grids["概览"][0][0]).replace(source, name)
+    grids["全校档案"] = _pseudonyms(grids["全校档案"], number)
+    return grids
+
+
+def _pseudonyms(grid: Grid, number: int) -> Grid:
+    """县级比对码 made per school; of every SHARED_EVERY children, the first is also on file in
+    the school before and the second in the school after (2 in SHARED_EVERY in two schools)."""
+    at = [str(h) for h in grid[0]].index(PSEUDONYM_HEADER)
+    for index, row in enumerate(grid[1:]):
+        place = index % SHARED_EVERY
+        child = {
+            0: f"pair|{number}|{index}",  # = the school before's row index + 1
+            1: f"pair|{number + 1}|{index - 1}",  # = the school after's row index - 1
+        }.get(place, f"own|{number}|{index}")
+        row[at] = "C" + hashlib.sha256(child.encode()).hexdigest()[:16]
+    return grid
+
+
+def write_school(path: Path, grids: Mapping[str, Grid]) -> None:
+    """The sheets as `xlsync export` writes them: values only, text stays text (no formulas, no
+    links), dates as dates."""
+    options = {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "default_date_format": "yyyy-mm-dd",
+    }
+    with xlsxwriter.Workbook(str(path), options) as workbook:
+        for name, grid in grids.items():
+            sheet = workbook.add_worksheet(name)
+            for row, values in enumerate(grid):
+                sheet.write_row(row, 0, [None if v == "" else v for v in values])
+
+
+def generate(folder: Path, templates: Mapping[str, Path], count: int) -> float:
+    """`count` school exports in `folder` (the first three checked against their templates);
+    returns the seconds it took."""
+    start = time.perf_counter()
+    loaded = {name: load_grids(path) for name, path in templates.items()}
+    folder.mkdir(parents=True, exist_ok=True)
+    checked: set[str] = set()
+    for number in range(count):
+        kind = TEMPLATE_OF[number % len(TEMPLATE_OF)]
+        path = folder / f"{school_name(number)}.xlsx"
+        write_school(path, school_grids(loaded[kind], kind, number))
+        if kind not in checked:
+            assert layout(path) == layout(templates[kind]), f"{path.name} differs from {kind}"
+            checked.add(kind)
+    return time.perf_counter() - start
+
+
+# ------------------------------------------------------------------ the layout both must share
+
+
+def _kind(value: Any) -> str:
+    if value is None or value == "":
+        return "blank"
+    if isinstance(value, dt.datetime | dt.date):
+        return "date"
+    return "number" if isinstance(value, int | float) else "text"
+
+
+def layout(path: Path) -> dict[str, Any]:
+    """What a reader relies on: sheets in order; per sheet its header (概览 and 导出信息: their
+    first column, the labels), its number of rows and the kinds of value in each column."""
+    found: dict[str, Any] = {"sheets": []}
+    for name, grid in load_grids(path).items():
+        found["sheets"].append(name)
+        labelled = name in ("概览", "导出信息")
+        header = [r[0] if r else None for r in grid[1:]] if labelled else grid[0] if grid else []
+        kinds = [sorted({_kind(r[i]) for r in grid[1:] if i < len(r)}) for i in range(len(header))]
+        found[name] = {"header": header, "rows": len(grid), "kinds": [] if labelled else kinds}
+    return found
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def rollup_once(folder: Path, parquet: Path | None) -> dict[str, Any]:
+    """A cold rollup of `folder` (no previous county workbook or snapshot)."""
+    from xlsync.jobs.county import county_rollup
+
+    shutil.rmtree(folder / ".xlsync", ignore_errors=True)
+    (folder / "县汇总.xlsx").unlink(missing_ok=True)
+    result = county_rollup(folder, as_of=YEAR_END, parquet=parquet)
+    return {"schools": len(result.county.schools), "duplicates": result.duplicates}
+
+
+def county_subset(source: Path, folder: Path, count: int) -> Path:
+    """The first `count` schools of `source`, linked (not copied) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.xlsx"))[:count]:
+        os.link(path, folder / path.name)
+    return folder
+
+
+def county_table(counts: Iterable[int], work: Path, quick: bool, parquet: bool) -> list[str]:
+    from run import measure
+
+    counts = sorted(counts)
+    sizes = QUICK if quick else TEMPLATES
+    templates = {
+        name: make_template(work / "templates", name, *size, seed=number + 1)
+        for number, (name, size) in enumerate(sizes.items())
+    }
+    seconds = generate(work / "all", templates, counts[-1])
+    children = {name: len(load_grids(p)["全校档案"]) - 1 for name, p in templates.items()}
+    lines = [
+        f"County rollup: {counts[-1]} school exports written in {seconds:.1f} s "
+        f"(templates: {children} children; schools cycle {'/'.join(TEMPLATE_OF)})",
+        "",
+        "| schools | seconds | CPU s | ms per school | peak MiB | 重复在籍 children |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for count in counts:
+        folder = county_subset(work / "all", work / f"county-{count}", count)
+        wall, peak, facts, cpu = measure(rollup_once, folder, None)
+        lines.append(
+            f"| {facts['schools']} | {wall:.2f} | {cpu:.2f} | {1000 * wall / count:.0f} | "
+            f"{peak:.0f} | {facts['duplicates']} |"
+        )
+    if parquet:
+        folder = work / f"county-{counts[-1]}"
+        wall, peak, facts, cpu = measure(rollup_once, folder, work / "parquet")
+        lines.append(
+            f"| {facts['schools']} + --parquet | {wall:.2f} | {cpu:.2f} | "
+            f"{1000 * wall / counts[-1]:.0f} | {peak:.0f} | {facts['duplicates']} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schools", default="30,100,300", help="comma-separated counts")
+    parser.add_argument("--parquet", action="store_true", help="also the largest with --parquet")
+    parser.add_argument("--quick", action="store_true", help="3 and 6 tiny schools (for CI)")
+    options = parser.parse_args(argv)
+    counts = (3, 6) if options.quick else tuple(int(n) for n in options.schools.split(","))
+    with tempfile.TemporaryDirectory(prefix="xlsync-county-") as folder:
+        lines = county_table(counts, Path(folder), options.quick, options.parquet)
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    main()
