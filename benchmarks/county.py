@@ -1,31 +1,37 @@
 """Benchmark of `xlsync rollup` (issue 23.4): a county of generated school exports.
 
-    python benchmarks/county.py                       # 30 / 100 / 300 schools (recorded)
-    python benchmarks/county.py --schools 300 --parquet
+    python benchmarks/county.py                       # 30 / 100 / 300 schools
+    python benchmarks/county.py --parquet             # and the largest again with --parquet
     python benchmarks/county.py --quick               # 3 / 6 schools of tiny templates
 
 Three template schools (村小 6 classes × 15 children, 完小 12 × 25, 中心校 24 × 35, a whole
 school year of records) are made the real way once: the demo generator, `consolidate`, and
-`xlsync export` with a county key. Each of the N schools is then one template's export written
-again directly with xlsxwriter (seconds for 300, not the 50 minutes of 300 real 汇总), under its
-own name, 学校代码, 汇总 date and 县级比对码 (1 child in 200 shared with the school before it,
-so 重复在籍 has work). `layout()` compares a written file with the real export it came from
-(sheets, headers, rows, value types per column): the benchmark asserts it for each template,
-and tests/test_county_bench.py for a fresh real export, so these files cannot drift from what
-`xlsync export` writes.
+`xlsync export` with a county key. Each template's sheets are written once more with
+xlsxwriter, with marks where a school's own values go (`base_grids`); each of the N schools is
+then stamped from that base (`stamp`): only the shared strings change (name, 学校代码, 汇总
+date, 县级比对码, 2 children in 200 also on file in a neighbouring school), every other part is
+copied compressed. 300 schools take seconds, not the 50 minutes of 300 real 汇总. `layout()`
+compares a file with the real export it came from (sheets, headers, rows, the kinds of value
+in each column): `generate` asserts it for the first school of each template and
+tests/test_county_bench.py for schools written from a fresh real export, so these files
+cannot drift from what `xlsync export` writes.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import hashlib
+import itertools
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +40,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import xlsxwriter  # noqa: E402
 
-from xlsync.core.county_match import KEY_VARIABLE, PSEUDONYM_HEADER  # noqa: E402
+from xlsync.core.county_match import KEY_VARIABLE  # noqa: E402
 from xlsync.demo import DemoSize, generate_school  # noqa: E402
 from xlsync.files.reader import load_grids  # noqa: E402
 
@@ -80,31 +86,79 @@ def school_name(number: int) -> str:
     return f"第{number + 1:03d}号小学"
 
 
-def school_grids(template: Mapping[str, Grid], source: str, number: int) -> dict[str, Grid]:
-    """The template's sheets as school `number` would send them: its own name, 学校代码, 汇总
-    date (every 7th school 3–5 weeks old: stale) and county pseudonyms."""
-    name, as_of = school_name(number), YEAR_END - dt.timedelta(days=(number % 7 == 6) * 30)
+NAME_MARK, CODE_MARK, DATE_MARK = "@@学校名称@@", "@@学校代码@@", "@@汇总截至@@"
+_CODE = re.compile(r"<t>C[0-9a-f]{16}</t>")
+
+
+def base_grids(template: Mapping[str, Grid], source: str) -> dict[str, Grid]:
+    """The template export's sheets with marks where each school's own values go (学校名称,
+    学校代码 and 汇总截至 of 导出信息, the name in 概览's title); stamped per school."""
     grids = {sheet: [list(r) for r in grid] for sheet, grid in template.items()}
-    info = {"学校名称": name, "学校代码": f"43{number + 1:08d}", "汇总截至": as_of.isoformat()}
+    marks = {"学校名称": NAME_MARK, "学校代码": CODE_MARK, "汇总截至": DATE_MARK}
     for row in grids["导出信息"]:
-        row[1] = info.get(str(row[0]), row[1])
-    grids["概览"][0][0] = str(grids["概览"][0][0]).replace(source, name)
-    grids["全校档案"] = _pseudonyms(grids["全校档案"], number)
+        row[1] = marks.get(str(row[0]), row[1])
+    grids["概览"][0][0] = str(grids["概览"][0][0]).replace(source, NAME_MARK)
     return grids
 
 
-def _pseudonyms(grid: Grid, number: int) -> Grid:
-    """县级比对码 made per school; of every SHARED_EVERY children, the first is also on file in
-    the school before and the second in the school after (2 in SHARED_EVERY in two schools)."""
-    at = [str(h) for h in grid[0]].index(PSEUDONYM_HEADER)
-    for index, row in enumerate(grid[1:]):
-        place = index % SHARED_EVERY
-        child = {
-            0: f"pair|{number}|{index}",  # = the school before's row index + 1
-            1: f"pair|{number + 1}|{index - 1}",  # = the school after's row index - 1
-        }.get(place, f"own|{number}|{index}")
-        row[at] = "C" + hashlib.sha256(child.encode()).hexdigest()[:16]
-    return grid
+def county_code(number: int, index: int) -> str:
+    """School `number`'s 县级比对码 of its `index`-th child with one; of every SHARED_EVERY, the
+    first is also the school before's second, so 2 in SHARED_EVERY are on file in two schools."""
+    place = index % SHARED_EVERY
+    child = {
+        0: f"pair|{number}|{index}",
+        1: f"pair|{number + 1}|{index - 1}",
+    }.get(place, f"own|{number}|{index}")
+    return "C" + hashlib.sha256(child.encode()).hexdigest()[:16]
+
+
+def stamp(base: Path, out: Path, number: int) -> None:
+    """School `number`'s export from the base file: only the shared strings change (its name,
+    code, 汇总 date — every 7th school's a month old, stale — and its 县级比对码); every other
+    part is copied compressed as it is, which is what makes 300 schools take seconds."""
+    as_of = YEAR_END - dt.timedelta(days=(number % 7 == 6) * 30)
+    values = {NAME_MARK: school_name(number), CODE_MARK: f"43{number + 1:08d}"}
+    values[DATE_MARK] = as_of.isoformat()
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename != SHARED_STRINGS:
+                _copy_compressed(source, target, info)
+                continue
+            text = _stamped(source.read(info).decode(), values, number)
+            target.writestr(info, text.encode(), zipfile.ZIP_DEFLATED)
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+def _stamped(text: str, values: Mapping[str, str], number: int) -> str:
+    """The shared strings with the marks replaced and the n-th 县级比对码 made school number's."""
+    for mark, value in values.items():
+        text = text.replace(mark, value)
+    codes = itertools.count()
+    return _CODE.sub(lambda _: f"<t>{county_code(number, next(codes))}</t>", text)
+
+
+def _copy_compressed(
+    source: zipfile.ZipFile, target: zipfile.ZipFile, info: zipfile.ZipInfo
+) -> None:
+    """One zip member copied without inflating and deflating it again (zipfile has no public
+    call for that; the local header is rebuilt from the member's ZipInfo)."""
+    assert source.fp is not None and target.fp is not None
+    source.fp.seek(info.header_offset)
+    header = source.fp.read(30)
+    skip = int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+    source.fp.seek(info.header_offset + 30 + skip)
+    data = source.fp.read(info.compress_size)
+    copied = copy.copy(info)
+    copied.flag_bits &= ~0x08  # sizes and CRC are in the header, no data descriptor follows
+    copied.header_offset = target.fp.tell()
+    target.fp.write(copied.FileHeader())
+    target.fp.write(data)
+    target.filelist.append(copied)
+    target.NameToInfo[copied.filename] = copied
+    target.start_dir = target.fp.tell()  # where zipfile writes the next member
+    target._didModify = True  # type: ignore[attr-defined]
 
 
 def write_school(path: Path, grids: Mapping[str, Grid]) -> None:
@@ -122,20 +176,23 @@ def write_school(path: Path, grids: Mapping[str, Grid]) -> None:
                 sheet.write_row(row, 0, [None if v == "" else v for v in values])
 
 
-def generate(folder: Path, templates: Mapping[str, Path], count: int) -> float:
-    """`count` school exports in `folder` (the first three checked against their templates);
-    returns the seconds it took."""
+def generate(
+    folder: Path, templates: Mapping[str, Path], count: int, cycle: Sequence[str] = TEMPLATE_OF
+) -> float:
+    """`count` school exports in `folder`, school i from template cycle[i % len(cycle)]; the
+    first of each template is checked against it. Returns the seconds it took."""
     start = time.perf_counter()
-    loaded = {name: load_grids(path) for name, path in templates.items()}
     folder.mkdir(parents=True, exist_ok=True)
-    checked: set[str] = set()
+    bases = {}
+    for name in dict.fromkeys(cycle):
+        bases[name] = folder.parent / f".base-{name}.xlsx"
+        write_school(bases[name], base_grids(load_grids(templates[name]), name))
     for number in range(count):
-        kind = TEMPLATE_OF[number % len(TEMPLATE_OF)]
+        kind = cycle[number % len(cycle)]
         path = folder / f"{school_name(number)}.xlsx"
-        write_school(path, school_grids(loaded[kind], kind, number))
-        if kind not in checked:
+        stamp(bases[kind], path, number)
+        if number < len(cycle) and kind not in cycle[:number]:
             assert layout(path) == layout(templates[kind]), f"{path.name} differs from {kind}"
-            checked.add(kind)
     return time.perf_counter() - start
 
 
@@ -161,6 +218,13 @@ def layout(path: Path) -> dict[str, Any]:
         kinds = [sorted({_kind(r[i]) for r in grid[1:] if i < len(r)}) for i in range(len(header))]
         found[name] = {"header": header, "rows": len(grid), "kinds": [] if labelled else kinds}
     return found
+
+
+def layout_codes(path: Path) -> list[str]:
+    """The 县级比对码 of a school file's 全校档案, in row order (blank ones left out)."""
+    grid = load_grids(path, lambda name: name == "全校档案")["全校档案"]
+    at = [str(h) for h in grid[0]].index("县级比对码")
+    return [str(r[at]) for r in grid[1:] if r[at]]
 
 
 # ------------------------------------------------------------------ measuring
