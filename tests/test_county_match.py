@@ -72,6 +72,16 @@ def test_the_same_child_in_two_schools_has_one_pseudonym_with_one_key(masters, t
     assert not set(codes) & {k["县级比对码"] for k in children(folder / "乙小学.xlsx")}
 
 
+def test_the_small_match_sheet_holds_only_what_the_county_compares(masters, tmp_path, mp):
+    folder = exported(masters, tmp_path, KEY, mp, "甲小学")
+    rows = list(load_workbook(folder / "甲小学.xlsx", read_only=True)["县级比对"].values)
+    assert rows[0] == ("县级比对码", "班级", "姓名", "在校状态")
+    kids = children(folder / "甲小学.xlsx")
+    assert rows[1:] == [(k["县级比对码"], k["班级"], k["姓名"], k["在校状态"]) for k in kids]
+    bare = exported(masters, tmp_path / "无密钥", None, mp, "甲小学")
+    assert "县级比对" not in load_workbook(bare / "甲小学.xlsx", read_only=True).sheetnames
+
+
 def test_another_key_gives_other_pseudonyms(masters, tmp_path, mp):
     ours = exported(masters, tmp_path / "a", KEY, mp, "甲小学")
     theirs = exported(masters, tmp_path / "b", OTHER_KEY, mp, "甲小学")

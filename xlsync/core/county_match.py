@@ -69,6 +69,21 @@ def with_pseudonyms(shown: Grid, typed: Grid, key: bytes) -> list[list[Any]]:
     return rows
 
 
+MATCH_SHEET = "县级比对"  # the export's small sheet rollup reads instead of 全校档案
+MATCH_COLUMNS = (PSEUDONYM_HEADER, "班级", "姓名", "在校状态")
+
+
+def match_sheet(children: Grid) -> list[list[Any]]:
+    """县级比对: the four columns of 全校档案 (with 县级比对码) that 重复在籍 needs, for each child
+    with a pseudonym — so the county reads 4 columns of this sheet, not 60 of 全校档案."""
+    header = [str(h) for h in children[0]] if children else []
+    if PSEUDONYM_HEADER not in header:
+        return []
+    at = [header.index(name) if name in header else None for name in MATCH_COLUMNS]
+    rows = [[r[i] if i is not None and i < len(r) else None for i in at] for r in children[1:]]
+    return [list(MATCH_COLUMNS), *(r for r in rows if r[0])]
+
+
 @dataclass(frozen=True)
 class OnFile:
     """One child row of one school, as the county may see it."""
@@ -167,6 +182,6 @@ def read_key(environ: Mapping[str, str]) -> bytes | None:
     if len(text) < MIN_KEY_LENGTH:
         raise XlsyncError(
             f"县级比对密钥（环境变量 {KEY_VARIABLE}）太短：至少要 {MIN_KEY_LENGTH} 个字符。"
-            "请向县教育局要正确的密钥，原样设置后再导出。"
+            "请向县教育局要正确的密钥，原样设置后再运行。"
         )
     return text.encode()

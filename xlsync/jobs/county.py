@@ -11,20 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlsync.core.county import County, SchoolFile
+from xlsync.core.county import County
 from xlsync.core.county_match import (
     DUPLICATE_HEADER,
     DUPLICATES_SHEET,
     KEY_VARIABLE,
-    PSEUDONYM_HEADER,
+    MATCH_SHEET,
     OnFile,
     children_on_file,
     duplicate_count,
     duplicates,
+    match_sheet,
     read_key,
     with_pseudonyms,
 )
+from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid
+from xlsync.files.protect import reading_exports
+from xlsync.files.reader import MAX_UNPACKED, load_grids
 from xlsync.jobs.rollup import Progress, RollupResult, rollup
 from xlsync.schema import RESULT_SHEETS
 
@@ -69,13 +73,13 @@ def county_rollup(
     without: list[str] = []
 
     def extra(county: County) -> Mapping[str, Grid]:
-        children = list(_on_file(county, key))
+        children = list(_on_file(folder, county, key))
         with_codes = {c.school for c in children}
         without.extend(s.name for s in county.schools if s.name not in with_codes)
         found[DUPLICATES_SHEET] = duplicates(children) if children else NO_CODES
         return found
 
-    result = rollup(folder, out, as_of, stale_days, progress, (CHILDREN,), extra)
+    result = rollup(folder, out, as_of, stale_days, progress, (MATCH_SHEET,), extra)
     if parquet is not None:
         from xlsync.jobs.county_parquet import write_county_parquet
 
@@ -84,18 +88,20 @@ def county_rollup(
     return CountyResult(result.county, result.output, count, tuple(without), parquet)
 
 
-def _on_file(county: County, key: bytes | None) -> Iterator[OnFile]:
-    """Every child row with a 县级比对码 in the schools used; a school that sent its IDs
-    (a master or a full export without the column) is matched when the county's key is set."""
+def _on_file(folder: Path, county: County, key: bytes | None) -> Iterator[OnFile]:
+    """Every child row with a 县级比对码 in the schools used, from each export's small
+    县级比对 sheet; a school that sent its IDs (a master, or a full export made without the
+    key) is matched from its 全校档案 when the county's key is set."""
     for school in county.schools:
-        grid = school.tables.get(CHILDREN) or []
-        yield from children_on_file(
-            _with_codes(school, grid, key), school.name, school.code, school.as_of
-        )
+        grid = school.tables.get(MATCH_SHEET) or []
+        if not grid and key is not None and not school.masked:
+            typed = _children(folder / school.source)
+            grid = match_sheet(with_pseudonyms(typed, typed, key))
+        yield from children_on_file(grid, school.name, school.code, school.as_of)
 
 
-def _with_codes(school: SchoolFile, grid: Grid, key: bytes | None) -> Grid:
-    header = [str(h) for h in grid[0]] if grid else []
-    if key is None or school.masked or not grid or PSEUDONYM_HEADER in header:
-        return grid
-    return with_pseudonyms(grid, grid, key)
+def _children(path: Path) -> Grid:
+    """全校档案 of a school file (read only for the few sent unmasked)."""
+    with reading_exports():
+        grids = load_grids(path, lambda name: fold(name) == fold(CHILDREN), MAX_UNPACKED)
+    return next(iter(grids.values()), [])

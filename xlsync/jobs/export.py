@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from xlsync.core.county_input import EXPORT_INFO, export_info_rows
-from xlsync.core.county_match import read_key, with_pseudonyms
+from xlsync.core.county_match import MATCH_SHEET, match_sheet, read_key, with_pseudonyms
 from xlsync.core.masking import mask_rows
 from xlsync.core.master_view import as_shown
 from xlsync.errors import XlsyncError
@@ -87,6 +87,7 @@ def _tables(master: Path, masked: bool, county: bytes | None) -> dict[str, list[
         tables = {n: [list(r) for r in grid] for n, grid in grids.items()}
     if county is not None and CHILDREN in tables:
         tables[CHILDREN] = with_pseudonyms(tables[CHILDREN], grids[CHILDREN], county)
+        tables[MATCH_SHEET] = match_sheet(tables[CHILDREN])
     return tables
 
 
