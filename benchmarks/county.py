@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -242,45 +242,51 @@ def rollup_once(folder: Path, parquet: Path | None) -> dict[str, Any]:
 
 def county_subset(source: Path, folder: Path, count: int) -> Path:
     """The first `count` schools of `source`, linked (not copied) into `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     for path in sorted(source.glob("*.xlsx"))[:count]:
         os.link(path, folder / path.name)
     return folder
 
 
-def county_table(counts: Iterable[int], work: Path, quick: bool, parquet: bool) -> list[str]:
+def county_table(counts: Iterable[int], work: Path, quick: bool, parquet: bool) -> Iterator[str]:
+    """The table's lines, each as soon as it is measured. The templates and the schools are
+    made in `work` unless they are there from an earlier run (`--work`)."""
     from run import measure
 
     counts = sorted(counts)
     sizes = QUICK if quick else TEMPLATES
     templates = {
-        name: make_template(work / "templates", name, *size, seed=number + 1)
+        name: work / "templates" / f"{name}.xlsx"
+        if (work / "templates" / f"{name}.xlsx").is_file()
+        else make_template(work / "templates", name, *size, seed=number + 1)
         for number, (name, size) in enumerate(sizes.items())
     }
-    seconds = generate(work / "all", templates, counts[-1])
+    made = len(list((work / "all").glob("*.xlsx"))) >= counts[-1]
+    seconds = 0.0 if made else generate(work / "all", templates, counts[-1])
     children = {name: len(load_grids(p)["全校档案"]) - 1 for name, p in templates.items()}
-    lines = [
-        f"County rollup: {counts[-1]} school exports written in {seconds:.1f} s "
-        f"(templates: {children} children; schools cycle {'/'.join(TEMPLATE_OF)})",
-        "",
-        "| schools | seconds | CPU s | ms per school | peak MiB | 重复在籍 children |",
-        "|---:|---:|---:|---:|---:|---:|",
-    ]
+    yield (
+        f"County rollup: {counts[-1]} school exports "
+        + ("from an earlier run" if made else f"written in {seconds:.1f} s")
+        + f" (templates: {children} children; schools cycle {'/'.join(TEMPLATE_OF)})"
+    )
+    yield ""
+    yield "| schools | seconds | CPU s | ms per school | peak MiB | 重复在籍 children |"
+    yield "|---:|---:|---:|---:|---:|---:|"
     for count in counts:
         folder = county_subset(work / "all", work / f"county-{count}", count)
         wall, peak, facts, cpu = measure(rollup_once, folder, None)
-        lines.append(
+        yield (
             f"| {facts['schools']} | {wall:.2f} | {cpu:.2f} | {1000 * wall / count:.0f} | "
             f"{peak:.0f} | {facts['duplicates']} |"
         )
     if parquet:
         folder = work / f"county-{counts[-1]}"
         wall, peak, facts, cpu = measure(rollup_once, folder, work / "parquet")
-        lines.append(
+        yield (
             f"| {facts['schools']} + --parquet | {wall:.2f} | {cpu:.2f} | "
             f"{1000 * wall / counts[-1]:.0f} | {peak:.0f} | {facts['duplicates']} |"
         )
-    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -288,11 +294,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--schools", default="30,100,300", help="comma-separated counts")
     parser.add_argument("--parquet", action="store_true", help="also the largest with --parquet")
     parser.add_argument("--quick", action="store_true", help="3 and 6 tiny schools (for CI)")
+    parser.add_argument("--work", type=Path, help="keep (and reuse) the generated county here")
     options = parser.parse_args(argv)
     counts = (3, 6) if options.quick else tuple(int(n) for n in options.schools.split(","))
     with tempfile.TemporaryDirectory(prefix="xlsync-county-") as folder:
-        lines = county_table(counts, Path(folder), options.quick, options.parquet)
-    print("\n".join(lines), flush=True)
+        work = options.work or Path(folder)
+        for line in county_table(counts, work, options.quick, options.parquet):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
