@@ -290,7 +290,7 @@ def test_a_class_workbook_sent_by_mistake_is_named_as_such(folder, run, county):
     source = next((county.parent / "schools").rglob("班级台账/*.xlsx"))
     shutil.copy(source, folder / "一年级1班.xlsx")
     result = rollup(run, folder)
-    assert result.exit_code == 1 and "这是班级台账" in result.stdout
+    assert result.exit_code == 1 and "一年级1班.xlsx：这个文件是班级台账" in result.stdout
 
 
 def test_the_county_button_runs_the_same_rollup_and_opens_the_result(folder, monkeypatch, run):

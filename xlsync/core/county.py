@@ -84,7 +84,7 @@ class SchoolFile:
     @property
     def key(self) -> str:
         """Who the school is: its 学校代码, else its name with spaces and width folded."""
-        return self.code.strip() or name_key(self.name)
+        return fold(self.code) or name_key(self.name)
 
 
 @dataclass(frozen=True)
@@ -182,10 +182,10 @@ def combine(
 
 def _groups(files: Sequence[SchoolFile]) -> dict[str, list[SchoolFile]]:
     """Files by school: by 学校代码; a file without one joins the coded school of its name."""
-    coded = {name_key(f.name): f.code.strip() for f in files if f.code.strip()}
+    coded = {name_key(f.name): fold(f.code) for f in files if fold(f.code)}
     groups: dict[str, list[SchoolFile]] = {}
     for f in files:
-        key = f.code.strip() or coded.get(name_key(f.name)) or name_key(f.name)
+        key = fold(f.code) or coded.get(name_key(f.name)) or name_key(f.name)
         groups.setdefault(key, []).append(f)
     return groups
 

@@ -91,14 +91,12 @@ def _check_kind(path: Path, names: list[str], grids: dict[str, Grid]) -> None:
     """Refuse what is not a school's export or master, naming what it is instead."""
     if any(fold(n) in names for n in COUNTY_SHEETS) and OVERVIEW not in names:
         raise CountyWorkbook(f"「{path.name}」是县汇总工作簿，不是学校报送的文件。")
-    if OVERVIEW not in grids:
-        what = "班级台账" if looks_like_class_book(names) else "xlsync 导出的文件或全校汇总"
+    if OVERVIEW not in grids and looks_like_class_book(names):
         raise XlsyncError(
-            f"「{path.name}」不是学校报送的文件（这是{what}，没有 概览 表）。"
-            "请学校用 xlsync export 导出后报送。"
-            if what == "班级台账"
-            else f"「{path.name}」不是{what}（没有 概览 表），没有汇总。"
+            f"「{path.name}」是班级台账，不是学校报送的文件。请学校用 xlsync export 导出后报送。"
         )
+    if OVERVIEW not in grids:
+        raise XlsyncError(f"「{path.name}」不是 xlsync 导出的文件或全校汇总（没有 概览 表）。")
     if EXPORT_INFO not in grids and SCHOOL.name not in grids:
         raise XlsyncError(
             f"「{path.name}」是旧版 xlsync 导出的文件（没有“{EXPORT_INFO}”表），看不出是哪所学校。"

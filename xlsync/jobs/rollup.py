@@ -84,10 +84,15 @@ def collect(
             continue  # an earlier 县汇总 kept in the folder
         except XlsyncError as error:
             # the row already names the file: the reason need not repeat its path
-            bad.append(BadFile(path.name, str(error).replace(f"「{path}」", "这个文件")))
+            bad.append(BadFile(path.name, _without_name(str(error), path)))
     if not files:
         raise XlsyncError(_nothing_usable(folder, bad))
     return combine(files, bad, read_snapshot(folder), as_of or dt.date.today(), stale_days)
+
+
+def _without_name(message: str, path: Path) -> str:
+    """The reason as a row of its file shows it: 「…/x.xlsx」 is 这个文件 there."""
+    return message.replace(f"「{path}」", "这个文件").replace(f"「{path.name}」", "这个文件")
 
 
 def _nothing_usable(folder: Path, bad: list[BadFile]) -> str:
