@@ -608,7 +608,7 @@ def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
     default=None,
     metavar="文件夹",
     type=click.Path(file_okay=False, path_type=Path),
-    help="另存一份脱敏的 Parquet 数据（按学校分区），供 DuckDB、Spark 或省级数据仓库读取",
+    help="另存一份脱敏的 Parquet 数据（按学校分区），供市、省的数据平台读取",
 )
 @as_of_option
 @format_option
