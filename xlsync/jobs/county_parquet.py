@@ -74,25 +74,32 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _write(folder: Path, columns: Columns, basename: str) -> None:
-    """One school's rows (or the schools table) into `folder`, hive-partitioned by 学校."""
+    """Rows into `folder`/学校=<name>/<basename>-0.parquet, one file per school (the schools
+    table: all rows in one file per school too). The name stays as it is in the path (UTF-8),
+    as Hive and Spark write it: their readers decode %XX byte by byte, so the percent-encoding
+    pyarrow's dataset writer always applies would bring a Chinese name back garbled."""
     import pyarrow as pa
-    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
 
     types = {DATE: pa.date32(), NUMBER: pa.float64()}
-    table = pa.table(
-        {
-            name: pa.array(values, type=types.get(kind, pa.string()))
-            for name, (kind, values) in columns.items()
-        }
-    )
-    ds.write_dataset(
-        table,
-        folder,
-        format="parquet",
-        partitioning=ds.partitioning(pa.schema([(PARTITION, pa.string())]), flavor="hive"),
-        basename_template=basename + "-{i}.parquet",
-        existing_data_behavior="overwrite_or_ignore",
-    )
+    schools = columns[PARTITION][1]
+    for school in dict.fromkeys(schools):
+        rows = [at for at, name in enumerate(schools) if name == school]
+        table = pa.table(
+            {
+                name: pa.array([values[at] for at in rows], type=types.get(kind, pa.string()))
+                for name, (kind, values) in columns.items()
+                if name != PARTITION
+            }
+        )
+        part = folder / f"{PARTITION}={_path_safe(school)}"
+        part.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, part / f"{basename}-0.parquet")
+
+
+def _path_safe(name: Any) -> str:
+    """A school name usable as one folder name (a slash would make two)."""
+    return str(name).replace("/", "／").replace("\\", "＼")
 
 
 def _replace(partial: Path, target: Path) -> None:
