@@ -7,7 +7,7 @@ text. Column numbers in `scaled`, `reversed` and `choices` count from 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from xlsync.core.report.figures import (
@@ -45,7 +45,6 @@ class TableSheet:
     scaled: frozenset[int] = frozenset()
     reversed: frozenset[int] = frozenset()
     choices: tuple[int, ...] = ()
-    after: tuple[Block, ...] = field(default_factory=tuple)
 
 
 def title(report: TermReport) -> str:
@@ -121,14 +120,24 @@ def _met_text(score: ItemScore) -> str:
     return NOT_ASSESSED if score.met is None else MET if score.met else NOT_MET
 
 
+ITEM_HEADS = {
+    "结对帮扶": "结对学生",
+    "谈心": "谈心（完成/应做）",
+    "家访": "家访（完成/应做）",
+    "送温暖": "送温暖（完成/应做）",
+    "无逾期": "期末逾期",
+    "帮扶记录": "有记录的学生",
+}
+
+
 def teacher_sheet(report: TermReport) -> TableSheet:
-    heads = ["名次", "教师", "班级", "职务"]
+    heads = ["名次", "教师", "班级", "职务", "本期记录（条）"]
     for item in ASSESSMENT_ITEMS:
-        heads += [item, f"{item}达标"]
+        heads += [ITEM_HEADS[item], "达标"]
     heads += ["总分", "全部达标"]
     body = []
     for t in report.teachers:
-        cells: list[Any] = [t.rank, t.teacher, t.class_name, t.role]
+        cells: list[Any] = [t.rank, t.teacher, t.class_name, t.role, t.records]
         for s in t.items:
             cells += [_item_text(s), _met_text(s)]
         cells += ["—" if t.total is None else t.total, "是" if t.met_all else "否"]
@@ -144,20 +153,10 @@ def teacher_sheet(report: TermReport) -> TableSheet:
         note,
         tuple(heads),
         tuple(body),
-        ("n", "", "", "", *(("", "") * len(ASSESSMENT_ITEMS)), "n", ""),
-        (6, 10, 12, 10, *((11, 7) * len(ASSESSMENT_ITEMS)), 8, 8),
+        ("n", "", "", "", "n", *(("", "") * len(ASSESSMENT_ITEMS)), "n", ""),
+        (5, 9, 11, 9, 8, *((10, 7) * len(ASSESSMENT_ITEMS)), 7, 7),
         empty="（教师表中没有教师，也没有学生填了帮扶教师）",
-        scaled=frozenset({5 + 2 * len(ASSESSMENT_ITEMS)}),
-        after=(_weights_block(report),),
-    )
-
-
-def _weights_block(report: TermReport) -> Block:
-    return Block(
-        "本报告所用考核权重",
-        ("考核项目", "权重"),
-        tuple((w.item, w.weight) for w in report.weights),
-        ("", "n"),
+        scaled=frozenset({len(heads) - 1}),
     )
 
 
