@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 import report_recount as rc
-from conftest import needs_uno, open_in_libreoffice
-from openpyxl import load_workbook
 from report_school import CLASS_A, CLASS_B, add_spring, autumn_school
 
 from xlsync.jobs.consolidate import consolidate
