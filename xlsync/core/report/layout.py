@@ -54,6 +54,8 @@ def title(report: TermReport) -> str:
 def span_line(report: TermReport) -> str:
     p = report.period
     state = "已结束" if p.finished else f"进行中，统计到 {p.cutoff:%Y-%m-%d}"
+    if p.cutoff < p.start:
+        state = "尚未开始"
     return f"统计时段：{p.start:%Y-%m-%d} 至 {p.end:%Y-%m-%d}（{state}）"
 
 
