@@ -380,3 +380,31 @@ def test_the_workbook_opens_in_libreoffice(autumn, run):
     assert open_in_libreoffice(Path(found["workbook"])) == (
         "OPENED 测试小学2026秋季学期留守儿童关爱帮扶工作报告"
     )
+
+
+def test_an_unreadable_class_is_counted_from_its_last_good_data_and_said_so(autumn, run, tmp_path):
+    folder = tmp_path / "学校"
+    shutil.copytree(autumn, folder)
+    consolidate(folder / "全校汇总.xlsx", as_of=dt.date(2027, 1, 26))  # a cache of these paths
+    before = _report(run, folder / "全校汇总.xlsx", "--term", AUTUMN, "--as-of", "2027-01-25")
+    (folder / "班级台账" / f"{CLASS_B}.xlsx").write_bytes(b"not a workbook")
+    result = run("report", folder / "全校汇总.xlsx", "--term", AUTUMN, "--as-of", "2027-01-25")
+    assert result.exit_code == 0
+    assert f"注意：{CLASS_B}用的是上次读到的台账内容" in result.stdout
+    after = _report(run, folder / "全校汇总.xlsx", "--term", AUTUMN, "--as-of", "2027-01-25")
+    assert after["overview"] == before["overview"] and after["notes"][0].startswith(CLASS_B)
+
+
+def test_an_unreadable_class_never_read_is_left_out_and_said_so(autumn, run, tmp_path):
+    folder = tmp_path / "学校"
+    shutil.copytree(autumn, folder)
+    shutil.rmtree(folder / ".xlsync")  # no older data of it anywhere
+    (folder / "班级台账" / f"{CLASS_B}.xlsx").write_bytes(b"not a workbook")
+    found = _report(run, folder / "全校汇总.xlsx", "--term", AUTUMN, "--as-of", "2027-01-25")
+    assert found["overview"]["classes"] == 1 and [c["class_name"] for c in found["classes"]] == [
+        CLASS_A
+    ]
+    assert found["notes"][0].startswith(
+        f"班级台账「班级台账/{CLASS_B}.xlsx」没有读到，报告里不含这个班"
+    )
+    assert found["failed_files"] == [f"班级台账/{CLASS_B}.xlsx"]

@@ -139,7 +139,9 @@ def _values(ws: Worksheet, row: int, values: Sequence[Any], formats: Sequence[st
         kind = formats[col - 1] if col - 1 < len(formats) else ""
         if kind == "%":
             cell.number_format = "0.0%"
-        if kind in ("%", "n"):
+        elif kind == "0.0":
+            cell.number_format = "0.0"
+        if kind in ("%", "n", "0.0"):
             cell.alignment = Alignment(horizontal="right")
         elif kind == "wrap":
             cell.alignment = WRAP
@@ -147,8 +149,9 @@ def _values(ws: Worksheet, row: int, values: Sequence[Any], formats: Sequence[st
 
 
 def _mark(cell: Any, value: Any) -> None:
-    """达标 green, 未达标 red (the colours of 已完成 / 已逾期 in the class workbooks)."""
-    tone = {layout.MET: GOOD, layout.NOT_MET: BAD}.get(value)
+    """达标 green; 未达标 and a missing plan or entry red (the colours of 已完成 / 已逾期 in the
+    class workbooks)."""
+    tone = {layout.MET: GOOD, **dict.fromkeys(layout.RED, BAD)}.get(value)
     if tone:
         cell.fill, cell.font = tone
 
@@ -201,7 +204,7 @@ def _table_sheet(ws: Worksheet, report: TermReport, sheet: layout.TableSheet) ->
 def _scales(ws: Worksheet, sheet: layout.TableSheet, first: int, last: int) -> None:
     """Colour scales: red (low) to green (high), reversed for the columns where less is better."""
     for col, kind in enumerate(sheet.formats, start=1):
-        if kind not in ("%", "n") or col not in sheet.scaled:
+        if kind not in ("%", "n", "0.0") or col not in sheet.scaled:
             continue
         low, high = ("63BE7B", "F8696B") if col in sheet.reversed else ("F8696B", "63BE7B")
         letter = get_column_letter(col)

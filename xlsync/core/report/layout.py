@@ -1,8 +1,8 @@
 """What the report's pages show, as plain tables (pure): the workbook writer draws these, and
 the Word draft may too. Labels are the Chinese a 德育主任 prints; figures come from `TermReport`.
 
-Formats per column: "" text, "n" number, "%" a rate (a fraction shown as 97.3%), "wrap" long
-text. Column numbers in `scaled`, `reversed` and `choices` count from 1.
+Formats per column: "" text, "n" number, "0.0" a number with one decimal, "%" a rate (a
+fraction shown as 97.3%), "wrap" long text. Column numbers in `scaled`, `reversed` and `choices` count from 1.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from xlsync.schema import ASSESSMENT_ITEMS
 OVERVIEW = "总体情况"
 MONTHS_TITLE = "各月帮扶记录"
 MET, NOT_MET, NOT_ASSESSED = "达标", "未达标", "—"
+MISSING, NO_PLAN = "未填", "无"
+RED = (NOT_MET, MISSING, NO_PLAN)  # cells the writer marks red
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ def teacher_sheet(report: TermReport) -> TableSheet:
         note,
         tuple(heads),
         tuple(body),
-        ("n", "", "", "", "n", *(("", "") * len(ASSESSMENT_ITEMS)), "n", ""),
+        ("n", "", "", "", "n", *(("", "") * len(ASSESSMENT_ITEMS)), "0.0", ""),
         (5, 9, 11, 9, 8, *((10, 7) * len(ASSESSMENT_ITEMS)), 7, 7),
         empty="（教师表中没有教师，也没有学生填了帮扶教师）",
         scaled=frozenset({len(heads) - 1}),
@@ -216,10 +218,10 @@ def struggling_sheet(report: TermReport) -> TableSheet:
             s.class_name,
             s.child,
             s.teacher,
-            s.grade_now or "未填",
-            "有" if s.has_plan else "无",
+            s.grade_now or MISSING,
+            "有" if s.has_plan else NO_PLAN,
             s.subjects,
-            "已填" if s.effect_filled else "未填",
+            "已填" if s.effect_filled else MISSING,
             s.effect,
             s.tutoring,
         )
@@ -274,7 +276,7 @@ def candidate_sheet(report: TermReport) -> TableSheet:
             c.class_name,
             c.child,
             c.teacher,
-            c.grade_now or "未填",
+            c.grade_now or MISSING,
             "有" if c.struggling_plan else "",
             c.effect,
             c.records,
