@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from xlsync.core.calendar import read_calendar, read_rules
-from xlsync.core.consolidate import ClassResult
 from xlsync.core.config import SchoolConfig
+from xlsync.core.consolidate import ClassResult
 from xlsync.core.normalize import fold
 from xlsync.core.report.assessment import default_weights
 from xlsync.core.report.build import ReportInputs, build_report
