@@ -408,3 +408,24 @@ def test_an_unreadable_class_never_read_is_left_out_and_said_so(autumn, run, tmp
         f"班级台账「班级台账/{CLASS_B}.xlsx」没有读到，报告里不含这个班"
     )
     assert found["failed_files"] == [f"班级台账/{CLASS_B}.xlsx"]
+
+
+def _digests(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in folder.rglob("*.xlsx") if "工作报告" not in p.name}
+
+
+def test_the_report_changes_no_class_workbook_and_not_the_master(autumn, run):
+    before = _digests(autumn)
+    _report(run, autumn / "全校汇总.xlsx", "--year", "--as-of", "2027-01-25")
+    assert _digests(autumn) == before
+
+
+def test_a_report_open_in_excel_is_not_overwritten(autumn, run, tmp_path):
+    folder = tmp_path / "学校"
+    shutil.copytree(autumn, folder)
+    target = folder / "工作报告_2026秋季学期.xlsx"
+    target.write_bytes(b"the lead's copy")
+    (folder / "~$工作报告_2026秋季学期.xlsx").write_bytes(b"lock")
+    result = run("report", folder / "全校汇总.xlsx", "--as-of", "2027-01-25")
+    assert result.exit_code == 2 and "Excel" in result.stderr and "Traceback" not in result.stderr
+    assert target.read_bytes() == b"the lead's copy"
