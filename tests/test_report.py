@@ -210,7 +210,17 @@ def test_the_workbook_shows_every_figure_of_the_json(autumn, run):
     ]
     assert months[-1] == ("合计", *(c["count"] for c in o["actions_by_type"]), o["records"])
     assert blocks["帮扶规则落实情况（学生·周期）"] == [
-        (c["rule"], c["due"], c["on_time"], c["late"], c["never"], c["open"], c["on_time_rate"])
+        (
+            c["rule"],
+            c["due"],
+            c["on_time"],
+            c["late"],
+            c["never"],
+            c["open"],
+            c["on_time_rate"],
+            c["late_rate"],
+            c["never_rate"],
+        )
         for c in found["coverage"]
     ]
     teachers = _table(book["教师考核"])

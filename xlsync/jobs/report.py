@@ -43,6 +43,7 @@ class ReportResult:
 
     @property
     def notes(self) -> list[str]:
+        """What the lead should know (shown on stderr with --format json)."""
         return list(self.report.notes)
 
     @property
@@ -51,6 +52,7 @@ class ReportResult:
         return 1 if self.report.notes else 0
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON: where it was written, plus every figure of the report."""
         return {
             "workbook": str(self.workbook) if self.workbook else None,
             "outputs": [str(p) for p in self.outputs],
