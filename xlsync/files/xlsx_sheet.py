@@ -22,6 +22,7 @@ _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>.*?</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Elements that follow <sheetData>, in the order CT_Worksheet requires.
@@ -135,7 +136,17 @@ class SheetCells:
             for _, (attrs, cells) in sorted(self.rows.items())
         )
         start, end = self.span
-        return self.xml[:start] + b"<sheetData>" + rows + b"</sheetData>" + self.xml[end:]
+        xml = self.xml[:start] + b"<sheetData>" + rows + b"</sheetData>" + self.xml[end:]
+        return self._dimension(xml)
+
+    def _dimension(self, xml: bytes) -> bytes:
+        """<dimension> grown to the cells written (a part whose dimension claims less than
+        its cells reach is read in a child process, files/reader.py)."""
+        found = _DIMENSION.search(xml)
+        if found is None:
+            return xml
+        ref = f"A1:{column_letter(max(self.max_column, 1))}{max(self.max_row, 1)}".encode()
+        return xml[: found.start()] + b'<dimension ref="' + ref + b'"/>' + xml[found.end() :]
 
 
 def insert_after_data(xml: bytes, tag: str, element: bytes) -> bytes:
