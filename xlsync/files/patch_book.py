@@ -119,10 +119,9 @@ class _Patch:
         todo = spec_of.todo_spec(items, students, context.caption, context.incidents)
         self._add(STATUS_SHEET, table_sheet(todo, self.book))
         self._widen()
-        if findings:
-            self._marks(cells, students, findings, context.caption)
+        marked = self._marks(cells, students, findings, context.caption) if findings else set()
         self.xml[students] = cells.to_xml()
-        return Patched(self._package(), _owned(status), frozenset({students}))
+        return Patched(self._package(), _owned(status), frozenset({students} | marked))
 
     def _students(self, students: str) -> SheetCells:
         xml = self.xml.get(students)
@@ -160,13 +159,11 @@ class _Patch:
                     key[0], _part(fmt.font), _part(fmt.fill), fmt.number_format
                 )
             cells.put(row, column, cell_xml(row, column, values.get((row, column)), parts[key]))
-        xml = add_columns(cells.xml, spec.widths)
-        priorities = [int(p) for p in _PRIORITY.findall(xml)]
+        priorities = [int(p) for p in _PRIORITY.findall(cells.xml)]
         made = conditional_xml(spec, self.book, max(priorities, default=0) + 1)
-        cells.xml = insert_after_data(xml, "conditionalFormatting", made) if made else xml
-        cells.span = re.search(
-            rb"<sheetData\s*/>|<sheetData>.*</sheetData>", cells.xml, re.S
-        ).span()  # type: ignore[union-attr]
+        cells.around(lambda xml: add_columns(xml, spec.widths))
+        if made:
+            cells.around(lambda xml: insert_after_data(xml, "conditionalFormatting", made))
         return spec
 
     def _widen(self) -> None:
@@ -180,39 +177,52 @@ class _Patch:
 
     def _marks(
         self, cells: SheetCells, students: str, findings: Sequence[Finding], caption: Caption
-    ) -> None:
+    ) -> set[str]:
+        """Marked cells refilled, their notes, xlsync标记 and 校验结果; the sheets marked."""
         names = [*self.parts, STATUS_SHEET, MARKS_SHEET]
-        marks = spec_of.marks(findings, names)
-        if any(m.sheet != students for m in marks):
-            raise NotPlain("a mark outside 学生档案")
-        rows, notes, shapes = [list(spec_of.MARKS_HEADER)], [], []
-        for mark in marks:
-            row, column = _position(mark.cell)
-            xf = cells.style(row, column)
-            rows.append(
-                [mark.sheet, mark.cell, fill_xml(Fill.from_tree(fromstring(self.book.fill_of(xf))))]
-            )
+        sheets = {students: cells}
+        rows: list[list[str]] = [list(spec_of.MARKS_HEADER)]
+        notes: dict[str, list[tuple[str, str, int, int, int]]] = {}
+        for mark in spec_of.marks(findings, names):
+            if mark.sheet not in sheets:
+                sheets[mark.sheet] = self._cells(mark.sheet)
+            marked, (row, column) = sheets[mark.sheet], _position(mark.cell)
+            xf = marked.style(row, column)
+            original = fill_xml(Fill.from_tree(fromstring(self.book.fill_of(xf))))
+            rows.append([mark.sheet, mark.cell, original])
             fill = xml_of(PatternFill("solid", fgColor=mark.fill))
-            cells.restyle(row, column, self.book.derive(xf, fill=fill))
-            notes.append((mark.cell, mark.note))
-            shapes.append((row, column, 320, 40 + 40 * mark.note.count("\n· ")))
+            marked.restyle(row, column, self.book.derive(xf, fill=fill))
+            height = 40 + 40 * mark.note.count("\n· ")
+            notes.setdefault(mark.sheet, []).append((mark.cell, mark.note, row, column, height))
         self._add(MARKS_SHEET, marks_sheet(rows), "veryHidden")
-        check = spec_of.check_spec(findings, names, caption)
-        self._add(CHECK_SHEET, table_sheet(check, self.book))
-        if notes:
-            self._notes(cells, students, notes, shapes)
+        self._add(CHECK_SHEET, table_sheet(spec_of.check_spec(findings, names, caption), self.book))
+        for sheet, found in notes.items():
+            self._notes(sheets[sheet], sheet, found)
+        for sheet, marked in sheets.items():
+            self.xml[sheet] = marked.to_xml()
+        return set(sheets)
 
-    def _notes(self, cells: SheetCells, students: str, notes: list, shapes: list) -> None:
-        part = self.parts[students]
+    def _cells(self, sheet: str) -> SheetCells:
+        xml = self.xml.get(sheet)
+        if xml is None or b"<legacyDrawing" in xml:
+            raise NotPlain(f"a mark on {sheet}, which has notes")
+        return SheetCells(xml)
+
+    def _notes(
+        self, cells: SheetCells, sheet: str, notes: list[tuple[str, str, int, int, int]]
+    ) -> None:
+        """A comments part and its drawing for the notes on one sheet (it had none)."""
+        part = self.parts[sheet]
         if rels_path(part) in self.names and relationships(self.archive, part):
-            raise NotPlain("学生档案 has relationships")
-        number = _free(self.names, "xl/comments/comment{}.xml")
-        comments, vml = (
-            f"xl/comments/comment{number}.xml",
-            f"xl/drawings/commentsDrawing{number}.vml",
-        )
-        self.new_parts[comments] = comments_xml(notes, AUTHOR)
-        self.new_parts[vml] = comments_vml(shapes)
+            raise NotPlain(f"{sheet} has relationships")
+        used = self.names | set(self.new_parts)
+        number = _free(used, "xl/comments/comment{}.xml")
+        while f"xl/drawings/commentsDrawing{number}.vml" in used:
+            number += 1
+        comments = f"xl/comments/comment{number}.xml"
+        vml = f"xl/drawings/commentsDrawing{number}.vml"
+        self.new_parts[comments] = comments_xml([(c, t) for c, t, *_ in notes], AUTHOR)
+        self.new_parts[vml] = comments_vml([(r, c, 320, h) for _, _, r, c, h in notes])
         self.new_parts[rels_path(part)] = (
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f'<Relationship Id="xlsyncNotes" Type="{_TYPES}comments" Target="/{comments}"/>'
@@ -220,13 +230,8 @@ class _Patch:
             "</Relationships>"
         ).encode()
         self.overrides.append((comments, _COMMENTS_TYPE))
-        element = (
-            b'<legacyDrawing xmlns:r="' + f"{_TYPES[:-1]}".encode() + b'" r:id="xlsyncNotesVml"/>'
-        )
-        cells.xml = insert_after_data(cells.xml, "legacyDrawing", element)
-        cells.span = re.search(
-            rb"<sheetData\s*/>|<sheetData>.*</sheetData>", cells.xml, re.S
-        ).span()  # type: ignore[union-attr]
+        element = f'<legacyDrawing xmlns:r="{_TYPES[:-1]}" r:id="xlsyncNotesVml"/>'.encode()
+        cells.around(lambda xml: insert_after_data(xml, "legacyDrawing", element))
 
     def _add(self, name: str, sheet: OwnedSheet, state: str = "visible") -> None:
         used = self.names | {p for _, p, _, _ in self.added}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -119,6 +120,14 @@ class SheetCells:
         head = head[:-1] if head.endswith(b"/") else head
         head = _STYLE.sub(b"", head).rstrip() + (f' s="{style}"'.encode() if style else b"")
         self.put(row, column, head + (b"/>" if closing and not sep else b">" + rest))
+
+    def around(self, edit: Callable[[bytes], bytes]) -> None:
+        """Edit the part outside <sheetData> (its rows are kept as they are set here)."""
+        self.xml = edit(self.xml)
+        found = _DATA.search(self.xml)
+        if found is None:
+            raise NotPlain("sheetData lost")
+        self.span, self.changed = found.span(), True
 
     def put(self, row: int, column: int, cell: bytes) -> None:
         attrs, cells = self.rows.setdefault(row, (f' r="{row}"'.encode(), {}))
