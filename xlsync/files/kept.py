@@ -183,7 +183,16 @@ def _restore(xml: bytes, results: dict[bytes, tuple[bytes | None, bytes]]) -> by
         attrs, body = match.group(1), match.group(2)
         ref = _REF.search(attrs)
         key = ref and ref.group(1) + ref.group(2)
-        if not key or key not in results or not body or b"<f" not in body or _VALUE.search(body):
+        cached = _VALUE.search(body) if body else None
+        if (
+            not key
+            or key not in results
+            or not body
+            or b"<f" not in body
+            or (
+                cached and cached.group(1)  # openpyxl with lxml writes an empty result as <v></v>
+            )
+        ):
             return match.group(0)
         kind, value = results[key]
         attrs = _TYPE.sub(b"", attrs) + (b' t="' + kind + b'"' if kind else b"")

@@ -14,11 +14,13 @@ unusual raises `NotPlain`, and the caller refreshes the workbook through openpyx
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 import python_calamine
 from openpyxl.styles import PatternFill
@@ -324,8 +326,6 @@ _NAME = re.compile(rb"<definedName\b([^>]*)>(.*?)</definedName>", re.S)
 
 
 def _defined_name(workbook: bytes, name: str) -> str | None:
-    import html
-
     for attrs, text in _NAME.findall(workbook):
         if f'name="{name}"'.encode() in attrs and b"localSheetId" not in attrs:
             return html.unescape(text.decode())
@@ -333,8 +333,6 @@ def _defined_name(workbook: bytes, name: str) -> str | None:
 
 
 def _set_defined_name(workbook: bytes, name: str, value: str) -> bytes:
-    from xml.sax.saxutils import escape
-
     element = f'<definedName name="{name}">{escape(value)}</definedName>'.encode()
     for match in _NAME.finditer(workbook):
         if f'name="{name}"'.encode() in match.group(1) and b"localSheetId" not in match.group(1):
@@ -361,7 +359,6 @@ def _with_sheets(
     """workbook.xml with the new sheets listed last and their print and filter names."""
     if b"</sheets>" not in workbook:
         raise NotPlain("no sheets list")
-    from xml.sax.saxutils import escape, quoteattr
 
     taken = [int(n) for n in re.findall(rb'\bsheetId="(\d+)"', workbook)]
     entries, names = [], []
