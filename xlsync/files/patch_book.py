@@ -157,9 +157,7 @@ class _Patch:
         for (row, column), fmt in formats(spec).items():
             key = (cells.style(row, column), fmt.font, fmt.fill, fmt.number_format)
             if key not in parts:
-                parts[key] = self.book.derive(
-                    key[0], _part(fmt.font), _part(fmt.fill), fmt.number_format
-                )
+                parts[key] = self.book.derive(key[0], fmt.font, fmt.fill, fmt.number_format)
             cells.put(row, column, cell_xml(row, column, values.get((row, column)), parts[key]))
         priorities = [int(p) for p in _PRIORITY.findall(cells.xml)]
         made = conditional_xml(spec, self.book, max(priorities, default=0) + 1)
@@ -271,10 +269,6 @@ class _Patch:
         if self.new_parts and b'Extension="vml"' not in types:
             added += f'<Default Extension="vml" ContentType="{_VML_TYPE}"/>'
         return types.replace(b"</Types>", added.encode() + b"</Types>", 1)
-
-
-def _part(style: object) -> bytes | None:
-    return None if style is None else xml_of(style)
 
 
 def _owned(status: SheetSpec) -> Owned:

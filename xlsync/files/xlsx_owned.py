@@ -10,9 +10,9 @@ setup; tests/test_patch_book.py compares the two cell by cell.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -31,12 +31,13 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 @dataclass
 class _Format:
-    """One cell's format parts as `draw` leaves them (None: the default)."""
+    """One cell's format parts as `draw` leaves them, as XML (None: the default)."""
 
-    font: Any = None
-    fill: Any = None
-    alignment: Any = None
+    font: bytes | None = None
+    fill: bytes | None = None
+    alignment: bytes | None = None
     number_format: str | None = None
+    colour: str | None = None  # the font's colour (a link keeps it)
 
 
 @dataclass
@@ -51,18 +52,39 @@ def quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+@functools.lru_cache(maxsize=256)
+def _look_parts(look: Look) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """The fill, font and alignment a look sets, each as openpyxl writes it (made once)."""
+    fill = xml_of(PatternFill("solid", fgColor=look.fill)) if look.fill else None
+    font = xml_of(Font(bold=look.bold, color=look.font)) if look.font or look.bold else None
+    alignment = (
+        xml_of(
+            Alignment(
+                horizontal="center" if look.centred else None,
+                vertical="top" if look.wrap else None,
+                wrap_text=look.wrap or None,
+            )
+        )
+        if look.centred or look.wrap
+        else None
+    )
+    return fill, font, alignment
+
+
+@functools.lru_cache(maxsize=64)
+def _link_font(colour: str | None) -> bytes:
+    return xml_of(Font(color=colour, underline="single"))
+
+
 def _apply(fmt: _Format, look: Look) -> None:
     """What files/render.py's `_look` does to one cell."""
-    if look.fill:
-        fmt.fill = PatternFill("solid", fgColor=look.fill)
-    if look.font or look.bold:
-        fmt.font = Font(bold=look.bold, color=look.font)
-    if look.centred or look.wrap:
-        fmt.alignment = Alignment(
-            horizontal="center" if look.centred else None,
-            vertical="top" if look.wrap else None,
-            wrap_text=look.wrap or None,
-        )
+    fill, font, alignment = _look_parts(look)
+    if fill is not None:
+        fmt.fill = fill
+    if font is not None:
+        fmt.font, fmt.colour = font, look.font
+    if alignment is not None:
+        fmt.alignment = alignment
     if look.number_format:
         fmt.number_format = look.number_format
 
@@ -73,22 +95,13 @@ class _Styles:
     def __init__(self, book: StyleBook) -> None:
         self.book = book
         self.made: dict[tuple, int] = {}
-        self.xml: dict[Any, bytes] = {}
-
-    def part(self, style: Any) -> bytes | None:
-        if style is None:
-            return None
-        if style not in self.xml:
-            self.xml[style] = xml_of(style)
-        return self.xml[style]
 
     def index(self, fmt: _Format) -> int:
         key = (fmt.font, fmt.fill, fmt.alignment, fmt.number_format)
         if key not in self.made:
             self.made[key] = self.book.derive(
-                0, self.part(fmt.font), self.part(fmt.fill), fmt.number_format,
-                self.part(fmt.alignment),
-            )  # fmt: skip
+                0, fmt.font, fmt.fill, fmt.number_format, fmt.alignment
+            )
         return self.made[key]
 
 
@@ -107,8 +120,7 @@ def formats(spec: SheetSpec) -> dict[tuple[int, int], _Format]:
                 _apply(found.setdefault((number, column), _Format()), look)
     for link in spec.links:
         fmt = found.setdefault((link.row, link.column), _Format())
-        colour = fmt.font.color if fmt.font is not None else None
-        fmt.font = Font(color=colour, underline="single")
+        fmt.font = _link_font(fmt.colour)
     return found
 
 
