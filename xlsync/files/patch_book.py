@@ -148,23 +148,28 @@ class _Patch:
         )
         if spec.clear:
             raise NotPlain("an old status block to clear")
-        values = {
-            (spec.origin[0] + r, spec.origin[1] + c): v
-            for r, row in enumerate(spec.rows)
-            for c, v in enumerate(row)
-        }
-        parts = {}
-        for (row, column), fmt in formats(spec).items():
-            key = (cells.style(row, column), fmt.font, fmt.fill, fmt.number_format)
-            if key not in parts:
-                parts[key] = self.book.derive(key[0], fmt.font, fmt.fill, fmt.number_format)
-            cells.put(row, column, cell_xml(row, column, values.get((row, column)), parts[key]))
+        self._block(cells, spec)
         priorities = [int(p) for p in _PRIORITY.findall(cells.xml)]
         made = conditional_xml(spec, self.book, max(priorities, default=0) + 1)
         cells.around(lambda xml: add_columns(xml, spec.widths))
         if made:
             cells.around(lambda xml: insert_after_data(xml, "conditionalFormatting", made))
         return spec
+
+    def _block(self, cells: SheetCells, spec: SheetSpec) -> None:
+        """The status block's cells: values, and formats put over the cells' own (as openpyxl's
+        `cell.fill = …` keeps a cell's border and alignment)."""
+        values = {
+            (spec.origin[0] + r, spec.origin[1] + c): v
+            for r, row in enumerate(spec.rows)
+            for c, v in enumerate(row)
+        }
+        made: dict[tuple, int] = {}
+        for (row, column), fmt in formats(spec).items():
+            key = (cells.style(row, column), fmt.font, fmt.fill, fmt.number_format)
+            if key not in made:
+                made[key] = self.book.derive(key[0], fmt.font, fmt.fill, fmt.number_format)
+            cells.put(row, column, cell_xml(row, column, values.get((row, column)), made[key]))
 
     def _widen(self) -> None:
         roster = _defined_name(self.workbook, STUDENT_LIST)
