@@ -8,6 +8,7 @@ is not rewritten in place; and every save is atomic (a temp file in the same fol
 
 from __future__ import annotations
 
+import errno
 import gc
 import io
 import os
@@ -153,10 +154,24 @@ def atomic_write(
         _write_and_replace(path, write, before_replace)
     except OSError as error:
         failure = disk_error(path, error)
+    except Exception as error:
+        standing_for = _lxml_io_error(error)
+        if standing_for is None:
+            raise
+        failure = disk_error(path, standing_for)
     else:
         return
     _collect_quietly()  # outside the except block: the traceback no longer holds the writer
     raise failure
+
+
+def _lxml_io_error(error: Exception) -> OSError | None:
+    """The OSError behind lxml's SerialisationError("IO_EFBIG") — how openpyxl's writer
+    reports a full disk when lxml is installed (the report extra brings it) — else None."""
+    text = str(error)
+    if type(error).__name__ != "SerialisationError" or not text.startswith("IO_"):
+        return None
+    return OSError(getattr(errno, text[3:], errno.EIO), text)
 
 
 def _collect_quietly() -> None:
