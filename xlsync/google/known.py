@@ -316,7 +316,7 @@ def _changed(old: bytes, new: bytes, width: int) -> Span:
     return first * GROUP, min((last + 1) * GROUP, width) - 1
 
 
-def _edits(old: list[str], new: list[str]) -> list[Edit]:
+def _edits(old: list[bytes], new: list[bytes]) -> list[Edit]:
     """difflib's opcodes without the equal runs, the common head and tail trimmed first
     (one record added to 160,000 rows costs two scans, not a quadratic search)."""
     head, limit = 0, min(len(old), len(new))
