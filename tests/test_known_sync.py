@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from xlsync.errors import XlsyncError
 from xlsync.google.push import INFO_TAB
-from xlsync.google.record import load_record, record_path
+from xlsync.google.record import load_record, record_path, save_record
 from xlsync.google.transport import RetryPolicy, SchoolHTTPClient
 from xlsync.jobs.consolidate import consolidate
 from xlsync.jobs.sync import master_tables, sync
@@ -295,7 +295,10 @@ def test_any_change_of_the_rows_is_sent_right(fake, tmp_path, old, data):
     client = open_client(session=requests.Session())
     info = [["项目", "内容"], ["状态", "同步完成"]]
     push_remembered(client, SID, {"表": [["标题"], *old]}, info, record)
-    fake.tab(SID, "表").rows = len(old) + 3  # a tight grid: growing and deleting are exercised
+    tight = load_record(record, SID)  # a tight grid (here and in the record): growing and
+    assert tight is not None  # deleting rows are exercised
+    fake.tab(SID, "表").rows = tight.tabs["表"].rows = len(old) + 3
+    save_record(record, tight)
     report = push_remembered(client, SID, {"表": [["标题"], *new]}, info, record)
     assert not report.full_read
     assert fake.values(SID, "表") == [["标题"], *new]
