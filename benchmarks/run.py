@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                 # size M: the table of phases a–e, ratios, targets
     python benchmarks/run.py --size S|M|L    # 12 / 60 / 600 classes
-    python benchmarks/run.py --sheets        # also: requests and bytes per sync vs a naive push
+    python benchmarks/run.py --sheets        # also: requests and bytes per sync (vs naive, vs a full read)
     python benchmarks/run.py --scale         # also: time and memory for 6 … 120 classes
     python benchmarks/run.py --excel         # also: 汇总全校 through the xlwings test engine
     python benchmarks/run.py --county        # also: xlsync rollup of 30/100/300 schools (county.py)
@@ -291,6 +291,80 @@ def sheets_table(size_name: str, work: Path) -> list[str]:
     return lines
 
 
+def known_sync_table(size_name: str, work: Path) -> list[str]:
+    """Issue 22.3: requests and bytes both ways per sync of the master with the record of the
+    last sync (read 同步信息, send the keyed row diff) and without it (today's full read), when
+    nothing changed and after one record was added to a class in the middle of the school."""
+    import requests
+    from fake_sheets import serve
+
+    from xlsync.google.record import record_path
+    from xlsync.jobs.sync import sync
+
+    size = SIZES[size_name]
+    folder = work / "known-sync"
+    shutil.copytree(work / "cold", folder)
+    master = folder / "全校汇总.xlsx"
+    fake, server, root = serve()
+    os.environ["XLSYNC_SHEETS_API"] = root
+    record = record_path(master)
+
+    def once(sheet: str, remembered: bool) -> tuple[int, float, float, float, bool]:
+        kept = record.read_bytes() if record.exists() else None
+        if not remembered:
+            record.unlink(missing_ok=True)  # what every sync did before the record existed
+        start = time.perf_counter()
+        report = sync(master, sheet, session=requests.Session()).report
+        seconds = time.perf_counter() - start
+        if not remembered and kept is not None:  # the remembered sheet's record, back
+            record.write_bytes(kept)
+        return (
+            report.requests,
+            report.bytes_sent / 1024,
+            report.bytes_received / 1024,
+            seconds,
+            report.full_read,
+        )
+
+    for sheet in ("known", "full"):
+        fake.create(sheet)
+    once("full", False)
+    once("known", True)
+    rows = [("nothing changed", once("known", True), once("full", False))]
+    change_one_class(master, size.as_of)
+    run_consolidate(master, size.as_of)
+    rows.append(("one record added mid-school", once("known", True), once("full", False)))
+    server.shutdown()
+    lines = [
+        f"Sync with and without the record of the last sync, {size_name} master (loopback fake; "
+        "masked; seconds include the in-process fake):",
+        "",
+        "| sync | with record: requests | KiB sent | KiB received | s | "
+        "full read (before): requests | KiB sent | KiB received | s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, mine, full in rows:
+        assert not mine[4] and full[4], (label, mine, full)
+        lines.append(
+            f"| {label} | {mine[0]} | {mine[1]:,.1f} | {mine[2]:,.1f} | {mine[3]:.2f} | "
+            f"{full[0]} | {full[1]:,.1f} | {full[2]:,.1f} | {full[3]:.2f} |"
+        )
+    (_, unchanged, _), (_, added, _) = rows
+    targets = [
+        (
+            "unchanged: ≤ 1 request, ≤ 64 KiB both ways",
+            unchanged[0] <= 1 and unchanged[1] + unchanged[2] <= 64,
+        ),
+        (
+            "one record: ≤ 3 requests, ≤ 256 KiB both ways",
+            added[0] <= 3 and added[1] + added[2] <= 256,
+        ),
+    ]
+    lines += ["", "| target | met |", "|---|---|"]
+    lines += [f"| {label} | {'yes' if met else 'NO'} |" for label, met in targets]
+    return lines
+
+
 def excel_table(size_name: str, work: Path) -> list[str]:
     """汇总全校 of the add-in on the master, through the xlwings test engine: the Python time and
     how many calls would cross to Excel (each a COM or AppleScript round trip in real Excel)."""
@@ -362,6 +436,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\n".join(consolidation_table(size, work)), flush=True)
         if options.sheets or options.quick:
             print("\n" + "\n".join(sheets_table(size, work)), flush=True)
+            print("\n" + "\n".join(known_sync_table(size, work)), flush=True)
         if options.excel or options.quick:
             print("\n" + "\n".join(excel_table(size, work)), flush=True)
         if options.scale or options.quick:

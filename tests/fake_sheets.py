@@ -344,10 +344,86 @@ class FakeSheets:
                 if "hiddenByUser" in spec["properties"] and dimension == "COLUMNS":
                     tab.hidden_columns[index] = spec["properties"]["hiddenByUser"]
             return {}
+        if kind in ("insertDimension", "deleteDimension"):
+            return self._dimension(book, kind, spec)
         if kind == "deleteConditionalFormatRule":
             self._by_id(book, spec["sheetId"]).rules.pop(spec["index"])
             return {}
         raise ApiFailure(400, f"Invalid requests[0]: unknown request {kind}")
+
+    def _dimension(self, book: dict[str, Tab], kind: str, spec: dict) -> dict:
+        """insertDimension / deleteDimension as the API checks them: a bounded range inside the
+        grid, inheritFromBefore not at index 0, never every row or column of a sheet."""
+        span = spec["range"]
+        tab, dimension = self._by_id(book, span["sheetId"]), span.get("dimension")
+        if (
+            dimension not in ("ROWS", "COLUMNS")
+            or "startIndex" not in span
+            or "endIndex" not in span
+        ):
+            raise ApiFailure(400, f"Invalid requests[0].{kind}: range must be bounded")
+        start, end = span["startIndex"], span["endIndex"]
+        size = tab.rows if dimension == "ROWS" else tab.cols
+        if not 0 <= start < end:
+            raise ApiFailure(
+                400, f"Invalid requests[0].{kind}: startIndex must be less than endIndex"
+            )
+        if kind == "insertDimension":
+            if start > size:
+                raise ApiFailure(400, f"Invalid requests[0].{kind}: range exceeds grid limits")
+            before = spec.get("inheritFromBefore", False)
+            if before and start == 0:
+                raise ApiFailure(
+                    400, f"Invalid requests[0].{kind}: cannot inherit from before index 0"
+                )
+            self._shift(tab, dimension == "ROWS", start, end - start, start - 1 if before else end)
+        else:
+            if end > size:
+                raise ApiFailure(400, f"Invalid requests[0].{kind}: range exceeds grid limits")
+            if end - start >= size:
+                name = "rows" if dimension == "ROWS" else "columns"
+                raise ApiFailure(
+                    400,
+                    f"Invalid requests[0].{kind}: You can't delete all the {name} on the sheet.",
+                )
+            self._shift(tab, dimension == "ROWS", end, start - end, -1)
+        return {}
+
+    @staticmethod
+    def _shift(tab: Tab, rows: bool, at: int, by: int, inherit: int) -> None:
+        """Move every cell (and row/column size) at index ≥ at by `by` (negative: the cells in
+        at+by … at-1 go); inserted rows or columns take their formats from index `inherit`."""
+        axis = 0 if rows else 1
+
+        def moved(key: tuple[int, int]) -> tuple[int, int] | None:
+            index = key[axis]
+            if by < 0 and at + by <= index < at:
+                return None
+            if index < at:
+                return key
+            return (index + by, key[1]) if rows else (key[0], index + by)
+
+        for store in (tab.cells, tab.notes, tab.formats, tab.validations):
+            old = dict(store)
+            store.clear()
+            store.update({new: v for k, v in old.items() if (new := moved(k)) is not None})
+        if by > 0 and inherit >= 0:  # inherit was read before the shift: look it up moved
+            source = inherit if inherit < at else inherit + by
+            for (r, c), style in list(tab.formats.items()):
+                if (r if rows else c) == source:
+                    for offset in range(at, at + by):
+                        tab.formats[(offset, c) if rows else (r, offset)] = dict(style)
+        sizes = tab.heights if rows else tab.widths
+        old_sizes = dict(sizes)
+        sizes.clear()
+        for index, pixels in old_sizes.items():
+            key = moved((index, index))
+            if key is not None:
+                sizes[key[axis]] = pixels
+        if rows:
+            tab.rows += by
+        else:
+            tab.cols += by
 
     def _cells(self, book: dict[str, Tab], grid_range: dict) -> tuple[Tab, list[tuple[int, int]]]:
         tab = self._by_id(book, grid_range["sheetId"])

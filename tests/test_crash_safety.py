@@ -166,3 +166,73 @@ def test_sync_killed_at_each_kind_of_step(pristine, tmp_path, server, fake):
         assert _command(args, work, env).wait(timeout=120) == 0
         assert all(fake.values(SID, t) == rows for t, rows in desired.items())
         assert fake.values(SID, "同步信息")[1][1] == "同步完成"
+
+
+def test_known_rows_sync_killed_at_every_step(pristine, tmp_path, server, fake):
+    """Issue 22.3: the sync that reads only 同步信息 and sends the keyed row diff (one record
+    added mid-school: read, the diff's batchUpdate, the values with the new stamp, the record
+    beside the master), SIGKILLed at every step. Each tab then holds the old or the new rows or
+    同步信息 says 同步未完成; the next sync reads the sheet in full whenever the kill came after
+    the diff's batchUpdate was applied (the sheet no longer matches the record), and ends equal
+    to the master."""
+    import json
+
+    import requests
+    from conftest import SID
+    from test_known_sync import add_record
+    from test_sync import _service_account
+
+    from xlsync.google.record import load_record, record_path
+    from xlsync.jobs.consolidate import consolidate
+    from xlsync.jobs.sync import master_tables, sync
+
+    work = tmp_path / "学校"
+    shutil.copytree(pristine, work)
+    master = work / "全校汇总.xlsx"
+    consolidate(master, as_of=dt.date(2026, 11, 30))
+    key = _service_account(tmp_path / "key.json", server[1] + "/token")
+    args = ["sync", "全校汇总.xlsx", "--spreadsheet", SID, "--credentials", str(key)]
+    env = {"XLSYNC_SHEETS_API": server[1]}
+    fake.faults.clear()
+    sync(master, SID, session=requests.Session())
+    add_record(master)
+    before_sheet = {t: (dict(tab.cells), tab.rows, tab.cols) for t, tab in fake.books[SID].items()}
+    before_record = record_path(master).read_bytes()
+    old = {t: fake.values(SID, t) for t in fake.books[SID]}
+
+    def restore() -> None:
+        for title, (cells, rows, cols) in before_sheet.items():
+            tab = fake.tab(SID, title)
+            tab.cells, tab.rows, tab.cols = dict(cells), rows, cols
+        record_path(master).write_bytes(before_record)
+
+    steps = _steps(args, work, env)
+    requests_sent = [s for s in steps if s.startswith("sheets-request")]
+    assert len(requests_sent) == 3  # read 同步信息, the diff's batchUpdate, the values
+    assert {"sync-record-written#1", "sync-record-saved#1"} <= set(steps)
+    desired, _ = master_tables(master, masked=True)
+    between = 0
+    for point in steps:
+        restore()
+        _killed_at(point, args, work, env)
+        time.sleep(0.2)  # let the fake finish a request that was in flight
+        info = dict(tuple(r[:2]) for r in fake.values(SID, "同步信息") if len(r) > 1)
+        unfinished = info["状态"] == "同步未完成"
+        between += unfinished
+        for title, rows in desired.items():
+            assert unfinished or fake.values(SID, title) in (old[title], rows), (point, title)
+        record = load_record(record_path(master), SID)
+        expect_full = record is None or info.get("同步标记") != record.stamp or unfinished
+        done = subprocess.run(
+            [sys.executable, "-m", "xlsync.cli", *args, "--format", "json"],
+            cwd=work,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["full_read"] == expect_full, point
+        assert all(fake.values(SID, t) == rows for t, rows in desired.items()), point
+        assert fake.values(SID, "同步信息")[1][1] == "同步完成"
+    assert between >= 2  # killed after the diff's batchUpdate, before the stamp was written

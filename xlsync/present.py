@@ -343,7 +343,16 @@ def sync_lines(result: SyncResult) -> Iterator[Line]:
         yield f"{verb}新建工作表：{'、'.join(r.tabs_added)}", ""
     if r.tabs_grown:
         yield f"{verb}扩大工作表：{'、'.join(r.tabs_grown)}", ""
-    yield f"共发送 {r.requests} 个请求，{r.bytes_sent / 1024:.0f} KB。", ""
+    how = (
+        "读取整个表格逐格核对"
+        if r.full_read
+        else "只读取 同步信息 表，按上次同步的记录只发送变了的行"
+    )
+    yield (
+        f"共 {r.requests} 个请求，发送 {r.bytes_sent / 1024:.0f} KB，"
+        f"接收 {r.bytes_received / 1024:.0f} KB（{how}）。",
+        "",
+    )
     yield (
         "个人信息已脱敏（身份证号、学籍号换成无法还原的代号，出生日期只留年份，电话只显示首尾几位，住址只到乡镇）。"
         if result.masked

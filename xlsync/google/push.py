@@ -33,6 +33,7 @@ STATUS_HEADER = "状态"
 COLOURS = {"已逾期": (1.0, 0.78, 0.81), "即将到期": (1.0, 0.92, 0.61), "已完成": (0.78, 0.94, 0.81)}
 UNFINISHED, FINISHED = "同步未完成", "同步完成"
 FORMAT_ROW = "数值格式"
+STAMP_ROW = "同步标记"  # changes with every sync that writes: see google/known.py
 OWNER_KEYS = ("学校", "汇总文件", "电脑")  # 同步信息 rows naming the master that owns the sheet
 
 Table = list[list[Any]]
@@ -47,6 +48,9 @@ class PushReport:
     tabs_grown: list[str] = field(default_factory=list)
     parts: int = 0
     dry_run: bool = False
+    bytes_received: int = 0
+    full_read: bool = True  # False: the sync read only 同步信息 and diffed against its record
+    grid: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # sheetId, rows, cols
 
 
 class Serial(float):
@@ -247,6 +251,8 @@ def _shape_requests(
                     }
                 }
             )
+            grid["rowCount"] = max(grid["rowCount"], height + 100)  # what the sheet will hold
+            grid["columnCount"] = max(grid["columnCount"], width)
             grown.append(title)
     return requests, added, grown
 
@@ -324,14 +330,14 @@ def push_tables(
     info: Table,
     dry_run: bool = False,
     force: bool = False,
+    stamp: str = "",
 ) -> PushReport:
-    """Make the tabs of the spreadsheet equal `tables` (and 同步信息 equal `info`); refuse,
-    unless forced, a spreadsheet that another master synced to."""
+    """Make the tabs of the spreadsheet equal `tables` (and 同步信息 equal `info`, with
+    `stamp`); refuse, unless forced, a spreadsheet that another master synced to."""
     http: SchoolHTTPClient = client.http_client  # type: ignore[assignment]
-    traffic = http.traffic
-    start_requests, start_bytes = traffic.requests, traffic.bytes_sent
+    start = http.traffic.snapshot()
     formats = number_formats(tables)
-    tables = {**tables, INFO_TAB: [*info, [FORMAT_ROW, format_mark(formats)]]}
+    tables = {**tables, INFO_TAB: info_table(info, formats, stamp)}
     tabs, added, grown = apply_shape(http, spreadsheet_id, tables, dry_run)
     report = PushReport(tabs_added=added, tabs_grown=grown, dry_run=dry_run)
     existing = [t for t in tables if t in tabs and t not in added]
@@ -348,7 +354,7 @@ def push_tables(
         report.changed_cells += cells
     parts = _parts([r for title, found in changes.items() if title != INFO_TAB for r in found])
     if len(parts) > 1:  # the first part says the sync is under way; the last one that it ended
-        parts[0].insert(0, {"range": f"{quote(INFO_TAB)}!B2", "values": [[UNFINISHED]]})
+        parts[0][:0] = unfinished_ranges(current.get(INFO_TAB, []))
     parts = parts or [[]]
     parts[-1] += changes[INFO_TAB]
     if len(parts) > 1:
@@ -357,9 +363,27 @@ def push_tables(
     report.parts = len(parts)
     for part in [] if dry_run else parts:
         http.values_batch_update(spreadsheet_id, {"valueInputOption": "RAW", "data": part})
-    report.requests = traffic.requests - start_requests
-    report.bytes_sent = traffic.bytes_sent - start_bytes
-    return report
+    report.grid = {
+        t: (p["sheetId"], p["gridProperties"]["rowCount"], p["gridProperties"]["columnCount"])
+        for t, p in tabs.items()
+        if t in tables
+    }
+    return http.traffic.count_since(start, report)
+
+
+def info_table(info: Table, formats: dict[str, dict[int, str]], stamp: str) -> Table:
+    """同步信息 as sent: the job's rows, the number formats' mark and this sync's stamp."""
+    return [*info, [FORMAT_ROW, format_mark(formats)], *([[STAMP_ROW, stamp]] if stamp else [])]
+
+
+def unfinished_ranges(current_info: Table) -> list[dict[str, Any]]:
+    """Ranges marking 同步信息 同步未完成 and blanking its stamp, so that no later sync trusts
+    its record of a sheet this one has begun to change."""
+    ranges = [{"range": f"{quote(INFO_TAB)}!B2", "values": [[UNFINISHED]]}]
+    for row, cells in enumerate(current_info):
+        if cells and cells[0] == STAMP_ROW:
+            ranges.append({"range": f"{quote(INFO_TAB)}!B{row + 1}", "values": [[""]]})
+    return ranges
 
 
 def _owner(rows: Table) -> dict[str, str]:

@@ -71,8 +71,19 @@ class Traffic:
 
     requests: int = 0
     bytes_sent: int = 0
+    bytes_received: int = 0  # answer bodies (as decoded by requests)
     retries: int = 0
     watchers: list[Callable[[str, str, bytes], None]] = field(default_factory=list)
+
+    def snapshot(self) -> tuple[int, int, int]:
+        return self.requests, self.bytes_sent, self.bytes_received
+
+    def count_since(self, start: tuple[int, int, int], report: Any) -> Any:
+        """Fill `report`'s requests and bytes with what went over the wire since `start`."""
+        report.requests = self.requests - start[0]
+        report.bytes_sent = self.bytes_sent - start[1]
+        report.bytes_received = self.bytes_received - start[2]
+        return report
 
     def record(self, method: str, url: str, body: bytes) -> None:
         self.requests += 1
@@ -134,6 +145,7 @@ class SchoolHTTPClient(HTTPClient):
                 pause = self.policy.delay(attempt)
             else:
                 faults.reached("sheets-answered")
+                self.traffic.bytes_received += len(response.content)
                 if response.ok:
                     return response
                 pause = self._pause(response, attempt, waited, once)

@@ -48,6 +48,8 @@ class SyncResult:
             "dry_run": r.dry_run,
             "requests": r.requests,
             "bytes_sent": r.bytes_sent,
+            "bytes_received": r.bytes_received,
+            "full_read": r.full_read,
             "changed_cells": r.changed_cells,
             "tabs_added": r.tabs_added,
             "tabs_grown": r.tabs_grown,
@@ -97,7 +99,9 @@ def sync(
 ) -> SyncResult:
     """Push the master to its Google spreadsheet once (`force`: even if another master owns it)."""
     from xlsync.google.client import google_errors, open_client
-    from xlsync.google.push import FINISHED, push_tables
+    from xlsync.google.known import push_remembered
+    from xlsync.google.push import FINISHED
+    from xlsync.google.record import record_path
 
     master = master or Path.cwd() / MASTER_FILE
     if not master.is_file():
@@ -123,7 +127,9 @@ def sync(
         ]
         client = open_client(credentials, session)
         with google_errors(spreadsheet):
-            report = push_tables(client, spreadsheet, tables, info, dry_run, force)
+            report = push_remembered(
+                client, spreadsheet, tables, info, record_path(master), dry_run, force
+            )
     return SyncResult(master, spreadsheet, masked, as_of, report)
 
 
