@@ -64,21 +64,19 @@ from xlsync.files.sheets import (
     status_colours,
     style_table,
 )
+from xlsync.schema import CHANGES_SHEET as CHANGES
+from xlsync.schema import CHILDREN_SHEET as CHILDREN
+from xlsync.schema import CLASS_STATS_SHEET as CLASS_STATS
+from xlsync.schema import DROPOUT_REPORT_SHEET as DROPOUT_REPORT
+from xlsync.schema import INCIDENT_SUMMARY as INCIDENT_LIST
+from xlsync.schema import ISSUES_SHEET as ISSUES
+from xlsync.schema import OVERDUE_LIST_SHEET as OVERDUE_LIST
+from xlsync.schema import OVERVIEW_SHEET as OVERVIEW
+from xlsync.schema import RECORDS_SHEET as RECORDS
 from xlsync.schema import RESULT_SHEETS
+from xlsync.schema import TEACHER_STATS_SHEET as TEACHER_STATS
 
 OWNED_SHEETS = RESULT_SHEETS
-(
-    OVERVIEW,
-    INCIDENT_LIST,  # issue 19.4
-    OVERDUE_LIST,
-    CHILDREN,
-    RECORDS,
-    CLASS_STATS,
-    TEACHER_STATS,
-    ISSUES,
-    CHANGES,
-    DROPOUT_REPORT,  # issue 19.5: 控辍保学月报
-) = OWNED_SHEETS
 LINK_FONT = Font(color="0563C1", underline="single")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
