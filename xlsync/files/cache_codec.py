@@ -112,11 +112,28 @@ def _unframe(stored: dict[str, Any]) -> pd.DataFrame:
 _SPECS = {sheet.name: sheet for sheet in CLASS_SHEETS}
 
 
+def finding_data(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON-ready data."""
+    details = [list(d) for d in finding.details]
+    return {**finding.to_dict(), "value": _cell(finding.value), "details": details}
+
+
+def finding_from(stored: dict[str, Any]) -> Finding:
+    details = tuple(map(tuple, stored["details"]))
+    return Finding(**{**stored, "value": _uncell(stored["value"]), "details": details})
+
+
+def cells(values: list[Any]) -> list[Any]:
+    """Cell values as JSON (dates tagged), for `uncells`."""
+    return [_cell(v) for v in values]
+
+
+def uncells(stored: list[Any]) -> list[Any]:
+    return [_uncell(v) for v in stored]
+
+
 def _table(table: Table) -> dict[str, Any]:
-    findings = [
-        {**f.to_dict(), "value": _cell(f.value), "details": [list(d) for d in f.details]}
-        for f in table.findings
-    ]
+    findings = [finding_data(f) for f in table.findings]
     return {
         "spec": table.spec.name,
         "file": table.file,
@@ -130,10 +147,7 @@ def _table(table: Table) -> dict[str, Any]:
 
 
 def _untable(stored: dict[str, Any]) -> Table:
-    findings = [
-        Finding(**{**f, "value": _uncell(f["value"]), "details": tuple(map(tuple, f["details"]))})
-        for f in stored["findings"]
-    ]
+    findings = [finding_from(f) for f in stored["findings"]]
     return Table(
         _SPECS[stored["spec"]],
         stored["file"],
