@@ -32,7 +32,7 @@ from xlsync.core.tables import Table, rows
 from xlsync.core.validate import ClassInput, complete_children
 from xlsync.schema import CLASSES, RECORDS, STUDENTS, TEACHERS
 
-T = TypeVar("T", Item, Tally)
+T = TypeVar("T", Item, Tally, Finding)
 SOURCE_COLUMNS = ("来源文件", "来源工作表", "来源行")
 OVERDUE_COLUMNS = (
     "状态",
@@ -104,10 +104,14 @@ class SchoolResult:
     def record_dates(self) -> pd.DataFrame:
         """(班级, 帮扶教师, 日期) of every readable record, for the month and term counts."""
         found = [
-            {"班级": r.item.class_name, "帮扶教师": d["帮扶教师"], "日期": d["日期"]}
+            (r.item.class_name, teacher, day)
             for r in self.classes
-            for _, d in rows(r.item.book.records.data)
-            if d["日期"]
+            for teacher, day in zip(
+                r.item.book.records.data["帮扶教师"].tolist(),
+                r.item.book.records.data["日期"].tolist(),
+                strict=True,
+            )
+            if day
         ]
         return pd.DataFrame(found, columns=["班级", "帮扶教师", "日期"])
 
@@ -271,11 +275,12 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
     heads = dict(zip(classes["班级"], classes["班主任"], strict=False))
     by_file = _group(school.items, "file")
     tallied = _group(school.tallies, "file")
+    found_in = _group(school.findings, "file")  # not every finding for every class
     found = []
     for result, children in zip(school.classes, school.class_children, strict=True):
         book, name = result.item.book, result.item.class_name
         items = by_file.get(book.file, [])
-        complete, total = complete_children(book, school.findings)
+        complete, total = complete_children(book, found_in.get(book.file, []))
         found.append(
             {
                 "班级": name,

@@ -152,6 +152,23 @@ class Cache:
         atomic_write(path, _bytes(codec.seal(value, self.key)))
         self.pieces.add(path.name)
 
+    def text_piece(self, name: str) -> str | None:
+        """The text `keep_text_piece` stored under `name` (rows of sheet XML), else None."""
+        path = self._piece_path(name)
+        try:
+            text = codec.unseal_bytes(path.read_bytes(), self.key).decode()
+        except (OSError, UnicodeDecodeError, codec.CacheDataError):
+            return None
+        self.pieces.add(path.name)
+        return text
+
+    def keep_text_piece(self, name: str, text: str) -> None:
+        """Store a text (not JSON: a class's rows of XML are read back in a tenth the time)."""
+        path = self._piece_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, _bytes(codec.seal_bytes(text.encode(), self.key)))
+        self.pieces.add(path.name)
+
     def _piece_path(self, name: str) -> Path:
         key = hashlib.sha256(f"{self.code}\n{name}".encode()).hexdigest()
         return self.folder / "pieces" / f"{key}{BOOK_SUFFIX}"

@@ -62,6 +62,26 @@ def class_findings(
     return each
 
 
+_ITEM_DATES = (6, 7, 9)  # Item's period_start, period_end, due
+
+
+def _item_data(item: Item) -> list[Any]:
+    """An Item as a JSON list, its dates as day numbers (read back ten times faster than
+    tagged cells: a school has some hundred thousand items)."""
+    values = list(astuple(item))
+    for i in _ITEM_DATES:
+        day = values[i]
+        values[i] = day.toordinal() if type(day) is dt.date else codec.cells([day])[0]
+    return values
+
+
+def _item(stored: list[Any]) -> Item:
+    for i in _ITEM_DATES:
+        day = stored[i]
+        stored[i] = dt.date.fromordinal(day) if type(day) is int else codec.uncells([day])[0]
+    return Item(*stored)
+
+
 def class_items(
     cache: Cache,
     results: list[ClassResult],
@@ -78,12 +98,12 @@ def class_items(
         name = _name("items", result, settings, as_of.isoformat())
         stored = cache.piece(name)
         if isinstance(stored, dict):
-            mine = [Item(*codec.uncells(i)) for i in stored["items"]]
+            mine = [_item(i) for i in stored["items"]]
             tallied = [Tally(*t) for t in stored["tallies"]]
         else:
             mine = evaluate(children, rules, calendar, as_of)
             tallied = tallies(children, rules, calendar, as_of)
-            kept = [codec.cells(list(astuple(i))) for i in mine]
+            kept = [_item_data(i) for i in mine]
             cache.keep_piece(name, {"items": kept, "tallies": [astuple(t) for t in tallied]})
         items += mine
         counted += tallied
@@ -135,7 +155,7 @@ class RecordPieces:
 
     def _keep_template(self, result: ClassResult, rows: list[list[Any]], wraps: str) -> str:
         template = row_template(rows, _heights(rows, wraps))
-        self.cache.keep_piece(_name("records-xml", result, wraps), template)
+        self.cache.keep_text_piece(_name("records-xml", result, wraps), template)
         return template
 
     @staticmethod
@@ -165,13 +185,13 @@ class RecordPieces:
         width, style_key = len(RECORD_COLUMNS), json.dumps(styles, sort_keys=True)
         for result in self.results:
             name = _name("records-styled", result, wraps, style_key)
-            found = self.cache.piece(name)
-            if isinstance(found, str):
+            found = self.cache.text_piece(name)
+            if found is not None:
                 yield found
                 continue
-            template = self.cache.piece(_name("records-xml", result, wraps))
-            if not isinstance(template, str):
+            template = self.cache.text_piece(_name("records-xml", result, wraps))
+            if template is None:
                 template = self._keep_template(result, class_record_rows(result), wraps)
             found = styled(template, styles, width)
-            self.cache.keep_piece(name, found)
+            self.cache.keep_text_piece(name, found)
             yield found
