@@ -85,6 +85,9 @@ def validate_classes(
         overloaded_across([(i.class_name, i.book.students) for i in items], config)
     )
     report.findings.sort(key=finding_order)
+    by_file: dict[str, list[Finding]] = {}
+    for finding in report.findings:  # each class's own: not every finding for every class
+        by_file.setdefault(finding.file, []).append(finding)
     for item in items:
         report.files.append(
             {
@@ -92,7 +95,7 @@ def validate_classes(
                 "class": item.class_name,
                 "children": len(item.book.students.data),
                 "records": len(item.book.records.data),
-                "complete_rate": complete_rate([item.book], report.findings),
+                "complete_rate": complete_rate([item.book], by_file.get(item.book.file, [])),
             }
         )
     return report
