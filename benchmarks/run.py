@@ -5,6 +5,7 @@
     python benchmarks/run.py --sheets        # also: requests and bytes per sync vs a naive push
     python benchmarks/run.py --scale         # also: time and memory for 6 … 120 classes
     python benchmarks/run.py --excel         # also: 汇总全校 through the xlwings test engine
+    python benchmarks/run.py --large         # also: the L school (600 classes), cold and e0
     python benchmarks/run.py --quick         # all of it on tiny schools (for CI)
 
 Each phase runs in a fresh process, so its peak memory (ru_maxrss) is its own. Schools come
@@ -351,6 +352,33 @@ def scale_table(counts: tuple[int, ...], work: Path) -> list[str]:
     return lines
 
 
+def large_table(size_name: str, work: Path) -> list[str]:
+    """Issue 22.2: the large school (L, 600 classes of 20), cold and after one class changed,
+    without the write-back: time per class (linear?) and peak memory (≤ 1 GiB)."""
+    size = SIZES[size_name]
+    master = build(work / f"large-{size_name}", size)
+    c0 = measure(run_consolidate, master, size.as_of, True)
+    change_one_class(master, size.as_of)
+    e0 = measure(run_consolidate, master, size.as_of, True)
+    lines = [
+        f"Large school ({size_name}): {size.classes} classes, {c0[2]['children']} children, "
+        f"{c0[2]['records']} records, --no-write-back",
+        "",
+        "| phase | seconds | CPU seconds | ms CPU per class | peak MiB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, (seconds, peak, _, cpu) in (("c0. cold", c0), ("e0. one class changed", e0)):
+        lines.append(
+            f"| {label} | {seconds:.1f} | {cpu:.1f} | {1000 * cpu / size.classes:.0f} | {peak:.0f} |"
+        )
+    peak = max(c0[1], e0[1])
+    lines.append(
+        f"\npeak {peak:.0f} MiB (≤ 1024: {'yes' if peak <= 1024 else 'NO'}); "
+        f"e0/c0 CPU {e0[3] / c0[3]:.3f}"
+    )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=["S", "M", "L"], default="M")
@@ -359,6 +387,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", action="store_true", help="also measure 6 … 120 classes")
     parser.add_argument(
         "--excel", action="store_true", help="also run 汇总全校 through the xlwings test engine"
+    )
+    parser.add_argument(
+        "--large", action="store_true", help="also the L school (600 classes), cold and e0"
     )
     options = parser.parse_args(argv)
     size = "quick" if options.quick else options.size
@@ -369,6 +400,9 @@ def main(argv: list[str] | None = None) -> None:
             print("\n" + "\n".join(sheets_table(size, work)), flush=True)
         if options.excel or options.quick:
             print("\n" + "\n".join(excel_table(size, work)), flush=True)
+        if options.large or options.quick:
+            large = "quick" if options.quick else "L"
+            print("\n" + "\n".join(large_table(large, work)), flush=True)
         if options.scale or options.quick:
             print(
                 "\n" + "\n".join(scale_table(QUICK_SCALE if options.quick else SCALE, work)),
