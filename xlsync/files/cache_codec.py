@@ -82,10 +82,17 @@ def _column(values: list[Any]) -> Any:
 
 def _uncolumn(stored: Any) -> list[Any]:
     if isinstance(stored, list):
-        return stored
+        return _shared(stored)
     if "d" in stored:
         return [dt.date.fromisoformat(v) if v is not None else None for v in stored["d"]]
     return [_uncell(v) for v in stored["c"]]
+
+
+def _shared(values: list[Any]) -> list[Any]:
+    """One str object per distinct text of a column (JSON gives each occurrence its own: a
+    school's 帮扶教师, 帮扶类型 and names repeat thousands of times; 60 MiB on M)."""
+    seen: dict[str, str] = {}
+    return [seen.setdefault(v, v) if type(v) is str else v for v in values]
 
 
 def _frame(frame: pd.DataFrame) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,6 @@ from xlsync.files.sheet_xml import (
     first_row_styles,
     numbered,
     rows_xml,
-    splice,
     split_rows,
 )
 from xlsync.files.sheets import (
@@ -87,6 +87,7 @@ from xlsync.schema import TEACHER_STATS_SHEET as TEACHER_STATS
 OWNED_SHEETS = RESULT_SHEETS
 LINK_FONT = Font(color="0563C1", underline="single")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+CHUNK_ROWS = 5000  # rows of a bulk sheet made into XML at a time
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
 
 
@@ -150,11 +151,16 @@ def write_frame(
     if not bulk or len(frame) < 2:
         return None
     rest = frame.iloc[1:].itertuples(index=False, name=None)
-    last = len(frame) + 1
 
-    def edit(xml: bytes) -> bytes:
-        body = rows_xml(rest, 3, first_row_styles(xml), heights)
-        return splice(xml, body, last, len(frame.columns))
+    def edit(xml: bytes) -> Iterator[bytes]:
+        """The rows in chunks, compressed as they come (not one string of the whole sheet)."""
+        head, tail = split_rows(xml, len(frame) + 1, len(frame.columns))
+        yield head
+        styles = first_row_styles(xml)
+        for start in range(3, len(frame) + 2, CHUNK_ROWS):
+            chunk = list(islice(rest, CHUNK_ROWS))
+            yield rows_xml(chunk, start, styles, heights).encode()
+        yield tail
 
     return edit
 

@@ -91,12 +91,6 @@ def rows_xml(
     return "".join(parts)
 
 
-def splice(xml: bytes, rows: str, last_row: int, last_column: int) -> bytes:
-    """The sheet part with `rows` appended to its sheetData and its dimension widened."""
-    head, tail = split_rows(xml, last_row, last_column)
-    return head + rows.encode() + tail
-
-
 def split_rows(xml: bytes, last_row: int, last_column: int) -> tuple[bytes, bytes]:
     """The sheet part cut where more rows go (the end of its sheetData), its dimension widened
     to `last_row` × `last_column`: rows written between the two halves complete it."""

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import astuple
+from sys import intern
 from typing import Any
 
 from xlsync.core.calendar import Calendar, Rule
@@ -76,10 +77,13 @@ def _item_data(item: Item) -> list[Any]:
 
 
 def _item(stored: list[Any]) -> Item:
+    """An Item back; its texts interned (a school's items repeat the same few names, and
+    JSON gives every occurrence its own copy)."""
+    values = [intern(v) if type(v) is str else v for v in stored]
     for i in _ITEM_DATES:
-        day = stored[i]
-        stored[i] = dt.date.fromordinal(day) if type(day) is int else codec.uncells([day])[0]
-    return Item(*stored)
+        day = values[i]
+        values[i] = dt.date.fromordinal(day) if type(day) is int else codec.uncells([day])[0]
+    return Item(*values)
 
 
 def class_items(
