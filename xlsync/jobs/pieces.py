@@ -79,7 +79,7 @@ def _item_data(item: Item) -> list[Any]:
 def _item(stored: list[Any]) -> Item:
     """An Item back; its texts interned (a school's items repeat the same few names, and
     JSON gives every occurrence its own copy)."""
-    values = [intern(v) if type(v) is str else v for v in stored]
+    values: list[Any] = [intern(v) if type(v) is str else v for v in stored]
     for i in _ITEM_DATES:
         day = values[i]
         values[i] = dt.date.fromordinal(day) if type(day) is int else codec.uncells([day])[0]
