@@ -40,6 +40,7 @@ from xlsync.jobs.export import export as export_job
 from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.print import Selection, print_dossiers
+from xlsync.jobs.rollup import rollup as rollup_job
 from xlsync.jobs.sync import parse_interval, run_every
 from xlsync.jobs.sync import sync as sync_job
 from xlsync.jobs.upgrade import upgrade as upgrade_job
@@ -52,7 +53,8 @@ from xlsync.present import (
     upgrade_lines,
     validation_lines,
 )
-from xlsync.schema import CLASS_DIR, MASTER_FILE
+from xlsync.present_rollup import rollup_lines
+from xlsync.schema import CLASS_DIR, COUNTY_FILE, MASTER_FILE
 
 USAGE_EXIT = 2
 TONES: dict[str, dict[str, Any]] = {
@@ -579,6 +581,43 @@ def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
         click.secho(
             "注意：这份文件含有学生的完整个人信息，请加密码（--encrypt）或妥善保管。", fg="yellow"
         )
+
+
+# ---- issue 23: the county rollup (H6)
+@cli.command()
+@click.argument("folder", metavar="文件夹", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    default=None,
+    metavar="文件",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"县汇总工作簿（默认：文件夹里的 {COUNTY_FILE}）",
+)
+@click.option(
+    "--stale-days",
+    default=14,
+    show_default=True,
+    metavar="天数",
+    type=click.IntRange(0, 3650),
+    help="学校的汇总早于这么多天，就列入「数据时效」",
+)
+@as_of_option
+@format_option
+@click.pass_context
+def rollup(
+    ctx: click.Context,
+    folder: Path,
+    out: Path | None,
+    stale_days: int,
+    as_of: dt.date | None,
+    output: str,
+) -> None:
+    """县级汇总：读取文件夹里各校报送的文件（xlsync export 导出的文件，或全校汇总），生成县汇总工作簿：学校统计、逾期、数据时效、变更。"""
+    result = rollup_job(folder, out, as_of, stale_days, TerminalProgress())
+    emit(output, result, rollup_lines)
+    ctx.exit(result.exit_code)
 
 
 @cli.command()
