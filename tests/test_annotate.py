@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from xlsync.files.annotate import ERROR_FILL, MARKS_SHEET, _fill_xml
+from xlsync.files.annotate import ERROR_FILL, MARKS_SHEET, fill_xml
 from xlsync.schema import CHECK_SHEET, CLASS_SHEETS, HELP_SHEET
 
 TEACHER_FILL = PatternFill("solid", fgColor="00B0F0")
@@ -22,7 +22,7 @@ def snapshot(path):
         for row in wb[name].iter_rows():
             for c in row:
                 comment = (c.comment.text, c.comment.author) if c.comment else None
-                cells[(name, c.coordinate)] = (c.value, _fill_xml(c.fill), comment)
+                cells[(name, c.coordinate)] = (c.value, fill_xml(c.fill), comment)
     return cells
 
 
@@ -55,8 +55,8 @@ def test_annotate_then_teacher_edits_then_annotate_again(class_book, run):
         assert first[key][0] == value, key  # no value ever changes
         if key not in marked:
             assert first[key] == (value, fill, comment), key
-    assert first[("学生档案", "A3")][1:] == (_fill_xml(ERROR_FILL), ("小名叫李娃", "张老师"))
-    assert first[("学生档案", "P3")][1] == _fill_xml(ERROR_FILL)
+    assert first[("学生档案", "A3")][1:] == (fill_xml(ERROR_FILL), ("小名叫李娃", "张老师"))
+    assert first[("学生档案", "P3")][1] == fill_xml(ERROR_FILL)
     assert "电话「12345」不是有效号码" in first[("学生档案", "P3")][2][0]
     wb = load_workbook(path)
     assert wb[MARKS_SHEET].sheet_state == "veryHidden"
@@ -79,7 +79,7 @@ def test_annotate_then_teacher_edits_then_annotate_again(class_book, run):
         if key not in marked:
             assert second[key] == (value, fill, comment), key
     assert second[("学生档案", "P3")][1:] == before[("学生档案", "P3")][1:]  # stale mark gone
-    assert second[("学生档案", "A3")][1] == _fill_xml(ERROR_FILL)  # still wrong, still marked
+    assert second[("学生档案", "A3")][1] == fill_xml(ERROR_FILL)  # still wrong, still marked
     wb = load_workbook(path)
     assert [c.value for c in wb[CHECK_SHEET]["C"][1:]] == ["A3"]
     assert wb.sheetnames.count(CHECK_SHEET) == 1 and wb.sheetnames.count(MARKS_SHEET) == 1

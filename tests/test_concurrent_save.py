@@ -15,17 +15,29 @@ from xlsync.files import safe_write
 
 def _race(monkeypatch, target: Path, newer: Path) -> list[str]:
     """While the workbook is being saved to its temp file, move `newer` over `target` (what a
-    sync client does); returns a log proving the race happened inside the write."""
-    real_save = Workbook.save
+    sync client does); returns a log proving the race happened inside the write. The package-
+    level writer (a class workbook's first refresh) saves no openpyxl workbook: its race lands
+    in its post-write check, which runs inside the write to the temp file."""
+    real_save, real_check = Workbook.save, safe_write.ensure_kept
     log: list[str] = []
 
-    def racing_save(self, filename):
-        real_save(self, filename)
-        if Path(filename).name.endswith(safe_write.TEMP_MARK) and not log:
+    def race() -> None:
+        if not log:
             os.replace(newer, target)
             log.append("raced")
 
+    def racing_save(self, filename):
+        real_save(self, filename)
+        if Path(filename).name.endswith(safe_write.TEMP_MARK):
+            race()
+
+    def racing_check(path, *args, **kwargs):
+        real_check(path, *args, **kwargs)
+        if Path(path) == target:
+            race()
+
     monkeypatch.setattr(Workbook, "save", racing_save)
+    monkeypatch.setattr(safe_write, "ensure_kept", racing_check)
     return log
 
 

@@ -32,6 +32,13 @@ AS_OF = dt.date(2026, 11, 30)
 RECORD_SHEET = RECORDS.name
 
 
+@pytest.fixture(autouse=True)
+def _through_openpyxl(monkeypatch):
+    """These tests are about the openpyxl refresh (files/frozen.py); a workbook's first refresh
+    goes through the package-level writer otherwise (tests/test_patch_book.py)."""
+    monkeypatch.setenv(refresh.PACKAGE_WRITER_ENV, "0")
+
+
 def _school(folder: Path, classes: int = 1, children: int = 12) -> Path:
     return generate_school(folder / "学校", AS_OF, DemoSize(classes, children), seed=5)
 

@@ -15,6 +15,7 @@ from xlsync.core.findings import Finding
 from xlsync.core.incidents import RULE, Incident, unreported
 from xlsync.core.master_view import CODE_HEADER
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item
+from xlsync.core.render.spec import NO_CAPTION, Caption
 from xlsync.core.todo import CURRENT, EARLIER, RECENT, Folded, section_title, todo, unit
 
 PERIOD_WORDS = {
@@ -41,6 +42,20 @@ NOTE_MARK = "xlsync 校验："  # how every note xlsync writes begins
 NOTHING_TO_DO = "目前没有待办的帮扶事项。"
 
 NO_FINDINGS = "没有发现问题，做得很好！"
+
+
+@dataclass(frozen=True)
+class StatusContext:
+    """What a class's status block and 逾期提醒 show beside its items, for every writer (file,
+    Excel, Google): the caption on its printed pages, the children's two 留守 definitions
+    (issue 19.2) and the class's 安全事件, unreported ones first (issue 19.4)."""
+
+    caption: Caption = NO_CAPTION
+    facts: left_behind.Facts | None = None
+    incidents: Sequence[Incident] = ()
+
+
+NO_CONTEXT = StatusContext()
 
 
 @dataclass(frozen=True)

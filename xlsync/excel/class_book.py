@@ -16,12 +16,10 @@ from typing import Any
 
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
-from xlsync.core.incidents import Incident
-from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
 from xlsync.core.render.spec import NO_CAPTION, Caption
-from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
+from xlsync.core.status_view import MARKS_SHEET, NO_CONTEXT, NOTE_MARK, StatusContext
 from xlsync.core.tables import Table
 from xlsync.excel.book import Book, fresh_sheet, read_grid, rgb, sheet_names, write_rows
 from xlsync.excel.render import draw
@@ -38,19 +36,23 @@ def write_status(
     table: Table,
     rules: Sequence[Rule],
     items: Sequence[Item],
-    caption: Caption = NO_CAPTION,
-    facts: Facts | None = None,
-    incidents: Sequence[Incident] = (),
+    context: StatusContext = NO_CONTEXT,
 ) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet (unreported 安全事件 first)."""
     grid = read_grid(book.sheets[table.source_sheet])
     draw(
         book,
         spec.status_spec(
-            table.source_sheet, grid, table.header_row, table.data.index, rules, items, facts
+            table.source_sheet,
+            grid,
+            table.header_row,
+            table.data.index,
+            rules,
+            items,
+            context.facts,
         ),
     )
-    draw(book, spec.todo_spec(items, table.source_sheet, caption, incidents))
+    draw(book, spec.todo_spec(items, table.source_sheet, context.caption, context.incidents))
 
 
 # ------------------------------------------------------------------ 校验本表

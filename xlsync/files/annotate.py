@@ -31,11 +31,11 @@ ERROR_FILL = PatternFill("solid", fgColor=spec.ERROR_FILL)
 WARNING_FILL = PatternFill("solid", fgColor=spec.WARNING_FILL)
 
 
-def _fill_xml(fill: Fill) -> str:
+def fill_xml(fill: Fill) -> str:
     return tostring(fill.to_tree()).decode()
 
 
-OWN_FILLS = {_fill_xml(ERROR_FILL), _fill_xml(WARNING_FILL)}
+OWN_FILLS = {fill_xml(ERROR_FILL), fill_xml(WARNING_FILL)}
 
 
 def annotate_workbook(
@@ -72,7 +72,7 @@ def remove_marks(workbook: Workbook) -> bool:
         for sheet, cell, original in workbook[MARKS_SHEET].iter_rows(min_row=2, values_only=True):
             if sheet in workbook.sheetnames and cell:
                 target = workbook[sheet][cell]
-                if _fill_xml(target.fill) in OWN_FILLS:
+                if fill_xml(target.fill) in OWN_FILLS:
                     target.fill = _remembered(original)
         del workbook[MARKS_SHEET]
     for ws in workbook.worksheets:
@@ -101,7 +101,7 @@ def _mark_cells(workbook: Workbook, findings: Sequence[Finding]) -> None:
     marks.append(spec.MARKS_HEADER)
     for mark in spec.marks(findings, workbook.sheetnames):
         cell = workbook[mark.sheet][mark.cell]
-        marks.append([mark.sheet, mark.cell, _fill_xml(cell.fill)])
+        marks.append([mark.sheet, mark.cell, fill_xml(cell.fill)])
         cell.fill = PatternFill("solid", fgColor=mark.fill)
         if cell.comment is None:  # a teacher's own comment is never replaced
             height = 40 + 40 * mark.note.count("\n· ")

@@ -65,17 +65,20 @@ def _cell(grid: list[list[Any]], row: int, column: int) -> Any:
     return ""
 
 
-def lost(before: bytes, after: bytes, owned: Owned) -> list[str]:
-    """What of `before` is missing or changed in `after`, in Chinese (at most a few places)."""
-    whole_sheet = lambda name: owned(name, 0, 0)  # noqa: E731 - a sheet owned outright
-    old = _grids(before, whole_sheet)
+def lost(
+    before: bytes, after: bytes, owned: Owned, compared: Callable[[str], bool] | None = None
+) -> list[str]:
+    """What of `before` is missing or changed in `after`, in Chinese (at most a few places);
+    `compared` limits the cell comparison to some sheets (the others' rows are the same bytes)."""
+    whole = lambda name: owned(name, 0, 0) or (compared is not None and not compared(name))  # noqa: E731
+    old = _grids(before, whole)
     try:
-        new = _grids(after, whole_sheet)
+        new = _grids(after, whole)
     except (python_calamine.CalamineError, zipfile.BadZipFile, ValueError):
         return ["整个工作簿（写出的文件读不回来）"]  # refused like any loss, never a traceback
-    found = [f"工作表「{name}」" for name in old if name not in new and not whole_sheet(name)]
+    found = [f"工作表「{name}」" for name in old if name not in new and not owned(name, 0, 0)]
     for name, grid in old.items():
-        if name not in new or whole_sheet(name):
+        if name not in new or whole(name):
             continue
         for r, row in enumerate(grid):
             for c, value in enumerate(row):
@@ -85,10 +88,16 @@ def lost(before: bytes, after: bytes, owned: Owned) -> list[str]:
     return found
 
 
-def ensure_kept(path: Path, before: bytes, after: bytes, owned: Owned) -> None:
+def ensure_kept(
+    path: Path,
+    before: bytes,
+    after: bytes,
+    owned: Owned,
+    compared: Callable[[str], bool] | None = None,
+) -> None:
     """Refuse (Chinese message) to replace `path` with a package that lost the teacher's content."""
     try:
-        missing = lost(before, after, owned)
+        missing = lost(before, after, owned, compared)
     except Exception:  # calamine raises several types on a package it cannot read
         missing = ["整个工作簿（xlsync 写出的文件无法读回）"]
     if missing:
@@ -100,6 +109,31 @@ def ensure_kept(path: Path, before: bytes, after: bytes, owned: Owned) -> None:
             "原文件保持不变。请在 Excel 或 WPS 中把它另存为普通的「Excel 工作簿 (.xlsx)」后再试；"
             "若仍出现，请把这个文件交给学校的 xlsync 负责人。"
         )
+
+
+def ensure_same_rows(path: Path, before: bytes, after: bytes, compared: set[str]) -> None:
+    """Refuse a patched package in which a sheet outside `compared` lost a part or does not
+    keep its <sheetData> byte for byte (the package-level writer only adds around it)."""
+    with zipfile.ZipFile(io.BytesIO(before)) as old, zipfile.ZipFile(io.BytesIO(after)) as new:
+        old_parts, new_parts = sheet_parts(old), sheet_parts(new)
+        for sheet, part in old_parts.items():
+            if sheet in compared or part not in old.namelist():
+                continue
+            target = new_parts.get(sheet)
+            if (
+                target is None
+                or target not in new.namelist()
+                or (_rows(old.read(part)) != _rows(new.read(target)))
+            ):
+                raise XlsyncError(
+                    f"xlsync 没有改写「{path.name}」：写出的新文件中工作表「{sheet}」与原来不一致，"
+                    "原文件保持不变。请把这个文件交给学校的 xlsync 负责人。"
+                )
+
+
+def _rows(xml: bytes) -> bytes:
+    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    return xml[start:end] if start >= 0 else b""
 
 
 STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -149,7 +183,16 @@ def _restore(xml: bytes, results: dict[bytes, tuple[bytes | None, bytes]]) -> by
         attrs, body = match.group(1), match.group(2)
         ref = _REF.search(attrs)
         key = ref and ref.group(1) + ref.group(2)
-        if not key or key not in results or not body or b"<f" not in body or _VALUE.search(body):
+        cached = _VALUE.search(body) if body else None
+        if (
+            not key
+            or key not in results
+            or not body
+            or b"<f" not in body
+            or (
+                cached and cached.group(1)  # openpyxl with lxml writes an empty result as <v></v>
+            )
+        ):
             return match.group(0)
         kind, value = results[key]
         attrs = _TYPE.sub(b"", attrs) + (b' t="' + kind + b'"' if kind else b"")

@@ -9,25 +9,28 @@ rewritten only when what she would see changes.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
+from xlsync import faults
 from xlsync.core.calendar import Rule
 from xlsync.core.findings import Finding
-from xlsync.core.incidents import Incident
-from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
-from xlsync.core.render.spec import NO_CAPTION, Caption
-from xlsync.core.status_view import MARKS_SHEET
+from xlsync.core.status_view import MARKS_SHEET, NO_CONTEXT, StatusContext
 from xlsync.core.tables import Table
 from xlsync.files.annotate import MARKS_OWNED, draw_marks
 from xlsync.files.frozen import Frozen, SpliceError, freeze, remember_cells, thaw, untouched
-from xlsync.files.safe_write import open_for_update, save_workbook
+from xlsync.files.patch_book import patch_class_book
+from xlsync.files.safe_write import open_for_update, read_for_update, replace_package, save_workbook
 from xlsync.files.status_columns import draw_status
+from xlsync.files.xlsx_styles import NotPlain
 from xlsync.schema import CHECK_SHEET, STATUS_SHEET
+
+PACKAGE_WRITER_ENV = "XLSYNC_PACKAGE_WRITER"  # "0": every refresh through openpyxl (tests compare)
 
 
 def refresh_class_workbook(
@@ -36,20 +39,41 @@ def refresh_class_workbook(
     rules: Sequence[Rule],
     items: Sequence[Item],
     findings: Sequence[Finding],
-    caption: Caption = NO_CAPTION,
-    facts: Facts | None = None,
-    incidents: Sequence[Incident] = (),
+    context: StatusContext = NO_CONTEXT,
 ) -> bool:
     """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged.
-    Large sheets the refresh does not change are carried over byte for byte (files/frozen.py);
-    should that splice not apply, the file is refreshed the plain way."""
+    A workbook xlsync has not written into yet gets its parts added to the package
+    (files/patch_book.py); otherwise large sheets the refresh does not change are carried over
+    byte for byte (files/frozen.py). Where either cannot apply, the file is refreshed the plain
+    way, through openpyxl."""
+    try:
+        return _patch(path, table, rules, items, findings, context)
+    except NotPlain:
+        pass
     busy = {table.source_sheet, STATUS_SHEET, CHECK_SHEET, MARKS_SHEET}
     busy |= {f.sheet for f in findings if f.cell}
-    status = (caption, facts, incidents)
     try:
-        return _refresh(path, table, rules, items, findings, status, busy)
+        return _refresh(path, table, rules, items, findings, context, busy)
     except SpliceError:
-        return _refresh(path, table, rules, items, findings, status, None)
+        return _refresh(path, table, rules, items, findings, context, None)
+
+
+def _patch(
+    path: Path,
+    table: Table,
+    rules: Sequence[Rule],
+    items: Sequence[Item],
+    findings: Sequence[Finding],
+    context: StatusContext,
+) -> bool:
+    """The package-level first write (NotPlain: not applicable, nothing written)."""
+    if os.environ.get(PACKAGE_WRITER_ENV) == "0":
+        raise NotPlain("turned off")
+    read = read_for_update(path)
+    patched = patch_class_book(read.content, table, rules, items, findings, context)
+    faults.reached("package-patched")
+    replace_package(path, read, patched.data, patched.owned, patched.changed)
+    return True
 
 
 def _refresh(
@@ -58,12 +82,10 @@ def _refresh(
     rules: Sequence[Rule],
     items: Sequence[Item],
     findings: Sequence[Finding],
-    status: tuple[Caption, Facts | None, Sequence[Incident]],
+    context: StatusContext,
     busy: set[str] | None,
 ) -> bool:
-    """One refresh; `status` is what the status block and 逾期提醒 show beside the items
-    (caption, 留守 facts, 安全事件); `busy` None: load every sheet whole (nothing frozen)."""
-    caption = status[0]
+    """One refresh through openpyxl; `busy` None: load every sheet whole (nothing frozen)."""
     frozen = Frozen()
 
     def prepare(content: bytes) -> bytes:
@@ -76,8 +98,8 @@ def _refresh(
     workbook = open_for_update(path, prepare)
     remember_cells(workbook, frozen)
     before = _looks(workbook, table.source_sheet)
-    status_owned = draw_status(workbook, table, rules, items, *status)
-    draw_marks(workbook, findings, caption)
+    status_owned = draw_status(workbook, table, rules, items, context)
+    draw_marks(workbook, findings, context.caption)
     if _looks(workbook, table.source_sheet) == before:
         return False
     if not untouched(workbook, frozen):

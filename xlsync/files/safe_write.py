@@ -8,6 +8,7 @@ is not rewritten in place; and every save is atomic (a temp file in the same fol
 
 from __future__ import annotations
 
+import errno
 import gc
 import io
 import os
@@ -17,6 +18,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -26,11 +28,18 @@ from xlsync.errors import XlsyncError
 from xlsync.files.backup import back_up
 from xlsync.files.disk import disk_error, ensure_writable, is_whole_workbook
 from xlsync.files.extent import sheet_extent
-from xlsync.files.kept import Owned, ensure_kept, keep_formula_results, owning, refuse_strict
+from xlsync.files.kept import (
+    Owned,
+    ensure_kept,
+    ensure_same_rows,
+    keep_formula_results,
+    owning,
+    refuse_strict,
+)
 from xlsync.files.lock import process_alive as _alive
 from xlsync.files.ooxml import parts_of_sheets, sheet_parts
 from xlsync.files.protect import encrypted_like, plain
-from xlsync.files.stamp import ensure_unchanged, read_stamp, remember_read, stamp_of
+from xlsync.files.stamp import FileStamp, ensure_unchanged, read_stamp, remember_read, stamp_of
 
 WRITABLE = (".xlsx", ".xlsm")
 
@@ -145,10 +154,24 @@ def atomic_write(
         _write_and_replace(path, write, before_replace)
     except OSError as error:
         failure = disk_error(path, error)
+    except Exception as error:
+        standing_for = _lxml_io_error(error)
+        if standing_for is None:
+            raise
+        failure = disk_error(path, standing_for)
     else:
         return
     _collect_quietly()  # outside the except block: the traceback no longer holds the writer
     raise failure
+
+
+def _lxml_io_error(error: Exception) -> OSError | None:
+    """The OSError behind lxml's SerialisationError("IO_EFBIG") — how openpyxl's writer
+    reports a full disk when lxml is installed (the report extra brings it) — else None."""
+    text = str(error)
+    if type(error).__name__ != "SerialisationError" or not text.startswith("IO_"):
+        return None
+    return OSError(getattr(errno, text[3:], errno.EIO), text)
 
 
 def _collect_quietly() -> None:
@@ -262,18 +285,64 @@ def restore_backup(backup: Path, target: Path) -> None:
     atomic_write(target, lambda temp: temp.write_bytes(backup.read_bytes()))
 
 
+@dataclass(frozen=True)
+class ReadBook:
+    """A workbook file read for the package-level writer: its bytes, decrypted, and stamp."""
+
+    raw: bytes
+    content: bytes
+    stamp: FileStamp
+
+
+def read_for_update(path: Path) -> ReadBook:
+    """Read a workbook xlsync will patch, with the refusals `open_for_update` makes."""
+    _ensure_writable_kind(path)
+    ensure_not_open(path)
+    raw = path.read_bytes()
+    content = plain(path, raw)
+    refuse_strict(path, content)
+    ensure_small_enough(path, io.BytesIO(content))
+    return ReadBook(raw, content, stamp_of(path, raw))
+
+
+def replace_package(
+    path: Path, read: ReadBook, data: bytes, owned: Owned, changed: Iterable[str]
+) -> None:
+    """Put a patched package (`data`, plain) in place of the file `read` was, with every guard
+    of `save_workbook`: refusal of content xlsync would drop, of an open file, a backup, the
+    post-write check, and an atomic replace only while the file is still the version read.
+    The check compares the `changed` sheets cell by cell; every other sheet must keep its
+    <sheetData> byte for byte."""
+    ensure_rewritable(path)
+    ensure_not_open(path)
+    ensure_writable(path)
+    back_up(path)
+    compared = set(changed)
+
+    def write(temp: Path) -> None:
+        ensure_same_rows(path, read.content, data, compared)
+        ensure_kept(path, read.content, data, owned, compared.__contains__)
+        temp.write_bytes(encrypted_like(path, read.raw, data))
+
+    atomic_write(path, write, lambda: ensure_unchanged(path, read.stamp))
+
+
 def open_for_update(
     path: Path, prepare: Callable[[bytes], bytes | io.BytesIO] = lambda data: data
 ) -> Workbook:
     """Load a workbook that xlsync will write back (saving it re-checks for content the writer
     would drop, so that is not read twice here); `prepare` as for `load_remembered`."""
+    _ensure_writable_kind(path)
+    ensure_not_open(path)
+    return load_remembered(path, prepare)
+
+
+def _ensure_writable_kind(path: Path) -> None:
     if path.suffix.lower() not in WRITABLE:
         raise XlsyncError(
             f"「{path.name}」是 {path.suffix} 文件，xlsync 只能写入 .xlsx 或 .xlsm。"
             "请在 Excel 或 WPS 中另存为 .xlsx 后再运行。"
         )
-    ensure_not_open(path)
-    return load_remembered(path, prepare)
 
 
 def load_remembered(path: Path, prepare: Callable[[bytes], bytes | io.BytesIO]) -> Workbook:

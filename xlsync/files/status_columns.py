@@ -16,11 +16,10 @@ from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText
 
 from xlsync.core.calendar import Rule
-from xlsync.core.incidents import Incident
-from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render.class_book import status_spec, todo_spec
-from xlsync.core.render.spec import NO_CAPTION, Caption, SheetSpec
+from xlsync.core.render.spec import SheetSpec
+from xlsync.core.status_view import NO_CONTEXT, StatusContext
 from xlsync.core.tables import Table
 from xlsync.files.kept import Owned, owning
 from xlsync.files.ranges import widen_checks
@@ -34,13 +33,11 @@ def write_status(
     table: Table,
     rules: Sequence[Rule],
     items: Sequence[Item],
-    caption: Caption = NO_CAPTION,
-    facts: Facts | None = None,
-    incidents: Sequence[Incident] = (),
+    context: StatusContext = NO_CONTEXT,
 ) -> None:
     """Replace the status columns of 学生档案 and the 逾期提醒 sheet of one class workbook."""
     workbook = open_for_update(path)
-    owned = draw_status(workbook, table, rules, items, caption, facts, incidents)
+    owned = draw_status(workbook, table, rules, items, context)
     save_workbook(workbook, path, owned=owned)
 
 
@@ -49,20 +46,23 @@ def draw_status(
     table: Table,
     rules: Sequence[Rule],
     items: Sequence[Item],
-    caption: Caption = NO_CAPTION,
-    facts: Facts | None = None,
-    incidents: Sequence[Incident] = (),
+    context: StatusContext = NO_CONTEXT,
 ) -> Owned:
     """Draw the status columns and 逾期提醒 (unreported 安全事件 first) into a loaded
     workbook; what they own."""
     ws = workbook[table.source_sheet]
     grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     spec = status_spec(
-        table.source_sheet, grid, table.header_row, table.data.index, rules, items, facts
+        table.source_sheet, grid, table.header_row, table.data.index, rules, items, context.facts
     )
     draw(workbook, spec)
-    draw(workbook, todo_spec(items, table.source_sheet, caption, incidents))
+    draw(workbook, todo_spec(items, table.source_sheet, context.caption, context.incidents))
     widen_checks(workbook)  # drop-downs on every row a school year needs (files/ranges.py)
+    return status_owned(spec)
+
+
+def status_owned(spec: SheetSpec) -> Owned:
+    """What the status block `spec` and 逾期提醒 own: that sheet, and the block's columns."""
     return owning(frozenset({STATUS_SHEET}), {spec.name: _columns(spec)})
 
 

@@ -20,12 +20,10 @@ import pandas as pd
 from xlsync.core.calendar import Rule
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.findings import Finding
-from xlsync.core.incidents import Incident
-from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
 from xlsync.core.render import class_book as spec
 from xlsync.core.render.spec import Mark, SheetSpec
-from xlsync.core.status_view import MARKS_SHEET, NOTE_MARK
+from xlsync.core.status_view import MARKS_SHEET, NO_CONTEXT, NOTE_MARK, StatusContext
 from xlsync.core.tables import Table, column_letter
 from xlsync.errors import XlsyncError
 from xlsync.google import render
@@ -277,8 +275,7 @@ def write_status(
     table: Table,
     rules: Sequence[Rule],
     items: Sequence[Item],
-    facts: Facts | None = None,
-    incidents: Sequence[Incident] = (),
+    context: StatusContext = NO_CONTEXT,
 ) -> None:
     """Status columns of 学生档案 and the 逾期提醒 tab (unreported 安全事件 first), in one
     atomic request."""
@@ -293,12 +290,12 @@ def write_status(
         table.data.index,
         rules,
         items,
-        facts,
+        context.facts,
     )
     requests = _grow(sheet_id, students["properties"]["gridProperties"], block)
     requests += render.clear(block, sheet_id, students.get("conditionalFormats", []))
     requests += render.draw(block, sheet_id, ids)
-    todo = spec.todo_spec(items, table.source_sheet, incidents=incidents)
+    todo = spec.todo_spec(items, table.source_sheet, incidents=context.incidents)
     todo_id = max(ids.values()) + 1
     requests += _replace_tab(tabs, todo, todo_id) + render.draw(todo, todo_id, ids)
     client.http_client.batch_update(sid, {"requests": requests})
@@ -437,9 +434,8 @@ def refresh_class(
     rules: Sequence[Rule],
     items: Sequence[Item],
     findings: Sequence[Finding],
-    facts: Facts | None = None,
-    incidents: Sequence[Incident] = (),
+    context: StatusContext = NO_CONTEXT,
 ) -> None:
     """Everything xlsync writes into a class sheet: status, 逾期提醒 and marks (汇总, 检查台账)."""
-    write_status(client, sid, book.students, rules, items, facts, incidents)
+    write_status(client, sid, book.students, rules, items, context)
     annotate(client, sid, book, findings)

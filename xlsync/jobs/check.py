@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xlsync.core.left_behind import Facts, facts_of
+from xlsync.core.status_view import StatusContext
 from xlsync.core.validate import ClassInput
 from xlsync.files.refresh import refresh_class_workbook
 from xlsync.jobs.inputs import Google, write_each
@@ -66,9 +67,11 @@ def check(
             rules,
             mine(item, evaluated.items),
             mine(item, findings),
-            evaluated.inputs.config.caption(item.class_name, evaluated.as_of),
-            facts(item),
-            mine(item, evaluated.incidents),
+            StatusContext(
+                evaluated.inputs.config.caption(item.class_name, evaluated.as_of),
+                facts(item),
+                mine(item, evaluated.incidents),
+            ),
         )
         (result.refreshed if changed else result.current).append(item.book.file)
 
@@ -82,8 +85,7 @@ def check(
             rules,
             mine(item, evaluated.items),
             mine(item, findings),
-            facts(item),
-            mine(item, evaluated.incidents),
+            StatusContext(facts=facts(item), incidents=mine(item, evaluated.incidents)),
         )
         result.refreshed.append(item.book.file)
 

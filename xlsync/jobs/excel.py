@@ -20,6 +20,7 @@ from xlsync.core.incidents import incidents_of
 from xlsync.core.left_behind import facts_of
 from xlsync.core.obligations import OVERDUE, SOON, Item, evaluate
 from xlsync.core.roster import children_of
+from xlsync.core.status_view import StatusContext
 from xlsync.core.validate import ClassInput, validate_classes
 from xlsync.core.workbook_kind import CLASS_NOT_MASTER, MASTER_NOT_CLASS
 from xlsync.errors import XlsyncError
@@ -119,7 +120,8 @@ def overdue_open_book(book: Book, as_of: dt.date) -> list[Item]:
         caption = opened.config.caption(opened.item.class_name, as_of)
         students = opened.item.book.students
         facts = facts_of(students, as_of, opened.config)
-        class_book.write_status(book, students, rules, items, caption, facts, incidents)
+        context = StatusContext(caption, facts, incidents)
+        class_book.write_status(book, students, rules, items, context)
     return items
 
 

@@ -13,10 +13,11 @@ from xlsync.core.calendar import Rule, read_calendar, read_rules
 from xlsync.core.duties import SchoolDuties, school_duties
 from xlsync.core.findings import Report
 from xlsync.core.incidents import Incident, school_incidents
-from xlsync.core.left_behind import Facts, facts_of
+from xlsync.core.left_behind import facts_of
 from xlsync.core.masking import mask_failures, pseudonym
 from xlsync.core.obligations import OVERDUE, Child, Item, evaluate
 from xlsync.core.roster import children_of
+from xlsync.core.status_view import StatusContext
 from xlsync.core.todo import section_of
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.files.school_key import school_key
@@ -121,9 +122,11 @@ def overdue(
                 item.book.students,
                 rules,
                 mine(item),
-                inputs.config.caption(item.class_name, as_of),
-                facts_of(item.book.students, as_of, inputs.config),
-                mine(item, result.incidents),
+                StatusContext(
+                    inputs.config.caption(item.class_name, as_of),
+                    facts_of(item.book.students, as_of, inputs.config),
+                    mine(item, result.incidents),
+                ),
             ),
             lambda item, client, sid: _write_sheet(
                 client,
@@ -131,8 +134,10 @@ def overdue(
                 item.book.students,
                 rules,
                 mine(item),
-                facts_of(item.book.students, as_of, inputs.config),
-                mine(item, result.incidents),
+                StatusContext(
+                    facts=facts_of(item.book.students, as_of, inputs.config),
+                    incidents=mine(item, result.incidents),
+                ),
             ),
         )
     return result
@@ -144,11 +149,10 @@ def _write_sheet(
     table: Any,
     rules: list[Rule],
     items: list[Item],
-    facts: Facts,
-    incidents: list[Incident],
+    context: StatusContext,
 ) -> None:
     from xlsync.google.class_sheets import (
         write_status,  # gspread: imported only when used
     )
 
-    write_status(client, sid, table, rules, items, facts, incidents)
+    write_status(client, sid, table, rules, items, context)

@@ -27,10 +27,8 @@ from xlsync import faults
 from xlsync.core.calendar import Rule
 from xlsync.core.classbook import ClassBook
 from xlsync.core.findings import Finding
-from xlsync.core.incidents import Incident
-from xlsync.core.left_behind import Facts
 from xlsync.core.obligations import Item
-from xlsync.core.render.spec import Caption
+from xlsync.core.status_view import StatusContext
 from xlsync.core.tables import Table
 from xlsync.errors import XlsyncError
 from xlsync.files.cache import content_digest
@@ -54,10 +52,8 @@ class FileJob:
     rules: Sequence[Rule]
     items: Sequence[Item]
     findings: Sequence[Finding]
-    caption: Caption
-    facts: Facts
+    context: StatusContext  # caption, 留守 facts, 安全事件 (unreported ones head 逾期提醒)
     school_year: int | None
-    incidents: Sequence[Incident] = ()  # the class's 安全事件, unreported ones head 逾期提醒
 
 
 @dataclass
@@ -80,9 +76,7 @@ def refresh_file(job: FileJob) -> FileOutcome:
             job.rules,
             job.items,
             job.findings,
-            job.caption,
-            job.facts,
-            job.incidents,
+            job.context,
         ):
             return FileOutcome()
         book = read_class_workbook(job.path, job.name, job.school_year)

@@ -27,6 +27,7 @@ from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import facts_of, settings_of
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import Item
+from xlsync.core.status_view import StatusContext
 from xlsync.errors import XlsyncError
 from xlsync.files.cache import Cache, code_fingerprint
 from xlsync.files.disk import disk_error
@@ -154,10 +155,8 @@ class _Plan:
             book.students,
             school.rules,
             *mine,
-            caption,
-            facts,
+            StatusContext(caption, facts, _incidents_of(school, book.file)),
             self.cache.school_year,
-            _incidents_of(school, book.file),
         )
 
     def _google(
@@ -174,7 +173,8 @@ class _Plan:
             book, school = result.item.book, self.school
             facts = facts_of(book.students, school.as_of, school.config)
             incidents = _incidents_of(school, book.file)
-            refresh_class(client, sid, book, school.rules, *mine, facts, incidents)
+            context = StatusContext(facts=facts, incidents=incidents)
+            refresh_class(client, sid, book, school.rules, *mine, context)
             grids = fetch_class_grids(client, sid)
         except (XlsyncError, OSError) as error:
             failure = error if isinstance(error, XlsyncError) else disk_error(target.key, error)
