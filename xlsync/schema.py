@@ -921,17 +921,26 @@ STATUS_SHEET = "逾期提醒"
 STUDENT_LIST = "学生名单"
 """The workbook-scoped name of 学生档案's 姓名 cells, which feeds the 学生姓名 drop-downs."""
 INCIDENT_SUMMARY = "安全事件汇总"  # issue 19.4: every class's 安全事件, open ones first
+OVERVIEW_SHEET = "概览"
+OVERDUE_LIST_SHEET = "逾期清单"
+CHILDREN_SHEET = "全校档案"
+RECORDS_SHEET = "帮扶记录汇总"
+CLASS_STATS_SHEET = "班级统计"
+TEACHER_STATS_SHEET = "教师统计"
+ISSUES_SHEET = "校验问题"
+CHANGES_SHEET = "变更记录"
+DROPOUT_REPORT_SHEET = "控辍保学月报"  # issue 19.5
 RESULT_SHEETS = (
-    "概览",
+    OVERVIEW_SHEET,
     INCIDENT_SUMMARY,  # issue 19.4: next to 概览, whose red banner points to it
-    "逾期清单",
-    "全校档案",
-    "帮扶记录汇总",
-    "班级统计",
-    "教师统计",
-    "校验问题",
-    "变更记录",
-    "控辍保学月报",  # issue 19.5
+    OVERDUE_LIST_SHEET,
+    CHILDREN_SHEET,
+    RECORDS_SHEET,
+    CLASS_STATS_SHEET,
+    TEACHER_STATS_SHEET,
+    ISSUES_SHEET,
+    CHANGES_SHEET,
+    DROPOUT_REPORT_SHEET,
 )
 """The master's sheets that 汇总 rebuilds, in the order they stand."""
 # ---- issue 23: the county workbook (`xlsync rollup`), in the order they stand

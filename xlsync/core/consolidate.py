@@ -26,13 +26,13 @@ from xlsync.core.incidents import Incident
 from xlsync.core.left_behind import HEADERS as FACT_HEADERS
 from xlsync.core.left_behind import facts_of
 from xlsync.core.master_view import CODE_HEADER
-from xlsync.core.obligations import OVERDUE, SOON, Item, Tally, tallies
+from xlsync.core.obligations import OVERDUE, SOON, Child, Item, Tally, tallies
 from xlsync.core.roster import children_of
 from xlsync.core.tables import Table, rows
 from xlsync.core.validate import ClassInput, complete_children
 from xlsync.schema import CLASSES, RECORDS, STUDENTS, TEACHERS
 
-T = TypeVar("T", Item, Tally)
+T = TypeVar("T", Item, Tally, Finding)
 SOURCE_COLUMNS = ("来源文件", "来源工作表", "来源行")
 OVERDUE_COLUMNS = (
     "状态",
@@ -82,21 +82,36 @@ class SchoolResult:
     duties: SchoolDuties
     failed: list[dict[str, str]] = field(default_factory=list)  # unreadable, no older data
     incidents: list[Incident] = field(default_factory=list)  # issue 19.4: every 安全事件
+    class_children: list[list[Child]] = field(default_factory=list)  # children_of each class
+    tallied: list[Tally] | None = None  # the tallies, when the caller has them already
+
+    def __post_init__(self) -> None:
+        if len(self.class_children) != len(self.classes):  # building children is not cheap
+            self.class_children = [children_of(r.item) for r in self.classes]
+
+    @property
+    def children(self) -> list[Child]:
+        return [c for found in self.class_children for c in found]
 
     @cached_property
     def tallies(self) -> list[Tally]:
         """Each 在读 child's due and done-in-time periods under each rule (按时完成率)."""
-        children = [c for r in self.classes for c in children_of(r.item)]
-        return tallies(children, self.rules, self.calendar, self.as_of)
+        if self.tallied is not None:
+            return self.tallied
+        return tallies(self.children, self.rules, self.calendar, self.as_of)
 
     @cached_property
     def record_dates(self) -> pd.DataFrame:
         """(班级, 帮扶教师, 日期) of every readable record, for the month and term counts."""
         found = [
-            {"班级": r.item.class_name, "帮扶教师": d["帮扶教师"], "日期": d["日期"]}
+            (r.item.class_name, teacher, day)
             for r in self.classes
-            for _, d in rows(r.item.book.records.data)
-            if d["日期"]
+            for teacher, day in zip(
+                r.item.book.records.data["帮扶教师"].tolist(),
+                r.item.book.records.data["日期"].tolist(),
+                strict=True,
+            )
+            if day
         ]
         return pd.DataFrame(found, columns=["班级", "帮扶教师", "日期"])
 
@@ -153,19 +168,24 @@ def school_children(school: SchoolResult) -> pd.DataFrame:
     return pd.DataFrame(found, columns=columns)
 
 
+RECORD_COLUMNS = ("班级", *RECORDS.headers, "学生编号", *SOURCE_COLUMNS)
+
+
+def class_record_rows(result: ClassResult) -> list[list[Any]]:
+    """One class's rows of 帮扶记录汇总 (RECORD_COLUMNS), with the key of the child each names."""
+    book = result.item.book
+    keys = {row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)}
+    found = []
+    for entry, children in zip(_source_rows(result, book.records), book.record_links, strict=False):
+        entry["学生编号"] = "、".join(keys[c] for c in children if c in keys)
+        found.append([entry[c] for c in RECORD_COLUMNS])
+    return found
+
+
 def school_records(school: SchoolResult) -> pd.DataFrame:
     """帮扶记录汇总: every 帮扶记录 row, with the key of the child it names."""
-    found = []
-    for result in school.classes:
-        book = result.item.book
-        links = book.record_links
-        keys = {
-            row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)
-        }
-        for entry, children in zip(_source_rows(result, book.records), links, strict=False):
-            entry["学生编号"] = "、".join(keys[c] for c in children if c in keys)
-            found.append(entry)
-    return pd.DataFrame(found, columns=["班级", *RECORDS.headers, "学生编号", *SOURCE_COLUMNS])
+    found = [row for result in school.classes for row in class_record_rows(result)]
+    return pd.DataFrame(found, columns=list(RECORD_COLUMNS))
 
 
 def overdue_list(school: SchoolResult) -> pd.DataFrame:
@@ -255,11 +275,12 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
     heads = dict(zip(classes["班级"], classes["班主任"], strict=False))
     by_file = _group(school.items, "file")
     tallied = _group(school.tallies, "file")
+    found_in = _group(school.findings, "file")  # not every finding for every class
     found = []
-    for result in school.classes:
+    for result, children in zip(school.classes, school.class_children, strict=True):
         book, name = result.item.book, result.item.class_name
         items = by_file.get(book.file, [])
-        complete, total = complete_children(book, school.findings)
+        complete, total = complete_children(book, found_in.get(book.file, []))
         found.append(
             {
                 "班级": name,
@@ -272,7 +293,7 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
                 "有逾期的学生": _with_overdue(items),
                 "逾期项数": sum(1 for i in items if i.status == OVERDUE),
                 "建档率": rate(complete, total),
-                "巩固率": retention_rate(children_of(result.item), school.as_of),  # issue 19.5
+                "巩固率": retention_rate(children, school.as_of),  # issue 19.5
                 "数据状态": ("旧数据：" + result.stale_reason) if result.stale_reason else "最新",
             }
         )
@@ -281,8 +302,7 @@ def class_stats(school: SchoolResult) -> pd.DataFrame:
 
 def dropout_report(school: SchoolResult) -> pd.DataFrame:
     """控辍保学月报 (issue 19.5): counts by month and grade, see core/dropout_report.py."""
-    children = [c for r in school.classes for c in children_of(r.item)]
-    return monthly_report(children, school.calendar.year_start, school.as_of)
+    return monthly_report(school.children, school.calendar.year_start, school.as_of)
 
 
 def teacher_stats(school: SchoolResult) -> pd.DataFrame:

@@ -17,7 +17,8 @@ def _records_by_child(item: ClassInput) -> dict[int, dict[str, list[dt.date]]]:
     records = item.book.records.data
     links = item.book.record_links
     found: dict[int, dict[str, list[dt.date]]] = {}
-    for children, day, action in zip(links, records["日期"], records["帮扶类型"], strict=False):
+    days, actions = records["日期"].tolist(), records["帮扶类型"].tolist()  # not pandas' boxing
+    for children, day, action in zip(links, days, actions, strict=False):
         if day is None or action is None:
             continue
         for child in children:  # a group record counts once for each child it names

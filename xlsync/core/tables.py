@@ -164,7 +164,7 @@ def build_table(
     data_columns = {n for _, row in body for n, v in enumerate(row, 1) if not is_blank(v)}
     positions = {**positions, **_extra_positions(grid[header_index], positions, data_columns)}
     raw = pd.DataFrame(
-        {h: [_cell(row, n) for _, row in body] for h, n in positions.items()},
+        {h: _shared([_cell(row, n) for _, row in body]) for h, n in positions.items()},
         index=pd.Index([r for r, _ in body], name="row"),
         dtype=object,
     )
@@ -186,6 +186,13 @@ def empty_table(spec: Sheet, file: str) -> Table:
     index = pd.Index([], name="row", dtype=int)
     frame = pd.DataFrame({h: [] for h in spec.headers}, index=index, dtype=object)
     return Table(spec, file, spec.name, 1, {}, frame, frame.copy())
+
+
+def _shared(values: list[Any]) -> list[Any]:
+    """One str object per distinct text of a column: a reader gives every cell its own, and a
+    school's 帮扶教师, 帮扶类型 and names repeat thousands of times (memory, issue 22)."""
+    seen: dict[str, str] = {}
+    return [seen.setdefault(v, v) if type(v) is str else v for v in values]
 
 
 def _cell(row: Sequence[Any], number: int) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xlsync.core.checks import CLASS_CHECKS, Context
@@ -69,16 +69,25 @@ def complete_rate(books: Sequence[ClassBook], findings: Sequence[Finding]) -> fl
     return rate(sum(c for c, _ in counts), total)
 
 
-def validate_classes(items: Sequence[ClassInput], config: SchoolConfig, as_of: dt.date) -> Report:
-    """The report over several class workbooks, cross-file conflicts included."""
+def validate_classes(
+    items: Sequence[ClassInput],
+    config: SchoolConfig,
+    as_of: dt.date,
+    each: Callable[[ClassInput], list[Finding]] | None = None,
+) -> Report:
+    """The report over several class workbooks, cross-file conflicts included; `each` gives
+    one class's own findings (validate_class, or what an earlier run found for the same)."""
     report = Report()
     for item in items:
-        report.findings.extend(validate_class(item, config, as_of))
+        report.findings.extend(each(item) if each else validate_class(item, config, as_of))
     report.findings.extend(conflicts_between([i.book.students for i in items]))
     report.findings.extend(
         overloaded_across([(i.class_name, i.book.students) for i in items], config)
     )
     report.findings.sort(key=finding_order)
+    by_file: dict[str, list[Finding]] = {}
+    for finding in report.findings:  # each class's own: not every finding for every class
+        by_file.setdefault(finding.file, []).append(finding)
     for item in items:
         report.files.append(
             {
@@ -86,7 +95,7 @@ def validate_classes(items: Sequence[ClassInput], config: SchoolConfig, as_of: d
                 "class": item.class_name,
                 "children": len(item.book.students.data),
                 "records": len(item.book.records.data),
-                "complete_rate": complete_rate([item.book], report.findings),
+                "complete_rate": complete_rate([item.book], by_file.get(item.book.file, [])),
             }
         )
     return report

@@ -46,20 +46,12 @@ from xlsync.excel.book import (
     write_rows,
 )
 from xlsync.excel.printing import page_setup
+from xlsync.schema import CLASS_STATS_SHEET as CLASS_STATS
+from xlsync.schema import INCIDENT_SUMMARY as INCIDENT_LIST
+from xlsync.schema import ISSUES_SHEET as ISSUES
+from xlsync.schema import OVERDUE_LIST_SHEET as OVERDUE_LIST
+from xlsync.schema import OVERVIEW_SHEET as OVERVIEW
 from xlsync.schema import RESULT_SHEETS
-
-(
-    OVERVIEW,
-    INCIDENT_LIST,  # issue 19.4
-    OVERDUE_LIST,
-    CHILDREN,
-    RECORDS,
-    CLASS_STATS,
-    TEACHER_STATS,
-    ISSUES,
-    CHANGES,
-    DROPOUT_REPORT,  # issue 19.5: 控辍保学月报
-) = RESULT_SHEETS
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:

@@ -75,6 +75,7 @@ class Cache:
         if not self.index["files"]:  # other code (or a new cache): the last run proves nothing
             self.state.pop("fingerprint", None)
         self.used: set[str] = set()
+        self.pieces: set[str] = set()  # piece files this run read or wrote
 
     def _load_index(self) -> dict[str, Any]:
         """The index when the same reading code and protection wrote it, else a fresh one."""
@@ -136,6 +137,42 @@ class Cache:
         book = self.book(path, digest) if digest else None
         return (digest, book) if book is not None else None
 
+    def piece(self, name: str) -> Any:
+        """What `keep_piece` stored under `name` (a class's part of the master), else None."""
+        path = self._piece_path(name)
+        found = self._read(path)
+        if found is not None:
+            self.pieces.add(path.name)
+        return found
+
+    def keep_piece(self, name: str, value: Any) -> None:
+        """Store a class's part of the master under `name` (its key says what it depends on)."""
+        path = self._piece_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, _bytes(codec.seal(value, self.key)))
+        self.pieces.add(path.name)
+
+    def text_piece(self, name: str) -> str | None:
+        """The text `keep_text_piece` stored under `name` (rows of sheet XML), else None."""
+        path = self._piece_path(name)
+        try:
+            text = codec.unseal_bytes(path.read_bytes(), self.key).decode()
+        except (OSError, UnicodeDecodeError, codec.CacheDataError):
+            return None
+        self.pieces.add(path.name)
+        return text
+
+    def keep_text_piece(self, name: str, text: str) -> None:
+        """Store a text (not JSON: a class's rows of XML are read back in a tenth the time)."""
+        path = self._piece_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, _bytes(codec.seal_bytes(text.encode(), self.key)))
+        self.pieces.add(path.name)
+
+    def _piece_path(self, name: str) -> Path:
+        key = hashlib.sha256(f"{self.code}\n{name}".encode()).hexdigest()
+        return self.folder / "pieces" / f"{key}{BOOK_SUFFIX}"
+
     def get(self, key: str) -> Any:
         return self.state.get(key)
 
@@ -151,9 +188,14 @@ class Cache:
         self._sweep()
 
     def _sweep(self) -> None:
-        """Remove books of files no longer indexed, and any pickle an older version left."""
+        """Remove books of files no longer indexed, pieces this run did not use, and any
+        pickle an older version left."""
         books = self.folder / "books"
         wanted = {self._book_file(h, d).name for h, d in self.index["files"].items()}
         for stale in books.glob("*") if books.is_dir() else []:
             if stale.name not in wanted:
+                stale.unlink(missing_ok=True)
+        pieces = self.folder / "pieces"
+        for stale in pieces.glob("*") if pieces.is_dir() else []:
+            if stale.name not in self.pieces:
                 stale.unlink(missing_ok=True)

@@ -82,10 +82,17 @@ def _column(values: list[Any]) -> Any:
 
 def _uncolumn(stored: Any) -> list[Any]:
     if isinstance(stored, list):
-        return stored
+        return _shared(stored)
     if "d" in stored:
         return [dt.date.fromisoformat(v) if v is not None else None for v in stored["d"]]
     return [_uncell(v) for v in stored["c"]]
+
+
+def _shared(values: list[Any]) -> list[Any]:
+    """One str object per distinct text of a column (JSON gives each occurrence its own: a
+    school's 帮扶教师, 帮扶类型 and names repeat thousands of times; 60 MiB on M)."""
+    seen: dict[str, str] = {}
+    return [seen.setdefault(v, v) if type(v) is str else v for v in values]
 
 
 def _frame(frame: pd.DataFrame) -> dict[str, Any]:
@@ -112,50 +119,97 @@ def _unframe(stored: dict[str, Any]) -> pd.DataFrame:
 _SPECS = {sheet.name: sheet for sheet in CLASS_SHEETS}
 
 
+def finding_data(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON-ready data."""
+    details = [list(d) for d in finding.details]
+    return {**finding.to_dict(), "value": _cell(finding.value), "details": details}
+
+
+def finding_from(stored: dict[str, Any]) -> Finding:
+    details = tuple(map(tuple, stored["details"]))
+    return Finding(**{**stored, "value": _uncell(stored["value"]), "details": details})
+
+
+def cells(values: list[Any]) -> list[Any]:
+    """Cell values as JSON (dates tagged), for `uncells`."""
+    return [_cell(v) for v in values]
+
+
+def uncells(stored: list[Any]) -> list[Any]:
+    return [_uncell(v) for v in stored]
+
+
 def _table(table: Table) -> dict[str, Any]:
-    findings = [
-        {**f.to_dict(), "value": _cell(f.value), "details": [list(d) for d in f.details]}
-        for f in table.findings
-    ]
+    findings = [finding_data(f) for f in table.findings]
     return {
         "spec": table.spec.name,
         "file": table.file,
         "source_sheet": table.source_sheet,
         "header_row": table.header_row,
         "positions": table.positions,
-        "raw": _frame(table.raw),
-        "data": _frame(table.data),
+        **_frames(table),
         "findings": findings,
     }
 
 
+def _frames(table: Table) -> dict[str, Any]:
+    """The raw and the typed frame; a raw column equal to its typed one (most texts) is
+    stored once: half the cache to read back."""
+    raw, data = _frame(table.raw), _frame(table.data)
+    if raw["columns"] == data["columns"] and raw["index"] == data["index"]:
+        pairs = zip(raw["values"], data["values"], strict=True)
+        raw["values"] = [SAME if _identical(r, d) else r for r, d in pairs]
+    return {"raw": raw, "data": data}
+
+
+def _identical(raw: Any, data: Any) -> bool:
+    """Equal and of the same types (1 == 1.0 == True in Python, not in a cell)."""
+    if isinstance(raw, list) and isinstance(data, list):
+        return raw == data and all(type(a) is type(b) for a, b in zip(raw, data, strict=True))
+    return json.dumps(raw, default=str) == json.dumps(data, default=str)
+
+
+SAME = {"same": 1}
+
+
+def _raw(stored: dict[str, Any]) -> dict[str, Any]:
+    raw, data = stored["raw"], stored["data"]
+    values = [data["values"][i] if r == SAME else r for i, r in enumerate(raw["values"])]
+    return {**raw, "values": values}
+
+
 def _untable(stored: dict[str, Any]) -> Table:
-    findings = [
-        Finding(**{**f, "value": _uncell(f["value"]), "details": tuple(map(tuple, f["details"]))})
-        for f in stored["findings"]
-    ]
+    findings = [finding_from(f) for f in stored["findings"]]
     return Table(
         _SPECS[stored["spec"]],
         stored["file"],
         stored["source_sheet"],
         stored["header_row"],
         dict(stored["positions"]),
-        _unframe(stored["raw"]),
+        _unframe(_raw(stored)),
         _unframe(stored["data"]),
         findings,
     )
 
 
 def book_data(book: ClassBook) -> dict[str, Any]:
-    """A parsed class workbook as JSON-ready data."""
-    return {"file": book.file, "tables": [_table(t) for t in book.tables]}
+    """A parsed class workbook as JSON-ready data, with its records' links to children (as
+    costly to work out again as the rest of the parse)."""
+    links = [list(children) for children in book.record_links.tolist()]
+    return {"file": book.file, "tables": [_table(t) for t in book.tables], "links": links}
 
 
 def book_from_data(stored: dict[str, Any]) -> ClassBook:
     try:
-        return ClassBook(stored["file"], *(_untable(t) for t in stored["tables"]))
+        book = ClassBook(stored["file"], *(_untable(t) for t in stored["tables"]))
+        links = [tuple(children) for children in stored["links"]]
     except (KeyError, TypeError, ValueError) as err:
         raise CacheDataError(f"not a cached class book: {err}") from None
+    if len(links) != len(book.records.data):
+        raise CacheDataError("not a cached class book: links do not match the records")
+    index = book.records.data.index
+    book.__dict__["record_links"] = pd.Series(links, index=index, dtype=object)  # cached_property
+    return book
 
 
 # --- bytes ------------------------------------------------------------------------------
@@ -170,7 +224,20 @@ def derive_key(password: str, salt: bytes) -> bytes:
 
 def seal(value: Any, key: bytes | None) -> bytes:
     """`value` as compressed JSON, encrypted (AES-GCM) when there is a key."""
-    body = zlib.compress(json.dumps(value, ensure_ascii=False, default=str).encode(), 1)
+    return seal_bytes(json.dumps(value, ensure_ascii=False, default=str).encode(), key)
+
+
+def unseal(data: bytes, key: bytes | None) -> Any:
+    """The value `seal` stored; CacheDataError when it is damaged or needs another key."""
+    try:
+        return json.loads(unseal_bytes(data, key))
+    except ValueError as err:
+        raise CacheDataError(str(err)) from None
+
+
+def seal_bytes(data: bytes, key: bytes | None) -> bytes:
+    """`data` compressed, encrypted (AES-GCM) when there is a key."""
+    body = zlib.compress(data, 1)
     if key is None:
         return PLAIN + body
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -179,12 +246,12 @@ def seal(value: Any, key: bytes | None) -> bytes:
     return SEALED + nonce + AESGCM(key).encrypt(nonce, body, SEALED)
 
 
-def unseal(data: bytes, key: bytes | None) -> Any:
-    """The value `seal` stored; CacheDataError when it is damaged or needs another key."""
+def unseal_bytes(data: bytes, key: bytes | None) -> bytes:
+    """The bytes `seal_bytes` stored; CacheDataError when damaged or needing another key."""
     head, rest = data[:5], data[5:]
     try:
         if head == PLAIN and key is None:
-            return json.loads(zlib.decompress(rest))
+            return zlib.decompress(rest)
         if head == SEALED and key is not None:
             from cryptography.exceptions import InvalidTag
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -193,7 +260,7 @@ def unseal(data: bytes, key: bytes | None) -> Any:
                 body = AESGCM(key).decrypt(rest[:12], rest[12:], SEALED)
             except InvalidTag:
                 raise CacheDataError("sealed with another key") from None
-            return json.loads(zlib.decompress(body))
+            return zlib.decompress(body)
     except (zlib.error, ValueError) as err:
         raise CacheDataError(str(err)) from None
     raise CacheDataError("stored without encryption, or encrypted without a password now")

@@ -9,8 +9,9 @@ charts; 班级统计 ends with a SUM row that Excel and LibreOffice recalculate.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,20 @@ from xlsync.core.render.layout import (
     measure,
     measure_rows,
     page_plan,
+    row_heights,
 )
 from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup
 from xlsync.core.tables import column_letter
-from xlsync.files.ooxml import cached_values, edit_sheets, with_sheets_emptied
+from xlsync.files.ooxml import Edit, cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.protect import protected
 from xlsync.files.safe_write import load_remembered, save_workbook
-from xlsync.files.sheet_xml import first_row_styles, rows_xml, splice
+from xlsync.files.sheet_xml import (
+    ROW_END,
+    first_row_styles,
+    numbered,
+    rows_xml,
+    split_rows,
+)
 from xlsync.files.sheets import (
     append_values,
     print_setup,
@@ -64,23 +72,22 @@ from xlsync.files.sheets import (
     status_colours,
     style_table,
 )
+from xlsync.schema import CHANGES_SHEET as CHANGES
+from xlsync.schema import CHILDREN_SHEET as CHILDREN
+from xlsync.schema import CLASS_STATS_SHEET as CLASS_STATS
+from xlsync.schema import DROPOUT_REPORT_SHEET as DROPOUT_REPORT
+from xlsync.schema import INCIDENT_SUMMARY as INCIDENT_LIST
+from xlsync.schema import ISSUES_SHEET as ISSUES
+from xlsync.schema import OVERDUE_LIST_SHEET as OVERDUE_LIST
+from xlsync.schema import OVERVIEW_SHEET as OVERVIEW
+from xlsync.schema import RECORDS_SHEET as RECORDS
 from xlsync.schema import RESULT_SHEETS
+from xlsync.schema import TEACHER_STATS_SHEET as TEACHER_STATS
 
 OWNED_SHEETS = RESULT_SHEETS
-(
-    OVERVIEW,
-    INCIDENT_LIST,  # issue 19.4
-    OVERDUE_LIST,
-    CHILDREN,
-    RECORDS,
-    CLASS_STATS,
-    TEACHER_STATS,
-    ISSUES,
-    CHANGES,
-    DROPOUT_REPORT,  # issue 19.5: 控辍保学月报
-) = OWNED_SHEETS
 LINK_FONT = Font(color="0563C1", underline="single")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+CHUNK_ROWS = 5000  # rows of a bulk sheet made into XML at a time
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
 
 
@@ -107,9 +114,25 @@ def _has_dates(series: pd.Series) -> bool:
     return any(isinstance(v, dt.date) for v in series.tolist())
 
 
+@dataclass
+class Streamed:
+    """A large owned sheet given in parts (one per class) as row templates (sheet_xml.py), not
+    as one school-wide DataFrame: writing it holds one part at a time (jobs/pieces.py)."""
+
+    columns: list[str]
+    measured: list[Column]  # measured over every part
+    dates: list[bool]  # columns holding a date in some row
+    first: list[Any] | None  # the first data row (openpyxl writes it, the others are streamed)
+    count: int  # data rows
+    parts: Callable[[dict[str, str]], Iterator[str]]  # each part's rows given the style ids
+
+    def __len__(self) -> int:
+        return self.count
+
+
 def write_frame(
     ws: Worksheet, frame: pd.DataFrame, bulk: bool = False, caption: Caption = NO_CAPTION
-) -> Callable[[bytes], bytes] | None:
+) -> Edit | None:
     """Header and rows of `frame`. With `bulk`, openpyxl writes the header and first row only,
     and the returned edit streams the other rows into the saved sheet (files/sheet_xml.py);
     they take row 2's styles, wrapping included."""
@@ -117,39 +140,82 @@ def write_frame(
     records = frame.itertuples(index=False, name=None)
     for values in list(records)[:1] if bulk else records:
         append_values(ws, [_cell_value(v) for v in values])
-    for number, header in enumerate(frame.columns, start=1):
-        if header.endswith("率"):
-            for cell in ws[column_letter(number)][1:]:
-                cell.number_format = PERCENT
-        elif bulk and len(frame) and _has_dates(frame[header]):
-            # the streamed rows take row 2's style: a date column empty in row 2 (委托书面告知
-            # 学校日期 of a child without one) must still give its dates their format
-            ws.cell(2, number).number_format = DATE_FORMAT
     columns = [measure(h, frame[h].unique()) for h in frame.columns]
-    widths = [c.width for c in columns]
-    hidden = hidden_columns(list(frame.columns))
-    shown = [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
-    plan = page_plan(shown, replace(caption, sheet=ws.title), key_columns(list(frame.columns)))
-    style_table(ws, widths, plan)
-    for number in hidden:
-        ws.column_dimensions[column_letter(number)].hidden = True
-    _wrap(ws, columns, 2 if bulk else len(frame) + 1)
+    dates = [bool(bulk and len(frame) and _has_dates(frame[h])) for h in frame.columns]
     heights = frame_heights(frame, columns)
+    _lay_out(ws, Streamed(list(frame.columns), columns, dates, None, len(frame), _none), caption)
     for row, height in heights.items():
         if row <= 2 or not bulk:
             ws.row_dimensions[row].height = height
-    last = len(frame) + 1
-    if len(frame) > 0:
-        ws.auto_filter.ref = f"A1:{column_letter(len(frame.columns))}{last}"
+    _wrap(ws, columns, 2 if bulk else len(frame) + 1)
     if not bulk or len(frame) < 2:
         return None
     rest = frame.iloc[1:].itertuples(index=False, name=None)
 
-    def edit(xml: bytes) -> bytes:
-        body = rows_xml(rest, 3, first_row_styles(xml), heights)
-        return splice(xml, body, last, len(frame.columns))
+    def edit(xml: bytes) -> Iterator[bytes]:
+        """The rows in chunks, compressed as they come (not one string of the whole sheet)."""
+        head, tail = split_rows(xml, len(frame) + 1, len(frame.columns))
+        yield head
+        styles = first_row_styles(xml)
+        for start in range(3, len(frame) + 2, CHUNK_ROWS):
+            chunk = list(islice(rest, CHUNK_ROWS))
+            yield rows_xml(chunk, start, styles, heights).encode()
+        yield tail
 
     return edit
+
+
+def _none(styles: dict[str, str]) -> Iterator[str]:
+    return iter(())
+
+
+def write_streamed(ws: Worksheet, table: Streamed, caption: Caption = NO_CAPTION) -> Edit | None:
+    """A Streamed sheet: header and first row by openpyxl, the parts' rows streamed after them
+    into the saved sheet, one part at a time."""
+    append_values(ws, table.columns)
+    if table.first is not None:
+        append_values(ws, [_cell_value(v) for v in table.first])
+    _lay_out(ws, table, caption)
+    heights = row_heights([table.columns, table.first or []], table.measured)
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
+    _wrap(ws, table.measured, 2)
+    if table.count < 2:
+        return None
+
+    def edit(xml: bytes) -> Iterator[bytes]:
+        head, tail = split_rows(xml, table.count + 1, len(table.columns))
+        yield head
+        row, pending = 3, 1  # row 2 is openpyxl's
+        for template in table.parts(first_row_styles(xml)):
+            skip = min(pending, template.count(ROW_END))
+            text, row = numbered(template, row, skip)
+            pending -= skip
+            yield text.encode()
+        yield tail
+
+    return edit
+
+
+def _lay_out(ws: Worksheet, table: Streamed, caption: Caption) -> None:
+    """Number formats, widths, print setup, hidden columns and the filter of a data sheet."""
+    for number, header in enumerate(table.columns, start=1):
+        if header.endswith("率"):
+            for cell in ws[column_letter(number)][1:]:
+                cell.number_format = PERCENT
+        elif table.dates[number - 1]:
+            # the streamed rows take row 2's style: a date column empty in row 2 (委托书面告知
+            # 学校日期 of a child without one) must still give its dates their format
+            ws.cell(2, number).number_format = DATE_FORMAT
+    widths = [c.width for c in table.measured]
+    hidden = hidden_columns(table.columns)
+    shown = [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
+    plan = page_plan(shown, replace(caption, sheet=ws.title), key_columns(table.columns))
+    style_table(ws, widths, plan)
+    for number in hidden:
+        ws.column_dimensions[column_letter(number)].hidden = True
+    if table.count > 0:
+        ws.auto_filter.ref = f"A1:{column_letter(len(table.columns))}{table.count + 1}"
 
 
 def _wrap(ws: Worksheet, columns: list[Column], last: int) -> None:
@@ -289,14 +355,21 @@ def _overview_page(ws: Worksheet, meta: dict[str, str]) -> None:
 
 
 def write_master(
-    path: Path, tables: dict[str, pd.DataFrame], figures: dict[str, Any], meta: dict[str, str]
+    path: Path, tables: dict[str, Any], figures: dict[str, Any], meta: dict[str, str]
 ) -> None:
     """Rebuild every owned sheet of the master at `path` and save it atomically."""
     wb = open_master(path)
-    edits = {OVERVIEW: cached_values(_write_overview(_owned_sheet(wb, OVERVIEW), figures, meta))}
+    edits: dict[str, Edit] = {
+        OVERVIEW: cached_values(_write_overview(_owned_sheet(wb, OVERVIEW), figures, meta))
+    }
     for name in OWNED_SHEETS[1:]:
         ws = _owned_sheet(wb, name)
-        edit = write_frame(ws, tables[name], name in BULK_SHEETS, _caption(meta, name))
+        table = tables[name]
+        edit = (
+            write_streamed(ws, table, _caption(meta, name))
+            if isinstance(table, Streamed)
+            else write_frame(ws, table, name in BULK_SHEETS, _caption(meta, name))
+        )
         if edit:
             edits[name] = edit
         if name in (OVERDUE_LIST, INCIDENT_LIST):

@@ -11,7 +11,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from defusedxml import ElementTree
 
@@ -111,20 +111,28 @@ def with_sheets_emptied(data: bytes, names: Iterable[str]) -> io.BytesIO:
     return out
 
 
-def edit_sheets(data: bytes, edits: dict[str, Callable[[bytes], bytes]]) -> bytes:
-    """The package with the XML of each named sheet passed through its edit function."""
+Edit = Callable[[bytes], bytes | Iterable[bytes]]
+
+
+def edit_sheets(data: bytes, edits: Mapping[str, Edit]) -> bytes:
+    """The package with the XML of each named sheet passed through its edit function; an edit
+    may return the new XML in pieces, which are compressed as they come (a large sheet is
+    never held whole)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     parts = sheet_parts(source)
-    changed = {parts[sheet]: edit(source.read(parts[sheet])) for sheet, edit in edits.items()}
+    edited = {parts[sheet]: edit for sheet, edit in edits.items()}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in source.infolist():
-            target.writestr(
-                info,
-                changed.get(info.filename, source.read(info.filename)),
-                compress_type=zipfile.ZIP_DEFLATED,
-                compresslevel=1,
-            )
+            body = source.read(info.filename)
+            edit = edited.get(info.filename)
+            new = body if edit is None else edit(body)
+            if isinstance(new, bytes):
+                target.writestr(info, new, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+                continue
+            with target.open(info.filename, "w") as stream:
+                for piece in new:
+                    stream.write(piece)
     return out.getvalue()
 
 

@@ -91,10 +91,53 @@ def rows_xml(
     return "".join(parts)
 
 
-def splice(xml: bytes, rows: str, last_row: int, last_column: int) -> bytes:
-    """The sheet part with `rows` appended to its sheetData and its dimension widened."""
-    xml = xml.replace(b"</sheetData>", rows.encode() + b"</sheetData>", 1)
+def split_rows(xml: bytes, last_row: int, last_column: int) -> tuple[bytes, bytes]:
+    """The sheet part cut where more rows go (the end of its sheetData), its dimension widened
+    to `last_row` × `last_column`: rows written between the two halves complete it."""
     if b"<sheetData/>" in xml:
-        xml = xml.replace(b"<sheetData/>", b"<sheetData>" + rows.encode() + b"</sheetData>", 1)
+        xml = xml.replace(b"<sheetData/>", b"<sheetData></sheetData>", 1)
     ref = f"A1:{column_letter(max(last_column, 1))}{last_row}".encode()
-    return re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="' + ref + b'"/>', xml, count=1)
+    xml = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="' + ref + b'"/>', xml, count=1)
+    cut = xml.index(b"</sheetData>")
+    return xml[:cut], xml[cut:]
+
+
+# Row templates: a class's rows rendered once and kept in the cache (jobs/pieces.py), then
+# numbered and given the sheet's style ids when the master is written. The marks are control
+# characters, which `_text` strips from every value, so no cell can contain one.
+ROW_MARK, ROW_END, STYLE_OPEN, STYLE_CLOSE = "\x00", "\x01", "\x02", "\x03"
+
+
+def row_template(rows: Iterable[Sequence[Any]], heights: Iterable[float | None]) -> str:
+    """`rows` as <row> elements whose row number and style ids are still marks, each row
+    ended by ROW_END; `heights` gives each row's height in points (None: the default)."""
+    parts = []
+    letters: list[str] = []
+    for values, height in zip(rows, heights, strict=True):
+        while len(letters) < len(values):
+            letters.append(column_letter(len(letters) + 1))
+        cells = "".join(
+            _cell(f"{letters[i]}{ROW_MARK}", v, f"{STYLE_OPEN}{letters[i]}{STYLE_CLOSE}")
+            for i, v in enumerate(values)
+        )
+        size = f' ht="{height}" customHeight="1"' if height else ""
+        parts.append(f'<row r="{ROW_MARK}"{size}>{cells}</row>{ROW_END}')
+    return "".join(parts)
+
+
+def styled(template: str, styles: dict[str, str], width: int) -> str:
+    """The template with each column's style id (or no style attribute) filled in."""
+    for number in range(1, width + 1):
+        letter = column_letter(number)
+        style = styles.get(letter)
+        mark = f' s="{STYLE_OPEN}{letter}{STYLE_CLOSE}"'
+        template = template.replace(mark, f' s="{style}"' if style else "")
+    return template
+
+
+def numbered(template: str, first_row: int, skip: int = 0) -> tuple[str, int]:
+    """(the template's rows numbered from `first_row`, leaving out its first `skip` rows,
+    the next free row number)."""
+    rows = template.split(ROW_END)[skip:-1]
+    text = "".join(row.replace(ROW_MARK, str(n)) for n, row in enumerate(rows, first_row))
+    return text, first_row + len(rows)

@@ -41,7 +41,6 @@ from xlsync.core.consolidate import (
 from xlsync.core.duties import school_duties
 from xlsync.core.incidents import school_incidents
 from xlsync.core.masking import mask_failures
-from xlsync.core.obligations import evaluate
 from xlsync.core.roster import children_of
 from xlsync.core.upgrade import master_finding
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
@@ -59,6 +58,7 @@ from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_fil
 from xlsync.files.school import read_master
 from xlsync.google.sources import PREFIX
 from xlsync.jobs.inputs import Google, google_classes
+from xlsync.jobs.pieces import RecordPieces, class_findings, class_items
 from xlsync.jobs.write_back import ClassFile, WriteBack, grids_digest, wanted, write_back
 from xlsync.schema import MASTER_FILE
 
@@ -75,6 +75,7 @@ class MasterTarget:
     check: Callable[[], None]  # refuse before the work, so that a refusal costs nothing
     write: WriteMaster  # (tables by sheet, figures, meta)
     skip_unchanged: Callable[[], bool] = lambda: False  # may an unchanged run leave it as it is?
+    streams: bool = False  # takes 帮扶记录汇总 as per-class pieces (mw.Streamed), not a DataFrame
 
 
 def file_target(master: Path) -> MasterTarget:
@@ -89,6 +90,7 @@ def file_target(master: Path) -> MasterTarget:
         check,
         lambda tables, figures, meta: mw.write_master(master, tables, figures, meta),
         lambda: _owned_sheets_present(master),
+        streams=True,
     )
 
 
@@ -401,12 +403,12 @@ def _consolidate(
         return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
     target.check()
     results, failed = _load(sources, cache, progress)
-    school = _evaluate(config, rules, calendar, results, failed, as_of)
+    school = _evaluate(config, rules, calendar, results, failed, as_of, cache)
     back = _write_back(school, sources, master, cache, google, progress) if writing_back else None
     kids = school_children(school)
     figures = overview(school, kids) | {"not_refreshed": back.missed_text() if back else ""}
     now = snapshot(kids, school.items)
-    _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now))
+    _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now), cache)
     fingerprint = _fingerprint(config, sources, as_of, writing_back)  # refreshed files' digests
     for key, value in (
         ("fingerprint", fingerprint),
@@ -442,14 +444,19 @@ def _evaluate(
     results: list[ClassResult],
     failed: list[dict[str, str]],
     as_of: dt.date,
+    cache: Cache,
 ) -> SchoolResult:
-    """Validate and evaluate every class: the pure core's part of 汇总."""
+    """Validate and evaluate every class: the pure core's part of 汇总 (each class's own
+    checks are kept in the cache, see jobs/pieces.py)."""
     items_in = [r.item for r in results]
-    report = validate_classes(items_in, config, as_of)
+    report = validate_classes(
+        items_in, config, as_of, class_findings(cache, results, config, as_of)
+    )
     outdated = master_finding(config)  # the master's own 提示 (issue 19.7), in 校验问题
     findings = [*report.findings, *([outdated] if outdated else [])]
-    children = [c for item in items_in for c in children_of(item)]
-    items = evaluate(children, rules, calendar, as_of)
+    per_class = [children_of(item) for item in items_in]
+    children = [c for found in per_class for c in found]
+    items, counted = class_items(cache, results, per_class, (config, rules, calendar, as_of))
     rate = complete_rate([i.book for i in items_in], report.findings)
     duties = school_duties(config, children, rate, [i.class_name for i in items_in])
     return SchoolResult(
@@ -463,6 +470,8 @@ def _evaluate(
         duties,
         failed,
         school_incidents(items_in, as_of),
+        per_class,
+        counted,
     )
 
 
@@ -472,11 +481,15 @@ def _rebuild(
     kids: pd.DataFrame,
     figures: dict[str, Any],
     log: pd.DataFrame,
+    cache: Cache,
 ) -> None:
     """Write the owned sheets of the master."""
+    records = (
+        RecordPieces(cache, school.classes).table() if target.streams else school_records(school)
+    )
     tables = {
         mw.CHILDREN: kids,
-        mw.RECORDS: school_records(school),
+        mw.RECORDS: records,
         mw.OVERDUE_LIST: overdue_list(school),
         mw.INCIDENT_LIST: incident_list(school),
         mw.CLASS_STATS: class_stats(school),

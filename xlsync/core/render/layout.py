@@ -73,7 +73,12 @@ def measure(header: Any, values: Iterable[Any], cap: float = CAP) -> Column:
     """The column for `header` over `values`: as wide as the widest value, at least MIN_WIDTH;
     wider than `cap` it stays `cap` wide and wraps. The (bold) header widens it only up to
     HEADER_CAP; headers wrap, so a long one takes two lines over a narrow column."""
-    longest = widest(values)
+    return column_for(header, widest(values), cap)
+
+
+def column_for(header: Any, longest: float, cap: float = CAP) -> Column:
+    """The column for `header` whose widest value is `longest` wide (see `measure`): so a
+    table measured in parts (one class at a time) gets the width of the whole."""
     head = min(text_width(header) * BOLD, max(longest, HEADER_CAP))
     if longest + PADDING > cap:
         return Column(cap + PADDING, True)

@@ -1,0 +1,201 @@
+"""Each class's part of the master, kept in the cache beside its parsed workbook (issue 22):
+what the class's own checks found, and its rows of 帮扶记录汇总 rendered as sheet XML. A re-run
+after one class changed re-derives that class only, and assembles the rest from the pieces.
+
+Every piece is named by what it depends on: the class file's content hash, its name and class,
+and — for the findings — the configuration and the as-of date; the cache adds the code. A
+piece whose inputs changed is simply not found, and is made again. Pieces are written
+atomically, so an interrupted run leaves a usable piece or none (files/cache.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import astuple
+from sys import intern
+from typing import Any
+
+from xlsync.core.calendar import Calendar, Rule
+from xlsync.core.config import SchoolConfig
+from xlsync.core.consolidate import RECORD_COLUMNS, ClassResult, class_record_rows
+from xlsync.core.findings import Finding
+from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies, urgency_order
+from xlsync.core.render.layout import CAP, LINE_POINTS, PADDING, Column, column_for, lines, widest
+from xlsync.core.validate import ClassInput, validate_class
+from xlsync.files import cache_codec as codec
+from xlsync.files.cache import Cache
+from xlsync.files.master_writer import Streamed
+from xlsync.files.sheet_xml import row_template, styled
+
+
+def config_digest(config: SchoolConfig) -> str:
+    """A hash of the configuration sheets (学校信息, 规则, 校历 …)."""
+    parts = {
+        n: t.raw.to_json(date_format="iso", default_handler=str) for n, t in config.tables.items()
+    } | {"info": config.info}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _name(kind: str, result: ClassResult, *more: str) -> str:
+    return "\n".join((kind, result.digest, result.item.book.file, result.item.class_name, *more))
+
+
+def class_findings(
+    cache: Cache, results: list[ClassResult], config: SchoolConfig, as_of: dt.date
+) -> Any:
+    """validate_class for each class, from the cache when the same class content was checked
+    under the same configuration on the same as-of date."""
+    settings = config_digest(config)
+    by_book = {id(r.item.book): r for r in results}
+
+    def each(item: ClassInput) -> list[Finding]:
+        name = _name("findings", by_book[id(item.book)], settings, as_of.isoformat())
+        stored = cache.piece(name)
+        if isinstance(stored, list):
+            return [codec.finding_from(f) for f in stored]
+        found = validate_class(item, config, as_of)
+        cache.keep_piece(name, [codec.finding_data(f) for f in found])
+        return found
+
+    return each
+
+
+_ITEM_DATES = (6, 7, 9)  # Item's period_start, period_end, due
+
+
+def _item_data(item: Item) -> list[Any]:
+    """An Item as a JSON list, its dates as day numbers (read back ten times faster than
+    tagged cells: a school has some hundred thousand items)."""
+    values = list(astuple(item))
+    for i in _ITEM_DATES:
+        day = values[i]
+        values[i] = day.toordinal() if type(day) is dt.date else codec.cells([day])[0]
+    return values
+
+
+def _item(stored: list[Any]) -> Item:
+    """An Item back; its texts interned (a school's items repeat the same few names, and
+    JSON gives every occurrence its own copy)."""
+    values: list[Any] = [intern(v) if type(v) is str else v for v in stored]
+    for i in _ITEM_DATES:
+        day = values[i]
+        values[i] = dt.date.fromordinal(day) if type(day) is int else codec.uncells([day])[0]
+    return Item(*values)
+
+
+def class_items(
+    cache: Cache,
+    results: list[ClassResult],
+    per_class: list[list[Child]],
+    school: tuple[SchoolConfig, list[Rule], Calendar, dt.date],
+) -> tuple[list[Item], list[Tally]]:
+    """The obligation items (most urgent first) and tallies of every class, each class's from
+    the cache when the same content was judged under the same configuration and as-of date."""
+    config, rules, calendar, as_of = school
+    settings = config_digest(config)
+    items: list[Item] = []
+    counted: list[Tally] = []
+    for result, children in zip(results, per_class, strict=True):
+        name = _name("items", result, settings, as_of.isoformat())
+        stored = cache.piece(name)
+        if isinstance(stored, dict):
+            mine = [_item(i) for i in stored["items"]]
+            tallied = [Tally(*t) for t in stored["tallies"]]
+        else:
+            mine = evaluate(children, rules, calendar, as_of)
+            tallied = tallies(children, rules, calendar, as_of)
+            kept = [_item_data(i) for i in mine]
+            cache.keep_piece(name, {"items": kept, "tallies": [astuple(t) for t in tallied]})
+        items += mine
+        counted += tallied
+    return sorted(items, key=urgency_order), counted
+
+
+def _wraps(measured: list[Column]) -> str:
+    return "".join("1" if c.wrap else "0" for c in measured)
+
+
+def _heights(rows: list[list[Any]], wraps: str) -> Iterator[float | None]:
+    """Each row's height for its wrapped text (frame_heights, row by row)."""
+    wrapped = [i for i, w in enumerate(wraps) if w == "1"]
+    column = Column(CAP + PADDING, True)  # every wrapped column is this wide (layout.measure)
+    for row in rows:
+        needed = max((lines(row[i], column) for i in wrapped), default=1)
+        yield needed * LINE_POINTS if needed > 1 else None
+
+
+def _summary(rows: list[list[Any]]) -> dict[str, Any]:
+    """What the sheet's layout needs from one class's rows: widest values, date columns."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(RECORD_COLUMNS)
+    return {
+        "count": len(rows),
+        "widest": [widest(c) for c in columns],
+        "dates": [any(isinstance(v, dt.date) for v in c) for c in columns],
+        "first": codec.cells(rows[0]) if rows else None,
+    }
+
+
+class RecordPieces:
+    """帮扶记录汇总 as a Streamed table assembled from the classes' pieces."""
+
+    def __init__(self, cache: Cache, results: list[ClassResult]) -> None:
+        self.cache, self.results = cache, results
+        guess = cache.get("record_wraps") or ""
+        self.summaries = [self._summary(r, guess) for r in results]
+
+    def _summary(self, result: ClassResult, guess: str) -> dict[str, Any]:
+        stored = self.cache.piece(_name("records", result))
+        if isinstance(stored, dict):
+            return stored
+        rows = class_record_rows(result)
+        summary = _summary(rows)
+        wraps = guess or _wraps(self._measure([summary]))
+        self._keep_template(result, rows, wraps)
+        self.cache.keep_piece(_name("records", result), summary)
+        return summary
+
+    def _keep_template(self, result: ClassResult, rows: list[list[Any]], wraps: str) -> str:
+        template = row_template(rows, _heights(rows, wraps))
+        self.cache.keep_text_piece(_name("records-xml", result, wraps), template)
+        return template
+
+    @staticmethod
+    def _measure(summaries: list[dict[str, Any]]) -> list[Column]:
+        return [
+            column_for(header, max((s["widest"][i] for s in summaries), default=0.0))
+            for i, header in enumerate(RECORD_COLUMNS)
+        ]
+
+    def table(self) -> Streamed:
+        measured = self._measure(self.summaries)
+        wraps = _wraps(measured)
+        self.cache.set("record_wraps", wraps)
+        firsts = [s["first"] for s in self.summaries if s["first"] is not None]
+        return Streamed(
+            list(RECORD_COLUMNS),
+            measured,
+            [any(s["dates"][i] for s in self.summaries) for i in range(len(RECORD_COLUMNS))],
+            codec.uncells(firsts[0]) if firsts else None,
+            sum(s["count"] for s in self.summaries),
+            lambda styles: self._templates(wraps, styles),
+        )
+
+    def _templates(self, wraps: str, styles: dict[str, str]) -> Iterator[str]:
+        """Each class's rows for these wrapped columns and style ids: kept from an earlier run
+        (the style ids openpyxl gives are the same from run to run), else styled now."""
+        width, style_key = len(RECORD_COLUMNS), json.dumps(styles, sort_keys=True)
+        for result in self.results:
+            name = _name("records-styled", result, wraps, style_key)
+            found = self.cache.text_piece(name)
+            if found is not None:
+                yield found
+                continue
+            template = self.cache.text_piece(_name("records-xml", result, wraps))
+            if template is None:
+                template = self._keep_template(result, class_record_rows(result), wraps)
+            found = styled(template, styles, width)
+            self.cache.keep_text_piece(name, found)
+            yield found
