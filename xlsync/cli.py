@@ -640,6 +640,39 @@ def help_dev() -> None:
     click.echo(DEV_HELP, nl=False)
 
 
+@cli.command()
+@click.argument(
+    "master",
+    required=False,
+    metavar="[全校汇总]",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--term", default=None, metavar="学期名称", help="哪个学期（学期 表中的名称，如 2026秋季学期）"
+)
+@click.option("--year", is_flag=True, help="整个学年（学期 表中的全部学期）")
+@as_of_option
+@format_option
+@credentials_option
+@click.pass_context
+def report(
+    ctx: click.Context,
+    master: Path | None,
+    term: str | None,
+    year: bool,
+    as_of: dt.date | None,
+    output: str,
+    credentials: Path | None,
+) -> None:
+    """学期/学年工作报告：在全校汇总旁写出 工作报告_<学期>.xlsx（总体情况、教师考核、班级对比、学困生、关注名单、表彰候选）。默认是 --as-of 当天所在的学期。"""
+    from xlsync.jobs.report import make_report
+    from xlsync.present_report import report_lines
+
+    result = make_report(master, term, year, as_of, TerminalProgress(), Google(credentials))
+    emit(output, result, report_lines)
+    ctx.exit(result.exit_code)
+
+
 @cli.group(cls=XlsyncGroup)
 def addin() -> None:
     """Excel 加载项（功能区「留守儿童帮扶」）：生成、安装、卸载。"""

@@ -939,3 +939,26 @@ CLASS_DIR = "班级台账"
 RETURN_DIR = "返回各班"  # copies of the class workbooks 汇总 refreshed, to send back
 PRINT_DIR = "打印档案"  # issue 20: `xlsync print` puts its printouts here (never read as a class)
 WRITE_BACK_SETTING = "汇总时更新班级台账"  # 学校信息: 是 (default) / 否
+
+# ---------------------------------------------------------------- issue 21: 工作报告
+
+ASSESSMENT_ITEMS = ("结对帮扶", "谈心", "家访", "送温暖", "无逾期", "帮扶记录")
+"""教师考核's items (篇一 四个一, plus overdue and records), in the report's column order."""
+ASSESSMENT = Sheet(
+    name="考核标准",
+    purpose="教师考核各项的权重（可选）。没有这张表时各项权重相同；权重为 0 的项不计入总分。",
+    columns=(
+        Column("考核项目", Kind.ENUM, True, choices=ASSESSMENT_ITEMS, width=12),
+        Column("权重", Kind.INT, True, min_value=0, max_value=100, width=8),
+        Column("说明", Kind.TEXT, width=40),
+    ),
+    defaults=(
+        ("结对帮扶", "1", "每名教师至少结对帮扶一名学生（篇一“四个一”）"),
+        ("谈心", "1", "谈心按帮扶规则的周期完成（篇一：每月至少一次）"),
+        ("家访", "1", "家访按帮扶规则的周期完成（篇一：每学期至少一次）"),
+        ("送温暖", "1", "送温暖按帮扶规则的周期完成（篇一：每年至少一次）"),
+        ("无逾期", "1", "统计截止日没有逾期未做的帮扶事项"),
+        ("帮扶记录", "1", "每名结对学生本期至少有一条帮扶记录"),
+    ),
+)
+REPORT_PREFIX = "工作报告_"  # 工作报告_2026秋季学期.xlsx beside the master
