@@ -23,10 +23,12 @@ class Heading:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Body text; a placeholder is the lead's to replace and is marked so it stands out."""
+    """Body text; a placeholder is the lead's to replace and is marked so it stands out.
+    Right-aligned text (the school and date under a 总结) has no first-line indent."""
 
     text: str
     placeholder: bool = False
+    align: Literal["indent", "right"] = "indent"
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ NO_FONT = (
     "Windows 和 macOS 自带的中文字体（微软雅黑、黑体、苹方）都可以；"
     f"也可以用环境变量 {FONT_VARIABLE} 指定一个中文字体文件（.ttf/.otf/.ttc）。"
 )
-COLOURS = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47")
+COLOURS = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E",
+           "#636363", "#997300")  # fmt: skip
 STACK_COLOURS = ("#70AD47", "#FFC000", "#C00000")  # done on time, late, never: green/amber/red
 SIZE_CM = (16.0, 7.5)
 DPI = 150
@@ -118,7 +119,11 @@ def render(chart: Chart) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    style: dict[Any, Any] = {"font.family": [cjk_family()], "axes.unicode_minus": False, "svg.hashsalt": "x"}
+    style: dict[Any, Any] = {
+        "font.family": [cjk_family()],
+        "axes.unicode_minus": False,
+        "svg.hashsalt": "x",
+    }
     with rc_context(style):
         figure = Figure(figsize=(SIZE_CM[0] / 2.54, SIZE_CM[1] / 2.54), dpi=DPI)
         FigureCanvasAgg(figure)
@@ -145,6 +150,8 @@ def _lines(axes: Any, chart: Chart) -> None:
     for i, (name, values) in enumerate(chart.series):
         colour = COLOURS[i % len(COLOURS)]
         axes.plot(chart.labels, values, marker="o", label=name, color=colour)
+        if len(chart.series) > 2:  # labels of many lines would cover each other
+            continue
         for x, y in zip(chart.labels, values, strict=True):
             axes.annotate(_number(y), (x, y), textcoords="offset points", xytext=(0, 4),
                           ha="center", fontsize=7)  # fmt: skip

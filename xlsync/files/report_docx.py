@@ -29,7 +29,9 @@ MISSING = (
 )
 BODY_FONT, HEADING_FONTS = "宋体", {1: "黑体", 2: "楷体"}
 MARK = "xlsync-draft:"  # core property `identifier`: MARK + sha256 of word/document.xml
-PICTURE_CM = 15.0
+PICTURE_CM = 14.5
+TEXT_CM = 14.6  # A4 less the margins
+CELL_PADDING_CM = 0.4  # Word's default cell margins, left and right, and a little air
 
 
 def require_libraries() -> None:
@@ -196,7 +198,11 @@ def _paragraph(document: Any, block: Paragraph) -> None:
     from docx.shared import Pt
 
     paragraph = document.add_paragraph()
-    paragraph.paragraph_format.first_line_indent = Pt(24)  # two characters
+    paragraph.paragraph_format.space_before = Pt(6)  # air below a table or a figure
+    if block.align == "right":
+        paragraph.alignment = 2
+    else:
+        paragraph.paragraph_format.first_line_indent = Pt(24)  # two characters
     run = paragraph.add_run(block.text)
     if block.placeholder:
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
@@ -218,18 +224,50 @@ def _table(document: Any, block: Table, number: int) -> None:
     table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = 1
+    size = Pt(10.5 if len(block.header) <= 6 else 9)  # 五号; 小五 for a wide table
     for r, row in enumerate([block.header, *block.rows]):
         for c, value in enumerate(row):
             cell = table.cell(r, c)
             paragraph = cell.paragraphs[0]
             paragraph.alignment = 1
+            paragraph.paragraph_format.line_spacing = 1.0
+            paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(2)
             run = paragraph.add_run(_cell_text(value))
-            run.font.size, run.bold = Pt(10.5), r == 0
+            run.font.size, run.bold = size, r == 0
         if r == 0:
             _shade(table.rows[0])
+    _widths(table, block, size.pt)
     if block.note:
         note = document.add_paragraph()
         note.add_run(block.note).font.size = Pt(9)
+
+
+def _widths(table: Any, block: Table, points: float) -> None:
+    """Columns as wide as their longest value (a header may wrap onto two lines) plus the
+    cell's padding, stretched or squeezed together to fill the line."""
+    from docx.shared import Cm
+
+    em = points / 72 * 2.54  # cm
+    need = [
+        max(
+            _ems(str(block.header[c])) / 2 + 1,
+            *(_ems(_cell_text(row[c])) for row in block.rows),
+        )
+        * em
+        + CELL_PADDING_CM
+        for c in range(len(block.header))
+    ]
+    table.autofit = False
+    for c, width in enumerate(need):
+        column = table.columns[c]
+        column.width = Cm(TEXT_CM * width / sum(need))  # the grid LibreOffice and WPS read
+        for cell in column.cells:
+            cell.width = column.width  # the cells Word reads
+
+
+def _ems(text: str) -> float:
+    """Width in ems: a Chinese character is one, a digit or Latin letter about 0.6."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in text)
 
 
 def _shade(row: Any) -> None:
