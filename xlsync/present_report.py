@@ -14,6 +14,8 @@ def report_lines(result: ReportResult) -> Iterator[Line]:
     r = result.report
     o, p = r.overview, r.period
     state = "已结束" if p.finished else f"统计到 {p.cutoff:%Y-%m-%d}"
+    if p.cutoff < p.start:
+        state = "尚未开始"
     yield f"{r.school}{p.name}工作报告（{p.start:%Y-%m-%d} 至 {p.end:%Y-%m-%d}，{state}）", "title"
     yield (
         f"在读学生：期初 {o.children_start} 名，期末 {o.children_end} 名，本期新建档 {o.new_files} 名；"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,8 @@ from xlsync.core.report.figures import TermReport
 from xlsync.files.safe_write import atomic_write
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CORE = "docProps/core.xml"
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -54,18 +57,22 @@ def report_bytes(report: TermReport, generated: str) -> bytes:
     book = build_workbook(report, generated)
     raw = io.BytesIO()
     book.save(raw)
-    return _reproducible(raw.getvalue())
+    return _reproducible(raw.getvalue(), f"{report.period.cutoff:%Y-%m-%d}T00:00:00Z")
 
 
-def _reproducible(data: bytes) -> bytes:
-    """The same zip with fixed entry times (openpyxl stamps each entry with the clock)."""
+def _reproducible(data: bytes, stamp: str) -> bytes:
+    """The same zip with fixed entry times and document dates (openpyxl stamps each entry,
+    and the document's 修改时间, with the clock)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            part = source.read(info.filename)
+            if info.filename == CORE:
+                part = MODIFIED.sub(rf"\g<1>{stamp}\g<2>".encode(), part)
+            target.writestr(fixed, part)
     return out.getvalue()
 
 
@@ -99,7 +106,7 @@ def _overview(ws: Worksheet, report: TermReport, generated: str) -> None:
         head = row + 1
         row = _block(ws, row, block) + 1
         if block.title == layout.MONTHS_TITLE and block.rows:
-            months = (head, head + len(block.rows))
+            months = (head, head + len(block.rows) - 1)  # not the 合计 row
     if months:
         _month_chart(ws, report, months, row)
     _print_setup(ws, report, landscape=False)
@@ -132,7 +139,9 @@ def _values(ws: Worksheet, row: int, values: Sequence[Any], formats: Sequence[st
         kind = formats[col - 1] if col - 1 < len(formats) else ""
         if kind == "%":
             cell.number_format = "0.0%"
-        if kind in ("%", "n"):
+        elif kind == "0.0":
+            cell.number_format = "0.0"
+        if kind in ("%", "n", "0.0"):
             cell.alignment = Alignment(horizontal="right")
         elif kind == "wrap":
             cell.alignment = WRAP
@@ -140,8 +149,9 @@ def _values(ws: Worksheet, row: int, values: Sequence[Any], formats: Sequence[st
 
 
 def _mark(cell: Any, value: Any) -> None:
-    """达标 green, 未达标 red (the colours of 已完成 / 已逾期 in the class workbooks)."""
-    tone = {layout.MET: GOOD, layout.NOT_MET: BAD}.get(value)
+    """达标 green; 未达标 and a missing plan or entry red (the colours of 已完成 / 已逾期 in the
+    class workbooks)."""
+    tone = {layout.MET: GOOD, **dict.fromkeys(layout.RED, BAD)}.get(value)
     if tone:
         cell.fill, cell.font = tone
 
@@ -171,9 +181,12 @@ def _table_sheet(ws: Worksheet, report: TermReport, sheet: layout.TableSheet) ->
     ws["A1"] = f"{layout.title(report)}·{sheet.name}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = sheet.note
-    ws["A2"].alignment = Alignment(wrap_text=False)
+    ws["A2"].alignment = WRAP
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(sheet.headers))
+    ws.row_dimensions[2].height = 32
     head = 4
     _header(ws, head, sheet.headers)
+    ws.row_dimensions[head].height = 32
     for number, values in enumerate(sheet.rows, start=head + 1):
         _values(ws, number, values, sheet.formats)
     last = head + max(1, len(sheet.rows))
@@ -185,16 +198,13 @@ def _table_sheet(ws: Worksheet, report: TermReport, sheet: layout.TableSheet) ->
     if sheet.rows:
         _scales(ws, sheet, head + 1, last)
         _choices(ws, sheet, head + 1, last)
-    row = last + 2
-    for block in sheet.after:
-        row = _block(ws, row, block) + 1
     _print_setup(ws, report, landscape=True, title_rows=f"{head}:{head}")
 
 
 def _scales(ws: Worksheet, sheet: layout.TableSheet, first: int, last: int) -> None:
     """Colour scales: red (low) to green (high), reversed for the columns where less is better."""
     for col, kind in enumerate(sheet.formats, start=1):
-        if kind not in ("%", "n") or col not in sheet.scaled:
+        if kind not in ("%", "n", "0.0") or col not in sheet.scaled:
             continue
         low, high = ("63BE7B", "F8696B") if col in sheet.reversed else ("F8696B", "63BE7B")
         letter = get_column_letter(col)

@@ -15,6 +15,7 @@ from typing import Any
 
 from xlsync.core.calendar import read_calendar, read_rules
 from xlsync.core.config import SchoolConfig
+from xlsync.core.consolidate import ClassResult
 from xlsync.core.normalize import fold
 from xlsync.core.report.assessment import default_weights
 from xlsync.core.report.build import ReportInputs, build_report
@@ -136,7 +137,7 @@ def make_report(
         weights=weights,
         weights_from_sheet=from_sheet,
         findings=tuple(validate_classes(items, config, period.cutoff).findings),
-        notes=tuple(_failure_note(f) for f in failed),
+        notes=tuple([_failure_note(f) for f in failed] + _stale_notes(results)),
     )
     report = build_report(inputs, period)
     path = report_path(master, period.name) if write else None
@@ -152,3 +153,12 @@ def _heads(config: SchoolConfig) -> dict[str, str]:
 
 def _failure_note(failed: dict[str, str]) -> str:
     return f"班级台账「{failed['file']}」没有读到，报告里不含这个班：{failed['message']}"
+
+
+def _stale_notes(results: list[ClassResult]) -> list[str]:
+    """Classes counted from their last good data (the file could not be read this time)."""
+    return [
+        f"{r.item.class_name}用的是上次读到的台账内容（{r.stale_reason}）"
+        for r in results
+        if r.stale_reason
+    ]

@@ -49,13 +49,13 @@ def items(t: Tally, weights: Sequence[Weight]) -> tuple[ItemScore, ...]:
     records = (
         ItemScore(
             "帮扶记录",
-            f"{t.records}条（{t.with_record}/{t.paired}名学生有记录）",
+            f"{t.with_record}/{t.paired}名",
             t.with_record >= t.paired,
             t.with_record / t.paired,
             w["帮扶记录"],
         )
         if t.paired
-        else ItemScore("帮扶记录", f"{t.records}条", None, None, w["帮扶记录"])
+        else ItemScore("帮扶记录", "0/0名", None, None, w["帮扶记录"])
     )
     return (
         paired,

@@ -119,6 +119,8 @@ class Ledger:
         """已逾期 items on the cutoff day by child (file, row), as 逾期清单 showed them then."""
         found: dict[tuple[str, int], int] = {}
         cal, cutoff = self.inputs.calendar, self.period.cutoff
+        if cutoff < self.period.start:  # a period not begun has no end state yet
+            return found
         for pupil in self.pupils:
             child = pupil.child
             for rule in (r for r in self.inputs.rules if binds(r, child)):

@@ -1,13 +1,13 @@
 """What the report's pages show, as plain tables (pure): the workbook writer draws these, and
 the Word draft may too. Labels are the Chinese a 德育主任 prints; figures come from `TermReport`.
 
-Formats per column: "" text, "n" number, "%" a rate (a fraction shown as 97.3%), "wrap" long
-text. Column numbers in `scaled`, `reversed` and `choices` count from 1.
+Formats per column: "" text, "n" number, "0.0" a number with one decimal, "%" a rate (a
+fraction shown as 97.3%), "wrap" long text. Column numbers in `scaled`, `reversed` and `choices` count from 1.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from xlsync.core.report.figures import (
@@ -19,6 +19,8 @@ from xlsync.schema import ASSESSMENT_ITEMS
 OVERVIEW = "总体情况"
 MONTHS_TITLE = "各月帮扶记录"
 MET, NOT_MET, NOT_ASSESSED = "达标", "未达标", "—"
+MISSING, NO_PLAN = "未填", "无"
+RED = (NOT_MET, MISSING, NO_PLAN)  # cells the writer marks red
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,6 @@ class TableSheet:
     scaled: frozenset[int] = frozenset()
     reversed: frozenset[int] = frozenset()
     choices: tuple[int, ...] = ()
-    after: tuple[Block, ...] = field(default_factory=tuple)
 
 
 def title(report: TermReport) -> str:
@@ -55,6 +56,8 @@ def title(report: TermReport) -> str:
 def span_line(report: TermReport) -> str:
     p = report.period
     state = "已结束" if p.finished else f"进行中，统计到 {p.cutoff:%Y-%m-%d}"
+    if p.cutoff < p.start:
+        state = "尚未开始"
     return f"统计时段：{p.start:%Y-%m-%d} 至 {p.end:%Y-%m-%d}（{state}）"
 
 
@@ -121,14 +124,24 @@ def _met_text(score: ItemScore) -> str:
     return NOT_ASSESSED if score.met is None else MET if score.met else NOT_MET
 
 
+ITEM_HEADS = {
+    "结对帮扶": "结对学生",
+    "谈心": "谈心（完成/应做）",
+    "家访": "家访（完成/应做）",
+    "送温暖": "送温暖（完成/应做）",
+    "无逾期": "期末逾期",
+    "帮扶记录": "有记录的学生",
+}
+
+
 def teacher_sheet(report: TermReport) -> TableSheet:
-    heads = ["名次", "教师", "班级", "职务"]
+    heads = ["名次", "教师", "班级", "职务", "本期记录（条）"]
     for item in ASSESSMENT_ITEMS:
-        heads += [item, f"{item}达标"]
+        heads += [ITEM_HEADS[item], "达标"]
     heads += ["总分", "全部达标"]
     body = []
     for t in report.teachers:
-        cells: list[Any] = [t.rank, t.teacher, t.class_name, t.role]
+        cells: list[Any] = [t.rank, t.teacher, t.class_name, t.role, t.records]
         for s in t.items:
             cells += [_item_text(s), _met_text(s)]
         cells += ["—" if t.total is None else t.total, "是" if t.met_all else "否"]
@@ -144,20 +157,10 @@ def teacher_sheet(report: TermReport) -> TableSheet:
         note,
         tuple(heads),
         tuple(body),
-        ("n", "", "", "", *(("", "") * len(ASSESSMENT_ITEMS)), "n", ""),
-        (6, 10, 12, 10, *((11, 7) * len(ASSESSMENT_ITEMS)), 8, 8),
+        ("n", "", "", "", "n", *(("", "") * len(ASSESSMENT_ITEMS)), "0.0", ""),
+        (5, 9, 11, 9, 8, *((10, 7) * len(ASSESSMENT_ITEMS)), 7, 7),
         empty="（教师表中没有教师，也没有学生填了帮扶教师）",
-        scaled=frozenset({5 + 2 * len(ASSESSMENT_ITEMS)}),
-        after=(_weights_block(report),),
-    )
-
-
-def _weights_block(report: TermReport) -> Block:
-    return Block(
-        "本报告所用考核权重",
-        ("考核项目", "权重"),
-        tuple((w.item, w.weight) for w in report.weights),
-        ("", "n"),
+        scaled=frozenset({len(heads) - 1}),
     )
 
 
@@ -215,10 +218,10 @@ def struggling_sheet(report: TermReport) -> TableSheet:
             s.class_name,
             s.child,
             s.teacher,
-            s.grade_now or "未填",
-            "有" if s.has_plan else "无",
+            s.grade_now or MISSING,
+            "有" if s.has_plan else NO_PLAN,
             s.subjects,
-            "已填" if s.effect_filled else "未填",
+            "已填" if s.effect_filled else MISSING,
             s.effect,
             s.tutoring,
         )
@@ -273,7 +276,7 @@ def candidate_sheet(report: TermReport) -> TableSheet:
             c.class_name,
             c.child,
             c.teacher,
-            c.grade_now or "未填",
+            c.grade_now or MISSING,
             "有" if c.struggling_plan else "",
             c.effect,
             c.records,
