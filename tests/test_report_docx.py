@@ -125,7 +125,10 @@ def test_the_draft_opens_with_python_docx_with_its_numbers_tables_and_charts(tmp
         "图2 各项帮扶按时完成情况",
     ):
         assert expected in text, expected
+    header = document.tables[0].rows[0]._tr
+    assert header.trPr.find(docx.oxml.ns.qn("w:tblHeader")) is not None  # repeated on each page
     (placeholder,) = [p for p in document.paragraphs if p.text.startswith("【")]
+
     assert placeholder.runs[0].font.highlight_color is not None  # yellow: not handed in unwritten
     assert (
         document.styles["Heading 1"].element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "黑体"

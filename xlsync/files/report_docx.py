@@ -213,6 +213,7 @@ def _caption(document: Any, text: str) -> None:
 
     caption = document.add_paragraph()
     caption.alignment = 1
+    caption.paragraph_format.keep_with_next = True  # a table's caption stays on its page
     run = caption.add_run(text)
     run.bold, run.font.size = True, Pt(10.5)  # 五号
 
@@ -271,9 +272,13 @@ def _ems(text: str) -> float:
 
 
 def _shade(row: Any) -> None:
+    """A grey header row, repeated at the top of every page the table runs onto."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(repeat)
     for cell in row.cells:
         shading = OxmlElement("w:shd")
         shading.set(qn("w:val"), "clear")
@@ -292,4 +297,5 @@ def _picture(document: Any, block: Chart, png: bytes, number: int) -> None:
 
     document.add_picture(io.BytesIO(png), width=Cm(PICTURE_CM))
     document.paragraphs[-1].alignment = 1
+    document.paragraphs[-1].paragraph_format.keep_with_next = True  # with its caption below
     _caption(document, f"图{number} {block.caption}")
