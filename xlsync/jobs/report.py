@@ -47,7 +47,8 @@ class ReportResult:
 
     @property
     def exit_code(self) -> int:
-        return 0
+        """1 when a class is missing from the report or counted from older data (as 汇总)."""
+        return 1 if self.report.notes else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {

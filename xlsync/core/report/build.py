@@ -10,6 +10,7 @@ it stands (DESIGN §2).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -107,7 +108,40 @@ class Ledger:
     @cached_property
     def touched(self) -> set[tuple[str, int]]:
         """Children (file, row) named by a record of the period."""
-        return {(r.file, row) for r in self.records for row in r.children}
+        return set(self.records_of)
+
+    @cached_property
+    def records_of(self) -> dict[tuple[str, int], list[Record]]:
+        """The period's records by the child (file, row) they name (a group record under each)."""
+        found: dict[tuple[str, int], list[Record]] = {}
+        for r in self.records:
+            for row in dict.fromkeys(r.children):
+                found.setdefault((r.file, row), []).append(r)
+        return found
+
+    @cached_property
+    def written(self) -> Counter[str]:
+        """Records of the period by 帮扶教师."""
+        return Counter(r.teacher for r in self.records)
+
+    @cached_property
+    def periods_of(self) -> dict[tuple[str, int], list[ChildPeriod]]:
+        """The child-periods by child (file, row)."""
+        found: dict[tuple[str, int], list[ChildPeriod]] = {}
+        for cp in self.periods:
+            found.setdefault((cp.child.file, cp.child.row), []).append(cp)
+        return found
+
+    @cached_property
+    def by_name(self) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+        """学业帮扶计划 and 安全事件 rows by (sheet, file, 学生姓名)."""
+        found: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for item in self.inputs.classes:
+            for sheet, table in (("plans", item.book.plans), ("incidents", item.book.incidents)):
+                for _, r in rows(table.data):
+                    name = str(r.get("学生姓名") or "")
+                    found.setdefault((sheet, item.book.file, name), []).append(r)
+        return found
 
     @cached_property
     def periods(self) -> list[ChildPeriod]:

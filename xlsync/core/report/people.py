@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from xlsync.core.report.coverage import ChildPeriod
 from xlsync.core.report.figures import LATE, NEVER, Candidate, StrugglingChild, WatchEntry
-from xlsync.core.tables import rows
 
 if TYPE_CHECKING:
     from xlsync.core.report.build import Ledger, Pupil
@@ -23,25 +23,20 @@ def _key(pupil: Pupil) -> tuple[str, int]:
     return (pupil.child.file, pupil.child.row)
 
 
-def _plans(pupil: Pupil) -> list[dict]:
+def _plans(ledger: Ledger, pupil: Pupil) -> list[dict]:
     """The 学业帮扶计划 rows naming this child (by name within the class)."""
-    plans = pupil.item.book.plans.data
-    return [r for _, r in rows(plans) if r.get("学生姓名") == pupil.child.name]
+    return ledger.by_name.get(("plans", pupil.child.file, pupil.child.name), [])
 
 
 def _tutoring(ledger: Ledger, pupil: Pupil) -> int:
-    return sum(
-        1
-        for r in ledger.records
-        if r.action == "学业辅导" and r.file == pupil.child.file and pupil.child.row in r.children
-    )
+    return sum(1 for r in ledger.records_of.get(_key(pupil), []) if r.action == "学业辅导")
 
 
 def struggling(ledger: Ledger) -> tuple[StrugglingChild, ...]:
     """Every child on file whose 学业情况 is 差 or who has a 学业帮扶计划 row."""
     found = []
     for pupil in ledger.pupils:
-        plans = _plans(pupil)
+        plans = _plans(ledger, pupil)
         grade = pupil.data.get("学业情况") or ""
         if grade != STRUGGLING and not plans:
             continue
@@ -64,13 +59,14 @@ def struggling(ledger: Ledger) -> tuple[StrugglingChild, ...]:
 
 def _runs(ledger: Ledger) -> dict[tuple[str, int], list[str]]:
     """Rules on which a child went RUN periods running without doing it on time."""
-    by_pair: dict[tuple[tuple[str, int], str], list] = {}
-    for cp in ledger.periods:
-        by_pair.setdefault(((cp.child.file, cp.child.row), cp.rule.label), []).append(cp)
     found: dict[tuple[str, int], list[str]] = {}
-    for (key, rule), periods in by_pair.items():
-        if _longest(sorted(periods, key=lambda cp: cp.period.start)) >= RUN:
-            found.setdefault(key, []).append(rule)
+    for key, periods in ledger.periods_of.items():
+        by_rule: dict[int, list[ChildPeriod]] = {}
+        for cp in periods:  # a child's periods come rule by rule, each in date order
+            by_rule.setdefault(id(cp.rule), []).append(cp)
+        for mine in by_rule.values():
+            if _longest(mine) >= RUN:
+                found.setdefault(key, []).append(mine[0].rule.label)
     return found
 
 
@@ -128,13 +124,11 @@ def _absence_days(pupil: Pupil, lo: dt.date, hi: dt.date) -> int:
     return sum(a.days for a in pupil.child.absences if lo <= a.start <= hi)
 
 
-def _incidents(pupil: Pupil, lo: dt.date, hi: dt.date) -> int:
-    data = pupil.item.book.incidents.data
-    return sum(
-        1
-        for _, r in rows(data)
-        if r.get("学生姓名") == pupil.child.name and r.get("发现日期") and lo <= r["发现日期"] <= hi
-    )
+def _incidents(ledger: Ledger, pupil: Pupil) -> int:
+    """安全事件 rows naming the child found in the period."""
+    lo, hi = ledger.period.start, ledger.period.cutoff
+    found = ledger.by_name.get(("incidents", pupil.child.file, pupil.child.name), [])
+    return sum(1 for r in found if r.get("发现日期") and lo <= r["发现日期"] <= hi)
 
 
 def candidates(ledger: Ledger, watch: Sequence[WatchEntry]) -> tuple[Candidate, ...]:
@@ -147,7 +141,7 @@ def candidates(ledger: Ledger, watch: Sequence[WatchEntry]) -> tuple[Candidate, 
     for pupil in ledger.pupils:
         if "留守儿童" not in pupil.child.categories or not studying_on(pupil.child, hi):
             continue
-        plans = _plans(pupil)
+        plans = _plans(ledger, pupil)
         found.append(
             Candidate(
                 class_name=pupil.item.class_name,
@@ -156,13 +150,9 @@ def candidates(ledger: Ledger, watch: Sequence[WatchEntry]) -> tuple[Candidate, 
                 grade_now=pupil.data.get("学业情况") or "",
                 struggling_plan=bool(plans),
                 effect="；".join(str(r["阶段性效果"]) for r in plans if r.get("阶段性效果")),
-                records=sum(
-                    1
-                    for r in ledger.records
-                    if r.file == pupil.child.file and pupil.child.row in r.children
-                ),
+                records=len(ledger.records_of.get(_key(pupil), [])),
                 absence_days=_absence_days(pupil, lo, hi),
-                incidents=_incidents(pupil, lo, hi),
+                incidents=_incidents(ledger, pupil),
                 on_watch=(pupil.item.class_name, pupil.child.name) in watched,
             )
         )

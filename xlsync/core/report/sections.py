@@ -155,7 +155,7 @@ def _teacher(
 ) -> TeacherAssessment:
     mine = [p for p in _studying(ledger, ledger.period.cutoff) if p.child.teacher == name]
     keys = {(p.child.file, p.child.row) for p in mine}
-    periods = [cp for cp in ledger.periods if (cp.child.file, cp.child.row) in keys]
+    periods = [cp for key in keys for cp in ledger.periods_of.get(key, [])]
     tally = assessment.Tally(
         paired=len(mine),
         bound=row is not None and (row.get("职务") == "班主任" or row.get("党员") == "是"),
@@ -163,7 +163,7 @@ def _teacher(
         visits=done_due(periods, "家访"),
         warmth=done_due(periods, "送温暖"),
         overdue=sum(ledger.overdue.get(k, 0) for k in keys),
-        records=sum(1 for r in ledger.records if r.teacher == name),
+        records=ledger.written.get(name, 0),
         with_record=len(keys & ledger.touched),
     )
     scored = assessment.items(tally, weights)
@@ -200,7 +200,7 @@ def classes(ledger: Ledger) -> tuple[ClassComparison, ...]:
 def _class(ledger: Ledger, name: str) -> ClassComparison:
     pupils = [p for p in ledger.pupils if p.item.class_name == name]
     kids = [p.child for p in pupils]
-    periods = [cp for cp in ledger.periods if cp.child.class_name == name]
+    periods = [cp for p in pupils for cp in ledger.periods_of.get((p.child.file, p.child.row), [])]
     o = _outcomes(periods)
     counts = _counts(ledger, pupils)
     records = sum(1 for r in ledger.records if r.class_name == name)
