@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -10,7 +11,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook
+
+# As xlsync/__init__.py does, before the first import of openpyxl (the next line): openpyxl's
+# own XML path even where lxml is installed, so the tests see the files the CLI writes.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+from openpyxl import Workbook  # noqa: E402
 
 from xlsync.cli import cli
 from xlsync.core.idcard import make_id

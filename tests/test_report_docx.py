@@ -4,6 +4,7 @@ edited never overwritten, and Chinese messages when a library or a font is missi
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -169,3 +170,13 @@ def test_libreoffice_prints_the_draft_with_its_numbers(tmp_path):
     for expected in (OUTLINE.title, "基本情况", "137", "98.6%", "3.25", "图2各项帮扶按时完成情况"):
         assert expected in text, expected
     assert "第1页" in text and "第2页" in text  # the page field, filled in by LibreOffice
+
+
+def test_the_report_extras_lxml_does_not_change_what_openpyxl_writes():
+    """python-docx brings lxml, and openpyxl writes through lxml when it can (other bytes: the
+    committed templates drift, rewrites of LibreOffice-saved books are refused). Importing
+    xlsync keeps openpyxl on its own XML path."""
+    code = "import xlsync, lxml, openpyxl.xml; print(openpyxl.xml.LXML)"
+    env = {k: v for k, v in os.environ.items() if k != "OPENPYXL_LXML"}
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert shown.stdout.strip() == "False", shown.stderr
