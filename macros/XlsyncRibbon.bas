@@ -84,6 +84,10 @@ Private Function HasSheet(sheetName As String) As Boolean
     Next sheet
 End Function
 
+Public Sub RollupCounty(control As IRibbonControl)
+    RunEntry "rollup_county()"
+End Sub
+
 Public Sub ShowHelp(control As IRibbonControl)
     RunEntry "show_help()"
 End Sub

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# isort: off
+import xlsync  # noqa: F401  (first: it fixes openpyxl's XML backend before openpyxl loads)
+
+# isort: on
+
 import datetime as dt
 import os
 import shutil

@@ -307,6 +307,8 @@ class Recount:
                     "never": t["未完成"],
                     "open": t["未到期"],
                     "on_time_rate": rate(t["按时完成"], due),
+                    "late_rate": rate(t["补做"], due),
+                    "never_rate": rate(t["未完成"], due),
                 }
             )
         return out

@@ -29,8 +29,16 @@ from xlsync.addin.install import Machine, install_addin, uninstall_addin
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 BUTTONS = [
-    "校验本表", "计算逾期", "打印档案", "新建班级表", "汇总全校", "学期报告", "同步云端", "使用说明",
-]  # fmt: skip
+    "校验本表",
+    "计算逾期",
+    "打印档案",
+    "新建班级表",
+    "汇总全校",
+    "学期报告",
+    "同步云端",
+    "使用说明",
+    "县级汇总",
+]
 RUNPYTHON = re.compile(r'^\s*RunEntry "(\w+)\(', re.M)
 ENTRY = re.compile(r'Private Const ENTRY As String = "import ([\w.]+) as (\w+); \2\."')
 

@@ -6,11 +6,10 @@ click CLI (`xlsync.cli`) on top.
 
 import os
 
-# openpyxl reads and writes through lxml whenever lxml is installed (python-docx of the
-# `report` extra brings it), and its output then differs: templates no longer match the
-# committed ones and the writers' kept-content check refuses rewrites of files LibreOffice
-# saved. xlsync's files are the same with or without the extra: openpyxl's own XML path,
-# unless the user chose otherwise. Set before anything imports openpyxl.
-os.environ.setdefault("OPENPYXL_LXML", "False")
+# openpyxl switches its XML reader and writer to lxml whenever lxml is installed (python-docx,
+# an optional dependency, brings it). xlsync's writers and its kept-content checks are built and
+# tested on openpyxl's standard-library path; with lxml, formula results and text that looks like
+# a formula come out differently. So xlsync fixes the choice before openpyxl is first imported.
+os.environ["OPENPYXL_LXML"] = "False"
 
 __version__ = "0.1.0"

@@ -40,6 +40,7 @@ from xlsync.jobs.export import export as export_job
 from xlsync.jobs.inputs import Google
 from xlsync.jobs.overdue import overdue as overdue_job
 from xlsync.jobs.print import Selection, print_dossiers
+from xlsync.jobs.rollup import rollup as rollup_job
 from xlsync.jobs.sync import parse_interval, run_every
 from xlsync.jobs.sync import sync as sync_job
 from xlsync.jobs.upgrade import upgrade as upgrade_job
@@ -52,7 +53,8 @@ from xlsync.present import (
     upgrade_lines,
     validation_lines,
 )
-from xlsync.schema import CLASS_DIR, MASTER_FILE
+from xlsync.present_rollup import rollup_lines
+from xlsync.schema import CLASS_DIR, COUNTY_FILE, MASTER_FILE
 
 USAGE_EXIT = 2
 TONES: dict[str, dict[str, Any]] = {
@@ -581,6 +583,43 @@ def export(master: Path, out: Path, masked: bool, encrypt: bool) -> None:
         )
 
 
+# ---- issue 23: the county rollup (H6)
+@cli.command()
+@click.argument("folder", metavar="文件夹", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    default=None,
+    metavar="文件",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"县汇总工作簿（默认：文件夹里的 {COUNTY_FILE}）",
+)
+@click.option(
+    "--stale-days",
+    default=14,
+    show_default=True,
+    metavar="天数",
+    type=click.IntRange(0, 3650),
+    help="学校的汇总早于这么多天，就列入「数据时效」",
+)
+@as_of_option
+@format_option
+@click.pass_context
+def rollup(
+    ctx: click.Context,
+    folder: Path,
+    out: Path | None,
+    stale_days: int,
+    as_of: dt.date | None,
+    output: str,
+) -> None:
+    """县级汇总：读取文件夹里各校报送的文件（xlsync export 导出的文件，或全校汇总），生成县汇总工作簿：学校统计、逾期、数据时效、变更。"""
+    result = rollup_job(folder, out, as_of, stale_days, TerminalProgress())
+    emit(output, result, rollup_lines)
+    ctx.exit(result.exit_code)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[台账或文件夹]...", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="只列出每个文件要加上的列和工作表，不改动文件")
@@ -655,6 +694,11 @@ def help_dev() -> None:
 @as_of_option
 @format_option
 @credentials_option
+@click.option(
+    "--allow-outside",
+    is_flag=True,
+    help="允许读取班级台账目录之外的台账（与汇总时的同名选项相同）",
+)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -665,13 +709,22 @@ def report(
     as_of: dt.date | None,
     output: str,
     credentials: Path | None,
+    allow_outside: bool,
 ) -> None:
     """学期/学年工作报告：在全校汇总旁写出 工作报告_<学期>.xlsx（总体情况、教师考核、班级对比、学困生、关注名单、表彰候选）。默认是 --as-of 当天所在的学期。"""
     from xlsync.jobs.report import make_report
     from xlsync.jobs.report_draft import add_draft
     from xlsync.present_report import report_lines
 
-    result = make_report(master, term, year, as_of, TerminalProgress(), Google(credentials))
+    result = make_report(
+        master,
+        term,
+        year,
+        as_of,
+        TerminalProgress(),
+        Google(credentials),
+        allow_outside=allow_outside,
+    )
     if docx:
         add_draft(result)
     emit(output, result, report_lines)

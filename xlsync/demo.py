@@ -409,10 +409,12 @@ def generate_school(
     size: DemoSize = DemoSize(),
     seed: int = 2026,
     progress: Callable[[str, int, int, str], None] | None = None,
+    school: str = SCHOOL_NAME,
 ) -> Path:
-    """Write a demo master and its class workbooks into `folder`; returns the master path."""
+    """Write a demo master and its class workbooks into `folder`; returns the master path
+    (`school` names it: a generated county has many)."""
     rng = random.Random(seed)
-    master = create_school(folder, SCHOOL_NAME, school_year_of(as_of))
+    master = create_school(folder, school, school_year_of(as_of))
     config = read_master(master)
     cal = read_calendar(config)
     class_dir = folder / config.class_dir

@@ -25,7 +25,8 @@ Google 凭据（--credentials）
                              可指向学校的代理或本地模拟器）
   HTTPS_PROXY                上网要经过代理时的代理地址，如 http://代理地址:端口
   XLSYNC_MASTER_PASSWORD     全校汇总加了密码时的密码（读取时解密，写入时加密）
-  XLSYNC_EXPORT_PASSWORD     export --encrypt 的密码（脚本中使用，不再提示输入）
+  XLSYNC_EXPORT_PASSWORD     export --encrypt 的密码（脚本中使用，不再提示输入）；
+                             rollup 用它打开各校加了密码的导出文件
 
 开发用命令
   xlsync templates [--out 文件夹]   按表结构的定义重新生成 workbook_templates 中的模板

@@ -11,6 +11,7 @@ Line = tuple[str, str]
 
 
 def report_lines(result: ReportResult) -> Iterator[Line]:
+    """Period, children, records, 考核, the lists, notes and the files written."""
     r = result.report
     o, p = r.overview, r.period
     state = "已结束" if p.finished else f"统计到 {p.cutoff:%Y-%m-%d}"

@@ -20,8 +20,9 @@ from typing import Any
 from xlsync.core.masking import mask_failures, mask_text
 from xlsync.errors import XlsyncError
 from xlsync.jobs import excel as jobs
+from xlsync.jobs.rollup import rollup
 from xlsync.jobs.sync import sync
-from xlsync.schema import CHECK_SHEET, STATUS_SHEET
+from xlsync.schema import CHECK_SHEET, COUNTY_FILE, STATUS_SHEET
 
 LOG_FILE = Path.home() / ".xlsync" / "excel.log"
 TITLE = "xlsync 留守儿童帮扶"
@@ -37,6 +38,9 @@ HELP = f"""「留守儿童帮扶」选项卡上的按钮：
 · 学期报告：生成本学期的工作报告工作簿（总体情况、教师考核、班级对比、学困生、关注名单、表彰候选）并打开，同时在旁边生成数字已填好的工作总结 Word 稿。先点过「汇总全校」再点它。
 · 同步云端：把最近一次保存的汇总结果（默认脱敏）同步到学校的 Google 表格。
 · 新建班级表：新建一个班级台账并登记到 班级 表。
+
+在县教育局（各校报送的文件放在同一个文件夹里）：
+· 县级汇总：打开这个文件夹里的任一文件（或上次的「{COUNTY_FILE}」）后点，把文件夹里各校的导出文件汇总成「{COUNTY_FILE}」并打开（学校统计、逾期、数据时效、变更）。与命令 xlsync rollup 完全相同。
 
 没有 Excel（用 WPS 或 LibreOffice）时：双击全校汇总旁的「汇总」脚本，效果与「汇总全校」相同。
 出现问题时，提示框会说明原因和改法；详细记录在 {LOG_FILE}。"""
@@ -223,6 +227,29 @@ def new_class(book: Any, class_name: str, teacher: str) -> str:
     added = f"，并把 {teacher} 加入了 教师 表" if made.teacher_added else ""
     book.app.books.open(str(made.workbook))
     return f"已新建班级台账「{made.workbook.name}」（已为您打开），并在 班级 表登记{added}。请把它交给班主任填写。"
+
+
+@button("县级汇总")
+def rollup_county(book: Any) -> str:
+    """Issue 23.5: the folder of the clicked workbook (a school's file, or the last 县汇总)
+    rolled up by the very job `xlsync rollup` runs; the 县汇总 is (re)opened. Clicked in the
+    县汇总 itself, it is saved (as every button does) and closed so the job can replace it."""
+    from xlsync.present_rollup import rollup_lines
+
+    path = Path(book.fullname)
+    if not path.is_file():
+        raise XlsyncError("请先打开各校报送文件夹里的一个文件（或上次的县汇总），再点这个按钮。")
+    out, app = path.parent / COUNTY_FILE, book.app
+    if path == out:
+        book.save()
+        book.close()
+    try:
+        result = rollup(path.parent, out, today(), progress=_progress(book))
+    finally:
+        if out.is_file():
+            app.books.open(str(out))
+    lines = [text for text, _ in rollup_lines(result)]
+    return "\n".join(lines[:-1])  # the last line says how to open the workbook: it is open
 
 
 @button("查看使用说明")

@@ -740,6 +740,8 @@ SCHOOL_FIELDS = (
     # ---- issue 19.1/19.2 settings (blank: the default in parentheses)
     "学籍留守外出月数",  # 3; some provinces count 6
     "委托书面告知期限天数",  # 30
+    # ---- issue 23: how the county identifies the school (教育部 10-digit code; optional)
+    "学校代码",
 )
 PAIRING_LIMIT_SETTING = "每名教师最多结对人数"  # 篇四: 每一名教职工结对帮扶 4——6 名
 PAIRING_LIMIT_DEFAULT = 6
@@ -932,6 +934,9 @@ RESULT_SHEETS = (
     "控辍保学月报",  # issue 19.5
 )
 """The master's sheets that 汇总 rebuilds, in the order they stand."""
+# ---- issue 23: the county workbook (`xlsync rollup`), in the order they stand
+COUNTY_FILE = "县汇总.xlsx"
+COUNTY_SHEETS = ("学校统计", "逾期", "数据时效", "变更")
 CHECK_SHEET = "校验结果"
 HELP_SHEET = "说明"
 MASTER_FILE = "全校汇总.xlsx"

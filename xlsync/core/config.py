@@ -103,7 +103,7 @@ def default_grids(school: str, year: str) -> dict[str, Grid]:
         return [list(spec.headers), *[list(r) for r in rows]]
 
     values = (school, year, CLASS_DIR, "", "", "是", "是", str(PAIRING_LIMIT_DEFAULT))
-    values_all = (*values, *LEFT_BEHIND_DEFAULTS)  # issue 19.1/19.2
+    values_all = (*values, *LEFT_BEHIND_DEFAULTS, "")  # 19.1/19.2; 23: 学校代码 blank
     info = list(zip(SCHOOL_FIELDS, values_all, strict=True))
     return {
         SCHOOL.name: sheet(SCHOOL, info),

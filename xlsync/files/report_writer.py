@@ -43,6 +43,7 @@ WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 def now_text() -> str:
+    """The generation time shown in 总体情况 (to the minute)."""
     return dt.datetime.now().strftime("%Y-%m-%d %H:%M")
 
 
@@ -77,6 +78,7 @@ def _reproducible(data: bytes, stamp: str) -> bytes:
 
 
 def build_workbook(report: TermReport, generated: str) -> Workbook:
+    """总体情况 and one sheet per table, document dates fixed to the cutoff."""
     book = Workbook()
     stamp = dt.datetime.combine(report.period.cutoff, dt.time())
     book.properties.created = book.properties.modified = stamp

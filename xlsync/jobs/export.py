@@ -4,6 +4,7 @@ with a password (Office encryption, which Excel, WPS and LibreOffice open with t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +13,13 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from xlsync.core.county_input import EXPORT_INFO, export_info_rows
 from xlsync.core.masking import mask_rows
 from xlsync.core.master_view import as_shown
 from xlsync.errors import XlsyncError
 from xlsync.files.master_writer import OWNED_SHEETS
 from xlsync.files.safe_write import atomic_write
-from xlsync.files.school import read_results
+from xlsync.files.school import read_as_of, read_master, read_results
 from xlsync.files.school_key import school_key
 
 
@@ -61,6 +63,13 @@ def _encrypted(data: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
+def _export_info(master: Path, masked: bool) -> list[list[Any]]:
+    """The 导出信息 sheet: which school, as of when, masked or not (what rollup reads)."""
+    now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    rows = export_info_rows(read_master(master).info, read_as_of(master), masked, now)
+    return [list(r) for r in rows]
+
+
 def export(
     master: Path, out: Path, masked: bool = True, password: str | None = None
 ) -> ExportResult:
@@ -78,6 +87,7 @@ def export(
         }
     else:  # a copy of every sheet's values: the whole master
         tables = {n: [list(r) for r in grid] for n, grid in grids.items()}
+    tables[EXPORT_INFO] = _export_info(master, masked)
     data = _workbook(tables)
     if password:
         data = _encrypted(data, password)

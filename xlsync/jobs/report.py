@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlsync.core.calendar import read_calendar, read_rules
+from xlsync.core.calendar import Calendar, read_calendar, read_rules
 from xlsync.core.config import SchoolConfig
 from xlsync.core.consolidate import ClassResult
 from xlsync.core.normalize import fold
@@ -43,6 +43,7 @@ class ReportResult:
 
     @property
     def notes(self) -> list[str]:
+        """What the lead should know (shown on stderr with --format json)."""
         return list(self.report.notes)
 
     @property
@@ -51,6 +52,7 @@ class ReportResult:
         return 1 if self.report.notes else 0
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON: where it was written, plus every figure of the report."""
         return {
             "workbook": str(self.workbook) if self.workbook else None,
             "outputs": [str(p) for p in self.outputs],
@@ -97,10 +99,17 @@ def read_weights(master: Path) -> tuple[tuple[Weight, ...], bool]:
     return tuple(Weight(w.item, typed.get(w.item, w.weight)) for w in default_weights()), True
 
 
-def _inputs(master: Path, config: SchoolConfig, progress: Progress | None, google: Google):
+def _inputs(
+    master: Path,
+    config: SchoolConfig,
+    progress: Progress | None,
+    google: Google,
+    allow_outside: bool,
+) -> tuple[Calendar, tuple[list[ClassResult], list[dict[str, str]]]]:
+    """The calendar and every class workbook, read as 汇总 reads them (its cache too)."""
     calendar = read_calendar(config)
     cache = Cache(master, calendar.first_year)
-    sources = _survey(master, None, cache, config, google, [], False)
+    sources = _survey(master, None, cache, config, google, [], allow_outside)
     return calendar, _load(sources, cache, progress)
 
 
@@ -112,6 +121,7 @@ def make_report(
     progress: Progress | None = None,
     google: Google | None = None,
     write: bool = True,
+    allow_outside: bool = False,
 ) -> ReportResult:
     """Build the report of one period (a 学期 by name, the 学年, or the term holding as-of)
     and write its workbook beside the master (unless `write` is False)."""
@@ -122,7 +132,9 @@ def make_report(
     _check_master(master)
     config = read_master(master)
     rules = read_rules(config)
-    calendar, (results, failed) = _inputs(master, config, progress, google or Google())
+    calendar, (results, failed) = _inputs(
+        master, config, progress, google or Google(), allow_outside
+    )
     period = choose_period(calendar, term, year, as_of)
     items = [r.item for r in results]
     if progress:

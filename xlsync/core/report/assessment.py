@@ -11,6 +11,7 @@ from xlsync.schema import ASSESSMENT_ITEMS
 
 
 def default_weights() -> tuple[Weight, ...]:
+    """Every item weighing 1 (no 考核标准 sheet)."""
     return tuple(Weight(item, 1.0) for item in ASSESSMENT_ITEMS)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -87,6 +86,7 @@ class Ledger:
 
     @cached_property
     def records(self) -> list[Record]:
+        """Every 帮扶记录 row with a date in [start, cutoff] and a type."""
         found = []
         for item in self.inputs.classes:
             records = item.book.records.data
@@ -145,6 +145,7 @@ class Ledger:
 
     @cached_property
     def periods(self) -> list[ChildPeriod]:
+        """Every child-period of the period (coverage.py)."""
         cal, rules = self.inputs.calendar, self.inputs.rules
         return list(child_periods([p.child for p in self.pupils], rules, cal, self.period))
 
@@ -185,6 +186,7 @@ class Ledger:
 
 
 def on_file(child: Child, day: dt.date) -> bool:
+    """Filed by `day` (a row without 建档日期 counts as always on file)."""
     return child.filed is None or child.filed <= day
 
 
@@ -227,7 +229,3 @@ def build_report(inputs: ReportInputs, period: ReportPeriod) -> TermReport:
         candidates=people.candidates(ledger, watch),
         notes=inputs.notes,
     )
-
-
-def pupils_of(ledger: Ledger, key: Any, attribute: str) -> Sequence[Pupil]:
-    return [p for p in ledger.pupils if getattr(p.child, attribute) == key]

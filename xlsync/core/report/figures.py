@@ -71,6 +71,8 @@ class Coverage:
     never: int
     open: int
     on_time_rate: float | None  # on_time ÷ due
+    late_rate: float | None = None  # late ÷ due
+    never_rate: float | None = None  # never ÷ due
 
 
 @dataclass(frozen=True)

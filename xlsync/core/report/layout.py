@@ -50,10 +50,12 @@ class TableSheet:
 
 
 def title(report: TermReport) -> str:
+    """The report's title: school, period, subject."""
     return f"{report.school}{report.period.name}留守儿童关爱帮扶工作报告"
 
 
 def span_line(report: TermReport) -> str:
+    """The dates covered and whether the period has ended."""
     p = report.period
     state = "已结束" if p.finished else f"进行中，统计到 {p.cutoff:%Y-%m-%d}"
     if p.cutoff < p.start:
@@ -66,6 +68,7 @@ def _pct(value: float | None) -> Any:
 
 
 def overview_blocks(report: TermReport) -> tuple[Block, ...]:
+    """总体情况's tables: basics, 篇六's shares, records by month, rule coverage."""
     o = report.overview
     basics = (
         ("班级数", o.classes),
@@ -92,12 +95,32 @@ def overview_blocks(report: TermReport) -> tuple[Block, ...]:
         _months_block(report),
         Block(
             "帮扶规则落实情况（学生·周期）",
-            ("帮扶事项", "应完成", "按时完成", "补做", "未完成", "未到期", "按时率"),
+            (
+                "帮扶事项",
+                "应完成",
+                "按时完成",
+                "补做",
+                "未完成",
+                "未到期",
+                "按时率",
+                "补做率",
+                "未完成率",
+            ),
             tuple(
-                (c.rule, c.due, c.on_time, c.late, c.never, c.open, _pct(c.on_time_rate))
+                (
+                    c.rule,
+                    c.due,
+                    c.on_time,
+                    c.late,
+                    c.never,
+                    c.open,
+                    _pct(c.on_time_rate),
+                    _pct(c.late_rate),
+                    _pct(c.never_rate),
+                )
                 for c in report.coverage
             ),
-            ("", "n", "n", "n", "n", "n", "%"),
+            ("", "n", "n", "n", "n", "n", "%", "%", "%"),
         ),
     )
 
@@ -135,6 +158,7 @@ ITEM_HEADS = {
 
 
 def teacher_sheet(report: TermReport) -> TableSheet:
+    """教师考核: one row per teacher in 通报 order, each item's figure and 达标."""
     heads = ["名次", "教师", "班级", "职务", "本期记录（条）"]
     for item in ASSESSMENT_ITEMS:
         heads += [ITEM_HEADS[item], "达标"]
@@ -165,6 +189,7 @@ def teacher_sheet(report: TermReport) -> TableSheet:
 
 
 def class_sheet(report: TermReport) -> TableSheet:
+    """班级对比 with colour scales."""
     heads = (
         "班级",
         "班主任",
@@ -213,6 +238,7 @@ def class_sheet(report: TermReport) -> TableSheet:
 
 
 def struggling_sheet(report: TermReport) -> TableSheet:
+    """学困生 progress."""
     body = tuple(
         (
             s.class_name,
@@ -248,6 +274,7 @@ def struggling_sheet(report: TermReport) -> TableSheet:
 
 
 def watch_sheet(report: TermReport) -> TableSheet:
+    """关注名单 with the reasons."""
     body = tuple(
         (
             w.class_name,
@@ -271,6 +298,7 @@ def watch_sheet(report: TermReport) -> TableSheet:
 
 
 def candidate_sheet(report: TermReport) -> TableSheet:
+    """表彰候选 with two blank columns for the lead's decision."""
     body = tuple(
         (
             c.class_name,
@@ -313,6 +341,7 @@ def candidate_sheet(report: TermReport) -> TableSheet:
 
 
 def table_sheets(report: TermReport) -> tuple[TableSheet, ...]:
+    """The sheets after 总体情况, in order."""
     return (
         teacher_sheet(report),
         class_sheet(report),

@@ -11,6 +11,7 @@ from xlsync.errors import XlsyncError
 
 
 def known_terms(cal: Calendar) -> str:
+    """The 学期 sheet's term names, 、-joined (for the unknown-term message)."""
     return "、".join(t.name for t in cal.terms)
 
 
@@ -32,10 +33,12 @@ def _holding(cal: Calendar, as_of: dt.date) -> Term:
 
 
 def term_period(term: Term, as_of: dt.date) -> ReportPeriod:
+    """One 学期, counted up to as-of while it runs."""
     return ReportPeriod(term.name, TERM, term.start, term.end, min(term.end, as_of), (term.name,))
 
 
 def year_period(cal: Calendar, as_of: dt.date) -> ReportPeriod:
+    """The 学年: every term of the 学期 sheet, counted up to as-of while it runs."""
     name = f"{cal.first_year}-{cal.first_year + 1}学年"
     end = cal.year_end
     names = tuple(t.name for t in cal.terms)

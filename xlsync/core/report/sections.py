@@ -124,6 +124,8 @@ def coverage(ledger: Ledger) -> tuple[Coverage, ...]:
                 o[NEVER],
                 o[OPEN],
                 rate(o[ON_TIME], due),
+                rate(o[LATE], due),
+                rate(o[NEVER], due),
             )
         )
     return tuple(out)
@@ -153,6 +155,7 @@ def teachers(ledger: Ledger) -> tuple[TeacherAssessment, ...]:
 def _teacher(
     ledger: Ledger, name: str, row: dict[str, Any] | None, weights: Sequence[Weight]
 ) -> TeacherAssessment:
+    """One teacher's 考核: the raw tally of her 在读 children, judged and weighted."""
     mine = [p for p in _studying(ledger, ledger.period.cutoff) if p.child.teacher == name]
     keys = {(p.child.file, p.child.row) for p in mine}
     periods = [cp for key in keys for cp in ledger.periods_of.get(key, [])]
