@@ -1,5 +1,6 @@
-"""Render the README's pictures of the master (概览, 逾期清单, 校验问题) and of one printed
-留守儿童档案卡 (`xlsync print`, issue 20) from the demo school.
+"""Render the README's pictures of the master (概览, 逾期清单, 校验问题), of one printed
+留守儿童档案卡 (`xlsync print`, issue 20) and of the first page of the 工作报告 workbook and of
+its Word draft 工作总结 (`xlsync report --docx`, issue 21) from the demo school.
 
     python docs/make_images.py [--out docs/images]
 
@@ -53,6 +54,19 @@ def dossier_pdf(master: Path) -> Path:
     return done.pdf
 
 
+def report_pdfs(master: Path) -> list[tuple[str, Path]]:
+    """The 工作报告 workbook and its Word draft as `xlsync report 全校汇总.xlsx --docx` makes
+    them, printed by LibreOffice (Writer for the draft)."""
+    from xlsync.files.soffice import to_pdf
+    from xlsync.jobs.report import make_report
+    from xlsync.jobs.report_draft import add_draft
+
+    result = make_report(master, as_of=AS_OF)
+    assert result.workbook is not None
+    draft = add_draft(result)
+    return [("report", to_pdf(result.workbook)), ("draft", to_pdf(draft))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "images")
@@ -71,6 +85,9 @@ def main() -> None:
         command = ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"]
         subprocess.run([*command, str(pdf), str(out / "dossier")], check=True)
         print(f"留守儿童档案卡: page 1 → {out / 'dossier'}.png")
+        for name, pdf in report_pdfs(Path(folder) / "演示学校" / "全校汇总.xlsx"):
+            subprocess.run([*command, str(pdf), str(out / name)], check=True)
+            print(f"{pdf.stem}: page 1 → {out / name}.png")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,10 @@ Public Sub ConsolidateSchool(control As IRibbonControl)
     RunEntry "consolidate_school()"
 End Sub
 
+Public Sub TermReport(control As IRibbonControl)
+    RunEntry "term_report()"
+End Sub
+
 Public Sub SyncSchool(control As IRibbonControl)
     RunEntry "sync_school()"
 End Sub

@@ -8,6 +8,7 @@ import xlsync  # noqa: F401  (first: it fixes openpyxl's XML backend before open
 # isort: on
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -15,7 +16,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook
+
+# As xlsync/__init__.py does, before the first import of openpyxl (the next line): openpyxl's
+# own XML path even where lxml is installed, so the tests see the files the CLI writes.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+from openpyxl import Workbook  # noqa: E402
 
 from xlsync.cli import cli
 from xlsync.core.idcard import make_id

@@ -67,7 +67,7 @@ def test_every_button_goes_through_the_no_workbook_guard():
     code = [line for line in source.splitlines() if not line.lstrip().startswith("'")]
     assert sum("RunPython" in line for line in code) == 1  # only the guard calls it
     subs = re.findall(r"Public Sub (\w+)\(control As IRibbonControl\)(.*?)End Sub", source, re.S)
-    assert len(subs) == 8 and all("RunEntry " in body for _, body in subs)
+    assert len(subs) == 9 and all("RunEntry " in body for _, body in subs)
 
 
 def test_links_written_by_the_buttons_have_chinese_screen_tips(school, monkeypatch, tmp_path):

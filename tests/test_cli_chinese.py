@@ -16,7 +16,7 @@ from xlsync.cli import cli
 ALLOWED = {
     "xlsync", "Google", "Excel", "WPS", "LibreOffice", "Windows", "macOS", "Python", "Ctrl",
     "XLSTART", "ID", "xlsx", "xlam", "YYYY", "MM", "DD", "text", "json", "workbook_templates",
-    "demo", "PDF", "Parquet",
+    "demo", "PDF", "Parquet", "Word",
 }  # fmt: skip
 DEVELOPER_WORDS = ("gsheet", "OAuth", "环境变量", "XLSYNC_")
 

@@ -698,6 +698,7 @@ def help_dev() -> None:
     "--term", default=None, metavar="学期名称", help="哪个学期（学期 表中的名称，如 2026秋季学期）"
 )
 @click.option("--year", is_flag=True, help="整个学年（学期 表中的全部学期）")
+@click.option("--docx", is_flag=True, help="同时写出工作总结 Word 稿（数字已填好，可修改的草稿）")
 @as_of_option
 @format_option
 @credentials_option
@@ -712,6 +713,7 @@ def report(
     master: Path | None,
     term: str | None,
     year: bool,
+    docx: bool,
     as_of: dt.date | None,
     output: str,
     credentials: Path | None,
@@ -719,6 +721,7 @@ def report(
 ) -> None:
     """学期/学年工作报告：在全校汇总旁写出 工作报告_<学期>.xlsx（总体情况、教师考核、班级对比、学困生、关注名单、表彰候选）。默认是 --as-of 当天所在的学期。"""
     from xlsync.jobs.report import make_report
+    from xlsync.jobs.report_draft import add_draft
     from xlsync.present_report import report_lines
 
     result = make_report(
@@ -730,6 +733,8 @@ def report(
         Google(credentials),
         allow_outside=allow_outside,
     )
+    if docx:
+        add_draft(result)
     emit(output, result, report_lines)
     ctx.exit(result.exit_code)
 

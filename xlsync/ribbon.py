@@ -34,6 +34,7 @@ HELP = f"""「留守儿童帮扶」选项卡上的按钮：
 
 在全校汇总中：
 · 汇总全校：读取「班级台账」文件夹里的所有班级台账，重建汇总各表并保存（之前的版本自动备份在 .xlsync/备份/）。
+· 学期报告：生成本学期的工作报告工作簿（总体情况、教师考核、班级对比、学困生、关注名单、表彰候选）并打开，同时在旁边生成数字已填好的工作总结 Word 稿。先点过「汇总全校」再点它。
 · 同步云端：把最近一次保存的汇总结果（默认脱敏）同步到学校的 Google 表格。
 · 新建班级表：新建一个班级台账并登记到 班级 表。
 
@@ -165,6 +166,28 @@ def consolidate_school(book: Any) -> str:
         lines.append(f"已更新 {len(back.refreshed)} 个班级台账（{len(back.current)} 个已是最新）。")
         lines += [f"未更新：{m['class']}（{m['reason']}）" for m in back.missed]
     return "\n".join(lines)
+
+
+@button("学期报告")
+def term_report(book: Any) -> str:
+    opened = jobs.report_open_master(book, today(), _progress(book))
+    result = opened.result
+    report, workbook = result.report, result.workbook
+    book.app.books.open(str(workbook))
+    o, p = report.overview, report.period
+    state = "本学期已结束" if p.finished else f"统计到 {p.cutoff:%Y-%m-%d}"
+    lines = [
+        f"已生成{p.name}工作报告（{state}），已为您打开：{workbook}",
+        f"在读学生 {o.children_end} 名，本期帮扶记录 {o.records} 条，期末逾期 {o.overdue_at_end} 项；"
+        f"关注名单 {len(report.watch)} 名。",
+    ]
+    if opened.draft is not None:
+        lines.append(
+            f"工作总结 Word 稿：{opened.draft}（数字已填好，请用 Word 或 WPS 打开，把黄色底纹处改写成本校的情况）。"
+        )
+    else:
+        lines.append(f"没有生成工作总结 Word 稿：{opened.no_draft}")
+    return "\n".join(lines + [f"注意：{note}" for note in result.notes])
 
 
 @button("同步云端")

@@ -32,6 +32,8 @@ from xlsync.files.school import NewClass, plan_class, write_class_workbook
 from xlsync.jobs.consolidate import ConsolidateResult, MasterTarget, Progress, consolidate
 from xlsync.jobs.inputs import first_year, load_config
 from xlsync.jobs.print import PrintResult, Selection, print_classes, print_dossiers
+from xlsync.jobs.report import ReportResult, make_report
+from xlsync.jobs.report_draft import add_draft
 from xlsync.schema import CLASSES, MASTER_FILE, PRINT_DIR, STUDENTS, TEACHERS
 
 
@@ -193,6 +195,28 @@ def print_open_book(book: Book, as_of: dt.date, class_name: str = "") -> PrintRe
     return print_classes(
         [opened.item], opened.config, selection, as_of, opened.path.parent / PRINT_DIR
     )
+
+
+@dataclass
+class OpenReport:
+    """学期报告's outcome: the report, and the Word draft or why there is none."""
+
+    result: ReportResult
+    draft: Path | None
+    no_draft: str = ""
+
+
+def report_open_master(book: Book, as_of: dt.date, progress: Progress | None = None) -> OpenReport:
+    """学期报告: the 工作报告 of the term holding `as_of` from the open master (saved first, as
+    汇总全校 does, so the report reads what the lead sees), and its Word draft when python-docx,
+    matplotlib and a Chinese font are there; the workbook does not need them."""
+    path = open_master(book)
+    book.save()
+    result = make_report(path, as_of=as_of, progress=progress)
+    try:
+        return OpenReport(result, add_draft(result))
+    except XlsyncError as error:
+        return OpenReport(result, None, str(error))
 
 
 def counts(items: list[Item]) -> tuple[int, int]:
