@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -25,12 +24,12 @@ from xlsync.core.county_sheets import (
     overdue_table,
     school_table,
 )
-from xlsync.core.master_view import DATE_FORMAT, PERCENT, RATE_SCALE
+from xlsync.core.master_view import DATE_FORMAT, PERCENT
 from xlsync.core.render.layout import key_columns, measure_rows, page_plan, row_heights
 from xlsync.core.render.spec import Caption
 from xlsync.core.tables import Grid, column_letter
 from xlsync.files.safe_write import save_workbook
-from xlsync.files.sheets import append_values, style_table
+from xlsync.files.sheets import append_values, rate_scale, style_table
 from xlsync.schema import COUNTY_SHEETS
 
 SCHOOLS, OVERDUE, FRESHNESS, CHANGES = COUNTY_SHEETS
@@ -104,26 +103,11 @@ def _scales(ws: Worksheet, header: Sequence[str], last: int) -> None:
     for number, name in enumerate(header, start=1):
         cells = f"{column_letter(number)}2:{column_letter(number)}{last}"
         if _is_rate(name):
-            ws.conditional_formatting.add(cells, _rate_scale())
+            ws.conditional_formatting.add(cells, rate_scale())
         elif name in ALARM_COLUMNS:
             low, high = ALARM_SCALE
             rule = ColorScaleRule(start_type="min", start_color=low, end_type="max", end_color=high)
             ws.conditional_formatting.add(cells, rule)
-
-
-def _rate_scale() -> Any:
-    (low, low_colour), (mid, mid_colour), (high, high_colour) = RATE_SCALE
-    return ColorScaleRule(
-        start_type="num",
-        start_value=low,
-        start_color=low_colour,
-        mid_type="num",
-        mid_value=mid,
-        mid_color=mid_colour,
-        end_type="num",
-        end_value=high,
-        end_color=high_colour,
-    )
 
 
 def _overdue_chart(ws: Worksheet, schools: int) -> None:

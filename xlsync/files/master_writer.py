@@ -19,7 +19,6 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -32,7 +31,6 @@ from xlsync.core.master_view import (
     CHECK_LABEL,
     DATE_FORMAT,
     PERCENT,
-    RATE_SCALE,
     STATUS_STYLES,
     SUM_COLUMNS,
     as_of_formula,
@@ -68,6 +66,7 @@ from xlsync.files.sheets import (
     append_values,
     print_setup,
     put,
+    rate_scale,
     replace_sheet,
     status_colours,
     style_table,
@@ -239,21 +238,7 @@ def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
     for number, header in enumerate(frame.columns, start=1):
         if header.endswith("率") and len(frame):
             letter = column_letter(number)
-            (low, low_colour), (mid, mid_colour), (high, high_colour) = RATE_SCALE
-            ws.conditional_formatting.add(
-                f"{letter}2:{letter}{len(frame) + 1}",
-                ColorScaleRule(
-                    start_type="num",
-                    start_value=low,
-                    start_color=low_colour,
-                    mid_type="num",
-                    mid_value=mid,
-                    mid_color=mid_colour,
-                    end_type="num",
-                    end_value=high,
-                    end_color=high_colour,
-                ),
-            )
+            ws.conditional_formatting.add(f"{letter}2:{letter}{len(frame) + 1}", rate_scale())
 
 
 def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:

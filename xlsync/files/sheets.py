@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import Rule
+from openpyxl.formatting.rule import ColorScaleRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.page import PageMargins
@@ -14,7 +14,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.formula import Formula
-from xlsync.core.master_view import HEADER_FILL, STATUS_STYLES
+from xlsync.core.master_view import HEADER_FILL, RATE_SCALE, STATUS_STYLES
 from xlsync.core.render.layout import MARGINS
 from xlsync.core.render.spec import DEFAULT_PRINT, PrintSetup
 from xlsync.core.tables import column_letter
@@ -32,6 +32,22 @@ def status_colours(ws: Worksheet, cells: str) -> None:
         rule = Rule(type="containsText", operator="containsText", text=status, dxf=style)
         rule.formula = [f'NOT(ISERROR(SEARCH("{status}",{first})))']
         ws.conditional_formatting.add(cells, rule)
+
+
+def rate_scale() -> ColorScaleRule:
+    """The red → yellow → green scale of a rate column (RATE_SCALE's fixed thresholds)."""
+    (low, low_colour), (mid, mid_colour), (high, high_colour) = RATE_SCALE
+    return ColorScaleRule(
+        start_type="num",
+        start_value=low,
+        start_color=low_colour,
+        mid_type="num",
+        mid_value=mid,
+        mid_color=mid_colour,
+        end_type="num",
+        end_value=high,
+        end_color=high_colour,
+    )
 
 
 def append_values(ws: Worksheet, values: Sequence[Any]) -> None:
