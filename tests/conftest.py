@@ -168,6 +168,28 @@ def open_in_libreoffice(path: Path, *arguments: str) -> str:
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
 
 
+def libreoffice_resave(path: Path, outdir: Path) -> Path:
+    """`path` opened and saved again as .xlsx by LibreOffice, into `outdir` (its own profile)."""
+    import subprocess
+
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{outdir}/profile",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(outdir),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return outdir / path.name
+
+
 def built_school(folder: Path, classes: int, children: int, seed: int) -> Path:
     """A generated school, consolidated as of 2026-11-30; returns its folder."""
     from xlsync.demo import DemoSize, generate_school

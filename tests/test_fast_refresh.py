@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from conftest import needs_soffice
+from conftest import libreoffice_resave, needs_soffice
 from openpyxl import load_workbook
 
 import xlsync.jobs.refresh_files as pool
@@ -56,25 +56,6 @@ def _sheet_data(xml: bytes) -> bytes:
     found = re.search(rb"<sheetData>.*</sheetData>", xml, re.S)
     assert found, xml[:300]
     return found.group(0)
-
-
-def _libreoffice_resave(path: Path, outdir: Path) -> Path:
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{outdir}/profile",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(outdir),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return outdir / path.name
 
 
 def _as_excel_writes_rows(xml: bytes) -> bytes:
@@ -118,7 +99,7 @@ def test_an_unmarked_record_sheet_comes_back_byte_for_byte(tmp_path):
     they refer to, and LibreOffice reads the result's records as before."""
     master = _school(tmp_path)
     path = _classes(master)[0]
-    resaved = _libreoffice_resave(path, tmp_path / "lo")
+    resaved = libreoffice_resave(path, tmp_path / "lo")
     data = edit_sheets(resaved.read_bytes(), {RECORD_SHEET: _as_excel_writes_rows})
     path.write_bytes(data)
     grids, formats = load_grids(path), _formats(path, RECORD_SHEET)
@@ -131,7 +112,7 @@ def test_an_unmarked_record_sheet_comes_back_byte_for_byte(tmp_path):
     assert not [row for row in marks if row and row[0] == RECORD_SHEET]  # nothing to mark there
     assert load_grids(path)[RECORD_SHEET] == grids[RECORD_SHEET]
     assert _formats(path, RECORD_SHEET) == formats
-    again = _libreoffice_resave(path, tmp_path / "lo-again")
+    again = libreoffice_resave(path, tmp_path / "lo-again")
     assert load_grids(again)[RECORD_SHEET] == grids[RECORD_SHEET]
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import needs_soffice
+from conftest import libreoffice_resave, needs_soffice
 from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -116,25 +115,6 @@ def _teacher_cells(path: Path) -> dict:
     }
 
 
-def _libreoffice_resave(path: Path, outdir: Path) -> Path:
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{outdir}/profile",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(outdir),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return outdir / path.name
-
-
 def _write_with(writer: str, path: Path, tmp_path: Path) -> None:
     if writer == "overdue --write":
         return _overdue_write(path)
@@ -191,7 +171,7 @@ def test_overdue_write_widens_the_checks_of_an_old_workbook_and_nothing_else(tmp
 def test_old_workbook_keeps_drop_downs_on_new_rows_after_libreoffice_resaves_it(tmp_path):
     path = _old_workbook(tmp_path / "二年级2班.xlsx")
     _overdue_write(path)
-    again = _libreoffice_resave(path, tmp_path / "lo")
+    again = libreoffice_resave(path, tmp_path / "lo")
     wb = load_workbook(again)
     checks = _checks(wb[RECORDS.name])
     for letter in "ABD":  # 日期, 学生姓名, 帮扶类型: every record row and the next ones
