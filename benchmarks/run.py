@@ -454,6 +454,35 @@ def large_table(size_name: str, work: Path) -> list[str]:
     return lines
 
 
+CURVE = (("M", SIZES["M"]), ("120 × 40", Size(120, 40, 1.8, YEAR_END)), ("L", SIZES["L"]))
+
+
+def curve_table(work: Path, sizes: tuple[tuple[str, Size], ...] = CURVE) -> list[str]:
+    """Issue 22.2: how peak memory grows with the school, cold (c0) and after one class changed
+    (e0), both --no-write-back, each in a fresh process; flat means L within ~15 % of M."""
+    lines = [
+        "Memory curve (--no-write-back; peak is the phase process's VmHWM):",
+        "",
+        "| school | children | records | c0 CPU s | c0 MiB | e0 CPU s | e0 MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    peaks = []
+    for label, size in sizes:
+        master = build(work / f"curve-{size.classes}", size)
+        c0 = measure(run_consolidate, master, size.as_of, True)
+        change_one_class(master, size.as_of)
+        e0 = measure(run_consolidate, master, size.as_of, True)
+        facts = c0[2]
+        lines.append(
+            f"| {label} | {facts['children']:,} | {facts['records']:,} | {c0[3]:.1f} | "
+            f"{c0[1]:.0f} | {e0[3]:.1f} | {e0[1]:.0f} |"
+        )
+        peaks.append(max(c0[1], e0[1]))
+    growth = peaks[-1] / peaks[0] - 1
+    lines.append(f"\nlargest school's peak vs the first's: {100 * growth:+.0f} % (flat: ≤ +15 %)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=["S", "M", "L"], default="M")
@@ -469,7 +498,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--large", action="store_true", help="also the L school (600 classes), cold and e0"
     )
+    parser.add_argument(
+        "--curve", action="store_true", help="only the memory curve: M, 120 classes, L (c0, e0)"
+    )
     options = parser.parse_args(argv)
+    if options.curve:
+        with tempfile.TemporaryDirectory(prefix="xlsync-bench-") as folder:
+            print("\n".join(curve_table(Path(folder))), flush=True)
+        return
     size = "quick" if options.quick else options.size
     with tempfile.TemporaryDirectory(prefix="xlsync-bench-") as folder:
         work = Path(folder)

@@ -49,6 +49,21 @@ class ClassBook:
         return link_mismatches(self.students.data, self.records.data)
 
 
+def slimmed(book: ClassBook) -> ClassBook:
+    """The book with only its 学生档案 and 安全事件 (what the school-wide parts of 汇总 read once
+    each class's own parts are derived); 帮扶记录, 学业帮扶计划 and 缺勤与劝返 left empty, so
+    that a school's records are not all held at once (issue 22.2)."""
+    file = book.file
+    return ClassBook(
+        file,
+        book.students,
+        empty_table(RECORDS, file),
+        empty_table(STUDY_PLANS, file),
+        book.incidents,
+        empty_table(ABSENCES, file),
+    )
+
+
 def pick_grid(grids: Mapping[str, Grid], spec: Sheet, taken: set[str]) -> str | None:
     """The sheet of `grids` that holds `spec`: by name first, else by its header row."""
     for name in grids:

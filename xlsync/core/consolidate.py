@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ import pandas as pd
 
 from xlsync.core import incidents, left_behind
 from xlsync.core.calendar import Calendar, Rule
+from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
 from xlsync.core.dropout_report import monthly_report, retention_rate
 from xlsync.core.duties import SchoolDuties, rate
@@ -33,6 +34,7 @@ from xlsync.core.validate import ClassInput, complete_children
 from xlsync.schema import CLASSES, RECORDS, STUDENTS, TEACHERS
 
 T = TypeVar("T", Item, Tally, Finding)
+RecordCounts = tuple[Counter[str], Counter[str]]  # records by 帮扶教师: this month, this term
 SOURCE_COLUMNS = ("来源文件", "来源工作表", "来源行")
 OVERDUE_COLUMNS = (
     "状态",
@@ -66,6 +68,23 @@ class ClassResult:
     item: ClassInput
     stale_reason: str = ""  # why older data were used ("" when read fresh)
     digest: str = ""  # content hash of the data used
+    # Once the book is slimmed (jobs/class_pass.py, issue 22.2): its 帮扶记录 rows, its
+    # records of this month and term by 帮扶教师, and how to read the whole book again.
+    records: int | None = None
+    record_counts: RecordCounts | None = None
+    reload: Callable[[], ClassBook] | None = None
+
+    @property
+    def record_count(self) -> int:
+        """帮扶记录 rows of the class (counted before its book was slimmed)."""
+        return len(self.item.book.records.data) if self.records is None else self.records
+
+    def whole(self) -> ClassResult:
+        """This class with its whole book (read again from the cache when it was slimmed)."""
+        if self.reload is None:
+            return self
+        book = ClassInput(self.reload(), self.item.class_name)
+        return ClassResult(book, self.stale_reason, self.digest)
 
 
 @dataclass
@@ -100,20 +119,24 @@ class SchoolResult:
             return self.tallied
         return tallies(self.children, self.rules, self.calendar, self.as_of)
 
-    @cached_property
-    def record_dates(self) -> pd.DataFrame:
-        """(班级, 帮扶教师, 日期) of every readable record, for the month and term counts."""
-        found = [
-            (r.item.class_name, teacher, day)
-            for r in self.classes
-            for teacher, day in zip(
-                r.item.book.records.data["帮扶教师"].tolist(),
-                r.item.book.records.data["日期"].tolist(),
-                strict=True,
-            )
-            if day
-        ]
-        return pd.DataFrame(found, columns=["班级", "帮扶教师", "日期"])
+
+def record_counts(result: ClassResult, calendar: Calendar, as_of: dt.date) -> RecordCounts:
+    """The class's records by 帮扶教师 dated this month, and this term, up to as-of."""
+    if result.record_counts is not None:
+        return result.record_counts
+    month_start = as_of.replace(day=1)
+    term_start, term_end = current_term(calendar, as_of)
+    month: Counter[str] = Counter()
+    term: Counter[str] = Counter()
+    data = result.item.book.records.data
+    for teacher, day in zip(data["帮扶教师"].tolist(), data["日期"].tolist(), strict=True):
+        if not day:
+            continue
+        if month_start <= day <= as_of:
+            month[teacher] += 1
+        if term_start <= day <= min(term_end, as_of):
+            term[teacher] += 1
+    return month, term
 
 
 def _display(typed: Any, raw: Any) -> Any:
@@ -184,7 +207,7 @@ def class_record_rows(result: ClassResult) -> list[list[Any]]:
 
 def school_records(school: SchoolResult) -> pd.DataFrame:
     """帮扶记录汇总: every 帮扶记录 row, with the key of the child it names."""
-    found = [row for result in school.classes for row in class_record_rows(result)]
+    found = [row for result in school.classes for row in class_record_rows(result.whole())]
     return pd.DataFrame(found, columns=list(RECORD_COLUMNS))
 
 
@@ -225,17 +248,17 @@ def current_term(calendar: Calendar, as_of: dt.date) -> tuple[dt.date, dt.date]:
     return term.start, term.end
 
 
-def _counts_in(dates: pd.DataFrame, key: str, school: SchoolResult) -> tuple[Counter, Counter]:
-    as_of = school.as_of
-    month_start = as_of.replace(day=1)
-    term_start, term_end = current_term(school.calendar, as_of)
+def _counts_by(school: SchoolResult, by_class: bool) -> RecordCounts:
+    """本月记录 and 本学期记录 by 班级 (`by_class`) or by 帮扶教师."""
     month: Counter[str] = Counter()
     term: Counter[str] = Counter()
-    for name, day in zip(dates[key], dates["日期"], strict=False):
-        if month_start <= day <= as_of:
-            month[name] += 1
-        if term_start <= day <= min(term_end, as_of):
-            term[name] += 1
+    for result in school.classes:
+        mine = record_counts(result, school.calendar, school.as_of)
+        for total, part in zip((month, term), mine, strict=True):
+            if by_class:
+                total[result.item.class_name] += part.total()
+            else:
+                total.update(part)
     return month, term
 
 
@@ -270,7 +293,7 @@ def _group(items: Sequence[T], attribute: str) -> dict[Any, list[T]]:
 
 def class_stats(school: SchoolResult) -> pd.DataFrame:
     """班级统计: per class, children, records this month and term, rule rates, overdue, 建档率."""
-    month, term = _counts_in(school.record_dates, "班级", school)
+    month, term = _counts_by(school, by_class=True)
     classes = school.config.table(CLASSES).data
     heads = dict(zip(classes["班级"], classes["班主任"], strict=False))
     by_file = _group(school.items, "file")
@@ -307,7 +330,7 @@ def dropout_report(school: SchoolResult) -> pd.DataFrame:
 
 def teacher_stats(school: SchoolResult) -> pd.DataFrame:
     """教师统计: per teacher of the 教师 sheet (and any other 帮扶教师 met in the files)."""
-    month, term = _counts_in(school.record_dates, "帮扶教师", school)
+    month, term = _counts_by(school, by_class=False)
     listed = school.config.table(TEACHERS).data.to_dict("records")
     names = list(
         dict.fromkeys([t["姓名"] for t in listed if t["姓名"]] + [i.teacher for i in school.items])
@@ -385,12 +408,13 @@ def _share(frame: pd.DataFrame, column: str, values: Sequence[str]) -> float | N
 def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
     """The figures of 概览: totals, rates, 篇六's shares, overdue by type and by class."""
     overdue = [i for i in school.items if i.status == OVERDUE]
+    overdue_in = _group(overdue, "file")  # once, not once per class (600 classes: 20 s)
     with_overdue = _with_overdue(school.items)
     return {
         "classes": len(school.classes),
         "children": len(children),
         "studying": school.duties.studying,
-        "records": sum(len(r.item.book.records.data) for r in school.classes),
+        "records": sum(r.record_count for r in school.classes),
         "overdue": len(overdue),
         "children_overdue": with_overdue,
         "children_overdue_share": rate(with_overdue, school.duties.studying),
@@ -414,11 +438,10 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
             for rule in dict.fromkeys(r.label for r in school.rules)
         },
         "overdue_by_class": {
-            r.item.class_name: len(_group(overdue, "file").get(r.item.book.file, []))
-            for r in school.classes
+            r.item.class_name: len(overdue_in.get(r.item.book.file, [])) for r in school.classes
         },
         "children_overdue_by_class": {
-            r.item.class_name: _with_overdue(_group(overdue, "file").get(r.item.book.file, []))
+            r.item.class_name: _with_overdue(overdue_in.get(r.item.book.file, []))
             for r in school.classes
         },
         "left_behind": left_behind.figures(children),  # issue 19.2

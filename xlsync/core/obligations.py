@@ -23,6 +23,7 @@ import bisect
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from sys import intern
 from typing import Any
 
 from xlsync.core.calendar import Calendar, Rule
@@ -134,8 +135,8 @@ def _item(child: Child, rule: Rule, period: Period, status: str, as_of: dt.date)
         child.name,
         child.key,
         child.teacher,
-        rule.label,
-        period.label,
+        intern(rule.label),  # a school's items repeat a few labels (memory, issue 22.2)
+        intern(period.label),
         period.start,
         period.end,
         status,
@@ -227,7 +228,12 @@ def tallies(
             ended = [done for p, done in _judged(child, rule, cal, as_of) if not p.contains(as_of)]
             found.append(
                 Tally(
-                    child.class_name, child.teacher, child.file, rule.label, len(ended), sum(ended)
+                    child.class_name,
+                    child.teacher,
+                    child.file,
+                    intern(rule.label),
+                    len(ended),
+                    sum(ended),
                 )
             )
     return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from sys import intern
 
 from xlsync.core.calendar import Calendar, Term
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Child, Item
@@ -53,7 +54,7 @@ def verification_item(child: Child, term: Term, as_of: dt.date) -> Item:
         child.key,
         child.teacher,
         VERIFY_RULE,
-        f"{term.name}开学两周内",
+        intern(f"{term.name}开学两周内"),  # one text per term, not per child
         term.start,
         due,
         status,

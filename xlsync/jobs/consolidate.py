@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlsync.core.calendar import Calendar, Rule, read_calendar, read_rules
+from xlsync.core.calendar import read_calendar, read_rules
 from xlsync.core.changes import changes, snapshot
 from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.config import SchoolConfig
@@ -41,7 +41,6 @@ from xlsync.core.consolidate import (
 from xlsync.core.duties import school_duties
 from xlsync.core.incidents import school_incidents
 from xlsync.core.masking import mask_failures
-from xlsync.core.roster import children_of
 from xlsync.core.upgrade import master_finding
 from xlsync.core.validate import ClassInput, complete_rate, validate_classes
 from xlsync.errors import XlsyncError
@@ -57,8 +56,9 @@ from xlsync.files.reader import read_class_workbook
 from xlsync.files.safe_write import ensure_not_open, ensure_rewritable, lock_files
 from xlsync.files.school import read_master
 from xlsync.google.sources import PREFIX
+from xlsync.jobs.class_pass import ClassPass, School
 from xlsync.jobs.inputs import Google, google_classes
-from xlsync.jobs.pieces import RecordPieces, class_findings, class_items
+from xlsync.jobs.pieces import RecordPieces
 from xlsync.jobs.write_back import ClassFile, WriteBack, grids_digest, wanted, write_back
 from xlsync.schema import MASTER_FILE
 
@@ -325,7 +325,18 @@ def _load(
     sources: list[Source], cache: Cache, progress: Progress | None
 ) -> tuple[list[ClassResult], list[dict[str, str]]]:
     """The tables of every source; one that fails to parse falls back to its last good data."""
-    results, failed = [], []
+    failed: list[dict[str, str]] = []
+    return [result for result, _ in _loaded(sources, cache, progress, failed)], failed
+
+
+Loaded = tuple[ClassResult, Callable[[], ClassBook] | None]  # and how to read it again
+
+
+def _loaded(
+    sources: list[Source], cache: Cache, progress: Progress | None, failed: list[dict[str, str]]
+) -> Iterator[Loaded]:
+    """Each source's tables in turn (one that fails to parse: its last good data); the ones
+    that cannot be read at all are added to `failed`."""
     for number, source in enumerate(sources, start=1):
         if progress:
             progress("读取班级台账", number, len(sources), Path(source.name).name)
@@ -339,14 +350,11 @@ def _load(
             if older is None:
                 failed.append({"file": source.name, "message": str(error)})
             else:
-                results.append(
-                    ClassResult(ClassInput(older[1], source.class_name), str(error), older[0])
-                )
+                item = ClassInput(older[1], source.class_name)
+                yield ClassResult(item, str(error), older[0]), None  # kept whole: rare
         else:
-            results.append(
-                ClassResult(ClassInput(book, source.class_name), source.stale, source.digest)
-            )
-    return results, failed
+            item = ClassInput(book, source.class_name)
+            yield ClassResult(item, source.stale, source.digest), source.load
 
 
 def consolidate(
@@ -402,23 +410,24 @@ def _consolidate(
     if fingerprint == cache.get("fingerprint") and target.skip_unchanged():
         return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
     target.check()
-    results, failed = _load(sources, cache, progress)
-    school = _evaluate(config, rules, calendar, results, failed, as_of, cache)
+    school, records = _evaluate(
+        (config, rules, calendar, as_of), sources, cache, progress, target.streams
+    )
     back = _write_back(school, sources, master, cache, google, progress) if writing_back else None
     kids = school_children(school)
     figures = overview(school, kids) | {"not_refreshed": back.missed_text() if back else ""}
     now = snapshot(kids, school.items)
-    _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now), cache)
+    _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now), records)
     fingerprint = _fingerprint(config, sources, as_of, writing_back)  # refreshed files' digests
     for key, value in (
         ("fingerprint", fingerprint),
         ("snapshot", now),
         ("figures", figures),
-        ("failed", failed),
+        ("failed", school.failed),
     ):
         cache.set(key, value)
     cache.save()
-    return ConsolidateResult(master, as_of, figures, failed, parsed, write_back=back)
+    return ConsolidateResult(master, as_of, figures, school.failed, parsed, write_back=back)
 
 
 def _write_back(
@@ -438,41 +447,40 @@ def _write_back(
 
 
 def _evaluate(
-    config: SchoolConfig,
-    rules: list[Rule],
-    calendar: Calendar,
-    results: list[ClassResult],
-    failed: list[dict[str, str]],
-    as_of: dt.date,
+    school: School,
+    sources: list[Source],
     cache: Cache,
-) -> SchoolResult:
-    """Validate and evaluate every class: the pure core's part of 汇总 (each class's own
-    checks are kept in the cache, see jobs/pieces.py)."""
-    items_in = [r.item for r in results]
-    report = validate_classes(
-        items_in, config, as_of, class_findings(cache, results, config, as_of)
-    )
+    progress: Progress | None,
+    streams: bool,
+) -> tuple[SchoolResult, RecordPieces | None]:
+    """Validate and evaluate every class, one at a time (jobs/class_pass.py), then what spans
+    the school: the pure core's part of 汇总, and the pieces of 帮扶记录汇总 when streamed."""
+    config, rules, calendar, as_of = school
+    done, failed = ClassPass(cache, school, streams), list[dict[str, str]]()
+    for result, reload in _loaded(sources, cache, progress, failed):
+        done.add(result, reload)
+    items_in = [r.item for r in done.results]
+    report = validate_classes(items_in, config, as_of, done.findings_of)
     outdated = master_finding(config)  # the master's own 提示 (issue 19.7), in 校验问题
     findings = [*report.findings, *([outdated] if outdated else [])]
-    per_class = [children_of(item) for item in items_in]
-    children = [c for found in per_class for c in found]
-    items, counted = class_items(cache, results, per_class, (config, rules, calendar, as_of))
+    children = [c for found in done.children for c in found]
     rate = complete_rate([i.book for i in items_in], report.findings)
     duties = school_duties(config, children, rate, [i.class_name for i in items_in])
-    return SchoolResult(
+    evaluated = SchoolResult(
         as_of,
         config,
         calendar,
         rules,
-        results,
+        done.results,
         findings,
-        items,
+        done.sorted_items(),
         duties,
         failed,
         school_incidents(items_in, as_of),
-        per_class,
-        counted,
+        done.children,
+        done.tallies,
     )
+    return evaluated, done.records
 
 
 def _rebuild(
@@ -481,12 +489,10 @@ def _rebuild(
     kids: pd.DataFrame,
     figures: dict[str, Any],
     log: pd.DataFrame,
-    cache: Cache,
+    pieces: RecordPieces | None,
 ) -> None:
-    """Write the owned sheets of the master."""
-    records = (
-        RecordPieces(cache, school.classes).table() if target.streams else school_records(school)
-    )
+    """Write the owned sheets of the master (帮扶记录汇总 from its pieces when streamed)."""
+    records = pieces.table() if pieces is not None else school_records(school)
     tables = {
         mw.CHILDREN: kids,
         mw.RECORDS: records,

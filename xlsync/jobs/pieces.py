@@ -22,9 +22,9 @@ from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.config import SchoolConfig
 from xlsync.core.consolidate import RECORD_COLUMNS, ClassResult, class_record_rows
 from xlsync.core.findings import Finding
-from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies, urgency_order
+from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies
 from xlsync.core.render.layout import CAP, LINE_POINTS, PADDING, Column, column_for, lines, widest
-from xlsync.core.validate import ClassInput, validate_class
+from xlsync.core.validate import validate_class
 from xlsync.files import cache_codec as codec
 from xlsync.files.cache import Cache
 from xlsync.files.master_writer import Streamed
@@ -44,23 +44,17 @@ def _name(kind: str, result: ClassResult, *more: str) -> str:
 
 
 def class_findings(
-    cache: Cache, results: list[ClassResult], config: SchoolConfig, as_of: dt.date
-) -> Any:
-    """validate_class for each class, from the cache when the same class content was checked
-    under the same configuration on the same as-of date."""
-    settings = config_digest(config)
-    by_book = {id(r.item.book): r for r in results}
-
-    def each(item: ClassInput) -> list[Finding]:
-        name = _name("findings", by_book[id(item.book)], settings, as_of.isoformat())
-        stored = cache.piece(name)
-        if isinstance(stored, list):
-            return [codec.finding_from(f) for f in stored]
-        found = validate_class(item, config, as_of)
-        cache.keep_piece(name, [codec.finding_data(f) for f in found])
-        return found
-
-    return each
+    cache: Cache, result: ClassResult, config: SchoolConfig, as_of: dt.date, settings: str
+) -> list[Finding]:
+    """validate_class of one class, from the cache when the same class content was checked
+    under the same configuration (`settings`, config_digest) on the same as-of date."""
+    name = _name("findings", result, settings, as_of.isoformat())
+    stored = cache.piece(name)
+    if isinstance(stored, list):
+        return [codec.finding_from(f) for f in stored]
+    found = validate_class(result.item, config, as_of)
+    cache.keep_piece(name, [codec.finding_data(f) for f in found])
+    return found
 
 
 _ITEM_DATES = (6, 7, 9)  # Item's period_start, period_end, due
@@ -88,30 +82,23 @@ def _item(stored: list[Any]) -> Item:
 
 def class_items(
     cache: Cache,
-    results: list[ClassResult],
-    per_class: list[list[Child]],
+    result: ClassResult,
+    children: list[Child],
     school: tuple[SchoolConfig, list[Rule], Calendar, dt.date],
+    settings: str,
 ) -> tuple[list[Item], list[Tally]]:
-    """The obligation items (most urgent first) and tallies of every class, each class's from
-    the cache when the same content was judged under the same configuration and as-of date."""
-    config, rules, calendar, as_of = school
-    settings = config_digest(config)
-    items: list[Item] = []
-    counted: list[Tally] = []
-    for result, children in zip(results, per_class, strict=True):
-        name = _name("items", result, settings, as_of.isoformat())
-        stored = cache.piece(name)
-        if isinstance(stored, dict):
-            mine = [_item(i) for i in stored["items"]]
-            tallied = [Tally(*t) for t in stored["tallies"]]
-        else:
-            mine = evaluate(children, rules, calendar, as_of)
-            tallied = tallies(children, rules, calendar, as_of)
-            kept = [_item_data(i) for i in mine]
-            cache.keep_piece(name, {"items": kept, "tallies": [astuple(t) for t in tallied]})
-        items += mine
-        counted += tallied
-    return sorted(items, key=urgency_order), counted
+    """The obligation items and tallies of one class, from the cache when the same content was
+    judged under the same configuration (`settings`) and as-of date."""
+    _, rules, calendar, as_of = school
+    name = _name("items", result, settings, as_of.isoformat())
+    stored = cache.piece(name)
+    if isinstance(stored, dict):
+        return [_item(i) for i in stored["items"]], [Tally(*t) for t in stored["tallies"]]
+    mine = evaluate(children, rules, calendar, as_of)
+    tallied = tallies(children, rules, calendar, as_of)
+    kept = [_item_data(i) for i in mine]
+    cache.keep_piece(name, {"items": kept, "tallies": [astuple(t) for t in tallied]})
+    return mine, tallied
 
 
 def _wraps(measured: list[Column]) -> str:
@@ -139,23 +126,28 @@ def _summary(rows: list[list[Any]]) -> dict[str, Any]:
 
 
 class RecordPieces:
-    """帮扶记录汇总 as a Streamed table assembled from the classes' pieces."""
+    """帮扶记录汇总 as a Streamed table assembled from the classes' pieces, added one class at a
+    time while its whole book is in memory (jobs/class_pass.py)."""
 
-    def __init__(self, cache: Cache, results: list[ClassResult]) -> None:
-        self.cache, self.results = cache, results
-        guess = cache.get("record_wraps") or ""
-        self.summaries = [self._summary(r, guess) for r in results]
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.results: list[ClassResult] = []
+        self.summaries: list[dict[str, Any]] = []
+        self.guess = cache.get("record_wraps") or ""
 
-    def _summary(self, result: ClassResult, guess: str) -> dict[str, Any]:
+    def add(self, result: ClassResult) -> None:
+        """Take the class's summary (and rows of XML) from the cache, else make and keep them."""
+        self.results.append(result)
         stored = self.cache.piece(_name("records", result))
         if isinstance(stored, dict):
-            return stored
+            self.summaries.append(stored)
+            return
         rows = class_record_rows(result)
         summary = _summary(rows)
-        wraps = guess or _wraps(self._measure([summary]))
+        wraps = self.guess or _wraps(self._measure([summary]))
         self._keep_template(result, rows, wraps)
         self.cache.keep_piece(_name("records", result), summary)
-        return summary
+        self.summaries.append(summary)
 
     def _keep_template(self, result: ClassResult, rows: list[list[Any]], wraps: str) -> str:
         template = row_template(rows, _heights(rows, wraps))
@@ -194,8 +186,8 @@ class RecordPieces:
                 yield found
                 continue
             template = self.cache.text_piece(_name("records-xml", result, wraps))
-            if template is None:
-                template = self._keep_template(result, class_record_rows(result), wraps)
+            if template is None:  # other wrapped columns than guessed: the whole book again
+                template = self._keep_template(result, class_record_rows(result.whole()), wraps)
             found = styled(template, styles, width)
             self.cache.keep_text_piece(name, found)
             yield found
