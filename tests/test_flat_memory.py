@@ -35,9 +35,7 @@ def school(tmp_path_factory) -> Path:
 
 def _books_with_records() -> int:
     gc.collect()
-    return sum(
-        1 for o in gc.get_objects() if isinstance(o, ClassBook) and len(o.records.data) > 0
-    )
+    return sum(1 for o in gc.get_objects() if isinstance(o, ClassBook) and len(o.records.data) > 0)
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["cold", "from the cache"])
