@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pandas as pd
@@ -53,10 +53,12 @@ def slimmed(book: ClassBook) -> ClassBook:
     """The book with only its 学生档案 and 安全事件 (what the school-wide parts of 汇总 read once
     each class's own parts are derived); 帮扶记录, 学业帮扶计划 and 缺勤与劝返 left empty, so
     that a school's records are not all held at once (issue 22.2)."""
-    file = book.file
+    file, students = book.file, book.students
+    # a copy keeps a table's columns in one block (a parsed one has a block per column)
+    kept = replace(students, raw=students.raw.copy(), data=students.data.copy())
     return ClassBook(
         file,
-        book.students,
+        kept,
         empty_table(RECORDS, file),
         empty_table(STUDY_PLANS, file),
         book.incidents,
