@@ -170,7 +170,7 @@ class _Plan:
 
         try:
             client, sid = self.google.client(), google_id(str(target.key)) or ""
-            book, school = result.item.book, self.school
+            book, school = result.whole().item.book, self.school  # marks need every sheet
             facts = facts_of(book.students, school.as_of, school.config)
             incidents = _incidents_of(school, book.file)
             context = StatusContext(facts=facts, incidents=incidents)
