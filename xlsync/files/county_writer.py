@@ -28,6 +28,7 @@ from xlsync.core.master_view import DATE_FORMAT, PERCENT
 from xlsync.core.render.layout import key_columns, measure_rows, page_plan, row_heights
 from xlsync.core.render.spec import Caption
 from xlsync.core.tables import Grid, column_letter
+from xlsync.files.chart_cache import cache_values
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import append_values, rate_scale, style_table
 from xlsync.schema import COUNTY_SHEETS
@@ -127,4 +128,5 @@ def _overdue_chart(ws: Worksheet, schools: int) -> None:
         showVal=True, showCatName=False, showSerName=False, showLegendKey=False
     )
     chart.height, chart.width = max(6, 0.7 * shown + 3), 16
+    cache_values(chart, ws)
     ws.add_chart(chart, f"A{ws.max_row + 3}")  # under the table: printed with it, full width

@@ -52,6 +52,7 @@ from xlsync.core.render.layout import (
 )
 from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup
 from xlsync.core.tables import column_letter
+from xlsync.files.chart_cache import cache_values
 from xlsync.files.ooxml import Edit, cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.protect import protected
 from xlsync.files.safe_write import load_remembered, save_workbook
@@ -280,6 +281,7 @@ def _bar_chart(
     if number_format == PERCENT:
         chart.y_axis.scaling.max = 1
     chart.height, chart.width = max(6, 0.6 * (last - first + 1) + 3), 16
+    cache_values(chart, ws)  # what it shows, for readers that draw a chart from its cache
     ws.add_chart(chart, anchor)
 
 

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.report import layout
 from xlsync.core.report.figures import TermReport
+from xlsync.files.chart_cache import cache_values
 from xlsync.files.safe_write import atomic_write
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -173,6 +174,7 @@ def _month_chart(ws: Worksheet, report: TermReport, rows: tuple[int, int], row: 
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.height, chart.width = 9, 18
+    cache_values(chart, ws)
     ws.add_chart(chart, f"A{row + 1}")
 
 
