@@ -216,6 +216,7 @@ def consolidation_table(size_name: str, work: Path) -> list[str]:
         "c/c0 CPU": c[3] / c0[3],
         "d/c": d[0] / c[0],
         "e/c": e[0] / c[0],
+        "e/c CPU": e[3] / c[3],
         "e0/c0": e0[0] / c0[0],
         "e0/c0 CPU": e0[3] / c0[3],
     }
@@ -226,13 +227,19 @@ def consolidation_table(size_name: str, work: Path) -> list[str]:
         "c/c0": ("≤ 2 (write-back)", ratios["c/c0"] <= 2),
         "c/c0 CPU": ("(CPU time, helper included)", ratios["c/c0 CPU"] <= 2),
         "d/c": ("≤ 0.05", ratios["d/c"] <= 0.05),
-        "e/c": ("re-parses only the changed file", e[2]["parsed"] == [changed]),
+        "e/c": ("≤ 0.25 (issue 22)", ratios["e/c"] <= 0.25),
+        "e/c CPU": ("≤ 0.25 (CPU time)", ratios["e/c CPU"] <= 0.25),
         "e0/c0": ("≤ 0.25 (issue 22)", ratios["e0/c0"] <= 0.25),
         "e0/c0 CPU": ("≤ 0.25 (CPU time)", ratios["e0/c0 CPU"] <= 0.25),
     }
     for name, value in ratios.items():
         target, met = targets[name]
         lines.append(f"| {name} | {value:.3f} | {target} | {'yes' if met else 'NO'} |")
+    only = e[2]["parsed"] == [changed]  # after a run that refreshed every class file
+    lines.append(
+        f"| e re-read | {len(e[2]['parsed'])} file(s) | re-parses only the changed file | "
+        f"{'yes' if only else 'NO'} |"
+    )
     peak = max(x[1] for x in (c0, c, d, e, e0))
     lines.append(
         f"| peak memory of xlsync | {peak:.0f} MiB | ≤ 400 MiB (issue 22) | "

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 import xlsync.jobs.pieces as pieces
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files import master_writer as mw
+from xlsync.files.reader import read_class_workbook
 from xlsync.jobs.consolidate import consolidate
 from xlsync.schema import RESULT_SHEETS
 
@@ -180,3 +181,59 @@ def test_parts_no_run_uses_are_swept(school, tmp_path):
     consolidate(folder / "全校汇总.xlsx", as_of=AS_OF + dt.timedelta(days=1), no_write_back=True)
     # per class: its findings and items of the new day, its 帮扶记录汇总 summary and rows
     assert len(list(parts.iterdir())) == 4 * 4
+
+
+def test_a_refreshed_class_keeps_its_parts(tmp_path, monkeypatch):
+    """The write-back gives every class file a new hash; a class whose teacher tables read the
+    same after it is not checked, judged or rendered again by the next run (issue 22, e/c)."""
+    master = generate_school(tmp_path / "s", AS_OF, DemoSize(4, 6), seed=11)
+    first = consolidate(master, as_of=AS_OF)  # refreshes every class file
+    assert len(first.write_back.refreshed) == 4
+    _add_record(_classes(master)[2], AS_OF, "谈学习计划")
+    checked = _counting(monkeypatch, "validate_class")
+    judged = _counting(monkeypatch, "evaluate")
+    rendered = _counting(monkeypatch, "class_record_rows")
+    result = consolidate(master, as_of=AS_OF)
+    changed = f"班级台账/{_classes(master)[2].name}"
+    assert result.parsed == [changed]
+    assert [item.book.file for item, *_ in checked] == [changed]
+    assert len(judged) == 1 and {c.file for c in judged[0][0]} == {changed}
+    assert [r.item.book.file for r, *_ in rendered] == [changed]
+
+
+def test_a_master_from_kept_parts_after_a_refresh_equals_a_cold_rebuild(tmp_path, monkeypatch):
+    monkeypatch.setattr(mw, "now_text", lambda: "2027-03-15 08:00")
+    warm = generate_school(tmp_path / "warm", AS_OF, DemoSize(4, 6), seed=11).parent
+    consolidate(warm / "全校汇总.xlsx", as_of=AS_OF)  # refreshes every class file
+    _add_record(_classes(warm / "全校汇总.xlsx")[1], AS_OF, "谈学习计划")
+    cold = tmp_path / "cold"
+    shutil.copytree(warm, cold)
+    for kept in ("pieces", "books"):  # every class read and judged again; same last run
+        shutil.rmtree(cold / ".xlsync" / "cache" / kept)
+    warm_result = consolidate(warm / "全校汇总.xlsx", as_of=AS_OF + dt.timedelta(days=3))
+    cold_result = consolidate(cold / "全校汇总.xlsx", as_of=AS_OF + dt.timedelta(days=3))
+    assert len(cold_result.parsed) == 4 and len(warm_result.parsed) == 1
+    assert warm_result.figures == cold_result.figures
+    assert _look(warm / "全校汇总.xlsx") == _look(cold / "全校汇总.xlsx")
+    classes = zip(_classes(warm / "全校汇总.xlsx"), _classes(cold / "全校汇总.xlsx"), strict=True)
+    for mine, theirs in classes:
+        assert _class_look(mine) == _class_look(theirs)
+
+
+def _class_look(path: Path) -> dict[str, list]:
+    wb = load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+
+
+def test_only_xlsync_columns_may_differ_for_parts_to_be_kept(tmp_path):
+    master = generate_school(tmp_path / "s", AS_OF, DemoSize(2, 6), seed=11)
+    path = _classes(master)[0]
+    before = read_class_workbook(path, "班级台账/a.xlsx", 2026)
+    consolidate(master, as_of=AS_OF)  # writes the status columns into 学生档案
+    refreshed = read_class_workbook(path, "班级台账/a.xlsx", 2026)
+    assert any(h.endswith("·本月") for h in refreshed.students.positions)
+    assert pieces.same_class_content(before, refreshed)
+    wb = load_workbook(path)
+    wb["学生档案"]["B3"].value = "改过的名字"
+    wb.save(path)
+    assert not pieces.same_class_content(before, read_class_workbook(path, "班级台账/a.xlsx", 2026))

@@ -169,6 +169,16 @@ class Cache:
         atomic_write(path, _bytes(codec.seal_bytes(text.encode(), self.key)))
         self.pieces.add(path.name)
 
+    def same_content(self, digest: str, as_before: str) -> None:
+        """Record that the file content `digest` (a class file xlsync has just refreshed) holds
+        the same teacher tables as `as_before`: the pieces made for one serve the other."""
+        aliases = self.index.setdefault("aliases", {})
+        aliases[digest] = aliases.get(as_before, as_before)
+
+    def pieces_digest(self, digest: str) -> str:
+        """The content hash under which the pieces of this file content are kept."""
+        return str(self.index.get("aliases", {}).get(digest, digest))
+
     def _piece_path(self, name: str) -> Path:
         key = hashlib.sha256(f"{self.code}\n{name}".encode()).hexdigest()
         return self.folder / "pieces" / f"{key}{BOOK_SUFFIX}"
@@ -183,6 +193,9 @@ class Cache:
         """Write the index, then the state (last: a run killed before it counts as not having
         happened); drop parsed books no file points at any more."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        current = set(self.index["files"].values())
+        aliases = self.index.get("aliases", {})
+        self.index["aliases"] = {d: a for d, a in aliases.items() if d in current}
         atomic_write(self.index_path, _bytes(json.dumps(self.index).encode()))
         atomic_write(self.state_path, _bytes(codec.seal(self.state, self.key)))
         self._sweep()

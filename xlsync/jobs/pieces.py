@@ -19,11 +19,14 @@ from sys import intern
 from typing import Any
 
 from xlsync.core.calendar import Calendar, Rule
+from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
 from xlsync.core.consolidate import RECORD_COLUMNS, ClassResult, class_record_rows
 from xlsync.core.findings import Finding
 from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies
 from xlsync.core.render.layout import CAP, LINE_POINTS, PADDING, Column, column_for, lines, widest
+from xlsync.core.status_view import OWNED_HEADER
+from xlsync.core.tables import Table
 from xlsync.core.validate import validate_class
 from xlsync.files import cache_codec as codec
 from xlsync.files.cache import Cache
@@ -39,8 +42,38 @@ def config_digest(config: SchoolConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _name(kind: str, result: ClassResult, *more: str) -> str:
-    return "\n".join((kind, result.digest, result.item.book.file, result.item.class_name, *more))
+def _name(cache: Cache, kind: str, result: ClassResult, *more: str) -> str:
+    digest = cache.pieces_digest(result.digest)  # a refreshed file keeps its pieces
+    return "\n".join((kind, digest, result.item.book.file, result.item.class_name, *more))
+
+
+def same_class_content(before: ClassBook, after: ClassBook) -> bool:
+    """Whether two reads of a class file differ only in xlsync's own status columns (what a
+    refresh writes into 学生档案; 逾期提醒 and the marks sheet are not read), so that every
+    piece derived from one holds for the other."""
+    return before.file == after.file and all(
+        _same_table(a, b) for a, b in zip(before.tables, after.tables, strict=True)
+    )
+
+
+def _same_table(a: Table, b: Table) -> bool:
+    """Same sheet, header row, findings, typed data and teacher's columns (DataFrame.equals
+    takes two blanks as equal)."""
+    mine, theirs = _teacher_columns(a), _teacher_columns(b)
+    return (
+        (a.source_sheet, a.header_row, a.findings) == (b.source_sheet, b.header_row, b.findings)
+        and {h: a.positions[h] for h in mine} == {h: b.positions[h] for h in theirs}
+        and a.raw[mine].equals(b.raw[theirs])
+        and a.data.equals(b.data)
+    )
+
+
+def _teacher_columns(table: Table) -> list[str]:
+    return [h for h in table.positions if not _owned(h) and h in table.raw.columns]
+
+
+def _owned(header: object) -> bool:
+    return isinstance(header, str) and OWNED_HEADER.match(header) is not None
 
 
 def class_findings(
@@ -48,7 +81,7 @@ def class_findings(
 ) -> list[Finding]:
     """validate_class of one class, from the cache when the same class content was checked
     under the same configuration (`settings`, config_digest) on the same as-of date."""
-    name = _name("findings", result, settings, as_of.isoformat())
+    name = _name(cache, "findings", result, settings, as_of.isoformat())
     stored = cache.piece(name)
     if isinstance(stored, list):
         return [codec.finding_from(f) for f in stored]
@@ -90,7 +123,7 @@ def class_items(
     """The obligation items and tallies of one class, from the cache when the same content was
     judged under the same configuration (`settings`) and as-of date."""
     _, rules, calendar, as_of = school
-    name = _name("items", result, settings, as_of.isoformat())
+    name = _name(cache, "items", result, settings, as_of.isoformat())
     stored = cache.piece(name)
     if isinstance(stored, dict):
         return [_item(i) for i in stored["items"]], [Tally(*t) for t in stored["tallies"]]
@@ -138,7 +171,7 @@ class RecordPieces:
     def add(self, result: ClassResult) -> None:
         """Take the class's summary (and rows of XML) from the cache, else make and keep them."""
         self.results.append(result)
-        stored = self.cache.piece(_name("records", result))
+        stored = self.cache.piece(_name(self.cache, "records", result))
         if isinstance(stored, dict):
             self.summaries.append(stored)
             return
@@ -146,12 +179,12 @@ class RecordPieces:
         summary = _summary(rows)
         wraps = self.guess or _wraps(self._measure([summary]))
         self._keep_template(result, rows, wraps)
-        self.cache.keep_piece(_name("records", result), summary)
+        self.cache.keep_piece(_name(self.cache, "records", result), summary)
         self.summaries.append(summary)
 
     def _keep_template(self, result: ClassResult, rows: list[list[Any]], wraps: str) -> str:
         template = row_template(rows, _heights(rows, wraps))
-        self.cache.keep_text_piece(_name("records-xml", result, wraps), template)
+        self.cache.keep_text_piece(_name(self.cache, "records-xml", result, wraps), template)
         return template
 
     @staticmethod
@@ -180,12 +213,12 @@ class RecordPieces:
         (the style ids openpyxl gives are the same from run to run), else styled now."""
         width, style_key = len(RECORD_COLUMNS), json.dumps(styles, sort_keys=True)
         for result in self.results:
-            name = _name("records-styled", result, wraps, style_key)
+            name = _name(self.cache, "records-styled", result, wraps, style_key)
             found = self.cache.text_piece(name)
             if found is not None:
                 yield found
                 continue
-            template = self.cache.text_piece(_name("records-xml", result, wraps))
+            template = self.cache.text_piece(_name(self.cache, "records-xml", result, wraps))
             if template is None:  # other wrapped columns than guessed: the whole book again
                 template = self._keep_template(result, class_record_rows(result.whole()), wraps)
             found = styled(template, styles, width)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlsync.core.classbook import assemble_class_book
+from xlsync.core.classbook import ClassBook, assemble_class_book
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
 from xlsync.core.incidents import Incident
@@ -34,6 +34,7 @@ from xlsync.files.disk import disk_error
 from xlsync.files.safe_write import atomic_write, lock_files
 from xlsync.google.sources import google_id
 from xlsync.jobs.inputs import Google
+from xlsync.jobs.pieces import same_class_content
 from xlsync.jobs.refresh_files import FileJob, FileOutcome, refresh_files
 from xlsync.schema import RETURN_DIR, WRITE_BACK_SETTING
 
@@ -180,9 +181,8 @@ class _Plan:
             failure = error if isinstance(error, XlsyncError) else disk_error(target.key, error)
             self._settle(position, "missed", target, str(failure))
             return
-        target.digest = grids_digest(grids)
         book = assemble_class_book(grids, target.name, self.cache.school_year)
-        self.cache.keep(target.key, target.digest, book)
+        self._keep(position, target, grids_digest(grids), book)
         self._settle(position, "refreshed", target)
 
     def _file_done(self, position: int, target: ClassFile, outcome: FileOutcome) -> None:
@@ -190,9 +190,16 @@ class _Plan:
             self._settle(position, "missed", target, outcome.error)
             return
         if outcome.changed and outcome.book is not None:
-            target.digest = outcome.digest
-            self.cache.keep(target.key, target.digest, outcome.book)
+            self._keep(position, target, outcome.digest, outcome.book)
         self._settle(position, "refreshed" if outcome.changed else "current", target)
+
+    def _keep(self, position: int, target: ClassFile, digest: str, book: ClassBook) -> None:
+        """The refreshed content becomes the class's last good data; when its teacher tables
+        read as before, the class's pieces of the master are kept for it (jobs/pieces.py)."""
+        if same_class_content(self.school.classes[position].whole().item.book, book):
+            self.cache.same_content(digest, target.digest)
+        target.digest = digest
+        self.cache.keep(target.key, digest, book)
 
     def _settle(
         self, position: int, kind: str, target: ClassFile, message: str = "", reason: str = ""
