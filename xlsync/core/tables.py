@@ -200,17 +200,18 @@ def _cell(row: Sequence[Any], number: int) -> Any:
 
 
 def _type_columns(table: Table, school_year: int | None) -> None:
-    """Fill `table.data` with typed values of every schema column; problems become findings."""
+    """Fill `table.data` with typed values of every schema column; problems become findings.
+    The frame is made once from whole columns (adding them one by one cost a tenth of 汇总)."""
+    typed: dict[str, list[Any]] = {}
     for col in table.spec.columns:
-        values = []
         known: dict[tuple[type, Any], Normalized | CellProblem] = {}  # records repeat values a lot
-        for row, raw in (
+        cells = (
             items(table.raw[col.header])
             if col.header in table.raw
             else ((r, None) for r in table.raw.index)
-        ):
-            values.append(_typed(table, col, row, raw, known, school_year))
-        table.data[col.header] = pd.Series(values, index=table.raw.index, dtype=object)
+        )
+        typed[col.header] = [_typed(table, col, row, raw, known, school_year) for row, raw in cells]
+    table.data = pd.DataFrame(typed, index=table.raw.index, dtype=object)
 
 
 def _normalized(

@@ -112,27 +112,48 @@ def row_template(rows: Iterable[Sequence[Any]], heights: Iterable[float | None])
     """`rows` as <row> elements whose row number and style ids are still marks, each row
     ended by ROW_END; `heights` gives each row's height in points (None: the default)."""
     parts = []
-    letters: list[str] = []
+    columns: list[_Column] = []
     for values, height in zip(rows, heights, strict=True):
-        while len(letters) < len(values):
-            letters.append(column_letter(len(letters) + 1))
-        cells = "".join(
-            _cell(f"{letters[i]}{ROW_MARK}", v, f"{STYLE_OPEN}{letters[i]}{STYLE_CLOSE}")
-            for i, v in enumerate(values)
-        )
+        while len(columns) < len(values):
+            columns.append(_Column(column_letter(len(columns) + 1)))
+        cells = "".join(column.cell(v) for column, v in zip(columns, values, strict=False))
         size = f' ht="{height}" customHeight="1"' if height else ""
         parts.append(f'<row r="{ROW_MARK}"{size}>{cells}</row>{ROW_END}')
     return "".join(parts)
 
 
+_REPEATED = (str, dt.date)  # equal values of these types are written alike (not so -0.0 and 0.0)
+
+
+class _Column:
+    """One column of a row template: each distinct text or date rendered once, since records
+    repeat names, types, teachers and days (rendering every cell was a tenth of a cold 汇总)."""
+
+    def __init__(self, letter: str) -> None:
+        self.ref, self.style = f"{letter}{ROW_MARK}", f"{STYLE_OPEN}{letter}{STYLE_CLOSE}"
+        self.seen: dict[tuple[type, Any], str] = {}
+
+    def cell(self, value: Any) -> str:
+        kind = type(value)
+        if kind not in _REPEATED:
+            return _cell(self.ref, value, self.style)
+        key = (kind, value)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = _cell(self.ref, value, self.style)
+        return found
+
+
 def styled(template: str, styles: dict[str, str], width: int) -> str:
-    """The template with each column's style id (or no style attribute) filled in."""
+    """The template with each column's style id (or no style attribute) filled in: one pass
+    over the text, not one per column (a class's rows are megabytes)."""
+    marks = {}
     for number in range(1, width + 1):
         letter = column_letter(number)
         style = styles.get(letter)
-        mark = f' s="{STYLE_OPEN}{letter}{STYLE_CLOSE}"'
-        template = template.replace(mark, f' s="{style}"' if style else "")
-    return template
+        marks[f' s="{STYLE_OPEN}{letter}{STYLE_CLOSE}"'] = f' s="{style}"' if style else ""
+    pattern = re.compile("|".join(map(re.escape, marks)))
+    return pattern.sub(lambda found: marks[found.group()], template) if marks else template
 
 
 def numbered(template: str, first_row: int, skip: int = 0) -> tuple[str, int]:

@@ -9,7 +9,7 @@ from xlsync.core.checks.context import Context, filled
 from xlsync.core.checks.links import roster_ids_reported
 from xlsync.core.findings import Finding, make_finding
 from xlsync.core.idcard import ID_FORM, birth_date, check_digit, sex
-from xlsync.core.tables import Table
+from xlsync.core.tables import Table, items
 from xlsync.schema import Kind
 
 NAME_LENGTH = (2, 20)
@@ -110,9 +110,10 @@ def dates_not_future(ctx: Context) -> Iterator[Finding]:
 def records_after_filing(ctx: Context) -> Iterator[Finding]:
     """A support record is not dated before its child's 建档日期."""
     records = ctx.book.records
-    filed_on = dict(ctx.book.students.data["建档日期"].items())
+    filed_on = dict(items(ctx.book.students.data["建档日期"]))
+    links = dict(items(ctx.record_links))  # not Series.get per row: pandas per cell is slow
     for row, day in filled(records, "日期"):
-        filed_dates = [f for c in ctx.record_links.get(row) or () if (f := filed_on.get(c))]
+        filed_dates = [f for c in links.get(row) or () if (f := filed_on.get(c))]
         filed = max(filed_dates, default=None)  # a group record: the latest-filed child
         if filed is not None and day < filed:
             yield make_finding(
