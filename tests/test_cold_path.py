@@ -6,14 +6,18 @@ gave, on hostile inputs, and does the work it names once.
 - a row template renders each distinct text or date of a column once (`sheet_xml._Column`),
   and `styled` fills every column's style id in one pass;
 - the counted calendar periods of a rule are worked out once per kind of child (filing day,
-  birthday for 节日), not for every child, rule and caller (`obligations._calendar_periods`).
+  birthday for 节日), not for every child, rule and caller (`obligations._calendar_periods`);
+- a column's widest value is found with the common types tested first (`layout.widest`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from collections import Counter
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -31,6 +35,7 @@ from xlsync.core.formula import Formula
 from xlsync.core.idcard import make_id
 from xlsync.core.identity import Linker, Mismatch, record_names
 from xlsync.core.obligations import Child, evaluate, tallies
+from xlsync.core.render.layout import text_width, widest
 from xlsync.core.tables import column_letter
 from xlsync.core.validate import ClassInput, validate_class
 from xlsync.files import sheet_xml
@@ -302,3 +307,50 @@ def test_calendar_periods_are_worked_out_once_per_kind_of_child(counted_periods)
     items, found = evaluate(children, RULES, CAL, AS_OF), tallies(children, RULES, CAL, AS_OF)
     assert len(found) == 120 and items
     assert counted_periods == {"每周": 2, "每学期": 2, "节日": 4}
+
+
+# ------------------------------------------------------------------ column widths
+
+
+def widest_before(values: list[Any]) -> float:
+    """`layout.widest` as it was: every value through isinstance (an ABC's is slow)."""
+    texts, amounts, others = set(), [], set()
+    for value in values:
+        if isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            amounts.append(value)
+        else:
+            others.add(value if isinstance(value, dt.date | type(None)) else str(value))
+    best = max((text_width(v) for v in others), default=0.0)
+    if amounts:
+        best = max(best, text_width(max(amounts)), text_width(min(amounts)))
+    for text in sorted(texts, key=len, reverse=True):
+        if 2 * len(text) <= best:
+            break
+        best = max(best, text_width(text))
+    return best
+
+
+class Label(str):
+    """A str that is not exactly str."""
+
+
+MIXED = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from("a王 1"), max_size=8),
+    st.text(alphabet=st.sampled_from("ab王"), max_size=5).map(Label),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
+    st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 1, 1)),
+    st.sampled_from([Fraction(1, 3), Decimal("12.50"), dt.time(8, 30), (1, "a")]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MIXED, max_size=30))
+def test_widest_equals_the_plain_isinstance_walk(values):
+    """bool is not a number here, a str subclass is text, a datetime is a date."""
+    assert widest(values) == widest_before(values)

@@ -116,7 +116,7 @@ def row_template(rows: Iterable[Sequence[Any]], heights: Iterable[float | None])
     for values, height in zip(rows, heights, strict=True):
         while len(columns) < len(values):
             columns.append(_Column(column_letter(len(columns) + 1)))
-        cells = "".join(column.cell(v) for column, v in zip(columns, values, strict=False))
+        cells = "".join([column.cell(v) for column, v in zip(columns, values, strict=False)])
         size = f' ht="{height}" customHeight="1"' if height else ""
         parts.append(f'<row r="{ROW_MARK}"{size}>{cells}</row>{ROW_END}')
     return "".join(parts)
@@ -131,16 +131,14 @@ class _Column:
 
     def __init__(self, letter: str) -> None:
         self.ref, self.style = f"{letter}{ROW_MARK}", f"{STYLE_OPEN}{letter}{STYLE_CLOSE}"
-        self.seen: dict[tuple[type, Any], str] = {}
+        self.seen: dict[str | dt.date, str] = {}  # no text equals a date: the value is the key
 
     def cell(self, value: Any) -> str:
-        kind = type(value)
-        if kind not in _REPEATED:
+        if type(value) not in _REPEATED:
             return _cell(self.ref, value, self.style)
-        key = (kind, value)
-        found = self.seen.get(key)
+        found = self.seen.get(value)
         if found is None:
-            found = self.seen[key] = _cell(self.ref, value, self.style)
+            found = self.seen[value] = _cell(self.ref, value, self.style)
         return found
 
 
