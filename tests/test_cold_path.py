@@ -7,7 +7,9 @@ gave, on hostile inputs, and does the work it names once.
   and `styled` fills every column's style id in one pass;
 - the counted calendar periods of a rule are worked out once per kind of child (filing day,
   birthday for 节日), not for every child, rule and caller (`obligations._calendar_periods`);
-- a column's widest value is found with the common types tested first (`layout.widest`).
+- a column's widest value is found with the common types tested first (`layout.widest`);
+- a class file's sheets are inflated again for formula-error cells only when the measuring
+  pass saw one (`Extent.errors`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from conftest import record, student
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from xlsync.core import identity, obligations
 from xlsync.core.calendar import Calendar, Rule, Term
@@ -354,3 +358,32 @@ MIXED = st.one_of(
 def test_widest_equals_the_plain_isinstance_walk(values):
     """bool is not a number here, a str subclass is text, a datetime is a date."""
     assert widest(values) == widest_before(values)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def test_only_sheets_with_an_error_cell_are_read_again_for_it(class_book, monkeypatch):
+    """The measuring pass notes which sheets hold t="e"; before, every sheet of every class
+    file was inflated a third time to look."""
+    from xlsync.files import reader
+
+    asked: list[set[str]] = []
+    plain = reader.error_cells
+
+    def counting(stream, sheets):
+        asked.append(set(sheets))
+        return plain(stream, sheets)
+
+    monkeypatch.setattr(reader, "error_cells", counting)
+    clean = class_book(students=[student()], records=[record()])
+    assert reader.read_class_workbook(clean).students.data.at[2, "姓名"] == "王小明"
+    assert asked == []
+    erring = class_book("四年级1班.xlsx", students=[student(姓名="#REF!")], records=[record()])
+    workbook = load_workbook(erring)
+    workbook["学生档案"]["A2"].data_type = "e"
+    workbook.save(erring)
+    book = reader.read_class_workbook(erring)
+    assert asked == [{"学生档案"}]
+    assert book.students.raw.at[2, "姓名"] == "#REF!"
+    assert "cell-error" in {f.code for f in book.findings}
