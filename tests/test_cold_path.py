@@ -387,3 +387,24 @@ def test_only_sheets_with_an_error_cell_are_read_again_for_it(class_book, monkey
     assert asked == [{"学生档案"}]
     assert book.students.raw.at[2, "姓名"] == "#REF!"
     assert "cell-error" in {f.code for f in book.findings}
+
+
+def test_an_id_number_is_checked_once_however_many_records_repeat_it(monkeypatch):
+    """Every record of a child repeats the child's ID: each row still gets its finding."""
+    from xlsync.core.checks import values
+
+    getattr(values, "_number_problem", None) and values._number_problem.cache_clear()
+    digits = Counter()
+    plain = values.check_digit
+
+    def counting(first17):
+        digits[first17] += 1
+        return plain(first17)
+
+    monkeypatch.setattr(values, "check_digit", counting)
+    wrong = IDS[0][:17] + ("0" if IDS[0][17] != "0" else "1")
+    book = _book([("王小明", IDS[0])], [("王小明", wrong)] * 200 + [("王小明", IDS[0])] * 200)
+    found = validate_class(ClassInput(book, "三年级2班"), default_config(AS_OF), AS_OF)
+    flagged = [f for f in found if f.code == "id-checksum"]
+    assert len(flagged) == 200 and {f.row for f in flagged} == set(range(2, 202))
+    assert digits[wrong[:17]] <= 3  # the wrong one: test and expected digit; the right: test
