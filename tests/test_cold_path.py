@@ -408,3 +408,33 @@ def test_an_id_number_is_checked_once_however_many_records_repeat_it(monkeypatch
     flagged = [f for f in found if f.code == "id-checksum"]
     assert len(flagged) == 200 and {f.row for f in flagged} == set(range(2, 202))
     assert digits[wrong[:17]] <= 3  # the wrong one: test and expected digit; the right: test
+
+
+def numbered_cell_by_cell(rows, first_row, styles, heights):
+    """Before: rows_xml rendering every cell with its own reference."""
+    parts = []
+    for number, values in enumerate(rows, start=first_row):
+        cells = "".join(
+            sheet_xml._cell(f"{column_letter(i)}{number}", v, styles.get(column_letter(i)))
+            for i, v in enumerate(values, start=1)
+        )
+        height = heights.get(number)
+        size = f' ht="{height}" customHeight="1"' if height else ""
+        parts.append(f'<row r="{number}"{size}>{cells}</row>')
+    return "".join(parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows_of_values,
+    st.integers(2, 200_000),
+    st.dictionaries(
+        st.sampled_from([column_letter(n) for n in range(1, WIDTH + 1)]),
+        st.sampled_from(["1", "7", ""]),
+    ),
+)
+def test_rows_xml_equals_rendering_every_cell_with_its_row(drawn, first_row, styles):
+    rows, heights = drawn
+    by_row = {first_row + i: h for i, h in enumerate(heights[: len(rows)]) if h}
+    expected = numbered_cell_by_cell(rows, first_row, styles, by_row)
+    assert sheet_xml.rows_xml(rows, first_row, styles, by_row) == expected

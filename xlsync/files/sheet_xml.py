@@ -75,19 +75,20 @@ def rows_xml(
     heights: dict[int, float] | None = None,
 ) -> str:
     """<row> elements for `rows`, the first numbered `first_row`; a row in `heights` gets that
-    height (points), for its wrapped text."""
+    height (points), for its wrapped text. Each distinct text or date of a column is rendered
+    once with a row mark (`_Column`), the row's number put in per row: no value holds the mark
+    (`_text` strips control characters; numbers, dates and xlsync's formulas have none)."""
     heights = heights or {}
     parts = []
-    letters: list[str] = []
+    columns: list[_Column] = []
     for number, values in enumerate(rows, start=first_row):
-        while len(letters) < len(values):
-            letters.append(column_letter(len(letters) + 1))
-        cells = "".join(
-            _cell(f"{letters[i]}{number}", v, styles.get(letters[i])) for i, v in enumerate(values)
-        )
+        while len(columns) < len(values):
+            letter = column_letter(len(columns) + 1)
+            columns.append(_Column(letter, styles.get(letter)))
+        cells = "".join([column.cell(v) for column, v in zip(columns, values, strict=False)])
         height = heights.get(number)
         size = f' ht="{height}" customHeight="1"' if height else ""
-        parts.append(f'<row r="{number}"{size}>{cells}</row>')
+        parts.append(f'<row r="{number}"{size}>{cells.replace(ROW_MARK, str(number))}</row>')
     return "".join(parts)
 
 
@@ -115,7 +116,8 @@ def row_template(rows: Iterable[Sequence[Any]], heights: Iterable[float | None])
     columns: list[_Column] = []
     for values, height in zip(rows, heights, strict=True):
         while len(columns) < len(values):
-            columns.append(_Column(column_letter(len(columns) + 1)))
+            letter = column_letter(len(columns) + 1)
+            columns.append(_Column(letter, f"{STYLE_OPEN}{letter}{STYLE_CLOSE}"))
         cells = "".join([column.cell(v) for column, v in zip(columns, values, strict=False)])
         size = f' ht="{height}" customHeight="1"' if height else ""
         parts.append(f'<row r="{ROW_MARK}"{size}>{cells}</row>{ROW_END}')
@@ -129,8 +131,8 @@ class _Column:
     """One column of a row template: each distinct text or date rendered once, since records
     repeat names, types, teachers and days (rendering every cell was a tenth of a cold 汇总)."""
 
-    def __init__(self, letter: str) -> None:
-        self.ref, self.style = f"{letter}{ROW_MARK}", f"{STYLE_OPEN}{letter}{STYLE_CLOSE}"
+    def __init__(self, letter: str, style: str | None) -> None:
+        self.ref, self.style = f"{letter}{ROW_MARK}", style
         self.seen: dict[str | dt.date, str] = {}  # no text equals a date: the value is the key
 
     def cell(self, value: Any) -> str:
