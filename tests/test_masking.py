@@ -36,6 +36,18 @@ def test_the_reported_spellings_are_masked():
     assert mask_text("１３８１２３４５６７８") == "138****5678"
 
 
+def test_dates_and_run_times_are_not_masked():
+    """汇总时间 on 概览 (and the sync's and export's times) read as they were written, not
+    as `********:37`; a phone typed after a date is still masked."""
+    for kept in (
+        "截至 2026-11-29\u3000汇总时间 2026-11-29 11:37",
+        "2026/11/29 09:05:33",
+        "导出时间：2026.11.29 9:05",
+    ):
+        assert mask_text(kept) == kept
+    assert "5678" not in mask_text("2026-11-29 138 1234 5678")
+
+
 def test_address_cut_near_the_start_not_at_the_first_乡_anywhere():
     assert mask_cell("某某县石门村五组27号(近乡", "家庭住址") == "某某县石……"
     assert mask_cell("某某县青山镇龙井村2组", "家庭住址") == "某某县青山镇"

@@ -19,6 +19,7 @@ from xlsync.core.findings import ERROR, Finding
 from xlsync.core.render.class_book import check_spec
 from xlsync.core.render.layout import (
     LANDSCAPE_POINTS,
+    LINE_POINTS,
     MIN_POINTS,
     Column,
     column_groups,
@@ -89,7 +90,7 @@ def test_large_tables_get_the_same_row_heights_and_widths_by_the_fast_path():
     columns = [measure(h, frame[h].unique()) for h in frame.columns]
     rows = [list(frame.columns)] + [list(r) for r in frame.itertuples(index=False, name=None)]
     heights = frame_heights(frame, columns)
-    assert heights == row_heights(rows, columns) and heights[6] == 4 * 15  # 3 lines and a blank
+    assert heights == row_heights(rows, columns) and heights[6] == 4 * LINE_POINTS  # 3 + a blank
     for h in frame.columns:
         assert widest(frame[h].unique()) == max(text_width(v) for v in frame[h])
 

@@ -28,6 +28,7 @@ from xlsync.demo import DemoSize
 from xlsync.dev_help import DEV_HELP, DEV_HELP_HINT
 from xlsync.errors import XlsyncError
 from xlsync.files.backup import KEEP, backups_of
+from xlsync.files.discover import master_in
 from xlsync.files.launchers import BAT, CHECK_BAT, CHECK_COMMAND, COMMAND
 from xlsync.files.safe_write import restore_backup
 from xlsync.files.school import create_school
@@ -114,6 +115,17 @@ def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"「{value}」不是日期，请写成 2026-11-30 这样。") from None
 
 
+class MasterPath(click.Path):
+    """全校汇总 as a command takes it: the workbook, or the school folder that holds it."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        given = super().convert(value, param, ctx)  # a Path: path_type=Path
+        return master_in(given if isinstance(given, Path) else Path(os.fsdecode(given)))
+
+
 def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """PATH... plus --master, --as-of and --format, shared by every reading command."""
     decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
@@ -122,10 +134,10 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--master",
-            type=click.Path(path_type=Path),
+            type=MasterPath(),
             default=None,
             metavar="全校汇总",
-            help="全校汇总工作簿（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）",
+            help="全校汇总工作簿或它所在的学校文件夹（默认：在当前文件夹和台账所在文件夹及其上级中查找 全校汇总.xlsx）",
         ),
         as_of_option,
         format_option,
@@ -306,10 +318,10 @@ def overdue(
 @click.argument("paths", nargs=-1, metavar="[台账]...", type=click.Path(path_type=Path))
 @click.option(
     "--master",
-    type=click.Path(path_type=Path),
+    type=MasterPath(),
     default=None,
     metavar="全校汇总",
-    help="全校汇总工作簿（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
+    help="全校汇总工作簿或它所在的学校文件夹（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
 )
 @as_of_option
 @format_option
@@ -328,7 +340,7 @@ def check(
 
 
 @cli.command()
-@click.argument("master", required=False, metavar="[全校汇总]", type=click.Path(path_type=Path))
+@click.argument("master", required=False, metavar="[全校汇总]", type=MasterPath())
 @click.option(
     "--classes",
     "classes_dir",
@@ -454,10 +466,10 @@ def demo(
 )
 @click.option(
     "--master",
-    type=click.Path(path_type=Path),
+    type=MasterPath(),
     default=None,
     metavar="全校汇总",
-    help="全校汇总工作簿（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
+    help="全校汇总工作簿或它所在的学校文件夹（默认：在台账所在文件夹及其上级中查找 全校汇总.xlsx）",
 )
 @as_of_option
 @credentials_option
@@ -493,7 +505,7 @@ def print_cards(
 
 
 @cli.command()
-@click.argument("master", required=False, metavar="[全校汇总]", type=click.Path(path_type=Path))
+@click.argument("master", required=False, metavar="[全校汇总]", type=MasterPath())
 @click.option(
     "--spreadsheet",
     metavar="表格ID",
@@ -554,7 +566,7 @@ def sync(
 
 
 @cli.command()
-@click.argument("master", metavar="全校汇总", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("master", metavar="全校汇总", type=MasterPath())
 @click.option(
     "--out",
     "out",
@@ -692,7 +704,7 @@ def help_dev() -> None:
     "master",
     required=False,
     metavar="[全校汇总]",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=MasterPath(),
 )
 @click.option(
     "--term", default=None, metavar="学期名称", help="哪个学期（学期 表中的名称，如 2026秋季学期）"

@@ -6,6 +6,7 @@ Policy (同步脱敏 = 是, the default), by what a value is, not by which colum
   rows across syncs and cannot be reversed without the key; without a key they are blanked;
 - 出生日期 leaves as the year of birth only (digits 7-14 of an ID are the birth date, so a
   full date plus a partly masked ID rebuilds the ID);
+- dates and times (2026-11-29 11:37) are kept: the run's timestamps are not personal;
 - phone numbers in any spelling (spaces, dashes, dots, full-width digits, +86): 138****5678;
 - any other run of 7 or more digits, stars or X with separators (IDs, 学籍号, half-masked
   IDs): all stars;
@@ -45,7 +46,9 @@ PERSONAL_FIELDS = (
 ADDRESS_HIDDEN = "（地址已隐去）"
 _NUMBERISH = re.compile(r"[+]?[\d*Xx](?:[\d*Xx]|[\s\-.·()]){5,}[\d*Xx]")
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})$")
-_DATE = re.compile(r"^(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}$")
+# a date, or a date and time: the number-like span of 2026-11-29 11:37 stops at the colon, so
+# the hour is the span's end (汇总时间, 导出时间 and 同步时间 are not personal)
+_DATE = re.compile(r"^(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}(?:\s\d{1,2})?$")
 _SCHOOL_YEAR = re.compile(r"^((?:19|20)\d\d)\s*[-–—~]\s*((?:19|20)\d\d)$")
 _ANY_DATE = re.compile(r"((?:19|20)\d\d)[-./年]\d{1,2}[-./月]\d{1,2}日?")
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+]?\d+")

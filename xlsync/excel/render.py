@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec, link_tip
+from xlsync.core.render.spec import (
+    CONTAINS,
+    Box,
+    CondRule,
+    Look,
+    SheetSpec,
+    height_runs,
+    link_tip,
+)
 from xlsync.excel.book import Book, XlSheet, fresh_sheet, rgb, write_rows
 from xlsync.excel.printing import page_setup
 
@@ -37,8 +45,8 @@ def draw(book: Book, spec: SheetSpec) -> XlSheet:
         )
     for column, width in spec.widths.items():
         sheet.range((1, column)).column_width = width
-    for row, height in spec.heights.items():
-        sheet.range((row, 1)).row_height = height
+    for first, last, height in height_runs(spec.heights):
+        sheet.range((first, 1), (last, 1)).row_height = height
     for column in spec.hidden_columns:
         sheet.range((1, column)).column_width = 0  # Excel hides a column of width 0
     if spec.printing:

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.county import County
@@ -28,8 +28,10 @@ from xlsync.core.master_view import DATE_FORMAT, PERCENT
 from xlsync.core.render.layout import key_columns, measure_rows, page_plan, row_heights
 from xlsync.core.render.spec import Caption
 from xlsync.core.tables import Grid, column_letter
+from xlsync.files.chart_cache import cache_values
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import append_values, rate_scale, style_table
+from xlsync.files.xlsx_styles import font_over
 from xlsync.schema import COUNTY_SHEETS
 
 SCHOOLS, OVERDUE, FRESHNESS, CHANGES = COUNTY_SHEETS
@@ -70,7 +72,7 @@ def _sheet(ws: Worksheet, rows: Grid, as_of: dt.date, totalled: bool) -> None:
     _scales(ws, header, last)
     if totalled and len(rows) > 1:
         for cell in ws[len(rows)]:
-            cell.font = Font(bold=True)
+            cell.font = font_over(cell.font, bold=True)
     columns = measure_rows([list(r) for r in rows])
     widths = [c.width for c in columns]
     caption = Caption(CAPTION, ws.title, "", as_of.isoformat())
@@ -127,4 +129,5 @@ def _overdue_chart(ws: Worksheet, schools: int) -> None:
         showVal=True, showCatName=False, showSerName=False, showLegendKey=False
     )
     chart.height, chart.width = max(6, 0.7 * shown + 3), 16
+    cache_values(chart, ws)
     ws.add_chart(chart, f"A{ws.max_row + 3}")  # under the table: printed with it, full width

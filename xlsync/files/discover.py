@@ -55,6 +55,29 @@ def folder_class_files(folder: Path) -> list[Path]:
     )
 
 
+def master_in(given: Path) -> Path:
+    """The master a command was given: a workbook as it is, or the school folder's 全校汇总.xlsx
+    (`xlsync consolidate 演示学校` works like `xlsync consolidate 演示学校/全校汇总.xlsx`)."""
+    if not given.is_dir():
+        return given
+    if (given / MASTER_FILE).is_file():
+        return given / MASTER_FILE
+    raise XlsyncError(
+        f"「{given}」是一个文件夹，在里面没有找到全校汇总工作簿 {MASTER_FILE}。{_master_hint(given)}"
+        f"请写出全校汇总工作簿的路径，或放有 {MASTER_FILE} 的学校文件夹。"
+    )
+
+
+def _master_hint(folder: Path) -> str:
+    """Where the master may be instead: a renamed copy in the folder, or the folder above (the
+    班级台账 folder given for the school's)."""
+    near = sorted(p.name for p in folder.glob("*汇总*.xls*") if not p.name.startswith("~$"))
+    if near:
+        return f"文件夹里有「{'」「'.join(near[:3])}」，如果是它，请写出它的完整路径。"
+    above = folder.resolve().parent / MASTER_FILE
+    return f"上一级文件夹里有「{above}」，是要用它吗？" if above.is_file() else ""
+
+
 def find_master(explicit: Path | None, paths: Iterable[Path], cwd: Path) -> Path | None:
     """--master, else 全校汇总.xlsx in the working folder, then beside and above the inputs."""
     if explicit is not None:

@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -52,6 +52,7 @@ from xlsync.core.render.layout import (
 )
 from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup
 from xlsync.core.tables import column_letter
+from xlsync.files.chart_cache import cache_values
 from xlsync.files.ooxml import Edit, cached_values, edit_sheets, with_sheets_emptied
 from xlsync.files.protect import protected
 from xlsync.files.safe_write import load_remembered, save_workbook
@@ -71,6 +72,7 @@ from xlsync.files.sheets import (
     status_colours,
     style_table,
 )
+from xlsync.files.xlsx_styles import font_over
 from xlsync.schema import CHANGES_SHEET as CHANGES
 from xlsync.schema import CHILDREN_SHEET as CHILDREN
 from xlsync.schema import CLASS_STATS_SHEET as CLASS_STATS
@@ -84,7 +86,7 @@ from xlsync.schema import RESULT_SHEETS
 from xlsync.schema import TEACHER_STATS_SHEET as TEACHER_STATS
 
 OWNED_SHEETS = RESULT_SHEETS
-LINK_FONT = Font(color="0563C1", underline="single")
+LINK_COLOUR = "0563C1"
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 CHUNK_ROWS = 5000  # rows of a bulk sheet made into XML at a time
 BULK_SHEETS = (OVERDUE_LIST, CHILDREN, RECORDS, CHANGES)  # large: rows streamed, see sheet_xml.py
@@ -230,7 +232,7 @@ def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
     for row, column, link, _ in issue_links(frame, master):
         cell = ws.cell(row, column)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, target=link)
-        cell.font = LINK_FONT
+        cell.font = font_over(cell.font, color=LINK_COLOUR, underline="single")
 
 
 def _rate_colours(ws: Worksheet, frame: pd.DataFrame) -> None:
@@ -254,7 +256,7 @@ def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
             put(ws, last + 1, number, sum_formula(letter, 2, last))
             totals[f"{letter}{last + 1}"] = float(frame[header].sum())
     for cell in ws[last + 1]:
-        cell.font = Font(bold=True)
+        cell.font = font_over(cell.font, bold=True)
     return totals
 
 
@@ -280,6 +282,7 @@ def _bar_chart(
     if number_format == PERCENT:
         chart.y_axis.scaling.max = 1
     chart.height, chart.width = max(6, 0.6 * (last - first + 1) + 3), 16
+    cache_values(chart, ws)  # what it shows, for readers that draw a chart from its cache
     ws.add_chart(chart, anchor)
 
 
@@ -289,7 +292,7 @@ def _write_overview(
     """概览; returns {cell: value} of its formula cells."""
     title, subtitle = overview_title(meta)
     append_values(ws, [title])
-    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].font = font_over(ws["A1"].font, bold=True, sz=16)
     append_values(ws, [subtitle])
     ws.append([])
     formulas = {}
@@ -307,7 +310,8 @@ def _write_overview(
     ):
         ws.append([])
         append_values(ws, [title, header])
-        ws.cell(ws.max_row, 1).font = ws.cell(ws.max_row, 2).font = Font(bold=True)
+        for cell in ws[ws.max_row][:2]:
+            cell.font = font_over(cell.font, bold=True)
         first = ws.max_row + 1
         for label, count in counts.items():
             append_values(ws, [label, count])
@@ -323,7 +327,7 @@ def _alarm(ws: Worksheet, row: int) -> None:
     fill, font = STATUS_STYLES[OVERDUE]
     for cell in ws[row][:2]:
         cell.fill = PatternFill("solid", fgColor=fill)
-        cell.font = Font(bold=True, color=font)
+        cell.font = font_over(cell.font, bold=True, color=font)
 
 
 def _overview_page(ws: Worksheet, meta: dict[str, str]) -> None:

@@ -36,6 +36,7 @@ from xlsync.core.render.spec import Caption, SheetSpec
 from xlsync.core.status_view import MARKS_SHEET, StatusContext, owned_columns
 from xlsync.core.tables import Grid, Table
 from xlsync.files.annotate import AUTHOR, MARKS_OWNED, fill_xml
+from xlsync.files.app_props import APP_PART, print_name, with_new_sheets
 from xlsync.files.kept import Owned
 from xlsync.files.ooxml import relationships, rels_path, sheet_parts
 from xlsync.files.status_columns import status_owned
@@ -253,9 +254,21 @@ class _Patch:
         workbook = _with_sheets(workbook, self.added, len(self.parts), rels[1])
         edits.update({"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": rels[0]})
         edits.update({"[Content_Types].xml": types, self.styles_part: self.book.to_bytes()})
+        if APP_PART in self.names:  # its lists of sheets and print names, brought up to date
+            edits[APP_PART] = self._app(self.archive.read(APP_PART))
         new = {part: sheet.xml for _, part, sheet, _ in self.added}
         new.update(self.new_parts)
         return _zip(self.archive, edits, new)
+
+    def _app(self, xml: bytes) -> bytes:
+        shown = [(name, sheet) for name, _, sheet, state in self.added if state == "visible"]
+        names = [
+            print_name(name, label)
+            for name, sheet in shown
+            for label, _, hidden in sheet.names
+            if not hidden
+        ]
+        return with_new_sheets(xml, [name for name, _, _, _ in self.added], names)
 
     def _rels(self) -> tuple[bytes, list[str]]:
         rels = self.archive.read("xl/_rels/workbook.xml.rels")

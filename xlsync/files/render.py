@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec
 from xlsync.core.tables import column_letter
 from xlsync.files.sheets import print_setup, put, replace_sheet
+from xlsync.files.xlsx_styles import font_over
 
 
 def ref(box: Box) -> str:
@@ -35,7 +36,7 @@ def draw(workbook: Workbook, spec: SheetSpec) -> Worksheet:
     for link in spec.links:
         cell = ws.cell(row=link.row, column=link.column)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{link.sheet}'!{link.cell}")
-        cell.font = Font(color=cell.font.color, underline="single")
+        cell.font = font_over(cell.font, color=cell.font.color, underline="single")
     _sheet_setup(ws, spec)
     return ws
 
@@ -55,7 +56,7 @@ def _look(ws: Worksheet, box: Box, look: Look) -> None:
             if look.fill:
                 cell.fill = PatternFill("solid", fgColor=look.fill)
             if look.font or look.bold:
-                cell.font = Font(bold=look.bold, color=look.font)
+                cell.font = font_over(cell.font, bold=look.bold, color=look.font)
             if look.centred or look.wrap:
                 cell.alignment = Alignment(
                     horizontal="center" if look.centred else None,

@@ -19,14 +19,16 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.report import layout
 from xlsync.core.report.figures import TermReport
+from xlsync.files.chart_cache import cache_values
 from xlsync.files.safe_write import atomic_write
+from xlsync.files.xlsx_styles import font_over
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CORE = "docProps/core.xml"
@@ -34,10 +36,10 @@ MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-TITLE = Font(bold=True, size=16)
-BOLD = Font(bold=True)
-GOOD = (PatternFill("solid", fgColor="C6EFCE"), Font(color="006100"))
-BAD = (PatternFill("solid", fgColor="FFC7CE"), Font(color="9C0006"))
+TITLE = font_over(None, bold=True, sz=16)  # a new workbook's: Calibri 11 (font_over)
+BOLD = font_over(None, bold=True)
+GOOD = (PatternFill("solid", fgColor="C6EFCE"), font_over(None, color="006100"))
+BAD = (PatternFill("solid", fgColor="FFC7CE"), font_over(None, color="9C0006"))
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
 
@@ -102,7 +104,7 @@ def _overview(ws: Worksheet, report: TermReport, generated: str) -> None:
     ws.merge_cells("A1:H1")
     ws["A2"] = layout.span_line(report)
     ws["A3"] = f"生成时间：{generated}"  # the one cell that differs between two runs
-    ws["A3"].font = Font(color="808080", size=9)
+    ws["A3"].font = font_over(None, color="808080", sz=9)
     row, months = 5, None
     for block in layout.overview_blocks(report):
         head = row + 1
@@ -119,7 +121,7 @@ def _overview(ws: Worksheet, report: TermReport, generated: str) -> None:
 
 def _block(ws: Worksheet, row: int, block: layout.Block) -> int:
     """A titled table at `row`; returns the row after it."""
-    ws.cell(row, 1, block.title).font = Font(bold=True, size=12)
+    ws.cell(row, 1, block.title).font = font_over(None, bold=True, sz=12)
     row += 1
     _header(ws, row, block.headers)
     for values in block.rows:
@@ -173,6 +175,7 @@ def _month_chart(ws: Worksheet, report: TermReport, rows: tuple[int, int], row: 
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.height, chart.width = 9, 18
+    cache_values(chart, ws)
     ws.add_chart(chart, f"A{row + 1}")
 
 
@@ -181,7 +184,7 @@ def _month_chart(ws: Worksheet, report: TermReport, rows: tuple[int, int], row: 
 
 def _table_sheet(ws: Worksheet, report: TermReport, sheet: layout.TableSheet) -> None:
     ws["A1"] = f"{layout.title(report)}·{sheet.name}"
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = font_over(None, bold=True, sz=14)
     ws["A2"] = sheet.note
     ws["A2"].alignment = WRAP
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(sheet.headers))

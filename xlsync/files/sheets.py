@@ -18,6 +18,7 @@ from xlsync.core.master_view import HEADER_FILL, RATE_SCALE, STATUS_STYLES
 from xlsync.core.render.layout import MARGINS
 from xlsync.core.render.spec import DEFAULT_PRINT, PrintSetup
 from xlsync.core.tables import column_letter
+from xlsync.files.xlsx_styles import font_over
 
 OWNED_HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
 
@@ -78,7 +79,7 @@ def replace_sheet(workbook: Workbook, name: str) -> Worksheet:
 def style_table(ws: Worksheet, widths: Sequence[float], setup: PrintSetup = DEFAULT_PRINT) -> None:
     """Bold grey header, frozen, filterable, fitted widths; printable on A4 landscape."""
     for cell in ws[1]:
-        cell.font = Font(bold=True)
+        cell.font = font_over(cell.font, bold=True)
         cell.fill = OWNED_HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for number, width in enumerate(widths, start=1):

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openpyxl.xml.functions import tostring
+from openpyxl.styles import Font
+from openpyxl.styles.fonts import DEFAULT_FONT
+from openpyxl.xml.functions import fromstring, tostring
 
 _LISTS = ("numFmts", "fonts", "fills", "borders", "cellXfs", "dxfs")
 _ITEM = {
@@ -37,6 +39,15 @@ BUILTIN_FORMATS = {
 
 class NotPlain(Exception):
     """The package is not as the package-level writer expects: refresh it through openpyxl."""
+
+
+def font_over(base: Font | None, **changes: Any) -> Font:
+    """A font that is `changes` (bold, colour, underline, size) over `base` (a cell's font, by
+    default the workbook's): its name, size and family kept. A font without a name prints in
+    LibreOffice's default serif, and without a size at 10 pt."""
+    base = base or DEFAULT_FONT
+    kept = {"name": base.name, "sz": base.sz, "family": base.family, "scheme": base.scheme}
+    return Font(**{**kept, "charset": base.charset, **changes})
 
 
 def xml_of(style: Any) -> bytes:
@@ -116,6 +127,7 @@ class StyleBook:
         source = self.items["cellXfs"][xf] if xf < len(self.items["cellXfs"]) else b""
         attrs = self._xf_attrs(xf) if source else {}
         if font is not None:
+            font = self._named(attrs, font)
             attrs[b"fontId"] = str(self._index("fonts", font)).encode()
             attrs[b"applyFont"] = b"1"
         if fill is not None:
@@ -131,6 +143,17 @@ class StyleBook:
         head = b"<xf" + b"".join(b" " + k + b'="' + v + b'"' for k, v in sorted(attrs.items()))
         item = head + (b">" + children + b"</xf>" if children else b"/>")
         return self._index("cellXfs", item)
+
+    def _named(self, attrs: dict[bytes, bytes], font: bytes) -> bytes:
+        """`font` over the font of the format it replaces (`font_over`, as files/render.py
+        draws it) when it names none."""
+        made = Font.from_tree(fromstring(font))
+        if made.name is not None:
+            return font
+        fonts = self.items["fonts"]
+        index = int(attrs.get(b"fontId", b"0"))
+        base = Font.from_tree(fromstring(fonts[index])) if index < len(fonts) else None
+        return xml_of(font_over(base, b=made.b, color=made.color, u=made.u))
 
     def dxf(self, style: Any) -> int:
         """The index of a conditional format's style (appended when new)."""

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec
+from xlsync.core.render.spec import CONTAINS, Box, CondRule, Look, SheetSpec, height_runs
 
 PIXELS_PER_CHAR = 7  # a column of width w (Excel characters) is about 7w + 5 pixels
 
@@ -73,7 +73,7 @@ def draw(spec: SheetSpec, sheet_id: int, ids: dict[str, int]) -> list[dict]:
     requests += [_rule(sheet_id, rule, i) for i, rule in enumerate(spec.rules)]
     requests += [_link(sheet_id, spec, link, ids) for link in spec.links]
     requests += [_width(sheet_id, c, w) for c, w in spec.widths.items()]
-    requests += [_height(sheet_id, r, h) for r, h in spec.heights.items()]
+    requests += [_height(sheet_id, a, b, h) for a, b, h in height_runs(spec.heights)]
     # Print setup (spec.printing) has no Sheets API: a Google Sheet is printed with the print
     # dialog's own settings (README).
     requests += [_hide(sheet_id, c) for c in spec.hidden_columns]
@@ -172,15 +172,18 @@ def _link(sheet_id: int, spec: SheetSpec, link: Any, ids: dict[str, int]) -> dic
     }
 
 
-def _dimension(sheet_id: int, kind: str, number: int, properties: dict) -> dict:
-    """Set `properties` of one row or column (`kind` ROWS or COLUMNS; `number` 1-based)."""
+def _dimension(
+    sheet_id: int, kind: str, number: int, properties: dict, last: int | None = None
+) -> dict:
+    """Set `properties` of one row or column, or of those up to `last` (`kind` ROWS or COLUMNS;
+    `number` 1-based)."""
     return {
         "updateDimensionProperties": {
             "range": {
                 "sheetId": sheet_id,
                 "dimension": kind,
                 "startIndex": number - 1,
-                "endIndex": number,
+                "endIndex": last or number,
             },
             "properties": properties,
             "fields": ",".join(properties),
@@ -188,9 +191,9 @@ def _dimension(sheet_id: int, kind: str, number: int, properties: dict) -> dict:
     }
 
 
-def _height(sheet_id: int, row: int, height: float) -> dict:
-    """A row of wrapped text as tall as its lines (points to pixels: 4/3)."""
-    return _dimension(sheet_id, "ROWS", row, {"pixelSize": round(height * 4 / 3)})
+def _height(sheet_id: int, first: int, last: int, height: float) -> dict:
+    """Rows as tall as their lines (points to pixels: 4/3)."""
+    return _dimension(sheet_id, "ROWS", first, {"pixelSize": round(height * 4 / 3)}, last)
 
 
 def _hide(sheet_id: int, column: int) -> dict:

@@ -18,7 +18,10 @@ from xlsync.core.master_view import DATE_FORMAT, HEADER_FILL, STATUS_STYLES, hid
 from xlsync.core.obligations import DONE, OVERDUE, SOON, Item
 from xlsync.core.render.layout import (
     BOLD,
+    LINE_POINTS,
     PADDING,
+    Column,
+    fill_page,
     measure_rows,
     page_plan,
     row_heights,
@@ -138,11 +141,15 @@ def _table(
     caption: Caption,
     measured: list[list[Any]] | None = None,
     hidden: tuple[int, ...] = (),
+    titles: frozenset[int] = frozenset(),
 ) -> SheetSpec:
     """A sheet xlsync owns whole, styled as a table: grey header, frozen, filterable, columns
-    as wide as their values (long text wrapped), printed on A4 with its caption on each page."""
+    as wide as their values (long text wrapped where the page has no room for it), every row
+    as tall as its lines, printed on A4 with its caption on each page. The rows in `titles`
+    run over the empty cells to their right, so they never wrap."""
     last_column, last_row = len(rows[0]), max(len(rows), 2)
-    columns = measure_rows(rows if measured is None else measured)
+    measured = rows if measured is None else measured
+    columns = _spanning(fill_page(measured, measure_rows(measured), hidden), rows, titles)
     widths = [c.width for c in columns]
     spec = SheetSpec(
         name,
@@ -152,11 +159,26 @@ def _table(
         frozen_rows=1,
         filtered=len(rows) > 1,
         printing=page_plan(_shown(widths, hidden), replace(caption, sheet=name)),
-        heights=row_heights(rows, columns),
+        # every row set: the programs' own 15 pt rows are too short for a line of Chinese
+        heights=dict.fromkeys(range(1, len(rows) + 1), LINE_POINTS) | row_heights(rows, columns),
     )
     if any(c.wrap for c in columns):  # every cell of the row then reads from the top
-        spec.looks.append((Box(2, 1, last_row, last_column), WRAP))
+        body = [r for r in range(2, last_row + 1) if r not in titles]
+        spec.looks += [(Box(a, 1, b, last_column), WRAP) for a, b in _runs(body)]
     return spec
+
+
+def _spanning(columns: list[Column], rows: list[list[Any]], titles: frozenset[int]) -> list[Column]:
+    """`columns` with the widest one grown until each title (bold, in column A, running over
+    the empty cells to its right) fits across the table: the print area ends at its edge."""
+    longest = max((text_width(rows[n - 1][0]) * BOLD for n in titles), default=0.0)
+    short = math.ceil(longest + PADDING - sum(c.width for c in columns))
+    if short <= 0:
+        return columns
+    widest = max(range(len(columns)), key=lambda n: columns[n].width)
+    grown = list(columns)
+    grown[widest] = replace(columns[widest], width=columns[widest].width + short)
+    return grown
 
 
 def _shown(widths: list[float], hidden: tuple[int, ...]) -> list[float]:
@@ -182,7 +204,8 @@ def todo_spec(
     rows = [list(TODO_HEADERS)] + [line.values for line in lines]
     # A section title runs over the empty cells to its right: it sets no width.
     lines_only = [rows[0]] + [line.values for line in lines if not line.title]
-    spec = _table(STATUS_SHEET, rows, caption, lines_only)
+    titles = frozenset(n for n, line in enumerate(lines, start=2) if line.title)
+    spec = _table(STATUS_SHEET, rows, caption, lines_only, titles=titles)
     last, width = max(2, len(lines) + 1), len(TODO_HEADERS)
     spec.looks.append((Box(2, 5, last, 5), Look(number_format=DATE_FORMAT)))
     spec.rules = status_rules(Box(2, 1, last, 1))

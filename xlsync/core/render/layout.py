@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import numbers
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +156,36 @@ def page_plan(
     return PrintSetup(True, False, scale, title_rows, key_columns, breaks, caption)
 
 
+FILL_SCALE = 0.9  # fill_page may shrink a landscape print to 90 % (11 pt text to 9.9 pt)
+
+
+def fill_page(
+    rows: Sequence[Sequence[Any]], columns: Sequence[Column], hidden: Collection[int] = ()
+) -> list[Column]:
+    """`columns` (measured over `rows`, the header first; those in `hidden`, 1-based, take no
+    room on paper) with each wrapped one widened, into the width its page leaves, to its
+    widest value (a landscape page may then print at FILL_SCALE), else as far as the page
+    goes. A text a little wider than its column wraps in one program and not in another
+    (their fonts differ), so its row, sized for two lines, prints with a blank line in one of
+    them; on one line it prints the same in all."""
+    out = list(columns)
+
+    def spare(page: float) -> int:  # characters
+        used = points(c.width for n, c in enumerate(out, start=1) if n not in hidden)
+        return math.floor((page - used) / 0.75 / 7)
+
+    upright = spare(PORTRAIT_POINTS) >= 0  # a table that fits upright stays upright
+    page = PORTRAIT_POINTS if upright else LANDSCAPE_POINTS
+    for number, column in enumerate(columns):
+        if not column.wrap or spare(page) < 1:
+            continue
+        want = math.ceil(widest(r[number] for r in rows[1:] if number < len(r))) + PADDING
+        room = spare(page if upright else page / FILL_SCALE)
+        grown = Column(want, False) if want - column.width <= room else None
+        out[number] = grown or Column(column.width + spare(page), True)
+    return out
+
+
 def column_groups(widths: Sequence[float], keys: int, page: float) -> tuple[int, ...]:
     """Columns after which a new page starts, so each page holds the key columns and as many
     following whole columns as fit in `page` points."""
@@ -170,7 +200,10 @@ def column_groups(widths: Sequence[float], keys: int, page: float) -> tuple[int,
     return tuple(breaks)
 
 
-LINE_POINTS = 15.0  # one line of 11 pt text, CJK included
+# One line of 11 pt text, CJK included: LibreOffice draws a CJK line (Noto Sans CJK, as most
+# Linux desktops have it) 17.15 pt tall, 15.65 pt each further line; in Excel's 15 pt rows it cut
+# off the underline of some links (逾期提醒's 档案行) and the foot of a wrapped second line.
+LINE_POINTS = 17.25
 
 
 def lines(value: Any, column: Column, bold: bool = False) -> int:

@@ -136,3 +136,15 @@ class SheetSpec:
     @property
     def last_column(self) -> int:
         return self.origin[1] + max((len(r) for r in self.rows), default=1) - 1
+
+
+def height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    """(first row, last row, height) of each run of consecutive rows of one height: an engine
+    that sets heights a call at a time (Excel, the Sheets API) sets a run in one."""
+    runs: list[list[Any]] = []
+    for row, height in sorted(heights.items()):
+        if runs and runs[-1][1] == row - 1 and runs[-1][2] == height:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row, height])
+    return [(a, b, h) for a, b, h in runs]
