@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import record, student
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from xlsync.errors import XlsyncError
 from xlsync.files.reader import read_class_workbook
@@ -187,7 +187,10 @@ def test_a_bug_of_ours_surfaces_as_a_bug_not_as_a_damaged_file(class_book, monke
     not turned into 「文件可能已损坏」 (after which 汇总 would quietly use a stale copy)."""
     import xlsync.files.reader as reader
 
-    path = class_book(students=[student()])
+    path = class_book(students=[student(姓名="#REF!")])  # an error cell: error_cells reads it
+    workbook = load_workbook(path)
+    workbook["学生档案"]["A2"].data_type = "e"
+    workbook.save(path)
 
     def bug(*args):
         raise TypeError("a bug in xlsync")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -71,9 +72,9 @@ class Sheet:
     rows: int = 1000  # data rows under the header that templates give drop-downs and checks
     since: int = 1  # the template version that added the sheet; a workbook may lack later ones
 
-    @property
+    @cached_property
     def headers(self) -> tuple[str, ...]:
-        return tuple(c.header for c in self.columns)
+        return tuple(c.header for c in self.columns)  # made once: read for every row of 汇总
 
     def column(self, header: str) -> Column:
         for col in self.columns:

@@ -10,7 +10,7 @@ from functools import cached_property
 import pandas as pd
 
 from xlsync.core.findings import Finding
-from xlsync.core.identity import Mismatch, link_mismatches, link_records
+from xlsync.core.identity import Linker, Mismatch, link_mismatches, link_records
 from xlsync.core.normalize import fold
 from xlsync.core.tables import Grid, Table, build_table, empty_table, header_score
 from xlsync.errors import XlsyncError
@@ -39,14 +39,20 @@ class ClassBook:
         return [f for table in self.tables for f in table.findings]
 
     @cached_property
+    def linker(self) -> Linker:
+        """Which 学生档案 rows a record's names can mean: one per book, shared by the links,
+        the mismatches and the check that every name means one child."""
+        return Linker(self.students.data, self.records.data)
+
+    @cached_property
     def record_links(self) -> pd.Series:
         """For each 帮扶记录 row, the 学生档案 row it names (None: unknown or ambiguous)."""
-        return link_records(self.students.data, self.records.data)
+        return link_records(self.students.data, self.records.data, self.linker)
 
     @cached_property
     def link_mismatches(self) -> list[Mismatch]:
         """帮扶记录 rows linked to a child whose 身份证号 or 姓名 they write differently."""
-        return link_mismatches(self.students.data, self.records.data)
+        return link_mismatches(self.students.data, self.records.data, self.linker)
 
 
 def slimmed(book: ClassBook) -> ClassBook:

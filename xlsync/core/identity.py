@@ -13,7 +13,6 @@ import pandas as pd
 
 from xlsync.core.idcard import ID_FORM
 from xlsync.core.normalize import NAME_SEPARATORS
-from xlsync.core.tables import rows
 
 
 def _present(value: Any) -> bool:
@@ -71,18 +70,34 @@ class Linker:
         for row, number in self.ids.items():
             self.by_id.setdefault(number, []).append(row)
         self.aliases = self._aliases(records)
+        self._named: dict[tuple, list[tuple[str, list[int]]]] = {}
+        self._resolved: dict[tuple, tuple[list[int], str | None]] = {}
 
     def _aliases(self, records: pd.DataFrame) -> dict[str, int]:
         """Unknown names whose rows with an ID all name one child by that ID."""
         seen: dict[str, set[int]] = {}
-        for _, rec in rows(records[["学生姓名", "身份证号"]]):
-            name, given = rec["学生姓名"], rec["身份证号"]
+        for name, given in zip(*_columns(records, "学生姓名", "身份证号"), strict=True):
             if _present(name) and _present(given) and name not in self.by_name:
                 seen.setdefault(name, set()).update(self.by_id.get(given, [-1])[:2])
         return {name: next(iter(c)) for name, c in seen.items() if len(c) == 1 and -1 not in c}
 
+    def named(self, text: Any, given_id: Any) -> list[tuple[str, list[int]]]:
+        """Each name a 帮扶记录 row's 学生姓名 gives (`record_names`) with the 学生档案 rows it
+        can mean. Remembered per (text, ID): a class's records repeat a few dozen names."""
+        key = _key(text, given_id)
+        if key not in self._named:
+            names = record_names(text, self.by_name, given_id)
+            self._named[key] = [(name, matches(self, name, given_id)) for name in names]
+        return self._named[key]
+
     def resolve(self, name: str, given_id: Any) -> tuple[list[int], str | None]:
         """The rows `name` can mean, and the field that disagrees for a single one (or None)."""
+        key = _key(name, given_id)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(name, given_id)
+        return self._resolved[key]
+
+    def _resolve(self, name: str, given_id: Any) -> tuple[list[int], str | None]:
         found = self.by_name.get(name, [])
         if not _present(given_id):
             if not found and name in self.aliases:
@@ -95,6 +110,16 @@ class Linker:
             return found, "身份证号"
         by_id = self.by_id.get(given_id, [])
         return (by_id, "姓名") if len(by_id) == 1 else ([], None)
+
+
+def _key(text: Any, given_id: Any) -> tuple:
+    """A memo key that tells 1, 1.0 and True apart (equal in Python, not in a cell)."""
+    return (type(text), text, type(given_id), given_id)
+
+
+def _columns(frame: pd.DataFrame, *headers: str) -> list[list[Any]]:
+    """Whole columns as plain lists (None for a column the frame lacks): no per-cell pandas."""
+    return [frame[h].tolist() if h in frame else [None] * len(frame) for h in headers]
 
 
 def matches(linker: Linker, name: str, given_id: Any) -> list[int]:
@@ -110,28 +135,29 @@ def names_index(students: pd.DataFrame) -> dict[str, list[int]]:
     return by_name
 
 
-def link_records(students: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+def link_records(
+    students: pd.DataFrame, records: pd.DataFrame, linker: Linker | None = None
+) -> pd.Series:
     """For each 帮扶记录 row, the 学生档案 rows it names (each name that means exactly one
     child; a group record names several, an unknown or ambiguous name none)."""
-    linker = Linker(students, records)
-    linked = [_links(linker, rec) for _, rec in rows(records)]
+    linker = linker or Linker(students, records)
+    texts, given = _columns(records, "学生姓名", "身份证号")
+    linked = [_links(linker, t, g) for t, g in zip(texts, given, strict=True)]
     return pd.Series(linked, index=records.index, dtype=object)
 
 
-def _links(linker: Linker, rec: Mapping[str, Any]) -> tuple[int, ...]:
-    given = rec.get("身份证号")
-    found = [
-        matches(linker, name, given)
-        for name in record_names(rec.get("学生姓名"), linker.by_name, given)
-    ]
-    return tuple(dict.fromkeys(rows[0] for rows in found if len(rows) == 1))
+def _links(linker: Linker, text: Any, given: Any) -> tuple[int, ...]:
+    found = linker.named(text, given)
+    return tuple(dict.fromkeys(meant[0] for _, meant in found if len(meant) == 1))
 
 
-def link_mismatches(students: pd.DataFrame, records: pd.DataFrame) -> list[Mismatch]:
+def link_mismatches(
+    students: pd.DataFrame, records: pd.DataFrame, linker: Linker | None = None
+) -> list[Mismatch]:
     """Every 帮扶记录 row linked to a child whose 身份证号 or 姓名 it writes differently."""
-    linker, found = Linker(students, records), []
-    for row, rec in rows(records):
-        name, given = rec.get("学生姓名"), rec.get("身份证号")
+    linker, found = linker or Linker(students, records), []
+    texts, ids = _columns(records, "学生姓名", "身份证号")
+    for row, name, given in zip(records.index.tolist(), texts, ids, strict=True):
         if not _present(name):
             continue
         children, field = linker.resolve(str(name), given)

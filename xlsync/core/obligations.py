@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from sys import intern
 from typing import Any
@@ -108,7 +109,7 @@ def count_in(dates: Sequence[dt.date], start: dt.date, end: dt.date) -> int:
 
 
 def _counted(
-    period: Period, rule: Rule, cal: Calendar, window: tuple[dt.date, dt.date], as_of: dt.date
+    period: Period, season: str, cal: Calendar, window: tuple[dt.date, dt.date], as_of: dt.date
 ) -> bool:
     current = period.contains(as_of)
     past = period.end < as_of and period.end >= cal.year_start
@@ -117,7 +118,7 @@ def _counted(
         (current or past)
         and in_window
         and _festival_day_counts(period, cal, window[0])
-        and cal.in_season(rule.season, period.start, period.end)
+        and cal.in_season(season, period.start, period.end)
     )
 
 
@@ -155,15 +156,29 @@ def _judged(
     if window[0] > as_of:
         return
     dates = child.records.get(rule.action, [])
-    for period in _periods(child, rule, cal, as_of):
-        if _counted(period, rule, cal, window, as_of):
-            yield period, count_in(dates, period.start, min(period.end, as_of)) >= rule.minimum
+    for period in _counted_periods(child, rule, cal, window, as_of):
+        yield period, count_in(dates, period.start, min(period.end, as_of)) >= rule.minimum
 
 
-def _periods(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Period]:
+def _counted_periods(
+    child: Child, rule: Rule, cal: Calendar, window: tuple[dt.date, dt.date], as_of: dt.date
+) -> Iterable[Period]:
     if rule.period in EVENT_PERIODS:
-        return event_periods(rule.period, rule.trigger_days, rule.deadline_days, child.absences)
-    return periods(rule.period, cal, min(cal.year_start, as_of), as_of, child.born)
+        found = event_periods(rule.period, rule.trigger_days, rule.deadline_days, child.absences)
+        return (p for p in found if _counted(p, rule.season, cal, window, as_of))
+    born = child.born if rule.period == "节日" else None  # the only kind a birthday changes
+    return _calendar_periods(rule.period, rule.season, cal, window[0], as_of, born)
+
+
+@functools.lru_cache(maxsize=4096)
+def _calendar_periods(
+    kind: str, season: str, cal: Calendar, filed: dt.date, as_of: dt.date, born: dt.date | None
+) -> tuple[Period, ...]:
+    """The counted calendar periods of a rule for a child filed on `filed`: the same for most
+    children of a school, and working them out for each child and rule (twice: items and
+    tallies) was a tenth of a cold 汇总."""
+    found = periods(kind, cal, min(cal.year_start, as_of), as_of, born)
+    return tuple(p for p in found if _counted(p, season, cal, (filed, as_of), as_of))
 
 
 def evaluate_rule(child: Child, rule: Rule, cal: Calendar, as_of: dt.date) -> Iterator[Item]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from xlsync.files.extent import ERROR_MARK
 from xlsync.files.ooxml import sheet_parts
 
 _CELL = re.compile(rb"<c\b([^>]*?)>(.*?)</c>", re.S)
@@ -38,7 +39,7 @@ def error_cells(
             if wanted is not None and sheet not in wanted:
                 continue
             data = archive.read(part) if part in archive.namelist() else b""
-            if b't="e"' not in data:
+            if ERROR_MARK not in data:
                 continue
             for attrs, body in _CELL.findall(data):
                 address, value = _ADDRESS.search(attrs), _VALUE.search(body)

@@ -25,6 +25,7 @@ from xml.parsers import expat
 from xlsync.errors import XlsyncError
 
 _REF = re.compile(r"\s*([A-Za-z]{1,4})?\s*(\d+)?\s*$")
+ERROR_MARK = b't="e"'  # what files/error_cells.py looks for before it reads a sheet's cells
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Extent:
     claimed: tuple[int, int] | None = None  # (rows, columns) its <dimension> claims
     data_end: int | None = None  # offset past which sheetData holds only empty cells (plain)
     size: int = 0  # bytes of the part
+    errors: bool = True  # it may hold a formula-error cell (t="e"): files/error_cells.py looks
 
 
 class _Walk:
@@ -146,12 +148,13 @@ def sheet_extent(stream: IO[bytes]) -> Extent:
     """Where the cells with content of a sheet part reach (its dimension may lie)."""
     xml = stream.read()
     start = max(xml.find(b"<sheetData"), 0)
+    errors = ERROR_MARK in xml
     if _plainly_spelled(xml, start):
         end = _data_end(xml, start)
         plain = _plain_extent(xml, start, len(xml) if end is None else end)
         if plain is not None:
-            return Extent(*plain, True, _claimed(xml), end, len(xml))
-    return Extent(*_parsed_extent(xml), False, _claimed(xml), None, len(xml))
+            return Extent(*plain, True, _claimed(xml), end, len(xml), errors)
+    return Extent(*_parsed_extent(xml), False, _claimed(xml), None, len(xml), errors)
 
 
 def _parsed_extent(xml: bytes) -> tuple[int, int]:

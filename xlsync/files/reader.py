@@ -93,6 +93,7 @@ class _Checked:
 
     odd: bool = False
     trims: dict[str, int] = field(default_factory=dict)  # sheet → offset of its data end
+    erring: set[str] | None = None  # sheets with an error cell (t="e"); None: not measured
 
 
 def _check_package(
@@ -137,7 +138,7 @@ def _check_ranges(
     that unpacks to more than `part_limit`."""
     if "xl/workbook.xml" not in archive.namelist():
         return _Checked(odd=True)  # not OOXML (an .ods): not measured here, so read in a child
-    checked = _Checked()
+    checked, erring = _Checked(), set()
     for name, part in sheet_parts(archive).items():
         if only(name) and part in archive.namelist():
             _check_unpacked(path, name, archive, part, part_limit)
@@ -145,8 +146,11 @@ def _check_ranges(
                 extent = sheet_extent(stream)
             _check_range(path, name, extent.rows, extent.columns)
             checked.odd = checked.odd or _odd(extent)
+            if extent.errors:
+                erring.add(name)
             if extent.data_end is not None and extent.size - extent.data_end > TRIM_AT:
                 checked.trims[name] = extent.data_end
+    checked.erring = erring
     return checked
 
 
@@ -269,9 +273,10 @@ def _read_workbook(path: Path, only: Callable[[str], bool], part_limit: int) -> 
         )
     read = _isolated_grids if checked.odd else _calamine_grids
     grids = read(path, data, only)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    erring = grids.keys() if checked.erring is None else checked.erring & grids.keys()
+    if path.suffix.lower() in (".xlsx", ".xlsm") and erring:  # most files: no sheet to scan
         with _library_errors(path):
-            found = error_cells(io.BytesIO(data), grids)
+            found = error_cells(io.BytesIO(data), erring)
         _put_errors(grids, found)
     return grids
 

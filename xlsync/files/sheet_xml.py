@@ -75,19 +75,20 @@ def rows_xml(
     heights: dict[int, float] | None = None,
 ) -> str:
     """<row> elements for `rows`, the first numbered `first_row`; a row in `heights` gets that
-    height (points), for its wrapped text."""
+    height (points), for its wrapped text. Each distinct text or date of a column is rendered
+    once with a row mark (`_Column`), the row's number put in per row: no value holds the mark
+    (`_text` strips control characters; numbers, dates and xlsync's formulas have none)."""
     heights = heights or {}
     parts = []
-    letters: list[str] = []
+    columns: list[_Column] = []
     for number, values in enumerate(rows, start=first_row):
-        while len(letters) < len(values):
-            letters.append(column_letter(len(letters) + 1))
-        cells = "".join(
-            _cell(f"{letters[i]}{number}", v, styles.get(letters[i])) for i, v in enumerate(values)
-        )
+        while len(columns) < len(values):
+            letter = column_letter(len(columns) + 1)
+            columns.append(_Column(letter, styles.get(letter)))
+        cells = "".join([column.cell(v) for column, v in zip(columns, values, strict=False)])
         height = heights.get(number)
         size = f' ht="{height}" customHeight="1"' if height else ""
-        parts.append(f'<row r="{number}"{size}>{cells}</row>')
+        parts.append(f'<row r="{number}"{size}>{cells.replace(ROW_MARK, str(number))}</row>')
     return "".join(parts)
 
 
@@ -112,27 +113,47 @@ def row_template(rows: Iterable[Sequence[Any]], heights: Iterable[float | None])
     """`rows` as <row> elements whose row number and style ids are still marks, each row
     ended by ROW_END; `heights` gives each row's height in points (None: the default)."""
     parts = []
-    letters: list[str] = []
+    columns: list[_Column] = []
     for values, height in zip(rows, heights, strict=True):
-        while len(letters) < len(values):
-            letters.append(column_letter(len(letters) + 1))
-        cells = "".join(
-            _cell(f"{letters[i]}{ROW_MARK}", v, f"{STYLE_OPEN}{letters[i]}{STYLE_CLOSE}")
-            for i, v in enumerate(values)
-        )
+        while len(columns) < len(values):
+            letter = column_letter(len(columns) + 1)
+            columns.append(_Column(letter, f"{STYLE_OPEN}{letter}{STYLE_CLOSE}"))
+        cells = "".join([column.cell(v) for column, v in zip(columns, values, strict=False)])
         size = f' ht="{height}" customHeight="1"' if height else ""
         parts.append(f'<row r="{ROW_MARK}"{size}>{cells}</row>{ROW_END}')
     return "".join(parts)
 
 
+_REPEATED = (str, dt.date)  # equal values of these types are written alike (not so -0.0 and 0.0)
+
+
+class _Column:
+    """One column of a row template: each distinct text or date rendered once, since records
+    repeat names, types, teachers and days (rendering every cell was a tenth of a cold 汇总)."""
+
+    def __init__(self, letter: str, style: str | None) -> None:
+        self.ref, self.style = f"{letter}{ROW_MARK}", style
+        self.seen: dict[str | dt.date, str] = {}  # no text equals a date: the value is the key
+
+    def cell(self, value: Any) -> str:
+        if type(value) not in _REPEATED:
+            return _cell(self.ref, value, self.style)
+        found = self.seen.get(value)
+        if found is None:
+            found = self.seen[value] = _cell(self.ref, value, self.style)
+        return found
+
+
 def styled(template: str, styles: dict[str, str], width: int) -> str:
-    """The template with each column's style id (or no style attribute) filled in."""
+    """The template with each column's style id (or no style attribute) filled in: one pass
+    over the text, not one per column (a class's rows are megabytes)."""
+    marks = {}
     for number in range(1, width + 1):
         letter = column_letter(number)
         style = styles.get(letter)
-        mark = f' s="{STYLE_OPEN}{letter}{STYLE_CLOSE}"'
-        template = template.replace(mark, f' s="{style}"' if style else "")
-    return template
+        marks[f' s="{STYLE_OPEN}{letter}{STYLE_CLOSE}"'] = f' s="{style}"' if style else ""
+    pattern = re.compile("|".join(map(re.escape, marks)))
+    return pattern.sub(lambda found: marks[found.group()], template) if marks else template
 
 
 def numbered(template: str, first_row: int, skip: int = 0) -> tuple[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -12,7 +13,7 @@ import pandas as pd
 from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
 from xlsync.core.normalize import is_blank
-from xlsync.core.tables import Table, items
+from xlsync.core.tables import Table, items, rows
 
 
 @dataclass
@@ -26,6 +27,13 @@ class Context:
     def record_links(self) -> pd.Series:
         """The 学生档案 row each 帮扶记录 row names (None when unknown or ambiguous)."""
         return self.book.record_links
+
+    @cached_property
+    def student_rows(self) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+        """学生档案 row by row, typed and raw ({Excel row: {header: value}}), made once for the
+        rules that read whole rows (five of them, on 60 columns: 3 % of a cold 汇总 each)."""
+        students = self.book.students
+        return dict(rows(students.data)), dict(rows(students.raw))
 
 
 def filled(table: Table, header: str) -> Iterator[tuple[int, Any]]:

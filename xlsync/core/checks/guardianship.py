@@ -27,7 +27,6 @@ from xlsync.core.left_behind import (
     settings_of,
     situation_of,
 )
-from xlsync.core.tables import Table, rows
 from xlsync.schema import NO_GUARDIAN
 
 GONE = ("转出", "毕业")  # children no longer in the school's care
@@ -36,10 +35,10 @@ CARER, NOTICE = "委托照护人", "委托书面告知学校日期"
 ADULT = 18
 
 
-def in_care(table: Table) -> Iterator[tuple[int, dict[str, Any], dict[str, Any]]]:
-    """(Excel row, typed, raw) of each child still in the school's care."""
-    raw_rows = dict(rows(table.raw))
-    for row, typed in rows(table.data):
+def in_care(ctx: Context) -> Iterator[tuple[int, dict[str, Any], dict[str, Any]]]:
+    """(Excel row, typed, raw) of each child of 学生档案 still in the school's care."""
+    typed_rows, raw_rows = ctx.student_rows
+    for row, typed in typed_rows.items():
         if typed.get("在校状态") not in GONE:
             yield row, typed, raw_rows.get(row, {})
 
@@ -61,7 +60,7 @@ def _has_carer(typed: dict[str, Any]) -> bool:
 def no_guardian(ctx: Context) -> Iterator[Finding]:
     """「无人监护」 is never an arrangement: it is a 强制报告 case (第十一条)."""
     table = ctx.book.students
-    for row, typed, _ in in_care(table):
+    for row, typed, _ in in_care(ctx):
         if typed.get("监护人关系") == NO_GUARDIAN:
             yield make_finding("guardian-none", table.place(row, "监护人关系"), NO_GUARDIAN)
 
@@ -71,7 +70,7 @@ def carer_named(ctx: Context) -> Iterator[Finding]:
     table = ctx.book.students
     if CARER not in table.positions:
         return
-    for row, typed, raw in in_care(table):
+    for row, typed, raw in in_care(ctx):
         s = situation_of(typed, raw)
         if typed.get("监护人关系") == NO_GUARDIAN or not no_parent_home(s, ctx.as_of):
             continue
@@ -84,7 +83,7 @@ def carer_named(ctx: Context) -> Iterator[Finding]:
 def carer_adult(ctx: Context) -> Iterator[Finding]:
     """The carer is 18 or over: from the 委托照护人's ID, else the 监护人年龄 (第二十二条)."""
     table = ctx.book.students
-    for row, typed, _ in in_care(table):
+    for row, typed, _ in in_care(ctx):
         found = _carer_age(typed, ctx.as_of)
         if found is not None and found[1] < ADULT:
             header, age, who = found
@@ -123,7 +122,7 @@ def notice_given(ctx: Context) -> Iterator[Finding]:
     if NOTICE not in table.positions:
         return
     days = settings_of(ctx.config).notice_days
-    for row, typed, raw in in_care(table):
+    for row, typed, raw in in_care(ctx):
         s = situation_of(typed, raw)
         if typed.get(NOTICE) is not None or raw.get(NOTICE) not in (None, ""):
             continue

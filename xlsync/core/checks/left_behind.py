@@ -19,7 +19,7 @@ from xlsync.core.left_behind import (
     sixteenth_birthday,
 )
 from xlsync.core.school_year import school_year_of
-from xlsync.core.tables import Table, rows
+from xlsync.core.tables import Table
 
 WHO = {(True, True): "父母都", (True, False): "父亲", (False, True): "母亲"}
 
@@ -29,7 +29,7 @@ def turns_16(ctx: Context) -> Iterator[Finding]:
     from her birthday to the end of the school year, if she counted the day before."""
     table = ctx.book.students
     year_start = dt.date(int(school_year_of(ctx.as_of)[:4]), 8, 1)
-    for row, typed, raw in in_care(table):
+    for row, typed, raw in in_care(ctx):
         s = situation_of(typed, raw)
         if s.born is None:
             continue
@@ -53,7 +53,7 @@ def legacy_type_read(ctx: Context) -> Iterator[Finding]:
                 "left-behind-type-legacy", place, count=len(typed_rows), months=months
             )
         return
-    data, raws = dict(rows(table.data)), dict(rows(table.raw))
+    data, raws = ctx.student_rows
     for row, kind in typed_rows:
         yield from _type_against_months(table, row, kind, (data[row], raws[row]), months)
 

@@ -9,18 +9,19 @@ from collections.abc import Iterator
 from xlsync.core.checks.context import Context, filled
 from xlsync.core.findings import Finding, display_value, make_finding
 from xlsync.core.idcard import problem
-from xlsync.core.identity import Linker, Mismatch, matches, name_count, record_names
+from xlsync.core.identity import Mismatch, name_count
+from xlsync.core.tables import items
 
 
 def record_children_exist(ctx: Context) -> Iterator[Finding]:
     """Each name of a 帮扶记录 row (one, or several for a group record) means exactly one
     child of 学生档案; a finding names the name that does not."""
-    records, students = ctx.book.records, ctx.book.students.data
-    linker = Linker(students, records.data)
+    records, linker = ctx.book.records, ctx.book.linker
+    ids = dict(items(records.data["身份证号"]))
     for row, text in filled(records, "学生姓名"):
-        given_id = records.data.at[row, "身份证号"]
-        for name in record_names(text, linker.by_name, given_id):
-            count = len(matches(linker, name, given_id))
+        given_id = ids[row]
+        for name, found in linker.named(text, given_id):
+            count = len(found)
             if count == 1:
                 continue
             place = records.place(row, "学生姓名")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from xlsync.core.checks.context import Context, blank, filled
 from xlsync.core.findings import Finding, make_finding
-from xlsync.core.tables import Table
+from xlsync.core.tables import Table, items
 from xlsync.schema import Kind
 
 
@@ -47,7 +47,7 @@ def conditional_required(ctx: Context) -> Iterator[Finding]:
             other, wanted = col.required_if
             verb = "含" if table.spec.column(other).kind == Kind.MULTI else "为"
             condition = f"「{other}」{verb}{wanted.replace('|', '或')}"
-            others = dict(table.data[other].items())
+            others = dict(items(table.data[other]))
             met = {r for alt in col.or_filled for r, _ in filled(table, alt)}  # issue 19.2
             for row in blank(table, col.header):
                 if _condition_holds(others[row], wanted) and row not in met:

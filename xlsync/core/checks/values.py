@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -9,7 +10,7 @@ from xlsync.core.checks.context import Context, filled
 from xlsync.core.checks.links import roster_ids_reported
 from xlsync.core.findings import Finding, make_finding
 from xlsync.core.idcard import ID_FORM, birth_date, check_digit, sex
-from xlsync.core.tables import Table
+from xlsync.core.tables import Table, items
 from xlsync.schema import Kind
 
 NAME_LENGTH = (2, 20)
@@ -61,11 +62,10 @@ def id_cards_valid(ctx: Context) -> Iterator[Finding]:
 
 def _id_findings(table: Table, row: int, header: str, number: str) -> Iterator[Finding]:
     place = table.place(row, header)
-    if not ID_FORM.match(number) or birth_date(number) is None:
-        yield make_finding("id-format", place, number)
-        return
-    if number[17] != check_digit(number[:17]):
-        yield make_finding("id-checksum", place, number, expected=check_digit(number[:17]))
+    wrong = _number_problem(number)
+    if wrong is not None:
+        code, details = wrong
+        yield make_finding(code, place, number, **dict(details))
         return
     if table.spec.name != "学生档案" or header != "身份证号":  # not a carer's ID (issue 19.1)
         return
@@ -76,6 +76,17 @@ def _id_findings(table: Table, row: int, header: str, number: str) -> Iterator[F
         )
     if sex_text is not None and sex(number) != sex_text:
         yield make_finding("id-sex-mismatch", place, number, id_sex=sex(number), sex=sex_text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_problem(number: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The form or check-digit finding an ID number needs, with its details: worked out once
+    per number, since every record of a child repeats the child's."""
+    if not ID_FORM.match(number) or birth_date(number) is None:
+        return "id-format", ()
+    if number[17] != check_digit(number[:17]):
+        return "id-checksum", (("expected", check_digit(number[:17])),)
+    return None
 
 
 def student_numbers_valid(ctx: Context) -> Iterator[Finding]:
@@ -110,9 +121,10 @@ def dates_not_future(ctx: Context) -> Iterator[Finding]:
 def records_after_filing(ctx: Context) -> Iterator[Finding]:
     """A support record is not dated before its child's 建档日期."""
     records = ctx.book.records
-    filed_on = dict(ctx.book.students.data["建档日期"].items())
+    filed_on = dict(items(ctx.book.students.data["建档日期"]))
+    links = dict(items(ctx.record_links))  # not Series.get per row: pandas per cell is slow
     for row, day in filled(records, "日期"):
-        filed_dates = [f for c in ctx.record_links.get(row) or () if (f := filed_on.get(c))]
+        filed_dates = [f for c in links.get(row) or () if (f := filed_on.get(c))]
         filed = max(filed_dates, default=None)  # a group record: the latest-filed child
         if filed is not None and day < filed:
             yield make_finding(

@@ -91,12 +91,19 @@ def widest(values: Iterable[Any]) -> float:
     shorter one can be wider (a character is at most two wide), numbers by their extremes."""
     texts, amounts, others = set(), [], set()
     for value in values:
-        if isinstance(value, str):
+        kind = type(value)  # the common types first: an ABC's isinstance is slow
+        if kind is str:
+            texts.add(value)
+        elif kind is int or kind is float:
+            amounts.append(value)
+        elif kind is dt.date or value is None:
+            others.add(value)
+        elif isinstance(value, str):
             texts.add(value)
         elif isinstance(value, numbers.Real) and not isinstance(value, bool):
             amounts.append(value)
         else:
-            others.add(value if isinstance(value, (dt.date, type(None))) else str(value))
+            others.add(value if isinstance(value, dt.date) else str(value))
     best = max((text_width(v) for v in others), default=0.0)
     if amounts:
         best = max(best, text_width(max(amounts)), text_width(min(amounts)))
