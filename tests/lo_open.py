@@ -8,52 +8,18 @@ and by tests/test_addin.py (an add-in is opened with an explicit filter: LibreOf
 detection does not take .xlam; --basic adds the VBA modules LibreOffice imported).
 """
 
-import subprocess
 import sys
-import tempfile
-import time
 
 import uno  # noqa: F401  (Debian's python3-uno)
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    item = PropertyValue()
-    item.Name, item.Value = name, value
-    return item
+from lo_office import office_desktop, prop
 
 
 def main(path, password=None, filter_name=None, basic=False):
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
-    pipe = f"xlsync{int(time.time() * 1000)}"
-    office = subprocess.Popen(
-        [
-            "soffice",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            f"-env:UserInstallation=file://{profile}",
-            f"--accept=pipe,name={pipe};urp;",
-        ]
-    )
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext(
-        "com.sun.star.bridge.UnoUrlResolver", local
-    )
-    for _ in range(120):
-        try:
-            context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        office.kill()
+    try:
+        office, desktop = office_desktop()
+    except SystemExit:
         print("NO OFFICE")
         return
-    desktop = context.ServiceManager.createInstanceWithContext(
-        "com.sun.star.frame.Desktop", context
-    )
     properties = (
         [prop("Hidden", True)]
         + ([prop("Password", password)] if password else [])
