@@ -12,7 +12,7 @@ import json
 import sys
 
 import uno  # noqa: F401  (Debian's python3-uno)
-from lo_office import office_desktop, prop
+from lo_office import close_office, office_desktop, prop
 
 
 def main(path, sheet_name):
@@ -31,11 +31,7 @@ def main(path, sheet_name):
         rows.append({"row": index + 1, "height": given, "needed": row.Height})
     print(json.dumps(rows))
     document.close(True)
-    try:
-        desktop.terminate()
-    except Exception:
-        pass
-    office.wait(timeout=60)
+    close_office(office, desktop)
 
 
 if __name__ == "__main__":

@@ -47,3 +47,12 @@ def office_desktop():
     return office, context.ServiceManager.createInstanceWithContext(
         "com.sun.star.frame.Desktop", context
     )
+
+
+def close_office(office, desktop):
+    """End the LibreOffice that office_desktop started."""
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    office.wait(timeout=60)

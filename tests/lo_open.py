@@ -11,7 +11,7 @@ detection does not take .xlam; --basic adds the VBA modules LibreOffice imported
 import sys
 
 import uno  # noqa: F401  (Debian's python3-uno)
-from lo_office import office_desktop, prop
+from lo_office import close_office, office_desktop, prop
 
 
 def main(path, password=None, filter_name=None, basic=False):
@@ -44,11 +44,7 @@ def main(path, password=None, filter_name=None, basic=False):
             "OPENED", document.Sheets.getByIndex(0).getCellByPosition(0, 0).String, *sorted(modules)
         )
         document.close(True)
-    try:
-        desktop.terminate()
-    except Exception:
-        pass
-    office.wait(timeout=60)
+    close_office(office, desktop)
 
 
 if __name__ == "__main__":

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
 import msoffcrypto
 import pytest
 import python_calamine
-from conftest import needs_soffice, record, student
+from conftest import libreoffice_resave, needs_soffice, record, student
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -254,23 +253,7 @@ def _formula_dates_resaved_by_libreoffice(class_book, tmp_path: Path) -> Path:
     for row in range(2, 8):
         ws[f"{header['出生日期']}{row}"] = BIRTH_FROM_ID.format(id=header["身份证号"], row=row)
     wb.save(source)
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return out / "公式.xlsx"
+    return libreoffice_resave(source, tmp_path / "lo")
 
 
 @needs_soffice

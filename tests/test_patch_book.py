@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import needs_soffice
+from conftest import libreoffice_resave, needs_soffice
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
@@ -291,23 +291,7 @@ def test_libreoffice_opens_the_patched_workbook(tmp_path):
     consolidate(master, as_of=AS_OF)
     path = _classes(master)[0]
     assert _patched(path)
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    again = out / path.name
+    again = libreoffice_resave(path, tmp_path / "lo")
     assert load_grids(again) == load_grids(path)
     ours, theirs = load_workbook(path), load_workbook(again)
     notes = lambda wb: {  # noqa: E731
