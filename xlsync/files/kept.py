@@ -20,13 +20,14 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import python_calamine
 
-from xlsync.core.tables import column_letter
+from xlsync.core.tables import Grid, column_letter
 from xlsync.errors import XlsyncError
 from xlsync.files.ooxml import edit_sheets, sheet_parts
 
@@ -35,13 +36,30 @@ Owned = Callable[[str, int, int], bool]
 MAX_SHOWN = 3
 
 
+Grids = dict[str, Grid]
+
+
+@dataclass
+class Readback:
+    """python-calamine's grids of a package before and after a write, each read once. The
+    writer may give the original's (it read them already); the post-write check then reads
+    every sheet of the bytes it is about to write, and leaves them here with those bytes, so
+    that whoever reads the written file next (汇总's cache) takes them instead of reading the
+    file again."""
+
+    before: Grids | None = None
+    after: Grids | None = None
+    written: bytes = b""  # the package `after` was read from (decrypted)
+    raw: bytes = b""  # the bytes that went to disk (encrypted when the file was)
+
+
 def owning(sheets: set[str] | frozenset[str], columns: dict[str, set[int]] | None = None) -> Owned:
     """Ownership of whole `sheets` plus, per sheet, whole `columns` (1-based)."""
     columns = columns or {}
     return lambda sheet, row, column: sheet in sheets or column in columns.get(sheet, ())
 
 
-def _grids(data: bytes, skip: Callable[[str], bool]) -> dict[str, list[list[Any]]]:
+def _grids(data: bytes, skip: Callable[[str], bool]) -> Grids:
     """Every sheet's cells as calamine reads them (grid[0][0] is A1); skipped sheets are []."""
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     return {
@@ -59,23 +77,32 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _cell(grid: list[list[Any]], row: int, column: int) -> Any:
+def _cell(grid: Grid, row: int, column: int) -> Any:
     if row < len(grid) and column < len(grid[row]):
         return grid[row][column]
     return ""
 
 
 def lost(
-    before: bytes, after: bytes, owned: Owned, compared: Callable[[str], bool] | None = None
+    before: bytes,
+    after: bytes,
+    owned: Owned,
+    compared: Callable[[str], bool] | None = None,
+    readback: Readback | None = None,
 ) -> list[str]:
     """What of `before` is missing or changed in `after`, in Chinese (at most a few places);
-    `compared` limits the cell comparison to some sheets (the others' rows are the same bytes)."""
+    `compared` limits the cell comparison to some sheets (the others' rows are the same bytes).
+    With a `readback`, its grids of `before` are used, and every sheet of `after` is read and
+    left in it."""
     whole = lambda name: owned(name, 0, 0) or (compared is not None and not compared(name))  # noqa: E731
-    old = _grids(before, whole)
+    given = readback.before if readback is not None else None
+    old = given if given is not None else _grids(before, whole)
     try:
-        new = _grids(after, whole)
+        new = _grids(after, whole if readback is None else lambda name: False)
     except (python_calamine.CalamineError, zipfile.BadZipFile, ValueError):
         return ["整个工作簿（写出的文件读不回来）"]  # refused like any loss, never a traceback
+    if readback is not None:
+        readback.after, readback.written = new, after
     found = [f"工作表「{name}」" for name in old if name not in new and not owned(name, 0, 0)]
     for name, grid in old.items():
         if name not in new or whole(name):
@@ -94,10 +121,12 @@ def ensure_kept(
     after: bytes,
     owned: Owned,
     compared: Callable[[str], bool] | None = None,
+    readback: Readback | None = None,
 ) -> None:
-    """Refuse (Chinese message) to replace `path` with a package that lost the teacher's content."""
+    """Refuse (Chinese message) to replace `path` with a package that lost the teacher's content
+    (`readback` as for `lost`)."""
     try:
-        missing = lost(before, after, owned, compared)
+        missing = lost(before, after, owned, compared, readback)
     except Exception:  # calamine raises several types on a package it cannot read
         missing = ["整个工作簿（xlsync 写出的文件无法读回）"]
     if missing:

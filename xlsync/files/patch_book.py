@@ -64,11 +64,13 @@ _PRIORITY = re.compile(rb'\bpriority="(\d+)"')
 @dataclass
 class Patched:
     """The new package, what the writer owns in it, and the sheets whose cells it changed
-    (the post-write check compares those; the others' <sheetData> is the original's bytes)."""
+    (the post-write check compares those; the others' <sheetData> is the original's bytes),
+    and the original's grids as python-calamine read them (the check needs them again)."""
 
     data: bytes
     owned: Owned
     changed: frozenset[str]
+    grids: dict[str, Grid]
 
 
 def patch_class_book(
@@ -124,7 +126,8 @@ class _Patch:
         self._widen()
         marked = self._marks(cells, students, findings, context.caption) if findings else set()
         self.xml[students] = cells.to_xml()
-        return Patched(self._package(), _owned(status), frozenset({students} | marked))
+        changed = frozenset({students} | marked)
+        return Patched(self._package(), _owned(status), changed, self.grids)
 
     def _students(self, students: str) -> SheetCells:
         xml = self.xml.get(students)
@@ -390,13 +393,17 @@ def _with_sheets(
 
 
 def _zip(archive: zipfile.ZipFile, edits: dict[str, bytes], new: dict[str, bytes]) -> bytes:
+    """The package with its edited and new parts, every part deflated at level 1, as
+    ooxml.edit_sheets does: a third of level 6's time for a fifth more bytes (benchmarks/
+    README.md, "The write-back's cost"); Excel and WPS deflate it their way on their next save."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as target:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in archive.infolist():
             if info.filename in new:
                 continue
             body = edits.get(info.filename)
-            target.writestr(info, body if body is not None else archive.read(info.filename))
+            body = body if body is not None else archive.read(info.filename)
+            target.writestr(info, body, compresslevel=1)
         for name, body in new.items():
             target.writestr(name, body)
     return out.getvalue()

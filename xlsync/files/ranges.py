@@ -14,7 +14,9 @@ as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from openpyxl import Workbook
@@ -43,10 +45,21 @@ _RANGE = re.compile(r"^'?(.*?)'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)$")
 
 
 @dataclass
+class SheetChecks:
+    """One sheet as the widening sees it: its first rows' values, its last filled row under a
+    header row, and its checks (lengthened in place; a new one is appended to `checks`)."""
+
+    title: str
+    head: list[list[Any]]
+    last_filled: Callable[[int], int]
+    checks: list[DataValidation]
+
+
+@dataclass
 class _Place:
     """A class sheet found in the workbook: where its data starts and how far checks reach."""
 
-    ws: Worksheet
+    sheet: SheetChecks
     spec: Sheet
     first: int  # the first data row, under the header
     need: int  # checks ending above this row are widened (half a year's rows left)...
@@ -56,18 +69,34 @@ class _Place:
 
 def widen_checks(workbook: Workbook) -> None:
     """Extend xlsync's checks in the class sheets of `workbook` and keep 学生名单 fed."""
-    places = _class_sheets(workbook)
+    sheets = [
+        SheetChecks(
+            ws.title, _head(ws), partial(_last_filled, ws), ws.data_validations.dataValidation
+        )
+        for ws in workbook.worksheets
+        if ws.title not in _OWNED
+    ]
+    roster = widen(sheets, workbook.defined_names.get(STUDENT_LIST))
+    if roster is not None:
+        workbook.defined_names[STUDENT_LIST] = roster
+
+
+def widen(sheets: list[SheetChecks], roster: DefinedName | None) -> DefinedName | None:
+    """Extend xlsync's checks in the class sheets among `sheets` (xlsync's own sheets left
+    out); the new 学生名单 when it is to change, else None."""
+    places = _class_sheets(sheets)
     for place in places:
         by_column = {number: header for header, number in place.positions.items()}
-        for validation in place.ws.data_validations.dataValidation:
+        for validation in place.sheet.checks:
             if _own_column(validation, place, by_column):
                 _extend(validation, place.need, place.end)
-    _keep_roster(workbook, places)
+    return _keep_roster(roster, places)
 
 
-def _class_sheets(workbook: Workbook) -> list[_Place]:
-    """The class sheets of `workbook`, found as the reader finds them (by name, else header)."""
-    heads = {ws.title: _head(ws) for ws in workbook.worksheets if ws.title not in _OWNED}
+def _class_sheets(sheets: list[SheetChecks]) -> list[_Place]:
+    """The class sheets among `sheets`, found as the reader finds them (by name, else header)."""
+    heads = {sheet.title: sheet.head for sheet in sheets if sheet.title not in _OWNED}
+    by_title = {sheet.title: sheet for sheet in sheets}
     places: list[_Place] = []
     taken: set[str] = set()
     for spec in CLASS_SHEETS:
@@ -76,10 +105,10 @@ def _class_sheets(workbook: Workbook) -> list[_Place]:
         if name is None or located is None:
             continue
         taken.add(name)
-        ws, header_row = workbook[name], located[0] + 1
-        last = _last_filled(ws, header_row)
+        sheet, header_row = by_title[name], located[0] + 1
+        last = sheet.last_filled(header_row)
         need, end = last + spec.rows // 2, last + spec.rows
-        places.append(_Place(ws, spec, header_row + 1, need, end, located[1]))
+        places.append(_Place(sheet, spec, header_row + 1, need, end, located[1]))
     return places
 
 
@@ -118,30 +147,31 @@ def _extend(validation: DataValidation, need: int, end: int) -> None:
     validation.sqref = MultiCellRange([*kept, f"{letter}{lowest.min_row}:{letter}{end}"])
 
 
-def _keep_roster(workbook: Workbook, places: list[_Place]) -> None:
+def _keep_roster(roster: DefinedName | None, places: list[_Place]) -> DefinedName | None:
     """学生名单 over 学生档案's 姓名 down to its checks' end, and a drop-down of it in every
-    学生姓名 column that has no check — unless 学生名单 is a name the teacher made herself."""
+    学生姓名 column that has no check — unless 学生名单 is a name the teacher made herself.
+    The new 学生名单 when it is to change, else None."""
     students = next((p for p in places if p.spec is STUDENTS), None)
     if students is None or "姓名" not in students.positions:
-        return
-    made = roster_name(students.ws.title, students.positions["姓名"], students.first, students.end)
-    current = workbook.defined_names.get(STUDENT_LIST)
-    if current is not None and not _same_cells(current, made):
-        return
-    if current is None or _end_row(current) < students.need:
-        workbook.defined_names[STUDENT_LIST] = made
+        return None
+    made = roster_name(
+        students.sheet.title, students.positions["姓名"], students.first, students.end
+    )
+    if roster is not None and not _same_cells(roster, made):
+        return None
     for place in places:
         _add_roster_checks(place)
+    return made if roster is None or _end_row(roster) < students.need else None
 
 
 def _add_roster_checks(place: _Place) -> None:
     """The 学生名单 drop-down in each roster column of `place` that has no check at all."""
     for header, number in place.positions.items():
         check = check_for(place.spec.column(header))
-        if place.spec.column(header).roster_list and check and not _checked(place.ws, number):
+        if place.spec.column(header).roster_list and check and not _checked(place.sheet, number):
             letter = column_letter(number)
             check.add(f"{letter}{place.first}:{letter}{place.end}")
-            place.ws.add_data_validation(check)
+            place.sheet.checks.append(check)
 
 
 def _parts(name: DefinedName) -> tuple[str, ...] | None:
@@ -160,10 +190,10 @@ def _end_row(name: DefinedName) -> int:
     return int(parts[4]) if parts else 0
 
 
-def _checked(ws: Worksheet, column: int) -> bool:
-    """Whether any check of `ws` covers a cell of `column`."""
+def _checked(sheet: SheetChecks, column: int) -> bool:
+    """Whether any check of `sheet` covers a cell of `column`."""
     return any(
         r.min_col <= column <= r.max_col
-        for validation in ws.data_validations.dataValidation
+        for validation in sheet.checks
         for r in validation.sqref.ranges
     )

@@ -61,6 +61,21 @@ def read_class_workbook(
     return assemble_class_book(grids, name or str(path), school_year)
 
 
+def written_class_book(
+    path: Path, data: bytes, grids: dict[str, Grid], name: str, school_year: int | None
+) -> ClassBook:
+    """What `read_class_workbook(path, name, school_year)` gives for the class workbook xlsync
+    has just written to `path` as the package `data` (decrypted), taken from the grids
+    python-calamine read of `data` for the post-write check (files/kept.py): the formula
+    errors are put in and the book is typed, as the reader does. The measuring pass before
+    calamine is not repeated: every sheet of `data` is the class file this run has read (and
+    measured) already, or xlsync's own few new cells and sheets."""
+    with _library_errors(path):
+        _put_errors(grids, error_cells(io.BytesIO(data)))
+    check_class_book(grids, name)
+    return assemble_class_book(grids, name, school_year)
+
+
 def load_grids(
     path: str | Path,
     only: Callable[[str], bool] | None = None,

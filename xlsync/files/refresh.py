@@ -24,6 +24,7 @@ from xlsync.core.status_view import MARKS_SHEET, NO_CONTEXT, StatusContext
 from xlsync.core.tables import Table
 from xlsync.files.annotate import MARKS_OWNED, draw_marks
 from xlsync.files.frozen import Frozen, SpliceError, freeze, remember_cells, thaw, untouched
+from xlsync.files.kept import Readback
 from xlsync.files.patch_book import patch_class_book
 from xlsync.files.safe_write import open_for_update, read_for_update, replace_package, save_workbook
 from xlsync.files.status_columns import draw_status
@@ -40,22 +41,23 @@ def refresh_class_workbook(
     items: Sequence[Item],
     findings: Sequence[Finding],
     context: StatusContext = NO_CONTEXT,
+    readback: Readback | None = None,
 ) -> bool:
     """Write status, 逾期提醒 and marks into `path`; False (file untouched) when unchanged.
     A workbook xlsync has not written into yet gets its parts added to the package
     (files/patch_book.py); otherwise large sheets the refresh does not change are carried over
     byte for byte (files/frozen.py). Where either cannot apply, the file is refreshed the plain
-    way, through openpyxl."""
+    way, through openpyxl. A `readback` gets the post-write check's read of the file written."""
     try:
-        return _patch(path, table, rules, items, findings, context)
+        return _patch(path, table, rules, items, findings, context, readback)
     except NotPlain:
         pass
     busy = {table.source_sheet, STATUS_SHEET, CHECK_SHEET, MARKS_SHEET}
     busy |= {f.sheet for f in findings if f.cell}
     try:
-        return _refresh(path, table, rules, items, findings, context, busy)
+        return _refresh(path, table, rules, items, findings, context, busy, readback)
     except SpliceError:
-        return _refresh(path, table, rules, items, findings, context, None)
+        return _refresh(path, table, rules, items, findings, context, None, readback)
 
 
 def _patch(
@@ -65,6 +67,7 @@ def _patch(
     items: Sequence[Item],
     findings: Sequence[Finding],
     context: StatusContext,
+    readback: Readback | None,
 ) -> bool:
     """The package-level first write (NotPlain: not applicable, nothing written)."""
     if os.environ.get(PACKAGE_WRITER_ENV) == "0":
@@ -72,7 +75,9 @@ def _patch(
     read = read_for_update(path)
     patched = patch_class_book(read.content, table, rules, items, findings, context)
     faults.reached("package-patched")
-    replace_package(path, read, patched.data, patched.owned, patched.changed)
+    if readback is not None:
+        readback.before = patched.grids  # the post-write check compares with these
+    replace_package(path, read, patched.data, patched.owned, patched.changed, readback)
     return True
 
 
@@ -84,6 +89,7 @@ def _refresh(
     findings: Sequence[Finding],
     context: StatusContext,
     busy: set[str] | None,
+    readback: Readback | None,
 ) -> bool:
     """One refresh through openpyxl; `busy` None: load every sheet whole (nothing frozen)."""
     frozen = Frozen()
@@ -111,6 +117,7 @@ def _refresh(
             status_owned(sheet, row, column) or MARKS_OWNED(sheet, row, column)
         ),
         finish=lambda data: thaw(data, frozen),
+        readback=readback,
     )
     return True
 

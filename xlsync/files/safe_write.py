@@ -30,6 +30,7 @@ from xlsync.files.disk import disk_error, ensure_writable, is_whole_workbook
 from xlsync.files.extent import sheet_extent
 from xlsync.files.kept import (
     Owned,
+    Readback,
     ensure_kept,
     ensure_same_rows,
     keep_formula_results,
@@ -228,10 +229,12 @@ def save_workbook(
     rebuilt_sheets: Iterable[str] = (),
     finish: Callable[[bytes], bytes] | None = None,
     owned: Owned | None = None,
+    readback: Readback | None = None,
 ) -> None:
     """Atomically save an openpyxl workbook to `path` (guards included); `finish` may adjust
     the saved package before it replaces the file. Replacing a file, the new package must hold
-    all the old one held except what the writer `owned` (default: the rebuilt sheets)."""
+    all the old one held except what the writer `owned` (default: the rebuilt sheets); a
+    `readback` gets the post-write check's read of what was written."""
     original = path.read_bytes() if replacing and path.exists() else None
     if original is not None:
         ensure_rewritable(path, rebuilt_sheets)
@@ -248,8 +251,10 @@ def save_workbook(
         if finish is not None:
             data = finish(data)
         if original is not None:
-            ensure_kept(path, plain(path, original), plain(path, data), owned)
+            ensure_kept(path, plain(path, original), plain(path, data), owned, None, readback)
             data = encrypted_like(path, original, data)
+            if readback is not None:
+                readback.raw = data
         temp.write_bytes(data)
 
     atomic_write(path, write, _still_as_read(workbook, path, replacing))
@@ -306,13 +311,18 @@ def read_for_update(path: Path) -> ReadBook:
 
 
 def replace_package(
-    path: Path, read: ReadBook, data: bytes, owned: Owned, changed: Iterable[str]
+    path: Path,
+    read: ReadBook,
+    data: bytes,
+    owned: Owned,
+    changed: Iterable[str],
+    readback: Readback | None = None,
 ) -> None:
     """Put a patched package (`data`, plain) in place of the file `read` was, with every guard
     of `save_workbook`: refusal of content xlsync would drop, of an open file, a backup, the
     post-write check, and an atomic replace only while the file is still the version read.
     The check compares the `changed` sheets cell by cell; every other sheet must keep its
-    <sheetData> byte for byte."""
+    <sheetData> byte for byte. A `readback` gets the check's read of what was written."""
     ensure_rewritable(path)
     ensure_not_open(path)
     ensure_writable(path)
@@ -321,8 +331,11 @@ def replace_package(
 
     def write(temp: Path) -> None:
         ensure_same_rows(path, read.content, data, compared)
-        ensure_kept(path, read.content, data, owned, compared.__contains__)
-        temp.write_bytes(encrypted_like(path, read.raw, data))
+        ensure_kept(path, read.content, data, owned, compared.__contains__, readback)
+        raw = encrypted_like(path, read.raw, data)
+        temp.write_bytes(raw)
+        if readback is not None:
+            readback.raw = raw
 
     atomic_write(path, write, lambda: ensure_unchanged(path, read.stamp))
 

@@ -13,6 +13,7 @@ to start or die, this process refreshes its files afterwards; while a fault-inje
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import subprocess
@@ -34,7 +35,8 @@ from xlsync.errors import XlsyncError
 from xlsync.files.cache import content_digest
 from xlsync.files.disk import disk_error
 from xlsync.files.isolate import child_env
-from xlsync.files.reader import read_class_workbook
+from xlsync.files.kept import Readback
+from xlsync.files.reader import read_class_workbook, written_class_book
 from xlsync.files.refresh import refresh_class_workbook
 
 HELPER_FROM = 4  # fewer files than this are refreshed here: a helper takes about 1 s to start
@@ -68,19 +70,22 @@ class FileOutcome:
 
 
 def refresh_file(job: FileJob) -> FileOutcome:
-    """Refresh one class file and read it back; a refusal or disk error is an outcome."""
+    """Refresh one class file and read it back; a refusal or disk error is an outcome. The
+    book and its content hash come from the bytes written, as the post-write check read them
+    (one read of the written package serves both)."""
+    readback = Readback()
     try:
         if not refresh_class_workbook(
-            job.path,
-            job.table,
-            job.rules,
-            job.items,
-            job.findings,
-            job.context,
+            job.path, job.table, job.rules, job.items, job.findings, job.context, readback
         ):
             return FileOutcome()
-        book = read_class_workbook(job.path, job.name, job.school_year)
-        return FileOutcome(True, content_digest(job.path), book)
+        if readback.after is None:  # not reached: every refresh that writes checks what it wrote
+            book = read_class_workbook(job.path, job.name, job.school_year)
+            return FileOutcome(True, content_digest(job.path), book)
+        book = written_class_book(
+            job.path, readback.written, readback.after, job.name, job.school_year
+        )
+        return FileOutcome(True, hashlib.sha256(readback.raw).hexdigest(), book)
     except XlsyncError as error:
         return FileOutcome(error=str(error))
     except OSError as error:

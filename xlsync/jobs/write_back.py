@@ -16,7 +16,8 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -245,17 +246,23 @@ def grids_digest(grids: dict[str, list[list[Any]]]) -> str:
     return hashlib.sha256(json.dumps(grids, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_ITEM = attrgetter(*(f.name for f in fields(Item)))
+_FINDING = attrgetter(*(f.name for f in fields(Finding)))
+
+
 def _inputs_digest(school: SchoolResult, items: list[Item], findings: list[Finding]) -> str:
-    """Everything a class's written blocks are drawn from, besides the file itself."""
-    parts = {
-        "code": code_fingerprint(),
-        "as_of": school.as_of.isoformat(),
-        "rules": [repr(r) for r in school.rules],
-        "left_behind": repr(settings_of(school.config)),  # the 留守 columns' threshold
-        "items": [i.to_dict() for i in items],
-        "findings": [f.to_dict() for f in findings],
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    """Everything a class's written blocks are drawn from, besides the file itself: a hash of
+    the repr of every field (a date's repr names the day, a text's is quoted), which costs a
+    tenth of hashing their JSON."""
+    parts = (
+        code_fingerprint(),
+        school.as_of,
+        school.rules,
+        settings_of(school.config),  # the 留守 columns' threshold
+        [_ITEM(i) for i in items],
+        [_FINDING(f) for f in findings],
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _miss(done: WriteBack, target: ClassFile, reason: str, message: str) -> None:
