@@ -12,7 +12,14 @@ import pandas as pd
 from xlsync.core.findings import Finding
 from xlsync.core.identity import Linker, Mismatch, link_mismatches, link_records
 from xlsync.core.normalize import fold
-from xlsync.core.tables import Grid, Table, build_table, empty_table, header_score
+from xlsync.core.tables import (
+    Grid,
+    Table,
+    build_table,
+    empty_table,
+    header_score,
+    locate_header,
+)
 from xlsync.errors import XlsyncError
 from xlsync.schema import ABSENCES, CLASS_SHEETS, INCIDENTS, RECORDS, STUDENTS, STUDY_PLANS, Sheet
 
@@ -88,14 +95,10 @@ def assemble_class_book(
     """Type every class sheet found in `grids`; a file without a 学生档案 header is refused.
     `school_year` (its first calendar year) dates a day typed without its year."""
     tables: dict[str, Table] = {}
-    taken: set[str] = set()
-    for spec in CLASS_SHEETS:
-        name = pick_grid(grids, spec, taken)
+    for spec, name in zip(CLASS_SHEETS, sheet_picks(grids), strict=True):
         table = (
             build_table(grids[name], spec, file, name, school_year) if name is not None else None
         )
-        if table is not None:
-            taken.add(name)  # type: ignore[arg-type]
         tables[spec.name] = table or empty_table(spec, file)
     if not tables[STUDENTS.name].positions:
         raise XlsyncError(
@@ -103,6 +106,22 @@ def assemble_class_book(
             "请用 xlsync new-class 生成的班级台账模板填写。"
         )
     return ClassBook(file, *(tables[spec.name] for spec in CLASS_BOOK_ORDER))
+
+
+def sheet_picks(grids: Mapping[str, Grid]) -> list[str | None]:
+    """The sheet of `grids` each of CLASS_SHEETS is read from (None: none), in that order: a
+    sheet is taken by name, else by its header row, and only when its header row is found
+    (`build_table` types a grid exactly when `locate_header` finds its header)."""
+    picks: list[str | None] = []
+    taken: set[str] = set()
+    for spec in CLASS_SHEETS:
+        name = pick_grid(grids, spec, taken)
+        if name is not None and locate_header(grids[name], spec) is None:
+            name = None
+        if name is not None:
+            taken.add(name)
+        picks.append(name)
+    return picks
 
 
 CLASS_BOOK_ORDER = (STUDENTS, RECORDS, STUDY_PLANS, INCIDENTS, ABSENCES)

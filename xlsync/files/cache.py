@@ -22,6 +22,7 @@ from typing import Any
 import xlsync
 from xlsync import __version__
 from xlsync.core.classbook import ClassBook
+from xlsync.core.tables import Table
 from xlsync.files import cache_codec as codec
 from xlsync.files.protect import password
 from xlsync.files.safe_write import atomic_write
@@ -108,11 +109,17 @@ class Cache:
         key = hashlib.sha256(f"{self.code}\n{hashed}\n{digest}".encode()).hexdigest()
         return self.folder / "books" / f"{key}{BOOK_SUFFIX}"
 
+    def _book_text(self, path: Path, digest: str) -> bytes | None:
+        try:
+            return codec.unseal_bytes(self._book_path(path, digest).read_bytes(), self.key)
+        except (OSError, codec.CacheDataError):
+            return None
+
     def book(self, path: Path, digest: str) -> ClassBook | None:
         """The parsed workbook of this exact file content, if an earlier run kept it."""
-        stored = self._read(self._book_path(path, digest))
+        text = self._book_text(path, digest)
         try:
-            book = codec.book_from_data(stored) if isinstance(stored, dict) else None
+            book = codec.book_from_json(text) if text is not None else None
         except codec.CacheDataError:
             book = None
         if book is not None:
@@ -122,14 +129,40 @@ class Cache:
     def keep(self, path: Path, digest: str, book: ClassBook) -> None:
         """Remember a freshly parsed workbook as the last good data of `path`."""
         try:
-            data = codec.seal(codec.book_data(book), self.key)
+            text, _ = codec.book_json(book)
         except TypeError:  # a value the data format cannot hold: parse again next time
             return
+        self._keep_text(path, digest, text)
+
+    def keep_refreshed(self, path: Path, digest: str, before: str, students: Table) -> bool:
+        """Remember the content `digest` of `path`, which xlsync has just refreshed from the
+        content `before` and whose class tables but 学生档案 read exactly as before, as the book
+        kept of `before` with `students` for its 学生档案. False (nothing kept) when that book
+        is not here or its 学生档案's typed data differ."""
+        text = self._book_text(path, before)
+        try:
+            new = codec.with_students(text, students) if text is not None else None
+        except TypeError:  # a value the data format cannot hold
+            return False
+        if new is None:
+            return False
+        self._keep_text(path, digest, new)
+        return True
+
+    def _keep_text(self, path: Path, digest: str, text: bytes) -> None:
         target = self._book_path(path, digest)
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, _bytes(data))
+        atomic_write(target, _bytes(codec.seal_bytes(text, self.key)))
         self.index["files"][_hashed(path)] = digest
+        self.index.setdefault("tables", {})[digest] = codec.tables_hash(text)
         self.used.add(str(path))
+
+    def tables_digest(self, digest: str) -> str | None:
+        """A hash of what `keep` stored of the tables after 学生档案 of the book with content
+        hash `digest` (None when this cache did not keep it): two books with the same hash hold
+        the same 帮扶记录, 学业帮扶计划, 安全事件 and 缺勤与劝返."""
+        found = self.index.get("tables", {}).get(digest)
+        return found if isinstance(found, str) else None
 
     def last_good(self, path: Path) -> tuple[str, ClassBook] | None:
         """(content hash, data) of the last version of `path` that a run read successfully."""
@@ -194,8 +227,9 @@ class Cache:
         happened); drop parsed books no file points at any more."""
         self.folder.mkdir(parents=True, exist_ok=True)
         current = set(self.index["files"].values())
-        aliases = self.index.get("aliases", {})
-        self.index["aliases"] = {d: a for d, a in aliases.items() if d in current}
+        for kind in ("aliases", "tables"):
+            kept = self.index.get(kind, {})
+            self.index[kind] = {d: value for d, value in kept.items() if d in current}
         atomic_write(self.index_path, _bytes(json.dumps(self.index).encode()))
         atomic_write(self.state_path, _bytes(codec.seal(self.state, self.key)))
         self._sweep()

@@ -6,6 +6,7 @@ a key derived from the master's password when the master is encrypted.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import zlib
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlsync.core.classbook import ClassBook
+from xlsync.core.classbook import CLASS_BOOK_ORDER, ClassBook
 from xlsync.core.findings import Finding
 from xlsync.core.tables import Table
 from xlsync.schema import CLASS_SHEETS
@@ -207,6 +208,58 @@ def book_data(book: ClassBook) -> dict[str, Any]:
     return {"file": book.file, "tables": [_table(t) for t in book.tables], "links": links}
 
 
+def book_json(book: ClassBook) -> tuple[bytes, str]:
+    """The book as the cache stores it — its file name, each table, its records' links: one
+    JSON text a line (JSON writes a line break inside a text as \\n) — and `tables_hash` of
+    it. One table a line lets a refreshed file's book be stored as the book before with its
+    new 学生档案 (`with_students`), the other tables' text as it was."""
+    data = book_data(book)
+    tables = [_dumps(table) for table in data["tables"]]
+    lines = [_dumps(data["file"]), *tables, _dumps(data["links"])]
+    text = "\n".join(lines).encode()
+    return text, tables_hash(text)
+
+
+def tables_hash(text: bytes) -> str:
+    """A hash of a stored book's tables after 学生档案 — the ones a refresh of the class file
+    never writes into (jobs/write_back.py compares it instead of reading the older book)."""
+    lines = text.split(b"\n")
+    return hashlib.sha256(b"\n".join(lines[2 : 1 + len(CLASS_BOOK_ORDER)])).hexdigest()
+
+
+def book_from_json(text: bytes) -> ClassBook:
+    """The book `book_json` stored (CacheDataError when it is not one)."""
+    lines = text.split(b"\n")
+    if len(lines) != 2 + len(CLASS_BOOK_ORDER):
+        raise CacheDataError("not a cached class book: wrong number of parts")
+    try:
+        file, *tables, links = (json.loads(line) for line in lines)
+    except ValueError as err:
+        raise CacheDataError(str(err)) from None
+    return book_from_data({"file": file, "tables": tables, "links": links})
+
+
+def with_students(text: bytes, students: Table) -> bytes | None:
+    """The stored book `text` with its 学生档案 replaced by `students`; None unless the typed
+    data of both are the same (the records' links, worked out from them, then still hold)."""
+    lines = text.split(b"\n")
+    if len(lines) != 2 + len(CLASS_BOOK_ORDER):
+        return None
+    try:
+        before = json.loads(lines[1])
+    except ValueError:
+        return None
+    after = _table(students)
+    if not isinstance(before, dict) or _dumps(before.get("data")) != _dumps(after["data"]):
+        return None
+    lines[1] = _dumps(after).encode()
+    return b"\n".join(lines)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, check_circular=False)  # a tree
+
+
 def book_from_data(stored: dict[str, Any]) -> ClassBook:
     try:
         book = ClassBook(stored["file"], *(_untable(t) for t in stored["tables"]))
@@ -232,8 +285,7 @@ def derive_key(password: str, salt: bytes) -> bytes:
 
 def seal(value: Any, key: bytes | None) -> bytes:
     """`value` as compressed JSON, encrypted (AES-GCM) when there is a key."""
-    text = json.dumps(value, ensure_ascii=False, default=str, check_circular=False)  # a tree
-    return seal_bytes(text.encode(), key)
+    return seal_bytes(_dumps(value).encode(), key)
 
 
 def unseal(data: bytes, key: bytes | None) -> Any:

@@ -49,6 +49,8 @@ class Readback:
 
     before: Grids | None = None
     after: Grids | None = None
+    original: bytes = b""  # the package `before` was read from (decrypted), when given
+    original_digest: str = ""  # the content hash of the file `original` was read from
     written: bytes = b""  # the package `after` was read from (decrypted)
     raw: bytes = b""  # the bytes that went to disk (encrypted when the file was)
 

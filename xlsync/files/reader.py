@@ -14,7 +14,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -70,10 +70,18 @@ def written_class_book(
     errors are put in and the book is typed, as the reader does. The measuring pass before
     calamine is not repeated: every sheet of `data` is the class file this run has read (and
     measured) already, or xlsync's own few new cells and sheets."""
-    with _library_errors(path):
-        _put_errors(grids, error_cells(io.BytesIO(data)))
+    with_errors(path, data, grids)
     check_class_book(grids, name)
     return assemble_class_book(grids, name, school_year)
+
+
+def with_errors(
+    path: Path, data: bytes, grids: dict[str, Grid], sheets: Iterable[str] | None = None
+) -> None:
+    """Put into `grids` (python-calamine's of the package `data`) the text of each formula
+    error cell of the named sheets (all when None), where calamine left '' (as the reader)."""
+    with _library_errors(path):
+        _put_errors(grids, error_cells(io.BytesIO(data), sheets))
 
 
 def load_grids(

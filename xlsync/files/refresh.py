@@ -9,6 +9,7 @@ rewritten only when what she would see changes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,8 +76,9 @@ def _patch(
     read = read_for_update(path)
     patched = patch_class_book(read.content, table, rules, items, findings, context)
     faults.reached("package-patched")
-    if readback is not None:
-        readback.before = patched.grids  # the post-write check compares with these
+    if readback is not None:  # the post-write check compares with the grids read here
+        readback.before, readback.original = patched.grids, read.content
+        readback.original_digest = hashlib.sha256(read.raw).hexdigest()
     replace_package(path, read, patched.data, patched.owned, patched.changed, readback)
     return True
 

@@ -13,7 +13,6 @@ to start or die, this process refreshes its files afterwards; while a fault-inje
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import subprocess
@@ -36,7 +35,8 @@ from xlsync.files.cache import content_digest
 from xlsync.files.disk import disk_error
 from xlsync.files.isolate import child_env
 from xlsync.files.kept import Readback
-from xlsync.files.reader import read_class_workbook, written_class_book
+from xlsync.files.readback import written
+from xlsync.files.reader import read_class_workbook
 from xlsync.files.refresh import refresh_class_workbook
 
 HELPER_FROM = 4  # fewer files than this are refreshed here: a helper takes about 1 s to start
@@ -56,17 +56,20 @@ class FileJob:
     findings: Sequence[Finding]
     context: StatusContext  # caption, 留守 facts, 安全事件 (unreported ones head 逾期提醒)
     school_year: int | None
+    digest: str = ""  # the content hash of the file as 汇总 read it
 
 
 @dataclass
 class FileOutcome:
-    """What became of one file: refreshed (new digest and the file as now read), already
+    """What became of one file: refreshed (new digest and the file as now read: its whole
+    book, or its 学生档案 when nothing else reads differently, files/readback.py), already
     current, or not written (`error`, in Chinese)."""
 
     changed: bool = False
     digest: str = ""
     book: ClassBook | None = None
     error: str = ""
+    students: Table | None = None
 
 
 def refresh_file(job: FileJob) -> FileOutcome:
@@ -82,10 +85,8 @@ def refresh_file(job: FileJob) -> FileOutcome:
         if readback.after is None:  # not reached: every refresh that writes checks what it wrote
             book = read_class_workbook(job.path, job.name, job.school_year)
             return FileOutcome(True, content_digest(job.path), book)
-        book = written_class_book(
-            job.path, readback.written, readback.after, job.name, job.school_year
-        )
-        return FileOutcome(True, hashlib.sha256(readback.raw).hexdigest(), book)
+        found = written(job.path, readback, job.name, job.school_year, job.digest)
+        return FileOutcome(True, found.digest, found.book, students=found.students)
     except XlsyncError as error:
         return FileOutcome(error=str(error))
     except OSError as error:

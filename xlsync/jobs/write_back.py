@@ -21,7 +21,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from xlsync.core.classbook import ClassBook, assemble_class_book
+from xlsync.core.classbook import CLASS_BOOK_ORDER, ClassBook, assemble_class_book
 from xlsync.core.consolidate import ClassResult, SchoolResult
 from xlsync.core.findings import Finding
 from xlsync.core.incidents import Incident
@@ -29,9 +29,11 @@ from xlsync.core.left_behind import facts_of, settings_of
 from xlsync.core.masking import mask_failures
 from xlsync.core.obligations import Item
 from xlsync.core.status_view import StatusContext
+from xlsync.core.tables import Table, empty_table
 from xlsync.errors import XlsyncError
-from xlsync.files.cache import Cache, code_fingerprint
+from xlsync.files.cache import Cache, code_fingerprint, content_digest
 from xlsync.files.disk import disk_error
+from xlsync.files.reader import read_class_workbook
 from xlsync.files.safe_write import atomic_write, lock_files
 from xlsync.google.sources import google_id
 from xlsync.jobs.inputs import Google
@@ -159,6 +161,7 @@ class _Plan:
             *mine,
             StatusContext(caption, facts, _incidents_of(school, book.file)),
             self.cache.school_year,
+            target.digest,
         )
 
     def _google(
@@ -183,24 +186,47 @@ class _Plan:
             self._settle(position, "missed", target, str(failure))
             return
         book = assemble_class_book(grids, target.name, self.cache.school_year)
-        self._keep(position, target, grids_digest(grids), book)
+        self._keep(position, target, FileOutcome(True, grids_digest(grids), book))
         self._settle(position, "refreshed", target)
 
     def _file_done(self, position: int, target: ClassFile, outcome: FileOutcome) -> None:
         if outcome.error:
             self._settle(position, "missed", target, outcome.error)
             return
-        if outcome.changed and outcome.book is not None:
-            self._keep(position, target, outcome.digest, outcome.book)
+        if outcome.changed:
+            self._keep(position, target, outcome)
         self._settle(position, "refreshed" if outcome.changed else "current", target)
 
-    def _keep(self, position: int, target: ClassFile, digest: str, book: ClassBook) -> None:
-        """The refreshed content becomes the class's last good data; when its teacher tables
-        read as before, the class's pieces of the master are kept for it (jobs/pieces.py)."""
-        if same_class_content(self.school.classes[position].whole().item.book, book):
-            self.cache.same_content(digest, target.digest)
+    def _keep(self, position: int, target: ClassFile, outcome: FileOutcome) -> None:
+        """The refreshed content becomes the class's last good data (its new 学生档案 with the
+        tables kept of the content read, when nothing else reads differently, files/readback.py)."""
+        key, digest, book, students = target.key, outcome.digest, outcome.book, outcome.students
+        if students is None or not self.cache.keep_refreshed(key, digest, target.digest, students):
+            if book is None:  # the book kept of the content read is gone: read the file again
+                book = read_class_workbook(key, target.name, self.cache.school_year)
+                digest = content_digest(key)
+            self.cache.keep(key, digest, book)
+        now = book.students if book is not None else students
+        assert now is not None
+        self._keep_pieces(position, target, digest, now, book)
         target.digest = digest
-        self.cache.keep(target.key, digest, book)
+
+    def _keep_pieces(
+        self, position: int, target: ClassFile, digest: str, now: Table, book: ClassBook | None
+    ) -> None:
+        """Keep the class's pieces of the master for the refreshed content `digest` when its
+        teacher tables read as before (jobs/pieces.py): 学生档案 compared with the one in
+        memory, the tables after it by the hash of what the cache stored of them; the whole
+        older book is read again only when a hash is not known (`book` is then the new one)."""
+        result = self.school.classes[position]
+        old, new = self.cache.tables_digest(target.digest), self.cache.tables_digest(digest)
+        if old is not None and new is not None:
+            before = result.item.book.students
+            same = old == new and same_class_content(_students_of(before), _students_of(now))
+        else:
+            same = book is not None and same_class_content(result.whole().item.book, book)
+        if same:
+            self.cache.same_content(digest, target.digest)
 
     def _settle(
         self, position: int, kind: str, target: ClassFile, message: str = "", reason: str = ""
@@ -227,6 +253,12 @@ class _Plan:
             else:
                 (done.refreshed if kind == "refreshed" else done.current).append(target.name)
         return done
+
+
+def _students_of(students: Table) -> ClassBook:
+    """A book of its 学生档案 only (and empty other tables)."""
+    empty = (empty_table(spec, students.file) for spec in CLASS_BOOK_ORDER[1:])
+    return ClassBook(students.file, students, *empty)
 
 
 def _by_file(things: Sequence[Any]) -> dict[str, list[Any]]:
