@@ -41,6 +41,7 @@ from xlsync.demo import DemoSize, generate_school
 from xlsync.files import cache_codec as codec
 from xlsync.files import refresh
 from xlsync.files.cache import CACHE_DIR, Cache, content_digest
+from xlsync.files.kept import ensure_same_rows
 from xlsync.files.ooxml import edit_sheets, sheet_parts
 from xlsync.files.patch_book import _defined_name
 from xlsync.files.ranges import widen_checks
@@ -98,16 +99,25 @@ def _year(master: Path) -> int | None:
 
 
 class _Counting:
-    """python-calamine's workbook, remembering the content hash of every package it reads."""
+    """python-calamine's workbook, remembering the content hash of every package it reads
+    and which of its sheets are laid out."""
 
     real = python_calamine.CalamineWorkbook
     read: Counter[str] = Counter()
+    sheets: Counter[tuple[str, str]] = Counter()
+
+    def __init__(self, book: Any, digest: str) -> None:
+        self.book, self.digest, self.sheet_names = book, digest, book.sheet_names
+
+    def get_sheet_by_name(self, name: str) -> Any:
+        _Counting.sheets[self.digest, name] += 1
+        return self.book.get_sheet_by_name(name)
 
     @classmethod
     def from_filelike(cls, stream: Any) -> Any:
         data = stream.read()
         cls.read[_sha(data)] += 1
-        return cls.real.from_filelike(io.BytesIO(data))
+        return cls(cls.real.from_filelike(io.BytesIO(data)), _sha(data))
 
     @classmethod
     def from_path(cls, path: Any) -> Any:
@@ -126,6 +136,40 @@ def test_a_refreshed_file_is_read_once_after_it_is_written(school, monkeypatch):
     for path, old in before.items():
         assert _Counting.read[_sha(path.read_bytes())] == 1, path.name
         assert _Counting.read[old] == 2, path.name
+        # 帮扶记录 keeps its rows byte for byte (no mark in it): it reads as it did
+        assert _Counting.sheets[_sha(path.read_bytes()), STUDENTS.name] == 1
+        assert _Counting.sheets[_sha(path.read_bytes()), RECORDS.name] == 0
+
+
+def _rewritten(data: bytes, edits: dict[str, Any]) -> bytes:
+    """The package with some parts' bytes passed through an edit (or added)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            target.writestr(info, edits.pop(info.filename, lambda b: b)(body))
+        for name, edit in edits.items():
+            target.writestr(name, edit(b""))
+    return out.getvalue()
+
+
+def test_rows_kept_byte_for_byte_read_alike_only_with_the_same_strings_and_formats(school):
+    """The sheets whose rows the writer kept are not read again only when the parts their
+    values depend on are as before: shared strings, the date system, the formats kept."""
+    path = _classes(school)[0]
+    data = path.read_bytes()
+    others = {STUDENTS.name}
+    assert RECORDS.name in ensure_same_rows(path, data, data, others)
+    appended = _rewritten(
+        data, {"xl/styles.xml": lambda b: b.replace(b"</cellXfs>", b"<xf/></cellXfs>")}
+    )
+    assert RECORDS.name in ensure_same_rows(path, data, appended, others)
+    for edits in (
+        {"xl/sharedStrings.xml": lambda b: b + b"<!-- -->"},
+        {"xl/styles.xml": lambda b: re.sub(rb"(<cellXfs[^>]*>)", rb"\1<xf/>", b, count=1)},
+        {"xl/workbook.xml": lambda b: b.replace(b"<workbookPr", b'<workbookPr date1904="1"', 1)},
+    ):
+        assert ensure_same_rows(path, data, _rewritten(data, dict(edits)), others) == frozenset()
 
 
 # ---------------------------------------------------------------- the cached book

@@ -49,6 +49,7 @@ class Readback:
 
     before: Grids | None = None
     after: Grids | None = None
+    same_rows: frozenset[str] = frozenset()  # sheets whose <sheetData> the written bytes keep
     original: bytes = b""  # the package `before` was read from (decrypted), when given
     original_digest: str = ""  # the content hash of the file `original` was read from
     written: bytes = b""  # the package `after` was read from (decrypted)
@@ -95,15 +96,18 @@ def lost(
     """What of `before` is missing or changed in `after`, in Chinese (at most a few places);
     `compared` limits the cell comparison to some sheets (the others' rows are the same bytes).
     With a `readback`, its grids of `before` are used, and every sheet of `after` is read and
-    left in it."""
+    left in it — but a sheet whose `<sheetData>` the writer keeps byte for byte
+    (`readback.same_rows`, checked by `ensure_same_rows`), which reads as it did in `before`."""
     whole = lambda name: owned(name, 0, 0) or (compared is not None and not compared(name))  # noqa: E731
     given = readback.before if readback is not None else None
     old = given if given is not None else _grids(before, whole)
+    kept = readback.same_rows if given is not None and readback is not None else frozenset()
     try:
-        new = _grids(after, whole if readback is None else lambda name: False)
+        new = _grids(after, whole if readback is None else kept.__contains__)
     except (python_calamine.CalamineError, zipfile.BadZipFile, ValueError):
         return ["整个工作簿（写出的文件读不回来）"]  # refused like any loss, never a traceback
-    if readback is not None:
+    if readback is not None:  # a sheet whose rows are the original's bytes reads as it did
+        new.update({name: old[name] for name in kept if name in new and name in old})
         readback.after, readback.written = new, after
     found = [f"工作表「{name}」" for name in old if name not in new and not owned(name, 0, 0)]
     for name, grid in old.items():
@@ -142,14 +146,18 @@ def ensure_kept(
         )
 
 
-def ensure_same_rows(path: Path, before: bytes, after: bytes, compared: set[str]) -> None:
+def ensure_same_rows(path: Path, before: bytes, after: bytes, compared: set[str]) -> frozenset[str]:
     """Refuse a patched package in which a sheet outside `compared` lost a part or does not
-    keep its <sheetData> byte for byte (the package-level writer only adds around it)."""
+    keep its <sheetData> byte for byte (the package-level writer only adds around it); the
+    sheets that read as in `before` — all those, when the parts their cells' values depend on
+    are as before too (`_reads_alike`), else none."""
     with zipfile.ZipFile(io.BytesIO(before)) as old, zipfile.ZipFile(io.BytesIO(after)) as new:
         old_parts, new_parts = sheet_parts(old), sheet_parts(new)
+        same: set[str] = set()
         for sheet, part in old_parts.items():
             if sheet in compared or part not in old.namelist():
                 continue
+            same.add(sheet)
             target = new_parts.get(sheet)
             if (
                 target is None
@@ -160,6 +168,33 @@ def ensure_same_rows(path: Path, before: bytes, after: bytes, compared: set[str]
                     f"xlsync 没有改写「{path.name}」：写出的新文件中工作表「{sheet}」与原来不一致，"
                     "原文件保持不变。请把这个文件交给学校的 xlsync 负责人。"
                 )
+        return frozenset(same) if _reads_alike(old, new) else frozenset()
+
+
+_STYLE_LISTS = (b"numFmts", b"cellXfs")
+_BOOK_PROPERTIES = re.compile(rb"<workbookPr\b[^>]*>")
+
+
+def _reads_alike(old: zipfile.ZipFile, new: zipfile.ZipFile) -> bool:
+    """Whether a cell kept byte for byte reads the same in both packages: the same shared
+    strings, the same date system, and every number format and cell format of the old kept
+    (the new ones only appended: a date stays a date)."""
+    if _part(old, "xl/sharedStrings.xml") != _part(new, "xl/sharedStrings.xml"):
+        return False
+    books = _part(old, "xl/workbook.xml"), _part(new, "xl/workbook.xml")
+    if _BOOK_PROPERTIES.findall(books[0]) != _BOOK_PROPERTIES.findall(books[1]):
+        return False
+    styles = _part(old, "xl/styles.xml"), _part(new, "xl/styles.xml")
+    return all(_inner(styles[1], tag).startswith(_inner(styles[0], tag)) for tag in _STYLE_LISTS)
+
+
+def _part(archive: zipfile.ZipFile, name: str) -> bytes:
+    return archive.read(name) if name in archive.namelist() else b""
+
+
+def _inner(xml: bytes, tag: bytes) -> bytes:
+    found = re.search(rb"<" + tag + rb"\b[^>]*>(.*?)</" + tag + rb">", xml, re.S)
+    return found.group(1) if found else b""
 
 
 def _rows(xml: bytes) -> bytes:

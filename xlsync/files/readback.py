@@ -74,6 +74,11 @@ def _students_only(
 
 def _same_cells(old: Grid, new: Grid) -> bool:
     """Equal grids, value for value and type for type (1, 1.0 and True are equal in Python)."""
-    return len(old) == len(new) and all(
-        a == b and list(map(type, a)) == list(map(type, b)) for a, b in zip(old, new, strict=True)
+    return (
+        old is new
+        or len(old) == len(new)
+        and all(
+            a == b and list(map(type, a)) == list(map(type, b))
+            for a, b in zip(old, new, strict=True)
+        )
     )

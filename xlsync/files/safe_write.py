@@ -330,7 +330,9 @@ def replace_package(
     compared = set(changed)
 
     def write(temp: Path) -> None:
-        ensure_same_rows(path, read.content, data, compared)
+        same = ensure_same_rows(path, read.content, data, compared)
+        if readback is not None:  # those sheets read as in the original: not read again
+            readback.same_rows = same
         ensure_kept(path, read.content, data, owned, compared.__contains__, readback)
         raw = encrypted_like(path, read.raw, data)
         temp.write_bytes(raw)
