@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import default_grids
@@ -20,6 +20,7 @@ from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import append_values, print_setup
 from xlsync.files.validations import check_for, roster_name
+from xlsync.files.xlsx_styles import font_over
 from xlsync.schema import (
     CLASS_SHEETS,
     HELP_SHEET,
@@ -40,8 +41,10 @@ REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="9BA7B4")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
+# Named as the body is (the workbook's default Calibri 11): a header font without a name
+# printed in WPS/LibreOffice's default serif, unlike the rows under it.
+HEADER_FONT = font_over(None, bold=True)
+TITLE_FONT = font_over(None, bold=True, sz=14)
 
 CLASS_GUIDE = (
     "本工作簿的表：学生档案、帮扶记录、学业帮扶计划，以及 安全事件（发现学生受侵害或面临危险时当天报告并记录）"
