@@ -98,6 +98,7 @@ def test_every_owned_sheet_prints_one_page_wide_with_its_header_on_each_page(sch
             "landscape" if points(widths) > PORTRAIT_POINTS else "portrait"
         ), name
         assert ws.print_title_rows == "$1:$1" and not ws.col_breaks.brk, name
+        assert ws.sheet_format.customHeight and ws.sheet_format.defaultRowHeight == 17.25
 
 
 def test_overview_prints_on_one_page(school: Path):

@@ -42,6 +42,7 @@ from xlsync.core.master_view import (
 )
 from xlsync.core.obligations import OVERDUE
 from xlsync.core.render.layout import (
+    LINE_POINTS,
     Column,
     figures,
     fit_columns,
@@ -222,6 +223,8 @@ def _lay_out(ws: Worksheet, table: Streamed, caption: Caption) -> None:
     shown = [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
     plan = page_plan(shown, replace(caption, sheet=ws.title), key_columns(table.columns))
     style_table(ws, widths, plan)
+    # every row a line of Chinese tall unless set taller: the programs' own 15 pt cut its foot
+    ws.sheet_format.defaultRowHeight, ws.sheet_format.customHeight = LINE_POINTS, True
     for number in hidden:
         ws.column_dimensions[column_letter(number)].hidden = True
     if table.count > 0:
