@@ -303,9 +303,24 @@ def lines(value: Any, column: Column, bold: bool = False) -> int:
     return sum(_line_count(part, room) for part in value.split("\n"))
 
 
+def _wide_lines(text: str, room: float) -> int:
+    """_line_count for a text of wide characters only (no ASCII), a line at a time: a line
+    holds `fits` characters, one fewer when it would end on an opening or the next would
+    start with a closing punctuation mark."""
+    fits, start, count = max(int(room // WIDE_PIXELS), 1), 0, 1
+    while len(text) - start > fits:
+        end = start + fits
+        while end - start > 1 and (text[end] in _CLOSING or text[end - 1] in _OPENING):
+            end -= 1
+        start, count = end, count + 1
+    return count
+
+
 def _line_count(text: str, room: float) -> int:
     """Lines of one paragraph: breaks where _TOKENS allows, a token wider than a line broken
     between its characters; spaces hang at a line's end."""
+    if not text.encode("ascii", "ignore"):
+        return _wide_lines(text, room)
     count, used = 1, 0.0
     for token in _TOKENS.findall(text):
         width = _pixels(token)
