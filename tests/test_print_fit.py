@@ -175,3 +175,18 @@ def test_libreoffice_needs_no_row_taller_than_given(school: Path, sheet: str):
         assert row["needed"] <= row["height"] + 5, row  # rounding to 1/100 mm
         if _carlito():
             assert row["height"] - row["needed"] < line / 2, row
+
+
+def test_template_guide_lines_wrap_inside_the_printed_page():
+    """说明's numbered lines ran past column E, its rules past D: cut at the page's edge."""
+    ws = load_workbook(TEMPLATES / "班级台账.xlsx")["说明"]
+    guide = [r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value or "")[:2] == "1."]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    row = guide[0]
+    assert f"A{row}:E{row}" in merged and ws.cell(row, 1).alignment.wrap_text
+    width = sum(ws.column_dimensions[c].width for c in "ABCDE")
+    assert ws.row_dimensions[row].height == line_height(
+        lines(ws.cell(row, 1).value, Column(width, True))
+    )
+    rules = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == "填写要求"][0]
+    assert all(ws.cell(r, 4).alignment.wrap_text for r in range(rules + 1, rules + 10))

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import default_grids
+from xlsync.core.render.layout import Column as LayoutColumn
+from xlsync.core.render.layout import line_height, lines
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import append_values, print_setup
@@ -148,14 +151,36 @@ def _write_guide(ws: Worksheet, title: str, lines: Sequence[str], sheets: Sequen
     ws["A1"].font = TITLE_FONT
     for number, line in enumerate(lines, start=1):
         ws.append([f"{number}. {line}"])
+    table_end = 0
     if sheets:
         _write_column_table(ws, sheets)
+        table_end = ws.max_row
         ws.print_area = f"A1:E{ws.max_row}"
         _write_examples(ws, sheets)
-    for letter, width in zip("ABCDE", (14, 16, 24, 80, 22), strict=False):
+    for letter, width in zip("ABCDE", GUIDE_WIDTHS, strict=False):
         ws.column_dimensions[letter].width = width
+    _wrap_guide(ws, len(lines), table_end)
     print_setup(ws)
     ws.print_title_rows = None
+
+
+GUIDE_WIDTHS = (14, 16, 24, 80, 22)
+
+
+def _wrap_guide(ws: Worksheet, guidance: int, table_end: int) -> None:
+    """The numbered lines wrap across A:E and 填写要求 within D, each row as tall as its lines:
+    a line running past E, or a rule past D, was cut off at the edge of the printed page."""
+    for row in range(2, guidance + 2):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        _wrap_row(ws, row, ws.cell(row, 1).value, sum(GUIDE_WIDTHS))
+    for row in range(guidance + 4, table_end + 1):
+        _wrap_row(ws, row, ws.cell(row, 4).value, GUIDE_WIDTHS[3], column=4)
+
+
+def _wrap_row(ws: Worksheet, row: int, text: Any, width: float, column: int = 1) -> None:
+    for cell in ws[row][:5]:  # the whole row reads from the top
+        cell.alignment = Alignment(wrap_text=cell.column == column or None, vertical="top")
+    ws.row_dimensions[row].height = line_height(lines(text, LayoutColumn(width, True)))
 
 
 def _write_column_table(ws: Worksheet, sheets: Sequence[Sheet]) -> None:
