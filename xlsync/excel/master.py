@@ -33,6 +33,7 @@ from xlsync.core.master_view import (
 )
 from xlsync.core.obligations import OVERDUE
 from xlsync.core.render.layout import (
+    TIGHT_HEADER,
     Column,
     fit_columns,
     key_columns,
@@ -84,7 +85,8 @@ def write_table(sheet: XlSheet, frame: pd.DataFrame, caption: Caption = NO_CAPTI
     columns = measure_rows(rows)
     if sheet.name not in BULK_SHEETS:  # as the file writer: long texts wrap to fit the page
         keep = [n for n, h in enumerate(frame.columns) if unbroken(frame[h].unique())]
-        columns = fit_columns(columns, keep)
+        tight = measure_rows(rows, head_cap=TIGHT_HEADER)
+        columns = fit_columns(columns, keep, tight)
     widths = [c.width for c in columns]
     style_header(sheet, len(frame.columns), widths)
     _wrap(sheet, columns, rows)

@@ -43,6 +43,7 @@ from xlsync.core.master_view import (
 from xlsync.core.obligations import OVERDUE
 from xlsync.core.render.layout import (
     LINE_POINTS,
+    TIGHT_HEADER,
     Column,
     figures,
     fit_columns,
@@ -148,7 +149,8 @@ def write_frame(
     columns = [measure(h, frame[h].unique()) for h in frame.columns]
     if not bulk:  # a small table's long texts wrap so it prints one page wide at 8 pt
         keep = [n for n, h in enumerate(frame.columns) if unbroken(frame[h].unique())]
-        columns = fit_columns(columns, keep)
+        tight = [measure(h, frame[h].unique(), head_cap=TIGHT_HEADER) for h in frame.columns]
+        columns = fit_columns(columns, keep, tight)
     dates = [bool(bulk and len(frame) and _has_dates(frame[h])) for h in frame.columns]
     heights = frame_heights(frame, columns)
     _lay_out(ws, Streamed(list(frame.columns), columns, dates, None, len(frame), _none), caption)

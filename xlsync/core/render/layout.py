@@ -86,17 +86,21 @@ class Column:
     wrap: bool
 
 
-def measure(header: Any, values: Iterable[Any], cap: float = CAP) -> Column:
+def measure(
+    header: Any, values: Iterable[Any], cap: float = CAP, head_cap: float = HEADER_CAP
+) -> Column:
     """The column for `header` over `values`: as wide as the widest value, at least MIN_WIDTH;
     wider than `cap` it stays `cap` wide and wraps. The (bold) header widens it only up to
     HEADER_CAP; headers wrap, so a long one takes two lines over a narrow column."""
-    return column_for(header, widest(values), cap)
+    return column_for(header, widest(values), cap, head_cap)
 
 
-def column_for(header: Any, longest: float, cap: float = CAP) -> Column:
+def column_for(
+    header: Any, longest: float, cap: float = CAP, head_cap: float = HEADER_CAP
+) -> Column:
     """The column for `header` whose widest value is `longest` wide (see `measure`): so a
     table measured in parts (one class at a time) gets the width of the whole."""
-    head = min(text_width(header) * BOLD, max(longest, HEADER_CAP))
+    head = min(text_width(header) * BOLD, max(longest, head_cap))
     if longest + PADDING > cap:
         return Column(cap + PADDING, True)
     # Whole characters: every engine (the Sheets API counts pixels) draws the same width.
@@ -131,13 +135,18 @@ def widest(values: Iterable[Any]) -> float:
     return best
 
 
-def measure_rows(rows: Sequence[Sequence[Any]], cap: float = CAP) -> list[Column]:
+def measure_rows(
+    rows: Sequence[Sequence[Any]], cap: float = CAP, head_cap: float = HEADER_CAP
+) -> list[Column]:
     """One Column per column of `rows`, the first row being the header."""
     if not rows:
         return []
     width = max(len(r) for r in rows)
     header = list(rows[0]) + [None] * (width - len(rows[0]))
-    return [measure(header[c], (r[c] for r in rows[1:] if c < len(r)), cap) for c in range(width)]
+    return [
+        measure(header[c], (r[c] for r in rows[1:] if c < len(r)), cap, head_cap)
+        for c in range(width)
+    ]
 
 
 def figures(values: Iterable[Any]) -> bool:
@@ -189,15 +198,28 @@ def page_plan(
 NARROW = 20.0  # fit_columns wraps a text column wider than this first
 
 
-def fit_columns(columns: Sequence[Column], keep: Collection[int] = ()) -> list[Column]:
-    """`columns` with the widest ones (wider than NARROW, not in `keep`, 0-based) wrapped at
-    NARROW, widest first, until the table prints one page wide at 8 pt or none is left: a
-    small table with long texts (安全事件汇总) then prints larger, its texts on two or three
-    lines. `keep` the columns whose numbers would break (an ID: see unbroken)."""
-    out = list(columns)
+TIGHT_HEADER = 6.0  # fit_columns' header cap: 本学年按时率 headers on four or five lines
+
+
+def fit_columns(
+    columns: Sequence[Column], keep: Collection[int] = (), tight: Sequence[Column] = ()
+) -> list[Column]:
+    """`columns` narrowed until the table prints one page wide at 8 pt, or as far as they go:
+    first each column as measured with its header wrapped at TIGHT_HEADER (`tight`: 班级统计's
+    按时率 columns are as wide as their headers, not their 85.0 %), then the widest (wider than
+    NARROW, not in `keep`, 0-based) wrapped at NARROW, widest first. A small table with long
+    texts (安全事件汇总) then prints larger, its texts on two or three lines. `keep` the
+    columns whose numbers would break (an ID: see unbroken)."""
     least = MIN_POINTS / BASE_POINTS
+
+    def fits() -> bool:
+        return points(c.width for c in out) * least <= LANDSCAPE_POINTS
+
+    out = list(columns)
+    if not fits() and tight:
+        out = [t if t.width < c.width else c for c, t in zip(out, tight, strict=True)]
     for number in sorted(range(len(out)), key=lambda n: -out[n].width):
-        if points(c.width for c in out) * least <= LANDSCAPE_POINTS or out[number].width <= NARROW:
+        if fits() or out[number].width <= NARROW:
             break
         if number not in keep:
             out[number] = Column(NARROW, True)
