@@ -165,6 +165,7 @@ def _write_guide(ws: Worksheet, title: str, lines: Sequence[str], sheets: Sequen
 
 
 GUIDE_WIDTHS = (14, 16, 24, 80, 22)
+WRAP_TOP, TOP = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
 
 
 def _wrap_guide(ws: Worksheet, guidance: int, table_end: int) -> None:
@@ -178,9 +179,13 @@ def _wrap_guide(ws: Worksheet, guidance: int, table_end: int) -> None:
 
 
 def _wrap_row(ws: Worksheet, row: int, text: Any, width: float, column: int = 1) -> None:
-    for cell in ws[row][:5]:  # the whole row reads from the top
-        cell.alignment = Alignment(wrap_text=cell.column == column or None, vertical="top")
-    ws.row_dimensions[row].height = line_height(lines(text, LayoutColumn(width, True)))
+    """A row whose text needs more than a line: wrapped, as tall as its lines, read from the
+    top (a row that fits is left alone: setting styles cell by cell is slow in openpyxl)."""
+    count = lines(text, LayoutColumn(width, True))
+    if count > 1:
+        for cell in ws[row][:5]:
+            cell.alignment = WRAP_TOP if cell.column == column else TOP
+        ws.row_dimensions[row].height = line_height(count)
 
 
 def _write_column_table(ws: Worksheet, sheets: Sequence[Sheet]) -> None:
