@@ -27,6 +27,7 @@ from xlsync.core.render.layout import (
     points,
     text_width,
 )
+from xlsync.core.tables import column_letter
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files.master_writer import OWNED_SHEETS
 from xlsync.jobs.consolidate import consolidate
@@ -118,6 +119,18 @@ def test_overview_prints_on_one_page(school: Path):
     ws = load_workbook(school / "全校汇总.xlsx")["概览"]
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+
+
+def test_overview_charts_stand_side_by_side_without_overlapping(school: Path):
+    """The second chart was anchored at L, inside the first (16 cm from D over columns of
+    Excel's default 64 px): its frame covered the first chart's bars and their values."""
+    ws = load_workbook(school / "全校汇总.xlsx")["概览"]
+    first, second = (chart.anchor for chart in ws._charts)
+    assert first._from.row == second._from.row
+    for column in range(first._from.col + 1, second._from.col + 1):  # default widths between
+        assert column_letter(column) not in ws.column_dimensions
+    room = (second._from.col - first._from.col) * 64  # pixels
+    assert room >= first.ext.width / 9525  # EMU per pixel
 
 
 def test_numbers_and_dates_are_centred_not_against_the_next_column(school: Path):
