@@ -100,7 +100,7 @@ def test_changes_read_a_snapshot_kept_by_an_older_xlsync(school, tmp_path):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(job, "_rebuild", spy)
         consolidate(folder / "全校汇总.xlsx", as_of=AS_OF, no_write_back=True)
-    kids, items = seen["kids"], seen["school"].items
+    kids, items = school_children(seen["school"]), seen["school"].items
     before = snapshot(kids, items)
     edited = kids.copy()
     edited.loc[0, "监护人电话"] = "13900000000"

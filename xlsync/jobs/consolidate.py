@@ -58,7 +58,7 @@ from xlsync.files.school import read_master
 from xlsync.google.sources import PREFIX
 from xlsync.jobs.class_pass import ClassPass, School
 from xlsync.jobs.inputs import Google, google_classes
-from xlsync.jobs.pieces import RecordPieces
+from xlsync.jobs.school_rows import overdue_table
 from xlsync.jobs.write_back import ClassFile, WriteBack, grids_digest, wanted, write_back
 from xlsync.schema import MASTER_FILE
 
@@ -410,14 +410,17 @@ def _consolidate(
     if fingerprint == cache.get("fingerprint") and target.skip_unchanged():
         return ConsolidateResult(master, as_of, cache.get("figures"), cache.get("failed"), [], True)
     target.check()
-    school, records = _evaluate(
+    school, done = _evaluate(
         (config, rules, calendar, as_of), sources, cache, progress, target.streams
     )
     back = _write_back(school, sources, master, cache, google, progress) if writing_back else None
-    kids = school_children(school)
-    figures = overview(school, kids) | {"not_refreshed": back.missed_text() if back else ""}
-    now = snapshot(kids, school.items)
-    _rebuild(target, school, kids, figures, changes(cache.get("snapshot"), now), records)
+    kids = school_children(school) if done.kids is None else None  # else streamed by class
+    counts = kids if done.kids is None else done.kids.counts
+    figures = overview(school, counts) | {"not_refreshed": back.missed_text() if back else ""}
+    texts = kids if done.kids is None else done.kids.texts()
+    now = snapshot(texts, school.items, school.item_facts.names)
+    log = changes(cache.get("snapshot"), now)
+    _rebuild(target, school, kids, figures, log, done)
     fingerprint = _fingerprint(config, sources, as_of, writing_back)  # refreshed files' digests
     for key, value in (
         ("fingerprint", fingerprint),
@@ -452,9 +455,10 @@ def _evaluate(
     cache: Cache,
     progress: Progress | None,
     streams: bool,
-) -> tuple[SchoolResult, RecordPieces | None]:
+) -> tuple[SchoolResult, ClassPass]:
     """Validate and evaluate every class, one at a time (jobs/class_pass.py), then what spans
-    the school: the pure core's part of 汇总, and the pieces of 帮扶记录汇总 when streamed."""
+    the school: the pure core's part of 汇总 (and the class pass, whose per-class pieces make
+    the streamed sheets)."""
     config, rules, calendar, as_of = school
     done, failed = ClassPass(cache, school, streams), list[dict[str, str]]()
     for result, reload in _loaded(sources, cache, progress, failed):
@@ -479,24 +483,27 @@ def _evaluate(
         school_incidents(items_in, as_of),
         done.children,
         done.tallies,
+        done.facts,
+        done.items_of,
     )
-    return evaluated, done.records
+    return evaluated, done
 
 
 def _rebuild(
     target: MasterTarget,
     school: SchoolResult,
-    kids: pd.DataFrame,
+    kids: pd.DataFrame | None,
     figures: dict[str, Any],
     log: pd.DataFrame,
-    pieces: RecordPieces | None,
+    done: ClassPass,
 ) -> None:
-    """Write the owned sheets of the master (帮扶记录汇总 from its pieces when streamed)."""
-    records = pieces.table() if pieces is not None else school_records(school)
+    """Write the owned sheets of the master: 帮扶记录汇总, 全校档案 and 逾期清单 from per-class
+    parts when the target streams (jobs/school_rows.py), else as DataFrames."""
+    streamed = done.records is not None and done.kids is not None
     tables = {
-        mw.CHILDREN: kids,
-        mw.RECORDS: records,
-        mw.OVERDUE_LIST: overdue_list(school),
+        mw.CHILDREN: kids if kids is not None else done.kids.table() if done.kids else None,
+        mw.RECORDS: done.records.table() if done.records is not None else school_records(school),
+        mw.OVERDUE_LIST: overdue_table(school) if streamed else overdue_list(school),
         mw.INCIDENT_LIST: incident_list(school),
         mw.CLASS_STATS: class_stats(school),
         mw.TEACHER_STATS: teacher_stats(school),

@@ -23,8 +23,9 @@ from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
 from xlsync.core.consolidate import RECORD_COLUMNS, ClassResult, class_record_rows
 from xlsync.core.findings import Finding
-from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies
+from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies, urgency_order
 from xlsync.core.render.layout import CAP, LINE_POINTS, PADDING, Column, column_for, lines, widest
+from xlsync.core.roster import children_of
 from xlsync.core.status_view import OWNED_HEADER
 from xlsync.core.tables import Table
 from xlsync.core.validate import validate_class
@@ -42,7 +43,8 @@ def config_digest(config: SchoolConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _name(cache: Cache, kind: str, result: ClassResult, *more: str) -> str:
+def piece_name(cache: Cache, kind: str, result: ClassResult, *more: str) -> str:
+    """The name a class's piece of `kind` is kept under (and what it depends on)."""
     digest = cache.pieces_digest(result.digest)  # a refreshed file keeps its pieces
     return "\n".join((kind, digest, result.item.book.file, result.item.class_name, *more))
 
@@ -81,7 +83,7 @@ def class_findings(
 ) -> list[Finding]:
     """validate_class of one class, from the cache when the same class content was checked
     under the same configuration (`settings`, config_digest) on the same as-of date."""
-    name = _name(cache, "findings", result, settings, as_of.isoformat())
+    name = piece_name(cache, "findings", result, settings, as_of.isoformat())
     stored = cache.piece(name)
     if isinstance(stored, list):
         return [codec.finding_from(f) for f in stored]
@@ -120,26 +122,46 @@ def class_items(
     school: tuple[SchoolConfig, list[Rule], Calendar, dt.date],
     settings: str,
 ) -> tuple[list[Item], list[Tally]]:
-    """The obligation items and tallies of one class, from the cache when the same content was
-    judged under the same configuration (`settings`) and as-of date."""
+    """The obligation items (most urgent first) and tallies of one class, from the cache when
+    the same content was judged under the same configuration (`settings`) and as-of date."""
     _, rules, calendar, as_of = school
-    name = _name(cache, "items", result, settings, as_of.isoformat())
-    stored = cache.piece(name)
+    stored = cache.piece(_items_name(cache, result, settings, as_of))
     if isinstance(stored, dict):
         return [_item(i) for i in stored["items"]], [Tally(*t) for t in stored["tallies"]]
-    mine = evaluate(children, rules, calendar, as_of)
+    mine = sorted(evaluate(children, rules, calendar, as_of), key=urgency_order)
     tallied = tallies(children, rules, calendar, as_of)
     kept = [_item_data(i) for i in mine]
+    name = _items_name(cache, result, settings, as_of)
     cache.keep_piece(name, {"items": kept, "tallies": [astuple(t) for t in tallied]})
     return mine, tallied
+
+
+def kept_items(
+    cache: Cache,
+    result: ClassResult,
+    school: tuple[SchoolConfig, list[Rule], Calendar, dt.date],
+    settings: str,
+) -> list[Item]:
+    """The class's items as class_items kept them in this run (most urgent first); judged
+    again from its whole book if the piece is gone."""
+    stored = cache.piece(_items_name(cache, result, settings, school[3]))
+    if isinstance(stored, dict):
+        return [_item(i) for i in stored["items"]]
+    whole = result.whole()
+    return class_items(cache, whole, children_of(whole.item), school, settings)[0]
+
+
+def _items_name(cache: Cache, result: ClassResult, settings: str, as_of: dt.date) -> str:
+    return piece_name(cache, "items", result, settings, as_of.isoformat())
 
 
 def _wraps(measured: list[Column]) -> str:
     return "".join("1" if c.wrap else "0" for c in measured)
 
 
-def _heights(rows: list[list[Any]], wraps: str) -> Iterator[float | None]:
-    """Each row's height for its wrapped text (frame_heights, row by row)."""
+def wrapped_heights(rows: list[list[Any]], wraps: str) -> Iterator[float | None]:
+    """Each row's height for its wrapped text (`wraps`: "1" per wrapped column; frame_heights,
+    row by row)."""
     wrapped = [i for i, w in enumerate(wraps) if w == "1"]
     column = Column(CAP + PADDING, True)  # every wrapped column is this wide (layout.measure)
     for row in rows:
@@ -171,7 +193,7 @@ class RecordPieces:
     def add(self, result: ClassResult) -> None:
         """Take the class's summary (and rows of XML) from the cache, else make and keep them."""
         self.results.append(result)
-        stored = self.cache.piece(_name(self.cache, "records", result))
+        stored = self.cache.piece(piece_name(self.cache, "records", result))
         if isinstance(stored, dict):
             self.summaries.append(stored)
             return
@@ -179,12 +201,12 @@ class RecordPieces:
         summary = _summary(rows)
         wraps = self.guess or _wraps(self._measure([summary]))
         self._keep_template(result, rows, wraps)
-        self.cache.keep_piece(_name(self.cache, "records", result), summary)
+        self.cache.keep_piece(piece_name(self.cache, "records", result), summary)
         self.summaries.append(summary)
 
     def _keep_template(self, result: ClassResult, rows: list[list[Any]], wraps: str) -> str:
-        template = row_template(rows, _heights(rows, wraps))
-        self.cache.keep_text_piece(_name(self.cache, "records-xml", result, wraps), template)
+        template = row_template(rows, wrapped_heights(rows, wraps))
+        self.cache.keep_text_piece(piece_name(self.cache, "records-xml", result, wraps), template)
         return template
 
     @staticmethod
@@ -213,12 +235,12 @@ class RecordPieces:
         (the style ids openpyxl gives are the same from run to run), else styled now."""
         width, style_key = len(RECORD_COLUMNS), json.dumps(styles, sort_keys=True)
         for result in self.results:
-            name = _name(self.cache, "records-styled", result, wraps, style_key)
+            name = piece_name(self.cache, "records-styled", result, wraps, style_key)
             found = self.cache.text_piece(name)
             if found is not None:
                 yield found
                 continue
-            template = self.cache.text_piece(_name(self.cache, "records-xml", result, wraps))
+            template = self.cache.text_piece(piece_name(self.cache, "records-xml", result, wraps))
             if template is None:  # other wrapped columns than guessed: the whole book again
                 template = self._keep_template(result, class_record_rows(result.whole()), wraps)
             found = styled(template, styles, width)
