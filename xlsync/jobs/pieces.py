@@ -187,22 +187,26 @@ class RecordPieces:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self.results: list[ClassResult] = []
-        self.summaries: list[dict[str, Any]] = []
+        self.summary = _summary([])  # of every class added so far (each merged in as it comes)
         self.guess = cache.get("record_wraps") or ""
 
     def add(self, result: ClassResult) -> None:
         """Take the class's summary (and rows of XML) from the cache, else make and keep them."""
         self.results.append(result)
         stored = self.cache.piece(piece_name(self.cache, "records", result))
-        if isinstance(stored, dict):
-            self.summaries.append(stored)
-            return
-        rows = class_record_rows(result)
-        summary = _summary(rows)
-        wraps = self.guess or _wraps(self._measure([summary]))
-        self._keep_template(result, rows, wraps)
-        self.cache.keep_piece(piece_name(self.cache, "records", result), summary)
-        self.summaries.append(summary)
+        if not isinstance(stored, dict):
+            rows = class_record_rows(result)
+            stored = _summary(rows)
+            wraps = self.guess or _wraps(self._measure(stored))
+            self._keep_template(result, rows, wraps)
+            self.cache.keep_piece(piece_name(self.cache, "records", result), stored)
+        whole = self.summary
+        whole["widest"] = [
+            max(a, b) for a, b in zip(whole["widest"], stored["widest"], strict=True)
+        ]
+        whole["dates"] = [a or b for a, b in zip(whole["dates"], stored["dates"], strict=True)]
+        whole["first"] = whole["first"] or stored["first"]
+        whole["count"] += stored["count"]
 
     def _keep_template(self, result: ClassResult, rows: list[list[Any]], wraps: str) -> str:
         template = row_template(rows, wrapped_heights(rows, wraps))
@@ -210,23 +214,20 @@ class RecordPieces:
         return template
 
     @staticmethod
-    def _measure(summaries: list[dict[str, Any]]) -> list[Column]:
-        return [
-            column_for(header, max((s["widest"][i] for s in summaries), default=0.0))
-            for i, header in enumerate(RECORD_COLUMNS)
-        ]
+    def _measure(summary: dict[str, Any]) -> list[Column]:
+        return [column_for(header, summary["widest"][i]) for i, header in enumerate(RECORD_COLUMNS)]
 
     def table(self) -> Streamed:
-        measured = self._measure(self.summaries)
+        measured = self._measure(self.summary)
         wraps = _wraps(measured)
         self.cache.set("record_wraps", wraps)
-        firsts = [s["first"] for s in self.summaries if s["first"] is not None]
+        first = self.summary["first"]
         return Streamed(
             list(RECORD_COLUMNS),
             measured,
-            [any(s["dates"][i] for s in self.summaries) for i in range(len(RECORD_COLUMNS))],
-            codec.uncells(firsts[0]) if firsts else None,
-            sum(s["count"] for s in self.summaries),
+            list(self.summary["dates"]),
+            codec.uncells(first) if first is not None else None,
+            self.summary["count"],
             lambda styles: self._templates(wraps, styles),
         )
 

@@ -61,21 +61,25 @@ def column_stats(found: Sequence[Sequence[Any]], width: int) -> Stats:
     return stats
 
 
-def merged_stats(parts: Iterable[Stats], width: int) -> Stats:
-    """The stats of the rows of every part together."""
-    merged: Stats = [
+def no_stats(width: int) -> Stats:
+    """The stats of no rows."""
+    return [
         {"types": [], "widest": 0.0, "low": None, "high": None, "dates": False}
         for _ in range(width)
     ]
-    for stats in parts:
-        for total, part in zip(merged, stats, strict=True):
-            total["types"] = sorted({*total["types"], *part["types"]})
-            total["widest"] = max(total["widest"], part["widest"])
-            total["dates"] = total["dates"] or part["dates"]
-            for key, pick in (("low", min), ("high", max)):
-                known = [v for v in (total[key], part[key]) if v is not None]
-                total[key] = pick(known) if known else None
-    return merged
+
+
+def merge_stats(total: Stats, part: Stats) -> Stats:
+    """`total` (changed in place) now also describing the rows `part` describes."""
+    for whole, mine in zip(total, part, strict=True):
+        if not set(mine["types"]) <= set(whole["types"]):
+            whole["types"] = sorted({*whole["types"], *mine["types"]})
+        whole["widest"] = max(whole["widest"], mine["widest"])
+        whole["dates"] = whole["dates"] or mine["dates"]
+        for key, pick in (("low", min), ("high", max)):
+            known = [v for v in (whole[key], mine[key]) if v is not None]
+            whole[key] = pick(known) if known else None
+    return total
 
 
 def float_column(types: Iterable[str]) -> bool:
@@ -154,18 +158,23 @@ def overdue_table(school: SchoolResult) -> Streamed:
         return _chunked([*heads, *(overdue_row(i) for i in urgent)])
 
     width = len(OVERDUE_COLUMNS)
-    stats = merged_stats((column_stats(c, width) for c in chunks()), width)
+    stats = no_stats(width)
+    for chunk in chunks():
+        merge_stats(stats, column_stats(chunk, width))
     first = heads[0] if heads else (overdue_row(urgent[0]) if urgent else None)
     return streamed(OVERDUE_COLUMNS, stats, first, len(heads) + len(urgent), chunks)
 
 
 class ChildrenPieces:
-    """全校档案 from each class's rows kept in the cache; in memory only their summaries."""
+    """全校档案 from each class's rows kept in the cache; in memory only the school's summary
+    (each class's is merged into it as the class is added)."""
 
     def __init__(self, cache: Cache, config: Any, as_of: dt.date, settings: str) -> None:
         self.cache, self.config, self.as_of, self.settings = cache, config, as_of, settings
         self.classes: list[tuple[str, ClassResult, Counter[tuple[str, int]]]] = []
-        self.summaries: list[dict[str, Any]] = []
+        self.stats = no_stats(len(CHILDREN_COLUMNS))
+        self.first: list[Any] | None = None  # cells of the school's first row
+        self.count = 0
         self.counts: Counter[str] = Counter()
 
     def add(self, result: ClassResult, urgent: list[Item]) -> None:
@@ -183,7 +192,9 @@ class ChildrenPieces:
         if not isinstance(summary, dict):
             summary = self._keep(name, self._rows(result, overdue))
         self.classes.append((name, result, overdue))
-        self.summaries.append(summary)
+        merge_stats(self.stats, summary["stats"])
+        self.first = self.first or summary["first"]
+        self.count += summary["count"]
         self.counts.update(summary["counts"])
 
     def _rows(self, result: ClassResult, overdue: Counter[tuple[str, int]]) -> list[list[Any]]:
@@ -210,20 +221,12 @@ class ChildrenPieces:
                 yield self._rows(result, overdue)
 
     def table(self) -> Streamed:
-        width = len(CHILDREN_COLUMNS)
-        stats = merged_stats((s["stats"] for s in self.summaries), width)
-        firsts = [s["first"] for s in self.summaries if s["first"] is not None]
-        first = codec.uncells(firsts[0]) if firsts else None
-        count = sum(s["count"] for s in self.summaries)
-        return streamed(CHILDREN_COLUMNS, stats, first, count, self._class_rows)
+        first = codec.uncells(self.first) if self.first is not None else None
+        return streamed(CHILDREN_COLUMNS, self.stats, first, self.count, self._class_rows)
 
     def texts(self) -> dict[str, str]:
         """变更记录's snapshot of every child (changes.snapshot), class by class."""
-        floats = [
-            float_column(s["types"])
-            for s in merged_stats((s["stats"] for s in self.summaries), len(CHILDREN_COLUMNS))
-        ]
-        convert = _converter(floats)
+        convert = _converter([float_column(s["types"]) for s in self.stats])
         found: dict[str, str] = {}
         for rows in self._class_rows():
             for row in map(convert, rows):
