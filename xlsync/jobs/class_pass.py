@@ -84,7 +84,9 @@ class ClassPass:
     def sorted_items(self) -> list[Item]:
         """Every class's urgent items, most urgent first: a merge of the classes' runs (stable:
         equal keys keep the classes' order, as sorting them all together did)."""
-        return list(heapq.merge(*self.runs, key=urgency_order))
+        merged = list(heapq.merge(*self.runs, key=urgency_order))
+        self.runs = []  # the merged list holds them now
+        return merged
 
     def items_of(self, result: ClassResult) -> list[Item]:
         """Every item of a class, read back from the cache (the write-back's status columns)."""
