@@ -18,12 +18,16 @@ from openpyxl import Workbook, load_workbook
 from xlsync.core.findings import ERROR, Finding
 from xlsync.core.render.class_book import check_spec
 from xlsync.core.render.layout import (
+    HEADER_CAP,
     LANDSCAPE_POINTS,
-    LINE_POINTS,
     MIN_POINTS,
+    NARROW,
+    TIGHT_HEADER,
+    WIDE,
     Column,
     column_groups,
     frame_heights,
+    line_height,
     measure,
     page_plan,
     points,
@@ -45,11 +49,14 @@ AS_OF = dt.date(2026, 11, 30)
 SCHOOL = "青山镇中心小学"
 
 
-def test_cjk_counts_double_and_dates_take_ten():
-    assert text_width("身份证号") == 8 and text_width("abc") == 3
-    assert text_width("「女生」") == 8  # full-width punctuation is wide too
+def test_cjk_counts_15_pixels_and_dates_take_ten():
+    """Widths in Excel's 7-pixel units: a CJK character is 15 px (2.14 units, not 2), ASCII
+    its Calibri width (a digit 7.5 px), a date ten."""
+    assert text_width("身份证号") == 4 * WIDE and WIDE == 15 / 7
+    assert text_width("1234567") == 7.5 and text_width("il") < 2 < text_width("WM")
+    assert text_width("「女生」") == 4 * WIDE  # full-width punctuation is wide too
     assert text_width(dt.date(2026, 9, 1)) == 10 == text_width(dt.datetime(2026, 9, 1))
-    assert text_width("短\n第二行更长") == 10
+    assert text_width("短\n第二行更长") == 5 * WIDE
 
 
 def test_a_column_is_as_wide_as_its_longest_value_and_long_text_wraps():
@@ -90,7 +97,7 @@ def test_large_tables_get_the_same_row_heights_and_widths_by_the_fast_path():
     columns = [measure(h, frame[h].unique()) for h in frame.columns]
     rows = [list(frame.columns)] + [list(r) for r in frame.itertuples(index=False, name=None)]
     heights = frame_heights(frame, columns)
-    assert heights == row_heights(rows, columns) and heights[6] == 4 * LINE_POINTS  # 3 + a blank
+    assert heights == row_heights(rows, columns) and heights[6] == line_height(4)  # 3 + a blank
     for h in frame.columns:
         assert widest(frame[h].unique()) == max(text_width(v) for v in frame[h])
 
@@ -111,11 +118,11 @@ def school(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _longest(ws, column: int) -> Column:
+def _longest(ws, column: int, head_cap: float = HEADER_CAP) -> Column:
     """What the column needs for the values it shows (a 合计 formula shows its total)."""
     cells = list(ws.iter_cols(column, column))[0][1:]
     shown = [c.value for c in cells if not (isinstance(c.value, str) and c.value.startswith("="))]
-    return measure(ws.cell(1, column).value, shown)
+    return measure(ws.cell(1, column).value, shown, head_cap=head_cap)
 
 
 def test_every_owned_column_of_the_master_holds_its_longest_value(school: Path):
@@ -125,7 +132,11 @@ def test_every_owned_column_of_the_master_holds_its_longest_value(school: Path):
         for column in range(1, ws.max_column + 1):
             letter = ws.cell(1, column).column_letter
             width = ws.column_dimensions[letter].width
-            needed = _longest(ws, column)
+            # the values, under a header that may wrap at TIGHT_HEADER (fit_columns)
+            needed = _longest(ws, column, TIGHT_HEADER)
+            if ws.cell(2, column).alignment.wrap_text and width < needed.width:
+                assert width == NARROW, (name, ws.cell(1, column).value)  # fit_columns
+                continue
             assert width >= needed.width, (name, ws.cell(1, column).value)
             if needed.wrap:
                 assert ws.cell(2, column).alignment.wrap_text, (name, letter)

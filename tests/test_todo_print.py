@@ -16,7 +16,15 @@ import pytest
 from conftest import needs_uno
 from openpyxl import load_workbook
 
-from xlsync.core.render.layout import BOLD, LINE_POINTS, PADDING, Column, lines, text_width
+from xlsync.core.render.layout import (
+    BOLD,
+    LINE_POINTS,
+    PADDING,
+    Column,
+    line_height,
+    lines,
+    text_width,
+)
 from xlsync.core.render.spec import height_runs
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files import refresh
@@ -59,7 +67,8 @@ def _titles(ws) -> list[int]:
 @pytest.mark.parametrize("way", ["openpyxl", "package"])
 def test_every_row_is_as_tall_as_its_lines(written, way):
     """A row is LINE_POINTS (a printed line of Chinese, taller than the programs' own 15 pt
-    rows, which cut off underlines) times the lines of its wrapped cells in their columns."""
+    rows, which cut off underlines) and NEXT_LINE_POINTS more for each further line of its
+    wrapped cells in their columns (line_height)."""
     ws = _todo(written[way])
     columns = {
         n: Column(ws.column_dimensions[chr(64 + n)].width, False) for n in range(1, LINK + 1)
@@ -70,7 +79,7 @@ def test_every_row_is_as_tall_as_its_lines(written, way):
             for n, c in columns.items()
             if ws.cell(row, n).alignment.wrap_text
         ]
-        assert ws.row_dimensions[row].height == LINE_POINTS * max(wrapped, default=1), row
+        assert ws.row_dimensions[row].height == line_height(max(wrapped, default=1)), row
 
 
 @pytest.mark.parametrize("way", ["openpyxl", "package"])

@@ -32,7 +32,16 @@ from xlsync.core.master_view import (
     overview_title,
 )
 from xlsync.core.obligations import OVERDUE
-from xlsync.core.render.layout import Column, key_columns, measure_rows, page_plan, row_heights
+from xlsync.core.render.layout import (
+    TIGHT_HEADER,
+    Column,
+    fit_columns,
+    key_columns,
+    measure_rows,
+    page_plan,
+    row_heights,
+    unbroken,
+)
 from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup, link_tip
 from xlsync.core.tables import column_letter
 from xlsync.excel.book import (
@@ -46,12 +55,12 @@ from xlsync.excel.book import (
     write_rows,
 )
 from xlsync.excel.printing import page_setup
+from xlsync.schema import CHANGES_SHEET, CHILDREN_SHEET, RECORDS_SHEET, RESULT_SHEETS
 from xlsync.schema import CLASS_STATS_SHEET as CLASS_STATS
 from xlsync.schema import INCIDENT_SUMMARY as INCIDENT_LIST
 from xlsync.schema import ISSUES_SHEET as ISSUES
 from xlsync.schema import OVERDUE_LIST_SHEET as OVERDUE_LIST
 from xlsync.schema import OVERVIEW_SHEET as OVERVIEW
-from xlsync.schema import RESULT_SHEETS
 
 
 def _frame_rows(frame: pd.DataFrame) -> list[list[Any]]:
@@ -65,12 +74,19 @@ def _is_dates(series: pd.Series) -> bool:
     )
 
 
+BULK_SHEETS = (OVERDUE_LIST, CHILDREN_SHEET, RECORDS_SHEET, CHANGES_SHEET)  # as the file writer's
+
+
 def write_table(sheet: XlSheet, frame: pd.DataFrame, caption: Caption = NO_CAPTION) -> None:
     """Header and rows of `frame`, with the file writer's header style, widths (measured from
     the values, long text wrapped), formats and print setup."""
     rows = _frame_rows(frame)
     write_rows(sheet, 1, 1, rows)
     columns = measure_rows(rows)
+    if sheet.name not in BULK_SHEETS:  # as the file writer: long texts wrap to fit the page
+        keep = [n for n, h in enumerate(frame.columns) if unbroken(frame[h].unique())]
+        tight = measure_rows(rows, head_cap=TIGHT_HEADER)
+        columns = fit_columns(columns, keep, tight)
     widths = [c.width for c in columns]
     style_header(sheet, len(frame.columns), widths)
     _wrap(sheet, columns, rows)
@@ -177,7 +193,7 @@ def write_master(
     """Rebuild every owned sheet of the open master `book` (saved at `master`)."""
     overview = fresh_sheet(book, OVERVIEW, first=True)
     write_overview(overview, figures, meta)
-    setup = PrintSetup(title_rows=0, caption=replace(_caption(meta), sheet=OVERVIEW))
+    setup = PrintSetup(title_rows=0, caption=replace(_caption(meta), sheet=OVERVIEW), fit_height=1)
     page_setup(overview, setup)  # no print area: the charts lie to the right of the figures
     for previous, name in zip(RESULT_SHEETS, RESULT_SHEETS[1:], strict=False):
         sheet = fresh_sheet(book, name, after=previous)

@@ -27,7 +27,7 @@ def page_setup(sheet: XlSheet, setup: PrintSetup, last_row: int = 0, last_column
         setattr(api, f"{side.capitalize()}Margin", inches * 72)
     if setup.fit_width:
         api.Zoom = False  # Excel: FitToPages* apply only with Zoom off
-        api.FitToPagesWide, api.FitToPagesTall = 1, False
+        api.FitToPagesWide, api.FitToPagesTall = 1, setup.fit_height or False
     else:
         api.Zoom = setup.scale
     api.PrintTitleRows = f"$1:${setup.title_rows}" if setup.title_rows else ""

@@ -42,13 +42,18 @@ from xlsync.core.master_view import (
 )
 from xlsync.core.obligations import OVERDUE
 from xlsync.core.render.layout import (
+    LINE_POINTS,
+    TIGHT_HEADER,
     Column,
+    figures,
+    fit_columns,
     frame_heights,
     key_columns,
     measure,
     measure_rows,
     page_plan,
     row_heights,
+    unbroken,
 )
 from xlsync.core.render.spec import NO_CAPTION, Caption, PrintSetup
 from xlsync.core.tables import column_letter
@@ -142,6 +147,10 @@ def write_frame(
     for values in list(records)[:1] if bulk else records:
         append_values(ws, [_cell_value(v) for v in values])
     columns = [measure(h, frame[h].unique()) for h in frame.columns]
+    if not bulk:  # a small table's long texts wrap so it prints one page wide at 8 pt
+        keep = [n for n, h in enumerate(frame.columns) if unbroken(frame[h].unique())]
+        tight = [measure(h, frame[h].unique(), head_cap=TIGHT_HEADER) for h in frame.columns]
+        columns = fit_columns(columns, keep, tight)
     dates = [bool(bulk and len(frame) and _has_dates(frame[h])) for h in frame.columns]
     heights = frame_heights(frame, columns)
     _lay_out(ws, Streamed(list(frame.columns), columns, dates, None, len(frame), _none), caption)
@@ -149,6 +158,7 @@ def write_frame(
         if row <= 2 or not bulk:
             ws.row_dimensions[row].height = height
     _wrap(ws, columns, 2 if bulk else len(frame) + 1)
+    _centre(ws, [figures(frame[h].unique()) for h in frame.columns], 2 if bulk else len(frame) + 1)
     if not bulk or len(frame) < 2:
         return None
     rest = frame.iloc[1:].itertuples(index=False, name=None)
@@ -181,6 +191,8 @@ def write_streamed(ws: Worksheet, table: Streamed, caption: Caption = NO_CAPTION
     for row, height in heights.items():
         ws.row_dimensions[row].height = height
     _wrap(ws, table.measured, 2)
+    first = table.first or []
+    _centre(ws, [d or figures(first[n : n + 1]) for n, d in enumerate(table.dates)], 2)
     if table.count < 2:
         return None
 
@@ -213,6 +225,8 @@ def _lay_out(ws: Worksheet, table: Streamed, caption: Caption) -> None:
     shown = [0.0 if n in hidden else w for n, w in enumerate(widths, start=1)]
     plan = page_plan(shown, replace(caption, sheet=ws.title), key_columns(table.columns))
     style_table(ws, widths, plan)
+    # every row a line of Chinese tall unless set taller: the programs' own 15 pt cut its foot
+    ws.sheet_format.defaultRowHeight, ws.sheet_format.customHeight = LINE_POINTS, True
     for number in hidden:
         ws.column_dimensions[column_letter(number)].hidden = True
     if table.count > 0:
@@ -225,6 +239,15 @@ def _wrap(ws: Worksheet, columns: list[Column], last: int) -> None:
         for row in ws.iter_rows(2, last, 1, len(columns)):
             for cell in row:
                 cell.alignment = WRAPPED
+
+
+def _centre(ws: Worksheet, centred: list[bool], last: int) -> None:
+    """Columns of numbers and dates centred (the streamed rows take row 2's style), wrapping
+    kept: a right-aligned number no longer prints against the next column's text."""
+    for number in (n for n, c in enumerate(centred, start=1) if c):
+        for (cell,) in ws.iter_rows(2, last, number, number):
+            old = cell.alignment
+            cell.alignment = Alignment("center", old.vertical, wrap_text=old.wrap_text)
 
 
 def _link_issues(ws: Worksheet, frame: pd.DataFrame, master: Path) -> None:
@@ -332,14 +355,15 @@ def _alarm(ws: Worksheet, row: int) -> None:
 
 def _overview_page(ws: Worksheet, meta: dict[str, str]) -> None:
     """Columns A:B as wide as their labels and values (a long list of names wraps), printed
-    one page wide, landscape for the charts beside the figures."""
+    on one landscape page, figures and the charts beside them (its last rows spilled onto a
+    second page at 100 %)."""
     rows = [[c.value for c in row[:2]] for row in ws.iter_rows(min_row=3, max_col=2)]
     for letter, column in zip("AB", measure_rows(rows), strict=False):
         ws.column_dimensions[letter].width = column.width
         if column.wrap:
             for cell in ws[letter][3:]:
                 cell.alignment = WRAPPED
-    print_setup(ws, PrintSetup(title_rows=0, caption=_caption(meta, ws.title)))
+    print_setup(ws, PrintSetup(title_rows=0, caption=_caption(meta, ws.title), fit_height=1))
     ws.print_title_rows = None
 
 

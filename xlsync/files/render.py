@@ -58,8 +58,8 @@ def _look(ws: Worksheet, box: Box, look: Look) -> None:
             if look.font or look.bold:
                 cell.font = font_over(cell.font, bold=look.bold, color=look.font)
             if look.centred or look.wrap:
-                cell.alignment = Alignment(
-                    horizontal="center" if look.centred else None,
+                cell.alignment = Alignment(  # a wrap look keeps a centred figure centred
+                    horizontal="center" if look.centred else cell.alignment.horizontal,
                     vertical="top" if look.wrap else None,
                     wrap_text=look.wrap or None,
                 )

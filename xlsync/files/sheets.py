@@ -97,7 +97,7 @@ def print_setup(ws: Worksheet, setup: PrintSetup = DEFAULT_PRINT) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_margins = PageMargins(**MARGINS)
     ws.sheet_properties.pageSetUpPr.fitToPage = setup.fit_width
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, setup.fit_height
     ws.page_setup.scale = setup.scale
     if setup.title_rows:
         ws.print_title_rows = f"1:{setup.title_rows}"

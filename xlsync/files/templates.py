@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsync.core.config import default_grids
+from xlsync.core.render.layout import Column as LayoutColumn
+from xlsync.core.render.layout import line_height, lines
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import save_workbook
 from xlsync.files.sheets import append_values, print_setup
 from xlsync.files.validations import check_for, roster_name
+from xlsync.files.xlsx_styles import font_over
 from xlsync.schema import (
     CLASS_SHEETS,
     HELP_SHEET,
@@ -40,8 +44,10 @@ REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="9BA7B4")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
+# Named as the body is (the workbook's default Calibri 11): a header font without a name
+# printed in WPS/LibreOffice's default serif, unlike the rows under it.
+HEADER_FONT = font_over(None, bold=True)
+TITLE_FONT = font_over(None, bold=True, sz=14)
 
 CLASS_GUIDE = (
     "本工作簿的表：学生档案、帮扶记录、学业帮扶计划，以及 安全事件（发现学生受侵害或面临危险时当天报告并记录）"
@@ -145,14 +151,41 @@ def _write_guide(ws: Worksheet, title: str, lines: Sequence[str], sheets: Sequen
     ws["A1"].font = TITLE_FONT
     for number, line in enumerate(lines, start=1):
         ws.append([f"{number}. {line}"])
+    table_end = 0
     if sheets:
         _write_column_table(ws, sheets)
+        table_end = ws.max_row
         ws.print_area = f"A1:E{ws.max_row}"
         _write_examples(ws, sheets)
-    for letter, width in zip("ABCDE", (14, 16, 24, 80, 22), strict=False):
+    for letter, width in zip("ABCDE", GUIDE_WIDTHS, strict=False):
         ws.column_dimensions[letter].width = width
+    _wrap_guide(ws, len(lines), table_end)
     print_setup(ws)
     ws.print_title_rows = None
+
+
+GUIDE_WIDTHS = (14, 16, 24, 80, 22)
+WRAP_TOP, TOP = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+
+
+def _wrap_guide(ws: Worksheet, guidance: int, table_end: int) -> None:
+    """The numbered lines wrap across A:E and 填写要求 within D, each row as tall as its lines:
+    a line running past E, or a rule past D, was cut off at the edge of the printed page."""
+    for row in range(2, guidance + 2):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        _wrap_row(ws, row, ws.cell(row, 1).value, sum(GUIDE_WIDTHS))
+    for row in range(guidance + 4, table_end + 1):
+        _wrap_row(ws, row, ws.cell(row, 4).value, GUIDE_WIDTHS[3], column=4)
+
+
+def _wrap_row(ws: Worksheet, row: int, text: Any, width: float, column: int = 1) -> None:
+    """A row whose text needs more than a line: wrapped, as tall as its lines, read from the
+    top (a row that fits is left alone: setting styles cell by cell is slow in openpyxl)."""
+    count = lines(text, LayoutColumn(width, True))
+    if count > 1:
+        for cell in ws[row][:5]:
+            cell.alignment = WRAP_TOP if cell.column == column else TOP
+        ws.row_dimensions[row].height = line_height(count)
 
 
 def _write_column_table(ws: Worksheet, sheets: Sequence[Sheet]) -> None:

@@ -23,7 +23,7 @@ from xlsync.core.config import SchoolConfig
 from xlsync.core.consolidate import RECORD_COLUMNS, ClassResult, class_record_rows
 from xlsync.core.findings import Finding
 from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies, urgency_order
-from xlsync.core.render.layout import CAP, LINE_POINTS, PADDING, Column, column_for, lines, widest
+from xlsync.core.render.layout import CAP, PADDING, Column, column_for, line_height, lines, widest
 from xlsync.core.roster import children_of
 from xlsync.core.status_view import OWNED_HEADER
 from xlsync.core.tables import Table
@@ -165,7 +165,7 @@ def wrapped_heights(rows: list[list[Any]], wraps: str) -> Iterator[float | None]
     column = Column(CAP + PADDING, True)  # every wrapped column is this wide (layout.measure)
     for row in rows:
         needed = max((lines(row[i], column) for i in wrapped), default=1)
-        yield needed * LINE_POINTS if needed > 1 else None
+        yield line_height(needed) if needed > 1 else None
 
 
 def _summary(rows: list[list[Any]]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from xlsync.core.render.layout import (
     LINE_POINTS,
     PADDING,
     Column,
+    figures,
     fill_page,
     measure_rows,
     page_plan,
@@ -61,6 +62,7 @@ ALARM_LOOK = Look(fill=ERROR_FILL, font=STATUS_STYLES[OVERDUE][1], bold=True)  #
 LINK_FONT = "0563C1"
 HEADER_LOOK = Look(fill=HEADER_FILL, bold=True, centred=True, wrap=True)
 WRAP = Look(wrap=True)
+CENTRED = Look(centred=True)  # a column of numbers or dates
 MARKS_HEADER = ["工作表", "单元格", "原填充"]
 
 
@@ -162,6 +164,11 @@ def _table(
         # every row set: the programs' own 15 pt rows are too short for a line of Chinese
         heights=dict.fromkeys(range(1, len(rows) + 1), LINE_POINTS) | row_heights(rows, columns),
     )
+    spec.looks += [
+        (Box(2, n, last_row, n), CENTRED)
+        for n in range(1, last_column + 1)
+        if figures(r[n - 1] for r in rows[1:] if n <= len(r))
+    ]
     if any(c.wrap for c in columns):  # every cell of the row then reads from the top
         body = [r for r in range(2, last_row + 1) if r not in titles]
         spec.looks += [(Box(a, 1, b, last_column), WRAP) for a, b in _runs(body)]

@@ -91,6 +91,7 @@ class PrintSetup:
     title_columns: int = 0  # key columns repeated on every column group
     column_breaks: tuple[int, ...] = ()  # a new page starts after each of these columns
     caption: Caption = NO_CAPTION
+    fit_height: int = 0  # pages tall when fitted (0: as many as the rows take; 概览: 1)
 
 
 DEFAULT_PRINT: Final = PrintSetup()
