@@ -29,13 +29,14 @@ from xlsync.core.classbook import ClassBook
 from xlsync.core.consolidate import class_stats, overview, school_children, teacher_stats
 from xlsync.core.master_rows import CHILDREN_COLUMNS, OVERDUE_COLUMNS, ItemFacts
 from xlsync.core.obligations import DONE, OPEN, OVERDUE, SOON, Item, urgency_order
+from xlsync.core.render.layout import figures
 from xlsync.core.tables import rows
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files import master_writer as mw
 from xlsync.files.cache import Cache
 from xlsync.files.school import read_master
 from xlsync.jobs.consolidate import consolidate
-from xlsync.jobs.school_rows import float_column
+from xlsync.jobs.school_rows import figures_column, float_column
 
 AS_OF = dt.date(2027, 3, 15)
 CLASSES = 5
@@ -283,11 +284,13 @@ def test_rows_leave_no_weak_references_behind():
 )
 def test_float_columns_are_the_ones_pandas_makes_float(types):
     """A streamed column writes whole numbers as floats exactly when the school-wide DataFrame
-    it replaces would have been float64 (whole numbers beside blanks: 监护人年龄, 逾期天数)."""
+    it replaces would have been float64 (whole numbers beside blanks: 监护人年龄, 逾期天数), and
+    is centred exactly when that DataFrame's column was."""
     sample = {"int": 3, "float": 2.5, "NoneType": None, "str": "甲", "bool": True}
     values = [sample.get(t, dt.date(2027, 1, 1)) for t in sorted(types)]
     frame = pd.DataFrame({"a": values})
     assert float_column(types) == (str(frame["a"].dtype) == "float64")
+    assert figures_column(types) == figures(frame["a"].unique())  # centred as write_frame did
 
 
 def test_item_facts_gathered_by_class_equal_those_of_every_item_sorted():

@@ -94,6 +94,15 @@ def float_column(types: Iterable[str]) -> bool:
     )
 
 
+_FIGURES = {"int", "float", "date", "datetime", "Formula"}
+
+
+def figures_column(types: Iterable[str]) -> bool:
+    """layout.figures over the whole column: numbers and dates only, besides blanks."""
+    shown = set(types) - {"NoneType"}
+    return bool(shown) and shown <= _FIGURES
+
+
 def _converter(floats: list[bool]) -> Callable[[list[Any]], list[Any]]:
     wanted = [i for i, f in enumerate(floats) if f]
 
@@ -138,7 +147,9 @@ def streamed(
             yield styled(row_template(found, wrapped_heights(found, wraps)), styles, len(columns))
 
     dates = [bool(count) and s["dates"] for s in stats]
-    return Streamed(list(columns), measured, dates, convert(first) if first else None, count, parts)
+    centred = [figures_column(s["types"]) for s in stats]
+    shown = convert(first) if first else None
+    return Streamed(list(columns), measured, dates, shown, count, parts, centred)
 
 
 def _chunked(found: Iterable[list[Any]]) -> Iterator[list[list[Any]]]:
