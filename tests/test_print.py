@@ -172,6 +172,19 @@ def test_a_class_prints_three_sheets_in_one_workbook(run, school: Path, klass: P
     assert "谈学习习惯" in talks and "与奶奶交流" in talks
 
 
+def test_phone_numbers_and_ids_shrink_to_fit_rather_than_break(run, klass: Path, school: Path):
+    """A font standing in for 宋体 (LibreOffice on Linux) drew 11 digits wider than their
+    column and broke a phone number over two lines; such values shrink to fit instead."""
+    run("print", klass, "--as-of", AS_OF)
+    ws = load_workbook(school / "打印档案" / "档案卡_三年级2班_2026秋季学期.xlsx")["留守儿童档案卡"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    words = [c for c in cells if c.value.isascii() and c.value.isdigit() and len(c.value) >= 11]
+    assert words
+    assert all(c.alignment.shrink_to_fit and not c.alignment.wrap_text for c in words)
+    texts = [c for c in cells if c.row > 2 and not c.value.isascii() and c.font.b is not True]
+    assert texts and all(c.alignment.wrap_text for c in texts)  # text still wraps
+
+
 def test_the_term_table_is_the_obligation_engines_judgement(run, klass: Path, school: Path):
     """王小明: 谈心 in September only → 10月 missed, November (due 11-30) 即将到期."""
     run("print", klass, "--as-of", AS_OF, "--child", "王小明")

@@ -21,11 +21,13 @@ from xlsync.core.render.layout import (
     PORTRAIT_POINTS,
     Column,
     column_groups,
+    header_lines,
     line_height,
     lines,
     points,
     text_width,
 )
+from xlsync.core.tables import column_letter
 from xlsync.demo import DemoSize, generate_school
 from xlsync.files.master_writer import OWNED_SHEETS
 from xlsync.jobs.consolidate import consolidate
@@ -63,6 +65,17 @@ def test_line_counts_are_those_the_programs_print(width: int, text: str, measure
     """Hostile texts (CJK just over a line, long numbers, wide Latin letters, words that must
     not break, kinsoku punctuation, a typed line break): the estimate is the measured count."""
     assert lines(text, Column(width, True)) == measured
+
+
+# Header lines LibreOffice (with Carlito) gave a bold header over a filter button: a header
+# that does not fit the whole width wraps one CJK character short of it (安全事件汇总's
+# 监护人已通知 over 8 characters took three lines, not the two its row was given).
+MEASURED_HEADERS = [(8, 3, 1), (8, 4, 2), (8, 6, 3), (8, 8, 4), (10, 5, 2), (10, 7, 3), (12, 8, 2)]
+
+
+@pytest.mark.parametrize(("width", "characters", "measured"), MEASURED_HEADERS)
+def test_header_lines_leave_room_for_the_filter_button(width: int, characters: int, measured: int):
+    assert header_lines("汉" * characters, Column(width, True)) == measured
 
 
 def test_a_row_is_one_tall_line_then_a_line_of_chinese_each():
@@ -106,6 +119,18 @@ def test_overview_prints_on_one_page(school: Path):
     ws = load_workbook(school / "全校汇总.xlsx")["概览"]
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+
+
+def test_overview_charts_stand_side_by_side_without_overlapping(school: Path):
+    """The second chart was anchored at L, inside the first (16 cm from D over columns of
+    Excel's default 64 px): its frame covered the first chart's bars and their values."""
+    ws = load_workbook(school / "全校汇总.xlsx")["概览"]
+    first, second = (chart.anchor for chart in ws._charts)
+    assert first._from.row == second._from.row
+    for column in range(first._from.col + 1, second._from.col + 1):  # default widths between
+        assert column_letter(column) not in ws.column_dimensions
+    room = (second._from.col - first._from.col) * 64  # pixels
+    assert room >= first.ext.width / 9525  # EMU per pixel
 
 
 def test_numbers_and_dates_are_centred_not_against_the_next_column(school: Path):
@@ -160,9 +185,11 @@ def _carlito() -> bool:
 @needs_uno
 @pytest.mark.parametrize("sheet", ["校验问题", "安全事件汇总"])
 def test_libreoffice_needs_no_row_taller_than_given(school: Path, sheet: str):
-    """LibreOffice's optimal height of each row, header included: never more than the file
-    gives (a cut line); with Carlito installed (fonts-crosextra-carlito, the metrics of Excel's
-    Calibri) never a line less either (a blank line under the text)."""
+    """LibreOffice's optimal height of each row, header included (it wraps a header beside its
+    filter button): never more than the file gives (a cut line); with Carlito installed
+    (fonts-crosextra-carlito, the metrics of Excel's Calibri) at most one line less (its CJK
+    font draws 14.7 px a character where Excel's draws 15, and it squeezes CJK punctuation, so
+    a text that just fills its lines in Excel may take one line less here)."""
     done = subprocess.run(
         ["/usr/bin/python3", str(LO_HEIGHTS), str(school / "全校汇总.xlsx"), sheet],
         capture_output=True,
@@ -175,7 +202,7 @@ def test_libreoffice_needs_no_row_taller_than_given(school: Path, sheet: str):
     for row in rows:
         assert row["needed"] <= row["height"] + 5, row  # rounding to 1/100 mm
         if _carlito():
-            assert row["height"] - row["needed"] < line / 2, row
+            assert row["height"] - row["needed"] < line * 1.5, row
 
 
 def test_template_guide_lines_wrap_inside_the_printed_page():

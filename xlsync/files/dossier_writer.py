@@ -13,7 +13,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlsync.core.render.forms import BAND, CUT, HEAD, LABEL, NOTE, SECTION, TITLE, Form
+from xlsync.core.render.forms import BAND, CUT, HEAD, LABEL, NOTE, SECTION, TITLE, VALUE, Cell, Form
 from xlsync.core.render.layout import MARGINS
 from xlsync.core.tables import column_letter
 from xlsync.files.safe_write import atomic_write
@@ -56,6 +56,14 @@ def _style(ws: Worksheet, row: int, first: int, span: int, style: str, shrink: b
             cell.border = DASHED
 
 
+def _word(cell: Cell) -> bool:
+    """A value that must not break across lines (a phone number, an ID, a date): it shrinks
+    to fit instead, should a font standing in for 宋体 draw its digits wider than measured."""
+    text = cell.value
+    plain = isinstance(text, str) and text.isascii() and text.isprintable()
+    return cell.style == VALUE and plain and bool(text) and " " not in text
+
+
 def draw_form(ws: Worksheet, form: Form) -> None:
     """Every line of `form` into `ws`, text-typed (an ID never turns into 4.3E+17)."""
     for row, line in enumerate(form.lines, start=1):
@@ -63,7 +71,7 @@ def draw_form(ws: Worksheet, form: Form) -> None:
         for cell in line.cells:
             target = ws.cell(row, column, cell.value if cell.value != "" else None)
             target.number_format = "@"
-            _style(ws, row, column, cell.span, cell.style, form.shrink)
+            _style(ws, row, column, cell.span, cell.style, form.shrink or _word(cell))
             if cell.span > 1:
                 ws.merge_cells(
                     start_row=row,

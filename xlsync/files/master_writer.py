@@ -9,6 +9,7 @@ charts; 班级统计 ends with a SUM row that Excel and LibreOffice recalculate.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -288,6 +289,17 @@ def _sum_row(ws: Worksheet, frame: pd.DataFrame) -> dict[str, float]:
     return totals
 
 
+CHART_CM = 16.0  # 概览's charts' width
+DEFAULT_COLUMN_PX = 64  # a column of default width (8.43 characters of Calibri 11) in Excel
+
+
+def chart_columns() -> tuple[str, str]:
+    """Where 概览's two charts start, side by side: the second a column clear of the first
+    (anchored at L, the 16 cm first chart covered its start in Excel and LibreOffice)."""
+    span = math.ceil(CHART_CM / 2.54 * 96 / DEFAULT_COLUMN_PX) + 1
+    return "D", column_letter(4 + span)
+
+
 def _bar_chart(
     ws: Worksheet, title: str, first: int, last: int, anchor: str, number_format: str
 ) -> None:
@@ -309,7 +321,7 @@ def _bar_chart(
     chart.y_axis.scaling.min = 0  # bars measured from zero (a rate up to 100 %)
     if number_format == PERCENT:
         chart.y_axis.scaling.max = 1
-    chart.height, chart.width = max(6, 0.6 * (last - first + 1) + 3), 16
+    chart.height, chart.width = max(6, 0.6 * (last - first + 1) + 3), CHART_CM
     cache_values(chart, ws)  # what it shows, for readers that draw a chart from its cache
     ws.add_chart(chart, anchor)
 
@@ -334,7 +346,7 @@ def _write_overview(
             formulas[f"B{ws.max_row}"] = value.cached
         ws.row_dimensions[ws.max_row].hidden = label == CHECK_LABEL  # a check, not a figure
     for (title, header, counts, number_format), anchor_col in zip(
-        chart_blocks(figures), ("D", "L"), strict=False
+        chart_blocks(figures), chart_columns(), strict=False
     ):
         ws.append([])
         append_values(ws, [title, header])

@@ -298,6 +298,10 @@ NEXT_LINE_POINTS = 15.75  # each further line of a wrapped cell
 # A column w wide holds 6.8w - 4.5 pixels of text (measured in LibreOffice with Carlito for
 # w = 10, 20, 42; Excel's 7w - 5 pixels less its cell margins is at least that).
 ROOM_PIXELS, CELL_MARGIN_PIXELS = 6.8, 4.5
+# A header's filter button: LibreOffice wraps a header that does not fit on one line in the
+# room beside it (measured: one CJK character less a line), and in Excel the button would
+# cover the end of each line otherwise.
+FILTER_BUTTON_PIXELS = 16.0
 _OPENING = "（「『【《〈“‘([{"
 _CLOSING = "，。、；：？！）」』】》〉”’…—,.;:!?)]}%"
 # What a line may break between: a space, each CJK character (with the punctuation that may
@@ -323,6 +327,14 @@ def lines(value: Any, column: Column, bold: bool = False) -> int:
     if WIDE_PIXELS * len(value) <= room and "\n" not in value:
         return 1  # fits even if every character is wide: no need to measure
     return sum(_line_count(part, room) for part in value.split("\n"))
+
+
+def header_lines(value: Any, column: Column) -> int:
+    """`lines` of a bold header over a filter button: one when it fits the whole width, else
+    wrapped in the room beside the button."""
+    if lines(value, column, bold=True) == 1:
+        return 1
+    return lines(value, Column(column.width - FILTER_BUTTON_PIXELS / ROOM_PIXELS, True), True)
 
 
 def _wide_lines(text: str, room: float) -> int:
@@ -363,12 +375,9 @@ def row_heights(rows: Sequence[Sequence[Any]], columns: Sequence[Column]) -> dic
     one line: set explicitly, as LibreOffice does not grow rows of a file it opens."""
     heights = {}
     for number, row in enumerate(rows, start=1):
+        count = header_lines if number == 1 else lines
         needed = max(
-            (
-                lines(v, c, bold=number == 1)
-                for v, c in zip(row, columns, strict=False)
-                if number == 1 or c.wrap
-            ),
+            (count(v, c) for v, c in zip(row, columns, strict=False) if number == 1 or c.wrap),
             default=1,
         )
         if needed > 1 or number == 1:
