@@ -179,8 +179,9 @@ def test_parts_no_run_uses_are_swept(school, tmp_path):
     shutil.copytree(school, folder)
     parts = folder / ".xlsync" / "cache" / "pieces"
     consolidate(folder / "全校汇总.xlsx", as_of=AS_OF + dt.timedelta(days=1), no_write_back=True)
-    # per class: its findings and items of the new day, its 帮扶记录汇总 summary and rows
-    assert len(list(parts.iterdir())) == 4 * 4
+    # per class: its findings and items of the new day, its 帮扶记录汇总 summary and rows,
+    # its 全校档案 rows and their summary of the new day
+    assert len(list(parts.iterdir())) == 6 * 4
 
 
 def test_a_refreshed_class_keeps_its_parts(tmp_path, monkeypatch):

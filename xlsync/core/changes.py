@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -22,20 +23,37 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def snapshot(children: pd.DataFrame, items: list[Item]) -> Snapshot:
-    """What the next run compares with: each child's fields (one JSON text per child, in the
-    order of "fields": a twentieth of the memory of a dict per child), the overdue item keys."""
-    fields = ["班级", *STUDENTS.headers]
-    kids = {
-        key: json.dumps([_text(v) for v in values], ensure_ascii=False)
-        for key, *values in zip(children["学生编号"], *(children[f] for f in fields), strict=False)
-    }
+FIELDS = ["班级", *STUDENTS.headers]  # what a snapshot keeps of each child
+
+
+def child_text(values: Iterable[Any]) -> str:
+    """A child's FIELDS as the snapshot keeps them: one JSON text (a twentieth of the memory
+    of a dict per child)."""
+    return json.dumps([_text(v) for v in values], ensure_ascii=False)
+
+
+def snapshot(
+    children: pd.DataFrame | dict[str, str],
+    items: Iterable[Item],
+    names: dict[str, tuple[str, str]] | None = None,
+) -> Snapshot:
+    """What the next run compares with: each child's fields (child_text, in the order of
+    "fields"; 全校档案, or its texts made class by class), the overdue item keys, and the
+    class and name of every child with an item (`names`, else taken from `items`)."""
+    kids = children if isinstance(children, dict) else _texts(children)
+    items = list(items)
     overdue = sorted(
         f"{i.child_key}|{i.rule}|{i.period_start}" for i in items if i.status == OVERDUE
     )
-    names = {i.child_key: (i.class_name, i.child) for i in items}
+    if names is None:
+        names = {i.child_key: (i.class_name, i.child) for i in items}
     names_of = {k: list(v) for k, v in names.items()}
-    return {"fields": fields, "children": kids, "overdue": overdue, "names": names_of}
+    return {"fields": list(FIELDS), "children": kids, "overdue": overdue, "names": names_of}
+
+
+def _texts(children: pd.DataFrame) -> dict[str, str]:
+    columns = zip(children["学生编号"], *(children[f] for f in FIELDS), strict=False)
+    return {key: child_text(values) for key, *values in columns}
 
 
 def _fields(snap: Snapshot, key: str) -> dict[str, str]:

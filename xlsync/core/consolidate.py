@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from xlsync.core import incidents, left_behind
+from xlsync.core import incidents
 from xlsync.core.calendar import Calendar, Rule
 from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
@@ -24,30 +24,27 @@ from xlsync.core.duties import SchoolDuties, rate
 from xlsync.core.findings import ERROR, NOTICE, WARNING, Finding, Place, make_finding
 from xlsync.core.identity import child_key
 from xlsync.core.incidents import Incident
-from xlsync.core.left_behind import HEADERS as FACT_HEADERS
-from xlsync.core.left_behind import facts_of
+from xlsync.core.master_rows import (
+    CHILDREN_COLUMNS,
+    OVERDUE_COLUMNS,
+    SHARES,
+    SOURCE_COLUMNS,
+    ItemFacts,
+    child_counts,
+    class_children_rows,
+    overdue_counts,
+    overdue_row,
+    source_rows,
+)
 from xlsync.core.master_view import CODE_HEADER
 from xlsync.core.obligations import OVERDUE, SOON, Child, Item, Tally, tallies
 from xlsync.core.roster import children_of
-from xlsync.core.tables import Table, rows
+from xlsync.core.tables import rows
 from xlsync.core.validate import ClassInput, complete_children
-from xlsync.schema import CLASSES, RECORDS, STUDENTS, TEACHERS
+from xlsync.schema import CLASSES, RECORDS, TEACHERS
 
 T = TypeVar("T", Item, Tally, Finding)
 RecordCounts = tuple[Counter[str], Counter[str]]  # records by 帮扶教师: this month, this term
-SOURCE_COLUMNS = ("来源文件", "来源工作表", "来源行")
-OVERDUE_COLUMNS = (
-    "状态",
-    "班级",
-    "学生",
-    "帮扶教师",
-    "帮扶事项",
-    "周期",
-    "开始日期",
-    "截止日期",
-    "逾期天数",
-    *SOURCE_COLUMNS,
-)
 ISSUE_COLUMNS = (
     "级别",
     "班级",
@@ -97,16 +94,31 @@ class SchoolResult:
     rules: list[Rule]
     classes: list[ClassResult]
     findings: list[Finding]
-    items: list[Item]
+    items: list[Item]  # most urgent first; 汇总 keeps only the 已逾期 and 即将到期 ones (below)
     duties: SchoolDuties
     failed: list[dict[str, str]] = field(default_factory=list)  # unreadable, no older data
     incidents: list[Incident] = field(default_factory=list)  # issue 19.4: every 安全事件
     class_children: list[list[Child]] = field(default_factory=list)  # children_of each class
     tallied: list[Tally] | None = None  # the tallies, when the caller has them already
+    # 汇总 (jobs/class_pass.py) keeps every class's items in the cache, and in memory only the
+    # urgent ones: what 教师统计 and 变更记录 take from all of them, and how to read a class's.
+    facts: ItemFacts | None = None
+    items_of: Callable[[ClassResult], list[Item]] | None = None
 
     def __post_init__(self) -> None:
         if len(self.class_children) != len(self.classes):  # building children is not cheap
             self.class_children = [children_of(r.item) for r in self.classes]
+
+    @cached_property
+    def item_facts(self) -> ItemFacts:
+        """What 教师统计 and 变更记录 need from every item of the school."""
+        return self.facts if self.facts is not None else ItemFacts.of(self.items)
+
+    def class_items(self, result: ClassResult) -> list[Item]:
+        """Every item of one class, most urgent first (the write-back's status columns)."""
+        if self.items_of is not None:
+            return self.items_of(result)
+        return [i for i in self.items if i.file == result.item.book.file]
 
     @property
     def children(self) -> list[Child]:
@@ -139,56 +151,15 @@ def record_counts(result: ClassResult, calendar: Calendar, as_of: dt.date) -> Re
     return month, term
 
 
-def _display(typed: Any, raw: Any) -> Any:
-    """The typed value when it could be read, else the raw text (never dropped)."""
-    if isinstance(typed, tuple):
-        return "、".join(typed)
-    if typed is not None:
-        return typed
-    return None if raw is None or raw == "" else str(raw)
-
-
-def _source_rows(result: ClassResult, table: Table) -> list[dict[str, Any]]:
-    out = []
-    for (row, typed), (_, raw) in zip(rows(table.data), rows(table.raw), strict=False):
-        values = {h: _display(typed[h], raw.get(h)) for h in table.spec.headers}
-        out.append(
-            {
-                "班级": result.item.class_name,
-                **values,
-                "来源文件": table.file,
-                "来源工作表": table.source_sheet,
-                "来源行": row,
-            }
-        )
-    return out
-
-
 def school_children(school: SchoolResult) -> pd.DataFrame:
     """全校档案: every 学生档案 row of every class, with its key, overdue count and source."""
-    overdue = Counter((i.file, i.row) for i in school.items if i.status == OVERDUE)
-    found = []
-    for result in school.classes:
-        students = result.item.book.students
-        _, facts = facts_of(students, school.as_of, school.config)  # issue 19.2
-        for entry, (_, typed) in zip(
-            _source_rows(result, students), rows(students.data), strict=False
-        ):
-            entry.update(zip(FACT_HEADERS, facts.get(entry["来源行"], ()), strict=False))
-            entry["学生编号"] = child_key(typed, result.item.class_name)
-            entry["逾期项数"] = overdue[(students.file, entry["来源行"])]
-            entry["数据状态"] = "旧数据：" + result.stale_reason if result.stale_reason else "最新"
-            found.append(entry)
-    columns = [
-        "班级",
-        *STUDENTS.headers,
-        *FACT_HEADERS,
-        "学生编号",
-        "逾期项数",
-        "数据状态",
-        *SOURCE_COLUMNS,
+    overdue = overdue_counts(school.items)
+    found = [
+        row
+        for result in school.classes
+        for row in class_children_rows(result, overdue, school.as_of, school.config)
     ]
-    return pd.DataFrame(found, columns=columns)
+    return pd.DataFrame(found, columns=list(CHILDREN_COLUMNS))
 
 
 RECORD_COLUMNS = ("班级", *RECORDS.headers, "学生编号", *SOURCE_COLUMNS)
@@ -199,7 +170,8 @@ def class_record_rows(result: ClassResult) -> list[list[Any]]:
     book = result.item.book
     keys = {row: child_key(data, result.item.class_name) for row, data in rows(book.students.data)}
     found = []
-    for entry, children in zip(_source_rows(result, book.records), book.record_links, strict=False):
+    records = source_rows(result.item.class_name, book.records)
+    for entry, children in zip(records, book.record_links, strict=False):
         entry["学生编号"] = "、".join(keys[c] for c in children if c in keys)
         found.append([entry[c] for c in RECORD_COLUMNS])
     return found
@@ -213,25 +185,9 @@ def school_records(school: SchoolResult) -> pd.DataFrame:
 
 def overdue_list(school: SchoolResult) -> pd.DataFrame:
     """逾期清单: one row per 已逾期 or 即将到期 item, most urgent first."""
-    found = [
-        {
-            "状态": i.status,
-            "班级": i.class_name,
-            "学生": i.child,
-            "帮扶教师": i.teacher,
-            "帮扶事项": i.rule,
-            "周期": i.period,
-            "开始日期": i.period_start,
-            "截止日期": i.due,
-            "逾期天数": i.days_overdue or None,
-            "来源文件": i.file,
-            "来源工作表": STUDENTS.name,
-            "来源行": i.row,
-        }
-        for i in school.items
-        if i.status in (OVERDUE, SOON)
-    ]
-    found = incidents.overdue_lines(school.incidents) + found  # an open 安全事件 heads it
+    found = [overdue_row(i) for i in school.items if i.status in (OVERDUE, SOON)]
+    heads = incidents.overdue_lines(school.incidents)  # an open 安全事件 heads it
+    found = [[line[c] for c in OVERDUE_COLUMNS] for line in heads] + found
     return pd.DataFrame(found, columns=list(OVERDUE_COLUMNS))
 
 
@@ -332,23 +288,21 @@ def teacher_stats(school: SchoolResult) -> pd.DataFrame:
     """教师统计: per teacher of the 教师 sheet (and any other 帮扶教师 met in the files)."""
     month, term = _counts_by(school, by_class=False)
     listed = school.config.table(TEACHERS).data.to_dict("records")
-    names = list(
-        dict.fromkeys([t["姓名"] for t in listed if t["姓名"]] + [i.teacher for i in school.items])
-    )
+    facts = school.item_facts
+    names = list(dict.fromkeys([t["姓名"] for t in listed if t["姓名"]] + facts.teachers))
     info = {t["姓名"]: t for t in listed}
     by_teacher = _group(school.items, "teacher")
     tallied = _group(school.tallies, "teacher")
     found = []
     for name in names:
         items = by_teacher.get(name, [])
-        paired = {(i.file, i.row) for i in items}
         found.append(
             {
                 "教师": name,
                 "班级": (info.get(name) or {}).get("班级") or "",
                 "职务": (info.get(name) or {}).get("职务") or "（不在教师表）",
                 "党员": (info.get(name) or {}).get("党员") or "",
-                "结对学生": len(paired),
+                "结对学生": facts.paired[name],
                 "本月记录": month[name],
                 "本学期记录": term[name],
                 **_rule_rates(tallied.get(name, []), school.rules),
@@ -400,19 +354,16 @@ def _file_issue(code: str, class_name: str, file: str, reason: str) -> dict[str,
     }
 
 
-def _share(frame: pd.DataFrame, column: str, values: Sequence[str]) -> float | None:
-    studying = frame[frame["在校状态"] == "在读"]
-    return rate(int(studying[column].isin(values).sum()), len(studying))
-
-
-def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
-    """The figures of 概览: totals, rates, 篇六's shares, overdue by type and by class."""
+def overview(school: SchoolResult, children: pd.DataFrame | Counter[str]) -> dict[str, Any]:
+    """The figures of 概览: totals, rates, 篇六's shares, overdue by type and by class;
+    `children` is 全校档案, or the counts child_counts took from its rows class by class."""
+    counts = children if isinstance(children, Counter) else _counts_of(children)
     overdue = [i for i in school.items if i.status == OVERDUE]
     overdue_in = _group(overdue, "file")  # once, not once per class (600 classes: 20 s)
     with_overdue = _with_overdue(school.items)
     return {
         "classes": len(school.classes),
-        "children": len(children),
+        "children": counts["children"],
         "studying": school.duties.studying,
         "records": sum(r.record_count for r in school.classes),
         "overdue": len(overdue),
@@ -430,9 +381,7 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
         "retention_rate": school.duties.retention_rate,
         "teacher_coverage": school.duties.teacher_coverage,
         "teachers_without_child": school.duties.teachers_without_child,
-        "both_parents_away": _share(children, "留守类型", ["父母均外出"]),
-        "raised_by_grandparents": _share(children, "监护人关系", ["祖父母", "外祖父母"]),
-        "guardian_primary_or_less": _share(children, "监护人文化程度", ["文盲", "小学"]),
+        **{key: rate(counts[key], counts["studying"]) for key, _, _ in SHARES},
         "overdue_by_rule": {
             rule: sum(1 for i in overdue if i.rule == rule)
             for rule in dict.fromkeys(r.label for r in school.rules)
@@ -444,8 +393,15 @@ def overview(school: SchoolResult, children: pd.DataFrame) -> dict[str, Any]:
             r.item.class_name: _with_overdue(overdue_in.get(r.item.book.file, []))
             for r in school.classes
         },
-        "left_behind": left_behind.figures(children),  # issue 19.2
+        "left_behind": {k: counts[k] for k in LEFT_BEHIND},  # issue 19.2
         "failed_files": [f["file"] for f in school.failed],
         "stale_files": [r.item.book.file for r in school.classes if r.stale_reason],
         **incidents.incident_figures(school.incidents),  # issue 19.4
     }
+
+
+LEFT_BEHIND = ("civil_yes", "civil_unknown", "code_1", "code_2")  # left_behind.figures' keys
+
+
+def _counts_of(children: pd.DataFrame) -> Counter[str]:
+    return child_counts(children[list(CHILDREN_COLUMNS)].to_numpy(dtype=object).tolist())

@@ -132,6 +132,8 @@ class Streamed:
     first: list[Any] | None  # the first data row (openpyxl writes it, the others are streamed)
     count: int  # data rows
     parts: Callable[[dict[str, str]], Iterator[str]]  # each part's rows given the style ids
+    # columns centred (figures over the whole column); None: those whose first row holds one
+    centred: list[bool] | None = None
 
     def __len__(self) -> int:
         return self.count
@@ -193,7 +195,10 @@ def write_streamed(ws: Worksheet, table: Streamed, caption: Caption = NO_CAPTION
         ws.row_dimensions[row].height = height
     _wrap(ws, table.measured, 2)
     first = table.first or []
-    _centre(ws, [d or figures(first[n : n + 1]) for n, d in enumerate(table.dates)], 2)
+    centred = table.centred
+    if centred is None:
+        centred = [d or figures(first[n : n + 1]) for n, d in enumerate(table.dates)]
+    _centre(ws, centred, 2)
     if table.count < 2:
         return None
 

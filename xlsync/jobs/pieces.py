@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import astuple
 from sys import intern
 from typing import Any
 
@@ -23,8 +22,9 @@ from xlsync.core.classbook import ClassBook
 from xlsync.core.config import SchoolConfig
 from xlsync.core.consolidate import RECORD_COLUMNS, ClassResult, class_record_rows
 from xlsync.core.findings import Finding
-from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies
+from xlsync.core.obligations import Child, Item, Tally, evaluate, tallies, urgency_order
 from xlsync.core.render.layout import CAP, PADDING, Column, column_for, line_height, lines, widest
+from xlsync.core.roster import children_of
 from xlsync.core.status_view import OWNED_HEADER
 from xlsync.core.tables import Table
 from xlsync.core.validate import validate_class
@@ -42,7 +42,8 @@ def config_digest(config: SchoolConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _name(cache: Cache, kind: str, result: ClassResult, *more: str) -> str:
+def piece_name(cache: Cache, kind: str, result: ClassResult, *more: str) -> str:
+    """The name a class's piece of `kind` is kept under (and what it depends on)."""
     digest = cache.pieces_digest(result.digest)  # a refreshed file keeps its pieces
     return "\n".join((kind, digest, result.item.book.file, result.item.class_name, *more))
 
@@ -81,7 +82,7 @@ def class_findings(
 ) -> list[Finding]:
     """validate_class of one class, from the cache when the same class content was checked
     under the same configuration (`settings`, config_digest) on the same as-of date."""
-    name = _name(cache, "findings", result, settings, as_of.isoformat())
+    name = piece_name(cache, "findings", result, settings, as_of.isoformat())
     stored = cache.piece(name)
     if isinstance(stored, list):
         return [codec.finding_from(f) for f in stored]
@@ -96,7 +97,7 @@ _ITEM_DATES = (6, 7, 9)  # Item's period_start, period_end, due
 def _item_data(item: Item) -> list[Any]:
     """An Item as a JSON list, its dates as day numbers (read back ten times faster than
     tagged cells: a school has some hundred thousand items)."""
-    values = list(astuple(item))
+    values = list(vars(item).values())  # the fields in order; astuple deep-copied each one
     for i in _ITEM_DATES:
         day = values[i]
         values[i] = day.toordinal() if type(day) is dt.date else codec.cells([day])[0]
@@ -120,26 +121,46 @@ def class_items(
     school: tuple[SchoolConfig, list[Rule], Calendar, dt.date],
     settings: str,
 ) -> tuple[list[Item], list[Tally]]:
-    """The obligation items and tallies of one class, from the cache when the same content was
-    judged under the same configuration (`settings`) and as-of date."""
+    """The obligation items (most urgent first) and tallies of one class, from the cache when
+    the same content was judged under the same configuration (`settings`) and as-of date."""
     _, rules, calendar, as_of = school
-    name = _name(cache, "items", result, settings, as_of.isoformat())
-    stored = cache.piece(name)
+    stored = cache.piece(_items_name(cache, result, settings, as_of))
     if isinstance(stored, dict):
         return [_item(i) for i in stored["items"]], [Tally(*t) for t in stored["tallies"]]
-    mine = evaluate(children, rules, calendar, as_of)
+    mine = sorted(evaluate(children, rules, calendar, as_of), key=urgency_order)
     tallied = tallies(children, rules, calendar, as_of)
     kept = [_item_data(i) for i in mine]
-    cache.keep_piece(name, {"items": kept, "tallies": [astuple(t) for t in tallied]})
+    name = _items_name(cache, result, settings, as_of)
+    cache.keep_piece(name, {"items": kept, "tallies": [list(vars(t).values()) for t in tallied]})
     return mine, tallied
+
+
+def kept_items(
+    cache: Cache,
+    result: ClassResult,
+    school: tuple[SchoolConfig, list[Rule], Calendar, dt.date],
+    settings: str,
+) -> list[Item]:
+    """The class's items as class_items kept them in this run (most urgent first); judged
+    again from its whole book if the piece is gone."""
+    stored = cache.piece(_items_name(cache, result, settings, school[3]))
+    if isinstance(stored, dict):
+        return [_item(i) for i in stored["items"]]
+    whole = result.whole()
+    return class_items(cache, whole, children_of(whole.item), school, settings)[0]
+
+
+def _items_name(cache: Cache, result: ClassResult, settings: str, as_of: dt.date) -> str:
+    return piece_name(cache, "items", result, settings, as_of.isoformat())
 
 
 def _wraps(measured: list[Column]) -> str:
     return "".join("1" if c.wrap else "0" for c in measured)
 
 
-def _heights(rows: list[list[Any]], wraps: str) -> Iterator[float | None]:
-    """Each row's height for its wrapped text (frame_heights, row by row)."""
+def wrapped_heights(rows: list[list[Any]], wraps: str) -> Iterator[float | None]:
+    """Each row's height for its wrapped text (`wraps`: "1" per wrapped column; frame_heights,
+    row by row)."""
     wrapped = [i for i, w in enumerate(wraps) if w == "1"]
     column = Column(CAP + PADDING, True)  # every wrapped column is this wide (layout.measure)
     for row in rows:
@@ -165,46 +186,47 @@ class RecordPieces:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self.results: list[ClassResult] = []
-        self.summaries: list[dict[str, Any]] = []
+        self.summary = _summary([])  # of every class added so far (each merged in as it comes)
         self.guess = cache.get("record_wraps") or ""
 
     def add(self, result: ClassResult) -> None:
         """Take the class's summary (and rows of XML) from the cache, else make and keep them."""
         self.results.append(result)
-        stored = self.cache.piece(_name(self.cache, "records", result))
-        if isinstance(stored, dict):
-            self.summaries.append(stored)
-            return
-        rows = class_record_rows(result)
-        summary = _summary(rows)
-        wraps = self.guess or _wraps(self._measure([summary]))
-        self._keep_template(result, rows, wraps)
-        self.cache.keep_piece(_name(self.cache, "records", result), summary)
-        self.summaries.append(summary)
+        stored = self.cache.piece(piece_name(self.cache, "records", result))
+        if not isinstance(stored, dict):
+            rows = class_record_rows(result)
+            stored = _summary(rows)
+            wraps = self.guess or _wraps(self._measure(stored))
+            self._keep_template(result, rows, wraps)
+            self.cache.keep_piece(piece_name(self.cache, "records", result), stored)
+        whole = self.summary
+        whole["widest"] = [
+            max(a, b) for a, b in zip(whole["widest"], stored["widest"], strict=True)
+        ]
+        whole["dates"] = [a or b for a, b in zip(whole["dates"], stored["dates"], strict=True)]
+        whole["first"] = whole["first"] or stored["first"]
+        whole["count"] += stored["count"]
 
     def _keep_template(self, result: ClassResult, rows: list[list[Any]], wraps: str) -> str:
-        template = row_template(rows, _heights(rows, wraps))
-        self.cache.keep_text_piece(_name(self.cache, "records-xml", result, wraps), template)
+        template = row_template(rows, wrapped_heights(rows, wraps))
+        self.cache.keep_text_piece(piece_name(self.cache, "records-xml", result, wraps), template)
         return template
 
     @staticmethod
-    def _measure(summaries: list[dict[str, Any]]) -> list[Column]:
-        return [
-            column_for(header, max((s["widest"][i] for s in summaries), default=0.0))
-            for i, header in enumerate(RECORD_COLUMNS)
-        ]
+    def _measure(summary: dict[str, Any]) -> list[Column]:
+        return [column_for(header, summary["widest"][i]) for i, header in enumerate(RECORD_COLUMNS)]
 
     def table(self) -> Streamed:
-        measured = self._measure(self.summaries)
+        measured = self._measure(self.summary)
         wraps = _wraps(measured)
         self.cache.set("record_wraps", wraps)
-        firsts = [s["first"] for s in self.summaries if s["first"] is not None]
+        first = self.summary["first"]
         return Streamed(
             list(RECORD_COLUMNS),
             measured,
-            [any(s["dates"][i] for s in self.summaries) for i in range(len(RECORD_COLUMNS))],
-            codec.uncells(firsts[0]) if firsts else None,
-            sum(s["count"] for s in self.summaries),
+            list(self.summary["dates"]),
+            codec.uncells(first) if first is not None else None,
+            self.summary["count"],
             lambda styles: self._templates(wraps, styles),
         )
 
@@ -213,12 +235,12 @@ class RecordPieces:
         (the style ids openpyxl gives are the same from run to run), else styled now."""
         width, style_key = len(RECORD_COLUMNS), json.dumps(styles, sort_keys=True)
         for result in self.results:
-            name = _name(self.cache, "records-styled", result, wraps, style_key)
+            name = piece_name(self.cache, "records-styled", result, wraps, style_key)
             found = self.cache.text_piece(name)
             if found is not None:
                 yield found
                 continue
-            template = self.cache.text_piece(_name(self.cache, "records-xml", result, wraps))
+            template = self.cache.text_piece(piece_name(self.cache, "records-xml", result, wraps))
             if template is None:  # other wrapped columns than guessed: the whole book again
                 template = self._keep_template(result, class_record_rows(result.whole()), wraps)
             found = styled(template, styles, width)

@@ -27,8 +27,9 @@ from xlsync.errors import XlsyncError
 from xlsync.files.cache import Cache
 from xlsync.files.reader import MAX_UNPACKED, load_grids
 from xlsync.files.school import read_master
-from xlsync.jobs.consolidate import Progress, _load, _owned_sheets_present, _survey
+from xlsync.jobs.consolidate import _owned_sheets_present
 from xlsync.jobs.inputs import Google
+from xlsync.jobs.sources import Progress, _load, _survey
 from xlsync.schema import ASSESSMENT, CLASSES, MASTER_FILE, REPORT_PREFIX, TEACHERS
 
 

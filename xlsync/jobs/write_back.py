@@ -122,7 +122,7 @@ class _Plan:
 
     def run(self) -> None:
         """Decide each class; refresh Google classes here, files through refresh_files."""
-        items, findings = _by_file(self.school.items), _by_file(self.school.findings)
+        findings = _by_file(self.school.findings)
         remembered = self.cache.get("write_back") or {}
         jobs: list[tuple[int, ClassFile, FileJob]] = []
         for position, result in enumerate(self.school.classes):
@@ -134,7 +134,7 @@ class _Plan:
                 self._settle(position, "missed", target, _stale_message(target), why)
                 continue
             file = result.item.book.file
-            mine = items.get(file, []), findings.get(file, [])
+            mine = self.school.class_items(result), findings.get(file, [])
             self.markers[position] = _inputs_digest(self.school, *mine)
             if remembered.get(target.name) == [target.digest, self.markers[position]]:
                 self._settle(position, "current", target)  # our own last write, nothing new
