@@ -121,6 +121,19 @@ def test_overview_prints_on_one_page(school: Path):
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
 
 
+def test_overview_labels_wider_than_their_column_wrap_in_a_row_tall_enough(school: Path):
+    """本学年按时完成率（已到期的帮扶中按时完成的比例） wrapped in column A with no row height:
+    its end was cut, as was the 【紧急】 line's advice beside the classes in column B."""
+    ws = load_workbook(school / "全校汇总.xlsx")["概览"]
+    column = Column(ws.column_dimensions["A"].width, True)
+    long = [c for c in ws["A"][3:] if isinstance(c.value, str) and lines(c.value, column) > 1]
+    assert long
+    for cell in long:
+        assert cell.alignment.wrap_text
+        height = ws.row_dimensions[cell.row].height
+        assert height is not None and height >= line_height(lines(cell.value, column)), cell
+
+
 def test_overview_charts_stand_side_by_side_without_overlapping(school: Path):
     """The second chart was anchored at L, inside the first (16 cm from D over columns of
     Excel's default 64 px): its frame covered the first chart's bars and their values."""

@@ -375,11 +375,21 @@ def _overview_page(ws: Worksheet, meta: dict[str, str]) -> None:
     on one landscape page, figures and the charts beside them (its last rows spilled onto a
     second page at 100 %)."""
     rows = [[c.value for c in row[:2]] for row in ws.iter_rows(min_row=3, max_col=2)]
-    for letter, column in zip("AB", measure_rows(rows), strict=False):
+    columns = measure_rows(rows)  # row 3, blank, stands as the header
+    for letter, column in zip("AB", columns, strict=False):
         ws.column_dimensions[letter].width = column.width
         if column.wrap:
             for cell in ws[letter][3:]:
                 cell.alignment = WRAPPED
+    for number, height in row_heights(rows, columns).items():  # a wrapped label's lines
+        if number > 1 and height > (ws.row_dimensions[number + 2].height or 0):
+            ws.row_dimensions[number + 2].height = height
+            value = ws.cell(number + 2, 2)  # beside the label's first line, not its last
+            value.alignment = Alignment(
+                horizontal=value.alignment.horizontal,
+                vertical="top",
+                wrap_text=value.alignment.wrap_text,
+            )
     print_setup(ws, PrintSetup(title_rows=0, caption=_caption(meta, ws.title), fit_height=1))
     ws.print_title_rows = None
 
