@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xlsync.core.identity import child_key, names_index
-from xlsync.core.tables import Table, rows
+from xlsync.core.tables import Table, rows, shown
 from xlsync.core.validate import ClassInput
 from xlsync.schema import INCIDENT_SUMMARY, INCIDENTS
 
@@ -90,18 +90,9 @@ class Incident:
         }
 
 
-def _shown(typed: Any, raw: Any) -> Any:
-    """The typed value, or the text as typed when it could not be read (never dropped)."""
-    if isinstance(typed, tuple):
-        return "、".join(typed)
-    if typed is not None:
-        return typed
-    return None if raw is None or raw == "" else str(raw)
-
-
 def _row_values(table: Table, row: int, typed: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     raw = table.raw.loc[row] if row in table.raw.index else {}
-    return tuple((h, _shown(typed.get(h), raw.get(h))) for h in INCIDENTS.headers)
+    return tuple((h, shown(typed.get(h), raw.get(h))) for h in INCIDENTS.headers)
 
 
 def incidents_of(item: ClassInput, as_of: dt.date) -> list[Incident]:

@@ -19,7 +19,7 @@ from xlsync.core.identity import child_key
 from xlsync.core.left_behind import CIVIL_HEADER, CODE_HEADER, CODE_TEXT, facts_of
 from xlsync.core.left_behind import HEADERS as FACT_HEADERS
 from xlsync.core.obligations import OVERDUE, Item, urgency_order
-from xlsync.core.tables import Table, rows
+from xlsync.core.tables import Table, rows, shown
 from xlsync.schema import STUDENTS
 
 if TYPE_CHECKING:
@@ -56,20 +56,11 @@ SHARES = (
 )
 
 
-def display(typed: Any, raw: Any) -> Any:
-    """The typed value when it could be read, else the raw text (never dropped)."""
-    if isinstance(typed, tuple):
-        return "、".join(typed)
-    if typed is not None:
-        return typed
-    return None if raw is None or raw == "" else str(raw)
-
-
 def source_rows(class_name: str, table: Table) -> list[dict[str, Any]]:
     """Each row of `table` as {班级, its headers' shown values, 来源文件, 来源工作表, 来源行}."""
     out = []
     for (row, typed), (_, raw) in zip(rows(table.data), rows(table.raw), strict=False):
-        values = {h: display(typed[h], raw.get(h)) for h in table.spec.headers}
+        values = {h: shown(typed[h], raw.get(h)) for h in table.spec.headers}
         out.append(
             {
                 "班级": class_name,

@@ -44,6 +44,16 @@ def rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict[str, Any]]]:
     )
 
 
+def shown(typed: Any, raw: Any) -> Any:
+    """A cell as the master shows it: the typed value when it could be read (a choice list
+    joined with 、), else the text as typed (never dropped)."""
+    if isinstance(typed, tuple):
+        return "、".join(typed)
+    if typed is not None:
+        return typed
+    return None if raw is None or raw == "" else str(raw)
+
+
 def items(series: pd.Series) -> Iterator[tuple[int, Any]]:
     """(index, value) pairs of a column, without pandas' per-value boxing."""
     return zip(series.index.tolist(), series.tolist(), strict=False)
